@@ -1,0 +1,99 @@
+/*
+ * key: device keys and certificates -- loading any encoding, generating,
+ * exporting, and the akenza fingerprint.
+ *
+ * The format of an input is detected from its content, never from a file
+ * name: PEM (by its label) or DER (by trying each structure and requiring
+ * that it consumes every byte).  The fingerprint is the lowercase hex SHA-256
+ * of the DER SubjectPublicKeyInfo, always re-encoded in one canonical form
+ * (named curve, uncompressed point) so that every encoding of one key gives
+ * the same kid.
+ */
+#ifndef AKCRED_KEY_H
+#define AKCRED_KEY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "err.h"
+#include "passphrase.h"
+
+enum key_type { KEY_OTHER = 0, KEY_EC, KEY_RSA };
+
+enum key_format {
+	KEY_FMT_SPKI,	      /* SubjectPublicKeyInfo, "PUBLIC KEY" */
+	KEY_FMT_PKCS1_PUBLIC, /* "RSA PUBLIC KEY" */
+	KEY_FMT_PKCS8,	      /* "PRIVATE KEY" */
+	KEY_FMT_PKCS8_ENCRYPTED,
+	KEY_FMT_RSA_PRIVATE, /* PKCS#1 "RSA PRIVATE KEY" */
+	KEY_FMT_EC_PRIVATE,  /* SEC1 "EC PRIVATE KEY" */
+	KEY_FMT_X509,	     /* certificate */
+};
+
+#define KEY_FINGERPRINT_HEX 64
+
+struct key {
+	EVP_PKEY *pkey;
+	X509 *cert;	      /* when the input was a certificate */
+	enum key_format format;
+	int pem;	      /* input was PEM (else DER) */
+	int is_private;
+	int encrypted;	      /* the input was passphrase-protected */
+};
+#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0}
+
+/*
+ * Load a key or certificate from data.  pp may be NULL: an encrypted key then
+ * fails with a message that says how to give a passphrase.  name is used in
+ * messages only.
+ */
+int key_load(struct key *k, const unsigned char *data, size_t len, const char *name,
+	     struct passphrase *pp, struct err *e);
+/* Read path ("-": stdin) and key_load() it. */
+int key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e);
+/* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
+int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
+void key_clear(struct key *k);
+
+enum key_type key_type(const struct key *k);
+/* RSA modulus bits, or the curve's bits for EC. */
+int key_bits(const struct key *k);
+/* "P-256" style curve name for EC keys ("prime256v1" becomes "P-256"), else NULL. */
+const char *key_curve(const struct key *k);
+/* "EC P-256", "RSA 2048", "ED25519", ... into buf. */
+const char *key_describe(const struct key *k, char *buf, size_t size);
+const char *key_format_name(enum key_format f);
+
+/*
+ * The JWS algorithm akenza would use with this key ("ES256" or "RS256"), or
+ * NULL with *why saying why akenza will not take it.
+ */
+const char *key_akenza_alg(const struct key *k, const char **why);
+/* akenza's credential algorithm name: EC256_PEM, RSA256_X509_PEM, ... (NULL if unsupported). */
+const char *key_akenza_credential(const struct key *k, int x509);
+
+/* Canonical DER SubjectPublicKeyInfo (OPENSSL_free() it). */
+int key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *e);
+/* The akenza fingerprint (kid): 64 lowercase hex digits and a NUL. */
+int key_fingerprint(const struct key *k, char hex[KEY_FINGERPRINT_HEX + 1], struct err *e);
+/* Do the public halves of a and b match? */
+int key_same_public(const struct key *a, const struct key *b);
+
+/* Private key as PKCS#8 PEM in sodium memory (sodium_free() it); encrypted if pass != NULL. */
+int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem,
+		    size_t *len, struct err *e);
+/* Public key as SPKI PEM (free() it). */
+int key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e);
+/* Self-signed X.509 certificate, CN = cn, valid from now for days days; PEM (free() it). */
+int key_self_signed_pem(const struct key *k, const char *cn, int days, char **pem, size_t *len,
+			struct err *e);
+
+/* Certificate details (k->cert != NULL). */
+int key_cert_subject(const struct key *k, char *buf, size_t size);
+int key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after);
+int key_cert_sha1(const struct key *k, char hex[41]);
+
+#endif

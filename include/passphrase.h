@@ -1,0 +1,32 @@
+/*
+ * passphrase: where the passphrase of an encrypted private key comes from.
+ *
+ * Never from argv (it would show in ps and shell history).  In order of
+ * precedence: a file named by --passphrase-file (first line), the environment
+ * variable AKCRED_PASSPHRASE, or a prompt on the controlling terminal with
+ * echo off.  The passphrase is fetched only when a key actually needs it and
+ * lives in sodium memory until passphrase_clear().
+ */
+#ifndef AKCRED_PASSPHRASE_H
+#define AKCRED_PASSPHRASE_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define PASSPHRASE_ENV "AKCRED_PASSPHRASE"
+#define PASSPHRASE_MAX 1024
+
+struct passphrase {
+	const char *file; /* --passphrase-file, or NULL */
+	int confirm;	  /* prompting: ask twice (when a new key is encrypted) */
+	char *value;	  /* sodium memory, NUL-terminated, once fetched */
+	size_t len;
+};
+#define PASSPHRASE_INIT {NULL, 0, NULL, 0}
+
+/* Fetch the passphrase (once; later calls return the same).  what names the key in prompts. */
+int passphrase_get(struct passphrase *pp, const char *what, struct err *e);
+void passphrase_clear(struct passphrase *pp);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * akcred fingerprint [FILE...]: print the akenza fingerprint (the JWT kid) of
+ * keys and certificates in any encoding, detected from their content.  One
+ * input prints the hex alone, for pasting into the console; several print
+ * "HEX  FILE" lines like sha256sum.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "key.h"
+#include "passphrase.h"
+#include "timeutil.h"
+#include "banned.h"
+
+enum { OPT_JSON = CMD_OPT_LONG, OPT_PASSPHRASE_FILE };
+
+static const struct cmd_option options[] = {
+    {"json", OPT_JSON, 0, NULL, NULL, "print a JSON array with details of each input"},
+    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+     "passphrase of encrypted private keys (first line of FILE)"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static json_t *
+describe_json(const char *path, const struct key *k, const char *fp)
+{
+	const char *why = NULL, *alg = key_akenza_alg(k, &why);
+	char buf[512], sha1[41];
+	time_t nb, na;
+	json_t *j, *ak, *cert;
+
+	j = json_pack("{ss ss}", "file", path, "fingerprint", fp);
+	switch (key_type(k)) {
+	case KEY_EC:
+		json_object_set_new(j, "type", json_string("ec"));
+		json_object_set_new(j, "curve", key_curve(k) ? json_string(key_curve(k)) : json_null());
+		break;
+	case KEY_RSA:
+		json_object_set_new(j, "type", json_string("rsa"));
+		break;
+	default:
+		json_object_set_new(j, "type", json_string(EVP_PKEY_get0_type_name(k->pkey)));
+		break;
+	}
+	json_object_set_new(j, "bits", json_integer(key_bits(k)));
+	json_object_set_new(j, "format", json_string(key_format_name(k->format)));
+	json_object_set_new(j, "encoding", json_string(k->pem ? "PEM" : "DER"));
+	json_object_set_new(j, "private", json_boolean(k->is_private));
+	ak = json_pack("{sb}", "accepted", alg != NULL);
+	if (alg != NULL) {
+		json_object_set_new(ak, "algorithm", json_string(alg));
+		json_object_set_new(ak, "credential",
+				    json_string(key_akenza_credential(k, k->cert != NULL)));
+	} else {
+		json_object_set_new(ak, "reason", json_string(why));
+	}
+	json_object_set_new(j, "akenza", ak);
+	if (k->cert != NULL) {
+		cert = json_object();
+		if (key_cert_subject(k, buf, sizeof(buf)) == 0)
+			json_object_set_new(cert, "subject", json_string(buf));
+		if (key_cert_validity(k, &nb, &na) == 0) {
+			json_object_set_new(cert, "not_before",
+					    json_string(timeutil_iso8601(nb, buf)));
+			json_object_set_new(cert, "not_after",
+					    json_string(timeutil_iso8601(na, buf)));
+		}
+		/* Named for what it is: akenza's API shows it, but it is not the kid. */
+		if (key_cert_sha1(k, sha1) == 0)
+			json_object_set_new(cert, "sha1_of_certificate", json_string(sha1));
+		json_object_set_new(j, "certificate", cert);
+	}
+	return j;
+}
+
+static int
+cmd_fingerprint_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct passphrase pp = PASSPHRASE_INIT;
+	struct key k = KEY_INIT;
+	struct err e;
+	char fp[KEY_FINGERPRINT_HEX + 1], desc[64];
+	const char *why, *path;
+	static char *stdin_only[] = {(char *)"-", NULL};
+	char **files;
+	json_t *out = NULL;
+	int c, i, nfiles, json = 0, status = AK_OK;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_PASSPHRASE_FILE:
+			pp.file = a.arg;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	files = argv + a.ind;
+	nfiles = argc - a.ind;
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	if (json)
+		out = json_array();
+	for (i = 0; i < nfiles; i++) {
+		path = files[i];
+		e = (struct err)ERR_INIT;
+		if (key_load_file(&k, path, &pp, &e) != 0 || key_fingerprint(&k, fp, &e) != 0) {
+			if (status == AK_OK)
+				status = e.status;
+			cmd_fail(&e);
+			if (json)
+				json_array_append_new(out, json_pack("{ss ss}", "file", path, "error",
+								     e.msg));
+			continue;
+		}
+		if (key_akenza_alg(&k, &why) == NULL)
+			cmd_warn("'%s' is a %s key, which akenza will not take: %s", path,
+				 key_describe(&k, desc, sizeof(desc)), why);
+		if (json)
+			json_array_append_new(out, describe_json(path, &k, fp));
+		else if (nfiles == 1)
+			printf("%s\n", fp);
+		else {
+			printf("%s  ", fp);
+			cmd_puts_safe(stdout, path);
+			putchar('\n');
+		}
+		key_clear(&k);
+	}
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(out);
+	}
+	passphrase_clear(&pp);
+	return status;
+}
+
+const struct cmd_entry cmd_fingerprint_entry = {
+    .name = "fingerprint",
+    .summary = "print the akenza fingerprint (kid) of keys and certificates",
+    .usage = "[--json] [--passphrase-file FILE] [FILE ...]",
+    .options = options,
+    .flags = CMD_SECRETS,
+    .exec = cmd_fingerprint_exec,
+    .operands = "@file",
+};

@@ -1,0 +1,67 @@
+/*
+ * akcred version: akcred's version and those of the libraries it runs with
+ * (as loaded at run time, which may differ from the headers it was built with).
+ */
+#include <stdio.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <sodium.h>
+
+#include "cmd.h"
+#include "version.h"
+#include "banned.h"
+
+enum { OPT_JSON = CMD_OPT_LONG };
+
+static const struct cmd_option options[] = {
+    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int
+cmd_version_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	const char *libs[][2] = {
+	    {"openssl", OpenSSL_version(OPENSSL_VERSION)},
+	    {"libsodium", sodium_version_string()},
+	    {"jansson", jansson_version_str()},
+	};
+	json_t *o;
+	size_t i;
+	int c, json = 0;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (a.ind != argc)
+		return cmd_usage_error("no operands expected");
+	if (json) {
+		o = json_pack("{ss}", "akcred", AKCRED_VERSION);
+		for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+			json_object_set_new(o, libs[i][0], json_string(libs[i][1]));
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+		return AK_OK;
+	}
+	printf("akcred %s\n", AKCRED_VERSION);
+	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		printf("  %-12s %s\n", libs[i][0], libs[i][1]);
+	return AK_OK;
+}
+
+const struct cmd_entry cmd_version_entry = {
+    .name = "version",
+    .summary = "print the versions of akcred and its libraries",
+    .usage = "[--json]",
+    .options = options,
+    .exec = cmd_version_exec,
+};

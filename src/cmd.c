@@ -1,0 +1,330 @@
+/* cmd: the command table, dispatch by exact name, option parsing and help from the table. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "cmd.h"
+#include "banned.h"
+
+extern const struct cmd_entry cmd_keygen_entry, cmd_fingerprint_entry, cmd_help_entry,
+    cmd_version_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+    &cmd_keygen_entry,
+    &cmd_fingerprint_entry,
+    &cmd_help_entry,
+    &cmd_version_entry,
+    NULL,
+};
+
+static const struct cmd_entry *current;
+static char current_name[64] = "";
+
+static const struct cmd_option help_option = {"help", 'h', 0, NULL, NULL, "show this help"};
+
+const char *
+cmd_name(void)
+{
+	return current_name;
+}
+
+const struct cmd_entry *
+cmd_current(void)
+{
+	return current;
+}
+
+void
+cmd_puts_safe(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			putc(*p, f);
+	}
+}
+
+static void
+vreport(const char *what, const char *fmt, va_list ap)
+{
+	char msg[ERR_MSG_MAX * 2];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fflush(stdout);
+	fputs("akcred: ", stderr);
+	if (current_name[0] != '\0')
+		fprintf(stderr, "%s: ", current_name);
+	if (what != NULL)
+		fprintf(stderr, "%s: ", what);
+	cmd_puts_safe(stderr, msg);
+	putc('\n', stderr);
+}
+
+int
+cmd_error(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(NULL, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int
+cmd_fail(const struct err *e)
+{
+	return cmd_error(e->status, "%s", e->msg);
+}
+
+void
+cmd_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning", fmt, ap);
+	va_end(ap);
+}
+
+int
+cmd_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(NULL, fmt, ap);
+	va_end(ap);
+	if (current != NULL) {
+		cmd_print_usage(stderr, current, current_name);
+		fprintf(stderr, "run 'akcred %s --help' for the options\n", current_name);
+	}
+	return AK_USAGE;
+}
+
+int
+cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
+	       unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return cmd_usage_error("--%s wants a number, not '%s'", opt, s);
+	v = strtoul(s, &end, 10);
+	if (*end != '\0')
+		return cmd_usage_error("--%s wants a number, not '%s'", opt, s);
+	if (v < min || v > max)
+		return cmd_usage_error("--%s must be from %lu to %lu, not '%s'", opt, min, max, s);
+	*out = v;
+	return 0;
+}
+
+const struct cmd_entry *
+cmd_lookup(const struct cmd_entry *const *table, const char *name)
+{
+	/* Exact names only: a script must never run a command akcred guessed. */
+	for (; table != NULL && *table != NULL; table++)
+		if (strcmp((*table)->name, name) == 0)
+			return *table;
+	return NULL;
+}
+
+void
+cmd_print_usage(FILE *f, const struct cmd_entry *entry, const char *path)
+{
+	const char *u = entry->usage, *nl;
+	const char *lead = "usage:";
+
+	do {
+		nl = strchr(u, '\n');
+		fprintf(f, "%s akcred %s%s%.*s\n", lead, path, *u ? " " : "",
+			(int)(nl ? (size_t)(nl - u) : strlen(u)), u);
+		lead = "      ";
+		u = nl ? nl + 1 : NULL;
+	} while (u != NULL);
+}
+
+static void
+print_option(FILE *f, const struct cmd_option *o)
+{
+	char left[80];
+	int n;
+
+	if (o->id > 0 && o->id < CMD_OPT_LONG)
+		n = snprintf(left, sizeof(left), "-%c, --%s", o->id, o->name);
+	else
+		n = snprintf(left, sizeof(left), "    --%s", o->name);
+	if (o->has_arg && n > 0 && (size_t)n < sizeof(left))
+		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+	fprintf(f, "  %-26s %s\n", left, o->help);
+}
+
+void
+cmd_print_help(FILE *f, const struct cmd_entry *entry, const char *path)
+{
+	const struct cmd_option *o;
+	const struct cmd_entry *const *c;
+
+	cmd_print_usage(f, entry, path);
+	fprintf(f, "\n%s\n", entry->summary);
+	if (entry->children != NULL) {
+		fputs("\ncommands:\n", f);
+		for (c = entry->children; *c != NULL; c++)
+			fprintf(f, "  %-12s %s\n", (*c)->name, (*c)->summary);
+	}
+	fputs("\noptions:\n", f);
+	for (o = entry->options; o != NULL && o->name != NULL; o++)
+		print_option(f, o);
+	print_option(f, &help_option);
+	fprintf(f, "\nsee akcred-%.*s(1)\n", (int)strcspn(path, " "), path);
+}
+
+void
+cmd_print_commands(FILE *f)
+{
+	const struct cmd_entry *const *t, *const *c;
+	char name[64];
+
+	fputs("commands:\n", f);
+	for (t = cmd_table; *t != NULL; t++) {
+		if ((*t)->children == NULL) {
+			fprintf(f, "  %-16s %s\n", (*t)->name, (*t)->summary);
+			continue;
+		}
+		for (c = (*t)->children; *c != NULL; c++) {
+			snprintf(name, sizeof(name), "%s %s", (*t)->name, (*c)->name);
+			fprintf(f, "  %-16s %s\n", name, (*c)->summary);
+		}
+	}
+}
+
+int
+cmd_getopt(struct cmd_args *a)
+{
+	static struct option longopts[CMD_MAX_OPTIONS + 2];
+	static char shortopts[CMD_MAX_OPTIONS * 2 + 4];
+	static int built;
+	const struct cmd_option *o;
+	size_t n = 0, s = 0;
+	int c, i;
+
+	if (!built) {
+		/* ':' first: a missing argument is told apart from an unknown option. */
+		shortopts[s++] = ':';
+		for (o = current->options; o != NULL && o->name != NULL && n < CMD_MAX_OPTIONS;
+		     o++, n++) {
+			longopts[n] = (struct option){o->name, o->has_arg ? required_argument
+									   : no_argument,
+						      NULL, o->id};
+			if (o->id > 0 && o->id < CMD_OPT_LONG) {
+				shortopts[s++] = (char)o->id;
+				if (o->has_arg)
+					shortopts[s++] = ':';
+			}
+		}
+		longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+		longopts[n] = (struct option){NULL, 0, NULL, 0};
+		shortopts[s++] = 'h';
+		shortopts[s] = '\0';
+		built = 1;
+		optind = 1;
+	}
+	opterr = 0;
+	c = getopt_long(a->argc, a->argv, shortopts, longopts, &i);
+	a->arg = optarg;
+	a->ind = optind;
+	switch (c) {
+	case -1:
+		return -1;
+	case 'h':
+		cmd_print_help(stdout, current, current_name);
+		a->status = AK_OK;
+		return CMD_OPT_EXIT;
+	case ':':
+		a->status = optopt && optopt < CMD_OPT_LONG && strchr(shortopts, optopt)
+				? cmd_usage_error("option '-%c' needs a value", optopt)
+				: cmd_usage_error("option '%s' needs a value", a->argv[optind - 1]);
+		return CMD_OPT_EXIT;
+	case '?':
+		a->status = optopt && optopt < CMD_OPT_LONG
+				? cmd_usage_error("unknown option '-%c'", optopt)
+				: cmd_usage_error("unknown option '%s'", a->argv[optind - 1]);
+		return CMD_OPT_EXIT;
+	default:
+		return c;
+	}
+}
+
+/* Commands holding secrets must not leave them in a core file. */
+static void
+no_core_dumps(void)
+{
+	struct rlimit rl = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static int
+unknown_command(const char *parent, const char *name)
+{
+	fputs("akcred: ", stderr);
+	if (parent != NULL)
+		fprintf(stderr, "%s: ", parent);
+	fputs("unknown command '", stderr);
+	cmd_puts_safe(stderr, name);
+	fputs("'\n", stderr);
+	cmd_print_commands(stderr);
+	return AK_USAGE;
+}
+
+int
+cmd_main(int argc, char **argv)
+{
+	const struct cmd_entry *entry, *child;
+
+	if (argc < 2) {
+		fputs("usage: akcred <command> [options]\n", stderr);
+		cmd_print_commands(stderr);
+		return AK_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		argv[1] = (char *)"help";
+	else if (strcmp(argv[1], "--version") == 0)
+		argv[1] = (char *)"version";
+	if ((entry = cmd_lookup(cmd_table, argv[1])) == NULL)
+		return unknown_command(NULL, argv[1]);
+	argc--;
+	argv++;
+	snprintf(current_name, sizeof(current_name), "%s", entry->name);
+	if (entry->children != NULL) {
+		current = entry;
+		if (argc < 2) {
+			cmd_usage_error("a command is needed");
+			cmd_print_help(stderr, entry, entry->name);
+			return AK_USAGE;
+		}
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			cmd_print_help(stdout, entry, entry->name);
+			return AK_OK;
+		}
+		if ((child = cmd_lookup(entry->children, argv[1])) == NULL)
+			return unknown_command(entry->name, argv[1]);
+		snprintf(current_name, sizeof(current_name), "%s %s", entry->name, child->name);
+		entry = child;
+		argc--;
+		argv++;
+	}
+	current = entry;
+	if (entry->flags & CMD_SECRETS)
+		no_core_dumps();
+	return entry->exec(argc, argv);
+}

@@ -1,0 +1,348 @@
+/* fileio: bounded reads and crash-safe, never-clobbering writes (see fileio.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fileio.h"
+#include "banned.h"
+
+static void *
+buf_alloc(size_t n, int secret)
+{
+	return secret ? sodium_malloc(n) : malloc(n);
+}
+
+static void
+buf_free(void *p, size_t n, int secret)
+{
+	if (p == NULL)
+		return;
+	if (secret) {
+		sodium_free(p);
+	} else {
+		(void)n;
+		free(p);
+	}
+}
+
+void
+fileio_buf_clear(struct fileio_buf *b)
+{
+	buf_free(b->data, b->len, b->secret);
+	b->data = NULL;
+	b->len = 0;
+}
+
+int
+fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
+	       struct err *e)
+{
+	unsigned char *p = NULL, *np;
+	size_t len = 0, cap = 0, ncap;
+	ssize_t r;
+	struct stat st;
+
+	/* Size known up front for regular files: one allocation, no copies. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0)
+		cap = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+	if (cap == 0)
+		cap = 4096;
+	if ((p = buf_alloc(cap + 1, secret)) == NULL)
+		return err_set(e, AK_CRYPTO, "'%s': out of memory", name);
+	for (;;) {
+		if (len == cap) {
+			if (cap > max)
+				break;
+			ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			if ((np = buf_alloc(ncap + 1, secret)) == NULL) {
+				buf_free(p, cap + 1, secret);
+				return err_set(e, AK_CRYPTO, "'%s': out of memory", name);
+			}
+			memcpy(np, p, len);
+			if (secret)
+				sodium_memzero(p, cap + 1);
+			buf_free(p, cap + 1, secret);
+			p = np;
+			cap = ncap;
+		}
+		r = read(fd, p + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int saved = errno;
+
+			buf_free(p, cap + 1, secret);
+			return err_set(e, AK_INPUT, "cannot read '%s': %s", name, strerror(saved));
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	if (len > max) {
+		buf_free(p, cap + 1, secret);
+		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", name, max);
+	}
+	p[len] = '\0';
+	b->data = p;
+	b->len = len;
+	b->secret = secret;
+	return 0;
+}
+
+static int
+read_path(const char *path, size_t max, int secret, struct fileio_buf *b, struct err *e)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (strcmp(path, "-") == 0) {
+		if (secret)
+			return err_set(e, AK_USAGE, "secrets are not read from standard input");
+		return fileio_read_fd(STDIN_FILENO, "(stdin)", max, 0, b, e);
+	}
+	/* O_NONBLOCK: opening a FIFO must not block before we can refuse it. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = err_set(e, AK_INPUT, "cannot stat '%s': %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	/* Secrets may come through a pipe (--passphrase-file <(pass show x)); keys may not. */
+	if (!S_ISREG(st.st_mode) && !(secret && S_ISFIFO(st.st_mode))) {
+		close(fd);
+		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		rc = err_set(e, AK_INPUT, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", path, max);
+	}
+	rc = fileio_read_fd(fd, path, max, secret, b, e);
+	close(fd);
+	return rc;
+}
+
+int
+fileio_read(const char *path, size_t max, struct fileio_buf *b, struct err *e)
+{
+	return read_path(path, max, 0, b, e);
+}
+
+int
+fileio_read_secret(const char *path, size_t max, struct fileio_buf *b, struct err *e)
+{
+	return read_path(path, max, 1, b, e);
+}
+
+/* Directory part of path, "." if none; caller frees. */
+static char *
+dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *d;
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	if ((d = malloc((size_t)(slash - path) + 1)) == NULL)
+		return NULL;
+	memcpy(d, path, (size_t)(slash - path));
+	d[slash - path] = '\0';
+	return d;
+}
+
+int
+fileio_fsync_dir(const char *path, int is_dir, struct err *e)
+{
+	char *dir = is_dir ? strdup(path) : dir_of(path);
+	int fd, rc = 0;
+
+	if (dir == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		rc = err_set(e, AK_INPUT, "cannot open directory '%s': %s", dir, strerror(errno));
+	} else {
+		if (fsync(fd) != 0 && errno != EINVAL)
+			rc = err_set(e, AK_INPUT, "cannot sync directory '%s': %s", dir,
+				     strerror(errno));
+		close(fd);
+	}
+	free(dir);
+	return rc;
+}
+
+int
+fileio_check_absent(const char *path, int force, struct err *e)
+{
+	struct stat st;
+
+	if (force)
+		return 0;
+	if (lstat(path, &st) == 0)
+		return err_set(e, AK_INPUT, "'%s' exists: not overwriting it (use --force to replace)",
+			       path);
+	if (errno != ENOENT)
+		return err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, size_t len,
+		 mode_t mode, struct err *e)
+{
+	char *dir, *tmp;
+	const char *base;
+	size_t n;
+	int fd, saved;
+
+	if (b->n == FILEIO_BATCH_MAX)
+		return err_set(e, AK_CRYPTO, "internal error: too many files in one batch");
+	if ((dir = dir_of(path)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	n = strlen(dir) + strlen(base) + 32;
+	if ((tmp = malloc(n)) == NULL) {
+		free(dir);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	/* A hidden name in the target directory, so that rename/link stay on one file system. */
+	snprintf(tmp, n, "%s/.%s.akcred-XXXXXX", dir, base);
+	free(dir);
+	/* mkstemp: O_CREAT|O_EXCL and mode 0600, so a private key is never readable by others. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		saved = errno;
+		free(tmp);
+		return err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", path,
+			       strerror(saved));
+	}
+	if ((mode & 0777) != 0600 && fchmod(fd, mode) != 0)
+		goto fail;
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	if ((b->f[b->n].path = strdup(path)) == NULL) {
+		unlink(tmp);
+		free(tmp);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	b->f[b->n].tmp = tmp;
+	b->f[b->n].published = 0;
+	b->n++;
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return err_set(e, AK_INPUT, "cannot write '%s': %s", path, strerror(saved));
+}
+
+static void
+batch_undo(struct fileio_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->f[i].published) {
+			unlink(b->f[i].path);
+			b->f[i].published = 0;
+		}
+	}
+}
+
+int
+fileio_batch_commit(struct fileio_batch *b, int force, struct err *e)
+{
+	int i, j;
+
+	for (i = 0; i < b->n; i++) {
+		if (force) {
+			if (rename(b->f[i].tmp, b->f[i].path) != 0)
+				goto fail;
+		} else {
+			/* link(2) refuses an existing target, symlinks included: no race. */
+			if (link(b->f[i].tmp, b->f[i].path) != 0)
+				goto fail;
+			b->f[i].published = 1;
+			unlink(b->f[i].tmp);
+		}
+		free(b->f[i].tmp);
+		b->f[i].tmp = NULL;
+	}
+	for (i = 0; i < b->n; i++) {
+		/* One fsync per distinct directory. */
+		for (j = 0; j < i; j++) {
+			char *a = dir_of(b->f[i].path), *c = dir_of(b->f[j].path);
+			int same = a && c && strcmp(a, c) == 0;
+
+			free(a);
+			free(c);
+			if (same)
+				break;
+		}
+		if (j == i && fileio_fsync_dir(b->f[i].path, 0, e) != 0) {
+			batch_undo(b);
+			return -1;
+		}
+	}
+	for (i = 0; i < b->n; i++)
+		b->f[i].published = 0;
+	return 0;
+fail:
+	if (errno == EEXIST)
+		err_set(e, AK_INPUT, "'%s' exists: not overwriting it (use --force to replace)",
+			b->f[i].path);
+	else
+		err_set(e, AK_INPUT, "cannot create '%s': %s", b->f[i].path, strerror(errno));
+	batch_undo(b);
+	return -1;
+}
+
+void
+fileio_batch_clear(struct fileio_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->f[i].tmp != NULL) {
+			unlink(b->f[i].tmp);
+			free(b->f[i].tmp);
+		}
+		free(b->f[i].path);
+	}
+	b->n = 0;
+}

@@ -1,0 +1,670 @@
+/* key: load any key or certificate encoding, generate, export, fingerprint (see key.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <sodium.h>
+
+#include "fileio.h"
+#include "key.h"
+#include "banned.h"
+
+/* What the passphrase callback needs to fetch the passphrase lazily. */
+struct pass_ctx {
+	struct passphrase *pp;
+	const char *name;
+	struct err *e;
+	int asked;
+	int failed;
+};
+
+static int
+need_pass(struct pass_ctx *pc)
+{
+	pc->asked = 1;
+	if (pc->pp == NULL) {
+		pc->failed = 1;
+		return err_set(pc->e, AK_INPUT,
+			       "'%s' is encrypted: give its passphrase with --passphrase-file FILE, "
+			       "the " PASSPHRASE_ENV " environment variable or at the prompt",
+			       pc->name);
+	}
+	if (passphrase_get(pc->pp, pc->name, pc->e) != 0) {
+		pc->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* OpenSSL's pem_password_cb for legacy-encrypted traditional PEM keys. */
+static int
+pem_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	struct pass_ctx *pc = u;
+
+	(void)rwflag;
+	if (need_pass(pc) != 0)
+		return -1;
+	if (pc->pp->len > (size_t)size)
+		return -1;
+	memcpy(buf, pc->pp->value, pc->pp->len);
+	return (int)pc->pp->len;
+}
+
+/* d2i_* on [p, p+len) that must consume every byte. */
+#define WHOLE(call, start, len) ((call) != NULL && (size_t)(p - (start)) == (len))
+
+static EVP_PKEY *
+decrypt_pkcs8(const unsigned char *der, size_t len, struct pass_ctx *pc)
+{
+	const unsigned char *p = der;
+	X509_SIG *sig = NULL;
+	PKCS8_PRIV_KEY_INFO *p8 = NULL;
+	EVP_PKEY *pkey = NULL;
+
+	if (!WHOLE(sig = d2i_X509_SIG(NULL, &p, (long)len), der, len)) {
+		X509_SIG_free(sig);
+		return NULL;
+	}
+	if (need_pass(pc) == 0) {
+		p8 = PKCS8_decrypt(sig, pc->pp->value, (int)pc->pp->len);
+		if (p8 == NULL) {
+			ERR_clear_error();
+			pc->failed = 1;
+			err_set(pc->e, AK_INPUT, "wrong passphrase for '%s'", pc->name);
+		} else {
+			pkey = EVP_PKCS82PKEY(p8);
+			PKCS8_PRIV_KEY_INFO_free(p8);
+		}
+	}
+	X509_SIG_free(sig);
+	return pkey;
+}
+
+/* Decode DER of a known format; fills k. */
+static int
+decode_der_as(struct key *k, enum key_format f, const unsigned char *der, size_t len,
+	      struct pass_ctx *pc)
+{
+	const unsigned char *p = der;
+	PKCS8_PRIV_KEY_INFO *p8;
+	EVP_PKEY *pkey = NULL;
+	X509 *cert;
+
+	switch (f) {
+	case KEY_FMT_X509:
+		cert = d2i_X509(NULL, &p, (long)len);
+		if (!WHOLE(cert, der, len) || (pkey = X509_get_pubkey(cert)) == NULL) {
+			X509_free(cert);
+			return -1;
+		}
+		k->cert = cert;
+		break;
+	case KEY_FMT_SPKI:
+		if (!WHOLE(pkey = d2i_PUBKEY(NULL, &p, (long)len), der, len))
+			goto fail;
+		break;
+	case KEY_FMT_PKCS1_PUBLIC:
+		if (!WHOLE(pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len), der, len))
+			goto fail;
+		break;
+	case KEY_FMT_PKCS8:
+		p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)len);
+		if (!WHOLE(p8, der, len)) {
+			PKCS8_PRIV_KEY_INFO_free(p8);
+			return -1;
+		}
+		pkey = EVP_PKCS82PKEY(p8);
+		PKCS8_PRIV_KEY_INFO_free(p8);
+		if (pkey == NULL)
+			return -1;
+		break;
+	case KEY_FMT_PKCS8_ENCRYPTED:
+		if ((pkey = decrypt_pkcs8(der, len, pc)) == NULL)
+			return -1;
+		k->encrypted = 1;
+		break;
+	case KEY_FMT_RSA_PRIVATE:
+		if (!WHOLE(pkey = d2i_PrivateKey(EVP_PKEY_RSA, NULL, &p, (long)len), der, len))
+			goto fail;
+		break;
+	case KEY_FMT_EC_PRIVATE:
+		if (!WHOLE(pkey = d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, (long)len), der, len))
+			goto fail;
+		break;
+	}
+	k->pkey = pkey;
+	k->format = f;
+	k->is_private = f == KEY_FMT_PKCS8 || f == KEY_FMT_PKCS8_ENCRYPTED ||
+			f == KEY_FMT_RSA_PRIVATE || f == KEY_FMT_EC_PRIVATE;
+	return 0;
+fail:
+	EVP_PKEY_free(pkey);
+	return -1;
+}
+
+static const struct {
+	const char *label;
+	enum key_format format;
+} pem_labels[] = {
+    {"PUBLIC KEY", KEY_FMT_SPKI},
+    {"RSA PUBLIC KEY", KEY_FMT_PKCS1_PUBLIC},
+    {"PRIVATE KEY", KEY_FMT_PKCS8},
+    {"ENCRYPTED PRIVATE KEY", KEY_FMT_PKCS8_ENCRYPTED},
+    {"RSA PRIVATE KEY", KEY_FMT_RSA_PRIVATE},
+    {"EC PRIVATE KEY", KEY_FMT_EC_PRIVATE},
+    {"CERTIFICATE", KEY_FMT_X509},
+    {"X509 CERTIFICATE", KEY_FMT_X509},
+};
+
+/* What to say about PEM blocks we know but do not take. */
+static const char *
+pem_unsupported_hint(const char *label)
+{
+	if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
+		return ": convert it with 'ssh-keygen -p -m PKCS8 -f FILE'";
+	if (strcmp(label, "CERTIFICATE REQUEST") == 0 || strcmp(label, "NEW CERTIFICATE REQUEST") == 0)
+		return ": give the key or the signed certificate instead";
+	return "";
+}
+
+static int
+load_pem(struct key *k, BIO *bio, const char *name, struct pass_ctx *pc)
+{
+	char *label = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len = 0;
+	EVP_CIPHER_INFO cipher;
+	size_t i;
+	int rc = -1;
+
+	for (;;) {
+		if (!PEM_read_bio(bio, &label, &header, &data, &len)) {
+			ERR_clear_error();
+			return err_set(pc->e, AK_INPUT, "'%s': no key or certificate in this PEM data",
+				       name);
+		}
+		/* "openssl ecparam -genkey" writes the curve in a block of its own first. */
+		if (strcmp(label, "EC PARAMETERS") != 0)
+			break;
+		OPENSSL_free(label);
+		OPENSSL_free(header);
+		OPENSSL_free(data);
+	}
+	for (i = 0; i < sizeof(pem_labels) / sizeof(pem_labels[0]); i++)
+		if (strcmp(label, pem_labels[i].label) == 0)
+			break;
+	if (i == sizeof(pem_labels) / sizeof(pem_labels[0])) {
+		err_set(pc->e, AK_INPUT, "'%s' holds a PEM '%s', not a key or certificate akcred reads%s",
+			name, label, pem_unsupported_hint(label));
+		goto out;
+	}
+	/* Traditional keys may be encrypted in the PEM layer (Proc-Type/DEK-Info). */
+	if (header != NULL && *header != '\0') {
+		if (!PEM_get_EVP_CIPHER_INFO(header, &cipher)) {
+			err_openssl(pc->e, AK_INPUT, "'%s': bad PEM encryption header", name);
+			goto out;
+		}
+		if (cipher.cipher != NULL) {
+			k->encrypted = 1;
+			if (!PEM_do_header(&cipher, data, &len, pem_pass_cb, pc)) {
+				if (!pc->failed)
+					err_set(pc->e, AK_INPUT, "wrong passphrase for '%s'", name);
+				ERR_clear_error();
+				goto out;
+			}
+		}
+	}
+	if (decode_der_as(k, pem_labels[i].format, data, (size_t)len, pc) != 0) {
+		if (!pc->failed)
+			err_openssl(pc->e, AK_INPUT, "'%s': invalid %s", name, label);
+		goto out;
+	}
+	k->pem = 1;
+	rc = 0;
+out:
+	OPENSSL_free(label);
+	OPENSSL_free(header);
+	OPENSSL_clear_free(data, len > 0 ? (size_t)len : 0);
+	return rc;
+}
+
+static int
+load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
+	 struct pass_ctx *pc)
+{
+	static const enum key_format order[] = {
+	    KEY_FMT_X509,	 KEY_FMT_SPKI,	       KEY_FMT_PKCS8,	    KEY_FMT_PKCS8_ENCRYPTED,
+	    KEY_FMT_RSA_PRIVATE, KEY_FMT_EC_PRIVATE, KEY_FMT_PKCS1_PUBLIC,
+	};
+	size_t i;
+
+	/* Every DER structure we read is a SEQUENCE. */
+	if (len < 2 || data[0] != 0x30)
+		goto unknown;
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ERR_set_mark();
+		if (decode_der_as(k, order[i], data, len, pc) == 0) {
+			ERR_pop_to_mark();
+			k->pem = 0;
+			return 0;
+		}
+		ERR_pop_to_mark();
+		if (pc->failed) /* e.g. wrong passphrase: the format was right */
+			return -1;
+	}
+unknown:
+	return err_set(pc->e, AK_INPUT, "'%s' is not a key or certificate (%s)", name,
+		       len == 0 ? "empty"
+		       : data[0] == 0x30 ? "DER data of an unknown structure"
+		       : memchr(data, '\0', len) ? "binary data"
+				       : "text without a PEM block");
+}
+
+int
+key_load(struct key *k, const unsigned char *data, size_t len, const char *name,
+	 struct passphrase *pp, struct err *e)
+{
+	struct pass_ctx pc = {pp, name, e, 0, 0};
+	BIO *bio;
+	int rc;
+
+	key_clear(k);
+	if (len > 0 && memmem(data, len, "-----BEGIN ", 11) != NULL) {
+		if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
+			return err_openssl(e, AK_CRYPTO, "out of memory");
+		rc = load_pem(k, bio, name, &pc);
+		BIO_free(bio);
+	} else {
+		rc = load_der(k, data, len, name, &pc);
+	}
+	ERR_clear_error();
+	if (rc != 0)
+		key_clear(k);
+	return rc;
+}
+
+int
+key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	int rc;
+
+	/* Private keys pass through here: read them into sodium memory, wiped on free. */
+	if (strcmp(path, "-") == 0)
+		rc = fileio_read_fd(0, "(stdin)", FILEIO_KEY_MAX, 1, &b, e);
+	else
+		rc = fileio_read_secret(path, FILEIO_KEY_MAX, &b, e);
+	if (rc != 0)
+		return -1;
+	rc = key_load(k, b.data, b.len, strcmp(path, "-") == 0 ? "(stdin)" : path, pp, e);
+	fileio_buf_clear(&b);
+	return rc;
+}
+
+int
+key_generate(struct key *k, enum key_type type, int bits, struct err *e)
+{
+	key_clear(k);
+	if (type == KEY_EC)
+		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	else if (type == KEY_RSA)
+		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+	else
+		return err_set(e, AK_CRYPTO, "internal error: unknown key type");
+	if (k->pkey == NULL)
+		return err_openssl(e, AK_CRYPTO, "key generation failed");
+	k->format = KEY_FMT_PKCS8;
+	k->is_private = 1;
+	return 0;
+}
+
+void
+key_clear(struct key *k)
+{
+	EVP_PKEY_free(k->pkey);
+	X509_free(k->cert);
+	*k = (struct key)KEY_INIT;
+}
+
+enum key_type
+key_type(const struct key *k)
+{
+	switch (EVP_PKEY_get_base_id(k->pkey)) {
+	case EVP_PKEY_EC:
+		return KEY_EC;
+	case EVP_PKEY_RSA:
+		return KEY_RSA;
+	default:
+		return KEY_OTHER;
+	}
+}
+
+int
+key_bits(const struct key *k)
+{
+	return EVP_PKEY_get_bits(k->pkey);
+}
+
+const char *
+key_curve(const struct key *k)
+{
+	static const struct {
+		const char *openssl, *nist;
+	} names[] = {{"prime256v1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"},
+		     {"secp224r1", "P-224"}, {"prime192v1", "P-192"}};
+	static char buf[80];
+	size_t i;
+
+	if (key_type(k) != KEY_EC ||
+	    !EVP_PKEY_get_utf8_string_param(k->pkey, OSSL_PKEY_PARAM_GROUP_NAME, buf, sizeof(buf),
+					    NULL))
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(buf, names[i].openssl) == 0)
+			return names[i].nist;
+	return buf;
+}
+
+const char *
+key_describe(const struct key *k, char *buf, size_t size)
+{
+	const char *curve;
+
+	switch (key_type(k)) {
+	case KEY_EC:
+		curve = key_curve(k);
+		snprintf(buf, size, "EC %s", curve ? curve : "(explicit curve)");
+		break;
+	case KEY_RSA:
+		snprintf(buf, size, "RSA %d", key_bits(k));
+		break;
+	default:
+		snprintf(buf, size, "%s %d", EVP_PKEY_get0_type_name(k->pkey), key_bits(k));
+		break;
+	}
+	return buf;
+}
+
+const char *
+key_format_name(enum key_format f)
+{
+	static const char *const names[] = {
+	    [KEY_FMT_SPKI] = "SubjectPublicKeyInfo",
+	    [KEY_FMT_PKCS1_PUBLIC] = "PKCS#1 RSA public key",
+	    [KEY_FMT_PKCS8] = "PKCS#8 private key",
+	    [KEY_FMT_PKCS8_ENCRYPTED] = "encrypted PKCS#8 private key",
+	    [KEY_FMT_RSA_PRIVATE] = "PKCS#1 RSA private key",
+	    [KEY_FMT_EC_PRIVATE] = "SEC1 EC private key",
+	    [KEY_FMT_X509] = "X.509 certificate",
+	};
+
+	return names[f];
+}
+
+const char *
+key_akenza_alg(const struct key *k, const char **why)
+{
+	const char *curve;
+
+	switch (key_type(k)) {
+	case KEY_EC:
+		curve = key_curve(k);
+		if (curve != NULL && strcmp(curve, "P-256") == 0)
+			return "ES256";
+		*why = "akenza takes only the P-256 curve for EC keys";
+		return NULL;
+	case KEY_RSA:
+		if (key_bits(k) >= 2048)
+			return "RS256";
+		*why = "RSA keys must have at least 2048 bits";
+		return NULL;
+	default:
+		*why = "akenza takes only RSA (2048 bits or more) and EC P-256 keys";
+		return NULL;
+	}
+}
+
+const char *
+key_akenza_credential(const struct key *k, int x509)
+{
+	const char *why, *alg = key_akenza_alg(k, &why);
+
+	if (alg == NULL)
+		return NULL;
+	if (strcmp(alg, "ES256") == 0)
+		return x509 ? "EC256_X509_PEM" : "EC256_PEM";
+	return x509 ? "RSA256_X509_PEM" : "RSA256_PEM";
+}
+
+int
+key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *e)
+{
+	EVP_PKEY *canon = NULL;
+	int n;
+
+	*der = NULL;
+	/*
+	 * One key, one kid: an EC key is re-encoded with its curve named by OID
+	 * and its point uncompressed, as the reference implementation exports
+	 * it, whatever form the input used.
+	 */
+	if (key_type(k) == KEY_EC) {
+		if ((canon = EVP_PKEY_dup(k->pkey)) == NULL ||
+		    !EVP_PKEY_set_utf8_string_param(canon, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+						    OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) ||
+		    !EVP_PKEY_set_utf8_string_param(canon, OSSL_PKEY_PARAM_EC_ENCODING,
+						    OSSL_PKEY_EC_ENCODING_GROUP)) {
+			EVP_PKEY_free(canon);
+			return err_openssl(e, AK_CRYPTO, "cannot encode the EC public key");
+		}
+	}
+	n = i2d_PUBKEY(canon ? canon : k->pkey, der);
+	EVP_PKEY_free(canon);
+	if (n <= 0)
+		return err_openssl(e, AK_CRYPTO, "cannot encode the public key");
+	*len = (size_t)n;
+	return 0;
+}
+
+int
+key_fingerprint(const struct key *k, char hex[KEY_FINGERPRINT_HEX + 1], struct err *e)
+{
+	unsigned char *der, md[32];
+	size_t len;
+
+	if (key_spki_der(k, &der, &len, e) != 0)
+		return -1;
+	/* libsodium's SHA-256: no OpenSSL digest fetch on the fast path. */
+	crypto_hash_sha256(md, der, len);
+	OPENSSL_free(der);
+	sodium_bin2hex(hex, KEY_FINGERPRINT_HEX + 1, md, sizeof(md));
+	return 0;
+}
+
+int
+key_same_public(const struct key *a, const struct key *b)
+{
+	return EVP_PKEY_eq(a->pkey, b->pkey) == 1;
+}
+
+/* Copy a memory BIO's contents to a new buffer (secret: sodium memory). */
+static int
+bio_take(BIO *bio, int secret, char **out, size_t *len, struct err *e)
+{
+	char *p;
+	long n = BIO_get_mem_data(bio, &p);
+
+	*out = secret ? sodium_malloc((size_t)n + 1) : malloc((size_t)n + 1);
+	if (*out == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	memcpy(*out, p, (size_t)n);
+	(*out)[n] = '\0';
+	*len = (size_t)n;
+	return 0;
+}
+
+int
+key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
+		struct err *e)
+{
+	BIO *bio;
+	int rc;
+
+	/* BIO memory is cleared when freed (BUF_MEM_free uses OPENSSL_clear_free). */
+	if ((bio = BIO_new(BIO_s_secmem())) == NULL)
+		return err_openssl(e, AK_CRYPTO, "out of memory");
+	if (!PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, pass ? EVP_aes_256_cbc() : NULL,
+					   (const char *)pass, (int)passlen, NULL, NULL))
+		rc = err_openssl(e, AK_CRYPTO, "cannot encode the private key");
+	else
+		rc = bio_take(bio, 1, pem, len, e);
+	BIO_free(bio);
+	return rc;
+}
+
+int
+key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e)
+{
+	unsigned char *der;
+	const unsigned char *p;
+	size_t dlen;
+	EVP_PKEY *pub;
+	BIO *bio;
+	int rc;
+
+	/* Write the canonical SPKI, so the file hashes to the fingerprint we print. */
+	if (key_spki_der(k, &der, &dlen, e) != 0)
+		return -1;
+	p = der;
+	pub = d2i_PUBKEY(NULL, &p, (long)dlen);
+	OPENSSL_free(der);
+	if (pub == NULL)
+		return err_openssl(e, AK_CRYPTO, "cannot encode the public key");
+	if ((bio = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_PUBKEY(bio, pub))
+		rc = err_openssl(e, AK_CRYPTO, "cannot encode the public key");
+	else
+		rc = bio_take(bio, 0, pem, len, e);
+	BIO_free(bio);
+	EVP_PKEY_free(pub);
+	return rc;
+}
+
+static int
+add_ext(X509 *cert, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *ext;
+	int ok;
+
+	X509V3_set_ctx(&ctx, cert, cert, NULL, NULL, 0);
+	if ((ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL)
+		return 0;
+	ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+int
+key_self_signed_pem(const struct key *k, const char *cn, int days, char **pem, size_t *len,
+		    struct err *e)
+{
+	unsigned char serial[16];
+	X509 *cert = NULL;
+	X509_NAME *name;
+	ASN1_INTEGER *sn = NULL;
+	BIGNUM *bn = NULL;
+	BIO *bio = NULL;
+	int rc = -1;
+
+	/* A random positive 127-bit serial, as RFC 5280 recommends for uniqueness. */
+	if (RAND_bytes(serial, sizeof(serial)) != 1)
+		return err_openssl(e, AK_CRYPTO, "no randomness for the serial number");
+	serial[0] &= 0x7f;
+	if ((cert = X509_new()) == NULL || !X509_set_version(cert, X509_VERSION_3) ||
+	    (bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL ||
+	    (sn = BN_to_ASN1_INTEGER(bn, NULL)) == NULL || !X509_set_serialNumber(cert, sn) ||
+	    X509_gmtime_adj(X509_getm_notBefore(cert), 0) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(cert), days, 0, NULL) == NULL ||
+	    !X509_set_pubkey(cert, k->pkey) || (name = X509_get_subject_name(cert)) == NULL ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
+					0) ||
+	    !X509_set_issuer_name(cert, name) ||
+	    !add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
+	    !add_ext(cert, NID_key_usage, "critical,digitalSignature") ||
+	    !add_ext(cert, NID_subject_key_identifier, "hash") ||
+	    X509_sign(cert, k->pkey, EVP_sha256()) == 0) {
+		err_openssl(e, AK_CRYPTO, "cannot make the certificate");
+		goto out;
+	}
+	if ((bio = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_X509(bio, cert)) {
+		err_openssl(e, AK_CRYPTO, "cannot encode the certificate");
+		goto out;
+	}
+	rc = bio_take(bio, 0, pem, len, e);
+out:
+	BIO_free(bio);
+	ASN1_INTEGER_free(sn);
+	BN_free(bn);
+	X509_free(cert);
+	return rc;
+}
+
+int
+key_cert_subject(const struct key *k, char *buf, size_t size)
+{
+	BIO *bio;
+	char *p;
+	long n;
+
+	if (k->cert == NULL || (bio = BIO_new(BIO_s_mem())) == NULL)
+		return -1;
+	X509_NAME_print_ex(bio, X509_get_subject_name(k->cert), 0, XN_FLAG_RFC2253);
+	n = BIO_get_mem_data(bio, &p);
+	snprintf(buf, size, "%.*s", (int)n, p);
+	BIO_free(bio);
+	return 0;
+}
+
+static int
+asn1_time(const ASN1_TIME *t, time_t *out)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(t, &tm))
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}
+
+int
+key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after)
+{
+	if (k->cert == NULL || asn1_time(X509_get0_notBefore(k->cert), not_before) != 0 ||
+	    asn1_time(X509_get0_notAfter(k->cert), not_after) != 0)
+		return -1;
+	return 0;
+}
+
+int
+key_cert_sha1(const struct key *k, char hex[41])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n;
+
+	if (k->cert == NULL || !X509_digest(k->cert, EVP_sha1(), md, &n) || n != 20)
+		return -1;
+	sodium_bin2hex(hex, 41, md, n);
+	return 0;
+}

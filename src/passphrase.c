@@ -1,0 +1,146 @@
+/* passphrase: file, environment or terminal prompt; kept in sodium memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fileio.h"
+#include "passphrase.h"
+#include "banned.h"
+
+static int
+set_value(struct passphrase *pp, const char *s, size_t len, struct err *e)
+{
+	if (len == 0)
+		return err_set(e, AK_INPUT, "the passphrase is empty");
+	if (len > PASSPHRASE_MAX)
+		return err_set(e, AK_INPUT, "the passphrase is longer than %d bytes", PASSPHRASE_MAX);
+	if ((pp->value = sodium_malloc(len + 1)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	memcpy(pp->value, s, len);
+	pp->value[len] = '\0';
+	pp->len = len;
+	return 0;
+}
+
+/* Read one line from the terminal with echo off into buf (sodium memory). */
+static int
+tty_read(int fd, const char *prompt, char *buf, size_t size, struct err *e)
+{
+	struct termios saved, quiet;
+	size_t n = 0;
+	ssize_t r;
+	char c;
+	int restore;
+
+	if (write(fd, prompt, strlen(prompt)) < 0)
+		return err_set(e, AK_INPUT, "cannot prompt on the terminal: %s", strerror(errno));
+	restore = tcgetattr(fd, &saved) == 0;
+	if (restore) {
+		quiet = saved;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	for (;;) {
+		r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || c == '\n' || c == '\r')
+			break;
+		if (n + 1 < size)
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	sodium_memzero(&c, sizeof(c));
+	if (restore)
+		tcsetattr(fd, TCSAFLUSH, &saved);
+	if (write(fd, "\n", 1) < 0) {
+		/* The newline is cosmetic. */
+	}
+	if (r < 0)
+		return err_set(e, AK_INPUT, "cannot read the passphrase: %s", strerror(errno));
+	return 0;
+}
+
+static int
+prompt(struct passphrase *pp, const char *what, struct err *e)
+{
+	char prompt1[256], prompt2[256];
+	char *a = NULL, *b = NULL;
+	int fd, rc = -1;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
+		return err_set(e, AK_USAGE,
+			       "%s needs a passphrase and there is no terminal to ask on: "
+			       "use --passphrase-file FILE or set " PASSPHRASE_ENV,
+			       what);
+	if ((a = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL ||
+	    (b = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL) {
+		err_set(e, AK_CRYPTO, "out of memory");
+		goto out;
+	}
+	snprintf(prompt1, sizeof(prompt1), "passphrase for %s: ", what);
+	snprintf(prompt2, sizeof(prompt2), "passphrase for %s again: ", what);
+	if (tty_read(fd, prompt1, a, PASSPHRASE_MAX + 2, e) != 0)
+		goto out;
+	if (pp->confirm) {
+		if (tty_read(fd, prompt2, b, PASSPHRASE_MAX + 2, e) != 0)
+			goto out;
+		if (strlen(a) != strlen(b) || sodium_memcmp(a, b, strlen(a)) != 0) {
+			err_set(e, AK_INPUT, "the passphrases do not match");
+			goto out;
+		}
+	}
+	rc = set_value(pp, a, strlen(a), e);
+out:
+	if (a != NULL)
+		sodium_free(a);
+	if (b != NULL)
+		sodium_free(b);
+	close(fd);
+	return rc;
+}
+
+int
+passphrase_get(struct passphrase *pp, const char *what, struct err *e)
+{
+	struct fileio_buf buf = FILEIO_BUF_INIT;
+	const char *env;
+	size_t len;
+	int rc;
+
+	if (pp->value != NULL)
+		return 0;
+	if (pp->file != NULL) {
+		if (fileio_read_secret(pp->file, PASSPHRASE_MAX + 2, &buf, e) != 0)
+			return err_prefix(e, "passphrase file");
+		/* The first line; a trailing newline (and CR) is not part of it. */
+		len = strcspn((char *)buf.data, "\r\n");
+		rc = set_value(pp, (char *)buf.data, len, e);
+		fileio_buf_clear(&buf);
+		if (rc != 0)
+			return err_prefix(e, "passphrase file '%s'", pp->file);
+		return 0;
+	}
+	if ((env = getenv(PASSPHRASE_ENV)) != NULL)
+		return set_value(pp, env, strlen(env), e) == 0
+			   ? 0
+			   : err_prefix(e, "environment variable " PASSPHRASE_ENV);
+	return prompt(pp, what, e);
+}
+
+void
+passphrase_clear(struct passphrase *pp)
+{
+	if (pp->value != NULL)
+		sodium_free(pp->value);
+	pp->value = NULL;
+	pp->len = 0;
+}
