@@ -1,0 +1,87 @@
+/*
+ * jwt: akenza device tokens -- compact JWS with RS256 or ES256.
+ *
+ * CONTRACT (pinned for the check command and the broker plugin; the jwt
+ * issue fills in the implementation and may add to it, not change it).
+ *
+ * jwt_mint() makes exactly the token akenza expects: header
+ * {"alg","typ":"JWT","kid"}, claims {"iat","exp","aud"[,"sub"]}, compact
+ * JSON, base64url without padding, ES256 signatures as raw R||S.
+ *
+ * jwt_check() decodes a token and lists every problem it finds as a stable
+ * code (see akcred-jwt(1)); with a key it also verifies the signature, and
+ * the algorithm is decided by the key, never by the header.
+ */
+#ifndef AKCRED_JWT_H
+#define AKCRED_JWT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "err.h"
+#include "key.h"
+
+#define JWT_AUD_HOST_DEFAULT "akenza.io"
+#define JWT_TTL_DEFAULT (20 * 60) /* as the reference client */
+#define JWT_TOKEN_MAX 8192	  /* checked before any decoding */
+
+struct jwt_mint_opts {
+	const char *device_id;
+	const char *aud_host; /* NULL: JWT_AUD_HOST_DEFAULT */
+	time_t iat;	      /* 0: now */
+	long ttl;	      /* seconds, > 0 */
+	int no_kid;	      /* leave kid out of the header */
+	int sub;	      /* add sub = device id */
+};
+
+/* Mint a token signed with private key k.  *token is sodium memory: sodium_free() it. */
+int jwt_mint(const struct key *k, const struct jwt_mint_opts *o, char **token, size_t *len,
+	     struct err *e);
+
+enum jwt_severity { JWT_ERROR = 0, JWT_WARNING = 1 };
+
+#define JWT_PROBLEMS_MAX 32
+
+struct jwt_problem {
+	const char *code; /* "expired", "kid_mismatch", ... */
+	enum jwt_severity severity;
+	char message[256];
+};
+
+struct jwt_check_opts {
+	const struct key *key;	/* NULL: decode only, no signature check */
+	const char *device_id;	/* expected device (aud), or NULL */
+	const char *aud_host;	/* NULL: JWT_AUD_HOST_DEFAULT */
+	time_t now;		/* 0: time(NULL) */
+	long leeway;		/* seconds of clock skew allowed */
+	long max_lifetime;	/* warn above this many seconds; 0: no check */
+	int signature_only;	/* JWS layer only; claims not checked */
+};
+
+struct jwt_report {
+	json_t *header;	 /* decoded header, or NULL if malformed */
+	json_t *claims;	 /* decoded claims, or NULL if malformed */
+	size_t token_len;
+	size_t sig_len;
+	int sig_der;	     /* the signature looks DER-encoded */
+	int signature_checked;
+	int signature_valid;
+	struct jwt_problem problems[JWT_PROBLEMS_MAX];
+	int nproblems;
+};
+#define JWT_REPORT_INIT {0}
+
+/*
+ * Decode and check token (len bytes, surrounding whitespace already
+ * removed).  Returns 0 when the token was examined -- its problems are in r
+ * -- and -1 only on an internal failure (e).
+ */
+int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o,
+	      struct jwt_report *r, struct err *e);
+/* No problem of severity JWT_ERROR: akenza would accept the token. */
+int jwt_report_accepted(const struct jwt_report *r);
+void jwt_report_clear(struct jwt_report *r);
+
+#endif
