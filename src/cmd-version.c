@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "mqtt.h"
 #include "version.h"
 #include "banned.h"
 
@@ -31,6 +32,8 @@ cmd_version_exec(int argc, char **argv)
 	json_t *o;
 	size_t i;
 	int c, json = 0;
+	char mosq[32];
+	struct err e = ERR_INIT;
 
 	while ((c = cmd_getopt(&a)) != -1) {
 		switch (c) {
@@ -43,10 +46,14 @@ cmd_version_exec(int argc, char **argv)
 	}
 	if (a.ind != argc)
 		return cmd_usage_error("no operands expected");
+	/* Loaded here only: commands that do not speak MQTT never load it. */
+	if (mqtt_library_version(mosq, sizeof(mosq), &e) != 0)
+		snprintf(mosq, sizeof(mosq), "not loadable");
 	if (json) {
 		o = json_pack("{ss}", "akcred", AKCRED_VERSION);
 		for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 			json_object_set_new(o, libs[i][0], json_string(libs[i][1]));
+		json_object_set_new(o, "libmosquitto", json_string(mosq));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -55,6 +62,7 @@ cmd_version_exec(int argc, char **argv)
 	printf("akcred %s\n", AKCRED_VERSION);
 	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 		printf("  %-12s %s\n", libs[i][0], libs[i][1]);
+	printf("  %-12s %s\n", "libmosquitto", mosq);
 	return AK_OK;
 }
 

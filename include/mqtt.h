@@ -1,0 +1,114 @@
+/*
+ * mqtt: one device session against an MQTT broker, phase by phase -- what
+ * "akcred check" runs.
+ *
+ * libmosquitto is loaded on first use with dlopen("libmosquitto.so.1"): the
+ * akcred binary does not link it, so commands that never speak MQTT do not
+ * pay for it at start-up.
+ *
+ * The session is split into phases (resolve, TCP connect, TLS handshake,
+ * CONNACK, SUBACK, PUBACK, disconnect), each timed and reported through a
+ * callback as it ends, so that a failure names the phase and its reason.
+ * Resolving and the TCP connection are done here (each bounded by the
+ * deadline), libmosquitto then connects to the numeric address; TLS uses an
+ * SSL_CTX built here (TLS 1.2 or newer, peer and host name always verified,
+ * no option to turn that off) whose callbacks record the exact verification
+ * error, alerts and the server certificate.  When the handshake or the
+ * CONNECT fails without a clear reason, a short diagnostic probe tells a
+ * plain-MQTT port from a TLS port.  One session per process at a time.
+ */
+#ifndef AKCRED_MQTT_H
+#define AKCRED_MQTT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+enum mqtt_phase_id {
+	MQTT_PH_RESOLVE,
+	MQTT_PH_TCP,
+	MQTT_PH_TLS,
+	MQTT_PH_CONNACK,
+	MQTT_PH_SUBSCRIBE,
+	MQTT_PH_PUBLISH,
+	MQTT_PH_LISTEN,
+	MQTT_PH_DISCONNECT,
+	MQTT_PH_COUNT
+};
+
+#define MQTT_DETAIL_MAX 512
+#define MQTT_HINTS_MAX 4
+
+struct mqtt_phase {
+	enum mqtt_phase_id id;
+	int reached; /* the phase started */
+	int ok;	     /* and ended well */
+	double ms;   /* its duration */
+	char detail[MQTT_DETAIL_MAX];
+};
+
+struct mqtt_tls_info {
+	char protocol[16];
+	char cipher[64];
+	char subject[256];
+	char issuer[256];
+	char names[320]; /* the DNS names and addresses the certificate is for */
+	time_t not_before, not_after;
+	int have_cert;
+};
+
+struct mqtt_opts {
+	const char *host;
+	int port;
+	const char *ca_file, *ca_path; /* NULL: the system trust store */
+	int plaintext;		       /* no TLS at all (explicit, never the default) */
+	const char *client_id;
+	const char *username;
+	const char *password; /* NUL-terminated; the caller wipes it */
+	const char *topic;
+	const void *payload;
+	size_t payload_len;
+	int qos;
+	const char *listen_topic; /* subscribe to this first, or NULL */
+	long listen_ms;		  /* wait this long for downlinks after the publish */
+	long timeout_ms;	  /* bounds everything but the listening */
+	int dry_run;		  /* resolve and load the trust store only */
+	void (*on_phase)(const struct mqtt_phase *ph, void *arg);
+	void (*on_message)(const char *topic, const void *payload, size_t len, int qos,
+			   void *arg);
+	void *arg;
+};
+
+struct mqtt_result {
+	struct mqtt_phase phase[MQTT_PH_COUNT];
+	struct mqtt_tls_info tls;
+	char address[64]; /* "127.0.0.1:8883", the one connected to */
+	int connack;	  /* CONNACK return code, -1 if none */
+	int failed;	  /* a phase failed: */
+	enum mqtt_phase_id failed_phase;
+	long verify_error; /* OpenSSL X509_V_ERR_*, 0 if none */
+	int suback;	   /* granted QoS or 0x80, -1 if none */
+	unsigned messages; /* downlinks received */
+	char hint[MQTT_HINTS_MAX][256]; /* what to try, for a person */
+	int nhints;
+};
+
+/* Phase names for output: "resolve", "tcp", "tls", "connack", ... */
+const char *mqtt_phase_name(enum mqtt_phase_id id);
+
+/*
+ * Run the session.  0 when every phase succeeded; else -1, e saying what
+ * failed (status AK_NETWORK, AK_TLS, AK_REFUSED, AK_NEGATIVE for a publish
+ * not acknowledged, AK_INPUT for a bad CA file, AK_CRYPTO if libmosquitto
+ * cannot be loaded) and r telling which phase and the hints.
+ */
+int mqtt_check(const struct mqtt_opts *o, struct mqtt_result *r, struct err *e);
+
+/* libmosquitto's version as loaded at run time ("2.0.11"), or -1 with e. */
+int mqtt_library_version(char *buf, size_t size, struct err *e);
+
+/* The meaning of an MQTT 3.1.1 CONNACK return code. */
+const char *mqtt_connack_string(int code);
+
+#endif
