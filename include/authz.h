@@ -1,0 +1,63 @@
+/*
+ * authz: the decisions of the local akenza-like broker (the mosquitto plugin
+ * akcred_auth.so, see akcred-broker(7)), kept apart from mosquitto so that
+ * they can be tested on their own.
+ *
+ * Login: the client id must be a valid device id, and the password a token
+ * that jwt_check() accepts for that device (aud = https://<aud host>/devices/
+ * <client id>), signed by one of the device's registered keys.  Keys live in
+ * a directory, one sub-directory per device:
+ *
+ *     <keys_dir>/<deviceId>/<any name>.pem    public key (SPKI PEM or DER) or
+ *                                             X.509 certificate, one per file
+ *
+ * A token with a kid is checked against the key whose fingerprint is that
+ * kid (and refused if the device has none); a token without kid against each
+ * of the device's keys in turn.  Files are read at each login, so keys can
+ * be added or removed while the broker runs.  Names starting with '.' are
+ * ignored; expired certificates are skipped.
+ *
+ * Access: a device may publish only to /up/device/id/<its id> and below,
+ * and subscribe (and receive) only under /down/device/id/<its id>/.
+ */
+#ifndef AKCRED_AUTHZ_H
+#define AKCRED_AUTHZ_H
+
+#include <time.h>
+
+#include "err.h"
+#include "key.h"
+
+#define AUTHZ_KEYS_MAX 64 /* keys looked at per device */
+
+struct authz_config {
+	const char *keys_dir;
+	const char *aud_host; /* NULL: akenza.io */
+	long leeway;	      /* clock skew allowed, seconds */
+	time_t now;	      /* 0: time(NULL); for tests */
+};
+
+struct authz_login {
+	char kid[KEY_FINGERPRINT_HEX + 1]; /* the key that signed the accepted token */
+	char key_file[4096];
+	char reason[512]; /* why the login was refused */
+};
+
+/*
+ * Decide a login.  1: accepted (l->kid, l->key_file), 0: refused (l->reason),
+ * -1: the broker itself failed (e), which also refuses.
+ */
+int authz_login(const struct authz_config *c, const char *client_id, const char *password,
+		struct authz_login *l, struct err *e);
+
+enum authz_access {
+	AUTHZ_PUBLISH,	  /* the client publishes to topic */
+	AUTHZ_SUBSCRIBE,  /* the client subscribes with the filter topic */
+	AUTHZ_RECEIVE,	  /* a message on topic is delivered to the client */
+	AUTHZ_UNSUBSCRIBE /* always allowed */
+};
+
+/* 1 if the client may, 0 if not. */
+int authz_acl(const char *client_id, enum authz_access access, const char *topic);
+
+#endif
