@@ -672,10 +672,13 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 			      key_describe(o->key, desc, sizeof(desc)), why);
 			goto out;
 		}
-		if (halg != NULL && strcmp(halg, kalg) != 0)
+		if (halg != NULL && strcmp(halg, kalg) != 0) {
+			/* Its length would only repeat the mismatch. */
 			ERROR(r, "alg_key_mismatch",
 			      "alg is %s but the key is %s (%s): the signature is not checked", halg,
 			      key_describe(o->key, desc, sizeof(desc)), kalg);
+			goto out;
+		}
 	}
 	/* The key decides; without a key the header's (supported) alg only shapes the advice. */
 	alg = kalg ? kalg : halg;
