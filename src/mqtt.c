@@ -581,6 +581,33 @@ fail:
 	return -1;
 }
 
+/* Why a connection to the address fails: its errno (0 if it works now). */
+static int
+probe_errno(const struct session *s)
+{
+	struct pollfd pfd;
+	socklen_t len = sizeof(int);
+	int fd, err = 0, left;
+
+	fd = socket(s->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) != 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			left = (int)(s->deadline - now_ms());
+			err = ETIMEDOUT;
+			if (left > 0 && poll(&pfd, 1, left) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+				err = errno;
+		}
+	}
+	close(fd);
+	return err;
+}
+
 /* Does the port answer a plain MQTT CONNECT (without credentials) with a CONNACK? */
 static int
 probe_plain_mqtt(const struct session *s, double deadline)
@@ -614,38 +641,54 @@ out:
 	return yes;
 }
 
-/* Does the port answer a TLS ClientHello with a TLS handshake record? */
+static void
+probe_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+	     void *arg)
+{
+	(void)version;
+	(void)buf;
+	(void)len;
+	(void)ssl;
+	/* A parsed handshake message or alert from the server: it speaks TLS. */
+	if (!write_p && (content_type == SSL3_RT_HANDSHAKE || content_type == SSL3_RT_ALERT))
+		(*(int *)arg)++;
+}
+
+/* Does the port answer a TLS ClientHello with TLS? */
 static int
 probe_tls(const struct session *s, double deadline)
 {
 	struct pollfd pfd;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
-	int fd, rc, left, yes = 0;
-	unsigned char hdr[3];
+	int fd, rc, left, tls_msgs = 0;
 
 	if ((fd = probe_connect(s, deadline)) < 0)
 		return 0;
 	/*
-	 * Only the first bytes of the answer are looked at, to tell a TLS
-	 * port from another; nothing is sent after the ClientHello, so not
-	 * verifying the certificate here exposes nothing.
+	 * Only the server's first answer is looked at, to tell a TLS port from
+	 * another; nothing is sent but the handshake, so not verifying the
+	 * certificate here exposes nothing.
 	 */
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL || (ssl = SSL_new(ctx)) == NULL ||
 	    SSL_set_fd(ssl, fd) != 1)
 		goto out;
-	rc = SSL_connect(ssl); /* non-blocking: writes the ClientHello and returns */
-	(void)rc;
+	SSL_set_msg_callback(ssl, probe_msg_cb);
+	SSL_set_msg_callback_arg(ssl, &tls_msgs);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	if ((left = (int)(deadline - now_ms())) > 0 && poll(&pfd, 1, left) == 1 &&
-	    recv(fd, hdr, sizeof(hdr), MSG_PEEK) == (ssize_t)sizeof(hdr))
-		yes = (hdr[0] == 0x16 || hdr[0] == 0x15) && hdr[1] == 0x03;
+	while ((rc = SSL_connect(ssl)) != 1 && tls_msgs == 0 &&
+	       SSL_get_error(ssl, rc) == SSL_ERROR_WANT_READ &&
+	       (left = (int)(deadline - now_ms())) > 0 && poll(&pfd, 1, left) == 1)
+		;
+	if (rc == 1)
+		tls_msgs++;
 out:
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
 	close(fd);
-	return yes;
+	ERR_clear_error();
+	return tls_msgs > 0;
 }
 
 /* ---- the phases ---------------------------------------------------------- */
@@ -656,6 +699,7 @@ tcp_connect(struct session *s, struct addrinfo *res)
 	const struct mqtt_opts *o = s->o;
 	struct addrinfo *ai;
 	struct pollfd pfd;
+	struct sockaddr_storage peer;
 	char num[INET6_ADDRSTRLEN], buf[16], last[ERR_MSG_MAX] = "";
 	socklen_t len;
 	long left;
@@ -685,16 +729,24 @@ tcp_connect(struct session *s, struct addrinfo *res)
 						  s->r->address,
 						  secs(o->timeout_ms, buf, sizeof(buf)));
 			}
-			len = sizeof(err);
-			if (getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-				err = errno;
-			if (err == 0) {
+			/*
+			 * libmosquitto already wrote the ClientHello, which may have
+			 * consumed the socket's error: getpeername() tells whether the
+			 * connection exists, a second attempt what went wrong.
+			 */
+			len = sizeof(peer);
+			if (getpeername(pfd.fd, (struct sockaddr *)&peer, &len) == 0) {
 				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
 				return 0;
 			}
+			err = probe_errno(s);
 		} else if (rc == MOSQ_ERR_TLS) {
-			return phase_fail(s, MQTT_PH_TLS, AK_TLS, "cannot start TLS: %s",
-					  s->last_log[0] ? s->last_log : "libmosquitto failed");
+			/*
+			 * On a fast link libmosquitto may run the whole handshake in
+			 * the connect call: TCP worked, TLS failed; say so.
+			 */
+			phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
+			return 1;
 		} else if (rc != MOSQ_ERR_ERRNO) {
 			err = 0;
 			snprintf(last, sizeof(last), "%s", p_mosquitto_strerror(rc));
@@ -884,11 +936,13 @@ session_run(struct session *s)
 
 	rc = tcp_connect(s, res);
 	freeaddrinfo(res);
-	if (rc != 0)
+	if (rc < 0)
 		return -1;
 
 	/* TLS handshake, then CONNACK. */
 	phase_begin(s, o->plaintext ? MQTT_PH_CONNACK : MQTT_PH_TLS, now_ms());
+	if (rc == 1)
+		return explain_no_connack(s, MOSQ_ERR_TLS);
 	rc = MOSQ_ERR_SUCCESS;
 	if (!o->plaintext) {
 		rc = loop_until(s, &s->tls_done, s->deadline);

@@ -1,0 +1,639 @@
+/*
+ * akcred check: do what the device will do -- mint a token with its key,
+ * connect to the broker over TLS as the device, publish one message and wait
+ * for the acknowledgement -- and report every phase with its time.  When a
+ * phase fails, say which, why, and what to try; when the broker refuses the
+ * login, run the token checks of "jwt verify" on the token that was sent.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "cmd.h"
+#include "devid.h"
+#include "fileio.h"
+#include "jwt.h"
+#include "key.h"
+#include "mqtt.h"
+#include "passphrase.h"
+#include "timeutil.h"
+#include "banned.h"
+
+#define CHECK_HOST_DEFAULT "mqtt.akenza.io"
+#define CHECK_PORT_DEFAULT 8883
+#define CHECK_TIMEOUT_DEFAULT 10
+#define CHECK_LEEWAY 60
+#define CHECK_PAYLOAD_MAX (256 * 1024)
+
+enum {
+	OPT_DEVICE_ID = CMD_OPT_LONG,
+	OPT_KEY,
+	OPT_PASSPHRASE_FILE,
+	OPT_TOKEN_FILE,
+	OPT_HOST,
+	OPT_PORT,
+	OPT_CA_FILE,
+	OPT_CA_PATH,
+	OPT_PLAINTEXT,
+	OPT_TTL,
+	OPT_AUD_HOST,
+	OPT_SUB,
+	OPT_NO_KID,
+	OPT_USERNAME,
+	OPT_TOPIC_SUFFIX,
+	OPT_TOPIC,
+	OPT_PAYLOAD,
+	OPT_PAYLOAD_FILE,
+	OPT_RAW,
+	OPT_QOS,
+	OPT_LISTEN,
+	OPT_TIMEOUT,
+	OPT_SHOW_TOKEN,
+	OPT_DRY_RUN,
+	OPT_JSON,
+};
+
+static const struct cmd_option options[] = {
+    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device: MQTT client id and token audience"},
+    {"key", OPT_KEY, 1, "FILE", "@file", "the device's private key, to mint the token"},
+    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+     "passphrase of an encrypted key (first line of FILE)"},
+    {"token-file", OPT_TOKEN_FILE, 1, "FILE", "@file",
+     "send the token in FILE instead of minting one"},
+    {"host", OPT_HOST, 1, "HOST", NULL, "broker host (default mqtt.akenza.io)"},
+    {"port", OPT_PORT, 1, "PORT", "8883 1883", "broker port (default 8883)"},
+    {"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust these CA certificates, not the system's"},
+    {"ca-path", OPT_CA_PATH, 1, "DIR", "@dir", "trust the CA certificates of this hashed directory"},
+    {"plaintext", OPT_PLAINTEXT, 0, NULL, NULL, "no TLS: unencrypted MQTT (the token in clear)"},
+    {"ttl", OPT_TTL, 1, "DURATION", "20m 1h", "token lifetime (default 20m)"},
+    {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "token audience host (default akenza.io)"},
+    {"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id to the token"},
+    {"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the token header"},
+    {"username", OPT_USERNAME, 1, "NAME", NULL, "MQTT user name (default unused)"},
+    {"topic-suffix", OPT_TOPIC_SUFFIX, 1, "PATH", NULL,
+     "publish to /up/device/id/<id>/PATH"},
+    {"topic", OPT_TOPIC, 1, "TOPIC", NULL, "publish to TOPIC instead (to test a broker's ACL)"},
+    {"payload", OPT_PAYLOAD, 1, "JSON", NULL, "the message (default a JSON object with the time)"},
+    {"payload-file", OPT_PAYLOAD_FILE, 1, "FILE", "@file", "the message, from FILE ('-': stdin)"},
+    {"raw", OPT_RAW, 0, NULL, NULL, "do not require the payload to be JSON"},
+    {"qos", OPT_QOS, 1, "0|1", "0 1", "publish QoS (default 1: wait for the PUBACK)"},
+    {"listen", OPT_LISTEN, 1, "DURATION", "10s 1m",
+     "also subscribe to the downlink topic and print messages for DURATION"},
+    {"timeout", OPT_TIMEOUT, 1, "DURATION", "5s 10s 30s", "bound the whole check (default 10s)"},
+    {"show-token", OPT_SHOW_TOKEN, 0, NULL, NULL, "print the token that is sent"},
+    {"dry-run", OPT_DRY_RUN, 0, NULL, NULL, "everything but connecting: key, token, trust store, DNS"},
+    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object with every phase"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+struct check {
+	const char *device_id, *keyfile, *tokenfile, *host, *ca_file, *ca_path, *username;
+	const char *suffix, *topic_opt, *payload_opt, *payload_file;
+	unsigned long port, qos;
+	long ttl, listen, timeout;
+	int plaintext, raw, show_token, dry_run, json, port_set;
+	struct jwt_mint_opts mint;
+	struct passphrase pp;
+
+	/* at run time */
+	struct key key;
+	char *token; /* sodium memory */
+	size_t token_len;
+	char topic[512], listen_topic[512];
+	struct fileio_buf payload;
+	char payload_default[128];
+	json_t *out, *phases, *downlinks;
+};
+
+static int
+parse_duration(const char *opt, const char *s, long min, long *secs)
+{
+	struct err e = ERR_INIT;
+
+	if (timeutil_parse_duration(s, secs, &e) != 0)
+		return cmd_usage_error("--%s: %s", opt, e.msg);
+	if (*secs < min)
+		return cmd_usage_error("--%s must be at least %lds, not '%s'", opt, min, s);
+	return AK_OK;
+}
+
+static void
+on_phase(const struct mqtt_phase *ph, void *arg)
+{
+	struct check *c = arg;
+
+	if (c->json) {
+		json_array_append_new(c->phases,
+				      json_pack("{ss sb sf ss}", "phase", mqtt_phase_name(ph->id),
+						"ok", ph->ok, "ms", ph->ms, "detail", ph->detail));
+		return;
+	}
+	if (!ph->ok) {
+		printf("%-11s   failed\n", mqtt_phase_name(ph->id));
+	} else {
+		printf("%-11s %7.1f ms  ", mqtt_phase_name(ph->id), ph->ms);
+		cmd_puts_safe(stdout, ph->detail);
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+static void
+on_message(const char *topic, const void *payload, size_t len, int qos, void *arg)
+{
+	struct check *c = arg;
+	char *text = NULL;
+
+	/* Broker data: shown with control characters escaped. */
+	if ((text = malloc(len + 1)) == NULL)
+		return;
+	memcpy(text, payload, len);
+	text[len] = '\0';
+	if (c->json) {
+		json_array_append_new(c->downlinks,
+				      json_pack("{ss s#? si}", "topic", topic, "payload", text,
+						(int)strlen(text), "qos", qos));
+	} else {
+		fputs("downlink    ", stdout);
+		cmd_puts_safe(stdout, topic);
+		putchar(' ');
+		cmd_puts_safe(stdout, text);
+		putchar('\n');
+		fflush(stdout);
+	}
+	free(text);
+}
+
+/* The token: minted with the key, or read from --token-file. */
+static int
+get_token(struct check *c)
+{
+	struct err e = ERR_INIT;
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	size_t start = 0, end;
+
+	if (c->keyfile != NULL) {
+		if (key_load_file(&c->key, c->keyfile, &c->pp, &e) != 0)
+			return cmd_fail(&e);
+		if (!c->key.is_private)
+			return cmd_error(AK_INPUT,
+					 "'%s' is a public key: the token is signed with the "
+					 "device's private key",
+					 c->keyfile);
+	}
+	if (c->tokenfile == NULL) {
+		c->mint.device_id = c->device_id;
+		c->mint.ttl = c->ttl;
+		if (jwt_mint(&c->key, &c->mint, &c->token, &c->token_len, &e) != 0)
+			return cmd_fail(&e);
+		return AK_OK;
+	}
+	if (fileio_read_secret(c->tokenfile, JWT_TOKEN_MAX + 64, &b, &e) != 0)
+		return cmd_fail(&e);
+	end = b.len;
+	while (start < end && strchr(" \t\r\n", b.data[start]) != NULL)
+		start++;
+	while (end > start && strchr(" \t\r\n", b.data[end - 1]) != NULL)
+		end--;
+	if (end == start) {
+		fileio_buf_clear(&b);
+		return cmd_error(AK_INPUT, "'%s' holds no token", c->tokenfile);
+	}
+	if ((c->token = sodium_malloc(end - start + 1)) == NULL) {
+		fileio_buf_clear(&b);
+		return cmd_error(AK_CRYPTO, "out of memory");
+	}
+	memcpy(c->token, b.data + start, end - start);
+	c->token[end - start] = '\0';
+	c->token_len = end - start;
+	fileio_buf_clear(&b);
+	return AK_OK;
+}
+
+/* jwt verify's checks on the token, as the broker will see it. */
+static int
+check_token(struct check *c, struct jwt_report *r)
+{
+	struct jwt_check_opts o = {0};
+	struct err e = ERR_INIT;
+
+	o.key = c->key.pkey != NULL ? &c->key : NULL;
+	o.device_id = c->device_id;
+	o.aud_host = c->mint.aud_host;
+	o.leeway = CHECK_LEEWAY;
+	o.max_lifetime = 86400;
+	if (jwt_check(c->token, c->token_len, &o, r, &e) != 0)
+		return cmd_fail(&e);
+	return AK_OK;
+}
+
+static void
+print_problems(struct check *c, const struct jwt_report *r, int errors_only)
+{
+	json_t *arr = NULL;
+	int i;
+
+	if (c->json)
+		arr = json_array();
+	for (i = 0; i < r->nproblems; i++) {
+		const struct jwt_problem *p = &r->problems[i];
+
+		if (errors_only && p->severity != JWT_ERROR)
+			continue;
+		if (arr != NULL) {
+			json_array_append_new(arr, json_pack("{ss ss ss}", "code", p->code,
+							     "severity",
+							     p->severity == JWT_ERROR ? "error"
+										       : "warning",
+							     "message", p->message));
+			continue;
+		}
+		fprintf(stderr, "  token %s: %s: ", p->severity == JWT_ERROR ? "error" : "warning",
+			p->code);
+		cmd_puts_safe(stderr, p->message);
+		putc('\n', stderr);
+	}
+	if (arr != NULL)
+		json_object_set_new(c->out, "token_problems", arr);
+}
+
+static int
+prepare_payload(struct check *c)
+{
+	struct err e = ERR_INIT;
+	json_error_t je;
+	json_t *j;
+	char now[TIMEUTIL_ISO_LEN];
+
+	if (c->payload_file != NULL) {
+		if (fileio_read(c->payload_file, CHECK_PAYLOAD_MAX, &c->payload, &e) != 0)
+			return cmd_fail(&e);
+	} else if (c->payload_opt != NULL) {
+		c->payload.data = (unsigned char *)c->payload_opt;
+		c->payload.len = strlen(c->payload_opt);
+	} else {
+		snprintf(c->payload_default, sizeof(c->payload_default),
+			 "{\"check\":\"akcred\",\"time\":\"%s\"}", timeutil_iso8601(time(NULL), now));
+		c->payload.data = (unsigned char *)c->payload_default;
+		c->payload.len = strlen(c->payload_default);
+	}
+	if (c->raw)
+		return AK_OK;
+	/* akenza's data flows expect a JSON object: catch a typo before the broker drops it. */
+	j = json_loadb((const char *)c->payload.data, c->payload.len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL)
+		return cmd_error(AK_INPUT, "the payload is not JSON: %s (line %d, column %d); --raw "
+					   "sends it anyway",
+				 je.text, je.line, je.column);
+	if (!json_is_object(j))
+		cmd_warn("the payload is JSON but not an object; akenza expects an object");
+	json_decref(j);
+	return AK_OK;
+}
+
+static int
+write_token(const struct check *c)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	fflush(stdout);
+	while (off < c->token_len) {
+		n = write(STDOUT_FILENO, c->token + off, c->token_len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return cmd_error(AK_INPUT, "cannot write to standard output: %s",
+					 strerror(errno));
+		off += (size_t)n;
+	}
+	return AK_OK;
+}
+
+static int
+run(struct check *c)
+{
+	struct mqtt_opts mo = {0};
+	struct mqtt_result res;
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	char exp[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
+	json_t *jexp;
+	int status, i, errors = 0;
+
+	if ((status = get_token(c)) != AK_OK || (status = prepare_payload(c)) != AK_OK)
+		return status;
+	/* The token as the broker will judge it. */
+	if ((status = check_token(c, &r)) != AK_OK)
+		return status;
+	for (i = 0; i < r.nproblems; i++)
+		errors += r.problems[i].severity == JWT_ERROR;
+	if (c->tokenfile == NULL && errors > 0) {
+		print_problems(c, &r, 1);
+		jwt_report_clear(&r);
+		return cmd_error(AK_CRYPTO, "the token just minted does not pass its own checks");
+	}
+	if (c->json) {
+		json_object_set_new(c->out, "token_checked", json_boolean(errors == 0));
+	} else {
+		jexp = r.claims ? json_object_get(r.claims, "exp") : NULL;
+		printf("%-11s %7s     %s, %s token for '%s'", "token", "",
+		       c->tokenfile ? "from file" : "minted",
+		       c->key.pkey ? (key_type(&c->key) == KEY_EC ? "ES256" : "RS256") : "a",
+		       c->device_id);
+		if (json_is_integer(jexp))
+			printf(", expires %s (%s)",
+			       timeutil_iso8601((time_t)json_integer_value(jexp), exp),
+			       timeutil_relative((time_t)json_integer_value(jexp), time(NULL), rel,
+						 sizeof(rel)));
+		putchar('\n');
+		fflush(stdout);
+	}
+	if (errors > 0) {
+		cmd_warn("the token in '%s' has problems; sending it anyway:", c->tokenfile);
+		print_problems(c, &r, 0);
+	}
+	jwt_report_clear(&r);
+	if (c->show_token && !c->json) {
+		if ((status = write_token(c)) != AK_OK)
+			return status;
+		putchar('\n');
+	}
+
+	mo.host = c->host;
+	mo.port = (int)c->port;
+	mo.ca_file = c->ca_file;
+	mo.ca_path = c->ca_path;
+	mo.plaintext = c->plaintext;
+	mo.client_id = c->device_id;
+	mo.username = c->username;
+	mo.password = c->token;
+	mo.topic = c->topic;
+	mo.payload = c->payload.data;
+	mo.payload_len = c->payload.len;
+	mo.qos = (int)c->qos;
+	if (c->listen > 0) {
+		snprintf(c->listen_topic, sizeof(c->listen_topic), "/down/device/id/%s/#",
+			 c->device_id);
+		mo.listen_topic = c->listen_topic;
+		mo.listen_ms = c->listen * 1000;
+	}
+	mo.timeout_ms = c->timeout * 1000;
+	mo.dry_run = c->dry_run;
+	mo.on_phase = on_phase;
+	mo.on_message = on_message;
+	mo.arg = c;
+	if (mqtt_check(&mo, &res, &e) == 0) {
+		if (c->json) {
+			json_object_set_new(c->out, "ok", json_true());
+		} else if (c->dry_run) {
+			printf("ok: key, token, trust store and address of %s are ready; nothing was "
+			       "sent\n",
+			       c->host);
+		} else {
+			printf("ok: '%s' connected to %s and published %zu bytes to %s\n",
+			       c->device_id, res.address, c->payload.len, c->topic);
+		}
+		status = AK_OK;
+	} else {
+		status = e.status;
+		if (c->json) {
+			json_object_set_new(c->out, "ok", json_false());
+			json_object_set_new(c->out, "status", json_integer(e.status));
+			json_object_set_new(c->out, "status_name",
+					    json_string(err_status_name(e.status)));
+			json_object_set_new(c->out, "error", json_string(e.msg));
+			if (res.failed)
+				json_object_set_new(c->out, "failed_phase",
+						    json_string(mqtt_phase_name(res.failed_phase)));
+		} else {
+			cmd_fail(&e);
+		}
+	}
+	if (c->json) {
+		json_t *hints = json_array(), *tls;
+
+		for (i = 0; i < res.nhints; i++)
+			json_array_append_new(hints, json_string(res.hint[i]));
+		json_object_set_new(c->out, "hints", hints);
+		if (res.address[0] != '\0')
+			json_object_set_new(c->out, "address", json_string(res.address));
+		if (res.connack >= 0)
+			json_object_set_new(c->out, "connack", json_integer(res.connack));
+		if (res.tls.have_cert || res.tls.protocol[0] != '\0') {
+			tls = json_pack("{ss ss ss ss ss}", "protocol", res.tls.protocol, "cipher",
+					res.tls.cipher, "subject", res.tls.subject, "issuer",
+					res.tls.issuer, "names", res.tls.names);
+			if (res.tls.have_cert)
+				json_object_set_new(tls, "not_after",
+						    json_string(timeutil_iso8601(res.tls.not_after,
+										 exp)));
+			json_object_set_new(c->out, "tls", tls);
+		}
+	} else {
+		for (i = 0; i < res.nhints; i++) {
+			fputs("  hint: ", stderr);
+			cmd_puts_safe(stderr, res.hint[i]);
+			putc('\n', stderr);
+		}
+	}
+	/* Refused at login: show what is wrong with the token sent, as jwt verify would. */
+	if (status == AK_REFUSED && res.failed && res.failed_phase == MQTT_PH_CONNACK) {
+		if (check_token(c, &r) == AK_OK) {
+			if (r.nproblems == 0 && !c->json)
+				fputs("  the token passes every local check: is its key registered "
+				      "with the broker for this device?\n",
+				      stderr);
+			print_problems(c, &r, 0);
+		}
+		jwt_report_clear(&r);
+	}
+	return status;
+}
+
+static int
+cmd_check_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct check c = {.host = CHECK_HOST_DEFAULT,
+			  .port = CHECK_PORT_DEFAULT,
+			  .qos = 1,
+			  .ttl = JWT_TTL_DEFAULT,
+			  .timeout = CHECK_TIMEOUT_DEFAULT,
+			  .username = "unused",
+			  .pp = PASSPHRASE_INIT,
+			  .key = KEY_INIT,
+			  .payload = FILEIO_BUF_INIT};
+	struct err e = ERR_INIT;
+	int ch, status;
+
+	while ((ch = cmd_getopt(&a)) != -1) {
+		switch (ch) {
+		case OPT_DEVICE_ID:
+			c.device_id = a.arg;
+			break;
+		case OPT_KEY:
+			c.keyfile = a.arg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+			c.pp.file = a.arg;
+			break;
+		case OPT_TOKEN_FILE:
+			c.tokenfile = a.arg;
+			break;
+		case OPT_HOST:
+			c.host = a.arg;
+			break;
+		case OPT_PORT:
+			if (cmd_parse_uint("port", a.arg, 1, 65535, &c.port) != 0)
+				return AK_USAGE;
+			c.port_set = 1;
+			break;
+		case OPT_CA_FILE:
+			c.ca_file = a.arg;
+			break;
+		case OPT_CA_PATH:
+			c.ca_path = a.arg;
+			break;
+		case OPT_PLAINTEXT:
+			c.plaintext = 1;
+			break;
+		case OPT_TTL:
+			if ((status = parse_duration("ttl", a.arg, 1, &c.ttl)) != AK_OK)
+				return status;
+			break;
+		case OPT_AUD_HOST:
+			c.mint.aud_host = a.arg;
+			break;
+		case OPT_SUB:
+			c.mint.sub = 1;
+			break;
+		case OPT_NO_KID:
+			c.mint.no_kid = 1;
+			break;
+		case OPT_USERNAME:
+			c.username = a.arg;
+			break;
+		case OPT_TOPIC_SUFFIX:
+			c.suffix = a.arg;
+			break;
+		case OPT_TOPIC:
+			c.topic_opt = a.arg;
+			break;
+		case OPT_PAYLOAD:
+			c.payload_opt = a.arg;
+			break;
+		case OPT_PAYLOAD_FILE:
+			c.payload_file = a.arg;
+			break;
+		case OPT_RAW:
+			c.raw = 1;
+			break;
+		case OPT_QOS:
+			if (cmd_parse_uint("qos", a.arg, 0, 1, &c.qos) != 0)
+				return AK_USAGE;
+			break;
+		case OPT_LISTEN:
+			if ((status = parse_duration("listen", a.arg, 1, &c.listen)) != AK_OK)
+				return status;
+			break;
+		case OPT_TIMEOUT:
+			if ((status = parse_duration("timeout", a.arg, 1, &c.timeout)) != AK_OK)
+				return status;
+			if (c.timeout > 3600)
+				return cmd_usage_error("--timeout must be at most 1h, not '%s'", a.arg);
+			break;
+		case OPT_SHOW_TOKEN:
+			c.show_token = 1;
+			break;
+		case OPT_DRY_RUN:
+			c.dry_run = 1;
+			break;
+		case OPT_JSON:
+			c.json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (a.ind != argc)
+		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
+	if (c.device_id == NULL)
+		return cmd_usage_error("--device-id is required");
+	if (c.keyfile == NULL && c.tokenfile == NULL)
+		return cmd_usage_error("--key is required (or --token-file)");
+	if (c.tokenfile != NULL && (c.mint.no_kid || c.mint.sub || c.ttl != JWT_TTL_DEFAULT))
+		return cmd_usage_error("--ttl, --sub and --no-kid are for minting, not --token-file");
+	if (c.payload_opt != NULL && c.payload_file != NULL)
+		return cmd_usage_error("--payload and --payload-file exclude each other");
+	if (c.topic_opt != NULL && c.suffix != NULL)
+		return cmd_usage_error("--topic and --topic-suffix exclude each other");
+	if (c.show_token && c.json)
+		return cmd_usage_error("--show-token and --json exclude each other");
+	if (devid_check(c.device_id, &e) != 0 ||
+	    (c.mint.aud_host != NULL && jwt_aud_host_check(c.mint.aud_host, &e) != 0))
+		return cmd_usage_error("%s", e.msg);
+	if (c.suffix != NULL &&
+	    (c.suffix[0] == '\0' || c.suffix[0] == '/' || strpbrk(c.suffix, "+#") != NULL))
+		return cmd_usage_error("--topic-suffix '%s': a topic path without a leading '/' "
+				       "and without the wildcards '+' and '#'",
+				       c.suffix);
+	if (c.topic_opt != NULL && (c.topic_opt[0] == '\0' || strpbrk(c.topic_opt, "+#") != NULL))
+		return cmd_usage_error("--topic '%s': not a topic to publish to", c.topic_opt);
+	if (c.topic_opt != NULL)
+		snprintf(c.topic, sizeof(c.topic), "%s", c.topic_opt);
+	else if ((size_t)snprintf(c.topic, sizeof(c.topic), "/up/device/id/%s%s%s", c.device_id,
+				  c.suffix ? "/" : "", c.suffix ? c.suffix : "") >= sizeof(c.topic))
+		return cmd_usage_error("--topic-suffix is too long");
+	if (c.plaintext && !c.port_set)
+		c.port = 1883;
+	if (c.plaintext && (c.ca_file != NULL || c.ca_path != NULL))
+		return cmd_usage_error("--ca-file and --ca-path are for TLS, not --plaintext");
+	if (c.plaintext && !c.json)
+		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
+
+	if (c.json) {
+		c.out = json_pack("{ss ss si ss ss sb}", "device_id", c.device_id, "host", c.host,
+				  "port", (int)c.port, "topic", c.topic, "transport",
+				  c.plaintext ? "tcp" : "tls", "dry_run", c.dry_run);
+		c.phases = json_array();
+		c.downlinks = json_array();
+	}
+	status = run(&c);
+	if (c.json) {
+		json_object_set_new(c.out, "phases", c.phases);
+		if (c.listen > 0)
+			json_object_set_new(c.out, "downlinks", c.downlinks);
+		else
+			json_decref(c.downlinks);
+		json_dumpf(c.out, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(c.out);
+	}
+	if (c.token != NULL)
+		sodium_free(c.token);
+	if (c.payload_file != NULL)
+		fileio_buf_clear(&c.payload);
+	key_clear(&c.key);
+	passphrase_clear(&c.pp);
+	return status;
+}
+
+const struct cmd_entry cmd_check_entry = {
+    .name = "check",
+    .summary = "connect to the broker as the device and publish a test message",
+    .usage = "--device-id ID --key FILE [--passphrase-file FILE] [--host HOST] [--port PORT]\n"
+	     "[--ca-file FILE] [--ca-path DIR] [--plaintext] [--ttl DURATION] [--aud-host HOST]\n"
+	     "[--sub] [--no-kid] [--username NAME] [--topic-suffix PATH | --topic TOPIC]\n"
+	     "[--payload JSON | --payload-file FILE] [--raw] [--qos 0|1] [--listen DURATION]\n"
+	     "[--timeout DURATION] [--show-token] [--dry-run] [--json]\n"
+	     "--device-id ID --token-file FILE [--key FILE] [options]",
+    .options = options,
+    .flags = CMD_SECRETS,
+    .exec = cmd_check_exec,
+};
