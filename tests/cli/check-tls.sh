@@ -1,0 +1,41 @@
+# check: TLS failures -- unknown CA, host name mismatch, plain MQTT on the TLS port and
+# TLS on a plain port -- exit 6 with OpenSSL's exact reason and a fix.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/cli/broker.lib"
+broker_need
+broker_trap 'cd /; rm -rf "$T"'
+broker_start "$T/broker"
+"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
+broker_register dev1 dev.pub
+set -- --device-id dev1 --key dev.key
+
+# The system trust store does not know the test CA.
+akcred 6 check "$@" --host localhost --port "$BROKER_PORT"
+assert_grep '^tls +failed' out
+assert_grep 'server certificate rejected: (self-signed certificate in certificate chain|unable to get local issuer certificate)' err
+assert_grep 'hint: .*--ca-file' err
+# Another CA than the broker's.
+broker_pki "$T/other"
+akcred 6 check "$@" --host localhost --port "$BROKER_PORT" --ca-file "$T/other/ca.pem"
+assert_grep 'server certificate rejected' err
+assert_grep 'hint: the CA certificates given' err
+
+# The certificate is for localhost, not 127.0.0.1.
+akcred 6 check "$@" --host 127.0.0.1 --port "$BROKER_PORT" --ca-file "$CA"
+assert_grep "server certificate rejected: it is for localhost, not for '127.0.0.1'" err
+
+# TLS to a plain MQTT port.
+akcred 6 check "$@" --host localhost --port "$OBS_PORT" --ca-file "$CA"
+assert_grep "127\.0\.0\.1:$OBS_PORT speaks plain MQTT, not TLS" err
+assert_grep 'hint: use the broker.s TLS port' err
+
+# Plain MQTT to the TLS port.
+akcred 6 check "$@" --host localhost --port "$BROKER_PORT" --plaintext
+assert_grep 'warning: --plaintext: no TLS' err
+assert_grep "127\.0\.0\.1:$BROKER_PORT speaks TLS, not plain MQTT" err
+assert_grep 'hint: leave out --plaintext' err
+
+# There is no option to turn verification off.
+akcred 2 check "$@" --insecure
+akcred 0 check --help
+assert_no_grep 'insecure|no-verify' out
