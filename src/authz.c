@@ -124,8 +124,10 @@ try_key(const struct authz_config *c, const char *id, const char *password, cons
 
 	if (key_load_file(&k, file, NULL, &ke) != 0 || key_fingerprint(&k, fp, &ke) != 0) {
 		key_clear(&k);
-		snprintf(l->reason, sizeof(l->reason), "registered key %.200s unusable: %.200s", file,
-			 ke.msg);
+		/* A junk file must not hide why a real key refused the token. */
+		if (l->reason[0] == '\0')
+			snprintf(l->reason, sizeof(l->reason), "registered key %.200s unusable: %.200s",
+				 file, ke.msg);
 		return 0;
 	}
 	if (kid != NULL && strcmp(kid, fp) != 0) {

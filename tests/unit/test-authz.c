@@ -1,0 +1,203 @@
+/* Unit tests of the authz module: the local broker's decisions, without mosquitto. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "authz.h"
+#include "jwt.h"
+#include "key.h"
+
+Test(authz, publish_only_under_the_uplink_topic)
+{
+	cr_assert(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev1"));
+	cr_assert(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev1/alerts"));
+	cr_assert(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev1/a/b"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev2"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev1x"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, "up/device/id/dev1"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, "/down/device/id/dev1"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, "/up/device/id/dev1/#"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_PUBLISH, ""));
+}
+
+Test(authz, subscribe_only_under_the_downlink_topic)
+{
+	cr_assert(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/dev1/#"));
+	cr_assert(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/dev1/cmd"));
+	cr_assert(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/dev1/+/x"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/dev1"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/+/#"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/#"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "#"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/up/device/id/dev1/#"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "/down/device/id/dev10/#"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_SUBSCRIBE, "$share/g/down/device/id/dev1/#"));
+	/* Delivery: the device's own downlinks, including the parent level "/#" matches. */
+	cr_assert(authz_acl("dev1", AUTHZ_RECEIVE, "/down/device/id/dev1/cmd"));
+	cr_assert(authz_acl("dev1", AUTHZ_RECEIVE, "/down/device/id/dev1"));
+	cr_assert_not(authz_acl("dev1", AUTHZ_RECEIVE, "/down/device/id/dev2/cmd"));
+	cr_assert(authz_acl("dev1", AUTHZ_UNSUBSCRIBE, "anything"));
+}
+
+Test(authz, a_client_id_that_is_not_a_device_id_gets_nothing)
+{
+	/* '+' or '#' in the id would turn the prefix into a wildcard. */
+	cr_assert_not(authz_acl("+", AUTHZ_PUBLISH, "/up/device/id/+"));
+	cr_assert_not(authz_acl("#", AUTHZ_SUBSCRIBE, "/down/device/id/#/x"));
+	cr_assert_not(authz_acl("a/b", AUTHZ_PUBLISH, "/up/device/id/a/b"));
+	cr_assert_not(authz_acl("", AUTHZ_PUBLISH, "/up/device/id//x"));
+	cr_assert_not(authz_acl(NULL, AUTHZ_PUBLISH, "/up/device/id/x"));
+}
+
+/* A key directory with one registered key for dev1, and a second, unregistered key. */
+static char dir[64];
+static struct key k1 = KEY_INIT, k2 = KEY_INIT;
+
+static void
+setup(void)
+{
+	struct err e = ERR_INIT;
+	char path[128];
+	char *pem;
+	size_t len;
+	FILE *f;
+
+	cr_assert(sodium_init() >= 0);
+	snprintf(dir, sizeof(dir), "/tmp/akcred-authz.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dev1", dir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	cr_assert_eq(key_generate(&k1, KEY_EC, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_generate(&k2, KEY_EC, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_public_pem(&k1, &pem, &len, &e), 0);
+	snprintf(path, sizeof(path), "%s/dev1/a.pem", dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fwrite(pem, 1, len, f);
+	fclose(f);
+	free(pem);
+	/* Junk next to it is skipped, not fatal. */
+	snprintf(path, sizeof(path), "%s/dev1/junk.pem", dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs("not a key\n", f);
+	fclose(f);
+}
+
+static void
+teardown(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/dev1/a.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/dev1/junk.pem", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/dev1", dir);
+	rmdir(path);
+	rmdir(dir);
+	key_clear(&k1);
+	key_clear(&k2);
+}
+
+static char *
+mint(const struct key *k, const char *id, time_t iat, int no_kid)
+{
+	struct jwt_mint_opts o = {id, NULL, iat, 1200, no_kid, 0};
+	struct err e = ERR_INIT;
+	char *tok;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(k, &o, &tok, &len, &e), 0, "%s", e.msg);
+	return tok;
+}
+
+static int
+login(const char *id, const char *tok, struct authz_login *l)
+{
+	struct authz_config c = {dir, NULL, 60, 0};
+	struct err e = ERR_INIT;
+
+	return authz_login(&c, id, tok, l, &e);
+}
+
+TestSuite(authz_login, .init = setup, .fini = teardown);
+
+Test(authz_login, accepts_a_token_of_the_registered_key)
+{
+	struct authz_login l;
+	char fp[KEY_FINGERPRINT_HEX + 1], *tok = mint(&k1, "dev1", 0, 0);
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(login("dev1", tok, &l), 1, "%s", l.reason);
+	cr_assert_eq(key_fingerprint(&k1, fp, &e), 0);
+	cr_assert_str_eq(l.kid, fp);
+	sodium_free(tok);
+}
+
+Test(authz_login, without_kid_tries_each_key)
+{
+	struct authz_login l;
+	char *tok = mint(&k1, "dev1", 0, 1);
+
+	cr_assert_eq(login("dev1", tok, &l), 1, "%s", l.reason);
+	sodium_free(tok);
+	tok = mint(&k2, "dev1", 0, 1);
+	cr_assert_eq(login("dev1", tok, &l), 0);
+	sodium_free(tok);
+}
+
+Test(authz_login, refuses_an_unregistered_kid)
+{
+	struct authz_login l;
+	char *tok = mint(&k2, "dev1", 0, 0);
+
+	cr_assert_eq(login("dev1", tok, &l), 0);
+	cr_assert(strstr(l.reason, "kid_unknown") != NULL, "%s", l.reason);
+	sodium_free(tok);
+}
+
+Test(authz_login, refuses_an_expired_token)
+{
+	struct authz_login l;
+	char *tok = mint(&k1, "dev1", time(NULL) - 3600, 0);
+
+	cr_assert_eq(login("dev1", tok, &l), 0);
+	cr_assert(strncmp(l.reason, "expired", 7) == 0, "%s", l.reason);
+	sodium_free(tok);
+}
+
+Test(authz_login, refuses_a_client_id_other_than_the_audience)
+{
+	struct authz_login l;
+	char *tok = mint(&k1, "dev2", 0, 0);
+
+	/* dev2 has no keys at all; and dev1's key signed a token for dev2. */
+	cr_assert_eq(login("dev2", tok, &l), 0);
+	cr_assert(strstr(l.reason, "no key is registered") != NULL, "%s", l.reason);
+	cr_assert_eq(login("dev1", tok, &l), 0);
+	cr_assert(strncmp(l.reason, "aud_mismatch", 12) == 0, "%s", l.reason);
+	sodium_free(tok);
+}
+
+Test(authz_login, refuses_bad_ids_and_passwords)
+{
+	struct authz_login l;
+	char *tok = mint(&k1, "dev1", 0, 0);
+
+	cr_assert_eq(login("../dev1", tok, &l), 0);
+	cr_assert(strstr(l.reason, "not a device id") != NULL, "%s", l.reason);
+	cr_assert_eq(login(NULL, tok, &l), 0);
+	cr_assert_eq(login("dev1", NULL, &l), 0);
+	cr_assert_eq(login("dev1", "", &l), 0);
+	cr_assert_eq(login("dev1", "not.a.token", &l), 0);
+	cr_assert_neq(l.reason[0], '\0');
+	/* A tampered signature. */
+	tok[strlen(tok) - 2] = tok[strlen(tok) - 2] == 'A' ? 'B' : 'A';
+	cr_assert_eq(login("dev1", tok, &l), 0);
+	sodium_free(tok);
+}
