@@ -627,11 +627,7 @@ cmd_check_exec(int argc, char **argv)
 const struct cmd_entry cmd_check_entry = {
     .name = "check",
     .summary = "connect to the broker as the device and publish a test message",
-    .usage = "--device-id ID --key FILE [--passphrase-file FILE] [--host HOST] [--port PORT]\n"
-	     "[--ca-file FILE] [--ca-path DIR] [--plaintext] [--ttl DURATION] [--aud-host HOST]\n"
-	     "[--sub] [--no-kid] [--username NAME] [--topic-suffix PATH | --topic TOPIC]\n"
-	     "[--payload JSON | --payload-file FILE] [--raw] [--qos 0|1] [--listen DURATION]\n"
-	     "[--timeout DURATION] [--show-token] [--dry-run] [--json]\n"
+    .usage = "--device-id ID --key FILE [--host HOST] [--port PORT] [--ca-file FILE] [options]\n"
 	     "--device-id ID --token-file FILE [--key FILE] [options]",
     .options = options,
     .flags = CMD_SECRETS,
