@@ -164,12 +164,18 @@ const char *
 timeutil_relative(time_t t, time_t now, char *buf, size_t size)
 {
 	char d[TIMEUTIL_REL_LEN];
+	long long diff = t > now ? (long long)t - now : (long long)now - t;
 
+	/* Two units are enough to read: "in 17m12s", "5725d19h ago". */
+	if (diff >= 86400)
+		diff -= diff % 3600;
+	else if (diff >= 3600)
+		diff -= diff % 60;
 	if (t == now)
 		snprintf(buf, size, "now");
 	else if (t > now)
-		snprintf(buf, size, "in %s", timeutil_duration((long long)t - now, d, sizeof(d)));
+		snprintf(buf, size, "in %s", timeutil_duration(diff, d, sizeof(d)));
 	else
-		snprintf(buf, size, "%s ago", timeutil_duration((long long)now - t, d, sizeof(d)));
+		snprintf(buf, size, "%s ago", timeutil_duration(diff, d, sizeof(d)));
 	return buf;
 }
