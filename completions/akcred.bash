@@ -15,7 +15,7 @@ _akcred()
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint jwt help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint jwt check help version" -- "$cur"))
 		return ;;
 	jwt)
 		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
@@ -74,6 +74,30 @@ _akcred()
 		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --json --help'
 		operands='@file'
 		;;
+	'check')
+		case $prev in
+		--device-id) return ;;
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--host) return ;;
+		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		--ttl) COMPREPLY=($(compgen -W "20m 1h" -- "$cur")); return ;;
+		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--username) return ;;
+		--topic-suffix) return ;;
+		--topic) return ;;
+		--payload) return ;;
+		--payload-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--qos) COMPREPLY=($(compgen -W "0 1" -- "$cur")); return ;;
+		--listen) COMPREPLY=($(compgen -W "10s 1m" -- "$cur")); return ;;
+		--timeout) COMPREPLY=($(compgen -W "5s 10s 30s" -- "$cur")); return ;;
+		esac
+		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --help'
+		operands=''
+		;;
 	'help')
 		case $prev in
 		--completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
@@ -93,7 +117,7 @@ _akcred()
 	elif [[ $operands == @file ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint jwt help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint jwt check help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred
