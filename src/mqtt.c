@@ -739,7 +739,15 @@ tcp_connect(struct session *s, struct addrinfo *res)
 				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
 				return 0;
 			}
-			err = probe_errno(s);
+			/*
+			 * No peer any more, yet a new connection works: the server
+			 * accepted and already reset it (a plain port answering the
+			 * ClientHello); the TLS phase will tell.
+			 */
+			if ((err = probe_errno(s)) == 0) {
+				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
+				return 0;
+			}
 		} else if (rc == MOSQ_ERR_TLS) {
 			/*
 			 * On a fast link libmosquitto may run the whole handshake in
@@ -947,11 +955,18 @@ session_run(struct session *s)
 	if (!o->plaintext) {
 		rc = loop_until(s, &s->tls_done, s->deadline);
 		if (s->tls_done) {
+			/*
+			 * Timed to the end of the handshake, not to when the loop
+			 * noticed it; on a very fast link libmosquitto may even have
+			 * finished it inside the connect call (then it counts as 0).
+			 */
+			if (s->tls_done_at < s->phase_start)
+				s->tls_done_at = s->phase_start;
 			tls_fill_cert(s);
+			s->phase_start -= now_ms() - s->tls_done_at;
 			phase_end(s, MQTT_PH_TLS, 1, "%s %s, server '%s', issued by '%s', expires %s",
 				  s->r->tls.protocol, s->r->tls.cipher, s->r->tls.subject,
 				  s->r->tls.issuer, timeutil_iso8601(s->r->tls.not_after, exp));
-			s->r->phase[MQTT_PH_TLS].ms = s->tls_done_at - s->phase_start;
 			phase_begin(s, MQTT_PH_CONNACK, s->tls_done_at);
 		}
 	}
