@@ -11,7 +11,7 @@ testing="libcriterion-dev python3 python3-jwt python3-pycryptodome mandoc zsh fi
 case "${1:-build}" in
 build) want="$build" ;;
 check) want="$build $runtime $testing" ;;
-demo)  want="$build $runtime" ;;
+demo)  want="$build $runtime python3" ;;
 bench) want="$build $runtime python3 python3-jwt python3-pycryptodome hyperfine time" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "usage: $0 build|check|demo|bench|fuzz" >&2; exit 2 ;;
