@@ -6,6 +6,7 @@
  * login, run the token checks of "jwt verify" on the token that was sent.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -108,7 +109,26 @@ struct check {
 	struct fileio_buf payload;
 	char payload_default[128];
 	json_t *out, *phases, *downlinks;
+	int defer_phases; /* while mqtt_open() runs beside the token work */
 };
+
+/* mqtt_open() in a thread: the library loads, the trust store and the name resolve meanwhile. */
+struct open_job {
+	const struct mqtt_opts *mo;
+	struct mqtt_result *res;
+	struct mqtt_session *s;
+	struct err e;
+	int rc;
+};
+
+static void *
+open_thread(void *arg)
+{
+	struct open_job *j = arg;
+
+	j->rc = mqtt_open(j->mo, j->res, &j->s, &j->e);
+	return NULL;
+}
 
 static int
 parse_duration(const char *opt, const char *s, long min, long *secs)
@@ -127,6 +147,8 @@ on_phase(const struct mqtt_phase *ph, void *arg)
 {
 	struct check *c = arg;
 
+	if (c->defer_phases)
+		return; /* shown after the token line, from the result */
 	if (c->json) {
 		json_array_append_new(c->phases,
 				      json_pack("{ss sb sf ss}", "phase", mqtt_phase_name(ph->id),
@@ -315,28 +337,105 @@ write_token(const struct check *c)
 	return AK_OK;
 }
 
+/* The hints, and in JSON the address, CONNACK and TLS details. */
+static void
+report_result(struct check *c, const struct mqtt_result *res)
+{
+	char exp[TIMEUTIL_ISO_LEN];
+	int i;
+
+	if (c->json) {
+		json_t *hints = json_array(), *tls;
+
+		for (i = 0; i < res->nhints; i++)
+			json_array_append_new(hints, json_string(res->hint[i]));
+		json_object_set_new(c->out, "hints", hints);
+		if (res->address[0] != '\0')
+			json_object_set_new(c->out, "address", json_string(res->address));
+		if (res->connack >= 0)
+			json_object_set_new(c->out, "connack", json_integer(res->connack));
+		if (res->tls.have_cert || res->tls.protocol[0] != '\0') {
+			tls = json_pack("{ss ss ss ss ss}", "protocol", res->tls.protocol, "cipher",
+					res->tls.cipher, "subject", res->tls.subject, "issuer",
+					res->tls.issuer, "names", res->tls.names);
+			if (res->tls.have_cert)
+				json_object_set_new(tls, "not_after",
+						    json_string(timeutil_iso8601(res->tls.not_after,
+										 exp)));
+			json_object_set_new(c->out, "tls", tls);
+		}
+	} else {
+		for (i = 0; i < res->nhints; i++) {
+			fputs("  hint: ", stderr);
+			cmd_puts_safe(stderr, res->hint[i]);
+			putc('\n', stderr);
+		}
+	}
+}
+
 static int
 run(struct check *c)
 {
 	struct mqtt_opts mo = {0};
 	struct mqtt_result res;
 	struct jwt_report r = JWT_REPORT_INIT;
+	struct open_job job = {&mo, &res, NULL, ERR_INIT, -1};
 	struct err e = ERR_INIT;
+	pthread_t tid;
 	char exp[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
 	json_t *jexp;
-	int status, i, errors = 0;
+	int status, i, errors = 0, threaded, rc;
 
-	if ((status = get_token(c)) != AK_OK || (status = prepare_payload(c)) != AK_OK)
+	if ((status = prepare_payload(c)) != AK_OK)
 		return status;
+	mo.host = c->host;
+	mo.port = (int)c->port;
+	mo.ca_file = c->ca_file;
+	mo.ca_path = c->ca_path;
+	mo.plaintext = c->plaintext;
+	mo.client_id = c->device_id;
+	mo.username = c->username;
+	mo.topic = c->topic;
+	mo.payload = c->payload.data;
+	mo.payload_len = c->payload.len;
+	mo.qos = (int)c->qos;
+	if (c->listen > 0) {
+		snprintf(c->listen_topic, sizeof(c->listen_topic), "/down/device/id/%s/#",
+			 c->device_id);
+		mo.listen_topic = c->listen_topic;
+		mo.listen_ms = c->listen * 1000;
+	}
+	mo.timeout_ms = c->timeout * 1000;
+	mo.dry_run = c->dry_run;
+	mo.on_phase = on_phase;
+	mo.on_message = on_message;
+	mo.arg = c;
+
+	/*
+	 * The token work (key decoding, signing, checking) and the connection's
+	 * preparation (libmosquitto, trust store, DNS) are independent: do them
+	 * side by side.  The thread prints nothing; prompts stay on this one.
+	 */
+	c->defer_phases = 1;
+	threaded = pthread_create(&tid, NULL, open_thread, &job) == 0;
+	if (!threaded)
+		open_thread(&job);
+	status = get_token(c);
+	if (status == AK_OK)
+		status = check_token(c, &r);
+	if (threaded)
+		pthread_join(tid, NULL);
+	c->defer_phases = 0;
+	if (status != AK_OK)
+		goto out;
+
 	/* The token as the broker will judge it. */
-	if ((status = check_token(c, &r)) != AK_OK)
-		return status;
 	for (i = 0; i < r.nproblems; i++)
 		errors += r.problems[i].severity == JWT_ERROR;
 	if (c->tokenfile == NULL && errors > 0) {
 		print_problems(c, &r, 1);
-		jwt_report_clear(&r);
-		return cmd_error(AK_CRYPTO, "the token just minted does not pass its own checks");
+		status = cmd_error(AK_CRYPTO, "the token just minted does not pass its own checks");
+		goto out;
 	}
 	if (c->json) {
 		json_object_set_new(c->out, "token_checked", json_boolean(errors == 0));
@@ -361,34 +460,17 @@ run(struct check *c)
 	jwt_report_clear(&r);
 	if (c->show_token && !c->json) {
 		if ((status = write_token(c)) != AK_OK)
-			return status;
+			goto out;
 		putchar('\n');
 	}
 
-	mo.host = c->host;
-	mo.port = (int)c->port;
-	mo.ca_file = c->ca_file;
-	mo.ca_path = c->ca_path;
-	mo.plaintext = c->plaintext;
-	mo.client_id = c->device_id;
-	mo.username = c->username;
-	mo.password = c->token;
-	mo.topic = c->topic;
-	mo.payload = c->payload.data;
-	mo.payload_len = c->payload.len;
-	mo.qos = (int)c->qos;
-	if (c->listen > 0) {
-		snprintf(c->listen_topic, sizeof(c->listen_topic), "/down/device/id/%s/#",
-			 c->device_id);
-		mo.listen_topic = c->listen_topic;
-		mo.listen_ms = c->listen * 1000;
-	}
-	mo.timeout_ms = c->timeout * 1000;
-	mo.dry_run = c->dry_run;
-	mo.on_phase = on_phase;
-	mo.on_message = on_message;
-	mo.arg = c;
-	if (mqtt_check(&mo, &res, &e) == 0) {
+	if (res.phase[MQTT_PH_RESOLVE].reached)
+		on_phase(&res.phase[MQTT_PH_RESOLVE], c);
+	rc = job.rc;
+	e = job.e;
+	if (rc == 0 && !c->dry_run)
+		rc = mqtt_run(job.s, c->token, &e);
+	if (rc == 0) {
 		if (c->json) {
 			json_object_set_new(c->out, "ok", json_true());
 		} else if (c->dry_run) {
@@ -415,33 +497,7 @@ run(struct check *c)
 			cmd_fail(&e);
 		}
 	}
-	if (c->json) {
-		json_t *hints = json_array(), *tls;
-
-		for (i = 0; i < res.nhints; i++)
-			json_array_append_new(hints, json_string(res.hint[i]));
-		json_object_set_new(c->out, "hints", hints);
-		if (res.address[0] != '\0')
-			json_object_set_new(c->out, "address", json_string(res.address));
-		if (res.connack >= 0)
-			json_object_set_new(c->out, "connack", json_integer(res.connack));
-		if (res.tls.have_cert || res.tls.protocol[0] != '\0') {
-			tls = json_pack("{ss ss ss ss ss}", "protocol", res.tls.protocol, "cipher",
-					res.tls.cipher, "subject", res.tls.subject, "issuer",
-					res.tls.issuer, "names", res.tls.names);
-			if (res.tls.have_cert)
-				json_object_set_new(tls, "not_after",
-						    json_string(timeutil_iso8601(res.tls.not_after,
-										 exp)));
-			json_object_set_new(c->out, "tls", tls);
-		}
-	} else {
-		for (i = 0; i < res.nhints; i++) {
-			fputs("  hint: ", stderr);
-			cmd_puts_safe(stderr, res.hint[i]);
-			putc('\n', stderr);
-		}
-	}
+	report_result(c, &res);
 	/* Refused at login: show what is wrong with the token sent, as jwt verify would. */
 	if (status == AK_REFUSED && res.failed && res.failed_phase == MQTT_PH_CONNACK) {
 		if (check_token(c, &r) == AK_OK) {
@@ -451,8 +507,10 @@ run(struct check *c)
 				      stderr);
 			print_problems(c, &r, 0);
 		}
-		jwt_report_clear(&r);
 	}
+out:
+	jwt_report_clear(&r);
+	mqtt_close(job.s);
 	return status;
 }
 

@@ -122,13 +122,14 @@ mqtt_connack_string(int code)
 }
 
 /* Everything one session knows; the callbacks of libmosquitto and OpenSSL fill it. */
-struct session {
+struct mqtt_session {
 	const struct mqtt_opts *o;
 	struct mqtt_result *r;
 	struct err *e;
 	double deadline, phase_start;
 	SSL_CTX *ctx;
 	struct mosquitto *mosq;
+	struct addrinfo *res; /* resolved by mqtt_open */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	int sni; /* host is a name, sent as SNI */
@@ -156,7 +157,7 @@ now_ms(void)
 }
 
 static long
-remaining_ms(const struct session *s)
+remaining_ms(const struct mqtt_session *s)
 {
 	double left = s->deadline - now_ms();
 
@@ -164,7 +165,7 @@ remaining_ms(const struct session *s)
 }
 
 static void
-phase_begin(struct session *s, enum mqtt_phase_id id, double at)
+phase_begin(struct mqtt_session *s, enum mqtt_phase_id id, double at)
 {
 	s->r->phase[id].id = id;
 	s->r->phase[id].reached = 1;
@@ -172,7 +173,7 @@ phase_begin(struct session *s, enum mqtt_phase_id id, double at)
 }
 
 static void __attribute__((format(printf, 4, 5)))
-phase_end(struct session *s, enum mqtt_phase_id id, int ok, const char *fmt, ...)
+phase_end(struct mqtt_session *s, enum mqtt_phase_id id, int ok, const char *fmt, ...)
 {
 	struct mqtt_phase *ph = &s->r->phase[id];
 	va_list ap;
@@ -189,7 +190,7 @@ phase_end(struct session *s, enum mqtt_phase_id id, int ok, const char *fmt, ...
 }
 
 static void __attribute__((format(printf, 2, 3)))
-hint(struct session *s, const char *fmt, ...)
+hint(struct mqtt_session *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -202,7 +203,7 @@ hint(struct session *s, const char *fmt, ...)
 
 /* End phase id as failed: the message goes to both the phase and e.  Returns -1. */
 static int __attribute__((format(printf, 4, 5)))
-phase_fail(struct session *s, enum mqtt_phase_id id, enum ak_status status, const char *fmt, ...)
+phase_fail(struct mqtt_session *s, enum mqtt_phase_id id, enum ak_status status, const char *fmt, ...)
 {
 	char msg[ERR_MSG_MAX];
 	va_list ap;
@@ -226,7 +227,7 @@ secs(long ms, char *buf, size_t size)
 /* ---- resolving, bounded by the deadline -------------------------------- */
 
 static int
-resolve(struct session *s, struct addrinfo **res)
+resolve(struct mqtt_session *s, struct addrinfo **res)
 {
 	const struct mqtt_opts *o = s->o;
 	struct gaicb *req;
@@ -292,7 +293,7 @@ resolve(struct session *s, struct addrinfo **res)
 
 /* ---- TLS: our own context, so that every failure can be explained ------ */
 
-static struct session *
+static struct mqtt_session *
 session_of(const SSL *ssl)
 {
 	return SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
@@ -317,7 +318,7 @@ static int
 verify_cb(int ok, X509_STORE_CTX *x)
 {
 	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct session *s = session_of(ssl);
+	struct mqtt_session *s = session_of(ssl);
 	X509 *cert = X509_STORE_CTX_get_current_cert(x);
 	int depth = X509_STORE_CTX_get_error_depth(x);
 
@@ -340,7 +341,7 @@ verify_cb(int ok, X509_STORE_CTX *x)
 static void
 info_cb(const SSL *ssl, int where, int ret)
 {
-	struct session *s = session_of(ssl);
+	struct mqtt_session *s = session_of(ssl);
 
 	(void)ret;
 	/*
@@ -364,7 +365,7 @@ static void
 msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
        void *arg)
 {
-	struct session *s = arg;
+	struct mqtt_session *s = arg;
 	const unsigned char *p = buf;
 
 	(void)version;
@@ -389,7 +390,7 @@ is_ip_literal(const char *host)
 }
 
 static int
-tls_context(struct session *s)
+tls_context(struct mqtt_session *s)
 {
 	const struct mqtt_opts *o = s->o;
 	X509_VERIFY_PARAM *param;
@@ -428,7 +429,7 @@ tls_context(struct session *s)
 }
 
 static void
-tls_fill_cert(struct session *s)
+tls_fill_cert(struct mqtt_session *s)
 {
 	struct mqtt_tls_info *t = &s->r->tls;
 	GENERAL_NAMES *gens;
@@ -475,7 +476,7 @@ tls_fill_cert(struct session *s)
 static void
 on_connect(struct mosquitto *m, void *obj, int rc)
 {
-	struct session *s = obj;
+	struct mqtt_session *s = obj;
 
 	(void)m;
 	s->connack_seen = 1;
@@ -487,13 +488,13 @@ on_disconnect(struct mosquitto *m, void *obj, int rc)
 {
 	(void)m;
 	(void)rc;
-	((struct session *)obj)->closed = 1;
+	((struct mqtt_session *)obj)->closed = 1;
 }
 
 static void
 on_publish(struct mosquitto *m, void *obj, int mid)
 {
-	struct session *s = obj;
+	struct mqtt_session *s = obj;
 
 	(void)m;
 	if (mid == s->pub_mid)
@@ -503,7 +504,7 @@ on_publish(struct mosquitto *m, void *obj, int mid)
 static void
 on_subscribe(struct mosquitto *m, void *obj, int mid, int count, const int *granted)
 {
-	struct session *s = obj;
+	struct mqtt_session *s = obj;
 
 	(void)m;
 	if (mid == s->sub_mid && count > 0) {
@@ -515,7 +516,7 @@ on_subscribe(struct mosquitto *m, void *obj, int mid, int count, const int *gran
 static void
 on_message(struct mosquitto *m, void *obj, const struct mosquitto_message *msg)
 {
-	struct session *s = obj;
+	struct mqtt_session *s = obj;
 
 	(void)m;
 	s->r->messages++;
@@ -529,13 +530,13 @@ on_log(struct mosquitto *m, void *obj, int level, const char *str)
 {
 	(void)m;
 	if (level & MOSQ_LOG_ERR)
-		snprintf(((struct session *)obj)->last_log, sizeof(((struct session *)obj)->last_log),
+		snprintf(((struct mqtt_session *)obj)->last_log, sizeof(((struct mqtt_session *)obj)->last_log),
 			 "%s", str);
 }
 
 /* Run libmosquitto's loop until *flag is set, the connection is lost or the deadline. */
 static int
-loop_until(struct session *s, const int *flag, double deadline)
+loop_until(struct mqtt_session *s, const int *flag, double deadline)
 {
 	double left;
 	int rc;
@@ -556,7 +557,7 @@ loop_until(struct session *s, const int *flag, double deadline)
 /* ---- diagnostic probes: what does this port speak? ----------------------- */
 
 static int
-probe_connect(const struct session *s, double deadline)
+probe_connect(const struct mqtt_session *s, double deadline)
 {
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
@@ -583,7 +584,7 @@ fail:
 
 /* Why a connection to the address fails: its errno (0 if it works now). */
 static int
-probe_errno(const struct session *s)
+probe_errno(const struct mqtt_session *s)
 {
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
@@ -610,7 +611,7 @@ probe_errno(const struct session *s)
 
 /* Does the port answer a plain MQTT CONNECT (without credentials) with a CONNACK? */
 static int
-probe_plain_mqtt(const struct session *s, double deadline)
+probe_plain_mqtt(const struct mqtt_session *s, double deadline)
 {
 	static const unsigned char connect_pkt[] = {
 	    0x10, 24,				   /* CONNECT, remaining length */
@@ -656,7 +657,7 @@ probe_msg_cb(int write_p, int version, int content_type, const void *buf, size_t
 
 /* Does the port answer a TLS ClientHello with TLS? */
 static int
-probe_tls(const struct session *s, double deadline)
+probe_tls(const struct mqtt_session *s, double deadline)
 {
 	struct pollfd pfd;
 	SSL_CTX *ctx;
@@ -694,7 +695,7 @@ out:
 /* ---- the phases ---------------------------------------------------------- */
 
 static int
-tcp_connect(struct session *s, struct addrinfo *res)
+tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 {
 	const struct mqtt_opts *o = s->o;
 	struct addrinfo *ai;
@@ -776,7 +777,7 @@ tcp_connect(struct session *s, struct addrinfo *res)
 }
 
 static void
-verify_hints(struct session *s)
+verify_hints(struct mqtt_session *s)
 {
 	const struct mqtt_opts *o = s->o;
 	char when[TIMEUTIL_ISO_LEN];
@@ -814,7 +815,7 @@ verify_hints(struct session *s)
 
 /* Why did the connection end before a CONNACK?  Fills e; returns -1. */
 static int
-explain_no_connack(struct session *s, int rc)
+explain_no_connack(struct mqtt_session *s, int rc)
 {
 	const struct mqtt_opts *o = s->o;
 	double probe_deadline = now_ms() + 2000;
@@ -897,24 +898,39 @@ explain_no_connack(struct session *s, int rc)
 			  "connection closed by the broker right after CONNECT, without a CONNACK");
 }
 
-static int
-session_run(struct session *s)
+int
+mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **sp,
+	  struct err *e)
+{
+	struct mqtt_session *s;
+
+	memset(r, 0, sizeof(*r));
+	r->connack = -1;
+	r->suback = -1;
+	if ((*sp = s = calloc(1, sizeof(*s))) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	s->o = o;
+	s->r = r;
+	s->e = e;
+	s->deadline = now_ms() + (double)o->timeout_ms;
+	if (!o->plaintext && tls_context(s) != 0)
+		return -1;
+	if (mqtt_load(e) != 0)
+		return -1;
+	return resolve(s, &s->res);
+}
+
+int
+mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 {
 	const struct mqtt_opts *o = s->o;
-	struct addrinfo *res = NULL;
+	struct addrinfo *res = s->res;
 	char buf[16], exp[TIMEUTIL_ISO_LEN];
 	double listen_end;
 	int rc;
 
-	if (!o->plaintext && tls_context(s) != 0)
-		return -1;
-	if (mqtt_load(s->e) != 0)
-		return -1;
-	rc = resolve(s, &res);
-	if (rc != 0 || o->dry_run) {
-		freeaddrinfo(res);
-		return rc;
-	}
+	s->e = e;
+	s->res = NULL;
 	if ((s->mosq = p_mosquitto_new(o->client_id, true, s)) == NULL) {
 		freeaddrinfo(res);
 		return err_set(s->e, AK_CRYPTO, "cannot make an MQTT client: %s", strerror(errno));
@@ -936,7 +952,7 @@ session_run(struct session *s)
 	 * libmosquitto keeps its own copy of the password (the token) in its
 	 * heap and frees it without wiping; the token expires within minutes.
 	 */
-	if ((rc = p_mosquitto_username_pw_set(s->mosq, o->username, o->password)) != 0) {
+	if ((rc = p_mosquitto_username_pw_set(s->mosq, o->username, password)) != 0) {
 		freeaddrinfo(res);
 		return err_set(s->e, AK_CRYPTO, "cannot set the user name: %s",
 			       p_mosquitto_strerror(rc));
@@ -1050,25 +1066,29 @@ session_run(struct session *s)
 	return 0;
 }
 
+void
+mqtt_close(struct mqtt_session *s)
+{
+	if (s == NULL)
+		return;
+	if (s->mosq != NULL)
+		p_mosquitto_destroy(s->mosq);
+	/* After libmosquitto, which may hold the context until it is destroyed. */
+	SSL_CTX_free(s->ctx);
+	X509_free(s->leaf);
+	freeaddrinfo(s->res);
+	free(s);
+}
+
 int
 mqtt_check(const struct mqtt_opts *o, struct mqtt_result *r, struct err *e)
 {
-	struct session s;
+	struct mqtt_session *s = NULL;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	r->connack = -1;
-	r->suback = -1;
-	memset(&s, 0, sizeof(s));
-	s.o = o;
-	s.r = r;
-	s.e = e;
-	s.deadline = now_ms() + (double)o->timeout_ms;
-	rc = session_run(&s);
-	if (s.mosq != NULL)
-		p_mosquitto_destroy(s.mosq);
-	/* After libmosquitto, which may hold the context until it is destroyed. */
-	SSL_CTX_free(s.ctx);
-	X509_free(s.leaf);
+	rc = mqtt_open(o, r, &s, e);
+	if (rc == 0 && !o->dry_run)
+		rc = mqtt_run(s, o->password, e);
+	mqtt_close(s);
 	return rc;
 }
