@@ -284,6 +284,25 @@ print_problems(struct check *c, const struct jwt_report *r, int errors_only)
 		json_object_set_new(c->out, "token_problems", arr);
 }
 
+/* Refused although the token looks right: most likely its key is not registered. */
+static void
+print_unexplained(const struct check *c, const struct jwt_report *r)
+{
+	json_t *kid = r->header ? json_object_get(r->header, "kid") : NULL;
+
+	fputs("  the token passes every local check: ", stderr);
+	if (json_is_string(kid)) {
+		fputs("is the key with fingerprint ", stderr);
+		cmd_puts_safe(stderr, json_string_value(kid));
+		fputs(" registered", stderr);
+	} else {
+		fputs("is this key registered", stderr);
+	}
+	fputs(" with the broker for device '", stderr);
+	cmd_puts_safe(stderr, c->device_id);
+	fputs("'?\n", stderr);
+}
+
 static int
 prepare_payload(struct check *c)
 {
@@ -502,9 +521,7 @@ run(struct check *c)
 	if (status == AK_REFUSED && res.failed && res.failed_phase == MQTT_PH_CONNACK) {
 		if (check_token(c, &r) == AK_OK) {
 			if (r.nproblems == 0 && !c->json)
-				fputs("  the token passes every local check: is its key registered "
-				      "with the broker for this device?\n",
-				      stderr);
+				print_unexplained(c, &r);
 			print_problems(c, &r, 0);
 		}
 	}

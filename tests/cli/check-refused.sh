@@ -22,7 +22,7 @@ assert_grep "login of 'dev1' refused: expired" "$BROKER_LOG"
 # A key the broker does not know for this device (kid not registered).
 akcred 7 check --device-id dev1 --key other.key "$@"
 assert_grep 'CONNACK 5, not authorised' err
-assert_grep 'passes every local check: is its key registered' err
+assert_grep "passes every local check: is the key with fingerprint $("$AKCRED" fingerprint other.pub) registered with the broker for device 'dev1'" err
 assert_grep "login of 'dev1' refused: kid_unknown" "$BROKER_LOG"
 
 # The client id is not the device of the token's audience (a valid token for dev2).
