@@ -138,6 +138,8 @@ struct mqtt_session {
 	int pub_mid, pub_acked, sub_mid, sub_done;
 	int tls_done;
 	double tls_done_at;
+	double hello_sent_at; /* the ClientHello left: the TCP connection was up */
+	double end_at;	      /* when set, the phase ending now really ended then */
 	unsigned server_records;
 	int alert, alert_desc;
 	X509 *leaf;
@@ -179,7 +181,8 @@ phase_end(struct mqtt_session *s, enum mqtt_phase_id id, int ok, const char *fmt
 	va_list ap;
 
 	ph->ok = ok;
-	ph->ms = now_ms() - s->phase_start;
+	ph->ms = (s->end_at > 0 ? s->end_at : now_ms()) - s->phase_start;
+	s->end_at = 0;
 	if (ph->ms < 0)
 		ph->ms = 0;
 	va_start(ap, fmt);
@@ -351,6 +354,14 @@ info_cb(const SSL *ssl, int where, int ret)
 	 */
 	if ((where & SSL_CB_HANDSHAKE_START) && s->sni)
 		SSL_set_tlsext_host_name((SSL *)ssl, s->o->host);
+	/*
+	 * Waiting for the ServerHello: the ClientHello was written, so TCP was
+	 * up.  On a fast link libmosquitto runs the whole handshake inside its
+	 * connect call; this is what still separates the TCP and TLS phases.
+	 */
+	if ((where & SSL_CB_LOOP) && s->hello_sent_at == 0 &&
+	    SSL_get_state(ssl) == TLS_ST_CR_SRVR_HELLO)
+		s->hello_sent_at = now_ms();
 	if ((where & SSL_CB_HANDSHAKE_DONE) && !s->tls_done) {
 		s->tls_done = 1;
 		s->tls_done_at = now_ms();
@@ -737,6 +748,7 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			 */
 			len = sizeof(peer);
 			if (getpeername(pfd.fd, (struct sockaddr *)&peer, &len) == 0) {
+				s->end_at = s->hello_sent_at;
 				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
 				return 0;
 			}
@@ -754,6 +766,7 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			 * On a fast link libmosquitto may run the whole handshake in
 			 * the connect call: TCP worked, TLS failed; say so.
 			 */
+			s->end_at = s->hello_sent_at;
 			phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
 			return 1;
 		} else if (rc != MOSQ_ERR_ERRNO) {
@@ -963,8 +976,9 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 	if (rc < 0)
 		return -1;
 
-	/* TLS handshake, then CONNACK. */
-	phase_begin(s, o->plaintext ? MQTT_PH_CONNACK : MQTT_PH_TLS, now_ms());
+	/* TLS handshake (from the ClientHello on), then CONNACK. */
+	phase_begin(s, o->plaintext ? MQTT_PH_CONNACK : MQTT_PH_TLS,
+		    s->hello_sent_at > 0 ? s->hello_sent_at : now_ms());
 	if (rc == 1)
 		return explain_no_connack(s, MOSQ_ERR_TLS);
 	rc = MOSQ_ERR_SUCCESS;
@@ -972,14 +986,14 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 		rc = loop_until(s, &s->tls_done, s->deadline);
 		if (s->tls_done) {
 			/*
-			 * Timed to the end of the handshake, not to when the loop
-			 * noticed it; on a very fast link libmosquitto may even have
-			 * finished it inside the connect call (then it counts as 0).
+			 * From the ClientHello to the end of the handshake, not to
+			 * when the loop noticed it (which may be inside libmosquitto's
+			 * connect call already, on a fast link).
 			 */
 			if (s->tls_done_at < s->phase_start)
 				s->tls_done_at = s->phase_start;
 			tls_fill_cert(s);
-			s->phase_start -= now_ms() - s->tls_done_at;
+			s->end_at = s->tls_done_at;
 			phase_end(s, MQTT_PH_TLS, 1, "%s %s, server '%s', issued by '%s', expires %s",
 				  s->r->tls.protocol, s->r->tls.cipher, s->r->tls.subject,
 				  s->r->tls.issuer, timeutil_iso8601(s->r->tls.not_after, exp));
