@@ -98,8 +98,9 @@ struct jwt_signer {
 	const char *alg;   /* "ES256" or "RS256" */
 	size_t sig_max;	   /* EVP_PKEY_get_size() */
 	char kid[KEY_FINGERPRINT_HEX + 1];
+	EVP_MD_CTX *mdctx; /* reused for each token's SHA-256 */
 };
-#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, ""}
+#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL}
 
 int jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e);
 int jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token,

@@ -132,6 +132,7 @@ jwt_signer_clear(struct jwt_signer *s)
 {
 	EVP_PKEY_CTX_free(s->ctx);
 	EVP_MD_free(s->md);
+	EVP_MD_CTX_free(s->mdctx);
 	*s = (struct jwt_signer)JWT_SIGNER_INIT;
 }
 
@@ -154,6 +155,7 @@ jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e)
 		return -1;
 	/* Prepared once: fetching the algorithm per token costs more than hashing it. */
 	if ((s->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (s->mdctx = EVP_MD_CTX_new()) == NULL ||
 	    (s->ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL ||
 	    EVP_PKEY_sign_init(s->ctx) <= 0 || EVP_PKEY_CTX_set_signature_md(s->ctx, s->md) <= 0 ||
 	    (key_type(k) == KEY_RSA &&
@@ -165,15 +167,49 @@ jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e)
 	return 0;
 }
 
+/*
+ * One INTEGER of the DER OpenSSL just produced, into 32 bytes: tag, short
+ * length, at most one leading zero (before a high bit).  0, or -1 if the
+ * bytes are anything else.
+ */
+static int
+der_int32(const unsigned char **pp, const unsigned char *end, unsigned char out[32])
+{
+	const unsigned char *p = *pp;
+	size_t n;
+
+	if (end - p < 2 || p[0] != 0x02 || p[1] == 0 || p[1] > 33 || (size_t)(end - p - 2) < p[1])
+		return -1;
+	n = p[1];
+	p += 2;
+	if (n == 33) {
+		if (p[0] != 0 || !(p[1] & 0x80))
+			return -1;
+		p++;
+		n--;
+	}
+	memset(out, 0, 32 - n);
+	memcpy(out + 32 - n, p, n);
+	*pp = p + n;
+	return 0;
+}
+
 /* DER ECDSA-Sig-Value -> raw R||S, each left-padded to 32 bytes. */
 static int
 es256_der_to_raw(const unsigned char *der, size_t len, unsigned char raw[ES256_SIG_LEN])
 {
-	const unsigned char *p = der;
+	const unsigned char *p = der, *end = der + len;
 	const BIGNUM *r, *s;
 	ECDSA_SIG *sig;
 	int ok;
 
+	/* The common case by hand (a fifth of a microsecond instead of a BIGNUM round trip). */
+	if (len >= 8 && der[0] == 0x30 && der[1] == len - 2) {
+		p = der + 2;
+		if (der_int32(&p, end, raw) == 0 && der_int32(&p, end, raw + 32) == 0 && p == end)
+			return 0;
+		p = der;
+	}
 	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL)
 		return -1;
 	ECDSA_SIG_get0(sig, &r, &s);
@@ -246,7 +282,8 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	tok[n++] = '.';
 	n += b64url_encode(tok + n, toksize - n, (const unsigned char *)cjson, clen);
 
-	if (!EVP_Digest(tok, n, md, &mdlen, s->md, NULL) ||
+	if (!EVP_DigestInit_ex2(s->mdctx, s->md, NULL) || !EVP_DigestUpdate(s->mdctx, tok, n) ||
+	    !EVP_DigestFinal_ex(s->mdctx, md, &mdlen) ||
 	    EVP_PKEY_sign(s->ctx, der, &derlen, md, mdlen) <= 0) {
 		err_openssl(e, AK_CRYPTO, "cannot sign the token");
 		goto out;
