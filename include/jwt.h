@@ -98,13 +98,23 @@ struct jwt_signer {
 	const char *alg;   /* "ES256" or "RS256" */
 	size_t sig_max;	   /* EVP_PKEY_get_size() */
 	char kid[KEY_FINGERPRINT_HEX + 1];
+	EVP_MD_CTX *mdctx; /* reused for each token's SHA-256 */
 };
-#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, ""}
+#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL}
 
 int jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e);
 int jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token,
 		    size_t *len, struct err *e);
 void jwt_signer_clear(struct jwt_signer *s);
+/* Room jwt_signer_mint_buf() needs for any token of this signer (device ids up to DEVID_MAX). */
+size_t jwt_signer_token_max(const struct jwt_signer *s);
+/*
+ * Mint into buf (bufsize bytes, NUL-terminated): for callers that mint many
+ * tokens into one buffer they keep in sodium memory, without an allocation
+ * (and its mmap/mprotect/mlock system calls) per token.
+ */
+int jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *buf,
+			size_t bufsize, size_t *len, struct err *e);
 
 /* "https://<aud-host>/devices/<id>" into buf; -1 with e (AK_INPUT) if id or host is unusable. */
 int jwt_audience(const char *aud_host, const char *device_id, char *buf, size_t size,

@@ -527,6 +527,7 @@ static const struct cmd_entry cmd_jwt_decode_entry = {
     .summary = "show what a token says, without verifying it",
     .usage = "[--at TIME] [--json] [TOKEN | @FILE | -]",
     .options = decode_options,
+    .flags = CMD_SECRETS, /* a token is a password */
     .exec = cmd_jwt_decode_exec,
     .operands = "@file",
 };
