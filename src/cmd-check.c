@@ -106,7 +106,7 @@ struct check {
 	char *token; /* sodium memory */
 	size_t token_len;
 	char topic[512], listen_topic[512];
-	struct fileio_buf payload;
+	struct fileio_buf payload, keybuf;
 	char payload_default[128];
 	json_t *out, *phases, *downlinks;
 	int defer_phases; /* while mqtt_open() runs beside the token work */
@@ -191,30 +191,22 @@ on_message(const char *topic, const void *payload, size_t len, int qos, void *ar
 	free(text);
 }
 
-/* The token: minted with the key, or read from --token-file. */
+/*
+ * Read the inputs -- the key file, the token file -- before anything goes
+ * on the network: a missing file must not cost a DNS query.
+ */
 static int
-get_token(struct check *c)
+read_inputs(struct check *c)
 {
 	struct err e = ERR_INIT;
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	size_t start = 0, end;
 
-	if (c->keyfile != NULL) {
-		if (key_load_file(&c->key, c->keyfile, &c->pp, &e) != 0)
-			return cmd_fail(&e);
-		if (!c->key.is_private)
-			return cmd_error(AK_INPUT,
-					 "'%s' is a public key: the token is signed with the "
-					 "device's private key",
-					 c->keyfile);
-	}
-	if (c->tokenfile == NULL) {
-		c->mint.device_id = c->device_id;
-		c->mint.ttl = c->ttl;
-		if (jwt_mint(&c->key, &c->mint, &c->token, &c->token_len, &e) != 0)
-			return cmd_fail(&e);
+	if (c->keyfile != NULL &&
+	    fileio_read_secret(c->keyfile, FILEIO_KEY_MAX, &c->keybuf, &e) != 0)
+		return cmd_fail(&e);
+	if (c->tokenfile == NULL)
 		return AK_OK;
-	}
 	if (fileio_read_secret(c->tokenfile, JWT_TOKEN_MAX + 64, &b, &e) != 0)
 		return cmd_fail(&e);
 	end = b.len;
@@ -234,6 +226,31 @@ get_token(struct check *c)
 	c->token[end - start] = '\0';
 	c->token_len = end - start;
 	fileio_buf_clear(&b);
+	return AK_OK;
+}
+
+/* Decode the key and mint the token (unless one was given). */
+static int
+get_token(struct check *c)
+{
+	struct err e = ERR_INIT;
+
+	if (c->keyfile != NULL) {
+		if (key_load(&c->key, c->keybuf.data, c->keybuf.len, c->keyfile, &c->pp, &e) != 0)
+			return cmd_fail(&e);
+		fileio_buf_clear(&c->keybuf);
+		if (!c->key.is_private && c->tokenfile == NULL)
+			return cmd_error(AK_INPUT,
+					 "'%s' is a public key: the token is signed with the "
+					 "device's private key",
+					 c->keyfile);
+	}
+	if (c->tokenfile != NULL)
+		return AK_OK;
+	c->mint.device_id = c->device_id;
+	c->mint.ttl = c->ttl;
+	if (jwt_mint(&c->key, &c->mint, &c->token, &c->token_len, &e) != 0)
+		return cmd_fail(&e);
 	return AK_OK;
 }
 
@@ -405,7 +422,7 @@ run(struct check *c)
 	json_t *jexp;
 	int status, i, errors = 0, threaded, rc;
 
-	if ((status = prepare_payload(c)) != AK_OK)
+	if ((status = read_inputs(c)) != AK_OK || (status = prepare_payload(c)) != AK_OK)
 		return status;
 	mo.host = c->host;
 	mo.port = (int)c->port;
@@ -543,7 +560,8 @@ cmd_check_exec(int argc, char **argv)
 			  .username = "unused",
 			  .pp = PASSPHRASE_INIT,
 			  .key = KEY_INIT,
-			  .payload = FILEIO_BUF_INIT};
+			  .payload = FILEIO_BUF_INIT,
+			  .keybuf = FILEIO_BUF_INIT};
 	struct err e = ERR_INIT;
 	int ch, status;
 
@@ -653,6 +671,10 @@ cmd_check_exec(int argc, char **argv)
 	if (devid_check(c.device_id, &e) != 0 ||
 	    (c.mint.aud_host != NULL && jwt_aud_host_check(c.mint.aud_host, &e) != 0))
 		return cmd_usage_error("%s", e.msg);
+	/* Letters, digits and the punctuation of names and IPv4/IPv6 literals; nothing a shell or log would mangle. */
+	if (c.host[0] == '\0' || c.host[strspn(c.host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+						       "0123456789.-_:%")] != '\0')
+		return cmd_usage_error("--host '%s': not a host name or address", c.host);
 	if (c.suffix != NULL &&
 	    (c.suffix[0] == '\0' || c.suffix[0] == '/' || strpbrk(c.suffix, "+#") != NULL))
 		return cmd_usage_error("--topic-suffix '%s': a topic path without a leading '/' "
@@ -694,6 +716,7 @@ cmd_check_exec(int argc, char **argv)
 		sodium_free(c.token);
 	if (c.payload_file != NULL)
 		fileio_buf_clear(&c.payload);
+	fileio_buf_clear(&c.keybuf);
 	key_clear(&c.key);
 	passphrase_clear(&c.pp);
 	return status;

@@ -20,7 +20,7 @@ took=$(($(date +%s) - start))
 [ "$took" -le 4 ] || fail "--timeout 2 took ${took}s"
 assert_grep "no TLS answer from 127\.0\.0\.1:$SILENT_PORT within 2\.0s: the server accepted the TCP connection but never answered" err
 
-# .invalid never resolves (RFC 6761), without asking the network.
-akcred 5 check "$@" --host broker.invalid --timeout 3
+# A name with an empty label: the resolver refuses it without asking any DNS server.
+akcred 5 check "$@" --host broker..invalid --timeout 3
 assert_grep '^resolve +failed' out
-assert_grep "cannot resolve 'broker\.invalid'" err
+assert_grep "cannot resolve 'broker\.\.invalid'" err
