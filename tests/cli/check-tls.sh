@@ -35,6 +35,14 @@ assert_grep 'warning: --plaintext: no TLS' err
 assert_grep "127\.0\.0\.1:$BROKER_PORT speaks TLS, not plain MQTT" err
 assert_grep 'hint: leave out --plaintext' err
 
+# An expired server certificate: the date, and the two likely causes.
+broker_stop
+broker_pki_expired "$T/expired" "$T/broker"
+broker_start "$T/expired"
+akcred 6 check "$@" --host localhost --port "$BROKER_PORT" --ca-file "$CA"
+assert_grep "server certificate rejected: certificate has expired: 'CN=localhost' expired on 2020-02-01T00:00:00Z" err
+assert_grep 'hint: the broker must renew its certificate, or this machine.s clock is wrong' err
+
 # There is no option to turn verification off.
 akcred 2 check "$@" --insecure
 akcred 0 check --help
