@@ -55,3 +55,19 @@ akcred 0 check --device-id sensor-7 --key dev.key --host localhost --port "$BROK
 	--ca-file "$CA" --dry-run
 assert_grep '^ok: .*nothing was sent' out
 assert_eq "$(grep -c 'as sensor-7' "$BROKER_LOG")" "$n" "connections after --dry-run"
+
+# Cross-check: tokens minted by the reference client's libraries (PyJWT and
+# pycryptodome), EC and RSA, are accepted by the broker plugin.
+"$PYTHON" -c 'import jwt, Cryptodome' 2>/dev/null || skip "$PYTHON lacks PyJWT or Cryptodome"
+"$AKCRED" keygen --type rsa --private rsa.key --public rsa.pub >/dev/null
+broker_register sensor-8 rsa.pub
+for dev in sensor-7:dev sensor-8:rsa; do
+	id=${dev%%:*} k=${dev#*:}
+	"$PYTHON" "$TESTS/tools/pymint.py" "$k.key" "$k.pub" "$id" >py.jwt
+	printf '\n' >>py.jwt # surrounding whitespace is not part of the token
+	akcred 0 check --device-id "$id" --token-file py.jwt --host localhost \
+		--port "$BROKER_PORT" --ca-file "$CA"
+	assert_grep "^token .* from file, a token for '$id'" out
+	assert_grep "akcred-auth: device '$id' logged in with key $("$AKCRED" fingerprint "$k.pub")" \
+		"$BROKER_LOG"
+done
