@@ -86,6 +86,7 @@ _akcred()
 		--ca-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 		--ttl) COMPREPLY=($(compgen -W "20m 1h" -- "$cur")); return ;;
 		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--iat) return ;;
 		--username) return ;;
 		--topic-suffix) return ;;
 		--topic) return ;;
@@ -95,7 +96,7 @@ _akcred()
 		--listen) COMPREPLY=($(compgen -W "10s 1m" -- "$cur")); return ;;
 		--timeout) COMPREPLY=($(compgen -W "5s 10s 30s" -- "$cur")); return ;;
 		esac
-		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --help'
+		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --help'
 		operands=''
 		;;
 	'help')

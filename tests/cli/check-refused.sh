@@ -19,6 +19,12 @@ assert_grep 'refused the connection: CONNACK 5, not authorised' err
 assert_grep 'token error: expired' err
 assert_grep "login of 'dev1' refused: expired" "$BROKER_LOG"
 
+# The same with the device's clock an hour behind (--iat): warned, sent, refused.
+akcred 7 check --device-id dev1 --key dev.key --iat "$(($(date +%s) - 3600))" "$@"
+assert_grep 'warning: the token minted with --iat has problems; sending it anyway' err
+assert_grep 'token error: expired' err
+assert_grep 'CONNACK 5, not authorised' err
+
 # A key the broker does not know for this device (kid not registered).
 akcred 7 check --device-id dev1 --key other.key "$@"
 assert_grep 'CONNACK 5, not authorised' err
