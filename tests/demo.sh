@@ -37,8 +37,10 @@ echo "akcred demo: onboarding device '$DEVICE' (in $T, removed at the end)"
 step "1. The device gets a key pair (EC P-256); the private key stays on the device"
 show "$AKCRED" keygen --private device_private.pem --public device_public.pem
 
-step "2. Its fingerprint: the kid that names the key in every token"
+step "2. Its fingerprint: what the akenza console asks for, and the kid of every token"
 show "$AKCRED" fingerprint device_public.pem
+echo "the same value from openssl, independently:"
+show sh -c "openssl pkey -pubin -in device_public.pem -outform DER | sha256sum"
 
 step "3. A local akenza-like broker: mosquitto + akcred_auth.so, TLS with a CA made just now"
 broker_start "$T/broker"

@@ -8,7 +8,9 @@ TESTS=$(cd "$(dirname "$0")/.." && pwd)
 DATA=$TESTS/data
 PYTHON=${PYTHON:-/usr/bin/python3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/akcred-test.XXXXXX")
-trap 'cd /; rm -rf "$T"' EXIT
+# A test that needs more clean-up (servers, mounts) redefines at_exit.
+at_exit() { :; }
+trap '_st=$?; at_exit; cd /; rm -rf "$T"; exit $_st' EXIT
 cd "$T"
 
 fail() {
@@ -22,25 +24,26 @@ skip() {
 }
 
 # run STATUS CMD...: run CMD, require exit STATUS; output in $T/out, $T/err.
+# (Names with a leading underscore: the tests' own variables must not be clobbered.)
 run() {
-	want=$1
+	_want=$1
 	shift
 	set +e
 	"$@" >"$T/out" 2>"$T/err"
-	got=$?
+	_got=$?
 	set -e
-	if [ "$got" -ne "$want" ]; then
+	if [ "$_got" -ne "$_want" ]; then
 		echo "--- stdout" >&2; cat "$T/out" >&2
 		echo "--- stderr" >&2; cat "$T/err" >&2
-		fail "'$*' exited $got, expected $want"
+		fail "'$*' exited $_got, expected $_want"
 	fi
 }
 
 # akcred STATUS ARGS...: run the binary under test.
 akcred() {
-	want=$1
+	_st=$1
 	shift
-	run "$want" "$AKCRED" "$@"
+	run "$_st" "$AKCRED" "$@"
 }
 
 assert_eq() { # GOT WANT [WHAT]

@@ -9,6 +9,10 @@ export AKCRED PYTHON="${PYTHON:-/usr/bin/python3}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 jobs=${JOBS:-2}
+# VALGRIND=1: every run of akcred goes through valgrind memcheck (make memcheck).
+if [ -n "${VALGRIND:-}" ]; then
+	export AKCRED_REAL="$AKCRED" AKCRED="$dir/../tools/valgrind-akcred" AKCRED_VALGRIND=1
+fi
 logs=$(mktemp -d "${TMPDIR:-/tmp}/akcred-cli.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
 
@@ -16,7 +20,8 @@ if [ $# -gt 0 ]; then
 	tests=""
 	for t in "$@"; do tests="$tests $dir/${t%.sh}.sh"; done
 else
-	tests=$(ls "$dir"/*.sh | grep -v -e '/lib.sh$' -e '/run.sh$')
+	# Tests are named <command>-<behaviour>.sh; files without a dash are sourced helpers.
+	tests=$(ls "$dir"/*-*.sh)
 fi
 
 # One line per test: "<status> <name>", run $jobs at a time.
