@@ -27,10 +27,10 @@ UNINSTALL_EXTRA += uninstall-plugin
 .PHONY: plugin install-plugin uninstall-plugin
 plugin: $(PLUGIN)
 
+# akcred-broker(7) is installed with the other section 7 pages by the Makefile.
 install-plugin: $(PLUGIN)
-	$(INSTALL) -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man7
+	$(INSTALL) -d $(DESTDIR)$(PLUGINDIR)
 	$(INSTALL) -m 644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/akcred_auth.so
-	$(INSTALL) -m 644 man/akcred-broker.7 $(DESTDIR)$(MANDIR)/man7/akcred-broker.7
 
 uninstall-plugin:
-	rm -f $(DESTDIR)$(PLUGINDIR)/akcred_auth.so $(DESTDIR)$(MANDIR)/man7/akcred-broker.7
+	rm -f $(DESTDIR)$(PLUGINDIR)/akcred_auth.so

@@ -737,8 +737,11 @@ cmd_check_exec(int argc, char **argv)
 const struct cmd_entry cmd_check_entry = {
     .name = "check",
     .summary = "connect to the broker as the device and publish a test message",
-    .usage = "--device-id ID --key FILE [--host HOST] [--port PORT] [--ca-file FILE] [options]\n"
-	     "--device-id ID --token-file FILE [--key FILE] [options]",
+    .usage = "--device-id ID --key FILE [--passphrase-file FILE] [--token-file FILE]\n"
+	     "[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
+	     "[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--username NAME]\n"
+	     "[--topic-suffix PATH | --topic TOPIC] [--payload JSON | --payload-file FILE] [--raw]\n"
+	     "[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] [--dry-run] [--json]",
     .options = options,
     .flags = CMD_SECRETS,
     .exec = cmd_check_exec,
