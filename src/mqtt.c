@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,58 +230,131 @@ secs(long ms, char *buf, size_t size)
 
 /* ---- resolving, bounded by the deadline -------------------------------- */
 
+/*
+ * getaddrinfo() cannot time out, so it runs in a thread of its own that is
+ * waited for until the deadline, and abandoned after it (the job is then
+ * freed by the thread).  glibc's getaddrinfo_a() would do the same, but its
+ * helper thread lingers after the answer, which valgrind reports at exit.
+ */
+struct gai_job {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done, abandoned, rc, err;
+	char host[256], port[8];
+	struct addrinfo *res;
+};
+
+static void
+gai_job_free(struct gai_job *j)
+{
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+static void *
+gai_thread(void *arg)
+{
+	struct gai_job *j = arg;
+	struct addrinfo hints;
+	int abandoned;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_family = AF_UNSPEC;
+	j->rc = getaddrinfo(j->host, j->port, &hints, &j->res);
+	j->err = errno;
+	pthread_mutex_lock(&j->lock);
+	j->done = 1;
+	abandoned = j->abandoned;
+	pthread_cond_signal(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+	if (abandoned) {
+		freeaddrinfo(j->res);
+		gai_job_free(j);
+	}
+	return NULL;
+}
+
+/* 0 and *res, or an EAI_* code (EAI_SYSTEM with *err), or EAI_AGAIN with *timed_out. */
+static int
+resolve_bounded(const char *host, int port, double deadline, struct addrinfo **res, int *err,
+		int *timed_out)
+{
+	struct gai_job *j;
+	pthread_condattr_t ca;
+	pthread_t tid;
+	struct timespec ts;
+	double end_ms;
+	int rc;
+
+	*res = NULL;
+	*timed_out = 0;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return EAI_MEMORY;
+	snprintf(j->host, sizeof(j->host), "%s", host);
+	snprintf(j->port, sizeof(j->port), "%d", port);
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&tid, NULL, gai_thread, j) != 0) {
+		gai_job_free(j);
+		return EAI_AGAIN;
+	}
+	/* The deadline, on the monotonic clock the condition variable uses. */
+	end_ms = deadline;
+	ts.tv_sec = (time_t)(end_ms / 1000.0);
+	ts.tv_nsec = (long)((end_ms - (double)ts.tv_sec * 1000.0) * 1e6);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->lock);
+	while (!j->done && pthread_cond_timedwait(&j->cond, &j->lock, &ts) != ETIMEDOUT)
+		;
+	if (!j->done) {
+		j->abandoned = 1;
+		pthread_mutex_unlock(&j->lock);
+		pthread_detach(tid);
+		*timed_out = 1;
+		return EAI_AGAIN;
+	}
+	pthread_mutex_unlock(&j->lock);
+	pthread_join(tid, NULL);
+	rc = j->rc;
+	*err = j->err;
+	*res = j->res;
+	gai_job_free(j);
+	return rc;
+}
+
 static int
 resolve(struct mqtt_session *s, struct addrinfo **res)
 {
 	const struct mqtt_opts *o = s->o;
-	struct gaicb *req;
 	struct addrinfo *ai;
-	struct timespec ts;
-	char port[8], list[MQTT_DETAIL_MAX] = "", num[INET6_ADDRSTRLEN], buf[16];
+	char list[MQTT_DETAIL_MAX] = "", num[INET6_ADDRSTRLEN], buf[16];
 	size_t used = 0;
-	long left;
-	int rc, n = 0;
+	int rc, n = 0, err = 0, timed_out;
 
 	phase_begin(s, MQTT_PH_RESOLVE, now_ms());
-	/* getaddrinfo() cannot time out; the asynchronous one can be waited for. */
-	if ((req = calloc(1, sizeof(*req) + sizeof(struct addrinfo))) == NULL)
-		return phase_fail(s, MQTT_PH_RESOLVE, AK_CRYPTO, "out of memory");
-	snprintf(port, sizeof(port), "%d", o->port);
-	ai = (struct addrinfo *)(req + 1);
-	ai->ai_socktype = SOCK_STREAM;
-	ai->ai_family = AF_UNSPEC;
-	req->ar_name = o->host;
-	req->ar_service = strdup(port);
-	req->ar_request = ai;
-	rc = req->ar_service == NULL ? EAI_MEMORY : getaddrinfo_a(GAI_NOWAIT, &req, 1, NULL);
-	if (rc != 0) {
-		free((char *)req->ar_service);
-		free(req);
-		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%s': %s",
-				  o->host, gai_strerror(rc));
-	}
-	while ((rc = gai_error(req)) == EAI_INPROGRESS && (left = remaining_ms(s)) > 0) {
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000L;
-		gai_suspend((const struct gaicb *const *)&req, 1, &ts);
-	}
-	if (rc == EAI_INPROGRESS) {
-		/* The resolver thread may still write into req: it is left to it. */
-		if (gai_cancel(req) == EAI_CANCELED)
-			free(req);
+	if (strlen(o->host) >= 256)
+		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%.64s...': too long",
+				  o->host);
+	rc = resolve_bounded(o->host, o->port, s->deadline, res, &err, &timed_out);
+	if (timed_out) {
 		hint(s, "check the host name and this machine's DNS settings (/etc/resolv.conf)");
 		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK,
 				  "cannot resolve '%s': no answer within %s", o->host,
 				  secs(o->timeout_ms, buf, sizeof(buf)));
 	}
-	free((char *)req->ar_service);
-	*res = req->ar_result;
-	free(req);
 	if (rc != 0) {
 		hint(s, "check the spelling of '%s' and that this machine can resolve names",
 		     o->host);
 		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%s': %s",
-				  o->host, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+				  o->host, rc == EAI_SYSTEM ? strerror(err) : gai_strerror(rc));
 	}
 	for (ai = *res; ai != NULL && n < 4; ai = ai->ai_next, n++) {
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0,

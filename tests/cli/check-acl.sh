@@ -24,8 +24,16 @@ observe_wait obs.txt 1
 assert_eq "$(cat obs.txt)" '/up/device/id/dev1/x {"ok":1}' "received"
 
 # Downlinks: --listen subscribes to /down/device/id/dev1/# and prints what comes.
-( sleep 1; mosquitto_pub -h 127.0.0.1 -p "$OBS_PORT" -t /down/device/id/dev1/cmd \
-	-m '{"led":"on"}' ) &
+# The downlink is sent as soon as the broker has the device's subscription.
+(
+	i=0
+	until grep -q ' dev1 1 /down/device/id/dev1/#' "$BROKER_LOG"; do
+		i=$((i + 1))
+		[ $i -le 600 ] || exit 1
+		sleep 0.05
+	done
+	mosquitto_pub -h 127.0.0.1 -p "$OBS_PORT" -t /down/device/id/dev1/cmd -m '{"led":"on"}'
+) &
 akcred 0 check "$@" --listen 3
 assert_grep '^subscribe +[0-9.]+ ms +/down/device/id/dev1/#, QoS 1 granted' out
 assert_grep '^downlink +/down/device/id/dev1/cmd \{"led":"on"\}$' out
