@@ -98,20 +98,7 @@ struct mqtt_result {
 const char *mqtt_phase_name(enum mqtt_phase_id id);
 
 /*
- * A session in two steps, so that the caller can mint the token while the
- * library loads, the TLS context is built and the host resolves:
- * mqtt_open() does those (the resolve phase), mqtt_run() the rest with the
- * password.  Both return 0 or -1 as mqtt_check(); mqtt_close() the session
- * in any case (*s may be set even when mqtt_open() fails).
- */
-struct mqtt_session;
-int mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **s,
-	      struct err *e);
-int mqtt_run(struct mqtt_session *s, const char *password, struct err *e);
-void mqtt_close(struct mqtt_session *s);
-
-/*
- * Both steps at once (o->password, and only mqtt_open() with o->dry_run).
+ * Run the session (with o->dry_run: resolve and load the trust store only).
  * 0 when every phase succeeded; else -1, e saying what
  * failed (status AK_NETWORK, AK_TLS, AK_REFUSED, AK_NEGATIVE for a publish
  * not acknowledged, AK_INPUT for a bad CA file, AK_CRYPTO if libmosquitto

@@ -985,7 +985,8 @@ explain_no_connack(struct mqtt_session *s, int rc)
 			  "connection closed by the broker right after CONNECT, without a CONNACK");
 }
 
-int
+/* Load the library, build the TLS context, resolve: all the password is not needed for. */
+static int
 mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **sp,
 	  struct err *e)
 {
@@ -1007,7 +1008,8 @@ mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session 
 	return resolve(s, &s->res);
 }
 
-int
+/* Connect, log in with password, publish, listen, disconnect. */
+static int
 mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 {
 	const struct mqtt_opts *o = s->o;
@@ -1154,7 +1156,7 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 	return 0;
 }
 
-void
+static void
 mqtt_close(struct mqtt_session *s)
 {
 	if (s == NULL)
