@@ -9,13 +9,14 @@
  * The session is split into phases (resolve, TCP connect, TLS handshake,
  * CONNACK, SUBACK, PUBACK, disconnect), each timed and reported through a
  * callback as it ends, so that a failure names the phase and its reason.
- * Resolving and the TCP connection are done here (each bounded by the
- * deadline), libmosquitto then connects to the numeric address; TLS uses an
+ * The name is resolved here, in a thread waited for until the deadline;
+ * libmosquitto then connects to the numeric address, and the TCP connection
+ * is waited for here, so that every phase is timed and bounded.  TLS uses an
  * SSL_CTX built here (TLS 1.2 or newer, peer and host name always verified,
  * no option to turn that off) whose callbacks record the exact verification
  * error, alerts and the server certificate.  When the handshake or the
  * CONNECT fails without a clear reason, a short diagnostic probe tells a
- * plain-MQTT port from a TLS port.  One session per process at a time.
+ * plain-MQTT port from a TLS port.
  */
 #ifndef AKCRED_MQTT_H
 #define AKCRED_MQTT_H
