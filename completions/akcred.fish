@@ -74,7 +74,7 @@ complete -c akcred -n '__fish_seen_subcommand_from check' -l payload-file -r -F 
 complete -c akcred -n '__fish_seen_subcommand_from check' -l raw -d 'do not require the payload to be JSON'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l qos -x -a '0 1' -d 'publish QoS (default 1: wait for the PUBACK)'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l listen -x -a '10s 1m' -d 'also subscribe to the downlink topic and print messages for DURATION'
-complete -c akcred -n '__fish_seen_subcommand_from check' -l timeout -x -a '5s 10s 30s' -d 'bound the whole check (default 10s)'
+complete -c akcred -n '__fish_seen_subcommand_from check' -l timeout -x -a '5s 10s 30s' -d 'bound the connection, resolve to disconnect (default 10s)'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l show-token -d 'print the token that is sent'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l dry-run -d 'everything but connecting: key, token, trust store, DNS'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l json -d 'print one JSON object with every phase'
