@@ -69,7 +69,8 @@ static const struct cmd_option options[] = {
     {"host", OPT_HOST, 1, "HOST", NULL, "broker host (default mqtt.akenza.io)"},
     {"port", OPT_PORT, 1, "PORT", "8883 1883", "broker port (default 8883)"},
     {"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust these CA certificates, not the system's"},
-    {"ca-path", OPT_CA_PATH, 1, "DIR", "@dir", "trust the CA certificates of this hashed directory"},
+    {"ca-path", OPT_CA_PATH, 1, "DIR", "@dir",
+     "trust the CA certificates of this hashed directory"},
     {"plaintext", OPT_PLAINTEXT, 0, NULL, NULL, "no TLS: unencrypted MQTT (the token in clear)"},
     {"ttl", OPT_TTL, 1, "DURATION", "20m 1h", "token lifetime (default 20m)"},
     {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "token audience host (default akenza.io)"},
@@ -89,7 +90,8 @@ static const struct cmd_option options[] = {
     {"timeout", OPT_TIMEOUT, 1, "DURATION", "5s 10s 30s",
      "bound the connection, resolve to disconnect (default 10s)"},
     {"show-token", OPT_SHOW_TOKEN, 0, NULL, NULL, "print the token that is sent"},
-    {"dry-run", OPT_DRY_RUN, 0, NULL, NULL, "everything but connecting: key, token, trust store, DNS"},
+    {"dry-run", OPT_DRY_RUN, 0, NULL, NULL,
+     "everything but connecting: key, token, trust store, DNS"},
     {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object with every phase"},
     {NULL, 0, 0, NULL, NULL, NULL},
 };
@@ -644,9 +646,10 @@ cmd_check_exec(int argc, char **argv)
 	if (devid_check(c.device_id, &e) != 0 ||
 	    (c.mint.aud_host != NULL && jwt_aud_host_check(c.mint.aud_host, &e) != 0))
 		return cmd_usage_error("%s", e.msg);
-	/* Letters, digits and the punctuation of names and IPv4/IPv6 literals; nothing a shell or log would mangle. */
-	if (c.host[0] == '\0' || c.host[strspn(c.host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-						       "0123456789.-_:%")] != '\0')
+	/* Letters, digits and the punctuation of names and IP literals, nothing else. */
+	if (c.host[0] == '\0' ||
+	    c.host[strspn(c.host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "0123456789.-_:%")] != '\0')
 		return cmd_usage_error("--host '%s': not a host name or address", c.host);
 	if (c.suffix != NULL &&
 	    (c.suffix[0] == '\0' || c.suffix[0] == '/' || strpbrk(c.suffix, "+#") != NULL))

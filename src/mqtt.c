@@ -207,7 +207,8 @@ hint(struct mqtt_session *s, const char *fmt, ...)
 
 /* End phase id as failed: the message goes to both the phase and e.  Returns -1. */
 static int __attribute__((format(printf, 4, 5)))
-phase_fail(struct mqtt_session *s, enum mqtt_phase_id id, enum ak_status status, const char *fmt, ...)
+phase_fail(struct mqtt_session *s, enum mqtt_phase_id id, enum ak_status status, const char *fmt,
+	   ...)
 {
 	char msg[ERR_MSG_MAX];
 	va_list ap;
