@@ -808,6 +808,17 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			/* The connection is in progress: wait for it ourselves, to time it. */
 			pfd.fd = p_mosquitto_socket(s->mosq);
 			pfd.events = POLLOUT;
+			/*
+			 * libmosquitto closes the socket itself if its first write
+			 * failed: refused, or (if a new connection works) reset by the
+			 * server right after accepting, which the next phase explains.
+			 */
+			if (pfd.fd < 0) {
+				if ((err = probe_errno(s)) != 0)
+					goto failed;
+				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
+				return 1;
+			}
 			if ((left = remaining_ms(s)) <= 0 || poll(&pfd, 1, (int)left) == 0) {
 				hint(s, "a firewall may drop the packets to port %d, or the host is "
 					"down", o->port);
@@ -848,6 +859,7 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			err = 0;
 			snprintf(last, sizeof(last), "%s", p_mosquitto_strerror(rc));
 		}
+	failed:
 		if (err == ECONNREFUSED)
 			refused = 1;
 		if (err != 0)
