@@ -597,3 +597,43 @@ fileio_dir_remove_stale(const char *parent, const char *name, struct err *e)
 	free(path);
 	return rc;
 }
+
+int
+fileio_batch_remove_stale(const char *path, struct err *e)
+{
+	char *dir, *pre;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	DIR *d;
+	struct dirent *de;
+	size_t n;
+	int rc = 0;
+
+	if ((dir = dir_of(path)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	n = strlen(base) + 16;
+	if ((pre = malloc(n)) == NULL) {
+		free(dir);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	snprintf(pre, n, ".%s.akcred-", base);
+	if ((d = opendir(dir)) == NULL) {
+		rc = err_set(e, AK_INPUT, "cannot read directory '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		/* The exact shape fileio_batch_add makes: the prefix and six characters. */
+		if (strncmp(de->d_name, pre, strlen(pre)) != 0 ||
+		    strlen(de->d_name) != strlen(pre) + 6)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT) {
+			rc = err_set(e, AK_INPUT, "cannot remove '%s/%s': %s", dir, de->d_name,
+				     strerror(errno));
+			break;
+		}
+	}
+	closedir(d);
+out:
+	free(pre);
+	free(dir);
+	return rc;
+}
