@@ -401,16 +401,22 @@ fileio_append(int fd, const char *name, const void *data, size_t len, struct err
 
 	if (fstat(fd, &st) != 0)
 		return err_set(e, AK_INPUT, "cannot stat '%s': %s", name, strerror(errno));
-	/* One write: a reader (or a crash) sees all of it or a tail we can recognise. */
+	/*
+	 * One write: a reader (or a crash) sees all of it or a tail we can
+	 * recognise.  A short write means the disk or a limit is full; writing
+	 * the rest gets the reason (or, rarely, succeeds).
+	 */
 	do
 		w = write(fd, data, len);
 	while (w < 0 && errno == EINTR);
+	if (w > 0 && (size_t)w < len && write_all(fd, (const unsigned char *)data + w,
+						  len - (size_t)w) == 0)
+		w = (ssize_t)len;
+	saved = errno;
 	if (w >= 0 && (size_t)w == len) {
 		if (fsync(fd) == 0)
 			return 0;
 		saved = errno;
-	} else {
-		saved = w < 0 ? errno : ENOSPC; /* a short write to a regular file: out of space */
 	}
 	/* Not acknowledged: take it back so nothing half-written stays. */
 	if (ftruncate(fd, st.st_size) == 0)
