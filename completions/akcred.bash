@@ -1,0 +1,62 @@
+# bash completion for akcred(1).
+# Generated from the command table by 'akcred help --completion bash': do not edit.
+_akcred()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local path='' i w opts='' operands=''
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		[[ $w == -* ]] && continue
+		case $path in
+		'') path=$w ;;
+		*) break ;;
+		esac
+	done
+	case $path in
+	'')
+		COMPREPLY=($(compgen -W "keygen fingerprint help version" -- "$cur"))
+		return ;;
+	'keygen')
+		case $prev in
+		--type|-t) COMPREPLY=($(compgen -W "ec rsa" -- "$cur")); return ;;
+		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
+		--private) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--device-id) return ;;
+		--days) return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--type --bits --private --public --cert --device-id --days --encrypt --passphrase-file --force --json --help'
+		operands=''
+		;;
+	'fingerprint')
+		case $prev in
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--json --passphrase-file --help'
+		operands='@file'
+		;;
+	'help')
+		case $prev in
+		--completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
+		esac
+		opts='--completion --help'
+		operands='@command'
+		;;
+	'version')
+		case $prev in
+		esac
+		opts='--json --help'
+		operands=''
+		;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [[ $operands == @file ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+	elif [[ $operands == @command ]]; then
+		COMPREPLY=($(compgen -W "keygen fingerprint help version" -- "$cur"))
+	fi
+}
+complete -o filenames -o bashdefault -F _akcred akcred

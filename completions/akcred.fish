@@ -1,0 +1,28 @@
+# fish completion for akcred(1).
+# Generated from the command table by 'akcred help --completion fish': do not edit.
+complete -c akcred -f
+complete -c akcred -n __fish_use_subcommand -a keygen -d 'generate a device key pair and print its fingerprint'
+complete -c akcred -n __fish_use_subcommand -a fingerprint -d 'print the akenza fingerprint (kid) of keys and certificates'
+complete -c akcred -n __fish_use_subcommand -a help -d 'show the commands, or one command\'s help'
+complete -c akcred -n __fish_use_subcommand -a version -d 'print the versions of akcred and its libraries'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l type -s t -x -a 'ec rsa' -d 'key type (default ec: P-256)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l bits -s b -x -a '2048 3072 4096' -d 'RSA key size: 2048, 3072 or 4096 (default 2048)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l private -r -F -d 'private key file (default <type>_private.pem)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l public -r -F -d 'public key file (default <type>_public.pem)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l cert -r -F -d 'also write a self-signed certificate'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l device-id -x -d 'the certificate\'s subject CN (with --cert)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l days -x -d 'certificate validity in days (default 3650)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l encrypt -d 'encrypt the private key with a passphrase'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l passphrase-file -r -F -d 'read the passphrase from FILE\'s first line'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l force -s f -d 'replace existing files (atomically)'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -l json -d 'print one JSON object'
+complete -c akcred -n '__fish_seen_subcommand_from keygen' -s h -l help -d 'show the help'
+complete -c akcred -n '__fish_seen_subcommand_from fingerprint' -l json -d 'print a JSON array with details of each input'
+complete -c akcred -n '__fish_seen_subcommand_from fingerprint' -l passphrase-file -r -F -d 'passphrase of encrypted private keys (first line of FILE)'
+complete -c akcred -n '__fish_seen_subcommand_from fingerprint' -s h -l help -d 'show the help'
+complete -c akcred -n '__fish_seen_subcommand_from fingerprint' -F
+complete -c akcred -n '__fish_seen_subcommand_from help' -l completion -x -a 'bash zsh fish' -d 'print a completion script for the shell'
+complete -c akcred -n '__fish_seen_subcommand_from help' -s h -l help -d 'show the help'
+complete -c akcred -n '__fish_seen_subcommand_from help' -a 'keygen fingerprint help version'
+complete -c akcred -n '__fish_seen_subcommand_from version' -l json -d 'print one JSON object'
+complete -c akcred -n '__fish_seen_subcommand_from version' -s h -l help -d 'show the help'
