@@ -181,7 +181,7 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 		    (json_int_t)st->created, "recovered", (json_int_t)st->recovered, "verified",
 		    (json_int_t)st->verified, "invalid", (json_int_t)st->invalid, "duplicates",
 		    (json_int_t)st->duplicates, "failed", (json_int_t)st->failed, "stale_removed",
-		    (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds", secs);
+		    (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds", (double)(long)(secs * 1000 + 0.5) / 1000);
 		if (o->p.type == KEY_RSA)
 			json_object_set_new(j, "bits", json_integer(o->p.bits));
 		if (fatal != NULL)
