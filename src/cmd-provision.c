@@ -84,6 +84,7 @@ clear_bar(struct provision_cli *o)
 {
 	if (o->bar_shown) {
 		fputs("\r\033[K", stderr);
+		fflush(stderr);
 		o->bar_shown = 0;
 	}
 }
@@ -245,6 +246,8 @@ provision(struct provision_cli *o)
 	o->p.report = on_event;
 	o->p.arg = o;
 	o->progress = isatty(STDERR_FILENO);
+	/* Line-buffered: a batch with many bad ids must not cost a write(2) per character. */
+	setvbuf(stderr, NULL, _IOLBF, 0);
 	clock_gettime(CLOCK_MONOTONIC, &o->t0);
 	o->last = o->t0;
 	rc = provision_run(&o->p, &st, &e);

@@ -603,8 +603,7 @@ writer(void *arg)
 			}
 			len += (size_t)n;
 		}
-		/* The directories first (their renames), then their rows: never a row without
-		 * files. */
+		/* The renames made durable first, then the rows: never a row without files. */
 		if (ok && len > 0 && !atomic_load(&c->abort)) {
 			if (fsync(c->dirfd) != 0) {
 				err_set(&e, AK_INPUT, "cannot sync '%s': %s", c->o->out_dir,
