@@ -9,12 +9,16 @@ _akcred()
 		[[ $w == -* ]] && continue
 		case $path in
 		'') path=$w ;;
+		jwt) path="jwt $w" ;;
 		*) break ;;
 		esac
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint provision help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt help version" -- "$cur"))
+		return ;;
+	jwt)
+		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
 		return ;;
 	'keygen')
 		case $prev in
@@ -55,6 +59,39 @@ _akcred()
 		opts='--out-dir --ids --count --prefix --start --width --type --bits --cert --days --encrypt --passphrase-file --manifest --jobs --json --help'
 		operands=''
 		;;
+	'jwt mint')
+		case $prev in
+		--device-id) return ;;
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ttl) COMPREPLY=($(compgen -W "20m 1h 24h" -- "$cur")); return ;;
+		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--iat) return ;;
+		esac
+		opts='--device-id --key --public --passphrase-file --ttl --aud-host --sub --no-kid --iat --json --help'
+		operands=''
+		;;
+	'jwt decode')
+		case $prev in
+		--at) return ;;
+		esac
+		opts='--at --json --help'
+		operands='@file'
+		;;
+	'jwt verify')
+		case $prev in
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--device-id) return ;;
+		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--leeway) COMPREPLY=($(compgen -W "0 60s 5m" -- "$cur")); return ;;
+		--at) return ;;
+		--max-lifetime) COMPREPLY=($(compgen -W "1h 24h" -- "$cur")); return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --json --help'
+		operands='@file'
+		;;
 	'help')
 		case $prev in
 		--completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
@@ -74,7 +111,7 @@ _akcred()
 	elif [[ $operands == @file ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint provision help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred

@@ -34,11 +34,11 @@ for f in opts.*; do
 	page=$MAN/akcred-$first.1
 	sort -u "$f" > want
 	# Options documented: ".It Fl x , Fl -name ..." items.
-	grep '^\.It Fl' "$page" | grep -o 'Fl -[a-z-]*' | sed 's/^Fl /-/' | sort -u > got
+	grep '^\.It Fl' "$page" | grep -o 'Fl \\\?-[a-z-]*' | sed 's/^Fl \\\?/-/' | sort -u > got
 	diff want got > d || { cat d; fail "akcred-$first.1: options differ from --help (< help, > page)"; }
 	sort -u "syn.$first" > want
-	awk '/^\.Sh SYNOPSIS/{on=1; next} /^\.Sh/{on=0} on' "$page" | grep -o 'Fl -[a-z-]*' \
-	    | sed 's/^Fl /-/' | sort -u > got
+	awk '/^\.Sh SYNOPSIS/{on=1; next} /^\.Sh/{on=0} on' "$page" | grep -o 'Fl \\\?-[a-z-]*' \
+	    | sed 's/^Fl \\\?/-/' | sort -u > got
 	diff want got > d || { cat d; fail "akcred-$first.1: SYNOPSIS differs from usage (< usage, > page)"; }
 done
 
