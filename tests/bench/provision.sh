@@ -99,8 +99,10 @@ int main(int argc, char **argv) {
 C
 cc -O2 -o rawkeygen rawkeygen.c -lcrypto -pthread
 printf '\nload: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-52s %9s %9s %9s\n' "RSA-2048, 2 x $RSA_N keys, runs interleaved" "wall s" "keys/s" "CPU s/key"
+printf '%-52s %9s %9s %9s %9s\n' "RSA-2048, 2 x $RSA_N keys, runs interleaved" "wall s" "keys/s" "CPU s/key" \
+	"cores"
 cpk() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", c / (2 * n) }'; }
+cores() { awk -v c="$1" -v w="$2" 'BEGIN { printf "%.2f", (w > 0 ? c / w : 0) }'; }
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 raw_1=0 rawcpu_1=0 raw_2=0 rawcpu_2=0 akcred_1=0 akcredcpu_1=0 akcred_2=0 akcredcpu_2=0
 # Two rounds, each side by side, so that a change in the machine's load hits both.
@@ -115,11 +117,11 @@ for round in 1 2; do
 done
 for j in 1 2; do
 	eval "w=\$raw_$j c=\$rawcpu_$j"
-	printf '%-52s %9s %9s %9s\n' "raw OpenSSL EVP_PKEY_Q_keygen, $j thread(s)" "$w" \
-		"$(rate $((2 * RSA_N)) "$w")" "$(cpk "$c" "$RSA_N")"
+	printf '%-52s %9s %9s %9s %9s\n' "raw OpenSSL EVP_PKEY_Q_keygen, $j thread(s)" "$w" \
+		"$(rate $((2 * RSA_N)) "$w")" "$(cpk "$c" "$RSA_N")" "$(cores "$c" "$w")"
 	eval "w=\$akcred_$j c=\$akcredcpu_$j"
-	printf '%-52s %9s %9s %9s\n' "akcred provision --type rsa --jobs $j" "$w" \
-		"$(rate $((2 * RSA_N)) "$w")" "$(cpk "$c" "$RSA_N")"
+	printf '%-52s %9s %9s %9s %9s\n' "akcred provision --type rsa --jobs $j" "$w" \
+		"$(rate $((2 * RSA_N)) "$w")" "$(cpk "$c" "$RSA_N")" "$(cores "$c" "$w")"
 done
 printf '%-52s %9s\n' "akcred keys/s as a share of raw OpenSSL's, --jobs 1" \
 	"$(awk -v r="$raw_1" -v s="$akcred_1" 'BEGIN { printf "%.0f%%", (s > 0 ? 100 * r / s : 0) }')"
@@ -140,9 +142,10 @@ while [ $i -le "$1" ]; do
 	i=$((i + 1))
 done
 SH
-n=$((RSA_N / 4))
+n=$((RSA_N / 4)); [ "$n" -ge 1 ] || n=1
 set -- $(timed sh rsaloop.sh "$n")
 printf '%-52s %9s %9s %9s\n' "shell loop over openssl genpkey + pkey ($n keys, 1 core)" "$1" \
 	"$(rate "$n" "$1")" "$(awk -v c="$3" -v n="$n" 'BEGIN { printf "%.3f", c / n }')"
-echo "(RSA key generation time varies a lot from key to key, and wall times with"
-echo " the load of the machine: compare CPU s/key, and rerun when the machine is idle)"
+echo "(RSA key generation time varies a lot from key to key, and wall times with the"
+echo " load of the machine: compare CPU s/key, and the cores each kept busy (CPU s / wall s);"
+echo " rerun on an idle machine for the scaling from 1 to 2 jobs)"
