@@ -87,7 +87,7 @@ fcntl.flock(fd, fcntl.LOCK_EX)
 open(sys.argv[2], "w").close()
 time.sleep(120)' b locked &
 holder=$!
-trap 'kill $holder 2>/dev/null; cd /; rm -rf "$T"' EXIT
+trap 'kill $holder 2>/dev/null || true; cd /; rm -rf "$T"' EXIT
 while [ ! -e locked ]; do sleep 0.05; done
 akcred 3 provision -o b --count 6 --prefix d-
 assert_grep "'b' is in use by another akcred provision" "$T/err"
