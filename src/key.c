@@ -20,6 +20,7 @@
 
 #include "fileio.h"
 #include "key.h"
+#include "p256.h"
 #include "banned.h"
 
 /* What the passphrase callback needs to fetch the passphrase lazily. */
@@ -399,7 +400,8 @@ key_curve(const struct key *k)
 		const char *openssl, *nist;
 	} names[] = {{"prime256v1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"},
 		     {"secp224r1", "P-224"}, {"prime192v1", "P-192"}};
-	static char buf[80];
+	/* Per thread: provision calls this from its workers. */
+	static _Thread_local char buf[80];
 	size_t i;
 
 	if (key_type(k) != KEY_EC ||
@@ -532,14 +534,10 @@ der_uint(unsigned char *p, const BIGNUM *bn)
 static int
 spki_der_fast(const struct key *k, unsigned char **der, size_t *len)
 {
-	/* SEQ { SEQ { id-ecPublicKey, prime256v1 }, BIT STRING (65 bytes + unused-bits octet) } */
-	static const unsigned char p256_prefix[] = {
-	    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
-	    0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
 	/* SEQ { rsaEncryption, NULL } */
 	static const unsigned char rsa_alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
 						0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
-	unsigned char point[65], *out, *p;
+	unsigned char point[P256_POINT_LEN], *out, *p;
 	BIGNUM *n = NULL, *e = NULL;
 	size_t plen = 0, in, ie, rsapub, bits, total;
 	const char *curve;
@@ -554,12 +552,11 @@ spki_der_fast(const struct key *k, unsigned char **der, size_t *len)
 			ERR_clear_error();
 			return 0;
 		}
-		if ((out = OPENSSL_malloc(sizeof(p256_prefix) + sizeof(point))) == NULL)
+		if ((out = OPENSSL_malloc(P256_SPKI_DER_LEN)) == NULL)
 			return 0;
-		memcpy(out, p256_prefix, sizeof(p256_prefix));
-		memcpy(out + sizeof(p256_prefix), point, sizeof(point));
+		p256_spki_der(point, out);
 		*der = out;
-		*len = sizeof(p256_prefix) + sizeof(point);
+		*len = P256_SPKI_DER_LEN;
 		return 1;
 	}
 	if (key_type(k) != KEY_RSA || !EVP_PKEY_is_a(k->pkey, "RSA") ||
