@@ -66,4 +66,67 @@ void fileio_batch_clear(struct fileio_batch *b);
 /* fsync the directory that contains path (or path itself if it is a directory). */
 int fileio_fsync_dir(const char *path, int is_dir, struct err *e);
 
+/*
+ * Streaming reads (id lists, manifests): an open descriptor on path ("-":
+ * standard input), refused unless it is a regular file, a pipe or the
+ * terminal's stdin.  The caller reads and closes it.
+ */
+int fileio_open_read(const char *path, struct err *e);
+
+/*
+ * Append-only files (the provisioning manifest).  Appends are whole: one
+ * write(2) of the complete data, then fsync; a short or failed write is cut
+ * back to the previous end of file, so a reader never sees half an append
+ * that was reported as failed.  A crash in the middle of the write can still
+ * leave a torn tail, which the file's owner repairs on its next open with
+ * fileio_truncate (it was never acknowledged).
+ */
+/* Open an existing regular file for appending (O_RDWR|O_APPEND, no symlinks); returns the fd. */
+int fileio_append_open(const char *path, struct err *e);
+int fileio_append(int fd, const char *name, const void *data, size_t len, struct err *e);
+/* Cut the file to len bytes and fsync. */
+int fileio_truncate(int fd, const char *name, off_t len, struct err *e);
+
+/*
+ * Staged directories (provision): a directory of new files is built under a
+ * hidden name in its parent -- FILEIO_STAGE_PREFIX, the final name, '.', six
+ * random characters; mode 0700 from the start -- each file created O_EXCL
+ * with its mode set before any byte is written and fsynced, the directory
+ * fsynced, and then the whole directory appears at its final name in one
+ * step: renameat2(RENAME_NOREPLACE), so that nothing existing, not even an
+ * empty directory, is ever replaced.  The parent is not fsynced by commit:
+ * the caller does that once for many directories (fileio_fsync_dir) before
+ * it relies on them.  Before commit, fileio_dir_clear() removes the staged
+ * directory; a crash leaves it behind, and fileio_dir_remove_stale() removes
+ * it on the next run.
+ */
+#define FILEIO_STAGE_PREFIX ".akcred-"
+#define FILEIO_DIR_FILES 4
+
+struct fileio_dir {
+	char *path; /* final name */
+	char *tmp;  /* staged name, NULL once published or removed */
+	int fd;	    /* the staged directory, open until commit */
+	int n;	    /* files created in it */
+	char *names[FILEIO_DIR_FILES];
+};
+#define FILEIO_DIR_INIT {NULL, NULL, -1, 0, {NULL}}
+
+int fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e);
+/* Create name (no '/') in the staged directory with mode, write data, fsync. */
+int fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len,
+		   mode_t mode, struct err *e);
+/* fsync the staged directory and rename it to its final name (AK_INPUT "exists" if taken). */
+int fileio_dir_commit(struct fileio_dir *d, struct err *e);
+/* Remove the staged directory if still there; free d. */
+void fileio_dir_clear(struct fileio_dir *d);
+/*
+ * Remove parent/name, a staged directory a crash left behind: only if name
+ * starts with FILEIO_STAGE_PREFIX and is a directory (not a symlink) that
+ * holds nothing but regular files.
+ */
+int fileio_dir_remove_stale(const char *parent, const char *name, struct err *e);
+/* Create directory path with mode (0 if it already exists as a directory), fsync its parent. */
+int fileio_mkdir(const char *path, mode_t mode, struct err *e);
+
 #endif

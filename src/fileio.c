@@ -1,4 +1,5 @@
 /* fileio: bounded reads and crash-safe, never-clobbering writes (see fileio.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -345,4 +346,254 @@ fileio_batch_clear(struct fileio_batch *b)
 		free(b->f[i].path);
 	}
 	b->n = 0;
+}
+
+int
+fileio_open_read(const char *path, struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		close(fd);
+		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		close(fd);
+		return err_set(e, AK_INPUT, "cannot read '%s': %s", path, strerror(errno));
+	}
+	return fd;
+}
+
+int
+fileio_append_open(const char *path, struct err *e)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW)) < 0)
+		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
+	}
+	return fd;
+}
+
+int
+fileio_truncate(int fd, const char *name, off_t len, struct err *e)
+{
+	if (ftruncate(fd, len) != 0 || fsync(fd) != 0)
+		return err_set(e, AK_INPUT, "cannot truncate '%s': %s", name, strerror(errno));
+	return 0;
+}
+
+int
+fileio_append(int fd, const char *name, const void *data, size_t len, struct err *e)
+{
+	struct stat st;
+	ssize_t w;
+	int saved;
+
+	if (fstat(fd, &st) != 0)
+		return err_set(e, AK_INPUT, "cannot stat '%s': %s", name, strerror(errno));
+	/* One write: a reader (or a crash) sees all of it or a tail we can recognise. */
+	do
+		w = write(fd, data, len);
+	while (w < 0 && errno == EINTR);
+	if (w >= 0 && (size_t)w == len) {
+		if (fsync(fd) == 0)
+			return 0;
+		saved = errno;
+	} else {
+		saved = w < 0 ? errno : ENOSPC; /* a short write to a regular file: out of space */
+	}
+	/* Not acknowledged: take it back so nothing half-written stays. */
+	if (ftruncate(fd, st.st_size) == 0)
+		(void)fsync(fd);
+	return err_set(e, AK_INPUT, "cannot write '%s': %s", name, strerror(saved));
+}
+
+int
+fileio_mkdir(const char *path, mode_t mode, struct err *e)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return fileio_fsync_dir(path, 0, e);
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	if (errno == EEXIST)
+		return err_set(e, AK_INPUT, "'%s' exists and is not a directory", path);
+	return err_set(e, AK_INPUT, "cannot create directory '%s': %s", path, strerror(errno));
+}
+
+int
+fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e)
+{
+	char *dir;
+	const char *base;
+	size_t n;
+	int saved;
+
+	if ((dir = dir_of(path)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	n = strlen(dir) + strlen(FILEIO_STAGE_PREFIX) + strlen(base) + 16;
+	if ((d->tmp = malloc(n)) == NULL || (d->path = strdup(path)) == NULL) {
+		free(dir);
+		fileio_dir_clear(d);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	snprintf(d->tmp, n, "%s/%s%s.XXXXXX", dir, FILEIO_STAGE_PREFIX, base);
+	free(dir);
+	/* mkdtemp: mode 0700, so nothing inside is reachable by others even for a moment. */
+	if (mkdtemp(d->tmp) == NULL) {
+		saved = errno;
+		free(d->tmp);
+		d->tmp = NULL;
+		fileio_dir_clear(d);
+		return err_set(e, AK_INPUT, "cannot create a directory next to '%s': %s", path,
+			       strerror(saved));
+	}
+	if ((d->fd = open(d->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		saved = errno;
+		fileio_dir_clear(d);
+		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(saved));
+	}
+	return 0;
+}
+
+int
+fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len,
+	       mode_t mode, struct err *e)
+{
+	int fd, saved;
+
+	if (d->n == FILEIO_DIR_FILES || strchr(name, '/') != NULL)
+		return err_set(e, AK_CRYPTO, "internal error: bad staged file '%s'", name);
+	if ((d->names[d->n] = strdup(name)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	/* The mode is given at creation (umask can only remove bits; fchmod makes it exact). */
+	fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0600);
+	if (fd < 0) {
+		saved = errno;
+		free(d->names[d->n]);
+		d->names[d->n] = NULL;
+		return err_set(e, AK_INPUT, "cannot create '%s/%s': %s", d->path, name,
+			       strerror(saved));
+	}
+	d->n++;
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		saved = errno;
+		close(fd);
+		return err_set(e, AK_INPUT, "cannot write '%s/%s': %s", d->path, name,
+			       strerror(saved));
+	}
+	if (close(fd) != 0)
+		return err_set(e, AK_INPUT, "cannot write '%s/%s': %s", d->path, name,
+			       strerror(errno));
+	return 0;
+}
+
+int
+fileio_dir_commit(struct fileio_dir *d, struct err *e)
+{
+	int saved;
+
+	/* The entries of the staged directory must be durable before it gets its name. */
+	if (fsync(d->fd) != 0)
+		return err_set(e, AK_INPUT, "cannot sync '%s': %s", d->tmp, strerror(errno));
+	close(d->fd);
+	d->fd = -1;
+	if (renameat2(AT_FDCWD, d->tmp, AT_FDCWD, d->path, RENAME_NOREPLACE) != 0) {
+		saved = errno;
+		if (saved == EEXIST || saved == ENOTEMPTY)
+			return err_set(e, AK_INPUT, "'%s' exists: not replacing it", d->path);
+		return err_set(e, AK_INPUT, "cannot rename '%s' to '%s': %s", d->tmp, d->path,
+			       strerror(saved));
+	}
+	free(d->tmp);
+	d->tmp = NULL;
+	return 0;
+}
+
+/* Remove a staged directory: its regular files, then itself. */
+static int
+remove_staged(const char *path, struct err *e)
+{
+	DIR *dir;
+	struct dirent *de;
+	struct stat st;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno == ENOENT ? 0
+				       : err_set(e, AK_INPUT, "cannot open '%s': %s", path,
+						 strerror(errno));
+	if ((dir = fdopendir(fd)) == NULL) {
+		close(fd);
+		return err_set(e, AK_INPUT, "cannot read '%s': %s", path, strerror(errno));
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+			rc = err_set(e, AK_INPUT, "not removing '%s': '%s' is not a regular file",
+				     path, de->d_name);
+			break;
+		}
+		if (unlinkat(fd, de->d_name, 0) != 0) {
+			rc = err_set(e, AK_INPUT, "cannot remove '%s/%s': %s", path, de->d_name,
+				     strerror(errno));
+			break;
+		}
+	}
+	closedir(dir);
+	if (rc == 0 && rmdir(path) != 0 && errno != ENOENT)
+		rc = err_set(e, AK_INPUT, "cannot remove '%s': %s", path, strerror(errno));
+	return rc;
+}
+
+void
+fileio_dir_clear(struct fileio_dir *d)
+{
+	int i;
+
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->tmp != NULL)
+		(void)remove_staged(d->tmp, NULL);
+	for (i = 0; i < d->n; i++)
+		free(d->names[i]);
+	free(d->tmp);
+	free(d->path);
+	*d = (struct fileio_dir)FILEIO_DIR_INIT;
+}
+
+int
+fileio_dir_remove_stale(const char *parent, const char *name, struct err *e)
+{
+	struct stat st;
+	char *path;
+	size_t n;
+	int rc;
+
+	if (strncmp(name, FILEIO_STAGE_PREFIX, strlen(FILEIO_STAGE_PREFIX)) != 0 ||
+	    strchr(name, '/') != NULL)
+		return err_set(e, AK_CRYPTO, "internal error: '%s' is not a staged name", name);
+	n = strlen(parent) + strlen(name) + 2;
+	if ((path = malloc(n)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	snprintf(path, n, "%s/%s", parent, name);
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		rc = err_set(e, AK_INPUT, "not removing '%s': not a directory", path);
+	else
+		rc = remove_staged(path, e);
+	free(path);
+	return rc;
 }

@@ -1,0 +1,118 @@
+/*
+ * manifest: the list of provisioned devices -- written by "provision", read
+ * by "register".
+ *
+ * The format is pinned: RFC 4180 CSV, first line exactly
+ *
+ *   device_id,algorithm,fingerprint,public_key,created
+ *
+ * then one row per device: the device id (devid_check()); akenza's credential
+ * algorithm (EC256_PEM, RSA256_PEM, EC256_X509_PEM, RSA256_X509_PEM); the
+ * 64-hex-digit lowercase fingerprint; the path of the public key, or of the
+ * certificate for the X509 algorithms, relative to the manifest's directory
+ * ("dev-001/public.pem"); the creation time, ISO 8601 UTC
+ * ("2026-11-24T14:13:27Z").  Lines end with LF.
+ *
+ * Reading streams one row at a time in constant memory.  It accepts what
+ * RFC 4180 allows -- quoted fields with "" for a quote, CRLF line ends, a
+ * last line without a line end -- plus a UTF-8 byte order mark and blank
+ * lines, and validates every field; an absolute public_key path is accepted
+ * too.  A bad row is reported with its line number and skipped, so that a
+ * caller may go on with the next one.
+ *
+ * Writing appends whole rows (one write(2) of one or more complete rows, then
+ * fsync), so a row is either entirely there or, after a crash during the
+ * write, a torn last line without its line end; manifest_writer_open() cuts
+ * such a tail off (it was never acknowledged).  Fields are quoted when they
+ * need it (a path may hold a comma; a device id never does).
+ */
+#ifndef AKCRED_MANIFEST_H
+#define AKCRED_MANIFEST_H
+
+#include <stddef.h>
+
+#include "devid.h"
+#include "err.h"
+#include "key.h"
+#include "timeutil.h"
+
+#define MANIFEST_HEADER "device_id,algorithm,fingerprint,public_key,created"
+#define MANIFEST_NAME "manifest.csv" /* default name in the output directory */
+#define MANIFEST_ALG_MAX 15	     /* strlen("RSA256_X509_PEM") */
+#define MANIFEST_PATH_MAX 1024
+/* A formatted row is never longer than this (quoting may double the path). */
+#define MANIFEST_ROW_MAX                                                                           \
+	(DEVID_MAX + MANIFEST_ALG_MAX + KEY_FINGERPRINT_HEX + 2 * MANIFEST_PATH_MAX +              \
+	 TIMEUTIL_ISO_LEN + 16)
+
+struct manifest_row {
+	char device_id[DEVID_MAX + 1];
+	char algorithm[MANIFEST_ALG_MAX + 1];
+	char fingerprint[KEY_FINGERPRINT_HEX + 1];
+	char public_key[MANIFEST_PATH_MAX + 1];
+	char created[TIMEUTIL_ISO_LEN];
+};
+
+/* --- reading ------------------------------------------------------------- */
+
+struct manifest; /* a reader */
+
+enum manifest_next {
+	MANIFEST_FATAL = -2, /* cannot go on: unreadable, not a manifest, bad quoting at the end */
+	MANIFEST_BAD = -1, /* this row is bad (e says why, with its line); the next call goes on */
+	MANIFEST_END = 0,
+	MANIFEST_ROW = 1,
+};
+
+/* Open path ("-": standard input) and check its first line.  AK_INPUT on failure. */
+int manifest_open(struct manifest **m, const char *path, struct err *e);
+/* The same over data in memory (not copied: it must outlive the reader); name is for messages. */
+int manifest_open_mem(struct manifest **m, const char *data, size_t len, const char *name,
+		      struct err *e);
+/* The next row into row: an enum manifest_next.  Messages read "'<path>' line N: ...". */
+int manifest_next_row(struct manifest *m, struct manifest_row *row, struct err *e);
+/* Line on which the row last returned (or rejected) starts. */
+unsigned long manifest_line(const struct manifest *m);
+/* The directory relative public_key paths start from ("." for "-"). */
+const char *manifest_dir(const struct manifest *m);
+/* row->public_key as a path usable from the current directory, into buf. */
+int manifest_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
+		      size_t size, struct err *e);
+void manifest_close(struct manifest *m);
+
+/* Check one row's fields as the reader does (AK_INPUT, message without a line number). */
+int manifest_check_row(const struct manifest_row *row, struct err *e);
+/* Is alg one of akenza's four credential algorithms? */
+int manifest_algorithm_ok(const char *alg);
+
+/* --- writing ------------------------------------------------------------- */
+
+struct manifest_writer {
+	int fd;
+	char *path;
+};
+#define MANIFEST_WRITER_INIT                                                                       \
+	{                                                                                          \
+		-1, NULL                                                                           \
+	}
+
+/*
+ * Open path for appending, creating it with its header line if it does not
+ * exist (atomically: the header is there whole or the file is not).  An
+ * existing file must start with the header; a torn last line is cut off.
+ * The file is locked (flock) against a second writer: AK_INPUT if taken.
+ */
+int manifest_writer_open(struct manifest_writer *w, const char *path, struct err *e);
+/* Format row (checked) as one CSV line with its LF into buf; returns its length or -1. */
+int manifest_format_row(const struct manifest_row *row, char *buf, size_t size, struct err *e);
+/* Append len bytes of complete formatted rows: one write, then fsync. */
+int manifest_append(struct manifest_writer *w, const char *rows, size_t len, struct err *e);
+void manifest_writer_close(struct manifest_writer *w);
+
+/*
+ * The relative path from directory from to path to, both absolute and
+ * canonical (realpath): "dev-1/public.pem", "../out/dev-1/public.pem".
+ */
+int manifest_relpath(const char *from, const char *to, char *buf, size_t size, struct err *e);
+
+#endif
