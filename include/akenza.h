@@ -87,7 +87,7 @@ struct akenza_config {
  * AK_REFUSED; certificate or TLS set-up: AK_TLS; libcurl: AK_CRYPTO), the
  * devices not reached staying AKENZA_PENDING.
  */
-int akenza_run(const struct akenza_config *c, struct akenza_device *devs, size_t n,
+int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
 	       struct err *e);
 
 /*

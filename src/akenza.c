@@ -632,7 +632,8 @@ finish_device(struct run *run, struct akenza_device *d)
 }
 
 int
-akenza_run(const struct akenza_config *c, struct akenza_device *devs, size_t n, struct err *e)
+akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
+	   struct err *e)
 {
 	struct run run = {.c = c, .e = e};
 	struct http_config hc = {0};
@@ -669,15 +670,15 @@ akenza_run(const struct akenza_config *c, struct akenza_device *devs, size_t n, 
 	if (http_client_open(&run.http, &hc, e) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		devs[i].priv = &states[i];
-		states[i].step = devs[i].akenza_id[0] != '\0' ? ST_LIST : ST_LOOKUP;
+		devs[i]->priv = &states[i];
+		states[i].step = devs[i]->akenza_id[0] != '\0' ? ST_LIST : ST_LOOKUP;
 	}
 	while (left > 0 && !run.stop) {
 		now = now_ms();
 		wait = 1000;
 		for (i = 0; i < jobs; i++) {
 			if (slots[i] == NULL && next < n)
-				slots[i] = &devs[next++];
+				slots[i] = devs[next++];
 			if ((d = slots[i]) == NULL)
 				continue;
 			st = d->priv;
@@ -722,7 +723,7 @@ out:
 		for (i = 0; i < n; i++)
 			state_free(&states[i]);
 	for (i = 0; i < n; i++)
-		devs[i].priv = NULL;
+		devs[i]->priv = NULL;
 	free(states);
 	free(slots);
 	if (auth != NULL)

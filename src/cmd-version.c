@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "http.h"
 #include "version.h"
 #include "banned.h"
 
@@ -27,6 +28,8 @@ cmd_version_exec(int argc, char **argv)
 	    {"openssl", OpenSSL_version(OPENSSL_VERSION)},
 	    {"libsodium", sodium_version_string()},
 	    {"jansson", jansson_version_str()},
+	    /* Loaded here, as register loads it: the version that would really run. */
+	    {"libcurl", NULL},
 	};
 	json_t *o;
 	size_t i;
@@ -43,6 +46,8 @@ cmd_version_exec(int argc, char **argv)
 	}
 	if (a.ind != argc)
 		return cmd_usage_error("no operands expected");
+	if ((libs[3][1] = http_curl_version()) == NULL)
+		libs[3][1] = "not available (libcurl.so.4 cannot be loaded)";
 	if (json) {
 		o = json_pack("{ss}", "akcred", AKCRED_VERSION);
 		for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)

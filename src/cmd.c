@@ -12,10 +12,12 @@
 
 extern const struct cmd_entry cmd_keygen_entry, cmd_fingerprint_entry, cmd_help_entry,
     cmd_version_entry;
+extern const struct cmd_entry cmd_register_entry;
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_keygen_entry,
     &cmd_fingerprint_entry,
+    &cmd_register_entry,
     &cmd_help_entry,
     &cmd_version_entry,
     NULL,
