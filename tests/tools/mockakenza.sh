@@ -6,6 +6,9 @@
 #   make_devices DIR N [ec|rsa|cert]   N key pairs and DIR/manifest.csv
 MOCK_TOOL=${TESTS:-$(cd "$(dirname "$0")/.." && pwd)}/tools/mockakenza.py
 
+# The API key the mock wants: random, so that a test can grep any output for it.
+[ -f "$T/apikey" ] || printf 'ak-test-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$T/apikey"
+
 mock_pki() { # DIR
 	mkdir -p "$1"
 	(
@@ -27,13 +30,12 @@ mock_start() {
 	mock_pki "$_mdir"
 	MOCK_CA=$_mdir/ca.pem
 	MOCK_KEYFILE=$_mdir/apikey
-	[ -f "$T/apikey" ] || printf 'ak-test-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$T/apikey"
 	cp "$T/apikey" "$MOCK_KEYFILE"
 	"$PYTHON" "$MOCK_TOOL" serve --cert "$_mdir/server.pem" --key "$_mdir/server.key" \
 		--api-key-file "$MOCK_KEYFILE" --port-file "$_mdir/port" "$@" 2>"$_mdir/log" &
 	MOCK_PID=$!
 	MOCK_PIDS="${MOCK_PIDS:-} $MOCK_PID"
-	trap 'for p in $MOCK_PIDS; do kill $p 2>/dev/null; done; cd /; rm -rf "$T"' EXIT
+	trap 'for p in $MOCK_PIDS; do kill $p 2>/dev/null || true; done; cd /; rm -rf "$T"' EXIT
 	i=0
 	while [ ! -s "$_mdir/port" ]; do
 		i=$((i + 1))
