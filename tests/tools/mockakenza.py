@@ -23,7 +23,8 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --duplicates reject|allow   a credential with a key the device has: 409 (default) or stored again
   --fingerprint kid|sha1|none  what "fingerprint" holds (sha1: of the certificate, for certificates)
   --existing FILE       device ids (one a line) that exist from the start
-GET /_mock/state (no key needed) returns everything, for checks.
+GET /_mock/state (no key needed) returns everything, for checks; POST /_mock/heal
+ends every fault injection.
 
 usage: mockakenza.py serve --cert C --key K --api-key-file F --port-file P [faults]
        mockakenza.py check --url U --ca CA --manifest M   (exit 1 unless each device
@@ -137,6 +138,14 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         url = urllib.parse.urlsplit(self.path)
+        if url.path == "/_mock/heal" and method == "POST":
+            with st.lock:
+                for k in ("rate_limit", "rate_limit_date", "rate_limit_bare", "error500",
+                          "error500_after", "drop", "drop_after", "unauthorized_after"):
+                    setattr(a, k, 0)
+                a.slow = None
+            self.reply(200, {})
+            return
         if url.path == "/_mock/state":
             with st.lock:
                 self.reply(200, {"devices": list(st.devices.values()), "stats": st.stats})
@@ -351,7 +360,7 @@ def main():
     s.add_argument("--duplicates", choices=("reject", "allow"), default="reject")
     s.add_argument("--fingerprint", choices=("kid", "sha1", "none"), default="kid")
     s.add_argument("--existing")
-    for name in ("check", "state"):
+    for name in ("check", "state", "heal"):
         c = sub.add_parser(name)
         c.add_argument("--url", required=True)
         c.add_argument("--ca", required=True)
@@ -362,6 +371,10 @@ def main():
         serve(a)
     elif a.cmd == "check":
         sys.exit(check(a))
+    elif a.cmd == "heal":
+        ctx = ssl.create_default_context(cafile=a.ca)
+        urllib.request.urlopen(urllib.request.Request(a.url.rstrip("/") + "/_mock/heal",
+                                                      data=b"", method="POST"), context=ctx).read()
     else:
         json.dump(fetch_state(a), sys.stdout, indent=1)
 

@@ -56,6 +56,10 @@ mock_check() { # MANIFEST
 		{ cat "$T/mockstats" >&2; fail "the mock's state is not one credential per device"; }
 }
 
+mock_heal() {
+	"$PYTHON" "$MOCK_TOOL" heal --url "$MOCK_URL" --ca "$MOCK_CA"
+}
+
 mock_state() {
 	"$PYTHON" "$MOCK_TOOL" state --url "$MOCK_URL" --ca "$MOCK_CA"
 }
