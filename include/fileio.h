@@ -32,9 +32,16 @@ struct fileio_buf {
 };
 #define FILEIO_BUF_INIT {NULL, 0, 0}
 
-/* Read all of path ("-": stdin) into b.  Fails with AK_INPUT. */
+#define FILEIO_SECRET 0x1  /* into sodium memory */
+#define FILEIO_STDIN 0x2   /* "-" is standard input */
+#define FILEIO_FIFO 0x4    /* a named pipe is accepted too (passphrases through <(...)) */
+
+/* Read all of path into b as flags say.  Fails with AK_INPUT. */
+int fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
+		   struct err *e);
+/* Public data: fileio_read_ex(FILEIO_STDIN). */
 int fileio_read(const char *path, size_t max, struct fileio_buf *b, struct err *e);
-/* The same, into sodium memory; "-" is refused (secrets do not come from a pipe by accident). */
+/* Secrets such as passphrases and API keys: fileio_read_ex(FILEIO_SECRET | FILEIO_FIFO). */
 int fileio_read_secret(const char *path, size_t max, struct fileio_buf *b, struct err *e);
 /* Read an already open descriptor (not closed). */
 int fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,

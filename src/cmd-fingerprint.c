@@ -123,7 +123,7 @@ cmd_fingerprint_exec(int argc, char **argv)
 			continue;
 		}
 		if (key_akenza_alg(&k, &why) == NULL)
-			cmd_warn("'%s' is a %s key, which akenza will not take: %s", path,
+			cmd_warn("'%s': %s key: akenza will not take it: %s", path,
 				 key_describe(&k, desc, sizeof(desc)), why);
 		if (json)
 			json_array_append_new(out, describe_json(path, &k, fp));

@@ -97,17 +97,16 @@ fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_b
 	return 0;
 }
 
-static int
-read_path(const char *path, size_t max, int secret, struct fileio_buf *b, struct err *e)
+int
+fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
+	       struct err *e)
 {
+	int secret = (flags & FILEIO_SECRET) != 0;
 	struct stat st;
 	int fd, rc;
 
-	if (strcmp(path, "-") == 0) {
-		if (secret)
-			return err_set(e, AK_USAGE, "secrets are not read from standard input");
-		return fileio_read_fd(STDIN_FILENO, "(stdin)", max, 0, b, e);
-	}
+	if (strcmp(path, "-") == 0 && (flags & FILEIO_STDIN))
+		return fileio_read_fd(STDIN_FILENO, "(stdin)", max, secret, b, e);
 	/* O_NONBLOCK: opening a FIFO must not block before we can refuse it. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
@@ -116,8 +115,7 @@ read_path(const char *path, size_t max, int secret, struct fileio_buf *b, struct
 		close(fd);
 		return rc;
 	}
-	/* Secrets may come through a pipe (--passphrase-file <(pass show x)); keys may not. */
-	if (!S_ISREG(st.st_mode) && !(secret && S_ISFIFO(st.st_mode))) {
+	if (!S_ISREG(st.st_mode) && !((flags & FILEIO_FIFO) && S_ISFIFO(st.st_mode))) {
 		close(fd);
 		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
 	}
@@ -138,13 +136,13 @@ read_path(const char *path, size_t max, int secret, struct fileio_buf *b, struct
 int
 fileio_read(const char *path, size_t max, struct fileio_buf *b, struct err *e)
 {
-	return read_path(path, max, 0, b, e);
+	return fileio_read_ex(path, max, FILEIO_STDIN, b, e);
 }
 
 int
 fileio_read_secret(const char *path, size_t max, struct fileio_buf *b, struct err *e)
 {
-	return read_path(path, max, 1, b, e);
+	return fileio_read_ex(path, max, FILEIO_SECRET | FILEIO_FIFO, b, e);
 }
 
 /* Directory part of path, "." if none; caller frees. */

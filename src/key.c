@@ -302,11 +302,7 @@ key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err
 	int rc;
 
 	/* Private keys pass through here: read them into sodium memory, wiped on free. */
-	if (strcmp(path, "-") == 0)
-		rc = fileio_read_fd(0, "(stdin)", FILEIO_KEY_MAX, 1, &b, e);
-	else
-		rc = fileio_read_secret(path, FILEIO_KEY_MAX, &b, e);
-	if (rc != 0)
+	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
 		return -1;
 	rc = key_load(k, b.data, b.len, strcmp(path, "-") == 0 ? "(stdin)" : path, pp, e);
 	fileio_buf_clear(&b);
@@ -391,7 +387,7 @@ key_describe(const struct key *k, char *buf, size_t size)
 		snprintf(buf, size, "RSA %d", key_bits(k));
 		break;
 	default:
-		snprintf(buf, size, "%s %d", EVP_PKEY_get0_type_name(k->pkey), key_bits(k));
+		snprintf(buf, size, "%s", EVP_PKEY_get0_type_name(k->pkey));
 		break;
 	}
 	return buf;

@@ -46,7 +46,7 @@ tty_read(int fd, const char *prompt, char *buf, size_t size, struct err *e)
 		quiet = saved;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
+		tcsetattr(fd, TCSANOW, &quiet);
 	}
 	for (;;) {
 		r = read(fd, &c, 1);
@@ -60,7 +60,7 @@ tty_read(int fd, const char *prompt, char *buf, size_t size, struct err *e)
 	buf[n] = '\0';
 	sodium_memzero(&c, sizeof(c));
 	if (restore)
-		tcsetattr(fd, TCSAFLUSH, &saved);
+		tcsetattr(fd, TCSANOW, &saved);
 	if (write(fd, "\n", 1) < 0) {
 		/* The newline is cosmetic. */
 	}

@@ -22,25 +22,26 @@ skip() {
 }
 
 # run STATUS CMD...: run CMD, require exit STATUS; output in $T/out, $T/err.
+# (Names with a leading underscore: the tests' own variables must not be clobbered.)
 run() {
-	want=$1
+	_want=$1
 	shift
 	set +e
 	"$@" >"$T/out" 2>"$T/err"
-	got=$?
+	_got=$?
 	set -e
-	if [ "$got" -ne "$want" ]; then
+	if [ "$_got" -ne "$_want" ]; then
 		echo "--- stdout" >&2; cat "$T/out" >&2
 		echo "--- stderr" >&2; cat "$T/err" >&2
-		fail "'$*' exited $got, expected $want"
+		fail "'$*' exited $_got, expected $_want"
 	fi
 }
 
 # akcred STATUS ARGS...: run the binary under test.
 akcred() {
-	want=$1
+	_st=$1
 	shift
-	run "$want" "$AKCRED" "$@"
+	run "$_st" "$AKCRED" "$@"
 }
 
 assert_eq() { # GOT WANT [WHAT]

@@ -16,7 +16,8 @@ if [ $# -gt 0 ]; then
 	tests=""
 	for t in "$@"; do tests="$tests $dir/${t%.sh}.sh"; done
 else
-	tests=$(ls "$dir"/*.sh | grep -v -e '/lib.sh$' -e '/run.sh$')
+	# Tests are named <command>-<behaviour>.sh; files without a dash are sourced helpers.
+	tests=$(ls "$dir"/*-*.sh)
 fi
 
 # One line per test: "<status> <name>", run $jobs at a time.
