@@ -1,0 +1,127 @@
+#!/bin/sh
+# Benchmark of akcred register: 1,000 devices against the local mock akenza
+# API (HTTPS, tests/tools/mockakenza.py), with --jobs 1 and the default
+# (--jobs 8), side by side with a sequential curl loop making the same three
+# requests per device (look the device up, list its credentials, add one),
+# one curl process per request as a shell script would.  The devices exist
+# beforehand; each run starts from a fresh server.  Also reported: the mock's
+# own CPU time per run, to tell whether the mock is the bottleneck.
+#   $AKCRED $PYTHON $O; N (default 1000) devices, RUNS (default 3) runs of akcred.
+set -eu
+: "${AKCRED:?}"
+PYTHON=${PYTHON:-/usr/bin/python3}
+N=${N:-1000}
+RUNS=${RUNS:-3}
+TESTS=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/akcred-bench.XXXXXX")
+trap 'cd /; rm -rf "$T"' EXIT
+cd "$T"
+fail() {
+	echo "bench register: $*" >&2
+	exit 1
+}
+. "$TESTS/tools/mockakenza.sh"
+
+# N EC public keys, the manifest, and each device's credential body for curl.
+"$PYTHON" - "$N" <<'PY'
+import hashlib, json, os, sys
+from Cryptodome.PublicKey import ECC
+n = int(sys.argv[1])
+os.makedirs("dev")
+with open("dev/manifest.csv", "w") as m, open("existing", "w") as ex:
+    m.write("device_id,algorithm,fingerprint,public_key,created\n")
+    for i in range(1, n + 1):
+        d = "dev-%04d" % i
+        pub = ECC.generate(curve="P-256").public_key()
+        pem = pub.export_key(format="PEM") + "\n"
+        open("dev/%s.pem" % d, "w").write(pem)
+        fp = hashlib.sha256(pub.export_key(format="DER")).hexdigest()
+        m.write("%s,EC256_PEM,%s,%s.pem,2026-11-24T14:13:27Z\n" % (d, fp, d))
+        ex.write(d + "\n")
+        body = {"name": "akcred-" + fp[:12], "akenzaDeviceId": "AKID",
+                "algorithm": "EC256_PEM", "publicKey": pem}
+        open("dev/%s.json" % d, "w").write(json.dumps(body, separators=(",", ":")))
+PY
+
+cpu_of() { # PID: user+system CPU seconds (clock ticks / 100)
+	awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"
+}
+
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+results=$T/results
+: >"$results"
+
+# One akcred run on a fresh server; appends "label wall_ms rss_kb mock_cpu_s".
+run_akcred() { # LABEL ARGS...
+	label=$1
+	shift
+	mock_start --existing "$T/existing"
+	rm -f dev/registered.csv
+	c0=$(cpu_of "$MOCK_PID")
+	t0=$(now_ms)
+	AKCRED_API_KEY=$(cat "$T/apikey") /usr/bin/time -f %M -o "$T/rss" "$AKCRED" register \
+		--manifest dev/manifest.csv --workspace-id ws --api-url "$MOCK_URL" \
+		--ca-file "$MOCK_CA" "$@" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "$label failed"; }
+	t1=$(now_ms)
+	c1=$(cpu_of "$MOCK_PID")
+	grep -q "^$N devices: $N registered" "$T/out" || { tail -n 3 "$T/out" >&2; fail "$label: not all registered"; }
+	mock_check dev/manifest.csv
+	echo "$label $((t1 - t0)) $(tail -n 1 "$T/rss") $(awk "BEGIN { printf \"%.2f\", $c1 - $c0 }")" >>"$results"
+	mock_stop
+}
+
+run_curl() {
+	mock_start --existing "$T/existing"
+	key=$(cat "$T/apikey")
+	c0=$(cpu_of "$MOCK_PID")
+	t0=$(now_ms)
+	for line in $(tail -n +2 dev/manifest.csv | cut -d, -f1); do
+		id=$(curl -sS --fail --cacert "$MOCK_CA" -H "x-api-key: $key" -H 'Accept: application/json' \
+			"$MOCK_URL/v3/assets?workspaceId=ws&type=DEVICE&search=$line" |
+			sed -n 's/.*"id": *"\([0-9a-f]*\)", *"deviceId": *"'"$line"'".*/\1/p')
+		[ -n "$id" ] || fail "curl loop: no id for $line"
+		curl -sS --fail --cacert "$MOCK_CA" -H "x-api-key: $key" -H 'Accept: application/json' \
+			"$MOCK_URL/v3/device-authorization/devices/$id/credentials" >/dev/null
+		sed "s/AKID/$id/" "dev/$line.json" |
+			curl -sS --fail --cacert "$MOCK_CA" -H "x-api-key: $key" \
+				-H 'Content-Type: application/json' --data-binary @- \
+				"$MOCK_URL/v3/device-authorization/devices/$id/credentials" >/dev/null
+	done
+	t1=$(now_ms)
+	c1=$(cpu_of "$MOCK_PID")
+	mock_check dev/manifest.csv
+	echo "curl-loop $((t1 - t0)) - $(awk "BEGIN { printf \"%.2f\", $c1 - $c0 }")" >>"$results"
+	mock_stop
+}
+
+i=0
+while [ $i -lt "$RUNS" ]; do
+	run_akcred "jobs-1" --jobs 1
+	run_akcred "jobs-default"
+	i=$((i + 1))
+done
+run_curl
+
+# Median wall time per label, devices per second, ratio to the curl loop.
+"$PYTHON" - "$results" "$N" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    label, ms, rss, cpu = line.split()
+    rows.setdefault(label, []).append((int(ms), rss, float(cpu)))
+n = int(sys.argv[2])
+curl_ms = statistics.median(r[0] for r in rows["curl-loop"])
+print("register: %d devices, 3 requests each, local mock akenza API over HTTPS" % n)
+print("%-14s %5s %10s %10s %9s %12s %14s" % ("run", "runs", "median s", "devices/s",
+                                             "vs curl", "peak RSS KB", "mock CPU s/run"))
+for label in ("jobs-1", "jobs-default", "curl-loop"):
+    r = rows[label]
+    ms = statistics.median(x[0] for x in r)
+    rss = r[0][1]
+    cpu = statistics.median(x[2] for x in r)
+    print("%-14s %5d %10.2f %10.1f %8.1fx %12s %14.2f" % (label, len(r), ms / 1000, n / (ms / 1000),
+                                                        curl_ms / ms, rss, cpu))
+PY
