@@ -523,6 +523,31 @@ added(struct akenza_device *d, const struct http_request *r)
 	json_decref(root);
 }
 
+/* A server that echoes the request must not make akcred print the API key. */
+static void
+scrub(char *msg, const char *key)
+{
+	static const char mask[] = "(API key)";
+	size_t klen = strlen(key);
+	char *p;
+
+	while (klen > 0 && (p = strstr(msg, key)) != NULL) {
+		if (klen >= sizeof(mask) - 1) {
+			memcpy(p, mask, sizeof(mask) - 1);
+			memmove(p + sizeof(mask) - 1, p + klen, strlen(p + klen) + 1);
+		} else {
+			memset(p, '*', klen);
+		}
+	}
+}
+
+static void
+message(const struct run *run, const struct http_request *r, char msg[AKENZA_MESSAGE_MAX])
+{
+	akenza_error_message(r->data, r->len, msg);
+	scrub(msg, run->c->api_key);
+}
+
 static void
 handle(struct run *run, struct akenza_device *d, struct http_request *r)
 {
@@ -542,7 +567,7 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 		return;
 	}
 	if (r->status == 401 || r->status == 403) {
-		akenza_error_message(r->data, r->len, msg);
+		message(run, r, msg);
 		err_set(run->e, AK_REFUSED, "akenza refused the API key (HTTP %ld): %s", r->status,
 			msg);
 		run->stop = 1;
@@ -553,14 +578,14 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 		return;
 	}
 	if (r->status >= 500) {
-		akenza_error_message(r->data, r->len, msg);
+		message(run, r, msg);
 		snprintf(why, sizeof(why), "HTTP %ld: %s", r->status, msg);
 		retry_later(run, d, r, why);
 		return;
 	}
 	st->failures = 0; /* an answer: the next trouble starts a fresh count */
 	if (r->status < 200 || r->status > 299) {
-		akenza_error_message(r->data, r->len, msg);
+		message(run, r, msg);
 		if (st->step == ST_ADD && is_duplicate(r->status, msg)) {
 			/* Refused as a duplicate: fine if the listing shows this very key. */
 			st->conflict = 1;

@@ -139,8 +139,7 @@ plausible(const char *s, int hex)
 /*
  * Load the rows of an existing results file: the device ids it has
  * registered, and with which key.  Only whole lines count (a crash may cut
- * the last one); the last row of a device wins.  *torn_at is the offset to
- * cut a torn tail at, or -1.
+ * the last one).  *torn_at is the offset to cut a torn tail at, or -1.
  */
 static int
 results_load(const char *path, struct known **out, size_t *nout, off_t *torn_at, struct err *e)
@@ -189,7 +188,7 @@ results_load(const char *path, struct known **out, size_t *nout, off_t *torn_at,
 			goto oom;
 	}
 	fileio_buf_clear(&b);
-	/* Stable for the last row of a device to win: mergesort-like by keeping order. */
+	/* Sorted for bsearch; every row of a device is looked at, so order within one does not matter. */
 	if (n > 0)
 		qsort(k, n, sizeof(*k), known_cmp);
 	*out = k;
@@ -340,8 +339,8 @@ report(struct state *s, const struct item *it, const char *what)
 		cmd_puts_safe(stdout, d->note);
 		putchar('\n');
 	}
-	if (s->progress == 0 && s->total > 1)
-		fflush(stdout);
+	/* Line by line, also into a pipe: a watcher sees progress, a kill loses nothing shown. */
+	fflush(stdout);
 }
 
 static void
@@ -485,6 +484,41 @@ load_manifest(struct state *s, struct err *e)
 		snprintf(s->results_path, n, "%s/%s", manifest_dir(m), RESULTS_NAME);
 	}
 	manifest_close(m);
+	return 0;
+}
+
+static int
+item_ptr_cmp(const void *a, const void *b)
+{
+	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
+	int c = strcmp(x->device_id, y->device_id);
+
+	/* Ties in manifest order: the first row of a device is the one kept. */
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+static int
+mark_duplicates(struct items *l)
+{
+	struct item **p;
+	size_t i;
+
+	if (l->n < 2)
+		return 0;
+	if ((p = malloc(l->n * sizeof(*p))) == NULL)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		p[i] = &l->v[i];
+	qsort(p, l->n, sizeof(*p), item_ptr_cmp);
+	for (i = 1; i < l->n; i++) {
+		if (strcmp(p[i]->device_id, p[i - 1]->device_id) != 0 || p[i]->failed ||
+		    p[i]->device_id[0] == '(')
+			continue;
+		p[i]->failed = 1;
+		err_set(&p[i]->err, AK_INPUT, "device '%s': listed twice in the manifest",
+			p[i]->device_id);
+	}
+	free(p);
 	return 0;
 }
 
@@ -652,20 +686,8 @@ register_run(struct state *s)
 	}
 	s->total = s->items.n;
 	/* One device, one row: a manifest listing a device twice is a mistake. */
-	for (i = 1; i < s->items.n; i++) {
-		size_t j;
-
-		for (j = 0; j < i && !s->items.v[i].failed; j++)
-			if (!s->items.v[j].failed &&
-			    strcmp(s->items.v[i].device_id, s->items.v[j].device_id) == 0) {
-				s->items.v[i].failed = 1;
-				err_set(&s->items.v[i].err, AK_INPUT,
-					"device '%s': listed twice in the manifest",
-					s->items.v[i].device_id);
-			}
-		if (s->items.n > 4096)
-			break; /* quadratic beyond this; akenza's own checks remain */
-	}
+	if (mark_duplicates(&s->items) != 0)
+		return cmd_error(AK_CRYPTO, "out of memory");
 	if (s->results_path != NULL && !o->dry_run) {
 		if (results_open(s, &known, &nknown, &e) != 0)
 			return cmd_fail(&e);
@@ -748,13 +770,13 @@ register_run(struct state *s)
 			status = s->results_err.status;
 	}
 	if (status != AK_OK) {
-		if (!o->json) {
+		if (fatal.status != AK_OK) {
 			cmd_fail(&fatal);
 			if (s->total > 1)
-				cmd_error(status, "stopped: %zu of %zu devices not attempted",
+				cmd_error(status, "stopped: %zu of %zu devices not done",
 					  s->total - s->done, s->total);
 		}
-		return summary(s, &fatal, status);
+		return summary(s, fatal.status != AK_OK ? &fatal : &s->results_err, status);
 	}
 	if (s->failed > 0)
 		status = s->total == 1 ? (s->items.v[0].failed ? s->items.v[0].err.status

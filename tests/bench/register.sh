@@ -54,7 +54,7 @@ now_ms() {
 results=$T/results
 : >"$results"
 
-# One akcred run on a fresh server; appends "label wall_ms rss_kb mock_cpu_s".
+# One akcred run on a fresh server; appends "label wall_ms rss_kb cpu_s mock_cpu_s".
 run_akcred() { # LABEL ARGS...
 	label=$1
 	shift
@@ -62,14 +62,15 @@ run_akcred() { # LABEL ARGS...
 	rm -f dev/registered.csv
 	c0=$(cpu_of "$MOCK_PID")
 	t0=$(now_ms)
-	AKCRED_API_KEY=$(cat "$T/apikey") /usr/bin/time -f %M -o "$T/rss" "$AKCRED" register \
+	AKCRED_API_KEY=$(cat "$T/apikey") /usr/bin/time -f '%M %U %S' -o "$T/rss" "$AKCRED" register \
 		--manifest dev/manifest.csv --workspace-id ws --api-url "$MOCK_URL" \
 		--ca-file "$MOCK_CA" "$@" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "$label failed"; }
 	t1=$(now_ms)
 	c1=$(cpu_of "$MOCK_PID")
 	grep -q "^$N devices: $N registered" "$T/out" || { tail -n 3 "$T/out" >&2; fail "$label: not all registered"; }
 	mock_check dev/manifest.csv
-	echo "$label $((t1 - t0)) $(tail -n 1 "$T/rss") $(awk "BEGIN { printf \"%.2f\", $c1 - $c0 }")" >>"$results"
+	set -- $(tail -n 1 "$T/rss")
+	echo "$label $((t1 - t0)) $1 $(awk "BEGIN { printf \"%.2f %.2f\", $2 + $3, $c1 - $c0 }")" >>"$results"
 	mock_stop
 }
 
@@ -93,35 +94,38 @@ run_curl() {
 	t1=$(now_ms)
 	c1=$(cpu_of "$MOCK_PID")
 	mock_check dev/manifest.csv
-	echo "curl-loop $((t1 - t0)) - $(awk "BEGIN { printf \"%.2f\", $c1 - $c0 }")" >>"$results"
+	echo "curl-loop $((t1 - t0)) - - $(awk "BEGIN { printf \"%.2f\", $c1 - $c0 }")" >>"$results"
 	mock_stop
 }
 
-i=0
-while [ $i -lt "$RUNS" ]; do
+round=0
+while [ $round -lt "$RUNS" ]; do
 	run_akcred "jobs-1" --jobs 1
 	run_akcred "jobs-default"
-	i=$((i + 1))
+	round=$((round + 1))
 done
 run_curl
 
 # Median wall time per label, devices per second, ratio to the curl loop.
 "$PYTHON" - "$results" "$N" <<'PY'
-import statistics, sys
+import os, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    label, ms, rss, cpu = line.split()
-    rows.setdefault(label, []).append((int(ms), rss, float(cpu)))
+    label, ms, rss, cpu, mock = line.split()
+    rows.setdefault(label, []).append((int(ms), rss, cpu, float(mock)))
 n = int(sys.argv[2])
 curl_ms = statistics.median(r[0] for r in rows["curl-loop"])
 print("register: %d devices, 3 requests each, local mock akenza API over HTTPS" % n)
-print("%-14s %5s %10s %10s %9s %12s %14s" % ("run", "runs", "median s", "devices/s",
-                                             "vs curl", "peak RSS KB", "mock CPU s/run"))
+print("%-14s %5s %9s %10s %8s %12s %11s %10s" % ("run", "runs", "median s", "devices/s",
+                                                "vs curl", "peak RSS KB", "akcred CPU", "mock CPU"))
 for label in ("jobs-1", "jobs-default", "curl-loop"):
     r = rows[label]
     ms = statistics.median(x[0] for x in r)
     rss = r[0][1]
-    cpu = statistics.median(x[2] for x in r)
-    print("%-14s %5d %10.2f %10.1f %8.1fx %12s %14.2f" % (label, len(r), ms / 1000, n / (ms / 1000),
-                                                        curl_ms / ms, rss, cpu))
+    cpu = r[0][2]
+    mock = statistics.median(x[3] for x in r)
+    print("%-14s %5d %9.2f %10.1f %7.1fx %12s %11s %10.2f" % (label, len(r), ms / 1000,
+                                                          n / (ms / 1000), curl_ms / ms, rss,
+                                                          cpu, mock))
+print("CPU in seconds per run; the machine has %d cores, shared." % os.cpu_count())
 PY

@@ -49,13 +49,21 @@ assert_grep '"publicKey":"-----BEGIN PUBLIC KEY-----' "$T/out"
 assert_grep 'x-api-key \(not shown\)' "$T/out"
 assert_eq "$(mock_stat requests)" "$before" "requests of a dry run"
 
+# A server that echoes the key in its error messages: akcred masks it.
+mock_stop
+mock_start --echo-key
+run 7 env AKCRED_API_KEY="$key" "$AKCRED" register --device-id d1 --public dev/dev-0001/public.pem \
+	--akenza-device-id 00000000000000ff --api-url "$MOCK_URL" --ca-file "$MOCK_CA"
+assert_grep 'HTTP 404: Device not found \(request had x-api-key: \(API key\)\)' "$T/err"
+no_key_in_output "$key"
+
 # The key revoked in the middle of a run: exit 7, what was done is recorded.
 mock_stop
 mock_start --unauthorized-after 9
 common="--manifest dev/manifest.csv --workspace-id ws --data-flow-id df --create-devices --api-url $MOCK_URL --ca-file $MOCK_CA"
 run 7 env AKCRED_API_KEY="$key" "$AKCRED" register $common --jobs 1
 assert_grep 'akenza refused the API key \(HTTP 401\): API key revoked' "$T/err"
-assert_grep 'stopped: [0-9]+ of 6 devices not attempted' "$T/err"
+assert_grep 'stopped: [0-9]+ of 6 devices not done' "$T/err"
 no_key_in_output "$key"
 done_rows=$(tail -n +2 dev/registered.csv | wc -l)
 [ "$done_rows" -ge 2 ] && [ "$done_rows" -lt 6 ] || fail "$done_rows devices recorded before the 401"

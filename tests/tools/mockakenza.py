@@ -23,6 +23,7 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --duplicates reject|allow   a credential with a key the device has: 409 (default) or stored again
   --fingerprint kid|sha1|none  what "fingerprint" holds (sha1: of the certificate, for certificates)
   --existing FILE       device ids (one a line) that exist from the start
+  --echo-key            404 messages repeat the x-api-key received (a careless server)
 GET /_mock/state (no key needed) returns everything, for checks; POST /_mock/heal
 ends every fault injection.
 
@@ -40,6 +41,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import ssl
 import sys
 import threading
@@ -103,6 +105,14 @@ def key_facts(algorithm, pem):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "mockakenza/1"
+    # One write per answer (flushed after each request), and no Nagle: otherwise
+    # headers and body go out as two segments and the second waits for the
+    # client's delayed ACK, 40 ms per request -- a server artefact, not akcred's.
+    wbufsize = 65536
+
+    def setup(self):
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().setup()
 
     def log_message(self, fmt, *args):
         if os.environ.get("MOCK_VERBOSE"):
@@ -230,6 +240,9 @@ class Handler(BaseHTTPRequestHandler):
         if m:
             dev = st.devices.get(m.group(1))
             if dev is None:
+                if st.args.echo_key:
+                    return 404, {"message": "Device not found (request had x-api-key: %s)"
+                                 % self.headers.get("x-api-key")}
                 return 404, {"message": "Device not found"}
             if method == "GET":
                 return 200, {"content": [self.shown(c) for c in dev["credentials"]]}
@@ -360,6 +373,7 @@ def main():
     s.add_argument("--duplicates", choices=("reject", "allow"), default="reject")
     s.add_argument("--fingerprint", choices=("kid", "sha1", "none"), default="kid")
     s.add_argument("--existing")
+    s.add_argument("--echo-key", action="store_true")
     for name in ("check", "state", "heal"):
         c = sub.add_parser(name)
         c.add_argument("--url", required=True)
