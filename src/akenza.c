@@ -583,7 +583,10 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 		retry_later(run, d, r, why);
 		return;
 	}
-	st->failures = 0; /* an answer: the next trouble starts a fresh count */
+	/*
+	 * failures is not reset by an answer: a POST failing after the fact,
+	 * then a listing that does not show it, again and again, must end too.
+	 */
 	if (r->status < 200 || r->status > 299) {
 		message(run, r, msg);
 		if (st->step == ST_ADD && is_duplicate(r->status, msg)) {

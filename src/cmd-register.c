@@ -669,6 +669,8 @@ register_run(struct state *s)
 	char *api_key = NULL;
 	int status = AK_OK;
 
+	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
+		return cmd_error(AK_CRYPTO, "out of memory");
 	if (o->manifest != NULL) {
 		if (load_manifest(s, &e) != 0)
 			return cmd_fail(&e);
@@ -681,8 +683,6 @@ register_run(struct state *s)
 			return cmd_fail(&e);
 		if (o->akenza_id != NULL)
 			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->akenza_id);
-		if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
-			return cmd_error(AK_CRYPTO, "out of memory");
 	}
 	s->total = s->items.n;
 	/* One device, one row: a manifest listing a device twice is a mistake. */

@@ -73,3 +73,18 @@ d = [d for d in json.load(sys.stdin)["devices"] if d["deviceId"] == "dev-0007"][
 c = d["credentials"][-1]
 assert len(d["credentials"]) == 2 and c["name"] == "spare" and c["algorithm"] == "RSA256_PEM", d
 ' || fail "second credential of dev-0007"
+
+# --results elsewhere, for a batch and for one device.
+rm -f dev/registered.csv
+akcred 0 $reg --results elsewhere.csv
+[ ! -e dev/registered.csv ] || fail "--results ignored"
+assert_eq "$(tail -n +2 elsewhere.csv | wc -l)" 12 "rows in --results"
+akcred 0 register --device-id dev-0007 --public one.pem --akenza-device-id "$aid" \
+	--api-url "$MOCK_URL" --ca-file "$MOCK_CA" --results one.csv
+assert_grep '^present +dev-0007' "$T/out"
+assert_grep "^dev-0007,$aid," one.csv
+akcred 0 register --device-id dev-0007 --public one.pem --akenza-device-id "$aid" \
+	--api-url "$MOCK_URL" --ca-file "$MOCK_CA" --results one.csv
+assert_grep '^skipped +dev-0007' "$T/out"
+mock_check_total=$(mock_stat credentials_added)
+assert_eq "$mock_check_total" 14 "credentials in the end"
