@@ -5,13 +5,17 @@
 # requests per device (look the device up, list its credentials, add one),
 # one curl process per request as a shell script would.  The devices exist
 # beforehand; each run starts from a fresh server.  Also reported: the mock's
-# own CPU time per run, to tell whether the mock is the bottleneck.
+# own CPU time per run, to tell whether the mock is the bottleneck.  Then the
+# same with every answer delayed by LATENCY ms (default 20), as from a server
+# far away, on the first NLAT (default 200) devices: what --jobs is for.
 #   $AKCRED $PYTHON $O; N (default 1000) devices, RUNS (default 3) runs of akcred.
 set -eu
 : "${AKCRED:?}"
 PYTHON=${PYTHON:-/usr/bin/python3}
 N=${N:-1000}
 RUNS=${RUNS:-3}
+LATENCY=${LATENCY:-20}
+NLAT=${NLAT:-200}
 TESTS=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/akcred-bench.XXXXXX")
 trap 'cd /; rm -rf "$T"' EXIT
@@ -58,17 +62,17 @@ results=$T/results
 run_akcred() { # LABEL ARGS...
 	label=$1
 	shift
-	mock_start --existing "$T/existing"
+	mock_start --existing "$T/existing" ${MOCK_EXTRA:-}
 	rm -f dev/registered.csv
 	c0=$(cpu_of "$MOCK_PID")
 	t0=$(now_ms)
 	AKCRED_API_KEY=$(cat "$T/apikey") /usr/bin/time -f '%M %U %S' -o "$T/rss" "$AKCRED" register \
-		--manifest dev/manifest.csv --workspace-id ws --api-url "$MOCK_URL" \
+		--manifest "$MANIFEST" --workspace-id ws --api-url "$MOCK_URL" \
 		--ca-file "$MOCK_CA" "$@" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "$label failed"; }
 	t1=$(now_ms)
 	c1=$(cpu_of "$MOCK_PID")
-	grep -q "^$N devices: $N registered" "$T/out" || { tail -n 3 "$T/out" >&2; fail "$label: not all registered"; }
-	mock_check dev/manifest.csv
+	grep -q "^$NDEV devices: $NDEV registered" "$T/out" || { tail -n 3 "$T/out" >&2; fail "$label: not all registered"; }
+	mock_check "$MANIFEST"
 	set -- $(tail -n 1 "$T/rss")
 	echo "$label $((t1 - t0)) $1 $(awk "BEGIN { printf \"%.2f %.2f\", $2 + $3, $c1 - $c0 }")" >>"$results"
 	mock_stop
@@ -98,6 +102,7 @@ run_curl() {
 	mock_stop
 }
 
+MANIFEST=dev/manifest.csv NDEV=$N
 round=0
 while [ $round -lt "$RUNS" ]; do
 	run_akcred "jobs-1" --jobs 1
@@ -106,8 +111,14 @@ while [ $round -lt "$RUNS" ]; do
 done
 run_curl
 
+# Far away: a subset, with latency.
+head -n $((NLAT + 1)) dev/manifest.csv >dev/near.csv
+MANIFEST=dev/near.csv NDEV=$NLAT MOCK_EXTRA="--latency $LATENCY"
+run_akcred "lat-jobs-1" --jobs 1
+run_akcred "lat-jobs-default"
+run_akcred "lat-jobs-32" --jobs 32
 # Median wall time per label, devices per second, ratio to the curl loop.
-"$PYTHON" - "$results" "$N" <<'PY'
+"$PYTHON" - "$results" "$N" "$NLAT" "$LATENCY" <<'PY'
 import os, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
@@ -118,7 +129,7 @@ curl_ms = statistics.median(r[0] for r in rows["curl-loop"])
 print("register: %d devices, 3 requests each, local mock akenza API over HTTPS" % n)
 print("%-14s %5s %9s %10s %8s %12s %11s %10s" % ("run", "runs", "median s", "devices/s",
                                                 "vs curl", "peak RSS KB", "akcred CPU", "mock CPU"))
-for label in ("jobs-1", "jobs-default", "curl-loop"):
+for label in ("jobs-1", "jobs-default", "curl-loop"):  # the full set
     r = rows[label]
     ms = statistics.median(x[0] for x in r)
     rss = r[0][1]
@@ -128,4 +139,12 @@ for label in ("jobs-1", "jobs-default", "curl-loop"):
                                                           n / (ms / 1000), curl_ms / ms, rss,
                                                           cpu, mock))
 print("CPU in seconds per run; the machine has %d cores, shared." % os.cpu_count())
+nlat, lat = int(sys.argv[3]), sys.argv[4]
+print()
+print("with %s ms added to every answer, %d devices" % (lat, nlat))
+print("%-16s %9s %10s %10s" % ("run", "wall s", "devices/s", "vs jobs 1"))
+base = rows["lat-jobs-1"][0][0]
+for label in ("lat-jobs-1", "lat-jobs-default", "lat-jobs-32"):
+    ms = rows[label][0][0]
+    print("%-16s %9.2f %10.1f %9.1fx" % (label, ms / 1000, nlat / (ms / 1000), base / ms))
 PY

@@ -22,6 +22,7 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --unauthorized-after N   requests from the Nth on: 401 (a revoked key)
   --duplicates reject|allow   a credential with a key the device has: 409 (default) or stored again
   --fingerprint kid|sha1|none  what "fingerprint" holds (sha1: of the certificate, for certificates)
+  --latency MS          every answer waits MS milliseconds (a network far away)
   --existing FILE       device ids (one a line) that exist from the start
   --echo-key            404 messages repeat the x-api-key received (a careless server)
 GET /_mock/state (no key needed) returns everything, for checks; POST /_mock/heal
@@ -206,6 +207,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.drop()
         if after == "slow":
             time.sleep(a.slow[1])
+        if a.latency:
+            time.sleep(a.latency / 1000)
         self.reply(status, obj)
 
     def bad(self, why):
@@ -370,6 +373,7 @@ def main():
                  "error500-after", "drop", "drop-after", "unauthorized-after"):
         s.add_argument("--" + name, type=int, default=0)
     s.add_argument("--slow", type=slow_arg)
+    s.add_argument("--latency", type=float, default=0)
     s.add_argument("--duplicates", choices=("reject", "allow"), default="reject")
     s.add_argument("--fingerprint", choices=("kid", "sha1", "none"), default="kid")
     s.add_argument("--existing")
