@@ -168,6 +168,7 @@ install: all $(INSTALL_EXTRA)
 	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	$(INSTALL) -m 755 $(BIN) $(DESTDIR)$(BINDIR)/akcred
 	$(INSTALL) -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	$(if $(wildcard man/*.7),$(INSTALL) -d $(DESTDIR)$(MANDIR)/man7 && $(INSTALL) -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/)
 	$(INSTALL) -m 644 completions/akcred.bash $(DESTDIR)$(BASHCOMPDIR)/akcred
 	$(INSTALL) -m 644 completions/_akcred $(DESTDIR)$(ZSHCOMPDIR)/_akcred
 	$(INSTALL) -m 644 completions/akcred.fish $(DESTDIR)$(FISHCOMPDIR)/akcred.fish
@@ -175,6 +176,7 @@ install: all $(INSTALL_EXTRA)
 uninstall: $(UNINSTALL_EXTRA)
 	rm -f $(DESTDIR)$(BINDIR)/akcred
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/akcred $(DESTDIR)$(ZSHCOMPDIR)/_akcred \
 	    $(DESTDIR)$(FISHCOMPDIR)/akcred.fish
 

@@ -84,4 +84,61 @@ int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o,
 int jwt_report_accepted(const struct jwt_report *r);
 void jwt_report_clear(struct jwt_report *r);
 
+/* --- additions (not part of the pinned contract above, which they do not change) --- */
+
+/*
+ * A signer prepared once for a key (kid computed, OpenSSL context set up),
+ * for minting many tokens quickly: the broker-side tests and the benchmark
+ * mint in a loop.  jwt_mint() is jwt_signer_init + jwt_signer_mint +
+ * jwt_signer_clear.  A signer is not thread-safe; use one per thread.
+ */
+struct jwt_signer {
+	EVP_PKEY_CTX *ctx; /* EVP_PKEY_sign context, initialised for SHA-256 */
+	EVP_MD *md;	   /* SHA-256, fetched once */
+	const char *alg;   /* "ES256" or "RS256" */
+	size_t sig_max;	   /* EVP_PKEY_get_size() */
+	char kid[KEY_FINGERPRINT_HEX + 1];
+	EVP_MD_CTX *mdctx; /* reused for each token's SHA-256 */
+};
+#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL}
+
+int jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e);
+int jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token,
+		    size_t *len, struct err *e);
+void jwt_signer_clear(struct jwt_signer *s);
+/* Room jwt_signer_mint_buf() needs for any token of this signer (device ids up to DEVID_MAX). */
+size_t jwt_signer_token_max(const struct jwt_signer *s);
+/*
+ * Mint into buf (bufsize bytes, NUL-terminated): for callers that mint many
+ * tokens into one buffer they keep in sodium memory, without an allocation
+ * (and its mmap/mprotect/mlock system calls) per token.
+ */
+int jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *buf,
+			size_t bufsize, size_t *len, struct err *e);
+
+/* "https://<aud-host>/devices/<id>" into buf; -1 with e (AK_INPUT) if id or host is unusable. */
+int jwt_audience(const char *aud_host, const char *device_id, char *buf, size_t size,
+		 struct err *e);
+/* Is host usable as --aud-host (letters, digits, '-', '.', an optional :port)? */
+int jwt_aud_host_check(const char *host, struct err *e);
+
+/*
+ * The device id in an audience of the form "https://<host>/devices/<id>"
+ * (host copied into host[hostsize] if host is not NULL), or NULL.  Points
+ * into aud.
+ */
+const char *jwt_aud_device_id(const char *aud, char *host, size_t hostsize);
+
+/* Each problem code with its severity and a one-line meaning, NULL-terminated (man page, tests). */
+struct jwt_problem_info {
+	const char *code;
+	enum jwt_severity severity;
+	const char *meaning;
+};
+extern const struct jwt_problem_info jwt_problem_codes[];
+
+/* Add a problem to r (the check command adds its own); ignored when r is full. */
+void jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -11,12 +11,13 @@
 #include "banned.h"
 
 extern const struct cmd_entry cmd_keygen_entry, cmd_fingerprint_entry, cmd_help_entry,
-    cmd_version_entry;
+    cmd_version_entry, cmd_jwt_entry;
 extern const struct cmd_entry cmd_register_entry;
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_keygen_entry,
     &cmd_fingerprint_entry,
+    &cmd_jwt_entry,
     &cmd_register_entry,
     &cmd_help_entry,
     &cmd_version_entry,
@@ -270,14 +271,19 @@ cmd_getopt(struct cmd_args *a)
 		a->status = AK_OK;
 		return CMD_OPT_EXIT;
 	case ':':
-		a->status = optopt && optopt < CMD_OPT_LONG && strchr(shortopts, optopt)
-				? cmd_usage_error("option '-%c' needs a value", optopt)
-				: cmd_usage_error("option '%s' needs a value", a->argv[optind - 1]);
-		return CMD_OPT_EXIT;
 	case '?':
-		a->status = optopt && optopt < CMD_OPT_LONG
-				? cmd_usage_error("unknown option '-%c'", optopt)
-				: cmd_usage_error("unknown option '%s'", a->argv[optind - 1]);
+		/* getopt_long sets optopt for long options too: tell them apart by argv. */
+		if (strncmp(a->argv[optind - 1], "--", 2) == 0) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(a->argv[optind - 1], "="),
+				 a->argv[optind - 1]);
+			a->status = c == ':' ? cmd_usage_error("option '%s' needs a value", name)
+					     : cmd_usage_error("unknown option '%s'", name);
+		} else {
+			a->status = c == ':' ? cmd_usage_error("option '-%c' needs a value", optopt)
+					     : cmd_usage_error("unknown option '-%c'", optopt);
+		}
 		return CMD_OPT_EXIT;
 	default:
 		return c;

@@ -48,3 +48,16 @@ cd ro
 run 3 as_nobody "$AKCRED" keygen
 assert_grep "cannot create a file next to 'ec_private.pem': Permission denied" "$T/err"
 assert_eq "$(ls -A)" "" "files left in an unwritable directory"
+cd "$T"
+
+# A really full disk, where a small tmpfs can be mounted (root, in most sandboxes).
+mkdir tiny
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=4k tmpfs tiny 2>/dev/null; then
+	at_exit() { umount "$T/tiny" 2>/dev/null || true; }
+	cd tiny
+	run 3 "$AKCRED" keygen --type rsa --bits 4096 --cert c.pem --device-id d
+	assert_grep "No space left on device" "$T/err"
+	assert_eq "$(ls -A)" "" "files left on a full disk"
+	cd "$T"
+	umount tiny
+fi

@@ -9,6 +9,10 @@ export AKCRED PYTHON="${PYTHON:-/usr/bin/python3}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 jobs=${JOBS:-2}
+# VALGRIND=1: every run of akcred goes through valgrind memcheck (make memcheck).
+if [ -n "${VALGRIND:-}" ]; then
+	export AKCRED_REAL="$AKCRED" AKCRED="$dir/../tools/valgrind-akcred" AKCRED_VALGRIND=1
+fi
 logs=$(mktemp -d "${TMPDIR:-/tmp}/akcred-cli.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
 

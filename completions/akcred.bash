@@ -1,0 +1,119 @@
+# bash completion for akcred(1).
+# Generated from the command table by 'akcred help --completion bash': do not edit.
+_akcred()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local path='' i w opts='' operands=''
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		[[ $w == -* ]] && continue
+		case $path in
+		'') path=$w ;;
+		jwt) path="jwt $w" ;;
+		*) break ;;
+		esac
+	done
+	case $path in
+	'')
+		COMPREPLY=($(compgen -W "keygen fingerprint jwt register help version" -- "$cur"))
+		return ;;
+	jwt)
+		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
+		return ;;
+	'keygen')
+		case $prev in
+		--type|-t) COMPREPLY=($(compgen -W "ec rsa" -- "$cur")); return ;;
+		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
+		--private) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--device-id) return ;;
+		--days) return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--type --bits --private --public --cert --device-id --days --encrypt --passphrase-file --force --json --help'
+		operands=''
+		;;
+	'fingerprint')
+		case $prev in
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--json --passphrase-file --help'
+		operands='@file'
+		;;
+	'jwt mint')
+		case $prev in
+		--device-id) return ;;
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ttl) COMPREPLY=($(compgen -W "20m 1h 24h" -- "$cur")); return ;;
+		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--iat) return ;;
+		esac
+		opts='--device-id --key --public --passphrase-file --ttl --aud-host --sub --no-kid --iat --json --help'
+		operands=''
+		;;
+	'jwt decode')
+		case $prev in
+		--at) return ;;
+		esac
+		opts='--at --json --help'
+		operands='@file'
+		;;
+	'jwt verify')
+		case $prev in
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--device-id) return ;;
+		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--leeway) COMPREPLY=($(compgen -W "0 60s 5m" -- "$cur")); return ;;
+		--at) return ;;
+		--max-lifetime) COMPREPLY=($(compgen -W "1h 24h" -- "$cur")); return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --json --help'
+		operands='@file'
+		;;
+	'register')
+		case $prev in
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--device-id) return ;;
+		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--akenza-device-id) return ;;
+		--workspace-id) return ;;
+		--data-flow-id) return ;;
+		--credential-name) return ;;
+		--api-url) return ;;
+		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs|-j) return ;;
+		--timeout) return ;;
+		--retries) return ;;
+		esac
+		opts='--manifest --device-id --public --akenza-device-id --workspace-id --data-flow-id --create-devices --credential-name --api-url --api-key-file --ca-file --results --jobs --timeout --retries --dry-run --json --help'
+		operands=''
+		;;
+	'help')
+		case $prev in
+		--completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
+		esac
+		opts='--completion --help'
+		operands='@command'
+		;;
+	'version')
+		case $prev in
+		esac
+		opts='--json --help'
+		operands=''
+		;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [[ $operands == @file ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
+	elif [[ $operands == @command ]]; then
+		COMPREPLY=($(compgen -W "keygen fingerprint jwt register help version" -- "$cur"))
+	fi
+}
+complete -o filenames -o bashdefault -F _akcred akcred

@@ -1,0 +1,697 @@
+/*
+ * akcred jwt mint|decode|verify: make the token akenza expects, show what a
+ * token says, and tell every reason akenza would refuse one.  mint signs with
+ * the device's private key; decode needs no key and verifies nothing; verify
+ * checks the signature with the given key and every claim, exit 0 only if
+ * akenza would accept the token.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "cmd.h"
+#include "devid.h"
+#include "fileio.h"
+#include "jwt.h"
+#include "key.h"
+#include "passphrase.h"
+#include "timeutil.h"
+#include "banned.h"
+
+#define JWT_LEEWAY_DEFAULT 60
+#define JWT_MAX_LIFETIME_DEFAULT 86400
+#define TOKEN_READ_MAX (64 * 1024) /* read a little more than JWT_TOKEN_MAX, to say how long */
+
+enum {
+	OPT_DEVICE_ID = CMD_OPT_LONG,
+	OPT_KEY,
+	OPT_PUBLIC,
+	OPT_PASSPHRASE_FILE,
+	OPT_TTL,
+	OPT_AUD_HOST,
+	OPT_SUB,
+	OPT_NO_KID,
+	OPT_IAT,
+	OPT_AT,
+	OPT_LEEWAY,
+	OPT_MAX_LIFETIME,
+	OPT_SIGNATURE_ONLY,
+	OPT_JSON,
+};
+
+/* --- shared ---------------------------------------------------------------------- */
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * The token from the operand: itself, "-" or nothing for stdin, "@FILE" for a
+ * file.  Surrounding whitespace is dropped.  b holds the data read, if any.
+ */
+static int
+read_token(const char *arg, struct fileio_buf *b, const char **tok, size_t *len)
+{
+	struct err e = ERR_INIT;
+	const char *p;
+	size_t n;
+
+	if (arg == NULL || strcmp(arg, "-") == 0) {
+		if (isatty(STDIN_FILENO))
+			return cmd_usage_error("no token: give it as an operand, '@FILE' or on stdin");
+		if (fileio_read_fd(STDIN_FILENO, "(stdin)", TOKEN_READ_MAX, 1, b, &e) != 0)
+			return cmd_fail(&e);
+		p = (const char *)b->data;
+		n = b->len;
+	} else if (arg[0] == '@') {
+		if (fileio_read_secret(arg + 1, TOKEN_READ_MAX, b, &e) != 0)
+			return cmd_fail(&e);
+		p = (const char *)b->data;
+		n = b->len;
+	} else {
+		p = arg;
+		n = strlen(arg);
+	}
+	while (n > 0 && strchr(" \t\r\n", *p) != NULL) {
+		p++;
+		n--;
+	}
+	while (n > 0 && strchr(" \t\r\n", p[n - 1]) != NULL)
+		n--;
+	*tok = p;
+	*len = n;
+	return AK_OK;
+}
+
+static int
+parse_time_opt(const char *opt, const char *s, time_t *t)
+{
+	struct err e = ERR_INIT;
+
+	if (timeutil_parse_time(s, t, &e) != 0)
+		return cmd_usage_error("--%s: %s", opt, e.msg);
+	return AK_OK;
+}
+
+static int
+parse_duration_opt(const char *opt, const char *s, long min, long *secs)
+{
+	struct err e = ERR_INIT;
+
+	if (timeutil_parse_duration(s, secs, &e) != 0)
+		return cmd_usage_error("--%s: %s", opt, e.msg);
+	if (*secs < min)
+		return cmd_usage_error("--%s must be at least %lds, not '%s'", opt, min, s);
+	return AK_OK;
+}
+
+static int
+load_key(const char *path, struct passphrase *pp, struct key *k)
+{
+	struct err e = ERR_INIT;
+
+	if (key_load_file(k, path, pp, &e) != 0)
+		return cmd_fail(&e);
+	return AK_OK;
+}
+
+/* One claim or header time as value, ISO 8601 and relative to now. */
+static json_t *
+time_json(json_int_t v, time_t now)
+{
+	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
+
+	return json_pack("{sI ss ss}", "value", v, "utc", timeutil_iso8601((time_t)v, iso),
+			 "relative", timeutil_relative((time_t)v, now, rel, sizeof(rel)));
+}
+
+static json_t *
+problems_json(const struct jwt_report *r)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < r->nproblems; i++)
+		json_array_append_new(
+		    a, json_pack("{ss ss ss}", "code", r->problems[i].code, "severity",
+				 r->problems[i].severity == JWT_ERROR ? "error" : "warning",
+				 "message", r->problems[i].message));
+	return a;
+}
+
+static void
+print_problems(const struct jwt_report *r)
+{
+	int i;
+
+	for (i = 0; i < r->nproblems; i++) {
+		printf("  %-7s %s: ", r->problems[i].severity == JWT_ERROR ? "error" : "warning",
+		       r->problems[i].code);
+		cmd_puts_safe(stdout, r->problems[i].message);
+		putchar('\n');
+	}
+}
+
+static void
+count_problems(const struct jwt_report *r, int *errors, int *warnings)
+{
+	int i;
+
+	*errors = *warnings = 0;
+	for (i = 0; i < r->nproblems; i++)
+		(*(r->problems[i].severity == JWT_ERROR ? errors : warnings))++;
+}
+
+static const char *
+sig_form(const struct jwt_report *r)
+{
+	if (r->sig_der)
+		return "der";
+	if (r->sig_len == 64)
+		return "raw";
+	return "other";
+}
+
+/* Details that decode and verify both show, as JSON. */
+static json_t *
+details_json(const struct jwt_report *r, time_t now)
+{
+	json_t *j = json_object(), *times = json_object(), *v;
+	static const char *const names[] = {"iat", "nbf", "exp"};
+	const char *id;
+	char host[256];
+	size_t i;
+
+	json_object_set(j, "header", r->header ? r->header : json_null());
+	json_object_set(j, "claims", r->claims ? r->claims : json_null());
+	for (i = 0; r->claims && i < sizeof(names) / sizeof(names[0]); i++)
+		if (json_is_integer(v = json_object_get(r->claims, names[i])))
+			json_object_set_new(times, names[i], time_json(json_integer_value(v), now));
+	json_object_set_new(j, "times", times);
+	if (r->claims && json_is_integer(json_object_get(r->claims, "iat")) &&
+	    json_is_integer(json_object_get(r->claims, "exp")))
+		json_object_set_new(j, "lifetime",
+				    json_integer(json_integer_value(json_object_get(r->claims, "exp")) -
+						 json_integer_value(json_object_get(r->claims, "iat"))));
+	if (r->claims && json_is_string(v = json_object_get(r->claims, "aud")) &&
+	    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL)
+		json_object_set_new(j, "device_id", json_string(id));
+	json_object_set_new(j, "signature",
+			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form", sig_form(r)));
+	json_object_set_new(j, "token_length", json_integer((json_int_t)r->token_len));
+	json_object_set_new(j, "problems", problems_json(r));
+	return j;
+}
+
+static void
+print_json_block(const char *title, json_t *j)
+{
+	char *s;
+	const char *p, *nl;
+
+	printf("%s:\n", title);
+	if (j == NULL) {
+		puts("  (not decodable)");
+		return;
+	}
+	/* ASCII only: a hostile token must not reach the terminal as control or bidi characters. */
+	if ((s = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII)) == NULL)
+		return;
+	for (p = s; *p != '\0'; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		printf("  %.*s\n", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+	}
+	free(s);
+}
+
+/* Human details: times, lifetime, device id, signature, length. */
+static void
+print_details(const struct jwt_report *r, time_t now)
+{
+	static const char *const names[] = {"iat", "nbf", "exp"};
+	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN], d[TIMEUTIL_REL_LEN], host[256];
+	const char *id;
+	json_t *v, *iat, *exp;
+	size_t i;
+
+	print_json_block("header", r->header);
+	print_json_block("claims", r->claims);
+	if (r->claims != NULL) {
+		puts("times:");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (!json_is_integer(v = json_object_get(r->claims, names[i])))
+				continue;
+			timeutil_relative((time_t)json_integer_value(v), now, rel, sizeof(rel));
+			printf("  %-9s %-12" JSON_INTEGER_FORMAT " %s  (%s%s)\n", names[i],
+			       json_integer_value(v), timeutil_iso8601((time_t)json_integer_value(v), iso),
+			       strcmp(names[i], "exp") != 0 ? ""
+			       : (time_t)json_integer_value(v) > now ? "expires "
+								      : "expired ",
+			       rel);
+		}
+		iat = json_object_get(r->claims, "iat");
+		exp = json_object_get(r->claims, "exp");
+		if (json_is_integer(iat) && json_is_integer(exp))
+			printf("  %-9s %s\n", "lifetime",
+			       timeutil_duration(json_integer_value(exp) - json_integer_value(iat), d,
+						 sizeof(d)));
+		if (json_is_string(v = json_object_get(r->claims, "aud")) &&
+		    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL) {
+			fputs("device id: ", stdout);
+			cmd_puts_safe(stdout, id);
+			fputs(" (from aud, host ", stdout);
+			cmd_puts_safe(stdout, host);
+			puts(")");
+		}
+	}
+	printf("signature: %zu bytes, %s\n", r->sig_len,
+	       r->sig_der ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
+	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
+				  : "not ES256-sized (RS256 signatures are the modulus size)");
+	printf("token: %zu bytes\n", r->token_len);
+}
+
+/* --- mint ------------------------------------------------------------------------ */
+
+static const struct cmd_option mint_options[] = {
+    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device id (aud, and sub with --sub)"},
+    {"key", OPT_KEY, 1, "FILE", "@file", "the device's private key (RSA 2048+ or EC P-256)"},
+    {"public", OPT_PUBLIC, 1, "FILE", "@file", "check that FILE is the key's public half"},
+    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+     "passphrase of an encrypted key (first line of FILE)"},
+    {"ttl", OPT_TTL, 1, "DURATION", "20m 1h 24h", "lifetime: exp = iat + DURATION (default 20m)"},
+    {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io",
+     "audience host (default akenza.io; private clouds <customer>.akenza.io)"},
+    {"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id"},
+    {"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the header"},
+    {"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME (epoch seconds or ISO 8601 UTC)"},
+    {"json", OPT_JSON, 0, NULL, NULL, "print token, header, claims and expiry as JSON"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int
+mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const struct jwt_report *r)
+{
+	char iat[TIMEUTIL_ISO_LEN], exp[TIMEUTIL_ISO_LEN];
+	json_t *rest;
+	char *s;
+	int rc = AK_OK;
+
+	rest = json_pack("{sO sO ss ss sI}", "header", r->header, "claims", r->claims, "issued_at",
+			 timeutil_iso8601(o->iat, iat), "expires_at",
+			 timeutil_iso8601(o->iat + o->ttl, exp), "lifetime", (json_int_t)o->ttl);
+	if (rest == NULL || (s = json_dumps(rest, JSON_INDENT(2))) == NULL) {
+		json_decref(rest);
+		return cmd_error(AK_CRYPTO, "out of memory");
+	}
+	/* The token goes straight from sodium memory to the descriptor, not through stdio. */
+	fputs("{\n  \"token\": \"", stdout);
+	fflush(stdout);
+	if (write_all(STDOUT_FILENO, tok, len) != 0)
+		rc = cmd_error(AK_INPUT, "cannot write to standard output: %s", strerror(errno));
+	printf("\",%s\n", s + 1);
+	free(s);
+	json_decref(rest);
+	return rc;
+}
+
+static int
+cmd_jwt_mint_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct passphrase pp = PASSPHRASE_INIT;
+	struct key k = KEY_INIT, pub = KEY_INIT;
+	struct jwt_mint_opts o = {NULL, NULL, 0, JWT_TTL_DEFAULT, 0, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct jwt_check_opts co = {0};
+	struct err e = ERR_INIT;
+	const char *keyfile = NULL, *pubfile = NULL;
+	char *tok = NULL, d[TIMEUTIL_REL_LEN];
+	size_t len = 0;
+	int c, json = 0, status;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_DEVICE_ID:
+			o.device_id = a.arg;
+			break;
+		case OPT_KEY:
+			keyfile = a.arg;
+			break;
+		case OPT_PUBLIC:
+			pubfile = a.arg;
+			break;
+		case OPT_PASSPHRASE_FILE:
+			pp.file = a.arg;
+			break;
+		case OPT_TTL:
+			if ((status = parse_duration_opt("ttl", a.arg, 1, &o.ttl)) != AK_OK)
+				return status;
+			break;
+		case OPT_AUD_HOST:
+			o.aud_host = a.arg;
+			break;
+		case OPT_SUB:
+			o.sub = 1;
+			break;
+		case OPT_NO_KID:
+			o.no_kid = 1;
+			break;
+		case OPT_IAT:
+			if ((status = parse_time_opt("iat", a.arg, &o.iat)) != AK_OK)
+				return status;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (a.ind != argc)
+		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
+	if (o.device_id == NULL)
+		return cmd_usage_error("--device-id is required");
+	if (keyfile == NULL)
+		return cmd_usage_error("--key is required");
+	if (devid_check(o.device_id, &e) != 0 ||
+	    (o.aud_host != NULL && jwt_aud_host_check(o.aud_host, &e) != 0)) {
+		e.status = AK_USAGE;
+		return cmd_usage_error("%s", e.msg);
+	}
+	if (o.iat == 0)
+		o.iat = time(NULL);
+	if (o.ttl > JWT_MAX_LIFETIME_DEFAULT)
+		cmd_warn("a lifetime of %s: akenza documents no maximum, but designs like it refuse "
+			 "more than 24h", timeutil_duration(o.ttl, d, sizeof(d)));
+
+	if ((status = load_key(keyfile, &pp, &k)) != AK_OK)
+		goto out;
+	if (pubfile != NULL) {
+		if ((status = load_key(pubfile, NULL, &pub)) != AK_OK)
+			goto out;
+		if (!key_same_public(&k, &pub)) {
+			status = cmd_error(AK_INPUT, "'%s' is not the public key of '%s'", pubfile,
+					   keyfile);
+			goto out;
+		}
+	}
+	if (jwt_mint(&k, &o, &tok, &len, &e) != 0) {
+		status = cmd_fail(&e);
+		goto out;
+	}
+	if (json) {
+		/* Decoded again by the checker: the JSON shows what the token says. */
+		co.now = o.iat;
+		co.signature_only = 1;
+		if (jwt_check(tok, len, &co, &r, &e) != 0) {
+			status = cmd_fail(&e);
+			goto out;
+		}
+		status = mint_json(tok, len, &o, &r);
+	} else {
+		fflush(stdout);
+		if (write_all(STDOUT_FILENO, tok, len) != 0 || write_all(STDOUT_FILENO, "\n", 1) != 0)
+			status = cmd_error(AK_INPUT, "cannot write to standard output: %s",
+					   strerror(errno));
+	}
+out:
+	if (tok != NULL)
+		sodium_free(tok);
+	jwt_report_clear(&r);
+	key_clear(&k);
+	key_clear(&pub);
+	passphrase_clear(&pp);
+	return status;
+}
+
+static const struct cmd_entry cmd_jwt_mint_entry = {
+    .name = "mint",
+    .summary = "mint the token a device sends as its MQTT password",
+    .usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
+	     "[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
+    .options = mint_options,
+    .flags = CMD_SECRETS,
+    .exec = cmd_jwt_mint_exec,
+};
+
+/* --- decode ---------------------------------------------------------------------- */
+
+static const struct cmd_option decode_options[] = {
+    {"at", OPT_AT, 1, "TIME", NULL, "show times relative to TIME instead of now"},
+    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int
+cmd_jwt_decode_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct jwt_check_opts o = {NULL, NULL, NULL, 0, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	const char *tok;
+	size_t len;
+	json_t *j;
+	int c, json = 0, status, errors, warnings;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_AT:
+			if ((status = parse_time_opt("at", a.arg, &o.now)) != AK_OK)
+				return status;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (argc - a.ind > 1)
+		return cmd_usage_error("one token at a time");
+	if ((status = read_token(a.ind < argc ? argv[a.ind] : NULL, &b, &tok, &len)) != AK_OK)
+		return status;
+	if (o.now == 0)
+		o.now = time(NULL);
+	if (jwt_check(tok, len, &o, &r, &e) != 0) {
+		status = cmd_fail(&e);
+		goto out;
+	}
+	count_problems(&r, &errors, &warnings);
+	if (json) {
+		j = details_json(&r, o.now);
+		json_object_set_new(j, "verified", json_false());
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else {
+		puts("NOT VERIFIED: decoded without a key (use 'akcred jwt verify --key')");
+		print_details(&r, o.now);
+		if (r.nproblems == 0)
+			puts("problems: none seen without a key");
+		else {
+			printf("problems: %d error%s, %d warning%s\n", errors, errors == 1 ? "" : "s",
+			       warnings, warnings == 1 ? "" : "s");
+			print_problems(&r);
+		}
+	}
+	status = errors ? AK_NEGATIVE : AK_OK;
+out:
+	jwt_report_clear(&r);
+	fileio_buf_clear(&b);
+	return status;
+}
+
+static const struct cmd_entry cmd_jwt_decode_entry = {
+    .name = "decode",
+    .summary = "show what a token says, without verifying it",
+    .usage = "[--at TIME] [--json] [TOKEN | @FILE | -]",
+    .options = decode_options,
+    .flags = CMD_SECRETS, /* a token is a password */
+    .exec = cmd_jwt_decode_exec,
+    .operands = "@file",
+};
+
+/* --- verify ---------------------------------------------------------------------- */
+
+static const struct cmd_option verify_options[] = {
+    {"key", OPT_KEY, 1, "FILE", "@file", "public key, private key or certificate of the device"},
+    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device the token must be for (aud)"},
+    {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "audience host (default akenza.io)"},
+    {"leeway", OPT_LEEWAY, 1, "DURATION", "0 60s 5m", "clock skew allowed (default 60s)"},
+    {"at", OPT_AT, 1, "TIME", NULL, "evaluate as at TIME (epoch seconds or ISO 8601 UTC)"},
+    {"max-lifetime", OPT_MAX_LIFETIME, 1, "DURATION", "1h 24h",
+     "warn about longer lifetimes (default 24h; 0: never)"},
+    {"signature-only", OPT_SIGNATURE_ONLY, 0, NULL, NULL,
+     "check the JWS layer only (structure, alg, key, signature)"},
+    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+     "passphrase of an encrypted private key (first line of FILE)"},
+    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+static int
+cmd_jwt_verify_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct passphrase pp = PASSPHRASE_INIT;
+	struct key k = KEY_INIT;
+	struct jwt_check_opts o = {NULL, NULL, NULL, 0, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	const char *keyfile = NULL, *tok, *kalg, *why;
+	char fp[KEY_FINGERPRINT_HEX + 1], iso[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN], desc[64];
+	size_t len;
+	json_t *j;
+	int c, json = 0, status, errors, warnings;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_KEY:
+			keyfile = a.arg;
+			break;
+		case OPT_DEVICE_ID:
+			o.device_id = a.arg;
+			break;
+		case OPT_AUD_HOST:
+			o.aud_host = a.arg;
+			break;
+		case OPT_LEEWAY:
+			if ((status = parse_duration_opt("leeway", a.arg, 0, &o.leeway)) != AK_OK)
+				return status;
+			break;
+		case OPT_AT:
+			if ((status = parse_time_opt("at", a.arg, &o.now)) != AK_OK)
+				return status;
+			break;
+		case OPT_MAX_LIFETIME:
+			if ((status = parse_duration_opt("max-lifetime", a.arg, 0, &o.max_lifetime)) !=
+			    AK_OK)
+				return status;
+			break;
+		case OPT_SIGNATURE_ONLY:
+			o.signature_only = 1;
+			break;
+		case OPT_PASSPHRASE_FILE:
+			pp.file = a.arg;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (keyfile == NULL)
+		return cmd_usage_error("--key is required (to read a token without one: akcred jwt decode)");
+	if (argc - a.ind > 1)
+		return cmd_usage_error("one token at a time");
+	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
+		return cmd_usage_error("--device-id: %s", e.msg);
+	if (o.aud_host != NULL && jwt_aud_host_check(o.aud_host, &e) != 0)
+		return cmd_usage_error("--aud-host: %s", e.msg);
+	if ((status = load_key(keyfile, &pp, &k)) != AK_OK)
+		goto out;
+	if (key_fingerprint(&k, fp, &e) != 0) {
+		status = cmd_fail(&e);
+		goto out;
+	}
+	if ((status = read_token(a.ind < argc ? argv[a.ind] : NULL, &b, &tok, &len)) != AK_OK)
+		goto out;
+	if (o.now == 0)
+		o.now = time(NULL);
+	o.key = &k;
+	if (jwt_check(tok, len, &o, &r, &e) != 0) {
+		status = cmd_fail(&e);
+		goto out;
+	}
+	count_problems(&r, &errors, &warnings);
+	kalg = key_akenza_alg(&k, &why);
+	if (json) {
+		j = details_json(&r, o.now);
+		json_object_set_new(j, "accepted", json_boolean(jwt_report_accepted(&r)));
+		json_object_set_new(j, "signature_checked", json_boolean(r.signature_checked));
+		json_object_set_new(j, "signature_valid", json_boolean(r.signature_valid));
+		json_object_set_new(j, "signature_only", json_boolean(o.signature_only));
+		json_object_set_new(j, "at", json_string(timeutil_iso8601(o.now, iso)));
+		json_object_set_new(j, "leeway", json_integer(o.leeway));
+		json_object_set_new(j, "max_lifetime", json_integer(o.max_lifetime));
+		json_object_set_new(j, "key", json_pack("{ss ss so}", "description",
+							key_describe(&k, desc, sizeof(desc)),
+							"fingerprint", fp, "algorithm",
+							kalg ? json_string(kalg) : json_null()));
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else {
+		if (errors == 0)
+			fputs("token accepted", stdout);
+		else
+			printf("token REJECTED: %d error%s", errors, errors == 1 ? "" : "s");
+		if (warnings)
+			printf("%s%d warning%s", errors ? ", " : " with ", warnings,
+			       warnings == 1 ? "" : "s");
+		putchar('\n');
+		print_problems(&r);
+		printf("checked: %s at %s, leeway %s, key %s %s\n",
+		       o.signature_only ? "signature only" : "signature and claims",
+		       timeutil_iso8601(o.now, iso), timeutil_duration(o.leeway, d, sizeof(d)),
+		       key_describe(&k, desc, sizeof(desc)), fp);
+		if (!o.signature_only && o.device_id == NULL)
+			puts("note: no --device-id: any device id in aud is taken");
+	}
+	status = jwt_report_accepted(&r) ? AK_OK : AK_NEGATIVE;
+out:
+	jwt_report_clear(&r);
+	fileio_buf_clear(&b);
+	key_clear(&k);
+	passphrase_clear(&pp);
+	return status;
+}
+
+static const struct cmd_entry cmd_jwt_verify_entry = {
+    .name = "verify",
+    .summary = "tell whether akenza would accept a token, and every reason if not",
+    .usage = "--key FILE [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at TIME]\n"
+	     "[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
+	     "[TOKEN | @FILE | -]",
+    .options = verify_options,
+    .flags = CMD_SECRETS,
+    .exec = cmd_jwt_verify_exec,
+    .operands = "@file",
+};
+
+static const struct cmd_entry *const jwt_children[] = {
+    &cmd_jwt_mint_entry,
+    &cmd_jwt_decode_entry,
+    &cmd_jwt_verify_entry,
+    NULL,
+};
+
+const struct cmd_entry cmd_jwt_entry = {
+    .name = "jwt",
+    .summary = "mint, decode and verify akenza device tokens",
+    .usage = "mint|decode|verify [options]",
+    .children = jwt_children,
+};

@@ -1,0 +1,48 @@
+# Documentation cannot drift from the code: every command has a man page whose
+# options and synopsis match --help, every page lists the exit statuses of
+# err.h, the pages are mandoc -Tlint clean, and completions/ is what the
+# command table generates.
+. "$(dirname "$0")/lib.sh"
+ROOT=$TESTS/..
+MAN=$ROOT/man
+
+command -v mandoc >/dev/null || skip "mandoc is not installed"
+mandoc -Tlint -W warning "$MAN"/*.1 > lint 2>&1 || { cat lint; fail "mandoc -Tlint"; }
+
+# Exit statuses: the enum in err.h, akcred(1) and every page agree.
+sed -n 's/^[[:space:]]*AK_[A-Z]* = \([0-9]\+\),.*/\1/p' "$ROOT/include/err.h" | sort -n > codes
+[ "$(wc -l < codes)" -eq 8 ] || fail "err.h: expected 8 exit statuses"
+for page in "$MAN"/*.1; do
+	awk '/^\.Sh EXIT STATUS/{on=1; next} /^\.Sh/{on=0} on && /^\.It [0-9]+$/{print $2}' "$page" \
+	    | sort -n > page.codes
+	cmp -s codes page.codes || fail "$(basename "$page"): EXIT STATUS lists $(tr '\n' ' ' < page.codes)"
+done
+
+"$AKCRED" help | sed -n 's/^  \([a-z][a-z-]*\( [a-z]*\)\?\)  .*/\1/p' | sed 's/ *$//' > commands
+while read -r cmd; do
+	first=${cmd%% *}
+	page=$MAN/akcred-$first.1
+	[ -f "$page" ] || fail "no man page for '$cmd'"
+	grep -q "Xr akcred-$first 1" "$MAN/akcred.1" || fail "akcred.1 does not refer to akcred-$first(1)"
+	"$AKCRED" $cmd --help > help || fail "$cmd --help"
+	head -n 1 help | grep -q "^usage: akcred $cmd" || fail "$cmd --help: no usage line"
+	sed -n 's/^ *\(-., \)\?\(--[a-z-]*\).*/\2/p' help >> "opts.$first"
+	sed -n '/^usage:/,/^$/p' help | grep -o -- '--[a-z-]*' >> "syn.$first"
+done < commands
+for f in opts.*; do
+	first=${f#opts.}
+	page=$MAN/akcred-$first.1
+	sort -u "$f" > want
+	# Options documented: ".It Fl x , Fl -name ..." items.
+	grep '^\.It Fl' "$page" | grep -o 'Fl \\\?-[a-z-]*' | sed 's/^Fl \\\?/-/' | sort -u > got
+	diff want got > d || { cat d; fail "akcred-$first.1: options differ from --help (< help, > page)"; }
+	sort -u "syn.$first" > want
+	awk '/^\.Sh SYNOPSIS/{on=1; next} /^\.Sh/{on=0} on' "$page" | grep -o 'Fl \\\?-[a-z-]*' \
+	    | sed 's/^Fl \\\?/-/' | sort -u > got
+	diff want got > d || { cat d; fail "akcred-$first.1: SYNOPSIS differs from usage (< usage, > page)"; }
+done
+
+# completions/ holds exactly what the command table generates.
+"$AKCRED" help --completion bash | cmp -s - "$ROOT/completions/akcred.bash" || fail "completions/akcred.bash is stale: make completions"
+"$AKCRED" help --completion zsh | cmp -s - "$ROOT/completions/_akcred" || fail "completions/_akcred is stale: make completions"
+"$AKCRED" help --completion fish | cmp -s - "$ROOT/completions/akcred.fish" || fail "completions/akcred.fish is stale: make completions"

@@ -1,0 +1,813 @@
+/* Unit tests of the jwt and b64 modules: minting, every problem code, the attacks. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <sodium.h>
+
+#include "b64.h"
+#include "jwt.h"
+
+#define DATA "tests/data/jwt/"
+#define NOW 1764000000 /* 2025-11-24T16:00:00Z */
+#define AUD "https://akenza.io/devices/dev-1"
+
+static struct key ec, rsa, ec2;
+
+static void
+load(struct key *k, const char *name)
+{
+	struct err e = ERR_INIT;
+
+	*k = (struct key)KEY_INIT;
+	cr_assert_eq(key_load_file(k, name, NULL, &e), 0, "%s: %s", name, e.msg);
+}
+
+static void
+setup(void)
+{
+	cr_assert_geq(sodium_init(), 0);
+	load(&ec, DATA "ec_private.pem");
+	load(&rsa, DATA "rsa_private.pem");
+	load(&ec2, DATA "ec2_private.pem");
+}
+
+static void
+teardown(void)
+{
+	key_clear(&ec);
+	key_clear(&rsa);
+	key_clear(&ec2);
+}
+
+TestSuite(jwt, .init = setup, .fini = teardown);
+
+/* Mint for dev-1 at NOW with a 20-minute lifetime; returns ordinary heap memory. */
+static char *
+mint(const struct key *k, int no_kid, int sub)
+{
+	struct jwt_mint_opts o = {"dev-1", NULL, NOW, JWT_TTL_DEFAULT, no_kid, sub};
+	struct err e = ERR_INIT;
+	char *tok, *copy;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(k, &o, &tok, &len, &e), 0, "%s", e.msg);
+	cr_assert_eq(strlen(tok), len);
+	copy = strdup(tok);
+	sodium_free(tok);
+	return copy;
+}
+
+static void
+check(const char *tok, const struct key *k, int sigonly, struct jwt_report *r)
+{
+	struct jwt_check_opts o = {k, "dev-1", NULL, NOW + 60, 60, 86400, sigonly};
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(jwt_check(tok, strlen(tok), &o, r, &e), 0, "%s", e.msg);
+}
+
+static int
+has(const struct jwt_report *r, const char *code)
+{
+	int i;
+
+	for (i = 0; i < r->nproblems; i++)
+		if (strcmp(r->problems[i].code, code) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+show(const struct jwt_report *r)
+{
+	int i;
+
+	for (i = 0; i < r->nproblems; i++)
+		fprintf(stderr, "  %s: %s\n", r->problems[i].code, r->problems[i].message);
+}
+
+/* Assert that tok gets problem code (and, if only, no other code). */
+static void
+expect(const char *tok, const struct key *k, const char *code, int only)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	check(tok, k, 0, &r);
+	if (!has(&r, code) || (only && r.nproblems != 1))
+		show(&r);
+	cr_assert(has(&r, code), "no %s for %s", code, tok);
+	if (only)
+		cr_assert_eq(r.nproblems, 1, "more problems than %s", code);
+	jwt_report_clear(&r);
+}
+
+static char *
+b64(const char *s)
+{
+	static char buf[4][2048];
+	static int i;
+	char *out = buf[i++ % 4];
+
+	b64url_encode(out, sizeof(buf[0]), (const unsigned char *)s, strlen(s));
+	return out;
+}
+
+/* header and claims JSON, the signature segment given as is. */
+static char *
+forge(const char *header, const char *claims, const char *sig)
+{
+	static char tok[8192 + 64];
+
+	snprintf(tok, sizeof(tok), "%s.%s.%s", b64(header), b64(claims), sig);
+	return tok;
+}
+
+/* Re-sign header.claims with k, as an attacker holding the key would. */
+static char *
+resign(const struct key *k, const char *header, const char *claims)
+{
+	static char tok[8192];
+	struct jwt_signer s;
+	struct err e = ERR_INIT;
+	unsigned char md[32], der[600], raw[512];
+	size_t n, derlen = sizeof(der), rawlen;
+	unsigned int mdlen;
+
+	cr_assert_eq(jwt_signer_init(&s, k, &e), 0, "%s", e.msg);
+	n = (size_t)snprintf(tok, sizeof(tok), "%s.%s", b64(header), b64(claims));
+	cr_assert(EVP_Digest(tok, n, md, &mdlen, s.md, NULL));
+	cr_assert(EVP_PKEY_sign(s.ctx, der, &derlen, md, mdlen) > 0);
+	if (strcmp(s.alg, "ES256") == 0) {
+		const unsigned char *p = der;
+		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)derlen);
+		const BIGNUM *br, *bs;
+
+		ECDSA_SIG_get0(es, &br, &bs);
+		BN_bn2binpad(br, raw, 32);
+		BN_bn2binpad(bs, raw + 32, 32);
+		ECDSA_SIG_free(es);
+		rawlen = 64;
+	} else {
+		memcpy(raw, der, derlen);
+		rawlen = derlen;
+	}
+	tok[n++] = '.';
+	b64url_encode(tok + n, sizeof(tok) - n, raw, rawlen);
+	jwt_signer_clear(&s);
+	return tok;
+}
+
+static const char *
+kid_of(const struct key *k)
+{
+	static char fp[KEY_FINGERPRINT_HEX + 1];
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(key_fingerprint(k, fp, &e), 0);
+	return fp;
+}
+
+static char *
+hdr(const char *alg, const struct key *k)
+{
+	static char buf[256];
+
+	snprintf(buf, sizeof(buf), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid_of(k));
+	return buf;
+}
+
+static const char claims_ok[] = "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\"}";
+
+/* --- minting ----------------------------------------------------------------- */
+
+Test(jwt, mints_exactly_the_akenza_header_and_claims)
+{
+	char *tok = mint(&ec, 0, 0), want[256], dec[512];
+	size_t n;
+	struct err e = ERR_INIT;
+
+	snprintf(want, sizeof(want), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
+		 kid_of(&ec));
+	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, tok, strcspn(tok, "."), &e), 0);
+	dec[n] = '\0';
+	cr_assert_str_eq(dec, want);
+	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, strchr(tok, '.') + 1,
+				   strcspn(strchr(tok, '.') + 1, "."), &e), 0);
+	dec[n] = '\0';
+	cr_assert_str_eq(dec, "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\"}");
+	free(tok);
+}
+
+Test(jwt, mints_sub_and_leaves_kid_out_on_request)
+{
+	char *tok = mint(&rsa, 1, 1), dec[512];
+	size_t n;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, tok, strcspn(tok, "."), &e), 0);
+	dec[n] = '\0';
+	cr_assert_str_eq(dec, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
+	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, strchr(tok, '.') + 1,
+				   strcspn(strchr(tok, '.') + 1, "."), &e), 0);
+	dec[n] = '\0';
+	cr_assert_str_eq(dec, "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\",\"sub\":\"dev-1\"}");
+	free(tok);
+}
+
+Test(jwt, es256_signature_is_raw_64_bytes_and_verifies)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok = mint(&ec, 0, 0);
+
+	check(tok, &ec, 0, &r);
+	cr_assert_eq(r.sig_len, 64);
+	cr_assert_eq(r.sig_der, 0);
+	cr_assert(r.signature_checked && r.signature_valid);
+	cr_assert_eq(r.nproblems, 0);
+	cr_assert(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	free(tok);
+}
+
+Test(jwt, rs256_roundtrip)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok = mint(&rsa, 0, 0);
+
+	check(tok, &rsa, 0, &r);
+	cr_assert_eq(r.sig_len, 256);
+	cr_assert(r.signature_checked && r.signature_valid);
+	cr_assert_eq(r.nproblems, 0);
+	jwt_report_clear(&r);
+	free(tok);
+}
+
+Test(jwt, refuses_to_mint_with_unsupported_or_public_keys)
+{
+	const char *files[] = {DATA "rsa1024_private.pem", DATA "ec384_private.pem",
+			       DATA "ed25519_private.pem", DATA "ec_public.pem"};
+	struct jwt_mint_opts o = {"dev-1", NULL, NOW, 1200, 0, 0};
+	struct err e;
+	struct key k;
+	char *tok;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		load(&k, files[i]);
+		e = (struct err)ERR_INIT;
+		cr_assert_eq(jwt_mint(&k, &o, &tok, &len, &e), -1, "%s", files[i]);
+		cr_assert_eq(e.status, AK_INPUT);
+		cr_assert_null(tok);
+		key_clear(&k);
+	}
+}
+
+Test(jwt, refuses_bad_device_ids_hosts_and_lifetimes)
+{
+	struct jwt_mint_opts o = {"a/b", NULL, NOW, 1200, 0, 0};
+	struct err e = ERR_INIT;
+	char *tok;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), -1);
+	o.device_id = "dev-1";
+	o.aud_host = "evil.com/x";
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), -1);
+	o.aud_host = "acme.akenza.io";
+	o.ttl = 0;
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), -1);
+	o.ttl = 60;
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), 0, "%s", e.msg);
+	sodium_free(tok);
+}
+
+Test(jwt, private_cloud_audience)
+{
+	struct jwt_mint_opts o = {"dev-1", "acme.akenza.io", NOW, 1200, 0, 0};
+	struct jwt_check_opts co = {&ec, "dev-1", "acme.akenza.io", NOW, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	char *tok;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), 0);
+	cr_assert_eq(jwt_check(tok, len, &co, &r, &e), 0);
+	cr_assert_eq(r.nproblems, 0);
+	jwt_report_clear(&r);
+	co.aud_host = NULL;
+	cr_assert_eq(jwt_check(tok, len, &co, &r, &e), 0);
+	cr_assert(has(&r, "aud_mismatch"));
+	jwt_report_clear(&r);
+	sodium_free(tok);
+}
+
+Test(jwt, aud_device_id)
+{
+	char host[64];
+
+	cr_assert_str_eq(jwt_aud_device_id(AUD, host, sizeof(host)), "dev-1");
+	cr_assert_str_eq(host, "akenza.io");
+	cr_assert_null(jwt_aud_device_id("http://akenza.io/devices/x", NULL, 0));
+	cr_assert_null(jwt_aud_device_id("https://akenza.io/devices/", NULL, 0));
+	cr_assert_null(jwt_aud_device_id("https://akenza.io/devices/a/b", NULL, 0));
+	cr_assert_null(jwt_aud_device_id("https:///devices/a", NULL, 0));
+}
+
+/* --- one test per problem code ----------------------------------------------- */
+
+Test(jwt, problem_malformed)
+{
+	char big[JWT_TOKEN_MAX + 2];
+
+	expect("abc", &ec, "malformed", 1);
+	expect("a.b.c.d", &ec, "malformed", 1);
+	expect("a.b.c.d.e", &ec, "malformed", 1);
+	expect("", &ec, "malformed", 1);
+	expect(forge("[1]", claims_ok, "AA"), &ec, "malformed", 0);
+	expect(forge("{\"alg\":", claims_ok, "AA"), &ec, "malformed", 0);
+	expect(forge(hdr("ES256", &ec), "\"x\"", "AA"), &ec, "malformed", 0);
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	big[10] = big[20] = '.';
+	expect(big, &ec, "malformed", 1);
+}
+
+Test(jwt, problem_duplicate_member)
+{
+	char h[256];
+
+	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"alg\":\"none\",\"kid\":\"%s\"}", kid_of(&ec));
+	expect(forge(h, claims_ok, "AA"), &ec, "duplicate_member", 0);
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"x\",\"aud\":\"" AUD "\"}"),
+	       &ec, "duplicate_member", 1);
+}
+
+Test(jwt, problem_alg_unsupported)
+{
+	const char *algs[] = {"none", "None", "NONE", "HS256", "PS256", "ES384", "EdDSA", "RS512"};
+	size_t i;
+
+	for (i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		expect(forge(hdr(algs[i], &ec), claims_ok, ""), &ec, "alg_unsupported", 0);
+	expect(forge("{\"typ\":\"JWT\"}", claims_ok, "AA"), &ec, "alg_unsupported", 0);
+	expect(forge("{\"alg\":256}", claims_ok, "AA"), &ec, "alg_unsupported", 0);
+}
+
+Test(jwt, problem_alg_key_mismatch)
+{
+	/* RS256 header, EC key: the key decides, the signature is not even tried. */
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok = mint(&rsa, 1, 0);
+
+	check(tok, &ec, 0, &r);
+	cr_assert(has(&r, "alg_key_mismatch"));
+	cr_assert_eq(r.signature_checked, 0);
+	cr_assert_not(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	free(tok);
+}
+
+Test(jwt, problem_signature_invalid)
+{
+	char *tok = mint(&ec, 1, 0), *p = strrchr(tok, '.') + 5;
+
+	*p = *p == 'A' ? 'B' : 'A';
+	expect(tok, &ec, "signature_invalid", 0);
+	free(tok);
+	/* Signed by another key of the same kind. */
+	tok = mint(&ec2, 1, 0);
+	expect(tok, &ec, "signature_invalid", 0);
+	free(tok);
+}
+
+Test(jwt, problem_signature_der_encoded)
+{
+	struct jwt_signer s;
+	struct err e = ERR_INIT;
+	struct jwt_report r = JWT_REPORT_INIT;
+	char tok[2048];
+	unsigned char md[32], der[100];
+	size_t n, derlen = sizeof(der);
+	unsigned int mdlen;
+
+	/* The classic client bug: OpenSSL's DER signature put into the token as is. */
+	cr_assert_eq(jwt_signer_init(&s, &ec, &e), 0);
+	n = (size_t)snprintf(tok, sizeof(tok), "%s.%s", b64(hdr("ES256", &ec)), b64(claims_ok));
+	cr_assert(EVP_Digest(tok, n, md, &mdlen, s.md, NULL));
+	cr_assert(EVP_PKEY_sign(s.ctx, der, &derlen, md, mdlen) > 0);
+	tok[n++] = '.';
+	b64url_encode(tok + n, sizeof(tok) - n, der, derlen);
+	jwt_signer_clear(&s);
+	check(tok, &ec, 0, &r);
+	cr_assert(has(&r, "signature_der_encoded"));
+	cr_assert_eq(r.nproblems, 1);
+	cr_assert(r.sig_der);
+	cr_assert(strstr(r.problems[0].message, "it would verify") != NULL);
+	jwt_report_clear(&r);
+}
+
+Test(jwt, problem_signature_length)
+{
+	unsigned char sig[65] = {1};
+	char enc[200];
+
+	b64url_encode(enc, sizeof(enc), sig, 63);
+	expect(forge(hdr("ES256", &ec), claims_ok, enc), &ec, "signature_length", 1);
+	b64url_encode(enc, sizeof(enc), sig, 65);
+	expect(forge(hdr("ES256", &ec), claims_ok, enc), &ec, "signature_length", 1);
+	expect(forge(hdr("ES256", &ec), claims_ok, ""), &ec, "signature_length", 1);
+	b64url_encode(enc, sizeof(enc), sig, 64);
+	expect(forge(hdr("RS256", &rsa), claims_ok, enc), &rsa, "signature_length", 1);
+}
+
+Test(jwt, problem_kid_missing)
+{
+	char *tok = mint(&ec, 1, 0);
+
+	expect(tok, &ec, "kid_missing", 1);
+	free(tok);
+}
+
+Test(jwt, problem_kid_mismatch)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	check(resign(&ec, hdr("ES256", &ec2), claims_ok), &ec, 0, &r);
+	cr_assert(has(&r, "kid_mismatch"));
+	cr_assert_eq(r.nproblems, 1);
+	/* Both values are shown. */
+	cr_assert(strstr(r.problems[0].message, kid_of(&ec)) != NULL);
+	cr_assert(strstr(r.problems[0].message, kid_of(&ec2)) != NULL);
+	jwt_report_clear(&r);
+}
+
+Test(jwt, problem_crit_unsupported)
+{
+	char h[256];
+
+	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"kid\":\"%s\",\"crit\":[\"exp\"],\"exp\":1}",
+		 kid_of(&ec));
+	expect(resign(&ec, h, claims_ok), &ec, "crit_unsupported", 1);
+}
+
+Test(jwt, problem_aud_missing)
+{
+	expect(resign(&ec, hdr("ES256", &ec), "{\"iat\":1764000000,\"exp\":1764001200}"), &ec,
+	       "aud_missing", 1);
+}
+
+Test(jwt, problem_aud_mismatch)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	check(resign(&ec, hdr("ES256", &ec),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"https://akenza.io/devices/dev-2\"}"),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "aud_mismatch"));
+	cr_assert_eq(r.nproblems, 1);
+	cr_assert(strstr(r.problems[0].message, "dev-2") && strstr(r.problems[0].message, AUD));
+	jwt_report_clear(&r);
+}
+
+Test(jwt, problem_iat_missing)
+{
+	expect(resign(&ec, hdr("ES256", &ec), "{\"exp\":1764001200,\"aud\":\"" AUD "\"}"), &ec,
+	       "iat_missing", 1);
+}
+
+Test(jwt, problem_iat_in_future)
+{
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1764000200,\"exp\":1764001200,\"aud\":\"" AUD "\"}"),
+	       &ec, "iat_in_future", 1);
+	/* Within the leeway: fine. */
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1764000120,\"exp\":1764001200,\"aud\":\"" AUD "\",\"sub\":\"x\"}"),
+	       &ec, "sub_mismatch", 1);
+}
+
+Test(jwt, problem_exp_missing)
+{
+	expect(resign(&ec, hdr("ES256", &ec), "{\"iat\":1764000000,\"aud\":\"" AUD "\"}"), &ec,
+	       "exp_missing", 1);
+}
+
+Test(jwt, problem_expired)
+{
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1763990000,\"exp\":1764000000,\"aud\":\"" AUD "\"}"),
+	       &ec, "expired", 1);
+}
+
+Test(jwt, problem_exp_before_iat)
+{
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1764000000,\"exp\":1763999999,\"aud\":\"" AUD "\"}"),
+	       &ec, "exp_before_iat", 0);
+}
+
+Test(jwt, problem_lifetime_too_long)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	check(resign(&ec, hdr("ES256", &ec),
+		     "{\"iat\":1764000000,\"exp\":1764172800,\"aud\":\"" AUD "\"}"),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "lifetime_too_long"));
+	cr_assert_eq(r.nproblems, 1);
+	cr_assert(jwt_report_accepted(&r), "a warning must not reject");
+	jwt_report_clear(&r);
+}
+
+Test(jwt, problem_claim_type)
+{
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":\"1764000000\",\"exp\":1764001200,\"aud\":\"" AUD "\"}"),
+	       &ec, "claim_type", 1);
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1764000000,\"exp\":1764001200.5,\"aud\":\"" AUD "\"}"),
+	       &ec, "claim_type", 1);
+	expect(resign(&ec, hdr("ES256", &ec),
+		      "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":7}"),
+	       &ec, "claim_type", 1);
+}
+
+Test(jwt, reports_every_problem_not_just_the_first)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	check(forge("{\"alg\":\"none\"}", "{\"iat\":\"x\",\"aud\":\"https://evil/devices/a\"}", ""),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "alg_unsupported"));
+	cr_assert(has(&r, "signature_length"));
+	cr_assert(has(&r, "claim_type"));
+	cr_assert(has(&r, "exp_missing"));
+	cr_assert(has(&r, "aud_mismatch"));
+	cr_assert(has(&r, "kid_missing"));
+	jwt_report_clear(&r);
+}
+
+/* --- attacks ------------------------------------------------------------------- */
+
+Test(jwt, attack_hmac_with_the_public_key_as_secret)
+{
+	/* HS256 "signed" with the public key: refused before any MAC is computed. */
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	check(forge(hdr("HS256", &ec), claims_ok, "c2lnbmF0dXJlLW9mLTMyLWJ5dGVzLWxvbmctZXhhbXBsZQ"),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "alg_unsupported"));
+	cr_assert_eq(r.signature_checked, 0);
+	cr_assert_not(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+}
+
+Test(jwt, attack_embedded_jwk_is_never_used)
+{
+	/* Signed with ec2 and carrying "its" key in the header: still checked with ec. */
+	char h[512];
+	struct jwt_report r = JWT_REPORT_INIT;
+
+	snprintf(h, sizeof(h),
+		 "{\"alg\":\"ES256\",\"kid\":\"%s\",\"jwk\":{\"kty\":\"EC\"},\"jku\":\"https://x/\","
+		 "\"x5u\":\"https://x/\",\"x5c\":[\"AA\"]}",
+		 kid_of(&ec));
+	check(resign(&ec2, h, claims_ok), &ec, 0, &r);
+	cr_assert(has(&r, "signature_invalid"));
+	cr_assert(has(&r, "header_key_ignored"));
+	jwt_report_clear(&r);
+}
+
+Test(jwt, attack_strict_base64url)
+{
+	char *tok = mint(&ec, 0, 0), buf[4096];
+	size_t hl = strcspn(tok, ".");
+
+	/* Padding on the header. */
+	snprintf(buf, sizeof(buf), "%.*s==%s", (int)hl, tok, tok + hl);
+	expect(buf, &ec, "malformed", 1);
+	/* A stray character, a space, a '+' */
+	snprintf(buf, sizeof(buf), "%.*s %s", (int)hl, tok, tok + hl);
+	expect(buf, &ec, "malformed", 1);
+	snprintf(buf, sizeof(buf), "%s", tok);
+	buf[3] = '+';
+	expect(buf, &ec, "malformed", 1);
+	/* Signature padded. */
+	snprintf(buf, sizeof(buf), "%s=", tok);
+	expect(buf, &ec, "malformed", 1);
+	free(tok);
+}
+
+Test(jwt, attack_non_canonical_trailing_bits)
+{
+	/* 64 bytes encode to 86 characters whose last carries 4 unused bits: set one. */
+	char *tok = mint(&ec, 0, 0), *last = tok + strlen(tok) - 1;
+	const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	int v = (int)(strchr(alphabet, *last) - alphabet);
+
+	cr_assert_eq(v & 0xf, 0);
+	*last = alphabet[v | 1];
+	expect(tok, &ec, "malformed", 1);
+	free(tok);
+}
+
+Test(jwt, attack_es256_high_s_or_zero_is_not_repaired)
+{
+	/* r = 0 or s = 0, or r >= n: OpenSSL refuses; we pass them on verbatim. */
+	unsigned char sig[64];
+	char enc[100];
+
+	memset(sig, 0, sizeof(sig));
+	b64url_encode(enc, sizeof(enc), sig, 64);
+	expect(forge(hdr("ES256", &ec), claims_ok, enc), &ec, "signature_invalid", 1);
+	memset(sig, 0xff, sizeof(sig));
+	b64url_encode(enc, sizeof(enc), sig, 64);
+	expect(forge(hdr("ES256", &ec), claims_ok, enc), &ec, "signature_invalid", 1);
+}
+
+Test(jwt, signature_only_ignores_claims)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok = resign(&ec, "{\"alg\":\"ES256\"}", "not json at all");
+
+	check(tok, &ec, 1, &r);
+	cr_assert_eq(r.nproblems, 0);
+	cr_assert(r.signature_valid);
+	jwt_report_clear(&r);
+}
+
+Test(jwt, every_problem_code_is_documented_in_the_table)
+{
+	const char *codes[] = {"malformed", "duplicate_member", "alg_unsupported",
+			       "alg_key_mismatch", "signature_invalid", "signature_der_encoded",
+			       "signature_length", "kid_missing", "kid_mismatch", "aud_missing",
+			       "aud_mismatch", "iat_missing", "iat_in_future", "exp_missing",
+			       "expired", "exp_before_iat", "lifetime_too_long", "claim_type",
+			       "crit_unsupported"};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		for (j = 0; jwt_problem_codes[j].code != NULL; j++)
+			if (strcmp(jwt_problem_codes[j].code, codes[i]) == 0)
+				break;
+		cr_assert_not_null(jwt_problem_codes[j].code, "%s missing", codes[i]);
+	}
+}
+
+/* --- b64 -------------------------------------------------------------------------- */
+
+Test(b64, strict_decoding)
+{
+	const char *bad[] = {"QQ==", "QR", "Q", "QU+D", "QU/D", "QU D", "QUJ", "QUJDQ", "QU\nD"};
+	unsigned char out[16];
+	struct err e = ERR_INIT;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(b64url_decode(out, sizeof(out), &n, bad[i], strlen(bad[i]), &e), -1,
+			     "accepted %s", bad[i]);
+	cr_assert_eq(b64url_decode(out, sizeof(out), &n, "QUI", 3, &e), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(memcmp(out, "AB", 2), 0);
+	cr_assert_eq(b64url_decode(out, sizeof(out), &n, "-_-_", 4, &e), 0);
+	cr_assert_eq(b64url_decode(out, 2, &n, "QUJD", 4, &e), -1, "overflow accepted");
+	cr_assert_eq(b64url_decode(out, sizeof(out), &n, "QU\0D", 4, &e), -1);
+}
+
+Test(b64, encodes_without_padding)
+{
+	char out[16];
+
+	cr_assert_eq(b64url_encode(out, sizeof(out), (const unsigned char *)"\xfb\xff", 2), 3);
+	cr_assert_str_eq(out, "-_8");
+	cr_assert_eq(B64URL_ENCODED_LEN(64), 86);
+	cr_assert_eq(B64URL_ENCODED_LEN(256), 342);
+}
+
+/* --- RFC 7515 known answers ------------------------------------------------------- */
+
+static char *
+slurp_line(const char *path)
+{
+	static char buf[2048];
+	FILE *f = fopen(path, "r");
+
+	cr_assert_not_null(f, "%s", path);
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+Test(jwt, rfc7515_a2_rs256_signing_is_byte_exact)
+{
+	/* PKCS#1 v1.5 is deterministic: our signing path must give the RFC's signature. */
+	static const char a2_header[] = "{\"alg\":\"RS256\"}";
+	static const char a2_claims[] = "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n "
+					"\"http://example.com/is_root\":true}";
+	struct key k;
+	char *want = slurp_line("tests/data/rfc7515/a2.jws");
+
+	load(&k, "tests/data/rfc7515/a2-rsa-private.pem");
+	cr_assert_str_eq(resign(&k, a2_header, a2_claims), want);
+	key_clear(&k);
+}
+
+Test(jwt, rfc7515_examples_verify_signature_only)
+{
+	const char *tokens[] = {"tests/data/rfc7515/a2.jws", "tests/data/rfc7515/a3.jws"};
+	const char *keys[] = {"tests/data/rfc7515/a2-rsa-public.pem",
+			      "tests/data/rfc7515/a3-ec-public.pem"};
+	struct jwt_report r;
+	struct key k;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		load(&k, keys[i]);
+		r = (struct jwt_report)JWT_REPORT_INIT;
+		check(slurp_line(tokens[i]), &k, 1, &r);
+		cr_assert_eq(r.nproblems, 0, "%s", tokens[i]);
+		cr_assert(r.signature_valid);
+		jwt_report_clear(&r);
+		/* As an akenza token: refused, expired in 2011. */
+		check(slurp_line(tokens[i]), &k, 0, &r);
+		cr_assert(has(&r, "expired"));
+		jwt_report_clear(&r);
+		key_clear(&k);
+	}
+}
+
+Test(jwt, minted_json_parses_back_as_the_claims_given)
+{
+	/* The JSON is printed, not built: Jansson must read back exactly what was meant. */
+	struct jwt_mint_opts o = {"a_b.c:d@e-1", "acme.akenza.io:8443", NOW, 3600, 0, 1};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct jwt_check_opts co = {&rsa, "a_b.c:d@e-1", "acme.akenza.io:8443", NOW, 60, 86400, 0};
+	struct err e = ERR_INIT;
+	char *tok;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(&rsa, &o, &tok, &len, &e), 0, "%s", e.msg);
+	cr_assert_eq(jwt_check(tok, len, &co, &r, &e), 0);
+	cr_assert_eq(r.nproblems, 0);
+	cr_assert_eq(json_object_size(r.header), 3);
+	cr_assert_str_eq(json_string_value(json_object_get(r.header, "kid")), kid_of(&rsa));
+	cr_assert_eq(json_object_size(r.claims), 4);
+	cr_assert_eq(json_integer_value(json_object_get(r.claims, "exp")), NOW + 3600);
+	cr_assert_str_eq(json_string_value(json_object_get(r.claims, "aud")),
+			 "https://acme.akenza.io:8443/devices/a_b.c:d@e-1");
+	cr_assert_str_eq(json_string_value(json_object_get(r.claims, "sub")), "a_b.c:d@e-1");
+	jwt_report_clear(&r);
+	sodium_free(tok);
+}
+
+Test(b64, encoder_agrees_with_libsodium)
+{
+	unsigned char in[64];
+	char ours[100], theirs[100];
+	size_t n;
+
+	randombytes_buf(in, sizeof(in));
+	for (n = 0; n <= sizeof(in); n++) {
+		cr_assert_eq(b64url_encode(ours, sizeof(ours), in, n), B64URL_ENCODED_LEN(n));
+		sodium_bin2base64(theirs, sizeof(theirs), in, n,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		cr_assert_str_eq(ours, theirs, "length %zu", n);
+	}
+	/* Too small a buffer: nothing, not a truncated encoding. */
+	cr_assert_eq(b64url_encode(ours, 4, in, 3), 0);
+	cr_assert_str_eq(ours, "");
+}
+
+Test(jwt, es256_der_to_raw_holds_for_short_and_padded_integers)
+{
+	/*
+	 * r and s are 33 DER bytes half the time (a leading zero) and shorter
+	 * than 32 bytes one time in 128 or so: 3000 tokens see every case, and
+	 * each must verify.
+	 */
+	struct jwt_mint_opts o = {"dev-1", NULL, NOW, 1200, 0, 0};
+	struct jwt_check_opts co = {&ec, NULL, NULL, NOW, 60, 0, 1};
+	struct jwt_report r;
+	struct jwt_signer s;
+	struct err e = ERR_INIT;
+	char buf[1024];
+	size_t len;
+	int i;
+
+	cr_assert_eq(jwt_signer_init(&s, &ec, &e), 0);
+	for (i = 0; i < 3000; i++) {
+		cr_assert_eq(jwt_signer_mint_buf(&s, &o, buf, sizeof(buf), &len, &e), 0, "%s", e.msg);
+		cr_assert_eq(jwt_check(buf, len, &co, &r, &e), 0);
+		cr_assert(r.signature_valid && r.nproblems == 0, "token %d: %s", i, buf);
+		jwt_report_clear(&r);
+	}
+	/* Too small a buffer fails and leaves nothing behind. */
+	cr_assert_eq(jwt_signer_mint_buf(&s, &o, buf, 100, &len, &e), -1);
+	jwt_signer_clear(&s);
+}

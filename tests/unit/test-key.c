@@ -1,0 +1,274 @@
+/* Unit tests of the key module: generation, encodings, the canonical fingerprint. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sodium.h>
+
+#include "key.h"
+
+static void
+setup(void)
+{
+	cr_assert(sodium_init() >= 0);
+}
+
+TestSuite(key, .init = setup);
+
+static void
+pem_of(EVP_PKEY *pkey, int private, char **out, size_t *len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+
+	cr_assert(private ? PEM_write_bio_PrivateKey(bio, pkey, NULL, NULL, 0, NULL, NULL)
+			  : PEM_write_bio_PUBKEY(bio, pkey));
+	n = BIO_get_mem_data(bio, &p);
+	*out = malloc((size_t)n);
+	memcpy(*out, p, (size_t)n);
+	*len = (size_t)n;
+	BIO_free(bio);
+}
+
+Test(key, generates_p256_and_rsa)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	const char *why = NULL;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_type(&k), KEY_EC);
+	cr_assert_str_eq(key_curve(&k), "P-256");
+	cr_assert_str_eq(key_akenza_alg(&k, &why), "ES256");
+	cr_assert_str_eq(key_akenza_credential(&k, 0), "EC256_PEM");
+	cr_assert_str_eq(key_akenza_credential(&k, 1), "EC256_X509_PEM");
+	cr_assert(k.is_private);
+	cr_assert_eq(key_generate(&k, KEY_RSA, 2048, &e), 0);
+	cr_assert_eq(key_bits(&k), 2048);
+	cr_assert_str_eq(key_akenza_alg(&k, &why), "RS256");
+	key_clear(&k);
+}
+
+Test(key, refuses_what_akenza_refuses)
+{
+	struct key k = KEY_INIT;
+	const char *why = NULL;
+
+	k.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	cr_assert_null(key_akenza_alg(&k, &why));
+	cr_assert(strstr(why, "2048") != NULL);
+	cr_assert_null(key_akenza_credential(&k, 0));
+	key_clear(&k);
+	k.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	cr_assert_null(key_akenza_alg(&k, &why));
+	cr_assert(strstr(why, "P-256") != NULL);
+	key_clear(&k);
+	k.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	cr_assert_null(key_akenza_alg(&k, &why));
+	key_clear(&k);
+}
+
+Test(key, public_and_private_encodings_give_one_fingerprint)
+{
+	struct key k = KEY_INIT, pub = KEY_INIT, priv = KEY_INIT;
+	struct err e = ERR_INIT;
+	char a[65], b[65], c[65], *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_fingerprint(&k, a, &e), 0);
+	cr_assert_eq(strlen(a), 64);
+	cr_assert_eq(key_public_pem(&k, &pem, &len, &e), 0);
+	cr_assert_eq(key_load(&pub, (unsigned char *)pem, len, "pub", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert_eq(pub.format, KEY_FMT_SPKI);
+	cr_assert(!pub.is_private);
+	cr_assert_eq(key_fingerprint(&pub, b, &e), 0);
+	cr_assert_str_eq(a, b);
+	cr_assert_eq(key_private_pem(&k, NULL, 0, &pem, &len, &e), 0);
+	cr_assert(strncmp(pem, "-----BEGIN PRIVATE KEY-----", 27) == 0);
+	cr_assert_eq(key_load(&priv, (unsigned char *)pem, len, "priv", NULL, &e), 0);
+	sodium_free(pem);
+	cr_assert_eq(key_fingerprint(&priv, c, &e), 0);
+	cr_assert_str_eq(a, c);
+	cr_assert(key_same_public(&pub, &priv));
+	key_clear(&k);
+	key_clear(&pub);
+	key_clear(&priv);
+}
+
+Test(key, compressed_point_gives_the_uncompressed_fingerprint)
+{
+	struct key k = KEY_INIT, comp = KEY_INIT;
+	struct err e = ERR_INIT;
+	EVP_PKEY *dup;
+	char a[65], b[65], *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_fingerprint(&k, a, &e), 0);
+	dup = EVP_PKEY_dup(k.pkey);
+	cr_assert(EVP_PKEY_set_utf8_string_param(dup, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+						 "compressed"));
+	pem_of(dup, 0, &pem, &len);
+	EVP_PKEY_free(dup);
+	cr_assert_eq(key_load(&comp, (unsigned char *)pem, len, "c", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert_eq(key_fingerprint(&comp, b, &e), 0);
+	cr_assert_str_eq(a, b);
+	key_clear(&k);
+	key_clear(&comp);
+}
+
+Test(key, encrypted_pkcs8_needs_the_right_passphrase)
+{
+	struct key k = KEY_INIT, l = KEY_INIT;
+	struct err e = ERR_INIT;
+	struct passphrase right = PASSPHRASE_INIT, wrong = PASSPHRASE_INIT;
+	char *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_private_pem(&k, "s3cret", 6, &pem, &len, &e), 0);
+	cr_assert(strstr(pem, "ENCRYPTED PRIVATE KEY") != NULL);
+	cr_assert_eq(key_load(&l, (unsigned char *)pem, len, "k.pem", NULL, &e), -1);
+	cr_assert_eq(e.status, AK_INPUT);
+	cr_assert(strstr(e.msg, "'k.pem' is encrypted") != NULL, "%s", e.msg);
+	setenv(PASSPHRASE_ENV, "nope", 1);
+	cr_assert_eq(key_load(&l, (unsigned char *)pem, len, "k.pem", &wrong, &e), -1);
+	cr_assert(strstr(e.msg, "wrong passphrase for 'k.pem'") != NULL, "%s", e.msg);
+	setenv(PASSPHRASE_ENV, "s3cret", 1);
+	cr_assert_eq(key_load(&l, (unsigned char *)pem, len, "k.pem", &right, &e), 0, "%s", e.msg);
+	unsetenv(PASSPHRASE_ENV);
+	cr_assert(l.encrypted);
+	cr_assert_eq(l.format, KEY_FMT_PKCS8_ENCRYPTED);
+	cr_assert(key_same_public(&k, &l));
+	sodium_free(pem);
+	passphrase_clear(&right);
+	passphrase_clear(&wrong);
+	key_clear(&k);
+	key_clear(&l);
+}
+
+Test(key, names_what_is_not_a_key)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	const char *csr = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n";
+	const unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x05};
+
+	cr_assert_eq(key_load(&k, (const unsigned char *)csr, strlen(csr), "r", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "PEM 'CERTIFICATE REQUEST'") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, der, sizeof(der), "d", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "DER data of an unknown structure") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)"", 0, "z", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(empty)") != NULL, "%s", e.msg);
+	cr_assert_null(k.pkey);
+}
+
+Test(key, self_signed_certificate_carries_the_key_and_cn)
+{
+	struct key k = KEY_INIT, c = KEY_INIT;
+	struct err e = ERR_INIT;
+	char *pem, subject[128], sha1[41], fa[65], fb[65];
+	size_t len;
+	time_t nb, na;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_self_signed_pem(&k, "dev-1", 10, &pem, &len, &e), 0);
+	cr_assert_eq(key_load(&c, (unsigned char *)pem, len, "c", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert_eq(c.format, KEY_FMT_X509);
+	cr_assert_eq(key_cert_subject(&c, subject, sizeof(subject)), 0);
+	cr_assert_str_eq(subject, "CN=dev-1");
+	cr_assert_eq(key_cert_validity(&c, &nb, &na), 0);
+	cr_assert_eq(na - nb, 10 * 86400);
+	cr_assert_eq(key_cert_sha1(&c, sha1), 0);
+	cr_assert_eq(strlen(sha1), 40);
+	cr_assert_eq(key_fingerprint(&k, fa, &e), 0);
+	cr_assert_eq(key_fingerprint(&c, fb, &e), 0);
+	cr_assert_str_eq(fa, fb);
+	key_clear(&k);
+	key_clear(&c);
+}
+
+#define DATA "tests/data/jwt/"
+
+/* key_spki_der must give exactly what OpenSSL's encoder gives. */
+static void
+same_as_openssl(const char *file)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	unsigned char *ours, *theirs = NULL;
+	size_t len;
+	int n;
+
+	cr_assert_eq(key_load_file(&k, file, NULL, &e), 0, "%s: %s", file, e.msg);
+	cr_assert_eq(key_spki_der(&k, &ours, &len, &e), 0, "%s: %s", file, e.msg);
+	n = i2d_PUBKEY(k.pkey, &theirs);
+	cr_assert_gt(n, 0);
+	cr_assert_eq(len, (size_t)n, "%s: %zu bytes, OpenSSL %d", file, len, n);
+	cr_assert_eq(memcmp(ours, theirs, len), 0, "%s: bytes differ", file);
+	OPENSSL_free(ours);
+	OPENSSL_free(theirs);
+	key_clear(&k);
+}
+
+Test(key, spki_of_p256_and_rsa_is_openssls)
+{
+	const char *files[] = {DATA "ec_private.pem",	   DATA "ec_public.pem",
+			       DATA "ec2_private.pem",	   DATA "rsa_private.pem",
+			       DATA "rsa_public.pem",	   DATA "rsa1024_private.pem",
+			       DATA "rsa4096_private.pem", DATA "rsa1032_e3_private.pem",
+			       DATA "ec384_private.pem",   DATA "ed25519_private.pem"};
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		same_as_openssl(files[i]);
+}
+
+Test(key, one_kid_whatever_the_point_encoding)
+{
+	struct key a = KEY_INIT, b = KEY_INIT;
+	struct err e = ERR_INIT;
+	char fa[KEY_FINGERPRINT_HEX + 1], fb[KEY_FINGERPRINT_HEX + 1];
+
+	cr_assert_eq(key_load_file(&a, DATA "ec_public.pem", NULL, &e), 0);
+	cr_assert_eq(key_load_file(&b, DATA "ec_public_compressed.pem", NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_fingerprint(&a, fa, &e), 0);
+	cr_assert_eq(key_fingerprint(&b, fb, &e), 0);
+	cr_assert_str_eq(fa, fb);
+	key_clear(&a);
+	key_clear(&b);
+}
+
+Test(key, spki_of_generated_keys_is_openssls)
+{
+	static const int bits[] = {1024, 1040, 2056};
+	struct key k;
+	struct err e = ERR_INIT;
+	unsigned char *ours, *theirs;
+	size_t i, len;
+	int n;
+
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]) + 1; i++) {
+		k = (struct key)KEY_INIT;
+		if (i < sizeof(bits) / sizeof(bits[0]))
+			cr_assert_eq(key_generate(&k, KEY_RSA, bits[i], &e), 0, "%s", e.msg);
+		else
+			cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0, "%s", e.msg);
+		cr_assert_eq(key_spki_der(&k, &ours, &len, &e), 0);
+		theirs = NULL;
+		n = i2d_PUBKEY(k.pkey, &theirs);
+		cr_assert_eq(len, (size_t)n);
+		cr_assert_eq(memcmp(ours, theirs, len), 0);
+		OPENSSL_free(ours);
+		OPENSSL_free(theirs);
+		key_clear(&k);
+	}
+}

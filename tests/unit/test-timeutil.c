@@ -1,0 +1,98 @@
+/* Unit tests of the timeutil module. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "timeutil.h"
+
+Test(timeutil, iso8601)
+{
+	char buf[TIMEUTIL_ISO_LEN];
+
+	cr_assert_str_eq(timeutil_iso8601(0, buf), "1970-01-01T00:00:00Z");
+	cr_assert_str_eq(timeutil_iso8601(1764000000, buf), "2025-11-24T16:00:00Z");
+}
+
+Test(timeutil, parses_durations_with_units)
+{
+	struct {
+		const char *s;
+		long secs;
+	} ok[] = {{"0", 0},	{"90", 90},	   {"90s", 90},	      {"20m", 1200},
+		  {"1h30m", 5400}, {"2d", 172800}, {"1d2h3m4s", 93784}, {"1m30", 90}};
+	struct err e = ERR_INIT;
+	size_t i;
+	long v;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		cr_assert_eq(timeutil_parse_duration(ok[i].s, &v, &e), 0, "%s: %s", ok[i].s, e.msg);
+		cr_assert_eq(v, ok[i].secs, "%s", ok[i].s);
+	}
+}
+
+Test(timeutil, refuses_bad_durations)
+{
+	const char *bad[] = {"", "m", "20x", "-5", "1m1h", "1h1h", "1.5h", " 1m", "1m ", "1 m",
+			     "99999999999999999999", "40000d", "1y"};
+	struct err e;
+	size_t i;
+	long v;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e = (struct err)ERR_INIT;
+		cr_assert_eq(timeutil_parse_duration(bad[i], &v, &e), -1, "accepted '%s'", bad[i]);
+		cr_assert_eq(e.status, AK_USAGE);
+	}
+}
+
+Test(timeutil, parses_epoch_and_iso8601_utc)
+{
+	struct err e = ERR_INIT;
+	time_t t;
+
+	cr_assert_eq(timeutil_parse_time("1764000000", &t, &e), 0);
+	cr_assert_eq(t, 1764000000);
+	cr_assert_eq(timeutil_parse_time("2025-11-24T16:00:00Z", &t, &e), 0);
+	cr_assert_eq(t, 1764000000);
+	cr_assert_eq(timeutil_parse_time("2025-11-24T16:00:00+00:00", &t, &e), 0);
+	cr_assert_eq(t, 1764000000);
+	cr_assert_eq(timeutil_parse_time("2024-02-29T00:00:00Z", &t, &e), 0);
+}
+
+Test(timeutil, refuses_bad_times)
+{
+	const char *bad[] = {"", "now", "-1", "2025-11-24", "2025-11-24T16:00:00",
+			     "2025-11-24 16:00:00Z", "2025-02-30T00:00:00Z", "2025-11-24T24:00:00Z",
+			     "2025-11-24T16:00:00+01:00", "1969-12-31T23:59:59Z", "99999999999999",
+			     "2025-13-01T00:00:00Z", "2023-02-29T00:00:00Z"};
+	struct err e;
+	size_t i;
+	time_t t;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e = (struct err)ERR_INIT;
+		cr_assert_eq(timeutil_parse_time(bad[i], &t, &e), -1, "accepted '%s'", bad[i]);
+	}
+}
+
+Test(timeutil, formats_durations)
+{
+	char buf[TIMEUTIL_REL_LEN];
+
+	cr_assert_str_eq(timeutil_duration(0, buf, sizeof(buf)), "0s");
+	cr_assert_str_eq(timeutil_duration(1200, buf, sizeof(buf)), "20m");
+	cr_assert_str_eq(timeutil_duration(1032, buf, sizeof(buf)), "17m12s");
+	cr_assert_str_eq(timeutil_duration(86400 + 5, buf, sizeof(buf)), "1d5s");
+	cr_assert_str_eq(timeutil_duration(-90, buf, sizeof(buf)), "-1m30s");
+}
+
+Test(timeutil, relative_times)
+{
+	char buf[TIMEUTIL_REL_LEN];
+
+	cr_assert_str_eq(timeutil_relative(1032, 0, buf, sizeof(buf)), "in 17m12s");
+	cr_assert_str_eq(timeutil_relative(0, 240, buf, sizeof(buf)), "4m ago");
+	cr_assert_str_eq(timeutil_relative(5, 5, buf, sizeof(buf)), "now");
+	/* Two units at most once past an hour. */
+	cr_assert_str_eq(timeutil_relative(0, 3 * 86400 + 7200 + 61, buf, sizeof(buf)), "3d2h ago");
+	cr_assert_str_eq(timeutil_relative(3600 + 61, 0, buf, sizeof(buf)), "in 1h1m");
+}
