@@ -69,6 +69,12 @@ int fileio_batch_add(struct fileio_batch *b, const char *path, const void *data,
 int fileio_batch_commit(struct fileio_batch *b, int force, struct err *e);
 /* Remove what is still staged and free the batch; safe after commit. */
 void fileio_batch_clear(struct fileio_batch *b);
+/*
+ * Remove the staged files of path that a crash between staging and commit
+ * left behind (".<name>.akcred-XXXXXX" next to it).  Only for a caller that
+ * knows no other process is writing path (it holds a lock).
+ */
+int fileio_batch_remove_stale(const char *path, struct err *e);
 
 /* fsync the directory that contains path (or path itself if it is a directory). */
 int fileio_fsync_dir(const char *path, int is_dir, struct err *e);

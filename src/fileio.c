@@ -399,16 +399,22 @@ fileio_append(int fd, const char *name, const void *data, size_t len, struct err
 
 	if (fstat(fd, &st) != 0)
 		return err_set(e, AK_INPUT, "cannot stat '%s': %s", name, strerror(errno));
-	/* One write: a reader (or a crash) sees all of it or a tail we can recognise. */
+	/*
+	 * One write: a reader (or a crash) sees all of it or a tail we can
+	 * recognise.  A short write means the disk or a limit is full; writing
+	 * the rest gets the reason (or, rarely, succeeds).
+	 */
 	do
 		w = write(fd, data, len);
 	while (w < 0 && errno == EINTR);
+	if (w > 0 && (size_t)w < len && write_all(fd, (const unsigned char *)data + w,
+						  len - (size_t)w) == 0)
+		w = (ssize_t)len;
+	saved = errno;
 	if (w >= 0 && (size_t)w == len) {
 		if (fsync(fd) == 0)
 			return 0;
 		saved = errno;
-	} else {
-		saved = w < 0 ? errno : ENOSPC; /* a short write to a regular file: out of space */
 	}
 	/* Not acknowledged: take it back so nothing half-written stays. */
 	if (ftruncate(fd, st.st_size) == 0)
@@ -593,5 +599,45 @@ fileio_dir_remove_stale(const char *parent, const char *name, struct err *e)
 	else
 		rc = remove_staged(path, e);
 	free(path);
+	return rc;
+}
+
+int
+fileio_batch_remove_stale(const char *path, struct err *e)
+{
+	char *dir, *pre;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	DIR *d;
+	struct dirent *de;
+	size_t n;
+	int rc = 0;
+
+	if ((dir = dir_of(path)) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	n = strlen(base) + 16;
+	if ((pre = malloc(n)) == NULL) {
+		free(dir);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	snprintf(pre, n, ".%s.akcred-", base);
+	if ((d = opendir(dir)) == NULL) {
+		rc = err_set(e, AK_INPUT, "cannot read directory '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		/* The exact shape fileio_batch_add makes: the prefix and six characters. */
+		if (strncmp(de->d_name, pre, strlen(pre)) != 0 ||
+		    strlen(de->d_name) != strlen(pre) + 6)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT) {
+			rc = err_set(e, AK_INPUT, "cannot remove '%s/%s': %s", dir, de->d_name,
+				     strerror(errno));
+			break;
+		}
+	}
+	closedir(d);
+out:
+	free(pre);
+	free(dir);
 	return rc;
 }

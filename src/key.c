@@ -399,7 +399,8 @@ key_curve(const struct key *k)
 		const char *openssl, *nist;
 	} names[] = {{"prime256v1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"},
 		     {"secp224r1", "P-224"}, {"prime192v1", "P-192"}};
-	static char buf[80];
+	/* Per thread: provision calls this from its workers. */
+	static _Thread_local char buf[80];
 	size_t i;
 
 	if (key_type(k) != KEY_EC ||

@@ -1,0 +1,389 @@
+/*
+ * akcred provision: key pairs for a batch of devices, one directory each,
+ * and a manifest for "akcred register" -- in parallel, and safe to kill at
+ * any moment: a rerun with the same arguments keeps and checks what is
+ * complete and makes the rest (the crash analysis is in provision.c).
+ */
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "idlist.h"
+#include "key.h"
+#include "passphrase.h"
+#include "provision.h"
+#include "banned.h"
+
+enum {
+	OPT_OUT_DIR = 'o',
+	OPT_IDS = 'i',
+	OPT_TYPE = 't',
+	OPT_BITS = 'b',
+	OPT_JOBS = 'j',
+	OPT_COUNT = CMD_OPT_LONG,
+	OPT_PREFIX,
+	OPT_START,
+	OPT_WIDTH,
+	OPT_CERT,
+	OPT_DAYS,
+	OPT_ENCRYPT,
+	OPT_PASSPHRASE_FILE,
+	OPT_MANIFEST,
+	OPT_JSON,
+};
+
+static const struct cmd_option options[] = {
+    {"out-dir", OPT_OUT_DIR, 1, "DIR", "@dir",
+     "where the device directories go (created if missing)"},
+    {"ids", OPT_IDS, 1, "FILE", "@file", "device ids, one per line ('-': standard input)"},
+    {"count", OPT_COUNT, 1, "N", NULL, "generate N ids <prefix><number> instead"},
+    {"prefix", OPT_PREFIX, 1, "P", NULL, "the generated ids' prefix (with --count)"},
+    {"start", OPT_START, 1, "N", NULL, "the first generated number (default 1)"},
+    {"width", OPT_WIDTH, 1, "N", NULL,
+     "digits of the generated numbers (default: as many as the last needs)"},
+    {"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
+    {"bits", OPT_BITS, 1, "N", "2048 3072 4096", "RSA key size: 2048, 3072 or 4096 (default 2048)"},
+    {"cert", OPT_CERT, 0, NULL, NULL, "also make a self-signed certificate, CN = device id"},
+    {"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
+    {"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private keys with a passphrase"},
+    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+     "read the passphrase from FILE's first line"},
+    {"manifest", OPT_MANIFEST, 1, "FILE", "@file", "the manifest (default DIR/manifest.csv)"},
+    {"jobs", OPT_JOBS, 1, "N", NULL, "keys made at the same time (default: the number of cores)"},
+    {"json", OPT_JSON, 0, NULL, NULL, "print the summary as one JSON object"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+struct provision_cli {
+	struct provision_opts p;
+	const char *ids_path, *prefix;
+	unsigned long count, start, width, bits, days, jobs;
+	int count_set, start_set, width_set, bits_set, days_set, encrypt, json;
+	struct passphrase pp;
+	/* progress */
+	int progress;  /* draw a progress bar (stderr is a terminal) */
+	int bar_shown; /* a bar is on the screen: clear it before printing */
+	struct timespec t0, last;
+};
+
+static double
+since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+clear_bar(struct provision_cli *o)
+{
+	if (o->bar_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		o->bar_shown = 0;
+	}
+}
+
+static void
+draw_bar(struct provision_cli *o, const struct provision_stats *st)
+{
+	char bar[33];
+	double t = since(&o->t0), rate = t > 0 ? (double)st->done / t : 0, left;
+	unsigned long eta;
+	size_t fill, i;
+
+	if (st->total > 0) {
+		fill = st->done >= st->total
+			   ? 30
+			   : (size_t)(30.0 * (double)st->done / (double)st->total);
+		for (i = 0; i < 30; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[30] = '\0';
+		left = st->total > st->done ? (double)(st->total - st->done) : 0;
+		eta = rate > 0 ? (unsigned long)(left / rate + 0.5) : 0;
+		fprintf(stderr, "\r\033[K%lu/%lu [%s] %3lu%%  %.0f/s  ", st->done, st->total, bar,
+			st->done * 100 / st->total, rate);
+		if (rate > 0)
+			fprintf(stderr, "%lu:%02lu left", eta / 60, eta % 60);
+	} else {
+		fprintf(stderr, "\r\033[K%lu devices  %.0f/s", st->done, rate);
+	}
+	fflush(stderr);
+	o->bar_shown = 1;
+}
+
+/* Called by the provision module, one call at a time. */
+static void
+on_event(void *arg, const struct provision_event *ev)
+{
+	struct provision_cli *o = arg;
+
+	switch (ev->kind) {
+	case PROVISION_EV_INVALID:
+		clear_bar(o);
+		cmd_error(AK_NEGATIVE, "%s: skipped", ev->err->msg);
+		break;
+	case PROVISION_EV_DUPLICATE:
+		clear_bar(o);
+		cmd_error(AK_NEGATIVE,
+			  "'%s' line %lu: device id '%s' was already given on line %lu: "
+			  "skipped",
+			  strcmp(o->ids_path, "-") == 0 ? "(stdin)" : o->ids_path, ev->line, ev->id,
+			  ev->first_line);
+		break;
+	case PROVISION_EV_FAILED:
+		clear_bar(o);
+		cmd_error(AK_NEGATIVE, "device '%s': %s", ev->id, ev->err->msg);
+		break;
+	case PROVISION_EV_PROGRESS:
+		/* At most ten redraws a second: the terminal must not slow the batch. */
+		if (o->progress && since(&o->last) >= 0.1) {
+			clock_gettime(CLOCK_MONOTONIC, &o->last);
+			draw_bar(o, ev->stats);
+		}
+		break;
+	}
+}
+
+static const char *
+plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void
+print_summary(const struct provision_cli *o, const struct provision_stats *st, double secs,
+	      const struct err *fatal)
+{
+	const char *manifest = o->p.manifest;
+	char mbuf[4096], kind[32];
+	json_t *j;
+
+	if (manifest == NULL) {
+		snprintf(mbuf, sizeof(mbuf), "%s/manifest.csv", o->p.out_dir);
+		manifest = mbuf;
+	}
+	if (o->p.type == KEY_EC)
+		snprintf(kind, sizeof(kind), "EC P-256");
+	else
+		snprintf(kind, sizeof(kind), "RSA %d", o->p.bits);
+	if (o->json) {
+		j = json_pack(
+		    "{ss ss ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
+		    o->p.out_dir, "manifest", manifest, "type", o->p.type == KEY_EC ? "ec" : "rsa",
+		    "curve", o->p.type == KEY_EC ? "P-256" : NULL, "certificate", o->p.cert,
+		    "encrypted", o->p.pass != NULL, "jobs", (int)o->p.jobs, "total",
+		    (json_int_t)(st->total ? st->total : st->done), "created",
+		    (json_int_t)st->created, "recovered", (json_int_t)st->recovered, "verified",
+		    (json_int_t)st->verified, "invalid", (json_int_t)st->invalid, "duplicates",
+		    (json_int_t)st->duplicates, "failed", (json_int_t)st->failed, "stale_removed",
+		    (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds", (double)(long)(secs * 1000 + 0.5) / 1000);
+		if (o->p.type == KEY_RSA)
+			json_object_set_new(j, "bits", json_integer(o->p.bits));
+		if (fatal != NULL)
+			json_object_set_new(j, "error", json_string(fatal->msg));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+		putchar('\n');
+		json_decref(j);
+		return;
+	}
+	if (st->stale > 0)
+		printf("removed %lu unfinished %s of an interrupted run\n", st->stale,
+		       plural(st->stale, "directory", "directories"));
+	if (fatal == NULL && st->created == 0 && st->recovered == 0 && st->failed == 0 &&
+	    st->invalid == 0 && st->duplicates == 0) {
+		printf("nothing to do: all %lu devices in '%s' are provisioned and check out\n",
+		       st->verified, o->p.out_dir);
+		return;
+	}
+	printf("%lu new %s key%s in '%s'", st->created, kind, plural(st->created, "", "s"),
+	       o->p.out_dir);
+	if (st->recovered > 0)
+		printf(", %lu finished from an interrupted run", st->recovered);
+	if (st->verified > 0)
+		printf(", %lu already provisioned", st->verified);
+	printf(" (%.1f s", secs);
+	if (st->created > 0 && secs > 0)
+		printf(", %.0f keys/s", (double)st->created / secs);
+	printf(")\n");
+	if (st->invalid + st->duplicates + st->failed > 0)
+		printf("%lu bad %s, %lu %s, %lu failed %s: see the messages above\n", st->invalid,
+		       plural(st->invalid, "id", "ids"), st->duplicates,
+		       plural(st->duplicates, "duplicate", "duplicates"), st->failed,
+		       plural(st->failed, "device", "devices"));
+	printf("manifest     %s\n", manifest);
+}
+
+static int
+provision(struct provision_cli *o)
+{
+	struct provision_stats st;
+	struct idlist *ids = NULL;
+	struct err e = ERR_INIT;
+	int rc, status;
+	double secs;
+
+	if (o->count_set)
+		rc = idlist_open_seq(&ids, o->prefix, o->start, o->count, (unsigned)o->width, &e);
+	else
+		rc = idlist_open(&ids, o->ids_path, &e);
+	if (rc != 0)
+		return e.status == AK_USAGE ? cmd_usage_error("%s", e.msg) : cmd_fail(&e);
+	if (o->encrypt) {
+		if (passphrase_get(&o->pp, "the new private keys", &e) != 0) {
+			idlist_close(ids);
+			return cmd_fail(&e);
+		}
+		o->p.pass = o->pp.value;
+		o->p.passlen = o->pp.len;
+	}
+	o->p.ids = ids;
+	o->p.report = on_event;
+	o->p.arg = o;
+	o->progress = isatty(STDERR_FILENO);
+	/* Line-buffered: a batch with many bad ids must not cost a write(2) per character. */
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	clock_gettime(CLOCK_MONOTONIC, &o->t0);
+	o->last = o->t0;
+	rc = provision_run(&o->p, &st, &e);
+	secs = since(&o->t0);
+	if (o->progress && st.done > 0)
+		draw_bar(o, &st);
+	clear_bar(o);
+	idlist_close(ids);
+	if (rc != 0) {
+		status = cmd_fail(&e);
+		if (st.done > 0 || o->json)
+			print_summary(o, &st, secs, &e);
+		return status;
+	}
+	print_summary(o, &st, secs, NULL);
+	return st.invalid + st.duplicates + st.failed > 0 ? AK_NEGATIVE : AK_OK;
+}
+
+static int
+cmd_provision_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct provision_cli o = {
+	    .p = {.type = KEY_EC, .bits = 2048, .days = 3650}, .start = 1, .pp = PASSPHRASE_INIT};
+	long ncpu;
+	int c, status;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_OUT_DIR:
+			o.p.out_dir = a.arg;
+			break;
+		case OPT_IDS:
+			o.ids_path = a.arg;
+			break;
+		case OPT_COUNT:
+			if (cmd_parse_uint("count", a.arg, 1, 100000000, &o.count) != 0)
+				return AK_USAGE;
+			o.count_set = 1;
+			break;
+		case OPT_PREFIX:
+			o.prefix = a.arg;
+			break;
+		case OPT_START:
+			if (cmd_parse_uint("start", a.arg, 0, 1000000000000UL, &o.start) != 0)
+				return AK_USAGE;
+			o.start_set = 1;
+			break;
+		case OPT_WIDTH:
+			if (cmd_parse_uint("width", a.arg, 1, 20, &o.width) != 0)
+				return AK_USAGE;
+			o.width_set = 1;
+			break;
+		case OPT_TYPE:
+			if (strcmp(a.arg, "ec") == 0)
+				o.p.type = KEY_EC;
+			else if (strcmp(a.arg, "rsa") == 0)
+				o.p.type = KEY_RSA;
+			else
+				return cmd_usage_error("--type must be ec or rsa, not '%s'", a.arg);
+			break;
+		case OPT_BITS:
+			if (cmd_parse_uint("bits", a.arg, 0, 1UL << 20, &o.bits) != 0)
+				return AK_USAGE;
+			if (o.bits != 2048 && o.bits != 3072 && o.bits != 4096)
+				return cmd_usage_error(
+				    "--bits must be 2048, 3072 or 4096, not '%s'%s", a.arg,
+				    o.bits < 2048 ? ": akenza needs at least 2048" : "");
+			o.p.bits = (int)o.bits;
+			o.bits_set = 1;
+			break;
+		case OPT_CERT:
+			o.p.cert = 1;
+			break;
+		case OPT_DAYS:
+			if (cmd_parse_uint("days", a.arg, 1, 36500, &o.days) != 0)
+				return AK_USAGE;
+			o.p.days = (int)o.days;
+			o.days_set = 1;
+			break;
+		case OPT_ENCRYPT:
+			o.encrypt = 1;
+			break;
+		case OPT_PASSPHRASE_FILE:
+			o.pp.file = a.arg;
+			break;
+		case OPT_MANIFEST:
+			o.p.manifest = a.arg;
+			break;
+		case OPT_JOBS:
+			if (cmd_parse_uint("jobs", a.arg, 1, 256, &o.jobs) != 0)
+				return AK_USAGE;
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (a.ind != argc)
+		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
+	if (o.p.out_dir == NULL)
+		return cmd_usage_error("--out-dir is needed");
+	if ((o.ids_path != NULL) == o.count_set)
+		return cmd_usage_error("give the ids with --ids FILE or --count N --prefix P");
+	if (o.count_set && o.prefix == NULL)
+		return cmd_usage_error("--count needs --prefix");
+	if (!o.count_set && (o.prefix != NULL || o.start_set || o.width_set))
+		return cmd_usage_error("--prefix, --start and --width go with --count");
+	if (o.bits_set && o.p.type != KEY_RSA)
+		return cmd_usage_error("--bits is for RSA keys (--type rsa); EC keys are P-256");
+	if (o.days_set && !o.p.cert)
+		return cmd_usage_error("--days goes with --cert");
+	if (o.pp.file != NULL && !o.encrypt)
+		return cmd_usage_error("--passphrase-file goes with --encrypt");
+	if (o.jobs == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		o.jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
+	}
+	o.p.jobs = (unsigned)o.jobs;
+	/* "ulimit -f" must give an error we handle (the run stops cleanly), not a kill. */
+	signal(SIGXFSZ, SIG_IGN);
+	o.pp.confirm = 1;
+	status = provision(&o);
+	passphrase_clear(&o.pp);
+	return status;
+}
+
+const struct cmd_entry cmd_provision_entry = {
+    .name = "provision",
+    .summary = "make keys for a batch of devices, resumable after a crash",
+    .usage = "--out-dir DIR (--ids FILE | --count N --prefix P [--start N] [--width N]) "
+	     "[--type ec|rsa] [--bits N] [--cert [--days N]] "
+	     "[--encrypt [--passphrase-file FILE]] [--manifest FILE] [--jobs N] [--json]",
+    .options = options,
+    .flags = CMD_SECRETS,
+    .exec = cmd_provision_exec,
+};

@@ -1,0 +1,291 @@
+/* idlist: device ids from a file, standard input or a numbered sequence (see idlist.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "idlist.h"
+#include "banned.h"
+
+#define READ_CHUNK 65536
+/* Longer lines are consumed but not kept: no id is this long, even with spaces around it. */
+#define LINE_MAX_KEPT (DEVID_MAX + 64)
+
+struct idlist {
+	/* Reading */
+	int fd; /* -1: memory or sequence */
+	char *buf;
+	size_t len, pos;
+	int eof, read_error;
+	char *name;
+	unsigned long line, total;
+	/* Generating */
+	int seq;
+	char *prefix;
+	unsigned long next;
+	unsigned width;
+};
+
+static int
+next_byte(struct idlist *l)
+{
+	ssize_t r;
+
+	if (l->pos < l->len)
+		return (unsigned char)l->buf[l->pos++];
+	if (l->fd < 0 || l->eof)
+		return -1;
+	do
+		r = read(l->fd, l->buf, READ_CHUNK);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		l->read_error = errno;
+		return -2;
+	}
+	if (r == 0) {
+		l->eof = 1;
+		return -1;
+	}
+	l->len = (size_t)r;
+	l->pos = 1;
+	return (unsigned char)l->buf[0];
+}
+
+static int
+blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Is this line an id line (not blank, not a comment)? */
+static int
+counts(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (blank(s[i]) || s[i] == '\r'))
+		i++;
+	return i < n && s[i] != '#';
+}
+
+/* Count the id lines of a regular file, for the progress bar; the offset is put back. */
+static unsigned long
+count_lines(int fd)
+{
+	char buf[READ_CHUNK], line[8];
+	unsigned long total = 0;
+	size_t ln = 0;
+	ssize_t r, i;
+	int first = 1; /* at the first non-blank character of the line */
+	off_t at = lseek(fd, 0, SEEK_CUR);
+
+	if (at < 0)
+		return 0;
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < r; i++) {
+			if (buf[i] == '\n') {
+				total += counts(line, ln);
+				ln = 0;
+				first = 1;
+			} else if (first && ln < sizeof(line)) {
+				line[ln++] = buf[i];
+				if (!blank(buf[i]) && buf[i] != '\r')
+					first = 0;
+			}
+		}
+	}
+	total += counts(line, ln);
+	if (lseek(fd, at, SEEK_SET) != at)
+		return 0;
+	return total;
+}
+
+static int
+list_new(struct idlist **out, int fd, const char *data, size_t len, const char *name, struct err *e)
+{
+	struct idlist *l;
+	struct stat st;
+
+	*out = NULL;
+	if ((l = calloc(1, sizeof(*l))) == NULL || (l->name = strdup(name)) == NULL)
+		goto oom;
+	l->fd = fd;
+	if (data != NULL) {
+		l->buf = (char *)data;
+		l->len = len;
+		l->total = 0;
+	} else {
+		if ((l->buf = malloc(READ_CHUNK)) == NULL)
+			goto oom;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			l->total = count_lines(fd);
+	}
+	*out = l;
+	return 0;
+oom:
+	if (l == NULL && fd > STDIN_FILENO)
+		close(fd);
+	idlist_close(l);
+	return err_set(e, AK_CRYPTO, "out of memory");
+}
+
+int
+idlist_open(struct idlist **l, const char *path, struct err *e)
+{
+	int fd;
+
+	*l = NULL;
+	if ((fd = fileio_open_read(path, e)) < 0)
+		return -1;
+	return list_new(l, fd, NULL, 0, strcmp(path, "-") == 0 ? "(stdin)" : path, e);
+}
+
+int
+idlist_open_mem(struct idlist **l, const char *data, size_t len, const char *name, struct err *e)
+{
+	if (list_new(l, -1, data, len, name, e) != 0)
+		return -1;
+	(*l)->total = 0;
+	return 0;
+}
+
+static unsigned
+digits(unsigned long n)
+{
+	unsigned d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+int
+idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, unsigned long count,
+		unsigned width, struct err *e)
+{
+	char id[DEVID_MAX + 32];
+	struct idlist *l;
+	unsigned long last;
+	unsigned need;
+
+	*out = NULL;
+	if (count == 0)
+		return err_set(e, AK_USAGE, "--count must be at least 1");
+	if (start > (unsigned long)-1 - (count - 1))
+		return err_set(e, AK_USAGE, "--start %lu and --count %lu overflow", start, count);
+	last = start + (count - 1);
+	need = digits(last);
+	if (width == 0)
+		width = need;
+	else if (width < need)
+		return err_set(e, AK_USAGE, "--width %u is too small for the number %lu", width,
+			       last);
+	if (strlen(prefix) + width > DEVID_MAX)
+		return err_set(e, AK_USAGE,
+			       "the prefix and the number make ids longer than %d characters",
+			       DEVID_MAX);
+	/* The numbers are digits: if one id is valid, all of them are. */
+	snprintf(id, sizeof(id), "%s%0*lu", prefix, (int)width, last);
+	if (devid_check(id, e) != 0) {
+		e->status = AK_USAGE;
+		return err_prefix(e, "bad --prefix '%s'", prefix);
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL || (l->prefix = strdup(prefix)) == NULL) {
+		free(l);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	l->fd = -1;
+	l->seq = 1;
+	l->next = start;
+	l->total = count;
+	l->width = width;
+	*out = l;
+	return 0;
+}
+
+int
+idlist_next(struct idlist *l, char id[DEVID_MAX + 1], unsigned long *line, struct err *e)
+{
+	char buf[LINE_MAX_KEPT + 1];
+	size_t n, b;
+	int c, toolong;
+
+	if (l->seq) {
+		if (l->line == l->total)
+			return IDLIST_END;
+		snprintf(id, DEVID_MAX + 1, "%s%0*lu", l->prefix, (int)l->width, l->next++);
+		*line = ++l->line;
+		return IDLIST_ID;
+	}
+	for (;;) {
+		n = 0;
+		toolong = 0;
+		if ((c = next_byte(l)) == -1)
+			return IDLIST_END;
+		*line = ++l->line;
+		for (; c >= 0 && c != '\n'; c = next_byte(l)) {
+			if (n < LINE_MAX_KEPT)
+				buf[n++] = (char)c;
+			else
+				toolong = 1;
+		}
+		if (c == -2) {
+			err_set(e, AK_INPUT, "cannot read '%s': %s", l->name,
+				strerror(l->read_error));
+			return IDLIST_FATAL;
+		}
+		if (n > 0 && buf[n - 1] == '\r' && !toolong)
+			n--;
+		while (n > 0 && blank(buf[n - 1]) && !toolong)
+			n--;
+		for (b = 0; b < n && blank(buf[b]); b++)
+			;
+		if (b == n && !toolong)
+			continue; /* blank */
+		if (buf[b] == '#')
+			continue; /* comment */
+		if (toolong || n - b > DEVID_MAX) {
+			err_set(e, AK_INPUT,
+				"'%s' line %lu: the device id is longer than %d characters",
+				l->name, *line, DEVID_MAX);
+			return IDLIST_BAD;
+		}
+		memcpy(id, buf + b, n - b);
+		id[n - b] = '\0';
+		if (strlen(id) != n - b) {
+			err_set(e, AK_INPUT, "'%s' line %lu: a NUL byte in the line", l->name,
+				*line);
+			return IDLIST_BAD;
+		}
+		if (devid_check(id, e) != 0) {
+			err_prefix(e, "'%s' line %lu", l->name, *line);
+			return IDLIST_BAD;
+		}
+		return IDLIST_ID;
+	}
+}
+
+unsigned long
+idlist_total(const struct idlist *l)
+{
+	return l->total;
+}
+
+void
+idlist_close(struct idlist *l)
+{
+	if (l == NULL)
+		return;
+	if (l->fd > STDIN_FILENO)
+		close(l->fd);
+	if (l->fd >= 0)
+		free(l->buf);
+	free(l->name);
+	free(l->prefix);
+	free(l);
+}

@@ -1,0 +1,139 @@
+# provision: 10,000 EC devices made durably (wall, keys/s, peak memory), the
+# peak memory for 100,000 ids, RSA-2048 keys/s against raw OpenSSL on the same
+# cores with --jobs 1 and 2, and a shell loop over openssl doing the same job.
+# Targets: 10,000 EC <= 10 s on 2 cores; peak RSS <= 32 MiB for 10,000 and
+# 100,000 ids; RSA >= 90% of raw OpenSSL, near-linear from 1 to 2 jobs.
+# Takes about two minutes.
+. "$BENCH_LIB"
+TESTS_TOOLS=$(cd "$(dirname "$BENCH_LIB")/../tools" && pwd)
+cd "$W"
+EC_N=${BENCH_PROVISION_EC:-10000}
+RSA_N=${BENCH_PROVISION_RSA:-40}
+SH_N=${BENCH_PROVISION_SHELL:-200}
+cores=$(nproc)
+
+# wall seconds, peak KiB and CPU seconds (user + system) of a command: "S KIB CPU"
+timed() {
+	/usr/bin/time -f '%e %M %U %S' -o "$W/time" "$@" >/dev/null 2>"$W/stderr" || true
+	tail -n 1 "$W/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
+}
+rate() { # N SECONDS
+	awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'
+}
+
+printf 'cores: %s   load: %s\n\n' "$cores" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-52s %9s %9s %9s\n' "EC P-256, durable (fsync), $EC_N devices" "wall s" "keys/s" "peak KiB"
+for run in 1 2; do
+	rm -rf ec
+	set -- $(timed "$AKCRED" provision -o ec --count "$EC_N" --prefix dev-)
+	printf '%-52s %9s %9s %9s\n' "akcred provision (run $run)" "$1" "$(rate "$EC_N" "$1")" "$2"
+done
+"$PYTHON" "$TESTS_TOOLS/pycheckprovision.py" ec --expect "$EC_N" >/dev/null ||
+	echo "WARNING: the benchmark batch does not check out"
+set -- $(timed "$AKCRED" provision -o ec --count "$EC_N" --prefix dev-)
+printf '%-52s %9s %9s %9s\n' "rerun: check all, change nothing" "$1" "$(rate "$EC_N" "$1")" "$2"
+rm -rf ec
+
+# A shell loop doing the same job with the openssl tool: key, public key,
+# fingerprint, manifest row (and no fsync at all).  Extrapolated from SH_N.
+cat >loop.sh <<'SH'
+mkdir -p sh
+echo device_id,algorithm,fingerprint,public_key,created >sh/manifest.csv
+i=1
+while [ $i -le "$1" ]; do
+	id=$(printf 'dev-%05d' $i)
+	mkdir -m 700 sh/$id
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out sh/$id/private.pem 2>/dev/null
+	openssl pkey -in sh/$id/private.pem -pubout -out sh/$id/public.pem
+	fp=$(openssl pkey -pubin -in sh/$id/public.pem -outform DER | sha256sum | cut -c1-64)
+	echo "$id,EC256_PEM,$fp,$id/public.pem,$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>sh/manifest.csv
+	i=$((i + 1))
+done
+SH
+set -- $(timed sh loop.sh "$SH_N")
+printf '%-52s %9s %9s %9s\n' "shell loop over openssl ($SH_N devices, no fsync)" "$1" "$(rate "$SH_N" "$1")" "$2"
+printf '%-52s %9s\n' "  the same extrapolated to $EC_N devices" \
+	"$(awk -v s="$1" -v n="$SH_N" -v m="$EC_N" 'BEGIN { printf "%.0f", s * m / n }')"
+rm -rf sh
+
+# Peak memory for 100,000 ids: a manifest that lists 100,000 devices and an id
+# list of the same 100,000 (each is indexed, queued, checked and reported --
+# their directories do not exist, so every check fails fast: the whole
+# pipeline at 100,000 ids without writing 100,000 key directories).
+"$PYTHON" - <<'PY'
+import os
+os.makedirs("big", exist_ok=True)
+with open("big/manifest.csv", "w") as m, open("ids100k.txt", "w") as ids:
+    m.write("device_id,algorithm,fingerprint,public_key,created\n")
+    for i in range(1, 100001):
+        m.write("device-%06d,EC256_PEM,%064x,device-%06d/public.pem,2026-11-24T14:13:27Z\n" % (i, i, i))
+        ids.write("device-%06d\n" % i)
+PY
+printf '\n%-52s %9s %9s\n' "memory as the batch grows" "wall s" "peak KiB"
+set -- $(timed "$AKCRED" provision -o big --ids ids100k.txt)
+printf '%-52s %9s %9s\n' "100,000 ids, 100,000 manifest rows (checks fail)" "$1" "$2"
+head -n 1001 big/manifest.csv >big/m1k.csv
+head -n 1000 ids100k.txt >ids1k.txt
+set -- $(timed "$AKCRED" provision -o big --ids ids1k.txt --manifest big/m1k.csv)
+printf '%-52s %9s %9s\n' "1,000 ids, 1,000 manifest rows (checks fail)" "$1" "$2"
+rm -rf big ids100k.txt
+
+# RSA-2048: akcred against raw OpenSSL key generation (EVP_PKEY_Q_keygen in
+# N threads, no files) on the same cores.  Wall time depends on the load of
+# the machine; CPU seconds per key compare the work itself.
+cat >rawkeygen.c <<'C'
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+static atomic_int left;
+static void *run(void *a) { (void)a; while (atomic_fetch_sub(&left, 1) > 0) EVP_PKEY_free(EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)); return NULL; }
+int main(int argc, char **argv) {
+	int t = atoi(argv[2]), i; pthread_t th[64];
+	atomic_store(&left, atoi(argv[1]));
+	for (i = 0; i < t; i++) pthread_create(&th[i], NULL, run, NULL);
+	for (i = 0; i < t; i++) pthread_join(th[i], NULL);
+	return 0;
+}
+C
+cc -O2 -o rawkeygen rawkeygen.c -lcrypto -pthread
+printf '\nload: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf '\n%-52s %9s %9s %9s\n' "RSA-2048, $RSA_N keys" "wall s" "keys/s" "CPU s/key"
+cpk() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", c / n }'; }
+for j in 1 2; do
+	set -- $(timed ./rawkeygen "$RSA_N" $j)
+	printf '%-52s %9s %9s %9s\n' "raw OpenSSL EVP_PKEY_Q_keygen, $j thread(s)" "$1" \
+		"$(rate "$RSA_N" "$1")" "$(cpk "$3" "$RSA_N")"
+	eval "raw_$j=$1 rawcpu_$j=$3"
+	rm -rf rsa
+	set -- $(timed "$AKCRED" provision -o rsa --count "$RSA_N" --prefix dev- --type rsa --jobs $j)
+	printf '%-52s %9s %9s %9s\n' "akcred provision --type rsa --jobs $j" "$1" "$(rate "$RSA_N" "$1")" \
+		"$(cpk "$3" "$RSA_N")"
+	eval "akcred_$j=$1 akcredcpu_$j=$3"
+done
+printf '%-52s %9s\n' "akcred keys/s as a share of raw OpenSSL's, --jobs 1" \
+	"$(awk -v r="$raw_1" -v s="$akcred_1" 'BEGIN { printf "%.0f%%", (s > 0 ? 100 * r / s : 0) }')"
+printf '%-52s %9s\n' "akcred keys/s as a share of raw OpenSSL's, --jobs 2" \
+	"$(awk -v r="$raw_2" -v s="$akcred_2" 'BEGIN { printf "%.0f%%", (s > 0 ? 100 * r / s : 0) }')"
+printf '%-52s %9s\n' "akcred CPU per key as a share of raw OpenSSL's" \
+	"$(awk -v r="$rawcpu_1" -v s="$akcredcpu_1" 'BEGIN { printf "%.0f%%", (s > 0 ? 100 * s / r : 0) }')"
+printf '%-52s %9s\n' "akcred speed-up from --jobs 1 to --jobs 2" \
+	"$(awk -v a="$akcred_1" -v b="$akcred_2" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
+printf '%-52s %9s\n' "raw OpenSSL speed-up from 1 to 2 threads" \
+	"$(awk -v a="$raw_1" -v b="$raw_2" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')"
+rm -rf rsa
+cat >rsaloop.sh <<'SH'
+i=1
+while [ $i -le "$1" ]; do
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out k$i.pem 2>/dev/null
+	openssl pkey -in k$i.pem -pubout -out p$i.pem
+	i=$((i + 1))
+done
+SH
+n=$((RSA_N / 4))
+set -- $(timed sh rsaloop.sh "$n")
+printf '%-52s %9s %9s %9s\n' "shell loop over openssl genpkey ($n keys, 1 core)" "$1" "$(rate "$n" "$1")" \
+	"$(cpk "$3" "$n")"
+echo "(RSA key generation time varies a lot from key to key, and wall times with"
+echo " the load of the machine: compare CPU s/key, and rerun when the machine is idle)"

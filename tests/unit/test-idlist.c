@@ -1,0 +1,137 @@
+/* Unit tests of the idlist module: id files and generated ids. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "idlist.h"
+
+static struct idlist *
+open_mem(const char *data)
+{
+	struct idlist *l;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(idlist_open_mem(&l, data, strlen(data), "ids.txt", &e), 0, "%s", e.msg);
+	return l;
+}
+
+Test(idlist, skips_blanks_and_comments_and_trims)
+{
+	struct idlist *l = open_mem("# factory batch 7\n"
+				    "dev-1\n"
+				    "\n"
+				    "  dev-2 \t\r\n"
+				    "   # indented comment\n"
+				    "\t\r\n"
+				    "dev-3"); /* no final line end */
+	char id[DEVID_MAX + 1];
+	unsigned long line;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "dev-1");
+	cr_assert_eq(line, 2);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "dev-2");
+	cr_assert_eq(line, 4);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "dev-3");
+	cr_assert_eq(line, 7);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_END);
+	idlist_close(l);
+}
+
+Test(idlist, reports_bad_ids_with_their_line_and_goes_on)
+{
+	char data[1024], longid[DEVID_MAX + 2], id[DEVID_MAX + 1];
+	struct idlist *l;
+	unsigned long line;
+	struct err e = ERR_INIT;
+	static const char *const why[] = {"character '/'", "starts with '.'", "space", "longer",
+					  "NUL"};
+	size_t i, n;
+
+	memset(longid, 'x', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	n = (size_t)snprintf(data, sizeof(data), "ok-1\na/b\n.hidden\ntwo words\n%s\nnul", longid);
+	data[n++] = '\0';
+	n += (size_t)snprintf(data + n, sizeof(data) - n, "x\nok-2\n");
+	cr_assert_eq(idlist_open_mem(&l, data, n, "ids.txt", &e), 0);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
+		char want[32];
+
+		e = (struct err)ERR_INIT;
+		cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_BAD, "line %zu accepted", i + 2);
+		cr_assert_eq(line, i + 2);
+		snprintf(want, sizeof(want), "'ids.txt' line %zu: ", i + 2);
+		cr_assert(strstr(e.msg, want) == e.msg, "%s", e.msg);
+		cr_assert(strstr(e.msg, why[i]) != NULL, "%s", e.msg);
+		cr_assert_eq(e.status, AK_INPUT);
+	}
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "ok-2");
+	cr_assert_eq(line, 7);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_END);
+	idlist_close(l);
+}
+
+Test(idlist, a_very_long_line_is_one_bad_line)
+{
+	static char data[200000];
+	char id[DEVID_MAX + 1];
+	struct idlist *l;
+	unsigned long line;
+	struct err e = ERR_INIT;
+
+	memset(data, 'a', sizeof(data) - 1);
+	memcpy(data + sizeof(data) - 8, "\nok-1\n", 7);
+	l = open_mem(data);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_BAD);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "ok-1");
+	cr_assert_eq(line, 2);
+	idlist_close(l);
+}
+
+Test(idlist, generates_fixed_width_sequences)
+{
+	struct idlist *l;
+	char id[DEVID_MAX + 1];
+	unsigned long line, n = 0;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(idlist_open_seq(&l, "dev-", 1, 1000, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_total(l), 1000);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "dev-0001");
+	n++;
+	while (idlist_next(l, id, &line, &e) == IDLIST_ID)
+		n++;
+	cr_assert_eq(n, 1000);
+	cr_assert_str_eq(id, "dev-1000");
+	idlist_close(l);
+
+	cr_assert_eq(idlist_open_seq(&l, "x", 98, 3, 6, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "x000098");
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "x000100");
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_END);
+	idlist_close(l);
+}
+
+Test(idlist, refuses_bad_sequences)
+{
+	struct idlist *l;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(idlist_open_seq(&l, "a/b-", 1, 10, 0, &e), -1);
+	cr_assert_eq(e.status, AK_USAGE);
+	cr_assert(strstr(e.msg, "prefix") != NULL, "%s", e.msg);
+	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 0, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 1000, 3, &e), -1);
+	cr_assert(strstr(e.msg, "too small") != NULL, "%s", e.msg);
+	cr_assert_eq(idlist_open_seq(&l, "dev", (unsigned long)-1, 2, 0, &e), -1);
+}
