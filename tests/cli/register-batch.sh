@@ -88,3 +88,12 @@ akcred 0 register --device-id dev-0007 --public one.pem --akenza-device-id "$aid
 assert_grep '^skipped +dev-0007' "$T/out"
 mock_check_total=$(mock_stat credentials_added)
 assert_eq "$mock_check_total" 14 "credentials in the end"
+
+# On a terminal, a batch keeps a progress line on standard error.
+rm -f dev/registered.csv
+"$PYTHON" "$TESTS/tools/ttyrun.py" -- "$AKCRED" $reg >tty.out 2>&1 || fail "run on a terminal"
+grep -q "$(printf '\r')register: 12/12  0 registered, 12 already there, 0 failed" tty.out ||
+	{ cat -v tty.out >&2; fail "no progress line on the terminal"; }
+# Not into a pipe.
+akcred 0 $reg
+assert_no_grep 'register: [0-9]+/' "$T/err"
