@@ -18,7 +18,7 @@ LATENCY=${LATENCY:-20}
 NLAT=${NLAT:-200}
 TESTS=$(cd "$(dirname "$0")/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/akcred-bench.XXXXXX")
-trap 'cd /; rm -rf "$T"' EXIT
+trap 'mock_kill_all; cd /; rm -rf "$T"' EXIT
 cd "$T"
 fail() {
 	echo "bench register: $*" >&2

@@ -48,14 +48,15 @@ assert_grep "akenza does not accept this key" "$T/err"
 
 # A manifest whose rows disagree with their files: those devices fail, the rest is registered.
 make_devices dev 4
-sed -i 's/^dev-0002,EC256_PEM,\(.\)/dev-0002,EC256_PEM,0/' dev/manifest.csv
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+sed -i "s/^dev-0002,EC256_PEM,[0-9a-f]*/dev-0002,EC256_PEM,$zeros/" dev/manifest.csv
 sed -i 's/^dev-0003,EC256_PEM/dev-0003,RSA256_PEM/' dev/manifest.csv
 echo 'dev-0001,EC256_PEM,'"$(sed -n 2p dev/manifest.csv | cut -d, -f3)"',dev-0001/public.pem,2026-11-24T14:13:27Z' >>dev/manifest.csv
 echo 'bad row' >>dev/manifest.csv
 mock_start
 akcred 1 register --manifest dev/manifest.csv --workspace-id w --data-flow-id f --create-devices \
 	--api-url "$MOCK_URL" --ca-file "$MOCK_CA"
-assert_grep "device 'dev-0002': the manifest's fingerprint 0" "$T/err"
+assert_grep "device 'dev-0002': the manifest's fingerprint $zeros is not that of 'dev/dev-0002/public.pem'" "$T/err"
 assert_grep "device 'dev-0003': the manifest says RSA256_PEM but 'dev/dev-0003/public.pem' is EC256_PEM" "$T/err"
 assert_grep "device 'dev-0001': listed twice in the manifest" "$T/err"
 assert_grep "line 7" "$T/err"

@@ -22,6 +22,8 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --unauthorized-after N   requests from the Nth on: 401 (a revoked key)
   --duplicates reject|allow   a credential with a key the device has: 409 (default) or stored again
   --fingerprint kid|sha1|none  what "fingerprint" holds (sha1: of the certificate, for certificates)
+  --stale-listings N    the first N credential listings of each device show none (a
+                        replica lagging behind), so that a POST meets a duplicate
   --latency MS          every answer waits MS milliseconds (a network far away)
   --existing FILE       device ids (one a line) that exist from the start
   --echo-key            404 messages repeat the x-api-key received (a careless server)
@@ -248,6 +250,10 @@ class Handler(BaseHTTPRequestHandler):
                                  % self.headers.get("x-api-key")}
                 return 404, {"message": "Device not found"}
             if method == "GET":
+                dev["listings"] = dev.get("listings", 0) + 1
+                if dev["listings"] <= st.args.stale_listings:
+                    st.fault("stale-listing")
+                    return 200, {"content": []}
                 return 200, {"content": [self.shown(c) for c in dev["credentials"]]}
             try:
                 body = json.loads(raw)
@@ -289,7 +295,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def public(dev):
-    return {k: v for k, v in dev.items() if k != "credentials"}
+    return {k: v for k, v in dev.items() if k not in ("credentials", "listings")}
 
 
 class Server(ThreadingHTTPServer):
@@ -374,6 +380,7 @@ def main():
         s.add_argument("--" + name, type=int, default=0)
     s.add_argument("--slow", type=slow_arg)
     s.add_argument("--latency", type=float, default=0)
+    s.add_argument("--stale-listings", type=int, default=0)
     s.add_argument("--duplicates", choices=("reject", "allow"), default="reject")
     s.add_argument("--fingerprint", choices=("kid", "sha1", "none"), default="kid")
     s.add_argument("--existing")

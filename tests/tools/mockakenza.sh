@@ -35,7 +35,6 @@ mock_start() {
 		--api-key-file "$MOCK_KEYFILE" --port-file "$_mdir/port" "$@" 2>"$_mdir/log" &
 	MOCK_PID=$!
 	MOCK_PIDS="${MOCK_PIDS:-} $MOCK_PID"
-	trap 'for p in $MOCK_PIDS; do kill $p 2>/dev/null || true; done; cd /; rm -rf "$T"' EXIT
 	i=0
 	while [ ! -s "$_mdir/port" ]; do
 		i=$((i + 1))
@@ -44,6 +43,16 @@ mock_start() {
 	done
 	MOCK_URL=https://127.0.0.1:$(cat "$_mdir/port")
 	MOCK_LOG=$_mdir/log
+}
+
+# Every mock this script started; lib.sh's exit trap calls at_exit.
+mock_kill_all() {
+	for p in ${MOCK_PIDS:-}; do
+		kill "$p" 2>/dev/null || true
+	done
+}
+at_exit() {
+	mock_kill_all
 }
 
 mock_stop() {
