@@ -436,7 +436,8 @@ retry_later(struct run *run, struct akenza_device *d, const struct http_request 
 	const struct akenza_config *c = run->c;
 
 	if (++st->failures > c->max_retries) {
-		fail(d, r->transport_error ? r->error_class : AK_REFUSED, r->status,
+		/* A server that keeps failing is unavailable, like one that cannot be reached. */
+		fail(d, r->transport_error ? r->error_class : AK_NETWORK, r->status,
 		     "%s: giving up after %u attempts: %s", step_what[st->step], st->failures, why);
 		return;
 	}
