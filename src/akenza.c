@@ -13,6 +13,7 @@
 
 #include "akenza.h"
 #include "http.h"
+#include "version.h"
 #include "banned.h"
 
 /* ---- response parsing ------------------------------------------------- */
@@ -211,8 +212,12 @@ akenza_error_message(const char *body, size_t len, char out[AKENZA_MESSAGE_MAX])
 		if (json_is_string(v))
 			clean_copy(out, json_string_value(v), json_string_length(v));
 	} else if (root == NULL && body != NULL && len > 0) {
-		/* Not JSON (a proxy's HTML page, say): its first line, cleaned. */
-		clean_copy(out, body, strcspn(body, "\r\n") < len ? strcspn(body, "\r\n") : len);
+		/* Not JSON (a proxy's HTML page, say): its first line, cleaned; len bounds it. */
+		size_t n = 0;
+
+		while (n < len && body[n] != '\r' && body[n] != '\n' && body[n] != '\0')
+			n++;
+		clean_copy(out, body, n);
 	}
 	json_decref(root);
 	if (out[0] == '\0')

@@ -1,5 +1,6 @@
 /* Unit tests of the akenza module's response parsing and fingerprint comparison. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "akenza.h"
@@ -136,4 +137,16 @@ Test(akenza, error_messages_are_extracted_and_cleaned)
 	akenza_error_message(J(big), m);
 	cr_assert_eq(strlen(m), AKENZA_MESSAGE_MAX - 1);
 	cr_assert_str_eq(m + strlen(m) - 3, "...");
+}
+
+Test(akenza, error_bodies_need_not_be_terminated)
+{
+	char m[AKENZA_MESSAGE_MAX], *body = malloc(3);
+
+	/* Found by fuzzing: a body that is not JSON was scanned up to a NUL. */
+	cr_assert_not_null(body);
+	memcpy(body, "120", 3);
+	akenza_error_message(body, 3, m);
+	cr_assert_str_eq(m, "120");
+	free(body);
 }
