@@ -32,30 +32,30 @@
 #include "err.h"
 #include "key.h"
 
-#define AKENZA_ID_MAX 65     /* akenza ids are accepted up to 64 characters */
+#define AKENZA_ID_MAX 65       /* akenza ids are accepted up to 64 characters */
 #define AKENZA_MESSAGE_MAX 201 /* akenza's error messages as shown: cut and cleaned */
 
 enum akenza_outcome {
 	AKENZA_PENDING = 0,
-	AKENZA_ADDED,	/* the credential was added */
+	AKENZA_ADDED,   /* the credential was added */
 	AKENZA_PRESENT, /* akenza already had it */
-	AKENZA_FAILED,	/* see err (and http_status) */
+	AKENZA_FAILED,  /* see err (and http_status) */
 };
 
 struct akenza_device {
 	/* In. */
 	const char *device_id;
-	const char *algorithm;	 /* EC256_PEM, ... */
-	const char *public_pem;	 /* what is uploaded */
-	const char *fingerprint; /* the local kid */
-	const char *cert_sha1;	 /* SHA-1 of the certificate's DER, or NULL */
+	const char *algorithm;         /* EC256_PEM, ... */
+	const char *public_pem;        /* what is uploaded */
+	const char *fingerprint;       /* the local kid */
+	const char *cert_sha1;         /* SHA-1 of the certificate's DER, or NULL */
 	char akenza_id[AKENZA_ID_MAX]; /* if known already, else "" */
 
 	/* Out. */
 	enum akenza_outcome outcome;
 	int created; /* the device was created by this run */
 	char credential_id[AKENZA_ID_MAX];
-	char note[200];	  /* about the fingerprint akenza reported, or "" */
+	char note[200];   /* about the fingerprint akenza reported, or "" */
 	long http_status; /* with AKENZA_FAILED, if there was a response */
 	struct err err;
 
@@ -71,15 +71,18 @@ struct akenza_config {
 	const char *credential_name; /* NULL: "akcred-" and the kid's first 12 digits */
 	int create_devices;
 	int jobs;
-	unsigned max_retries;	   /* 5xx and transport errors, per device */
+	unsigned max_retries;      /* 5xx and transport errors, per device */
 	unsigned max_rate_limited; /* 429s per device */
 	long timeout_ms, backoff_base_ms, backoff_cap_ms;
 	void (*done)(struct akenza_device *d, void *arg);
 	void *arg;
 };
-#define AKENZA_CONFIG_INIT                                                                 \
-	{.api_url = "https://api.akenza.io", .jobs = 8, .max_retries = 5, .max_rate_limited = 30, \
-	 .timeout_ms = 30000, .backoff_base_ms = 500, .backoff_cap_ms = 30000}
+#define AKENZA_CONFIG_INIT                                                                         \
+	{                                                                                          \
+		.api_url = "https://api.akenza.io", .jobs = 8, .max_retries = 5,                   \
+		.max_rate_limited = 30, .timeout_ms = 30000, .backoff_base_ms = 500,               \
+		.backoff_cap_ms = 30000                                                            \
+	}
 
 /*
  * Register devs (outcome AKENZA_PENDING).  0 when every device has an
@@ -88,40 +91,38 @@ struct akenza_config {
  * devices not reached staying AKENZA_PENDING.
  */
 int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
-	       struct err *e);
+               struct err *e);
 
 /*
  * The JSON body of the request that creates d's device (create != 0) or adds
  * its credential, with akenza_id standing for the akenza device id (free() it).
  */
-char *akenza_request_body(const struct akenza_config *c, const struct akenza_device *d,
-			  int create, const char *akenza_id);
+char *akenza_request_body(const struct akenza_config *c, const struct akenza_device *d, int create,
+                          const char *akenza_id);
 
 /* The PEM to upload and akenza's algorithm name for a key or certificate (free() it). */
-int akenza_credential_pem(const struct key *k, char **pem, const char **algorithm,
-			  struct err *e);
+int akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, struct err *e);
 
 /* Response parsing, exposed for the tests. */
 enum akenza_fp_match {
-	AKENZA_FP_ABSENT,	/* no fingerprint in the response */
-	AKENZA_FP_SAME_KID,	/* the SHA-256 kid, equal */
-	AKENZA_FP_SAME_SHA1,	/* the certificate's SHA-1, equal */
-	AKENZA_FP_DIFFERENT,	/* a comparable hash, different */
-	AKENZA_FP_OTHER_KIND,	/* a hash akcred cannot compare */
+	AKENZA_FP_ABSENT,     /* no fingerprint in the response */
+	AKENZA_FP_SAME_KID,   /* the SHA-256 kid, equal */
+	AKENZA_FP_SAME_SHA1,  /* the certificate's SHA-1, equal */
+	AKENZA_FP_DIFFERENT,  /* a comparable hash, different */
+	AKENZA_FP_OTHER_KIND, /* a hash akcred cannot compare */
 };
 enum akenza_fp_match akenza_compare_fingerprint(const char *remote, const char *kid,
-						const char *cert_sha1);
+                                                const char *cert_sha1);
 /* "id" of a created object; 0, or -1 if absent or not a plausible id. */
 int akenza_parse_id(const char *json, size_t len, char id[AKENZA_ID_MAX]);
 /* The akenza id of deviceId device_id in an asset listing: 1 found, 0 not, -1 malformed. */
-int akenza_find_device(const char *json, size_t len, const char *device_id,
-		       char id[AKENZA_ID_MAX]);
+int akenza_find_device(const char *json, size_t len, const char *device_id, char id[AKENZA_ID_MAX]);
 /*
  * A credential of this key in a credential listing: 1 found (its id in id,
  * a remark in note if akenza's fingerprint is not the kid), 0 not, -1 malformed.
  */
 int akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
-			   char id[AKENZA_ID_MAX], char *note, size_t note_size);
+                           char id[AKENZA_ID_MAX], char *note, size_t note_size);
 /* akenza's error message from an error body, cleaned of control characters and cut. */
 void akenza_error_message(const char *body, size_t len, char out[AKENZA_MESSAGE_MAX]);
 

@@ -34,11 +34,11 @@
 struct http_client;
 
 struct http_config {
-	const char *ca_file;	    /* trust anchors instead of the system store, or NULL */
+	const char *ca_file;        /* trust anchors instead of the system store, or NULL */
 	const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
-	long timeout_ms;	    /* whole transfer */
+	long timeout_ms;            /* whole transfer */
 	long connect_timeout_ms;
-	int max_parallel;	    /* transfers and connections at once */
+	int max_parallel; /* transfers and connections at once */
 	const char *user_agent;
 };
 
@@ -53,16 +53,16 @@ struct http_request {
 	void *udata;
 
 	/* Results, valid once http_next() returned the request. */
-	long status;		 /* HTTP status, 0 on a transport error */
-	int transport_error;	 /* no complete response */
-	int timed_out;		 /* the transport error was a time-out */
-	int sent;		 /* the request may have reached the server */
-	int permanent;		 /* a transport error that retrying cannot fix (verification) */
+	long status;                /* HTTP status, 0 on a transport error */
+	int transport_error;        /* no complete response */
+	int timed_out;              /* the transport error was a time-out */
+	int sent;                   /* the request may have reached the server */
+	int permanent;              /* a transport error that retrying cannot fix (verification) */
 	enum ak_status error_class; /* AK_NETWORK or AK_TLS with transport_error */
-	char error[256];	 /* what went wrong, with transport_error */
-	char *data;		 /* response body, NUL-terminated; http_request_clear() frees */
+	char error[256];            /* what went wrong, with transport_error */
+	char *data;                 /* response body, NUL-terminated; http_request_clear() frees */
 	size_t len;
-	char retry_after[64];	 /* the Retry-After header, "" if none */
+	char retry_after[64]; /* the Retry-After header, "" if none */
 
 	/* Private. */
 	void *easy;

@@ -86,7 +86,8 @@ akenza_find_device(const char *json, size_t len, const char *device_id, char id[
 	int rc = list == NULL ? -1 : 0;
 
 	/* "search" may match loosely: only an exact deviceId counts. */
-	json_array_foreach(list, i, it) {
+	json_array_foreach(list, i, it)
+	{
 		v = json_object_get(it, "deviceId");
 		if (json_is_string(v) && strcmp(json_string_value(v), device_id) == 0) {
 			rc = id_of(it, id) == 0 ? 1 : -1;
@@ -130,7 +131,7 @@ same_public_key(const char *pem, const char *kid)
 	int same;
 
 	if (key_load(&k, (const unsigned char *)pem, strlen(pem), "akenza's public key", NULL,
-		     NULL) != 0)
+	             NULL) != 0)
 		return 0;
 	same = key_fingerprint(&k, fp, NULL) == 0 && strcmp(fp, kid) == 0;
 	key_clear(&k);
@@ -139,16 +140,17 @@ same_public_key(const char *pem, const char *kid)
 
 int
 akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
-		       char id[AKENZA_ID_MAX], char *note, size_t note_size)
+                       char id[AKENZA_ID_MAX], char *note, size_t note_size)
 {
 	json_t *root = parse(json, len), *list = items_of(root), *it, *pk;
 	enum akenza_fp_match m;
 	size_t i;
 	int rc = list == NULL ? -1 : 0;
 
-	json_array_foreach(list, i, it) {
-		m = akenza_compare_fingerprint(json_string_value(json_object_get(it, "fingerprint")),
-					       kid, cert_sha1);
+	json_array_foreach(list, i, it)
+	{
+		m = akenza_compare_fingerprint(
+		    json_string_value(json_object_get(it, "fingerprint")), kid, cert_sha1);
 		pk = json_object_get(it, "publicKey");
 		if (m == AKENZA_FP_SAME_KID || m == AKENZA_FP_SAME_SHA1 ||
 		    ((m == AKENZA_FP_OTHER_KIND || m == AKENZA_FP_ABSENT) && json_is_string(pk) &&
@@ -158,11 +160,13 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 				break;
 			}
 			if (m == AKENZA_FP_SAME_SHA1)
-				snprintf(note, note_size, "akenza's fingerprint is the certificate's "
-							  "SHA-1; it matches");
+				snprintf(note, note_size,
+				         "akenza's fingerprint is the certificate's "
+				         "SHA-1; it matches");
 			else if (m != AKENZA_FP_SAME_KID)
-				snprintf(note, note_size, "matched by the public key akenza returned; "
-							  "its fingerprint is not a kid");
+				snprintf(note, note_size,
+				         "matched by the public key akenza returned; "
+				         "its fingerprint is not a kid");
 			rc = 1;
 			break;
 		}
@@ -236,7 +240,7 @@ akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, s
 	*pem = NULL;
 	if (key_akenza_alg(k, &why) == NULL)
 		return err_set(e, AK_INPUT, "akenza does not accept this key: %s",
-			       why != NULL ? why : "unsupported type");
+		               why != NULL ? why : "unsupported type");
 	*algorithm = key_akenza_credential(k, k->cert != NULL);
 	if (k->cert == NULL)
 		return key_public_pem(k, pem, &len, e);
@@ -267,7 +271,7 @@ struct dev_state {
 	int in_flight;
 	long long not_before;
 	unsigned failures, rate_limited;
-	int conflict;	     /* the credential POST was refused as a duplicate */
+	int conflict;        /* the credential POST was refused as a duplicate */
 	int create_conflict; /* the device POST was refused: it exists */
 	char conflict_msg[AKENZA_MESSAGE_MAX];
 	struct http_request req;
@@ -344,7 +348,7 @@ state_free(struct dev_state *st)
 
 char *
 akenza_request_body(const struct akenza_config *c, const struct akenza_device *d, int create,
-		    const char *akenza_id)
+                    const char *akenza_id)
 {
 	char name[64];
 	json_t *j;
@@ -352,14 +356,15 @@ akenza_request_body(const struct akenza_config *c, const struct akenza_device *d
 
 	if (create) {
 		j = json_pack("{ss ss ss ss ss}", "name", d->device_id, "deviceId", d->device_id,
-			      "workspaceId", c->workspace_id ? c->workspace_id : "", "dataFlowId",
-			      c->data_flow_id ? c->data_flow_id : "", "connectivity", "MQTT");
+		              "workspaceId", c->workspace_id ? c->workspace_id : "", "dataFlowId",
+		              c->data_flow_id ? c->data_flow_id : "", "connectivity", "MQTT");
 	} else {
 		if (c->credential_name == NULL)
 			snprintf(name, sizeof(name), "akcred-%.12s", d->fingerprint);
 		j = json_pack("{ss ss ss ss}", "name",
-			      c->credential_name != NULL ? c->credential_name : name, "akenzaDeviceId",
-			      akenza_id, "algorithm", d->algorithm, "publicKey", d->public_pem);
+		              c->credential_name != NULL ? c->credential_name : name,
+		              "akenzaDeviceId", akenza_id, "algorithm", d->algorithm, "publicKey",
+		              d->public_pem);
 	}
 	if (j == NULL)
 		return NULL;
@@ -379,7 +384,7 @@ start(struct run *run, struct akenza_device *d)
 	switch (st->step) {
 	case ST_LOOKUP:
 		st->url = make_url(run, "/v3/assets?workspaceId=@&type=DEVICE&search=@",
-				   c->workspace_id, d->device_id);
+		                   c->workspace_id, d->device_id);
 		st->req.method = HTTP_GET;
 		break;
 	case ST_CREATE:
@@ -390,12 +395,12 @@ start(struct run *run, struct akenza_device *d)
 		break;
 	case ST_LIST:
 		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-				   d->akenza_id, NULL);
+		                   d->akenza_id, NULL);
 		st->req.method = HTTP_GET;
 		break;
 	case ST_ADD:
 		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-				   d->akenza_id, NULL);
+		                   d->akenza_id, NULL);
 		if ((st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
 			return err_set(run->e, AK_CRYPTO, "out of memory");
 		st->req.method = HTTP_POST;
@@ -414,9 +419,8 @@ start(struct run *run, struct akenza_device *d)
 	return 0;
 }
 
-static void
-fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt,
+                 ...) __attribute__((format(printf, 4, 5)));
 
 static void
 fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt, ...)
@@ -434,8 +438,7 @@ fail(struct akenza_device *d, enum ak_status status, long http_status, const cha
 
 /* A failure that may pass: 5xx, time-out, dropped connection. */
 static void
-retry_later(struct run *run, struct akenza_device *d, const struct http_request *r,
-	    const char *why)
+retry_later(struct run *run, struct akenza_device *d, const struct http_request *r, const char *why)
 {
 	struct dev_state *st = d->priv;
 	const struct akenza_config *c = run->c;
@@ -455,7 +458,7 @@ retry_later(struct run *run, struct akenza_device *d, const struct http_request 
 	else if (st->step == ST_ADD && (r->sent || r->status >= 500))
 		st->step = ST_LIST;
 	st->not_before = now_ms() + http_backoff_ms(st->failures, c->backoff_base_ms,
-						    c->backoff_cap_ms, randombytes_random());
+	                                            c->backoff_cap_ms, randombytes_random());
 }
 
 static void
@@ -473,7 +476,7 @@ rate_limited(struct run *run, struct akenza_device *d, const struct http_request
 	}
 	if (http_retry_after_ms(r->retry_after, time(NULL), &delay) != 0)
 		delay = http_backoff_ms(st->rate_limited, c->backoff_base_ms, c->backoff_cap_ms,
-					randombytes_random());
+		                        randombytes_random());
 	else if (delay > 300000)
 		delay = 300000; /* honoured, within reason */
 	until = now_ms() + delay;
@@ -500,7 +503,8 @@ added(struct akenza_device *d, const struct http_request *r)
 
 	if (!json_is_object(root) || id_of(root, d->credential_id) != 0) {
 		fail(d, AK_REFUSED, r->status,
-		     "adding the credential: HTTP %ld but no credential id in the answer", r->status);
+		     "adding the credential: HTTP %ld but no credential id in the answer",
+		     r->status);
 		json_decref(root);
 		return;
 	}
@@ -509,7 +513,7 @@ added(struct akenza_device *d, const struct http_request *r)
 		break;
 	case AKENZA_FP_SAME_SHA1:
 		snprintf(d->note, sizeof(d->note),
-			 "akenza's fingerprint is the certificate's SHA-1; it matches");
+		         "akenza's fingerprint is the certificate's SHA-1; it matches");
 		break;
 	case AKENZA_FP_DIFFERENT:
 		fail(d, AK_NEGATIVE, r->status,
@@ -519,7 +523,7 @@ added(struct akenza_device *d, const struct http_request *r)
 		return;
 	case AKENZA_FP_OTHER_KIND:
 		snprintf(d->note, sizeof(d->note),
-			 "akenza's fingerprint '%.64s' is not a SHA-256 kid: not compared", fp);
+		         "akenza's fingerprint '%.64s' is not a SHA-256 kid: not compared", fp);
 		break;
 	case AKENZA_FP_ABSENT:
 		snprintf(d->note, sizeof(d->note), "akenza returned no fingerprint: not compared");
@@ -575,7 +579,7 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 	if (r->status == 401 || r->status == 403) {
 		message(run, r, msg);
 		err_set(run->e, AK_REFUSED, "akenza refused the API key (HTTP %ld): %s", r->status,
-			msg);
+		        msg);
 		run->stop = 1;
 		return;
 	}
@@ -628,8 +632,9 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 		break;
 	case ST_CREATE:
 		if (akenza_parse_id(r->data, r->len, d->akenza_id) != 0) {
-			fail(d, AK_REFUSED, r->status, "%s: HTTP %ld but no device id in the answer",
-			     step_what[st->step], r->status);
+			fail(d, AK_REFUSED, r->status,
+			     "%s: HTTP %ld but no device id in the answer", step_what[st->step],
+			     r->status);
 			break;
 		}
 		d->created = 1;
@@ -637,7 +642,7 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 		break;
 	case ST_LIST:
 		rc = akenza_find_credential(r->data, r->len, d->fingerprint, d->cert_sha1,
-					    d->credential_id, d->note, sizeof(d->note));
+		                            d->credential_id, d->note, sizeof(d->note));
 		if (rc == 1)
 			d->outcome = AKENZA_PRESENT;
 		else if (rc == 0 && st->conflict)
@@ -667,7 +672,7 @@ finish_device(struct run *run, struct akenza_device *d)
 
 int
 akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
-	   struct err *e)
+           struct err *e)
 {
 	struct run run = {.c = c, .e = e};
 	struct http_config hc = {0};

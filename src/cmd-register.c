@@ -53,7 +53,8 @@ enum {
 };
 
 static const struct cmd_option options[] = {
-    {"manifest", OPT_MANIFEST, 1, "FILE", "@file", "register every device of a manifest from provision"},
+    {"manifest", OPT_MANIFEST, 1, "FILE", "@file",
+     "register every device of a manifest from provision"},
     {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "register one device (with --public)"},
     {"public", OPT_PUBLIC, 1, "FILE", "@file", "its public key or certificate (PEM or DER)"},
     {"akenza-device-id", OPT_AKENZA_DEVICE_ID, 1, "ID", NULL,
@@ -131,7 +132,7 @@ plausible(const char *s, int hex)
 {
 	for (; *s != '\0'; s++)
 		if (!(hex ? isxdigit((unsigned char)*s)
-			  : isalnum((unsigned char)*s) || strchr("._:-@", *s) != NULL))
+		          : isalnum((unsigned char)*s) || strchr("._:-@", *s) != NULL))
 			return 0;
 	return 1;
 }
@@ -171,7 +172,8 @@ results_load(const char *path, struct known **out, size_t *nout, off_t *torn_at,
 			*f[i + 1]++ = '\0';
 		/* Fields never need quoting here: ids and hex only.  Anything else is not ours. */
 		if (i != 4 || strchr(f[4], ',') != NULL || !plausible(f[0], 0) ||
-		    !plausible(f[1], 0) || strlen(f[3]) != KEY_FINGERPRINT_HEX || !plausible(f[3], 1))
+		    !plausible(f[1], 0) || strlen(f[3]) != KEY_FINGERPRINT_HEX ||
+		    !plausible(f[3], 1))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -188,7 +190,8 @@ results_load(const char *path, struct known **out, size_t *nout, off_t *torn_at,
 			goto oom;
 	}
 	fileio_buf_clear(&b);
-	/* Sorted for bsearch; every row of a device is looked at, so order within one does not matter. */
+	/* Sorted for bsearch; every row of a device is looked at, so order within one does not
+	 * matter. */
 	if (n > 0)
 		qsort(k, n, sizeof(*k), known_cmp);
 	*out = k;
@@ -230,10 +233,10 @@ results_open(struct state *s, struct known **known, size_t *nknown, struct err *
 	if (lstat(s->results_path, &st) != 0) {
 		if (errno != ENOENT)
 			return err_set(e, AK_INPUT, "cannot check '%s': %s", s->results_path,
-				       strerror(errno));
+			               strerror(errno));
 		/* The header is there whole, or the file is not (another run may win the race). */
 		if (fileio_batch_add(&batch, s->results_path, RESULTS_HEADER,
-				     sizeof(RESULTS_HEADER) - 1, 0644, e) != 0) {
+		                     sizeof(RESULTS_HEADER) - 1, 0644, e) != 0) {
 			fileio_batch_clear(&batch);
 			return -1;
 		}
@@ -265,7 +268,7 @@ results_record(struct state *s, const struct akenza_device *d)
 	if (s->results_fd < 0 || s->results_err.status != AK_OK)
 		return;
 	n = snprintf(row, sizeof(row), "%s,%s,%s,%s,%s\n", d->device_id, d->akenza_id,
-		     d->credential_id, d->fingerprint, timeutil_iso8601(time(NULL), when));
+	             d->credential_id, d->fingerprint, timeutil_iso8601(time(NULL), when));
 	if (n < 0 || (size_t)n >= sizeof(row))
 		err_set(&s->results_err, AK_CRYPTO, "internal error: results row too long");
 	else
@@ -289,7 +292,7 @@ progress_show(struct state *s)
 	if (s->o->json || s->total < 2 || !isatty(STDERR_FILENO))
 		return;
 	fprintf(stderr, "\rregister: %zu/%zu  %zu registered, %zu already there, %zu failed",
-		s->done, s->total, s->added, s->present + s->skipped, s->failed);
+	        s->done, s->total, s->added, s->present + s->skipped, s->failed);
 	s->progress = 1;
 }
 
@@ -301,7 +304,7 @@ report(struct state *s, const struct item *it, const char *what)
 
 	if (s->o->json) {
 		j = json_pack("{ss ss ss}", "device_id", it->device_id, "outcome", what,
-			      "fingerprint", it->fingerprint);
+		              "fingerprint", it->fingerprint);
 		if (d->akenza_id[0] != '\0')
 			json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
 		if (d->credential_id[0] != '\0')
@@ -407,7 +410,7 @@ item_load(struct item *it, const char *alg, const char *fp, struct err *e)
 		goto out;
 	if (k.is_private) {
 		err_set(e, AK_INPUT, "'%s' is a private key: register uploads public keys only",
-			it->path);
+		        it->path);
 		goto out;
 	}
 	if (akenza_credential_pem(&k, &it->pem, &it->algorithm, e) != 0) {
@@ -420,12 +423,12 @@ item_load(struct item *it, const char *alg, const char *fp, struct err *e)
 		key_cert_sha1(&k, it->sha1);
 	if (alg != NULL && strcmp(alg, it->algorithm) != 0) {
 		err_set(e, AK_INPUT, "the manifest says %s but '%s' is %s", alg, it->path,
-			it->algorithm);
+		        it->algorithm);
 		goto out;
 	}
 	if (fp != NULL && strcmp(fp, it->fingerprint) != 0) {
 		err_set(e, AK_INPUT, "the manifest's fingerprint %s is not that of '%s' (%s)", fp,
-			it->path, it->fingerprint);
+		        it->path, it->fingerprint);
 		goto out;
 	}
 	rc = 0;
@@ -462,7 +465,7 @@ load_manifest(struct state *s, struct err *e)
 		if (r == MANIFEST_BAD) {
 			/* The row is reported and counted as failed; the others go on. */
 			snprintf(it->device_id, sizeof(it->device_id), "(line %lu)",
-				 manifest_line(m));
+			         manifest_line(m));
 			it->failed = 1;
 			it->err = re;
 			continue;
@@ -516,7 +519,7 @@ mark_duplicates(struct items *l)
 			continue;
 		p[i]->failed = 1;
 		err_set(&p[i]->err, AK_INPUT, "device '%s': listed twice in the manifest",
-			p[i]->device_id);
+		        p[i]->device_id);
 	}
 	free(p);
 	return 0;
@@ -544,7 +547,7 @@ api_key_get(const char *file, char **key, struct err *e)
 		what = "$AKCRED_API_KEY";
 	} else {
 		return err_set(e, AK_USAGE,
-			       "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
+		               "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
 	}
 	/* A header value: printable ASCII only.  The key itself is never shown. */
 	for (i = 0; i < n; i++)
@@ -553,7 +556,7 @@ api_key_get(const char *file, char **key, struct err *e)
 	if (n == 0 || i != n) {
 		fileio_buf_clear(&b);
 		return err_set(e, AK_INPUT, "the API key in '%s' is %s", what,
-			       n == 0 ? "empty" : "not printable ASCII without spaces");
+		               n == 0 ? "empty" : "not printable ASCII without spaces");
 	}
 	if ((*key = sodium_malloc(n + 1)) == NULL) {
 		fileio_buf_clear(&b);
@@ -592,18 +595,21 @@ dry_run(struct state *s)
 			continue;
 		}
 		create = akenza_request_body(c, &it->d, 1, NULL);
-		add = akenza_request_body(c, &it->d, 0,
-					  it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+		add = akenza_request_body(
+		    c, &it->d, 0, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
 		if (s->o->json) {
-			j = json_pack("{ss ss ss ss}", "device_id", it->device_id, "outcome", "dry-run",
-				      "algorithm", it->algorithm, "fingerprint", it->fingerprint);
+			j = json_pack("{ss ss ss ss}", "device_id", it->device_id, "outcome",
+			              "dry-run", "algorithm", it->algorithm, "fingerprint",
+			              it->fingerprint);
 			if (it->d.akenza_id[0] == '\0')
 				json_object_set_new(
 				    j, "lookup",
-				    json_sprintf("GET %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s",
-						 c->api_url, c->workspace_id, it->device_id));
+				    json_sprintf(
+				        "GET %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s",
+				        c->api_url, c->workspace_id, it->device_id));
 			if (c->create_devices && it->d.akenza_id[0] == '\0')
-				json_object_set_new(j, "create_device", json_loads(create, 0, NULL));
+				json_object_set_new(j, "create_device",
+				                    json_loads(create, 0, NULL));
 			json_object_set_new(j, "add_credential", json_loads(add, 0, NULL));
 			json_array_append_new(s->jitems, j);
 		} else {
@@ -613,14 +619,15 @@ dry_run(struct state *s)
 				printf("  GET  %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s\n",
 				       c->api_url, c->workspace_id, it->device_id);
 			if (c->create_devices && it->d.akenza_id[0] == '\0')
-				printf("  POST %s/v3/devices (if not found)\n       %s\n", c->api_url,
-				       create);
+				printf("  POST %s/v3/devices (if not found)\n       %s\n",
+				       c->api_url, create);
 			printf("  GET  %s/v3/device-authorization/devices/%s/credentials\n",
-			       c->api_url, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+			       c->api_url,
+			       it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
 			printf("  POST %s/v3/device-authorization/devices/%s/credentials "
 			       "(unless listed)\n       %s\n",
-			       c->api_url, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}",
-			       add);
+			       c->api_url,
+			       it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}", add);
 		}
 		free(create);
 		free(add);
@@ -638,8 +645,8 @@ summary(struct state *s, const struct err *fatal, int status)
 
 	if (s->o->json) {
 		j = json_pack("{sO si si si si si}", "devices", s->jitems, "total", (int)s->total,
-			      "registered", (int)s->added, "present", (int)s->present, "skipped",
-			      (int)s->skipped, "failed", (int)s->failed);
+		              "registered", (int)s->added, "present", (int)s->present, "skipped",
+		              (int)s->skipped, "failed", (int)s->failed);
 		if (s->results_path != NULL && !s->o->dry_run)
 			json_object_set_new(j, "results", json_string(s->results_path));
 		json_object_set_new(j, "status", json_string(err_status_name(status)));
@@ -650,9 +657,10 @@ summary(struct state *s, const struct err *fatal, int status)
 		json_decref(j);
 	} else if (!s->o->dry_run && s->total > 1) {
 		progress_clear(s);
-		printf("%zu devices: %zu registered, %zu already there, %zu skipped (results file), "
-		       "%zu failed\n",
-		       s->total, s->added, s->present, s->skipped, s->failed);
+		printf(
+		    "%zu devices: %zu registered, %zu already there, %zu skipped (results file), "
+		    "%zu failed\n",
+		    s->total, s->added, s->present, s->skipped, s->failed);
 	}
 	return status;
 }
@@ -719,7 +727,7 @@ register_run(struct state *s)
 			/* A new key for a known device: no need to look the device up. */
 			if (it->d.akenza_id[0] == '\0')
 				snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s",
-					 hit->akenza_id);
+				         hit->akenza_id);
 		}
 	}
 	known_free(known, nknown);
@@ -727,7 +735,8 @@ register_run(struct state *s)
 		return cmd_error(AK_CRYPTO, "out of memory");
 	if (o->dry_run) {
 		dry_run(s);
-		return summary(s, NULL, s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
+		return summary(s, NULL,
+		               s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
 	}
 
 	/* Local failures and skips are reported first; the rest goes to akenza. */
@@ -774,14 +783,14 @@ register_run(struct state *s)
 			cmd_fail(&fatal);
 			if (s->total > 1)
 				cmd_error(status, "stopped: %zu of %zu devices not done",
-					  s->total - s->done, s->total);
+				          s->total - s->done, s->total);
 		}
 		return summary(s, fatal.status != AK_OK ? &fatal : &s->results_err, status);
 	}
 	if (s->failed > 0)
 		status = s->total == 1 ? (s->items.v[0].failed ? s->items.v[0].err.status
-							     : s->items.v[0].d.err.status)
-				       : AK_NEGATIVE;
+		                                               : s->items.v[0].d.err.status)
+		                       : AK_NEGATIVE;
 	return summary(s, NULL, status);
 }
 
@@ -858,16 +867,39 @@ cmd_register_exec(int argc, char **argv)
 	if (a.ind != argc)
 		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
 	if ((o.manifest != NULL) == (o.device_id != NULL || o.public_path != NULL))
-		return cmd_usage_error("give either --manifest FILE or --device-id ID --public FILE");
+		return cmd_usage_error(
+		    "give either --manifest FILE or --device-id ID --public FILE");
 	if (o.manifest == NULL && (o.device_id == NULL || o.public_path == NULL))
 		return cmd_usage_error("--device-id and --public go together");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
 	if (o.akenza_id != NULL && o.manifest != NULL)
 		return cmd_usage_error("--akenza-device-id is for one device (--device-id)");
-	if (o.akenza_id != NULL && (o.akenza_id[0] == '\0' || strlen(o.akenza_id) >= AKENZA_ID_MAX ||
-				    !plausible(o.akenza_id, 0)))
+	if (o.akenza_id != NULL &&
+	    (o.akenza_id[0] == '\0' || strlen(o.akenza_id) >= AKENZA_ID_MAX ||
+	     !plausible(o.akenza_id, 0)))
 		return cmd_usage_error("--akenza-device-id '%s' is not an akenza id", o.akenza_id);
+	if (o.ak.workspace_id != NULL &&
+	    (o.ak.workspace_id[0] == '\0' || !plausible(o.ak.workspace_id, 0)))
+		return cmd_usage_error("--workspace-id '%s' is not an akenza id",
+		                       o.ak.workspace_id);
+	if (o.ak.data_flow_id != NULL &&
+	    (o.ak.data_flow_id[0] == '\0' || !plausible(o.ak.data_flow_id, 0)))
+		return cmd_usage_error("--data-flow-id '%s' is not an akenza id",
+		                       o.ak.data_flow_id);
+	if (o.ak.credential_name != NULL) {
+		json_t *t = json_string(o.ak.credential_name);
+
+		/* It goes into JSON: UTF-8, and nothing that would garble a listing. */
+		if (t == NULL || o.ak.credential_name[0] == '\0' ||
+		    strpbrk(o.ak.credential_name, "\t\n\r") != NULL ||
+		    strlen(o.ak.credential_name) > 200) {
+			json_decref(t);
+			return cmd_usage_error(
+			    "--credential-name must be 1 to 200 bytes of UTF-8 text on one line");
+		}
+		json_decref(t);
+	}
 	if (o.ak.workspace_id == NULL && o.akenza_id == NULL)
 		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
 	if (o.ak.create_devices && (o.ak.workspace_id == NULL || o.ak.data_flow_id == NULL))
@@ -896,7 +928,7 @@ const struct cmd_entry cmd_register_entry = {
     .name = "register",
     .summary = "upload device public keys to akenza through its REST API",
     .usage = "--manifest FILE --workspace-id ID [--create-devices --data-flow-id ID] [options]\n"
-	     "--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) [options]",
+             "--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) [options]",
     .options = options,
     .flags = CMD_SECRETS,
     .exec = cmd_register_exec,

@@ -16,7 +16,7 @@
 #include "banned.h"
 
 _Static_assert(sizeof(((struct http_request *)0)->error) >= CURL_ERROR_SIZE,
-	       "the error buffer is libcurl's ERRORBUFFER");
+               "the error buffer is libcurl's ERRORBUFFER");
 
 #define SYM(name) static __typeof__(name) *p_##name
 SYM(curl_global_init);
@@ -73,13 +73,13 @@ http_load(struct err *e)
 	if (libcurl == NULL && (libcurl = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
 		return err_set(e, AK_CRYPTO, "cannot load libcurl (libcurl.so.4): %s",
-			       why != NULL ? why : "unknown reason");
+		               why != NULL ? why : "unknown reason");
 	}
-#define LOAD(name)                                                                         \
-	do {                                                                               \
-		*(void **)&p_##name = dlsym(libcurl, #name);                               \
-		if (p_##name == NULL)                                                      \
-			return err_set(e, AK_CRYPTO, "libcurl.so.4 has no '%s': too old", #name); \
+#define LOAD(name)                                                                                 \
+	do {                                                                                       \
+		*(void **)&p_##name = dlsym(libcurl, #name);                                       \
+		if (p_##name == NULL)                                                              \
+			return err_set(e, AK_CRYPTO, "libcurl.so.4 has no '%s': too old", #name);  \
 	} while (0)
 	LOAD(curl_global_init);
 	LOAD(curl_version_info);
@@ -315,7 +315,7 @@ http_start(struct http_client *c, struct http_request *r, struct err *e)
 		p_curl_easy_setopt(h, CURLOPT_POST, 1L);
 		p_curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body != NULL ? r->body : "");
 		p_curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-				   (curl_off_t)(r->body != NULL ? r->body_len : 0));
+		                   (curl_off_t)(r->body != NULL ? r->body_len : 0));
 		break;
 	case HTTP_DELETE:
 		p_curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
@@ -377,11 +377,11 @@ finish(struct http_client *c, CURLMsg *m, struct http_request **done)
 		r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 		r->error_class = classify(rc);
 		r->permanent = rc == CURLE_PEER_FAILED_VERIFICATION ||
-			       rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
-			       rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
+		               rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
+		               rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
 		if (rc == CURLE_WRITE_ERROR)
 			snprintf(r->error, sizeof(r->error), "response larger than %d bytes",
-				 HTTP_RESPONSE_MAX);
+			         HTTP_RESPONSE_MAX);
 		else if (r->error[0] == '\0')
 			snprintf(r->error, sizeof(r->error), "%s", p_curl_easy_strerror(rc));
 		/* What the server sent of an aborted response is meaningless. */
@@ -426,7 +426,7 @@ http_next(struct http_client *c, long timeout_ms, struct http_request **done, st
 		if (c->active == 0 || left <= 0)
 			return 0;
 		if ((mc = p_curl_multi_poll(c->multi, NULL, 0, (int)(left > 1000 ? 1000 : left),
-					    NULL)) != CURLM_OK)
+		                            NULL)) != CURLM_OK)
 			return err_set(e, AK_CRYPTO, "libcurl: %s", p_curl_multi_strerror(mc));
 	}
 }
@@ -437,7 +437,7 @@ http_retry_after_ms(const char *value, time_t now, long *ms)
 	static const char *const formats[] = {
 	    "%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate, the one to send */
 	    "%A, %d-%b-%y %H:%M:%S GMT", /* obsolete RFC 850 */
-	    "%a %b %e %H:%M:%S %Y",	 /* obsolete asctime() */
+	    "%a %b %e %H:%M:%S %Y",      /* obsolete asctime() */
 	};
 	unsigned long secs = 0;
 	struct tm tm;

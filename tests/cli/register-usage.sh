@@ -30,6 +30,12 @@ assert_no_grep sekrit "$T/err"
 akcred 2 register --device-id d1 --public p.pem --workspace-id w --api-key=sekrit-xyz
 assert_no_grep sekrit "$T/err"
 akcred 2 register --device-id d1 --public p.pem --workspace-id w extra
+akcred 2 register --device-id d1 --public p.pem --workspace-id 'w/../x'
+assert_grep "workspace-id 'w/../x' is not an akenza id" "$T/err"
+akcred 2 register --device-id d1 --public p.pem --workspace-id w --create-devices --data-flow-id 'a?b'
+akcred 2 register --device-id d1 --public p.pem --workspace-id w --credential-name "$(printf 'a\nb')"
+akcred 2 register --device-id d1 --public p.pem --workspace-id w --credential-name "$(printf '\377')"
+assert_grep 'credential-name must be 1 to 200 bytes of UTF-8' "$T/err"
 akcred 0 register --help
 assert_grep '^usage: akcred register --manifest FILE' "$T/out"
 
