@@ -15,7 +15,7 @@ _akcred()
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint jwt provision register help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt register help version" -- "$cur"))
 		return ;;
 	jwt)
 		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
@@ -40,6 +40,24 @@ _akcred()
 		esac
 		opts='--json --passphrase-file --help'
 		operands='@file'
+		;;
+	'provision')
+		case $prev in
+		--out-dir|-o) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		--ids|-i) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--count) return ;;
+		--prefix) return ;;
+		--start) return ;;
+		--width) return ;;
+		--type|-t) COMPREPLY=($(compgen -W "ec rsa" -- "$cur")); return ;;
+		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
+		--days) return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs|-j) return ;;
+		esac
+		opts='--out-dir --ids --count --prefix --start --width --type --bits --cert --days --encrypt --passphrase-file --manifest --jobs --json --help'
+		operands=''
 		;;
 	'jwt mint')
 		case $prev in
@@ -73,24 +91,6 @@ _akcred()
 		esac
 		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --json --help'
 		operands='@file'
-		;;
-	'provision')
-		case $prev in
-		--out-dir|-o) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-		--ids|-i) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-		--count) return ;;
-		--prefix) return ;;
-		--start) return ;;
-		--width) return ;;
-		--type|-t) COMPREPLY=($(compgen -W "ec rsa" -- "$cur")); return ;;
-		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
-		--days) return ;;
-		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-		--jobs|-j) return ;;
-		esac
-		opts='--out-dir --ids --count --prefix --start --width --type --bits --cert --days --encrypt --passphrase-file --manifest --jobs --json --help'
-		operands=''
 		;;
 	'register')
 		case $prev in
@@ -131,7 +131,7 @@ _akcred()
 	elif [[ $operands == @file ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint jwt provision register help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt register help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred

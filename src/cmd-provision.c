@@ -273,6 +273,7 @@ cmd_provision_exec(int argc, char **argv)
 	struct provision_cli o = {
 	    .p = {.type = KEY_EC, .bits = 2048, .days = 3650}, .start = 1, .pp = PASSPHRASE_INIT};
 	long ncpu;
+	size_t n;
 	int c, status;
 
 	while ((c = cmd_getopt(&a)) != -1) {
@@ -352,6 +353,10 @@ cmd_provision_exec(int argc, char **argv)
 		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
 	if (o.p.out_dir == NULL)
 		return cmd_usage_error("--out-dir is needed");
+	/* "out/" names its devices "out/dev-1", not "out//dev-1". */
+	n = strlen(o.p.out_dir);
+	while (n > 1 && o.p.out_dir[n - 1] == '/')
+		((char *)o.p.out_dir)[--n] = '\0';
 	if ((o.ids_path != NULL) == o.count_set)
 		return cmd_usage_error("give the ids with --ids FILE or --count N --prefix P");
 	if (o.count_set && o.prefix == NULL)

@@ -730,8 +730,9 @@ setup(struct ctx *c, struct idset *set, struct err *e)
 	if (access(c->o->out_dir, W_OK) != 0)
 		return err_set(e, AK_INPUT, "cannot write in '%s': %s", c->o->out_dir,
 			       strerror(errno));
-	if (fileio_batch_remove_stale(c->manifest_path, e) != 0 ||
-	    manifest_writer_open(&c->w, c->manifest_path, e) != 0)
+	/* Locked first: then no other run can be creating the manifest we clean up after. */
+	if (manifest_writer_open(&c->w, c->manifest_path, e) != 0 ||
+	    fileio_batch_remove_stale(c->manifest_path, e) != 0)
 		return -1;
 	/* Rows name the key files relative to the manifest's directory. */
 	snprintf(mdir, sizeof(mdir), "%s", c->manifest_path);

@@ -81,11 +81,18 @@ akcred 0 provision -o b --count 6 --prefix d-
 "$PYTHON" "$TESTS/tools/pycheckprovision.py" b --expect 6 >/dev/null || fail "b does not check out"
 
 # One run at a time per directory.
-flock b sleep 3 &
-sleep 0.3
+"$PYTHON" -c 'import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(120)' b locked &
+holder=$!
+trap 'kill $holder 2>/dev/null || true; cd /; rm -rf "$T"' EXIT
+while [ ! -e locked ]; do sleep 0.05; done
 akcred 3 provision -o b --count 6 --prefix d-
 assert_grep "'b' is in use by another akcred provision" "$T/err"
-wait
+kill $holder
+wait $holder 2>/dev/null || true
 
 # A file that is not a manifest is never appended to.
 mkdir c && echo 'name,value' >c/list.csv
