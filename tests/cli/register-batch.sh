@@ -10,9 +10,14 @@ export AKCRED_API_KEY
 AKCRED_API_KEY=$(cat "$T/apikey")
 reg="register --manifest dev/manifest.csv --workspace-id ws-1 --data-flow-id df-1 --create-devices --api-url $MOCK_URL --ca-file $MOCK_CA"
 
-akcred 0 $reg
+c0=$(mock_stat connections) # this look counts as one
+akcred 0 $reg --jobs 3
+c1=$(mock_stat connections)
 mock_check dev/manifest.csv
 assert_eq "$(grep -c '^registered ' "$T/out")" 12 "registered lines"
+# Three requests a device over at most three connections, reused.
+assert_eq "$(mock_stat requests)" 36 "requests"
+[ $((c1 - c0 - 1)) -ge 1 ] && [ $((c1 - c0 - 1)) -le 3 ] || fail "$((c1 - c0 - 1)) connections for --jobs 3"
 assert_grep '^12 devices: 12 registered, 0 already there, 0 skipped' "$T/out"
 assert_eq "$(head -n 1 dev/registered.csv)" "device_id,akenza_device_id,credential_id,fingerprint,registered"
 assert_eq "$(tail -n +2 dev/registered.csv | wc -l)" 12 "result rows"

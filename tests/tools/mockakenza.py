@@ -64,7 +64,7 @@ class State:
         self.lock = threading.Lock()
         self.devices = {}  # akenza id -> device
         self.by_device_id = {}
-        self.stats = {"requests": 0, "posts": 0, "credentials_added": 0,
+        self.stats = {"requests": 0, "posts": 0, "connections": 0, "credentials_added": 0,
                       "duplicates_refused": 0, "devices_created": 0, "bad_requests": 0,
                       "unauthorized": 0, "faults": {}}
         if args.existing:
@@ -308,6 +308,8 @@ class Server(ThreadingHTTPServer):
             conn = self.ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
             return
+        with self.state.lock:
+            self.state.stats["connections"] += 1
         try:
             super().finish_request(conn, client_address)
         finally:
