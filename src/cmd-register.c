@@ -536,8 +536,14 @@ api_key_get(const char *file, char **key, struct err *e)
 
 	*key = NULL;
 	if (file != NULL) {
+		struct stat st;
+
 		if (fileio_read_secret(file, API_KEY_MAX, &b, e) != 0)
 			return -1;
+		/* As ssh does for keys: say so, since anyone who can read it can register devices. */
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+			cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file,
+				 (unsigned)(st.st_mode & 0777));
 		src = (const char *)b.data;
 		n = strcspn(src, "\r\n");
 		what = file;

@@ -22,6 +22,11 @@ assert_grep 'no API key: give --api-key-file FILE or set AKCRED_API_KEY' "$T/err
 printf 'wrong-%s\n' "$key" >bad.key
 chmod 600 bad.key
 akcred 7 register $common --api-key-file bad.key
+assert_no_grep 'can be read by others' "$T/err"
+chmod 644 bad.key
+akcred 7 register $common --api-key-file bad.key
+assert_grep "warning: 'bad.key' can be read by others \(mode 644\): chmod 600 it" "$T/err"
+chmod 600 bad.key
 assert_grep "akcred: register: akenza refused the API key \(HTTP 401\): Unauthorized: invalid API key" "$T/err"
 no_key_in_output "wrong-$key"
 akcred 7 register $common --api-key-file bad.key --json
