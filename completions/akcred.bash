@@ -15,7 +15,7 @@ _akcred()
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check register help version" -- "$cur"))
 		return ;;
 	jwt)
 		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
@@ -117,6 +117,26 @@ _akcred()
 		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --help'
 		operands=''
 		;;
+	'register')
+		case $prev in
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--device-id) return ;;
+		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--akenza-device-id) return ;;
+		--workspace-id) return ;;
+		--data-flow-id) return ;;
+		--credential-name) return ;;
+		--api-url) return ;;
+		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs|-j) return ;;
+		--timeout) return ;;
+		--retries) return ;;
+		esac
+		opts='--manifest --device-id --public --akenza-device-id --workspace-id --data-flow-id --create-devices --credential-name --api-url --api-key-file --ca-file --results --jobs --timeout --retries --dry-run --json --help'
+		operands=''
+		;;
 	'help')
 		case $prev in
 		--completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
@@ -136,7 +156,7 @@ _akcred()
 	elif [[ $operands == @file ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check register help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred

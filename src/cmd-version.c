@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "cmd.h"
+#include "http.h"
 #include "mqtt.h"
 #include "version.h"
 #include "banned.h"
@@ -28,12 +29,15 @@ cmd_version_exec(int argc, char **argv)
 	    {"openssl", OpenSSL_version(OPENSSL_VERSION)},
 	    {"libsodium", sodium_version_string()},
 	    {"jansson", jansson_version_str()},
+	    /* Loaded here, as register and check load them: the versions that would really run. */
+	    {"libcurl", NULL},
+	    {"libmosquitto", NULL},
 	};
+	char mosq[32];
+	struct err e = ERR_INIT;
 	json_t *o;
 	size_t i;
 	int c, json = 0;
-	char mosq[32];
-	struct err e = ERR_INIT;
 
 	while ((c = cmd_getopt(&a)) != -1) {
 		switch (c) {
@@ -46,14 +50,16 @@ cmd_version_exec(int argc, char **argv)
 	}
 	if (a.ind != argc)
 		return cmd_usage_error("no operands expected");
-	/* Loaded here only: commands that do not speak MQTT never load it. */
-	if (mqtt_library_version(mosq, sizeof(mosq), &e) != 0)
-		snprintf(mosq, sizeof(mosq), "not loadable");
+	if ((libs[3][1] = http_curl_version()) == NULL)
+		libs[3][1] = "not available (libcurl.so.4 cannot be loaded)";
+	if (mqtt_library_version(mosq, sizeof(mosq), &e) == 0)
+		libs[4][1] = mosq;
+	else
+		libs[4][1] = "not available (libmosquitto.so.1 cannot be loaded)";
 	if (json) {
 		o = json_pack("{ss}", "akcred", AKCRED_VERSION);
 		for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 			json_object_set_new(o, libs[i][0], json_string(libs[i][1]));
-		json_object_set_new(o, "libmosquitto", json_string(mosq));
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);
@@ -62,7 +68,6 @@ cmd_version_exec(int argc, char **argv)
 	printf("akcred %s\n", AKCRED_VERSION);
 	for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 		printf("  %-12s %s\n", libs[i][0], libs[i][1]);
-	printf("  %-12s %s\n", "libmosquitto", mosq);
 	return AK_OK;
 }
 

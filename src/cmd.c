@@ -14,6 +14,7 @@ extern const struct cmd_entry cmd_keygen_entry, cmd_fingerprint_entry, cmd_help_
     cmd_version_entry, cmd_jwt_entry;
 extern const struct cmd_entry cmd_provision_entry;
 extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_register_entry;
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_keygen_entry,
@@ -21,6 +22,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_provision_entry,
     &cmd_jwt_entry,
     &cmd_check_entry,
+    &cmd_register_entry,
     &cmd_help_entry,
     &cmd_version_entry,
     NULL,
@@ -243,9 +245,28 @@ cmd_getopt(struct cmd_args *a)
 		optind = 1;
 	}
 	opterr = 0;
+	i = -1;
 	c = getopt_long(a->argc, a->argv, shortopts, longopts, &i);
 	a->arg = optarg;
 	a->ind = optind;
+	/*
+	 * Exact long names only, as for commands: getopt_long would take
+	 * "--api-key SECRET" for "--api-key-file SECRET" and then name the
+	 * secret in its error message.  Only the name is ever printed.
+	 */
+	if (i >= 0 && c != '?' && c != ':' && optind >= 1) {
+		const char *tok = a->argv[optind - 1];
+		size_t len;
+
+		if (optarg != NULL && optarg == tok && optind >= 2)
+			tok = a->argv[optind - 2];
+		len = strcspn(tok + 2, "=");
+		if (strncmp(tok, "--", 2) != 0 || strlen(longopts[i].name) != len ||
+		    strncmp(tok + 2, longopts[i].name, len) != 0) {
+			a->status = cmd_usage_error("unknown option '%.*s'", (int)len + 2, tok);
+			return CMD_OPT_EXIT;
+		}
+	}
 	switch (c) {
 	case -1:
 		return -1;

@@ -12,7 +12,7 @@ case "${1:-build}" in
 build) want="$build" ;;
 check) want="$build $runtime $testing" ;;
 demo)  want="$build $runtime python3" ;;
-bench) want="$build $runtime python3 python3-jwt python3-pycryptodome hyperfine time" ;;
+bench) want="$build $runtime python3 python3-jwt python3-pycryptodome hyperfine time curl" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 *) echo "usage: $0 build|check|demo|bench|fuzz" >&2; exit 2 ;;
 esac

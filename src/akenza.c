@@ -1,0 +1,771 @@
+/* akenza: the REST API client that registers device credentials (see akenza.h). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/pem.h>
+#include <sodium.h>
+
+#include "akenza.h"
+#include "http.h"
+#include "version.h"
+#include "banned.h"
+
+/* ---- response parsing ------------------------------------------------- */
+
+static int
+plausible_id(const char *s)
+{
+	size_t n = 0;
+
+	/* Ids go into URLs and the results file: a strict alphabet, no escaping needed. */
+	for (; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && strchr("._:-", s[n]) == NULL)
+			return 0;
+	return n > 0 && n < AKENZA_ID_MAX;
+}
+
+static int
+id_of(const json_t *o, char id[AKENZA_ID_MAX])
+{
+	const json_t *v = json_object_get(o, "id");
+
+	if (json_is_string(v) && plausible_id(json_string_value(v))) {
+		snprintf(id, AKENZA_ID_MAX, "%s", json_string_value(v));
+		return 0;
+	}
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		snprintf(id, AKENZA_ID_MAX, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return 0;
+	}
+	return -1;
+}
+
+static json_t *
+parse(const char *json, size_t len)
+{
+	json_error_t jerr;
+
+	if (json == NULL || len == 0)
+		return NULL;
+	return json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+}
+
+/* The items of a listing: {"content": [...]} (a page, as the Java client reads it) or [...]. */
+static json_t *
+items_of(json_t *root)
+{
+	json_t *c;
+
+	if (json_is_array(root))
+		return root;
+	c = json_object_get(root, "content");
+	return json_is_array(c) ? c : NULL;
+}
+
+int
+akenza_parse_id(const char *json, size_t len, char id[AKENZA_ID_MAX])
+{
+	json_t *root = parse(json, len);
+	int rc = json_is_object(root) ? id_of(root, id) : -1;
+
+	json_decref(root);
+	return rc;
+}
+
+int
+akenza_find_device(const char *json, size_t len, const char *device_id, char id[AKENZA_ID_MAX])
+{
+	json_t *root = parse(json, len), *list = items_of(root), *it, *v;
+	size_t i;
+	int rc = list == NULL ? -1 : 0;
+
+	/* "search" may match loosely: only an exact deviceId counts. */
+	json_array_foreach(list, i, it)
+	{
+		v = json_object_get(it, "deviceId");
+		if (json_is_string(v) && strcmp(json_string_value(v), device_id) == 0) {
+			rc = id_of(it, id) == 0 ? 1 : -1;
+			break;
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
+enum akenza_fp_match
+akenza_compare_fingerprint(const char *remote, const char *kid, const char *cert_sha1)
+{
+	char norm[130];
+	size_t n = 0;
+	const char *p;
+
+	if (remote == NULL || *remote == '\0')
+		return AKENZA_FP_ABSENT;
+	for (p = remote; *p != '\0'; p++) {
+		if (*p == ':')
+			continue;
+		if (!isxdigit((unsigned char)*p) || n + 1 >= sizeof(norm))
+			return AKENZA_FP_OTHER_KIND;
+		norm[n++] = (char)tolower((unsigned char)*p);
+	}
+	norm[n] = '\0';
+	if (n == 64)
+		return strcmp(norm, kid) == 0 ? AKENZA_FP_SAME_KID : AKENZA_FP_DIFFERENT;
+	if (n == 40 && cert_sha1 != NULL)
+		return strcasecmp(norm, cert_sha1) == 0 ? AKENZA_FP_SAME_SHA1 : AKENZA_FP_DIFFERENT;
+	return AKENZA_FP_OTHER_KIND;
+}
+
+/* Does akenza's copy of the public key have our kid? */
+static int
+same_public_key(const char *pem, const char *kid)
+{
+	struct key k = KEY_INIT;
+	char fp[KEY_FINGERPRINT_HEX + 1];
+	int same;
+
+	if (key_load(&k, (const unsigned char *)pem, strlen(pem), "akenza's public key", NULL,
+	             NULL) != 0)
+		return 0;
+	same = key_fingerprint(&k, fp, NULL) == 0 && strcmp(fp, kid) == 0;
+	key_clear(&k);
+	return same;
+}
+
+int
+akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
+                       char id[AKENZA_ID_MAX], char *note, size_t note_size)
+{
+	json_t *root = parse(json, len), *list = items_of(root), *it, *pk;
+	enum akenza_fp_match m;
+	size_t i;
+	int rc = list == NULL ? -1 : 0;
+
+	json_array_foreach(list, i, it)
+	{
+		m = akenza_compare_fingerprint(
+		    json_string_value(json_object_get(it, "fingerprint")), kid, cert_sha1);
+		pk = json_object_get(it, "publicKey");
+		if (m == AKENZA_FP_SAME_KID || m == AKENZA_FP_SAME_SHA1 ||
+		    ((m == AKENZA_FP_OTHER_KIND || m == AKENZA_FP_ABSENT) && json_is_string(pk) &&
+		     same_public_key(json_string_value(pk), kid))) {
+			if (id_of(it, id) != 0) {
+				rc = -1;
+				break;
+			}
+			if (m == AKENZA_FP_SAME_SHA1)
+				snprintf(note, note_size,
+				         "akenza's fingerprint is the certificate's "
+				         "SHA-1; it matches");
+			else if (m != AKENZA_FP_SAME_KID)
+				snprintf(note, note_size,
+				         "matched by the public key akenza returned; "
+				         "its fingerprint is not a kid");
+			rc = 1;
+			break;
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
+static void
+clean_copy(char out[AKENZA_MESSAGE_MAX], const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && s[i] != '\0' && n < AKENZA_MESSAGE_MAX - 1; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		/* Hostile or binary text must not reach a terminal: no control characters. */
+		out[n++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+	}
+	if (i < len && s[i] != '\0' && n >= 3)
+		memcpy(out + n - 3, "...", 3);
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+void
+akenza_error_message(const char *body, size_t len, char out[AKENZA_MESSAGE_MAX])
+{
+	static const char *const keys[] = {"message", "error", "detail", "title"};
+	json_t *root = parse(body, len), *v = NULL, *errs;
+	size_t i;
+
+	out[0] = '\0';
+	if (json_is_object(root)) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !json_is_string(v); i++) {
+			v = json_object_get(root, keys[i]);
+			if (json_is_object(v))
+				v = json_object_get(v, "message");
+		}
+		errs = json_object_get(root, "errors");
+		if (!json_is_string(v) && json_is_array(errs)) {
+			v = json_array_get(errs, 0);
+			if (json_is_object(v))
+				v = json_object_get(v, "message");
+		}
+		if (json_is_string(v))
+			clean_copy(out, json_string_value(v), json_string_length(v));
+	} else if (root == NULL && body != NULL && len > 0) {
+		/* Not JSON (a proxy's HTML page, say): its first line, cleaned; len bounds it. */
+		size_t n = 0;
+
+		while (n < len && body[n] != '\r' && body[n] != '\n' && body[n] != '\0')
+			n++;
+		clean_copy(out, body, n);
+	}
+	json_decref(root);
+	if (out[0] == '\0')
+		snprintf(out, AKENZA_MESSAGE_MAX, "(no message)");
+}
+
+int
+akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, struct err *e)
+{
+	const char *why = NULL;
+	BIO *b;
+	char *p;
+	long n;
+	size_t len;
+
+	*pem = NULL;
+	if (key_akenza_alg(k, &why) == NULL)
+		return err_set(e, AK_INPUT, "akenza does not accept this key: %s",
+		               why != NULL ? why : "unsupported type");
+	*algorithm = key_akenza_credential(k, k->cert != NULL);
+	if (k->cert == NULL)
+		return key_public_pem(k, pem, &len, e);
+	if ((b = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_X509(b, k->cert) ||
+	    (n = BIO_get_mem_data(b, &p)) <= 0 || (*pem = malloc((size_t)n + 1)) == NULL) {
+		BIO_free(b);
+		return err_openssl(e, AK_CRYPTO, "cannot encode the certificate");
+	}
+	memcpy(*pem, p, (size_t)n);
+	(*pem)[n] = '\0';
+	BIO_free(b);
+	return 0;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+enum step { ST_LOOKUP, ST_CREATE, ST_LIST, ST_ADD };
+
+static const char *const step_what[] = {
+    [ST_LOOKUP] = "looking up the device",
+    [ST_CREATE] = "creating the device",
+    [ST_LIST] = "listing its credentials",
+    [ST_ADD] = "adding the credential",
+};
+
+struct dev_state {
+	enum step step;
+	int in_flight;
+	long long not_before;
+	unsigned failures, rate_limited;
+	int conflict;        /* the credential POST was refused as a duplicate */
+	int create_conflict; /* the device POST was refused: it exists */
+	char conflict_msg[AKENZA_MESSAGE_MAX];
+	struct http_request req;
+	char *url, *body;
+};
+
+struct run {
+	const struct akenza_config *c;
+	struct http_client *http;
+	const char *base; /* api_url without a trailing slash */
+	size_t base_len;
+	long long hold_until; /* 429: no new request before this */
+	struct err *e;
+	int stop;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Append s to the URL being built in buf, %-escaping all but RFC 3986's unreserved. */
+static void
+url_escape(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+
+	for (; *s != '\0' && n + 4 < size; s++) {
+		if (isalnum((unsigned char)*s) || strchr("-._~", *s) != NULL)
+			buf[n++] = *s;
+		else
+			n += (size_t)snprintf(buf + n, size - n, "%%%02X", (unsigned char)*s);
+	}
+	buf[n] = '\0';
+}
+
+static char *
+make_url(struct run *run, const char *fmt, const char *a, const char *b)
+{
+	size_t size = run->base_len + strlen(fmt) + 3 * (strlen(a) + (b ? strlen(b) : 0)) + 1;
+	char *u = malloc(size);
+	const char *p;
+	size_t n;
+
+	if (u == NULL)
+		return NULL;
+	/* fmt: a path in which each "@" takes the next argument, escaped. */
+	snprintf(u, size, "%.*s", (int)run->base_len, run->base);
+	for (p = fmt; *p != '\0'; p++) {
+		if (*p == '@') {
+			url_escape(u, size, a);
+			a = b;
+			continue;
+		}
+		n = strlen(u);
+		u[n] = *p;
+		u[n + 1] = '\0';
+	}
+	return u;
+}
+
+static void
+state_free(struct dev_state *st)
+{
+	http_request_clear(&st->req);
+	free(st->url);
+	free(st->body);
+	st->url = st->body = NULL;
+}
+
+char *
+akenza_request_body(const struct akenza_config *c, const struct akenza_device *d, int create,
+                    const char *akenza_id)
+{
+	char name[64];
+	json_t *j;
+	char *body;
+
+	if (create) {
+		j = json_pack("{ss ss ss ss ss}", "name", d->device_id, "deviceId", d->device_id,
+		              "workspaceId", c->workspace_id ? c->workspace_id : "", "dataFlowId",
+		              c->data_flow_id ? c->data_flow_id : "", "connectivity", "MQTT");
+	} else {
+		if (c->credential_name == NULL)
+			snprintf(name, sizeof(name), "akcred-%.12s", d->fingerprint);
+		j = json_pack("{ss ss ss ss}", "name",
+		              c->credential_name != NULL ? c->credential_name : name,
+		              "akenzaDeviceId", akenza_id, "algorithm", d->algorithm, "publicKey",
+		              d->public_pem);
+	}
+	if (j == NULL)
+		return NULL;
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return body;
+}
+
+static int
+start(struct run *run, struct akenza_device *d)
+{
+	struct dev_state *st = d->priv;
+	const struct akenza_config *c = run->c;
+
+	state_free(st);
+	st->req = (struct http_request){.udata = d};
+	switch (st->step) {
+	case ST_LOOKUP:
+		st->url = make_url(run, "/v3/assets?workspaceId=@&type=DEVICE&search=@",
+		                   c->workspace_id, d->device_id);
+		st->req.method = HTTP_GET;
+		break;
+	case ST_CREATE:
+		st->url = make_url(run, "/v3/devices", "", NULL);
+		if ((st->body = akenza_request_body(c, d, 1, NULL)) == NULL)
+			return err_set(run->e, AK_CRYPTO, "out of memory");
+		st->req.method = HTTP_POST;
+		break;
+	case ST_LIST:
+		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
+		                   d->akenza_id, NULL);
+		st->req.method = HTTP_GET;
+		break;
+	case ST_ADD:
+		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
+		                   d->akenza_id, NULL);
+		if ((st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
+			return err_set(run->e, AK_CRYPTO, "out of memory");
+		st->req.method = HTTP_POST;
+		break;
+	}
+	if (st->url == NULL)
+		return err_set(run->e, AK_CRYPTO, "out of memory");
+	st->req.url = st->url;
+	if (st->body != NULL) {
+		st->req.body = st->body;
+		st->req.body_len = strlen(st->body);
+	}
+	if (http_start(run->http, &st->req, run->e) != 0)
+		return -1;
+	st->in_flight = 1;
+	return 0;
+}
+
+static void fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt,
+                 ...) __attribute__((format(printf, 4, 5)));
+
+static void
+fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt, ...)
+{
+	char msg[ERR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	d->outcome = AKENZA_FAILED;
+	d->http_status = http_status;
+	err_set(&d->err, status, "device '%s': %s", d->device_id, msg);
+}
+
+/* A failure that may pass: 5xx, time-out, dropped connection. */
+static void
+retry_later(struct run *run, struct akenza_device *d, const struct http_request *r, const char *why)
+{
+	struct dev_state *st = d->priv;
+	const struct akenza_config *c = run->c;
+
+	if (++st->failures > c->max_retries) {
+		/* A server that keeps failing is unavailable, like one that cannot be reached. */
+		fail(d, r->transport_error ? r->error_class : AK_NETWORK, r->status,
+		     "%s: giving up after %u attempts: %s", step_what[st->step], st->failures, why);
+		return;
+	}
+	/*
+	 * A POST that may have been carried out must not simply be sent again:
+	 * look first, so that a slow or lost answer never makes a duplicate.
+	 */
+	if (st->step == ST_CREATE && (r->sent || r->status >= 500))
+		st->step = ST_LOOKUP;
+	else if (st->step == ST_ADD && (r->sent || r->status >= 500))
+		st->step = ST_LIST;
+	st->not_before = now_ms() + http_backoff_ms(st->failures, c->backoff_base_ms,
+	                                            c->backoff_cap_ms, randombytes_random());
+}
+
+static void
+rate_limited(struct run *run, struct akenza_device *d, const struct http_request *r)
+{
+	struct dev_state *st = d->priv;
+	const struct akenza_config *c = run->c;
+	long delay;
+	long long until;
+
+	if (++st->rate_limited > c->max_rate_limited) {
+		fail(d, AK_REFUSED, 429, "%s: still rate-limited (HTTP 429) after %u attempts",
+		     step_what[st->step], st->rate_limited);
+		return;
+	}
+	if (http_retry_after_ms(r->retry_after, time(NULL), &delay) != 0)
+		delay = http_backoff_ms(st->rate_limited, c->backoff_base_ms, c->backoff_cap_ms,
+		                        randombytes_random());
+	else if (delay > 300000)
+		delay = 300000; /* honoured, within reason */
+	until = now_ms() + delay;
+	st->not_before = until;
+	/* The limit is the API key's, not this device's: every new request waits. */
+	if (until > run->hold_until)
+		run->hold_until = until;
+}
+
+static int
+is_duplicate(long status, const char *msg)
+{
+	if (status == 409)
+		return 1;
+	return (status == 400 || status == 422) &&
+	       (strcasestr(msg, "exist") != NULL || strcasestr(msg, "duplicate") != NULL);
+}
+
+static void
+added(struct akenza_device *d, const struct http_request *r)
+{
+	json_t *root = parse(r->data, r->len);
+	const char *fp = json_string_value(json_object_get(root, "fingerprint"));
+
+	if (!json_is_object(root) || id_of(root, d->credential_id) != 0) {
+		fail(d, AK_REFUSED, r->status,
+		     "adding the credential: HTTP %ld but no credential id in the answer",
+		     r->status);
+		json_decref(root);
+		return;
+	}
+	switch (akenza_compare_fingerprint(fp, d->fingerprint, d->cert_sha1)) {
+	case AKENZA_FP_SAME_KID:
+		break;
+	case AKENZA_FP_SAME_SHA1:
+		snprintf(d->note, sizeof(d->note),
+		         "akenza's fingerprint is the certificate's SHA-1; it matches");
+		break;
+	case AKENZA_FP_DIFFERENT:
+		fail(d, AK_NEGATIVE, r->status,
+		     "akenza reports fingerprint '%.64s' for credential %s, not %s", fp,
+		     d->credential_id, d->fingerprint);
+		json_decref(root);
+		return;
+	case AKENZA_FP_OTHER_KIND:
+		snprintf(d->note, sizeof(d->note),
+		         "akenza's fingerprint '%.64s' is not a SHA-256 kid: not compared", fp);
+		break;
+	case AKENZA_FP_ABSENT:
+		snprintf(d->note, sizeof(d->note), "akenza returned no fingerprint: not compared");
+		break;
+	}
+	d->outcome = AKENZA_ADDED;
+	json_decref(root);
+}
+
+/* A server that echoes the request must not make akcred print the API key. */
+static void
+scrub(char *msg, const char *key)
+{
+	static const char mask[] = "(API key)";
+	size_t klen = strlen(key);
+	char *p;
+
+	while (klen > 0 && (p = strstr(msg, key)) != NULL) {
+		if (klen >= sizeof(mask) - 1) {
+			memcpy(p, mask, sizeof(mask) - 1);
+			memmove(p + sizeof(mask) - 1, p + klen, strlen(p + klen) + 1);
+		} else {
+			memset(p, '*', klen);
+		}
+	}
+}
+
+static void
+message(const struct run *run, const struct http_request *r, char msg[AKENZA_MESSAGE_MAX])
+{
+	akenza_error_message(r->data, r->len, msg);
+	scrub(msg, run->c->api_key);
+}
+
+static void
+handle(struct run *run, struct akenza_device *d, struct http_request *r)
+{
+	struct dev_state *st = d->priv;
+	const struct akenza_config *c = run->c;
+	char msg[AKENZA_MESSAGE_MAX], why[300];
+	int rc;
+
+	st->in_flight = 0;
+	if (r->transport_error) {
+		if (r->permanent) {
+			err_set(run->e, r->error_class, "%s: %s", run->base, r->error);
+			run->stop = 1;
+			return;
+		}
+		retry_later(run, d, r, r->error);
+		return;
+	}
+	if (r->status == 401 || r->status == 403) {
+		message(run, r, msg);
+		err_set(run->e, AK_REFUSED, "akenza refused the API key (HTTP %ld): %s", r->status,
+		        msg);
+		run->stop = 1;
+		return;
+	}
+	if (r->status == 429) {
+		rate_limited(run, d, r);
+		return;
+	}
+	if (r->status >= 500) {
+		message(run, r, msg);
+		snprintf(why, sizeof(why), "HTTP %ld: %s", r->status, msg);
+		retry_later(run, d, r, why);
+		return;
+	}
+	/*
+	 * failures is not reset by an answer: a POST failing after the fact,
+	 * then a listing that does not show it, again and again, must end too.
+	 */
+	if (r->status < 200 || r->status > 299) {
+		message(run, r, msg);
+		if (st->step == ST_ADD && is_duplicate(r->status, msg)) {
+			/* Refused as a duplicate: fine if the listing shows this very key. */
+			st->conflict = 1;
+			snprintf(st->conflict_msg, sizeof(st->conflict_msg), "%s", msg);
+			st->step = ST_LIST;
+			return;
+		}
+		if (st->step == ST_CREATE && is_duplicate(r->status, msg) && !st->create_conflict) {
+			st->create_conflict = 1;
+			st->step = ST_LOOKUP;
+			return;
+		}
+		fail(d, AK_REFUSED, r->status, "%s: HTTP %ld: %s", step_what[st->step], r->status,
+		     msg);
+		return;
+	}
+	switch (st->step) {
+	case ST_LOOKUP:
+		rc = akenza_find_device(r->data, r->len, d->device_id, d->akenza_id);
+		if (rc == 1)
+			st->step = ST_LIST;
+		else if (rc == 0 && c->create_devices)
+			st->step = ST_CREATE;
+		else if (rc == 0)
+			fail(d, AK_NEGATIVE, 0,
+			     "not found in akenza workspace '%s' (--create-devices creates it)",
+			     c->workspace_id);
+		else
+			fail(d, AK_REFUSED, r->status, "%s: unexpected answer (HTTP %ld)",
+			     step_what[st->step], r->status);
+		break;
+	case ST_CREATE:
+		if (akenza_parse_id(r->data, r->len, d->akenza_id) != 0) {
+			fail(d, AK_REFUSED, r->status,
+			     "%s: HTTP %ld but no device id in the answer", step_what[st->step],
+			     r->status);
+			break;
+		}
+		d->created = 1;
+		st->step = ST_ADD; /* a new device has no credentials to list */
+		break;
+	case ST_LIST:
+		rc = akenza_find_credential(r->data, r->len, d->fingerprint, d->cert_sha1,
+		                            d->credential_id, d->note, sizeof(d->note));
+		if (rc == 1)
+			d->outcome = AKENZA_PRESENT;
+		else if (rc == 0 && st->conflict)
+			fail(d, AK_REFUSED, 409,
+			     "adding the credential: refused as a duplicate (%s), yet akenza lists "
+			     "no credential with this key",
+			     st->conflict_msg);
+		else if (rc == 0)
+			st->step = ST_ADD;
+		else
+			fail(d, AK_REFUSED, r->status, "%s: unexpected answer (HTTP %ld)",
+			     step_what[st->step], r->status);
+		break;
+	case ST_ADD:
+		added(d, r);
+		break;
+	}
+}
+
+static void
+finish_device(struct run *run, struct akenza_device *d)
+{
+	state_free(d->priv);
+	if (run->c->done != NULL)
+		run->c->done(d, run->c->arg);
+}
+
+int
+akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
+           struct err *e)
+{
+	struct run run = {.c = c, .e = e};
+	struct http_config hc = {0};
+	struct dev_state *states = NULL;
+	struct akenza_device **slots = NULL, *d;
+	struct http_request *done;
+	struct dev_state *st;
+	const char *headers[2] = {NULL, NULL};
+	char *auth = NULL;
+	size_t next = 0, left = n, i, jobs = c->jobs > 0 ? (size_t)c->jobs : 1, auth_size;
+	long long now, wait;
+	int rc = -1;
+
+	run.base = c->api_url;
+	run.base_len = strlen(c->api_url);
+	while (run.base_len > 0 && run.base[run.base_len - 1] == '/')
+		run.base_len--;
+	auth_size = strlen(c->api_key) + sizeof("x-api-key: ");
+	/* The header line holds the key: sodium memory, wiped on the way out. */
+	if ((auth = sodium_malloc(auth_size)) == NULL ||
+	    (states = calloc(n ? n : 1, sizeof(*states))) == NULL ||
+	    (slots = calloc(jobs, sizeof(*slots))) == NULL) {
+		err_set(e, AK_CRYPTO, "out of memory");
+		goto out;
+	}
+	snprintf(auth, auth_size, "x-api-key: %s", c->api_key);
+	headers[0] = auth;
+	hc.ca_file = c->ca_file;
+	hc.headers = headers;
+	hc.timeout_ms = c->timeout_ms;
+	hc.connect_timeout_ms = c->timeout_ms < 10000 ? c->timeout_ms : 10000;
+	hc.max_parallel = (int)jobs;
+	hc.user_agent = "akcred/" AKCRED_VERSION;
+	if (http_client_open(&run.http, &hc, e) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		devs[i]->priv = &states[i];
+		states[i].step = devs[i]->akenza_id[0] != '\0' ? ST_LIST : ST_LOOKUP;
+	}
+	while (left > 0 && !run.stop) {
+		now = now_ms();
+		wait = 1000;
+		for (i = 0; i < jobs; i++) {
+			if (slots[i] == NULL && next < n)
+				slots[i] = devs[next++];
+			if ((d = slots[i]) == NULL)
+				continue;
+			st = d->priv;
+			if (st->in_flight)
+				continue;
+			if (now >= st->not_before && now >= run.hold_until) {
+				if (start(&run, d) != 0)
+					goto out;
+				continue;
+			}
+			if (st->not_before - now < wait)
+				wait = st->not_before - now;
+			if (run.hold_until - now < wait)
+				wait = run.hold_until - now;
+		}
+		if (wait < 1)
+			wait = 1;
+		if (http_running(run.http) == 0) {
+			struct timespec ts = {wait / 1000, (wait % 1000) * 1000000};
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (http_next(run.http, (long)wait, &done, e) != 0)
+			goto out;
+		if (done == NULL)
+			continue;
+		d = done->udata;
+		handle(&run, d, done);
+		if (d->outcome != AKENZA_PENDING) {
+			finish_device(&run, d);
+			left--;
+			for (i = 0; i < jobs; i++)
+				if (slots[i] == d)
+					slots[i] = NULL;
+		}
+	}
+	rc = run.stop ? -1 : 0;
+out:
+	http_client_close(run.http);
+	if (states != NULL)
+		for (i = 0; i < n; i++)
+			state_free(&states[i]);
+	for (i = 0; i < n; i++)
+		devs[i]->priv = NULL;
+	free(states);
+	free(slots);
+	if (auth != NULL)
+		sodium_free(auth);
+	return rc;
+}

@@ -1,0 +1,941 @@
+/*
+ * akcred register: upload device public keys (or certificates) to akenza
+ * through its REST API -- one device, or every device of a provisioning
+ * manifest -- and record akenza's device and credential ids in a results file
+ * next to the manifest, one fsynced row per device, so that an interrupted
+ * batch can simply be run again: what is recorded, or what akenza already
+ * lists with the same fingerprint, is not registered twice.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "akenza.h"
+#include "cmd.h"
+#include "devid.h"
+#include "fileio.h"
+#include "key.h"
+#include "manifest.h"
+#include "timeutil.h"
+#include "banned.h"
+
+#define RESULTS_NAME "registered.csv"
+#define RESULTS_HEADER "device_id,akenza_device_id,credential_id,fingerprint,registered\n"
+#define RESULTS_MAX (256 * 1024 * 1024)
+#define API_KEY_MAX 4096
+
+enum {
+	OPT_JOBS = 'j',
+	OPT_MANIFEST = CMD_OPT_LONG,
+	OPT_DEVICE_ID,
+	OPT_PUBLIC,
+	OPT_AKENZA_DEVICE_ID,
+	OPT_WORKSPACE_ID,
+	OPT_DATA_FLOW_ID,
+	OPT_CREATE_DEVICES,
+	OPT_CREDENTIAL_NAME,
+	OPT_API_URL,
+	OPT_API_KEY_FILE,
+	OPT_CA_FILE,
+	OPT_RESULTS,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
+	OPT_DRY_RUN,
+	OPT_JSON,
+};
+
+static const struct cmd_option options[] = {
+    {"manifest", OPT_MANIFEST, 1, "FILE", "@file",
+     "register every device of a manifest from provision"},
+    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "register one device (with --public)"},
+    {"public", OPT_PUBLIC, 1, "FILE", "@file", "its public key or certificate (PEM or DER)"},
+    {"akenza-device-id", OPT_AKENZA_DEVICE_ID, 1, "ID", NULL,
+     "the device's akenza id, if known (no look-up)"},
+    {"workspace-id", OPT_WORKSPACE_ID, 1, "ID", NULL, "akenza workspace to find devices in"},
+    {"data-flow-id", OPT_DATA_FLOW_ID, 1, "ID", NULL, "data flow of created devices"},
+    {"create-devices", OPT_CREATE_DEVICES, 0, NULL, NULL,
+     "create devices missing from akenza (MQTT connectivity)"},
+    {"credential-name", OPT_CREDENTIAL_NAME, 1, "NAME", NULL,
+     "name of the credentials (default akcred-<kid prefix>)"},
+    {"api-url", OPT_API_URL, 1, "URL", NULL, "akenza API (default https://api.akenza.io)"},
+    {"api-key-file", OPT_API_KEY_FILE, 1, "FILE", "@file",
+     "read the API key from FILE's first line (else $AKCRED_API_KEY)"},
+    {"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust anchors instead of the system store"},
+    {"results", OPT_RESULTS, 1, "FILE", "@file",
+     "results file (default registered.csv next to the manifest)"},
+    {"jobs", OPT_JOBS, 1, "N", NULL, "devices in progress at once, 1-64 (default 8)"},
+    {"timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "time limit of one request (default 30)"},
+    {"retries", OPT_RETRIES, 1, "N", NULL, "retries after 5xx or network errors (default 5)"},
+    {"dry-run", OPT_DRY_RUN, 0, NULL, NULL, "show the requests, send nothing"},
+    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+    {NULL, 0, 0, NULL, NULL, NULL},
+};
+
+struct item {
+	struct akenza_device d;
+	char device_id[DEVID_MAX + 1];
+	char fingerprint[KEY_FINGERPRINT_HEX + 1];
+	char sha1[41];
+	char path[MANIFEST_PATH_MAX + 1];
+	const char *algorithm;
+	char *pem;
+	int skipped; /* already in the results file */
+	int failed;  /* local failure before any request */
+	struct err err;
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+};
+
+struct opts {
+	const char *manifest, *device_id, *public_path, *akenza_id, *results, *api_key_file;
+	unsigned long jobs, timeout, retries;
+	int dry_run, json;
+	struct akenza_config ak;
+};
+
+struct state {
+	struct opts *o;
+	struct items items;
+	int results_fd;
+	char *results_path;
+	struct err results_err; /* first failure to record a result */
+	size_t added, present, skipped, failed, done, total;
+	int progress; /* a progress line is on stderr */
+	json_t *jitems;
+};
+
+/* ---- results file ---------------------------------------------------------- */
+
+struct known {
+	char *device_id, *akenza_id, *fingerprint;
+};
+
+static int
+known_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct known *)a)->device_id, ((const struct known *)b)->device_id);
+}
+
+static int
+plausible(const char *s, int hex)
+{
+	for (; *s != '\0'; s++)
+		if (!(hex ? isxdigit((unsigned char)*s)
+		          : isalnum((unsigned char)*s) || strchr("._:-@", *s) != NULL))
+			return 0;
+	return 1;
+}
+
+/*
+ * Load the rows of an existing results file: the device ids it has
+ * registered, and with which key.  Only whole lines count (a crash may cut
+ * the last one).  *torn_at is the offset to cut a torn tail at, or -1.
+ */
+static int
+results_load(const char *path, struct known **out, size_t *nout, off_t *torn_at, struct err *e)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct known *k = NULL, *nk;
+	size_t n = 0, cap = 0;
+	char *line, *nl, *f[5];
+	int i;
+
+	*out = NULL;
+	*nout = 0;
+	*torn_at = -1;
+	if (fileio_read(path, RESULTS_MAX, &b, e) != 0)
+		return -1;
+	if (b.len < sizeof(RESULTS_HEADER) - 1 ||
+	    memcmp(b.data, RESULTS_HEADER, sizeof(RESULTS_HEADER) - 1) != 0) {
+		fileio_buf_clear(&b);
+		return err_set(e, AK_INPUT, "'%s' is not a results file of akcred register", path);
+	}
+	line = (char *)b.data + sizeof(RESULTS_HEADER) - 1;
+	for (; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL) {
+			*torn_at = (off_t)(line - (char *)b.data);
+			break;
+		}
+		*nl = '\0';
+		for (i = 0, f[0] = line; i < 4 && (f[i + 1] = strchr(f[i], ',')) != NULL; i++)
+			*f[i + 1]++ = '\0';
+		/* Fields never need quoting here: ids and hex only.  Anything else is not ours. */
+		if (i != 4 || strchr(f[4], ',') != NULL || !plausible(f[0], 0) ||
+		    !plausible(f[1], 0) || strlen(f[3]) != KEY_FINGERPRINT_HEX ||
+		    !plausible(f[3], 1))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nk = realloc(k, cap * sizeof(*k))) == NULL)
+				goto oom;
+			k = nk;
+		}
+		k[n].device_id = strdup(f[0]);
+		k[n].akenza_id = strdup(f[1]);
+		k[n].fingerprint = strdup(f[3]);
+		n++;
+		if (k[n - 1].device_id == NULL || k[n - 1].akenza_id == NULL ||
+		    k[n - 1].fingerprint == NULL)
+			goto oom;
+	}
+	fileio_buf_clear(&b);
+	/* Sorted for bsearch; every row of a device is looked at, so order within one does not
+	 * matter. */
+	if (n > 0)
+		qsort(k, n, sizeof(*k), known_cmp);
+	*out = k;
+	*nout = n;
+	return 0;
+oom:
+	fileio_buf_clear(&b);
+	while (n-- > 0) {
+		free(k[n].device_id);
+		free(k[n].akenza_id);
+		free(k[n].fingerprint);
+	}
+	free(k);
+	return err_set(e, AK_CRYPTO, "out of memory");
+}
+
+static void
+known_free(struct known *k, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(k[i].device_id);
+		free(k[i].akenza_id);
+		free(k[i].fingerprint);
+	}
+	free(k);
+}
+
+/* Open (creating with its header line, atomically) the results file for appending. */
+static int
+results_open(struct state *s, struct known **known, size_t *nknown, struct err *e)
+{
+	struct fileio_batch batch = FILEIO_BATCH_INIT;
+	struct stat st;
+	off_t torn;
+	int fd;
+
+	if (lstat(s->results_path, &st) != 0) {
+		if (errno != ENOENT)
+			return err_set(e, AK_INPUT, "cannot check '%s': %s", s->results_path,
+			               strerror(errno));
+		/* The header is there whole, or the file is not (another run may win the race). */
+		if (fileio_batch_add(&batch, s->results_path, RESULTS_HEADER,
+		                     sizeof(RESULTS_HEADER) - 1, 0644, e) != 0) {
+			fileio_batch_clear(&batch);
+			return -1;
+		}
+		if (fileio_batch_commit(&batch, 0, e) != 0 && lstat(s->results_path, &st) != 0) {
+			fileio_batch_clear(&batch);
+			return -1;
+		}
+		fileio_batch_clear(&batch);
+	}
+	if (results_load(s->results_path, known, nknown, &torn, e) != 0)
+		return -1;
+	if ((fd = fileio_append_open(s->results_path, e)) < 0)
+		return -1;
+	/* A row cut short by a crash was never acknowledged: drop it. */
+	if (torn >= 0 && fileio_truncate(fd, s->results_path, torn, e) != 0) {
+		close(fd);
+		return -1;
+	}
+	s->results_fd = fd;
+	return 0;
+}
+
+static void
+results_record(struct state *s, const struct akenza_device *d)
+{
+	char row[512], when[TIMEUTIL_ISO_LEN];
+	int n;
+
+	if (s->results_fd < 0 || s->results_err.status != AK_OK)
+		return;
+	n = snprintf(row, sizeof(row), "%s,%s,%s,%s,%s\n", d->device_id, d->akenza_id,
+	             d->credential_id, d->fingerprint, timeutil_iso8601(time(NULL), when));
+	if (n < 0 || (size_t)n >= sizeof(row))
+		err_set(&s->results_err, AK_CRYPTO, "internal error: results row too long");
+	else
+		fileio_append(s->results_fd, s->results_path, row, (size_t)n, &s->results_err);
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static void
+progress_clear(struct state *s)
+{
+	if (s->progress) {
+		fputs("\r\033[K", stderr);
+		s->progress = 0;
+	}
+}
+
+static void
+progress_show(struct state *s)
+{
+	if (s->o->json || s->total < 2 || !isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\rregister: %zu/%zu  %zu registered, %zu already there, %zu failed",
+	        s->done, s->total, s->added, s->present + s->skipped, s->failed);
+	s->progress = 1;
+}
+
+static void
+report(struct state *s, const struct item *it, const char *what)
+{
+	const struct akenza_device *d = &it->d;
+	json_t *j;
+
+	if (s->o->json) {
+		j = json_pack("{ss ss ss}", "device_id", it->device_id, "outcome", what,
+		              "fingerprint", it->fingerprint);
+		if (d->akenza_id[0] != '\0')
+			json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
+		if (d->credential_id[0] != '\0')
+			json_object_set_new(j, "credential_id", json_string(d->credential_id));
+		if (d->created)
+			json_object_set_new(j, "device_created", json_true());
+		if (d->note[0] != '\0')
+			json_object_set_new(j, "note", json_string(d->note));
+		if (strcmp(what, "failed") == 0) {
+			const struct err *e = it->failed ? &it->err : &d->err;
+
+			json_object_set_new(j, "status", json_string(err_status_name(e->status)));
+			json_object_set_new(j, "error", json_string(e->msg));
+			if (d->http_status > 0)
+				json_object_set_new(j, "http_status", json_integer(d->http_status));
+		}
+		json_array_append_new(s->jitems, j);
+		return;
+	}
+	progress_clear(s);
+	if (strcmp(what, "failed") == 0) {
+		cmd_fail(it->failed ? &it->err : &d->err);
+		return;
+	}
+	printf("%-10s %s", what, it->device_id);
+	if (d->akenza_id[0] != '\0')
+		printf("  device %s", d->akenza_id);
+	if (d->credential_id[0] != '\0')
+		printf("  credential %s", d->credential_id);
+	if (d->created)
+		fputs("  (device created)", stdout);
+	putchar('\n');
+	if (d->note[0] != '\0') {
+		fputs("           note: ", stdout);
+		cmd_puts_safe(stdout, d->note);
+		putchar('\n');
+	}
+	/* Line by line, also into a pipe: a watcher sees progress, a kill loses nothing shown. */
+	fflush(stdout);
+}
+
+static void
+on_done(struct akenza_device *d, void *arg)
+{
+	struct state *s = arg;
+	struct item *it = (struct item *)(void *)d; /* d is the first member of its item */
+
+	s->done++;
+	switch (d->outcome) {
+	case AKENZA_ADDED:
+		s->added++;
+		results_record(s, d);
+		report(s, it, "registered");
+		break;
+	case AKENZA_PRESENT:
+		s->present++;
+		results_record(s, d);
+		report(s, it, "present");
+		break;
+	default:
+		s->failed++;
+		report(s, it, "failed");
+		break;
+	}
+	progress_show(s);
+}
+
+/* ---- input ------------------------------------------------------------------ */
+
+static struct item *
+item_new(struct items *l)
+{
+	struct item *nv;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		if ((nv = realloc(l->v, l->cap * sizeof(*nv))) == NULL)
+			return NULL;
+		l->v = nv;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+static void
+items_free(struct items *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].pem);
+	free(l->v);
+}
+
+/* Load it->path, check it against what the manifest says (alg, fp may be NULL). */
+static int
+item_load(struct item *it, const char *alg, const char *fp, struct err *e)
+{
+	struct key k = KEY_INIT;
+	int rc = -1;
+
+	if (key_load_file(&k, it->path, NULL, e) != 0)
+		goto out;
+	if (k.is_private) {
+		err_set(e, AK_INPUT, "'%s' is a private key: register uploads public keys only",
+		        it->path);
+		goto out;
+	}
+	if (akenza_credential_pem(&k, &it->pem, &it->algorithm, e) != 0) {
+		err_prefix(e, "'%s'", it->path);
+		goto out;
+	}
+	if (key_fingerprint(&k, it->fingerprint, e) != 0)
+		goto out;
+	if (k.cert != NULL)
+		key_cert_sha1(&k, it->sha1);
+	if (alg != NULL && strcmp(alg, it->algorithm) != 0) {
+		err_set(e, AK_INPUT, "the manifest says %s but '%s' is %s", alg, it->path,
+		        it->algorithm);
+		goto out;
+	}
+	if (fp != NULL && strcmp(fp, it->fingerprint) != 0) {
+		err_set(e, AK_INPUT, "the manifest's fingerprint %s is not that of '%s' (%s)", fp,
+		        it->path, it->fingerprint);
+		goto out;
+	}
+	rc = 0;
+out:
+	key_clear(&k);
+	return rc;
+}
+
+static int
+load_manifest(struct state *s, struct err *e)
+{
+	struct manifest *m = NULL;
+	struct manifest_row row;
+	struct item *it;
+	struct err re;
+	int r;
+
+	if (manifest_open(&m, s->o->manifest, e) != 0)
+		return -1;
+	for (;;) {
+		re = (struct err)ERR_INIT;
+		r = manifest_next_row(m, &row, &re);
+		if (r == MANIFEST_END)
+			break;
+		if (r == MANIFEST_FATAL) {
+			*e = re;
+			manifest_close(m);
+			return -1;
+		}
+		if ((it = item_new(&s->items)) == NULL) {
+			manifest_close(m);
+			return err_set(e, AK_CRYPTO, "out of memory");
+		}
+		if (r == MANIFEST_BAD) {
+			/* The row is reported and counted as failed; the others go on. */
+			snprintf(it->device_id, sizeof(it->device_id), "(line %lu)",
+			         manifest_line(m));
+			it->failed = 1;
+			it->err = re;
+			continue;
+		}
+		snprintf(it->device_id, sizeof(it->device_id), "%s", row.device_id);
+		if (manifest_key_path(m, &row, it->path, sizeof(it->path), &re) != 0 ||
+		    item_load(it, row.algorithm, row.fingerprint, &re) != 0) {
+			it->failed = 1;
+			err_set(&it->err, re.status, "device '%s': %s", it->device_id, re.msg);
+		}
+	}
+	if (s->results_path == NULL) {
+		size_t n = strlen(manifest_dir(m)) + sizeof(RESULTS_NAME) + 1;
+
+		if ((s->results_path = malloc(n)) == NULL) {
+			manifest_close(m);
+			return err_set(e, AK_CRYPTO, "out of memory");
+		}
+		snprintf(s->results_path, n, "%s/%s", manifest_dir(m), RESULTS_NAME);
+	}
+	manifest_close(m);
+	return 0;
+}
+
+static int
+item_ptr_cmp(const void *a, const void *b)
+{
+	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
+	int c = strcmp(x->device_id, y->device_id);
+
+	/* Ties in manifest order: the first row of a device is the one kept. */
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+static int
+mark_duplicates(struct items *l)
+{
+	struct item **p;
+	size_t i;
+
+	if (l->n < 2)
+		return 0;
+	if ((p = malloc(l->n * sizeof(*p))) == NULL)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		p[i] = &l->v[i];
+	qsort(p, l->n, sizeof(*p), item_ptr_cmp);
+	for (i = 1; i < l->n; i++) {
+		if (strcmp(p[i]->device_id, p[i - 1]->device_id) != 0 || p[i]->failed ||
+		    p[i]->device_id[0] == '(')
+			continue;
+		p[i]->failed = 1;
+		err_set(&p[i]->err, AK_INPUT, "device '%s': listed twice in the manifest",
+		        p[i]->device_id);
+	}
+	free(p);
+	return 0;
+}
+
+/* The API key: --api-key-file's first line, else $AKCRED_API_KEY; into sodium memory. */
+static int
+api_key_get(const char *file, char **key, struct err *e)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	const char *src, *what;
+	char *env = NULL;
+	size_t n, i;
+
+	*key = NULL;
+	if (file != NULL) {
+		struct stat st;
+
+		if (fileio_read_secret(file, API_KEY_MAX, &b, e) != 0)
+			return -1;
+		/* As ssh does for keys: say so, since anyone who can read it can register devices. */
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+			cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file,
+				 (unsigned)(st.st_mode & 0777));
+		src = (const char *)b.data;
+		n = strcspn(src, "\r\n");
+		what = file;
+	} else if ((env = getenv("AKCRED_API_KEY")) != NULL) {
+		src = env;
+		n = strlen(env);
+		what = "$AKCRED_API_KEY";
+	} else {
+		return err_set(e, AK_USAGE,
+		               "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
+	}
+	/* A header value: printable ASCII only.  The key itself is never shown. */
+	for (i = 0; i < n; i++)
+		if (src[i] < 0x21 || src[i] > 0x7e)
+			break;
+	if (n == 0 || i != n) {
+		fileio_buf_clear(&b);
+		return err_set(e, AK_INPUT, "the API key in '%s' is %s", what,
+		               n == 0 ? "empty" : "not printable ASCII without spaces");
+	}
+	if ((*key = sodium_malloc(n + 1)) == NULL) {
+		fileio_buf_clear(&b);
+		return err_set(e, AK_CRYPTO, "out of memory");
+	}
+	memcpy(*key, src, n);
+	(*key)[n] = '\0';
+	fileio_buf_clear(&b);
+	/* Children and /proc/self/environ need not see it any more. */
+	if (env != NULL)
+		sodium_memzero(env, strlen(env));
+	return 0;
+}
+
+/* ---- the command ------------------------------------------------------------- */
+
+static void
+dry_run(struct state *s)
+{
+	const struct akenza_config *c = &s->o->ak;
+	char *create, *add;
+	json_t *j;
+	size_t i;
+	struct item *it;
+
+	for (i = 0; i < s->items.n; i++) {
+		it = &s->items.v[i];
+		if (it->failed) {
+			s->failed++;
+			report(s, it, "failed");
+			continue;
+		}
+		if (it->skipped) {
+			s->skipped++;
+			report(s, it, "skipped");
+			continue;
+		}
+		create = akenza_request_body(c, &it->d, 1, NULL);
+		add = akenza_request_body(
+		    c, &it->d, 0, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+		if (s->o->json) {
+			j = json_pack("{ss ss ss ss}", "device_id", it->device_id, "outcome",
+			              "dry-run", "algorithm", it->algorithm, "fingerprint",
+			              it->fingerprint);
+			if (it->d.akenza_id[0] == '\0')
+				json_object_set_new(
+				    j, "lookup",
+				    json_sprintf(
+				        "GET %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s",
+				        c->api_url, c->workspace_id, it->device_id));
+			if (c->create_devices && it->d.akenza_id[0] == '\0')
+				json_object_set_new(j, "create_device",
+				                    json_loads(create, 0, NULL));
+			json_object_set_new(j, "add_credential", json_loads(add, 0, NULL));
+			json_array_append_new(s->jitems, j);
+		} else {
+			printf("device %s: %s, fingerprint %s, from %s\n", it->device_id,
+			       it->algorithm, it->fingerprint, it->path);
+			if (it->d.akenza_id[0] == '\0')
+				printf("  GET  %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s\n",
+				       c->api_url, c->workspace_id, it->device_id);
+			if (c->create_devices && it->d.akenza_id[0] == '\0')
+				printf("  POST %s/v3/devices (if not found)\n       %s\n",
+				       c->api_url, create);
+			printf("  GET  %s/v3/device-authorization/devices/%s/credentials\n",
+			       c->api_url,
+			       it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+			printf("  POST %s/v3/device-authorization/devices/%s/credentials "
+			       "(unless listed)\n       %s\n",
+			       c->api_url,
+			       it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}", add);
+		}
+		free(create);
+		free(add);
+	}
+	if (!s->o->json)
+		printf("dry run: %zu devices would be registered, %zu skipped, %zu failed; "
+		       "headers include x-api-key (not shown)\n",
+		       s->items.n - s->skipped - s->failed, s->skipped, s->failed);
+}
+
+static int
+summary(struct state *s, const struct err *fatal, int status)
+{
+	json_t *j;
+
+	if (s->o->json) {
+		j = json_pack("{sO si si si si si}", "devices", s->jitems, "total", (int)s->total,
+		              "registered", (int)s->added, "present", (int)s->present, "skipped",
+		              (int)s->skipped, "failed", (int)s->failed);
+		if (s->results_path != NULL && !s->o->dry_run)
+			json_object_set_new(j, "results", json_string(s->results_path));
+		json_object_set_new(j, "status", json_string(err_status_name(status)));
+		if (fatal != NULL)
+			json_object_set_new(j, "error", json_string(fatal->msg));
+		json_dumpf(j, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(j);
+	} else if (!s->o->dry_run && s->total > 1) {
+		progress_clear(s);
+		printf(
+		    "%zu devices: %zu registered, %zu already there, %zu skipped (results file), "
+		    "%zu failed\n",
+		    s->total, s->added, s->present, s->skipped, s->failed);
+	}
+	return status;
+}
+
+static int
+register_run(struct state *s)
+{
+	struct opts *o = s->o;
+	struct err e = ERR_INIT, fatal = ERR_INIT;
+	struct known *known = NULL, key, *hit;
+	size_t nknown = 0, i, npending = 0;
+	struct akenza_device **pending = NULL;
+	struct item *it;
+	char *api_key = NULL;
+	int status = AK_OK;
+
+	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
+		return cmd_error(AK_CRYPTO, "out of memory");
+	if (o->manifest != NULL) {
+		if (load_manifest(s, &e) != 0)
+			return cmd_fail(&e);
+	} else {
+		if ((it = item_new(&s->items)) == NULL)
+			return cmd_error(AK_CRYPTO, "out of memory");
+		snprintf(it->device_id, sizeof(it->device_id), "%s", o->device_id);
+		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
+		if (item_load(it, NULL, NULL, &e) != 0)
+			return cmd_fail(&e);
+		if (o->akenza_id != NULL)
+			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->akenza_id);
+	}
+	s->total = s->items.n;
+	/* One device, one row: a manifest listing a device twice is a mistake. */
+	if (mark_duplicates(&s->items) != 0)
+		return cmd_error(AK_CRYPTO, "out of memory");
+	if (s->results_path != NULL && !o->dry_run) {
+		if (results_open(s, &known, &nknown, &e) != 0)
+			return cmd_fail(&e);
+	} else if (s->results_path != NULL) {
+		off_t torn;
+
+		if (access(s->results_path, F_OK) == 0 &&
+		    results_load(s->results_path, &known, &nknown, &torn, &e) != 0)
+			return cmd_fail(&e);
+	}
+	for (i = 0; i < s->items.n; i++) {
+		it = &s->items.v[i];
+		it->d.device_id = it->device_id;
+		it->d.algorithm = it->algorithm;
+		it->d.public_pem = it->pem;
+		it->d.fingerprint = it->fingerprint;
+		it->d.cert_sha1 = it->sha1[0] != '\0' ? it->sha1 : NULL;
+		if (it->failed || nknown == 0)
+			continue;
+		key.device_id = it->device_id;
+		if ((hit = bsearch(&key, known, nknown, sizeof(*known), known_cmp)) == NULL)
+			continue;
+		/* Any row of this device with this key means done. */
+		while (hit > known && strcmp(hit[-1].device_id, it->device_id) == 0)
+			hit--;
+		for (; hit < known + nknown && strcmp(hit->device_id, it->device_id) == 0; hit++) {
+			if (strcmp(hit->fingerprint, it->fingerprint) == 0)
+				it->skipped = 1;
+			/* A new key for a known device: no need to look the device up. */
+			if (it->d.akenza_id[0] == '\0')
+				snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s",
+				         hit->akenza_id);
+		}
+	}
+	known_free(known, nknown);
+	if (o->json && (s->jitems = json_array()) == NULL)
+		return cmd_error(AK_CRYPTO, "out of memory");
+	if (o->dry_run) {
+		dry_run(s);
+		return summary(s, NULL,
+		               s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
+	}
+
+	/* Local failures and skips are reported first; the rest goes to akenza. */
+	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
+		return cmd_error(AK_CRYPTO, "out of memory");
+	for (i = 0; i < s->items.n; i++) {
+		it = &s->items.v[i];
+		if (it->failed) {
+			s->failed++;
+			s->done++;
+			report(s, it, "failed");
+		} else if (it->skipped) {
+			s->skipped++;
+			s->done++;
+			if (o->json || s->total == 1)
+				report(s, it, "skipped");
+		} else {
+			pending[npending++] = &it->d;
+		}
+	}
+	progress_show(s);
+	if (npending > 0) {
+		if (api_key_get(o->api_key_file, &api_key, &e) != 0) {
+			free(pending);
+			progress_clear(s);
+			return cmd_fail(&e);
+		}
+		o->ak.api_key = api_key;
+		o->ak.done = on_done;
+		o->ak.arg = s;
+		if (akenza_run(&o->ak, pending, npending, &fatal) != 0)
+			status = fatal.status;
+		sodium_free(api_key);
+	}
+	free(pending);
+	progress_clear(s);
+	if (s->results_err.status != AK_OK) {
+		cmd_fail(&s->results_err);
+		if (status == AK_OK)
+			status = s->results_err.status;
+	}
+	if (status != AK_OK) {
+		if (fatal.status != AK_OK) {
+			cmd_fail(&fatal);
+			if (s->total > 1)
+				cmd_error(status, "stopped: %zu of %zu devices not done",
+				          s->total - s->done, s->total);
+		}
+		return summary(s, fatal.status != AK_OK ? &fatal : &s->results_err, status);
+	}
+	if (s->failed > 0)
+		status = s->total == 1 ? (s->items.v[0].failed ? s->items.v[0].err.status
+		                                               : s->items.v[0].d.err.status)
+		                       : AK_NEGATIVE;
+	return summary(s, NULL, status);
+}
+
+static int
+cmd_register_exec(int argc, char **argv)
+{
+	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct opts o = {.jobs = 8, .timeout = 30, .retries = 5, .ak = AKENZA_CONFIG_INIT};
+	struct state s = {.o = &o, .results_fd = -1};
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct err e = ERR_INIT;
+	int c, status;
+
+	while ((c = cmd_getopt(&a)) != -1) {
+		switch (c) {
+		case OPT_MANIFEST:
+			o.manifest = a.arg;
+			break;
+		case OPT_DEVICE_ID:
+			o.device_id = a.arg;
+			break;
+		case OPT_PUBLIC:
+			o.public_path = a.arg;
+			break;
+		case OPT_AKENZA_DEVICE_ID:
+			o.akenza_id = a.arg;
+			break;
+		case OPT_WORKSPACE_ID:
+			o.ak.workspace_id = a.arg;
+			break;
+		case OPT_DATA_FLOW_ID:
+			o.ak.data_flow_id = a.arg;
+			break;
+		case OPT_CREATE_DEVICES:
+			o.ak.create_devices = 1;
+			break;
+		case OPT_CREDENTIAL_NAME:
+			o.ak.credential_name = a.arg;
+			break;
+		case OPT_API_URL:
+			o.ak.api_url = a.arg;
+			break;
+		case OPT_API_KEY_FILE:
+			o.api_key_file = a.arg;
+			break;
+		case OPT_CA_FILE:
+			o.ak.ca_file = a.arg;
+			break;
+		case OPT_RESULTS:
+			o.results = a.arg;
+			break;
+		case OPT_JOBS:
+			if (cmd_parse_uint("jobs", a.arg, 1, 64, &o.jobs) != 0)
+				return AK_USAGE;
+			break;
+		case OPT_TIMEOUT:
+			if (cmd_parse_uint("timeout", a.arg, 1, 3600, &o.timeout) != 0)
+				return AK_USAGE;
+			break;
+		case OPT_RETRIES:
+			if (cmd_parse_uint("retries", a.arg, 0, 20, &o.retries) != 0)
+				return AK_USAGE;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		case CMD_OPT_EXIT:
+			return a.status;
+		}
+	}
+	if (a.ind != argc)
+		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
+	if ((o.manifest != NULL) == (o.device_id != NULL || o.public_path != NULL))
+		return cmd_usage_error(
+		    "give either --manifest FILE or --device-id ID --public FILE");
+	if (o.manifest == NULL && (o.device_id == NULL || o.public_path == NULL))
+		return cmd_usage_error("--device-id and --public go together");
+	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
+		return cmd_usage_error("%s", e.msg);
+	if (o.akenza_id != NULL && o.manifest != NULL)
+		return cmd_usage_error("--akenza-device-id is for one device (--device-id)");
+	if (o.akenza_id != NULL &&
+	    (o.akenza_id[0] == '\0' || strlen(o.akenza_id) >= AKENZA_ID_MAX ||
+	     !plausible(o.akenza_id, 0)))
+		return cmd_usage_error("--akenza-device-id '%s' is not an akenza id", o.akenza_id);
+	if (o.ak.workspace_id != NULL &&
+	    (o.ak.workspace_id[0] == '\0' || !plausible(o.ak.workspace_id, 0)))
+		return cmd_usage_error("--workspace-id '%s' is not an akenza id",
+		                       o.ak.workspace_id);
+	if (o.ak.data_flow_id != NULL &&
+	    (o.ak.data_flow_id[0] == '\0' || !plausible(o.ak.data_flow_id, 0)))
+		return cmd_usage_error("--data-flow-id '%s' is not an akenza id",
+		                       o.ak.data_flow_id);
+	if (o.ak.credential_name != NULL) {
+		json_t *t = json_string(o.ak.credential_name);
+
+		/* It goes into JSON: UTF-8, and nothing that would garble a listing. */
+		if (t == NULL || o.ak.credential_name[0] == '\0' ||
+		    strpbrk(o.ak.credential_name, "\t\n\r") != NULL ||
+		    strlen(o.ak.credential_name) > 200) {
+			json_decref(t);
+			return cmd_usage_error(
+			    "--credential-name must be 1 to 200 bytes of UTF-8 text on one line");
+		}
+		json_decref(t);
+	}
+	if (o.ak.workspace_id == NULL && o.akenza_id == NULL)
+		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
+	if (o.ak.create_devices && (o.ak.workspace_id == NULL || o.ak.data_flow_id == NULL))
+		return cmd_usage_error("--create-devices needs --workspace-id and --data-flow-id");
+	if (strncasecmp(o.ak.api_url, "https://", 8) != 0 || o.ak.api_url[8] == '\0')
+		return cmd_usage_error("--api-url must be an https:// URL, not '%s'", o.ak.api_url);
+	/* A missing trust anchor file is an input error now, not a TLS failure later. */
+	if (o.ak.ca_file != NULL) {
+		if (fileio_read(o.ak.ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
+			return cmd_fail(&e);
+		fileio_buf_clear(&b);
+	}
+	o.ak.jobs = (int)o.jobs;
+	o.ak.timeout_ms = (long)o.timeout * 1000;
+	o.ak.max_retries = (unsigned)o.retries;
+	status = register_run(&s);
+	if (s.results_fd >= 0)
+		close(s.results_fd);
+	free(s.results_path);
+	items_free(&s.items);
+	json_decref(s.jitems);
+	return status;
+}
+
+const struct cmd_entry cmd_register_entry = {
+    .name = "register",
+    .summary = "upload device public keys to akenza through its REST API",
+    .usage = "--manifest FILE --workspace-id ID [--create-devices --data-flow-id ID] [options]\n"
+             "--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) [options]",
+    .options = options,
+    .flags = CMD_SECRETS,
+    .exec = cmd_register_exec,
+};

@@ -1,0 +1,160 @@
+/* Unit tests of the akenza module's response parsing and fingerprint comparison. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "akenza.h"
+
+#define KID "c3ec7461d910707c50dcb9a9a5f53bc890ad0b6b0deed4282ea4f647859cd65f"
+#define SHA1 "999e75132e2c420dce920612c11c3f3369ee7ed2"
+
+#define J(s) (s), strlen(s)
+
+Test(akenza, parses_created_ids)
+{
+	char id[AKENZA_ID_MAX];
+
+	cr_assert_eq(akenza_parse_id(J("{\"id\":\"0200000000000000\",\"name\":\"x\"}"), id), 0);
+	cr_assert_str_eq(id, "0200000000000000");
+	cr_assert_eq(akenza_parse_id(J("{\"id\":12345}"), id), 0);
+	cr_assert_str_eq(id, "12345");
+}
+
+Test(akenza, refuses_implausible_ids)
+{
+	char id[AKENZA_ID_MAX];
+
+	cr_assert_eq(akenza_parse_id(J("{\"id\":\"../../etc\"}"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("{\"id\":\"a,b\"}"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("{\"id\":\"a\\nb\"}"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("{\"id\":\"\"}"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("{\"id\":null}"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("{\"name\":\"x\"}"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("[\"id\"]"), id), -1);
+	cr_assert_eq(akenza_parse_id(J("not json"), id), -1);
+	cr_assert_eq(akenza_parse_id(NULL, 0, id), -1);
+	cr_assert_eq(
+	    akenza_parse_id(
+	        J("{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
+	        id),
+	    -1); /* 65 characters */
+}
+
+Test(akenza, finds_devices_by_exact_device_id)
+{
+	const char *page = "{\"content\":[{\"id\":\"A1\",\"deviceId\":\"dev-10\"},"
+	                   "{\"id\":\"A2\",\"deviceId\":\"dev-1\"}]}";
+	char id[AKENZA_ID_MAX];
+
+	cr_assert_eq(akenza_find_device(J(page), "dev-1", id), 1);
+	cr_assert_str_eq(id, "A2");
+	cr_assert_eq(akenza_find_device(J(page), "dev-10", id), 1);
+	cr_assert_str_eq(id, "A1");
+	cr_assert_eq(akenza_find_device(J(page), "dev-", id), 0);
+	cr_assert_eq(akenza_find_device(J("[{\"id\":\"B\",\"deviceId\":\"x\"}]"), "x", id), 1);
+	cr_assert_str_eq(id, "B");
+	cr_assert_eq(akenza_find_device(J("{\"content\":[]}"), "x", id), 0);
+	cr_assert_eq(akenza_find_device(J("{\"items\":[]}"), "x", id), -1);
+	cr_assert_eq(akenza_find_device(J("<html>"), "x", id), -1);
+	cr_assert_eq(akenza_find_device(J("{\"content\":[{\"deviceId\":\"x\"}]}"), "x", id), -1);
+}
+
+Test(akenza, compares_fingerprints)
+{
+	cr_assert_eq(akenza_compare_fingerprint(KID, KID, NULL), AKENZA_FP_SAME_KID);
+	cr_assert_eq(
+	    akenza_compare_fingerprint(
+	        "C3EC7461D910707C50DCB9A9A5F53BC890AD0B6B0DEED4282EA4F647859CD65F", KID, NULL),
+	    AKENZA_FP_SAME_KID);
+	cr_assert_eq(akenza_compare_fingerprint("c3:ec:74:61:d9:10:70:7c:50:dc:b9:a9:a5:f5:3b:c8:"
+	                                        "90:ad:0b:6b:0d:ee:d4:28:2e:a4:f6:47:85:9c:d6:5f",
+	                                        KID, NULL),
+	             AKENZA_FP_SAME_KID);
+	cr_assert_eq(
+	    akenza_compare_fingerprint(
+	        "0000000000000000000000000000000000000000000000000000000000000000", KID, NULL),
+	    AKENZA_FP_DIFFERENT);
+	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID, SHA1), AKENZA_FP_SAME_SHA1);
+	cr_assert_eq(
+	    akenza_compare_fingerprint(SHA1, KID, "0000000000000000000000000000000000000000"),
+	    AKENZA_FP_DIFFERENT);
+	/* A SHA-1 with nothing to compare it with, and other things: not comparable. */
+	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID, NULL), AKENZA_FP_OTHER_KIND);
+	cr_assert_eq(akenza_compare_fingerprint("SHA256:abc", KID, NULL), AKENZA_FP_OTHER_KIND);
+	cr_assert_eq(akenza_compare_fingerprint("abcd", KID, NULL), AKENZA_FP_OTHER_KIND);
+	cr_assert_eq(akenza_compare_fingerprint("", KID, NULL), AKENZA_FP_ABSENT);
+	cr_assert_eq(akenza_compare_fingerprint(NULL, KID, NULL), AKENZA_FP_ABSENT);
+}
+
+Test(akenza, finds_credentials_of_the_same_key)
+{
+	const char *list = "{\"content\":[{\"id\":\"C1\",\"fingerprint\":"
+	                   "\"1111111111111111111111111111111111111111111111111111111111111111\"},"
+	                   "{\"id\":\"C2\",\"fingerprint\":\"" KID "\"}]}";
+	char id[AKENZA_ID_MAX], note[200] = "";
+
+	cr_assert_eq(akenza_find_credential(J(list), KID, NULL, id, note, sizeof(note)), 1);
+	cr_assert_str_eq(id, "C2");
+	cr_assert_str_eq(note, "");
+	cr_assert_eq(akenza_find_credential(
+	                 J(list),
+	                 "2222222222222222222222222222222222222222222222222222222222222222", NULL,
+	                 id, note, sizeof(note)),
+	             0);
+	cr_assert_eq(
+	    akenza_find_credential(J("{\"content\":[]}"), KID, NULL, id, note, sizeof(note)), 0);
+	cr_assert_eq(
+	    akenza_find_credential(J("{\"message\":\"x\"}"), KID, NULL, id, note, sizeof(note)),
+	    -1);
+}
+
+Test(akenza, finds_certificate_credentials_by_sha1_and_says_so)
+{
+	const char *list = "{\"content\":[{\"id\":\"C9\",\"fingerprint\":\"" SHA1 "\"}]}";
+	char id[AKENZA_ID_MAX], note[200] = "";
+
+	cr_assert_eq(akenza_find_credential(J(list), KID, SHA1, id, note, sizeof(note)), 1);
+	cr_assert_str_eq(id, "C9");
+	cr_assert(strstr(note, "SHA-1") != NULL, "note: %s", note);
+	cr_assert_eq(akenza_find_credential(J(list), KID, NULL, id, note, sizeof(note)), 0);
+}
+
+Test(akenza, error_messages_are_extracted_and_cleaned)
+{
+	char m[AKENZA_MESSAGE_MAX], big[1000];
+
+	akenza_error_message(J("{\"message\":\"Device not found\"}"), m);
+	cr_assert_str_eq(m, "Device not found");
+	akenza_error_message(J("{\"error\":{\"message\":\"nested\"}}"), m);
+	cr_assert_str_eq(m, "nested");
+	akenza_error_message(J("{\"errors\":[{\"message\":\"first\"},{\"message\":\"second\"}]}"),
+	                     m);
+	cr_assert_str_eq(m, "first");
+	akenza_error_message(J("{\"message\":\"evil\\u001b[2Jclear\\r\\nnext\"}"), m);
+	cr_assert(strchr(m, '\033') == NULL && strchr(m, '\r') == NULL && strchr(m, '\n') == NULL,
+	          "%s", m);
+	cr_assert(strstr(m, "evil") != NULL && strstr(m, "next") != NULL);
+	akenza_error_message(J("<html><title>Bad gateway</title>\r\n<body>"), m);
+	cr_assert_str_eq(m, "<html><title>Bad gateway</title>");
+	akenza_error_message(J("{}"), m);
+	cr_assert_str_eq(m, "(no message)");
+	akenza_error_message(NULL, 0, m);
+	cr_assert_str_eq(m, "(no message)");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	akenza_error_message(J(big), m);
+	cr_assert_eq(strlen(m), AKENZA_MESSAGE_MAX - 1);
+	cr_assert_str_eq(m + strlen(m) - 3, "...");
+}
+
+Test(akenza, error_bodies_need_not_be_terminated)
+{
+	char m[AKENZA_MESSAGE_MAX], *body = malloc(3);
+
+	/* Found by fuzzing: a body that is not JSON was scanned up to a NUL. */
+	cr_assert_not_null(body);
+	memcpy(body, "120", 3);
+	akenza_error_message(body, 3, m);
+	cr_assert_str_eq(m, "120");
+	free(body);
+}
