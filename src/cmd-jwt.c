@@ -146,14 +146,25 @@ time_json(json_int_t v, time_t now)
 static json_t *
 problems_json(const struct jwt_report *r)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *p;
 	int i;
 
-	for (i = 0; i < r->nproblems; i++)
-		json_array_append_new(
-		    a, json_pack("{ss ss ss}", "code", r->problems[i].code, "severity",
-				 r->problems[i].severity == JWT_ERROR ? "error" : "warning",
-				 "message", r->problems[i].message));
+	if (a == NULL)
+		return NULL;
+	/* A problem is never lost: a message JSON cannot hold is replaced, the code kept. */
+	for (i = 0; i < r->nproblems; i++) {
+		const char *sev = r->problems[i].severity == JWT_ERROR ? "error" : "warning";
+
+		p = json_pack("{ss ss ss}", "code", r->problems[i].code, "severity", sev, "message",
+			      r->problems[i].message);
+		if (p == NULL)
+			p = json_pack("{ss ss ss}", "code", r->problems[i].code, "severity", sev,
+				      "message", "(message not valid UTF-8)");
+		if (p == NULL || json_array_append_new(a, p) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
 	return a;
 }
 
@@ -318,7 +329,7 @@ mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const stru
 	rest = json_pack("{sO sO ss ss sI}", "header", r->header, "claims", r->claims, "issued_at",
 			 timeutil_iso8601(o->iat, iat), "expires_at",
 			 timeutil_iso8601(o->iat + o->ttl, exp), "lifetime", (json_int_t)o->ttl);
-	if (rest == NULL || (s = json_dumps(rest, JSON_INDENT(2))) == NULL) {
+	if (rest == NULL || (s = json_dumps(rest, JSON_INDENT(2) | JSON_ENSURE_ASCII)) == NULL) {
 		json_decref(rest);
 		return cmd_error(AK_CRYPTO, "out of memory");
 	}
@@ -501,7 +512,7 @@ cmd_jwt_decode_exec(int argc, char **argv)
 	if (json) {
 		j = details_json(&r, o.now);
 		json_object_set_new(j, "verified", json_false());
-		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 		json_decref(j);
 	} else {
@@ -641,7 +652,7 @@ cmd_jwt_verify_exec(int argc, char **argv)
 							key_describe(&k, desc, sizeof(desc)),
 							"fingerprint", fp, "algorithm",
 							kalg ? json_string(kalg) : json_null()));
-		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 		json_decref(j);
 	} else {

@@ -31,6 +31,7 @@
 #include "b64.h"
 #include "devid.h"
 #include "jwt.h"
+#include "safetext.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -353,6 +354,7 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 {
 	struct jwt_problem *p;
 	va_list ap;
+	int n;
 
 	if (r->nproblems >= JWT_PROBLEMS_MAX)
 		return;
@@ -360,8 +362,17 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 	p->code = code;
 	p->severity = sev;
 	va_start(ap, fmt);
-	vsnprintf(p->message, sizeof(p->message), fmt, ap);
+	n = vsnprintf(p->message, sizeof(p->message), fmt, ap);
 	va_end(ap);
+	/* Cut short: drop a character the cut split, so the message stays valid UTF-8. */
+	if (n >= (int)sizeof(p->message)) {
+		size_t end = strlen(p->message), lead = end;
+
+		while (lead > 0 && end - lead < 3 && ((unsigned char)p->message[lead - 1] & 0xc0) == 0x80)
+			lead--;
+		if (lead > 0 && (unsigned char)p->message[lead - 1] >= 0xc0)
+			p->message[lead - 1] = '\0';
+	}
 }
 
 #define ERROR(r, code, ...) jwt_report_add((r), (code), JWT_ERROR, __VA_ARGS__)
@@ -386,20 +397,16 @@ jwt_report_clear(struct jwt_report *r)
 	*r = (struct jwt_report)JWT_REPORT_INIT;
 }
 
-/* An untrusted string for a message: at most 80 bytes, control characters as '?'. */
+/*
+ * An untrusted string for a message: at most 80 bytes, cut between
+ * characters, with control, bidi and format characters and invalid UTF-8 as
+ * \xHH (safetext.h): messages reach terminals and must stay valid UTF-8 for
+ * JSON.
+ */
 static const char *
 shown(const char *s, char *buf, size_t size)
 {
-	size_t i, max = size - 4 < 80 ? size - 4 : 80;
-
-	for (i = 0; s[i] != '\0' && i < max; i++)
-		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (s[i] != '\0') {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
+	return safetext_escape(s, 80, buf, size);
 }
 
 static const char *
@@ -443,12 +450,16 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 	/* Duplicates are refused: two parsers could each take a different "alg" or "aud". */
 	j = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
+		char text[2 * JSON_ERROR_TEXT_LENGTH];
+
 		if (!report)
 			return;
+		/* Jansson quotes the token's bytes ("near '...'"): escaped like any untrusted text. */
+		safetext_escape(jerr.text, sizeof(text) - 4, text, sizeof(text));
 		if (json_error_code(&jerr) == json_error_duplicate_key)
-			ERROR(r, "duplicate_member", "%s: %s", what, jerr.text);
+			ERROR(r, "duplicate_member", "%s: %s", what, text);
 		else
-			ERROR(r, "malformed", "%s is not JSON: %s (at byte %d)", what, jerr.text,
+			ERROR(r, "malformed", "%s is not JSON: %s (at byte %d)", what, text,
 			      jerr.position);
 		return;
 	}

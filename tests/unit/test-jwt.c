@@ -811,3 +811,78 @@ Test(jwt, es256_der_to_raw_holds_for_short_and_padded_integers)
 	cr_assert_eq(jwt_signer_mint_buf(&s, &o, buf, 100, &len, &e), -1);
 	jwt_signer_clear(&s);
 }
+
+/* --- security review fixes ------------------------------------------------------- */
+
+/* m holds no C0/C1 control, DEL, bidi override or invalid UTF-8: safe for terminals and JSON. */
+static void
+assert_clean(const char *m)
+{
+	json_t *j = json_string(m);
+	const unsigned char *p;
+
+	cr_assert_not_null(j, "not valid UTF-8: %s", m);
+	json_decref(j);
+	for (p = (const unsigned char *)m; *p != '\0'; p++) {
+		cr_assert(*p >= 0x20 && *p != 0x7f, "control byte in %s", m);
+		cr_assert(!(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f), "C1 control in %s", m);
+		cr_assert(!(p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae),
+			  "bidi override in %s", m);
+	}
+}
+
+static const struct jwt_problem *
+problem(const struct jwt_report *r, const char *code)
+{
+	int i;
+
+	for (i = 0; i < r->nproblems; i++)
+		if (strcmp(r->problems[i].code, code) == 0)
+			return &r->problems[i];
+	cr_assert_fail("no %s", code);
+	return NULL;
+}
+
+Test(jwt, messages_escape_c1_bidi_and_jansson_errors)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	const struct jwt_problem *p;
+	char h[256];
+
+	/* U+009B (CSI) in alg, U+202E (RLO) in typ, as JSON escapes Jansson decodes. */
+	snprintf(h, sizeof(h), "{\"alg\":\"\\u009b31mX\",\"typ\":\"a\\u202eb\",\"kid\":\"%s\"}",
+		 kid_of(&ec));
+	check(forge(h, claims_ok, "AAAA"), &ec, 0, &r);
+	p = problem(&r, "alg_unsupported");
+	assert_clean(p->message);
+	cr_assert(strstr(p->message, "\\xc2\\x9b31mX"), "%s", p->message);
+	p = problem(&r, "typ_unexpected");
+	assert_clean(p->message);
+	cr_assert(strstr(p->message, "a\\xe2\\x80\\xaeb"), "%s", p->message);
+	jwt_report_clear(&r);
+	/* Jansson quotes the token's raw bytes in its error text. */
+	check(forge(hdr("ES256", &ec), "{\"a\":\x1b[2J\xc2\x9b}", "AAAA"), &ec, 0, &r);
+	p = problem(&r, "malformed");
+	assert_clean(p->message);
+	jwt_report_clear(&r);
+}
+
+Test(jwt, long_strings_are_cut_between_characters)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	char h[512], typ[100], big[400];
+
+	/* 79 bytes then "é": the 80-byte cut must not split it (JSON then lost the problem). */
+	memset(typ, 'a', 79);
+	memcpy(typ + 79, "\xc3\xa9", 3);
+	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"typ\":\"%s\",\"kid\":\"%s\"}", typ, kid_of(&ec));
+	check(resign(&ec, h, claims_ok), &ec, 0, &r);
+	assert_clean(problem(&r, "typ_unexpected")->message);
+	jwt_report_clear(&r);
+	/* The 256-byte message buffer cuts between characters too. */
+	memset(big, 'b', 254);
+	memcpy(big + 254, "\xe2\x82\xac", 4);
+	jwt_report_add(&r, "kid_format", JWT_WARNING, "%s", big);
+	assert_clean(r.problems[0].message);
+	cr_assert_eq(strlen(r.problems[0].message), 254);
+}
