@@ -86,6 +86,21 @@ void jwt_report_clear(struct jwt_report *r);
 
 /* --- additions (not part of the pinned contract above, which they do not change) --- */
 
+/* The latest time anything here takes: 9999-12-31T23:59:59Z (iat, exp, nbf, now). */
+#define JWT_TIME_MAX 253402300799LL
+
+/*
+ * jwt_check() in detail:
+ * - leeway and max_lifetime must be 0 .. TIMEUTIL_DURATION_MAX and now
+ *   0 .. JWT_TIME_MAX: otherwise -1 with e (AK_USAGE), nothing examined.
+ * - Unless signature_only, device_id and aud_host are validated
+ *   (devid_check, jwt_aud_host_check, the audience not too long) before any
+ *   comparison: an unusable one -- such as an MQTT client id too long for
+ *   an audience -- is never truncated or compared but reported as an
+ *   aud_mismatch error, so the token is not accepted and a broker refuses
+ *   the login.
+ */
+
 /*
  * A signer prepared once for a key (kid computed, OpenSSL context set up),
  * for minting many tokens quickly: the broker-side tests and the benchmark

@@ -245,7 +245,7 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	if (jwt_audience(o->aud_host, o->device_id, aud, sizeof(aud), e) != 0)
 		return -1;
 	iat = o->iat != 0 ? o->iat : time(NULL);
-	if (iat < 0 || (long long)iat > 253402300799LL)
+	if (iat < 0 || (long long)iat > JWT_TIME_MAX)
 		return err_set(e, AK_INPUT, "iat is out of range");
 
 	/*
@@ -632,7 +632,7 @@ time_claim(struct jwt_report *r, const char *name, const char *missing_code, tim
 		return 0;
 	}
 	i = json_integer_value(v);
-	if (i < 0 || i > 253402300799LL) {
+	if (i < 0 || i > JWT_TIME_MAX) {
 		ERROR(r, "claim_type", "%s %lld is out of range", name, (long long)i);
 		return 0;
 	}
@@ -645,13 +645,23 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 {
 	const char *host = o->aud_host ? o->aud_host : JWT_AUD_HOST_DEFAULT;
 	json_t *v = json_object_get(r->claims, "aud"), *x;
-	char want[AUD_MAX], b1[96], form[AUD_MAX], h[256];
+	char want[AUD_MAX], b1[96], b2[192], form[AUD_MAX], h[256];
+	struct err e = ERR_INIT;
 	const char *s, *found = NULL, *id;
 	size_t i;
 	int ok = 0;
 
-	if (o->device_id != NULL)
-		snprintf(want, sizeof(want), "https://%s/devices/%s", host, o->device_id);
+	/*
+	 * The expectation is validated, never truncated: the broker passes the
+	 * MQTT client id, the attacker's choice, and a cut "want" would match a
+	 * token made for the cut.  An unusable one matches no aud.
+	 */
+	if (jwt_aud_host_check(host, &e) != 0 ||
+	    (o->device_id != NULL && jwt_audience(host, o->device_id, want, sizeof(want), &e) != 0)) {
+		ERROR(r, "aud_mismatch", "no aud can match: the expected audience is unusable: %s",
+		      safetext_escape(e.msg, 160, b2, sizeof(b2)));
+		return;
+	}
 	snprintf(form, sizeof(form), "https://%s/devices/<device id>", host);
 	if (v == NULL) {
 		ERROR(r, "aud_missing", "no aud claim; akenza wants %s",
@@ -695,23 +705,24 @@ check_claims(struct jwt_report *r, const struct jwt_check_opts *o)
 	check_aud(r, o);
 	has_iat = time_claim(r, "iat", "iat_missing", &iat);
 	has_exp = time_claim(r, "exp", "exp_missing", &exp);
-	if (has_iat && iat > now + o->leeway)
+	/* jwt_check() bounded now, the leeway and the lifetime, time_claim() the claims: no overflow. */
+	if (has_iat && (long long)iat - now > o->leeway)
 		ERROR(r, "iat_in_future", "iat %s is %s in the future (leeway %s): is a clock wrong?",
 		      timeutil_iso8601(iat, iso), timeutil_duration((long long)iat - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
-	if (has_exp && exp <= now - o->leeway)
+	if (has_exp && (long long)now - exp >= o->leeway)
 		ERROR(r, "expired", "expired at %s, %s ago (leeway %s)", timeutil_iso8601(exp, iso),
 		      timeutil_duration((long long)now - exp, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
 	if (has_iat && has_exp) {
 		if (exp <= iat)
 			ERROR(r, "exp_before_iat", "exp is %s iat", exp == iat ? "equal to" : "before");
-		else if (o->max_lifetime > 0 && exp - iat > o->max_lifetime)
+		else if (o->max_lifetime > 0 && (long long)exp - iat > o->max_lifetime)
 			WARN(r, "lifetime_too_long", "the lifetime is %s, above %s",
 			     timeutil_duration((long long)exp - iat, d1, sizeof(d1)),
 			     timeutil_duration(o->max_lifetime, d2, sizeof(d2)));
 	}
-	if (time_claim(r, "nbf", NULL, &nbf) && nbf > now + o->leeway)
+	if (time_claim(r, "nbf", NULL, &nbf) && (long long)nbf - now > o->leeway)
 		ERROR(r, "nbf_in_future", "nbf %s is %s in the future (leeway %s)",
 		      timeutil_iso8601(nbf, iso), timeutil_duration((long long)nbf - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
@@ -818,6 +829,16 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	size_t i, dots = 0;
 
 	*r = (struct jwt_report)JWT_REPORT_INIT;
+	/* Bounded first: the time arithmetic below then cannot overflow. */
+	if (o->leeway < 0 || o->leeway > TIMEUTIL_DURATION_MAX)
+		return err_set(e, AK_USAGE, "the leeway must be from 0 to 100 years, not %lds",
+			       o->leeway);
+	if (o->max_lifetime < 0 || o->max_lifetime > TIMEUTIL_DURATION_MAX)
+		return err_set(e, AK_USAGE, "the maximum lifetime must be from 0 to 100 years, not %lds",
+			       o->max_lifetime);
+	if (o->now < 0 || (long long)o->now > JWT_TIME_MAX)
+		return err_set(e, AK_USAGE, "the time %lld is out of range (1970 to 9999)",
+			       (long long)o->now);
 	r->token_len = len;
 	/* Bounded before anything is decoded. */
 	if (len > JWT_TOKEN_MAX) {

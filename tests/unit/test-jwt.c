@@ -1,6 +1,8 @@
 /* Unit tests of the jwt and b64 modules: minting, every problem code, the attacks. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +12,7 @@
 
 #include "b64.h"
 #include "jwt.h"
+#include "timeutil.h"
 
 #define DATA "tests/data/jwt/"
 #define NOW 1764000000 /* 2025-11-24T16:00:00Z */
@@ -885,4 +888,94 @@ Test(jwt, long_strings_are_cut_between_characters)
 	jwt_report_add(&r, "kid_format", JWT_WARNING, "%s", big);
 	assert_clean(r.problems[0].message);
 	cr_assert_eq(strlen(r.problems[0].message), 254);
+}
+
+static int
+check_opts(const char *tok, const struct jwt_check_opts *o, struct jwt_report *r, struct err *e)
+{
+	*e = (struct err)ERR_INIT;
+	return jwt_check(tok, strlen(tok), o, r, e);
+}
+
+Test(jwt, an_unusable_expected_device_id_matches_no_aud)
+{
+	static const char prefix[] = "https://akenza.io/devices/";
+	struct jwt_check_opts o = {&ec, NULL, NULL, NOW + 60, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	char longid[601], claims[1024], aud[512];
+
+	/* A 600-character MQTT client id; the token's aud is its cut to 511 bytes. */
+	memset(longid, 'A', 600);
+	longid[600] = '\0';
+	snprintf(aud, sizeof(aud), "%s%.*s", prefix, (int)(511 - strlen(prefix)), longid);
+	cr_assert_eq(strlen(aud), 511);
+	snprintf(claims, sizeof(claims), "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"%s\"}", aud);
+	o.device_id = longid;
+	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec), claims), &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(!jwt_report_accepted(&r), "a truncated audience was accepted");
+	cr_assert(has(&r, "aud_mismatch"));
+	jwt_report_clear(&r);
+	/* An id devid_check refuses, and a host jwt_aud_host_check refuses, match nothing. */
+	o.device_id = "a b";
+	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec),
+					"{\"iat\":1764000000,\"exp\":1764001200,"
+					"\"aud\":\"https://akenza.io/devices/a b\"}"),
+				&o, &r, &e),
+		     0);
+	cr_assert(!jwt_report_accepted(&r));
+	cr_assert(has(&r, "aud_mismatch"));
+	jwt_report_clear(&r);
+	o.device_id = "dev-1";
+	o.aud_host = "akenza.io/x";
+	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec),
+					"{\"iat\":1764000000,\"exp\":1764001200,"
+					"\"aud\":\"https://akenza.io/x/devices/dev-1\"}"),
+				&o, &r, &e),
+		     0);
+	cr_assert(!jwt_report_accepted(&r));
+	cr_assert(has(&r, "aud_mismatch"));
+	jwt_report_clear(&r);
+	/* --signature-only does not look at the claims, so neither at the expectation. */
+	o.signature_only = 1;
+	cr_assert_eq(check_opts(mint(&ec, 0, 0), &o, &r, &e), 0);
+	cr_assert(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+}
+
+Test(jwt, check_refuses_times_and_leeways_that_could_overflow)
+{
+	struct jwt_check_opts o = {&ec, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	char *tok = mint(&ec, 0, 0);
+	long bad_durations[] = {LONG_MAX, LONG_MIN, -1, TIMEUTIL_DURATION_MAX + 1};
+	time_t bad_times[] = {-1, (time_t)JWT_TIME_MAX + 1, (time_t)INT64_MAX, (time_t)INT64_MIN};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_durations) / sizeof(bad_durations[0]); i++) {
+		o.leeway = bad_durations[i];
+		cr_assert_eq(check_opts(tok, &o, &r, &e), -1, "leeway %ld", bad_durations[i]);
+		cr_assert_eq(e.status, AK_USAGE);
+		o.leeway = 60;
+		o.max_lifetime = bad_durations[i];
+		cr_assert_eq(check_opts(tok, &o, &r, &e), -1, "max_lifetime %ld", bad_durations[i]);
+		o.max_lifetime = 86400;
+	}
+	for (i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
+		o.now = bad_times[i];
+		cr_assert_eq(check_opts(tok, &o, &r, &e), -1, "now %lld", (long long)bad_times[i]);
+	}
+	/* The extremes that are allowed give answers, not overflows. */
+	o.now = (time_t)JWT_TIME_MAX;
+	o.leeway = TIMEUTIL_DURATION_MAX;
+	o.max_lifetime = TIMEUTIL_DURATION_MAX;
+	cr_assert_eq(check_opts(tok, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(has(&r, "expired"));
+	jwt_report_clear(&r);
+	o.now = 1;
+	cr_assert_eq(check_opts(tok, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(jwt_report_accepted(&r), "iat within a century of leeway");
+	jwt_report_clear(&r);
+	free(tok);
 }
