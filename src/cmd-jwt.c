@@ -133,14 +133,34 @@ load_key(const char *path, struct passphrase *pp, struct key *k)
 	return AK_OK;
 }
 
-/* One claim or header time as value, ISO 8601 and relative to now. */
+/* Is v a time the checker takes (1970 to 9999)?  Others are shown as out of range. */
+static int
+time_in_range(json_int_t v)
+{
+	return v >= 0 && v <= JWT_TIME_MAX;
+}
+
+/* One claim or header time as value, ISO 8601 and relative to now (null if out of range). */
 static json_t *
 time_json(json_int_t v, time_t now)
 {
 	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
 
+	if (!time_in_range(v))
+		return json_pack("{sI sn sn}", "value", v, "utc", "relative");
 	return json_pack("{sI ss ss}", "value", v, "utc", timeutil_iso8601((time_t)v, iso),
 			 "relative", timeutil_relative((time_t)v, now, rel, sizeof(rel)));
+}
+
+/* exp - iat of the claims into *secs: 0, or -1 if either is missing or not an integer, or if it overflows. */
+static int
+claims_lifetime(const json_t *claims, json_int_t *secs)
+{
+	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
+
+	if (!json_is_integer(iat) || !json_is_integer(exp))
+		return -1;
+	return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat), secs) ? -1 : 0;
 }
 
 static json_t *
@@ -209,6 +229,7 @@ details_json(const struct jwt_report *r, time_t now)
 	static const char *const names[] = {"iat", "nbf", "exp"};
 	const char *id;
 	char host[256];
+	json_int_t lifetime;
 	size_t i;
 
 	json_object_set(j, "header", r->header ? r->header : json_null());
@@ -219,9 +240,9 @@ details_json(const struct jwt_report *r, time_t now)
 	json_object_set_new(j, "times", times);
 	if (r->claims && json_is_integer(json_object_get(r->claims, "iat")) &&
 	    json_is_integer(json_object_get(r->claims, "exp")))
-		json_object_set_new(j, "lifetime",
-				    json_integer(json_integer_value(json_object_get(r->claims, "exp")) -
-						 json_integer_value(json_object_get(r->claims, "iat"))));
+		json_object_set_new(j, "lifetime", claims_lifetime(r->claims, &lifetime) == 0
+						       ? json_integer(lifetime)
+						       : json_null());
 	if (r->claims && json_is_string(v = json_object_get(r->claims, "aud")) &&
 	    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL)
 		json_object_set_new(j, "device_id", json_string(id));
@@ -261,6 +282,7 @@ print_details(const struct jwt_report *r, time_t now)
 	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN], d[TIMEUTIL_REL_LEN], host[256];
 	const char *id;
 	json_t *v, *iat, *exp;
+	json_int_t lifetime;
 	size_t i;
 
 	print_json_block("header", r->header);
@@ -270,6 +292,11 @@ print_details(const struct jwt_report *r, time_t now)
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			if (!json_is_integer(v = json_object_get(r->claims, names[i])))
 				continue;
+			if (!time_in_range(json_integer_value(v))) {
+				printf("  %-9s %-12" JSON_INTEGER_FORMAT " (out of range)\n", names[i],
+				       json_integer_value(v));
+				continue;
+			}
 			timeutil_relative((time_t)json_integer_value(v), now, rel, sizeof(rel));
 			printf("  %-9s %-12" JSON_INTEGER_FORMAT " %s  (%s%s)\n", names[i],
 			       json_integer_value(v), timeutil_iso8601((time_t)json_integer_value(v), iso),
@@ -282,8 +309,9 @@ print_details(const struct jwt_report *r, time_t now)
 		exp = json_object_get(r->claims, "exp");
 		if (json_is_integer(iat) && json_is_integer(exp))
 			printf("  %-9s %s\n", "lifetime",
-			       timeutil_duration(json_integer_value(exp) - json_integer_value(iat), d,
-						 sizeof(d)));
+			       claims_lifetime(r->claims, &lifetime) == 0
+				   ? timeutil_duration(lifetime, d, sizeof(d))
+				   : "(out of range)");
 		if (json_is_string(v = json_object_get(r->claims, "aud")) &&
 		    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL) {
 			fputs("device id: ", stdout);
