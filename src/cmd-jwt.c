@@ -63,6 +63,12 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
  * The token from the operand: itself, "-" or nothing for stdin, "@FILE" for a
  * file.  Surrounding whitespace is dropped.  b holds the data read, if any.
@@ -90,11 +96,12 @@ read_token(const char *arg, struct fileio_buf *b, const char **tok, size_t *len)
 		p = arg;
 		n = strlen(arg);
 	}
-	while (n > 0 && strchr(" \t\r\n", *p) != NULL) {
+	/* Not strchr(" \t\r\n", c): it matches the NUL too, and NULs must stay to be refused. */
+	while (n > 0 && is_space(*p)) {
 		p++;
 		n--;
 	}
-	while (n > 0 && strchr(" \t\r\n", p[n - 1]) != NULL)
+	while (n > 0 && is_space(p[n - 1]))
 		n--;
 	*tok = p;
 	*len = n;
@@ -108,6 +115,9 @@ parse_time_opt(const char *opt, const char *s, time_t *t)
 
 	if (timeutil_parse_time(s, t, &e) != 0)
 		return cmd_usage_error("--%s: %s", opt, e.msg);
+	/* 0 means "now" to the jwt module: refused rather than silently replaced. */
+	if (*t == 0)
+		return cmd_usage_error("--%s: time '%s' (1970-01-01T00:00:00Z) is not usable", opt, s);
 	return AK_OK;
 }
 
@@ -438,6 +448,9 @@ cmd_jwt_mint_exec(int argc, char **argv)
 	}
 	if (o.iat == 0)
 		o.iat = time(NULL);
+	/* The verifier takes times up to 9999: nothing it would refuse is minted. */
+	if ((long long)o.iat + o.ttl > JWT_TIME_MAX)
+		return cmd_usage_error("--iat and --ttl: exp would be after 9999-12-31T23:59:59Z");
 	if (o.ttl > JWT_MAX_LIFETIME_DEFAULT)
 		cmd_warn("a lifetime of %s: akenza documents no maximum, but designs like it refuse "
 			 "more than 24h", timeutil_duration(o.ttl, d, sizeof(d)));

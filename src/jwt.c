@@ -247,6 +247,9 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	iat = o->iat != 0 ? o->iat : time(NULL);
 	if (iat < 0 || (long long)iat > JWT_TIME_MAX)
 		return err_set(e, AK_INPUT, "iat is out of range");
+	/* jwt_check() refuses an exp after 9999: never mint one. */
+	if ((long long)iat + o->ttl > JWT_TIME_MAX)
+		return err_set(e, AK_INPUT, "exp = iat + the lifetime is after 9999-12-31T23:59:59Z");
 
 	/*
 	 * Header and claims are printed, not built with Jansson: every value is
@@ -847,6 +850,11 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	}
 	if (len == 0) {
 		ERROR(r, "malformed", "the token is empty");
+		return 0;
+	}
+	/* A C string stops at a NUL: what one reader sees, another would not. */
+	if ((d1 = memchr(token, '\0', len)) != NULL) {
+		ERROR(r, "malformed", "the token has a NUL byte at offset %zu", (size_t)(d1 - token));
 		return 0;
 	}
 	for (i = 0; i < len; i++)

@@ -28,4 +28,34 @@ assert_grep '"lifetime": null' out
 forge "$H" "{\"iat\":-9223372036854775808,\"exp\":9223372036854775807,\"aud\":\"$AUD\"}" "$K/ec_private.pem" >tok
 akcred 1 jwt decode --at $AT @tok
 assert_grep '^  lifetime +\(out of range\)$' out
+
+# Time 0 means "now" inside the jwt module: --at 0 and --iat 0 are refused,
+# not silently replaced by the current time.
+good=$("$AKCRED" jwt mint --key "$K/ec_private.pem" --device-id dev-1 --iat 1764000000)
+for t in 0 1970-01-01T00:00:00Z; do
+	akcred 2 jwt decode --at "$t" "$good"
+	assert_grep "--at: time '$t' \(1970-01-01T00:00:00Z\) is not usable" err
+	akcred 2 jwt verify --key "$K/ec_public.pem" --at "$t" "$good"
+	akcred 2 jwt mint --key "$K/ec_private.pem" --device-id dev-1 --iat "$t"
+	assert_grep "--iat: time" err
+done
+akcred 1 jwt verify --key "$K/ec_public.pem" --at 1 "$good"
+assert_grep 'error +iat_in_future:' out
+
+# mint never makes an exp its own verifier refuses (after 9999-12-31T23:59:59Z).
+akcred 2 jwt mint --key "$K/ec_private.pem" --device-id dev-1 --iat 253402300000 --ttl 20m
+assert_grep 'exp would be after 9999-12-31T23:59:59Z' err
+akcred 0 jwt mint --key "$K/ec_private.pem" --device-id dev-1 --iat 253402299599 --ttl 20m
+akcred 0 jwt verify --key "$K/ec_public.pem" --at 253402299600 "$(cat out)"
+
+# NUL bytes are not whitespace: trailing or inside, the token is malformed.
+printf '%s\000\000\n' "$good" >tok
+akcred 1 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
+assert_grep 'error +malformed: the token has a NUL byte at offset' out
+printf '%s\000\n' "$good" | run 1 "$AKCRED" jwt decode --at $AT -
+assert_grep 'error +malformed: the token has a NUL byte' out
+printf '\000%s\n' "$good" >tok
+akcred 1 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
+printf ' %s\r\n' "$good" >tok
+akcred 0 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
 exit 0

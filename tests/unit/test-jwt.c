@@ -979,3 +979,37 @@ Test(jwt, check_refuses_times_and_leeways_that_could_overflow)
 	jwt_report_clear(&r);
 	free(tok);
 }
+
+Test(jwt, never_mints_an_exp_its_verifier_refuses)
+{
+	struct jwt_mint_opts o = {"dev-1", NULL, (time_t)JWT_TIME_MAX - 60, 61, 0, 0};
+	struct err e = ERR_INIT;
+	char *tok;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), -1, "exp after 9999 minted");
+	cr_assert_eq(e.status, AK_INPUT);
+	cr_assert(strstr(e.msg, "9999"), "%s", e.msg);
+	o.ttl = 60; /* exactly the last second */
+	cr_assert_eq(jwt_mint(&ec, &o, &tok, &len, &e), 0, "%s", e.msg);
+	sodium_free(tok);
+}
+
+Test(jwt, a_nul_byte_makes_the_token_malformed)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct jwt_check_opts o = {&ec, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct err e = ERR_INIT;
+	char *tok = mint(&ec, 0, 0), buf[4096];
+	size_t n = strlen(tok);
+
+	memcpy(buf, tok, n);
+	buf[n] = '\0';
+	buf[n + 1] = '\0';
+	cr_assert_eq(jwt_check(buf, n + 2, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(has(&r, "malformed"));
+	cr_assert(strstr(r.problems[0].message, "NUL byte at offset"), "%s", r.problems[0].message);
+	cr_assert(!jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	free(tok);
+}
