@@ -70,6 +70,9 @@ struct jwt_report {
 	int signature_valid;
 	struct jwt_problem problems[JWT_PROBLEMS_MAX];
 	int nproblems;
+	/* Additions: problems that did not fit in problems[], and how many were errors. */
+	int dropped;
+	int dropped_errors; /* jwt_report_accepted() is 0 if any */
 };
 #define JWT_REPORT_INIT {0}
 

@@ -209,6 +209,9 @@ print_problems(const struct jwt_report *r)
 		cmd_puts_safe(stdout, r->problems[i].message);
 		putchar('\n');
 	}
+	if (r->dropped > 0)
+		printf("  and %d more problem%s (%d error%s) not listed\n", r->dropped,
+		       r->dropped == 1 ? "" : "s", r->dropped_errors, r->dropped_errors == 1 ? "" : "s");
 }
 
 static void
@@ -219,6 +222,8 @@ count_problems(const struct jwt_report *r, int *errors, int *warnings)
 	*errors = *warnings = 0;
 	for (i = 0; i < r->nproblems; i++)
 		(*(r->problems[i].severity == JWT_ERROR ? errors : warnings))++;
+	*errors += r->dropped_errors;
+	*warnings += r->dropped - r->dropped_errors;
 }
 
 static const char *
@@ -260,6 +265,9 @@ details_json(const struct jwt_report *r, time_t now)
 			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form", sig_form(r)));
 	json_object_set_new(j, "token_length", json_integer((json_int_t)r->token_len));
 	json_object_set_new(j, "problems", problems_json(r));
+	if (r->dropped > 0)
+		json_object_set_new(j, "problems_not_listed",
+				    json_pack("{si si}", "count", r->dropped, "errors", r->dropped_errors));
 	return j;
 }
 

@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <sodium.h>
 
 #include "b64.h"
@@ -63,7 +64,11 @@ const struct jwt_problem_info jwt_problem_codes[] = {
     {"expired", JWT_ERROR, "exp is earlier than now minus the leeway"},
     {"exp_before_iat", JWT_ERROR, "exp is not after iat"},
     {"lifetime_too_long", JWT_WARNING, "exp - iat is above the maximum lifetime"},
-    {"claim_type", JWT_ERROR, "a claim or header member has the wrong JSON type"},
+    {"claim_type", JWT_ERROR,
+     "a claim or header member has the wrong JSON type (a warning for a time with a fraction)"},
+    {"aud_multiple", JWT_WARNING, "aud is an array of several audiences, not one string"},
+    {"cert_not_valid", JWT_WARNING,
+     "the key is a certificate outside its validity period at the evaluation time"},
     {NULL, JWT_ERROR, NULL},
 };
 
@@ -359,8 +364,13 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 	va_list ap;
 	int n;
 
-	if (r->nproblems >= JWT_PROBLEMS_MAX)
+	if (r->nproblems >= JWT_PROBLEMS_MAX) {
+		/* Not listed, but never forgotten: an error dropped still rejects the token. */
+		r->dropped++;
+		if (sev == JWT_ERROR)
+			r->dropped_errors++;
 		return;
+	}
 	p = &r->problems[r->nproblems++];
 	p->code = code;
 	p->severity = sev;
@@ -386,6 +396,8 @@ jwt_report_accepted(const struct jwt_report *r)
 {
 	int i;
 
+	if (r->dropped_errors > 0)
+		return 0;
 	for (i = 0; i < r->nproblems; i++)
 		if (r->problems[i].severity == JWT_ERROR)
 			return 0;
@@ -484,6 +496,7 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 	const unsigned char *vsig = sig;
 	size_t vlen = siglen;
 	EVP_MD_CTX *mctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
 	ECDSA_SIG *es = NULL;
 	BIGNUM *br = NULL, *bs = NULL;
 	int rc = -1, n;
@@ -505,8 +518,10 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 		vsig = der;
 		vlen = (size_t)n;
 	}
+	/* RS256 is PKCS#1 v1.5, said explicitly rather than left to OpenSSL's default. */
 	if ((mctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(mctx, NULL, EVP_sha256(), NULL, k->pkey) <= 0) {
+	    EVP_DigestVerifyInit(mctx, &pctx, EVP_sha256(), NULL, k->pkey) <= 0 ||
+	    (key_type(k) == KEY_RSA && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)) {
 		err_openssl(e, AK_CRYPTO, "cannot set up signature verification");
 		goto out;
 	}
@@ -598,8 +613,11 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 	} else if (o->key != NULL) {
 		struct err e = ERR_INIT;
 
-		if (key_fingerprint(o->key, fp, &e) == 0 &&
-		    strcmp(json_string_value(v), fp) != 0)
+		/* A kid that cannot be compared is not silently taken. */
+		if (key_fingerprint(o->key, fp, &e) != 0)
+			ERROR(r, "kid_mismatch", "kid '%s' cannot be compared: %s",
+			      shown(json_string_value(v), b1, sizeof(b1)), e.msg);
+		else if (strcmp(json_string_value(v), fp) != 0)
 			ERROR(r, "kid_mismatch", "kid '%s' is not the key's fingerprint %s",
 			      shown(json_string_value(v), b1, sizeof(b1)), fp);
 	} else if (!is_lower_hex64(json_string_value(v))) {
@@ -618,7 +636,7 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 			     keys_in_header[i]);
 }
 
-/* An integer NumericDate claim: 1 with *t, 0 if absent or reported. */
+/* A NumericDate claim (a fraction is cut off): 1 with *t, 0 if absent or refused. */
 static int
 time_claim(struct jwt_report *r, const char *name, const char *missing_code, time_t *t)
 {
@@ -630,8 +648,25 @@ time_claim(struct jwt_report *r, const char *name, const char *missing_code, tim
 			ERROR(r, missing_code, "no %s claim", name);
 		return 0;
 	}
+	if (json_is_real(v)) {
+		/*
+		 * RFC 7519's NumericDate may have a fraction, and PyJWT takes one:
+		 * the whole seconds count, with a warning (akenza's clients send
+		 * integers).  Jansson never yields NaN or infinity.
+		 */
+		double d = json_real_value(v);
+
+		if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1)) {
+			ERROR(r, "claim_type", "%s %g is out of range", name, d);
+			return 0;
+		}
+		*t = (time_t)d; /* d >= 0: truncation is floor */
+		WARN(r, "claim_type", "%s %.17g has a fraction: taken as %lld (whole seconds are usual)",
+		     name, d, (long long)*t);
+		return 1;
+	}
 	if (!json_is_integer(v)) {
-		ERROR(r, "claim_type", "%s is %s, not whole seconds since 1970", name, json_type_name(v));
+		ERROR(r, "claim_type", "%s is %s, not seconds since 1970", name, json_type_name(v));
 		return 0;
 	}
 	i = json_integer_value(v);
@@ -692,6 +727,9 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 		      o->device_id ? want : form);
 		return;
 	}
+	if (json_is_array(v) && json_array_size(v) > 1)
+		WARN(r, "aud_multiple", "aud is an array of %zu audiences; akenza's tokens have one string",
+		     json_array_size(v));
 	if (!ok)
 		ERROR(r, "aud_mismatch", "aud is '%s'; expected %s", shown(found, b1, sizeof(b1)),
 		      o->device_id ? want : form);
@@ -824,6 +862,39 @@ out:
 	return rc;
 }
 
+/* asn1 as ISO 8601 UTC, or "(unreadable)". */
+static const char *
+asn1_iso(const ASN1_TIME *asn1, char iso[TIMEUTIL_ISO_LEN])
+{
+	struct tm tm;
+
+	if (asn1 == NULL || !ASN1_TIME_to_tm(asn1, &tm) ||
+	    strftime(iso, TIMEUTIL_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(iso, TIMEUTIL_ISO_LEN, "(unreadable)");
+	return iso;
+}
+
+/* A certificate as the key: is it within its validity period at now? */
+static void
+check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
+{
+	const X509 *cert = o->key != NULL ? o->key->cert : NULL;
+	const ASN1_TIME *nb, *na;
+	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN];
+	time_t now = o->now ? o->now : time(NULL);
+
+	if (cert == NULL)
+		return;
+	nb = X509_get0_notBefore(cert);
+	na = X509_get0_notAfter(cert);
+	/* X509_cmp_time: 0 on error, then the time is taken as outside too. */
+	if (X509_cmp_time(nb, &now) >= 0 || X509_cmp_time(na, &now) <= 0)
+		WARN(r, "cert_not_valid",
+		     "the certificate is valid from %s to %s, not at %s: the key is used all the same",
+		     asn1_iso(nb, b1), asn1_iso(na, b2), timeutil_iso8601(now, b3));
+	ERR_clear_error();
+}
+
 int
 jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct jwt_report *r,
 	  struct err *e)
@@ -878,6 +949,7 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 		jwt_report_clear(r);
 		return -1;
 	}
+	check_cert(r, o);
 	if (r->claims != NULL && !o->signature_only)
 		check_claims(r, o);
 	return 0;
