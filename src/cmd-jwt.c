@@ -150,27 +150,59 @@ time_in_range(json_int_t v)
 	return v >= 0 && v <= JWT_TIME_MAX;
 }
 
-/* One claim or header time as value, ISO 8601 and relative to now (null if out of range). */
-static json_t *
-time_json(json_int_t v, time_t now)
+/*
+ * A time claim in whole seconds, a fraction cut off as the checker does: 1
+ * with *secs, 0 if out of range, -1 if v is not a number.
+ */
+static int
+claim_seconds(const json_t *v, json_int_t *secs)
 {
-	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
+	double d;
 
-	if (!time_in_range(v))
-		return json_pack("{sI sn sn}", "value", v, "utc", "relative");
-	return json_pack("{sI ss ss}", "value", v, "utc", timeutil_iso8601((time_t)v, iso),
-			 "relative", timeutil_relative((time_t)v, now, rel, sizeof(rel)));
+	if (json_is_integer(v)) {
+		*secs = json_integer_value(v);
+		return time_in_range(*secs);
+	}
+	if (!json_is_real(v))
+		return -1;
+	d = json_real_value(v);
+	if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1))
+		return 0;
+	*secs = (json_int_t)d;
+	return 1;
 }
 
-/* exp - iat of the claims into *secs: 0, or -1 if either is missing or not an integer, or if it overflows. */
+/* One time claim as its value, ISO 8601 and relative to now (null if out of range). */
+static json_t *
+time_json(json_t *v, time_t now)
+{
+	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
+	json_int_t t;
+
+	if (claim_seconds(v, &t) != 1)
+		return json_pack("{sO sn sn}", "value", v, "utc", "relative");
+	return json_pack("{sO ss ss}", "value", v, "utc", timeutil_iso8601((time_t)t, iso),
+			 "relative", timeutil_relative((time_t)t, now, rel, sizeof(rel)));
+}
+
+/*
+ * exp - iat of the claims into *secs: 0, or -1 if either is missing, not a
+ * number, or the difference does not fit (integers at the ends of int64).
+ */
 static int
 claims_lifetime(const json_t *claims, json_int_t *secs)
 {
 	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
+	json_int_t i, e;
 
-	if (!json_is_integer(iat) || !json_is_integer(exp))
+	if (json_is_integer(iat) && json_is_integer(exp))
+		return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat), secs)
+			   ? -1
+			   : 0;
+	if (claim_seconds(iat, &i) != 1 || claim_seconds(exp, &e) != 1)
 		return -1;
-	return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat), secs) ? -1 : 0;
+	*secs = e - i;
+	return 0;
 }
 
 static json_t *
@@ -250,11 +282,11 @@ details_json(const struct jwt_report *r, time_t now)
 	json_object_set(j, "header", r->header ? r->header : json_null());
 	json_object_set(j, "claims", r->claims ? r->claims : json_null());
 	for (i = 0; r->claims && i < sizeof(names) / sizeof(names[0]); i++)
-		if (json_is_integer(v = json_object_get(r->claims, names[i])))
-			json_object_set_new(times, names[i], time_json(json_integer_value(v), now));
+		if (json_is_number(v = json_object_get(r->claims, names[i])))
+			json_object_set_new(times, names[i], time_json(v, now));
 	json_object_set_new(j, "times", times);
-	if (r->claims && json_is_integer(json_object_get(r->claims, "iat")) &&
-	    json_is_integer(json_object_get(r->claims, "exp")))
+	if (r->claims && json_is_number(json_object_get(r->claims, "iat")) &&
+	    json_is_number(json_object_get(r->claims, "exp")))
 		json_object_set_new(j, "lifetime", claims_lifetime(r->claims, &lifetime) == 0
 						       ? json_integer(lifetime)
 						       : json_null());
@@ -300,7 +332,8 @@ print_details(const struct jwt_report *r, time_t now)
 	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN], d[TIMEUTIL_REL_LEN], host[256];
 	const char *id;
 	json_t *v, *iat, *exp;
-	json_int_t lifetime;
+	json_int_t lifetime, t;
+	char num[32];
 	size_t i;
 
 	print_json_block("header", r->header);
@@ -308,24 +341,25 @@ print_details(const struct jwt_report *r, time_t now)
 	if (r->claims != NULL) {
 		puts("times:");
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			if (!json_is_integer(v = json_object_get(r->claims, names[i])))
+			if (!json_is_number(v = json_object_get(r->claims, names[i])))
 				continue;
-			if (!time_in_range(json_integer_value(v))) {
-				printf("  %-9s %-12" JSON_INTEGER_FORMAT " (out of range)\n", names[i],
-				       json_integer_value(v));
+			if (json_is_integer(v))
+				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			else
+				snprintf(num, sizeof(num), "%.15g", json_real_value(v));
+			if (claim_seconds(v, &t) != 1) {
+				printf("  %-9s %-12s (out of range)\n", names[i], num);
 				continue;
 			}
-			timeutil_relative((time_t)json_integer_value(v), now, rel, sizeof(rel));
-			printf("  %-9s %-12" JSON_INTEGER_FORMAT " %s  (%s%s)\n", names[i],
-			       json_integer_value(v), timeutil_iso8601((time_t)json_integer_value(v), iso),
-			       strcmp(names[i], "exp") != 0 ? ""
-			       : (time_t)json_integer_value(v) > now ? "expires "
-								      : "expired ",
+			timeutil_relative((time_t)t, now, rel, sizeof(rel));
+			printf("  %-9s %-12s %s  (%s%s)\n", names[i], num,
+			       timeutil_iso8601((time_t)t, iso),
+			       strcmp(names[i], "exp") != 0 ? "" : (time_t)t > now ? "expires " : "expired ",
 			       rel);
 		}
 		iat = json_object_get(r->claims, "iat");
 		exp = json_object_get(r->claims, "exp");
-		if (json_is_integer(iat) && json_is_integer(exp))
+		if (json_is_number(iat) && json_is_number(exp))
 			printf("  %-9s %s\n", "lifetime",
 			       claims_lifetime(r->claims, &lifetime) == 0
 				   ? timeutil_duration(lifetime, d, sizeof(d))

@@ -661,7 +661,7 @@ time_claim(struct jwt_report *r, const char *name, const char *missing_code, tim
 			return 0;
 		}
 		*t = (time_t)d; /* d >= 0: truncation is floor */
-		WARN(r, "claim_type", "%s %.17g has a fraction: taken as %lld (whole seconds are usual)",
+		WARN(r, "claim_type", "%s %.15g has a fraction: taken as %lld (whole seconds are usual)",
 		     name, d, (long long)*t);
 		return 1;
 	}

@@ -29,6 +29,21 @@ forge "$H" "{\"iat\":-9223372036854775808,\"exp\":9223372036854775807,\"aud\":\"
 akcred 1 jwt decode --at $AT @tok
 assert_grep '^  lifetime +\(out of range\)$' out
 
+# Times with a fraction are shown, floored as the checker takes them.
+forge "$H" "{\"iat\":1764000000.25,\"exp\":1764001200.5,\"nbf\":1e300,\"aud\":\"$AUD\"}" "$K/ec_private.pem" >tok
+akcred 1 jwt decode --at $AT @tok
+assert_grep '^  iat +1764000000.25 +2025-11-24T16:00:00Z  \(1m ago\)$' out
+assert_grep '^  nbf +1e\+300 +\(out of range\)$' out
+assert_grep '^  lifetime +20m$' out
+akcred 1 jwt decode --at $AT --json @tok
+"$PYTHON" - out <<'PY' || fail "fractional times in --json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["lifetime"] == 1200, j["lifetime"]
+assert j["times"]["exp"] == {"value": 1764001200.5, "utc": "2025-11-24T16:20:00Z", "relative": "in 19m"}, j["times"]
+assert j["times"]["nbf"]["utc"] is None
+PY
+
 # Time 0 means "now" inside the jwt module: --at 0 and --iat 0 are refused,
 # not silently replaced by the current time.
 good=$("$AKCRED" jwt mint --key "$K/ec_private.pem" --device-id dev-1 --iat 1764000000)
