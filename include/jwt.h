@@ -102,6 +102,9 @@ void jwt_report_clear(struct jwt_report *r);
  *   an audience -- is never truncated or compared but reported as an
  *   aud_mismatch error, so the token is not accepted and a broker refuses
  *   the login.
+ * - jwt_report_accepted() is 0 for a report jwt_check() did not fill (it
+ *   returned -1, or was never called) and when an error did not fit in
+ *   problems[] (dropped_errors).
  */
 
 /*

@@ -396,7 +396,12 @@ jwt_report_accepted(const struct jwt_report *r)
 {
 	int i;
 
-	if (r->dropped_errors > 0)
+	/*
+	 * A report that examined nothing accepts nothing: a caller that goes on
+	 * after jwt_check() returned -1 (the report is then cleared) must not
+	 * let the token in.  An examined token without a header has an error.
+	 */
+	if (r->header == NULL || r->dropped_errors > 0)
 		return 0;
 	for (i = 0; i < r->nproblems; i++)
 		if (r->problems[i].severity == JWT_ERROR)

@@ -1018,6 +1018,7 @@ Test(jwt, a_full_problem_list_still_rejects)
 	struct jwt_report r = JWT_REPORT_INIT;
 	int i;
 
+	r.header = json_object(); /* as if decoded */
 	for (i = 0; i < JWT_PROBLEMS_MAX; i++)
 		jwt_report_add(&r, "kid_missing", JWT_WARNING, "warning %d", i);
 	cr_assert(jwt_report_accepted(&r));
@@ -1026,6 +1027,25 @@ Test(jwt, a_full_problem_list_still_rejects)
 	cr_assert_eq(r.dropped, 1);
 	cr_assert_eq(r.dropped_errors, 1);
 	cr_assert(!jwt_report_accepted(&r), "a dropped error was forgotten");
+	jwt_report_clear(&r);
+}
+
+Test(jwt, a_report_jwt_check_did_not_fill_accepts_nothing)
+{
+	struct jwt_check_opts o = {&ec, "dev-1", NULL, NOW + 60, LONG_MAX, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	char *tok = mint(&ec, 0, 0);
+
+	cr_assert(!jwt_report_accepted(&r), "an empty report accepted");
+	/* A caller that ignores the -1 (the reviewer's harness did) still refuses. */
+	cr_assert_eq(check_opts(tok, &o, &r, &e), -1);
+	cr_assert(!jwt_report_accepted(&r), "a report of a failed check accepted");
+	o.leeway = 60;
+	cr_assert_eq(check_opts(tok, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	free(tok);
 }
 
 Test(jwt, a_kid_that_cannot_be_compared_is_a_mismatch)
