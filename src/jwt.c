@@ -379,12 +379,16 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 	va_end(ap);
 	/* Cut short: drop a character the cut split, so the message stays valid UTF-8. */
 	if (n >= (int)sizeof(p->message)) {
-		size_t end = strlen(p->message), lead = end;
+		size_t end = strlen(p->message), lead = end, need;
+		unsigned char c;
 
 		while (lead > 0 && end - lead < 3 && ((unsigned char)p->message[lead - 1] & 0xc0) == 0x80)
 			lead--;
-		if (lead > 0 && (unsigned char)p->message[lead - 1] >= 0xc0)
-			p->message[lead - 1] = '\0';
+		if (lead > 0 && (c = (unsigned char)p->message[lead - 1]) >= 0xc0) {
+			need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			if (end - (lead - 1) < need)
+				p->message[lead - 1] = '\0';
+		}
 	}
 }
 

@@ -885,6 +885,11 @@ Test(jwt, long_strings_are_cut_between_characters)
 	jwt_report_add(&r, "kid_format", JWT_WARNING, "%s", big);
 	assert_clean(r.problems[0].message);
 	cr_assert_eq(strlen(r.problems[0].message), 254);
+	/* A character the cut did not split stays. */
+	memcpy(big + 253, "\xc3\xa9x", 4);
+	jwt_report_add(&r, "kid_format", JWT_WARNING, "%s", big);
+	cr_assert_eq(strlen(r.problems[1].message), 255);
+	assert_clean(r.problems[1].message);
 }
 
 static int
