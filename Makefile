@@ -75,6 +75,8 @@ UNIT_SRC   = $(wildcard tests/unit/test-*.c)
 UNIT_OBJ   = $(UNIT_SRC:tests/unit/%.c=$(O)/unit/%.o)
 UNIT_BIN   = $(O)/unit-tests
 
+# Fragments add targets and *_EXTRA prerequisites; plain 'make' still means 'all'.
+.DEFAULT_GOAL := all
 -include mk/*.mk
 
 .PHONY: all check test unit cli demo bench install uninstall clean lint completions \

@@ -90,7 +90,11 @@ int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);
 
-/* Write s to f with control characters shown as \xHH: s may come from hostile input. */
+/*
+ * Write s to f with control characters (C0, C1, DEL), bidi and format
+ * characters and invalid UTF-8 shown as \xHH (see safetext.h): s may come
+ * from hostile input.
+ */
 void cmd_puts_safe(FILE *f, const char *s);
 
 /* Help texts, from the table. */

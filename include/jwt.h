@@ -70,6 +70,9 @@ struct jwt_report {
 	int signature_valid;
 	struct jwt_problem problems[JWT_PROBLEMS_MAX];
 	int nproblems;
+	/* Additions: problems that did not fit in problems[], and how many were errors. */
+	int dropped;
+	int dropped_errors; /* jwt_report_accepted() is 0 if any */
 };
 #define JWT_REPORT_INIT {0}
 
@@ -85,6 +88,24 @@ int jwt_report_accepted(const struct jwt_report *r);
 void jwt_report_clear(struct jwt_report *r);
 
 /* --- additions (not part of the pinned contract above, which they do not change) --- */
+
+/* The latest time anything here takes: 9999-12-31T23:59:59Z (iat, exp, nbf, now). */
+#define JWT_TIME_MAX 253402300799LL
+
+/*
+ * jwt_check() in detail:
+ * - leeway and max_lifetime must be 0 .. TIMEUTIL_DURATION_MAX and now
+ *   0 .. JWT_TIME_MAX: otherwise -1 with e (AK_USAGE), nothing examined.
+ * - Unless signature_only, device_id and aud_host are validated
+ *   (devid_check, jwt_aud_host_check, the audience not too long) before any
+ *   comparison: an unusable one -- such as an MQTT client id too long for
+ *   an audience -- is never truncated or compared but reported as an
+ *   aud_mismatch error, so the token is not accepted and a broker refuses
+ *   the login.
+ * - jwt_report_accepted() is 0 for a report jwt_check() did not fill (it
+ *   returned -1, or was never called) and when an error did not fit in
+ *   problems[] (dropped_errors).
+ */
 
 /*
  * A signer prepared once for a key (kid computed, OpenSSL context set up),

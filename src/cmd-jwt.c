@@ -63,6 +63,12 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
  * The token from the operand: itself, "-" or nothing for stdin, "@FILE" for a
  * file.  Surrounding whitespace is dropped.  b holds the data read, if any.
@@ -90,11 +96,12 @@ read_token(const char *arg, struct fileio_buf *b, const char **tok, size_t *len)
 		p = arg;
 		n = strlen(arg);
 	}
-	while (n > 0 && strchr(" \t\r\n", *p) != NULL) {
+	/* Not strchr(" \t\r\n", c): it matches the NUL too, and NULs must stay to be refused. */
+	while (n > 0 && is_space(*p)) {
 		p++;
 		n--;
 	}
-	while (n > 0 && strchr(" \t\r\n", p[n - 1]) != NULL)
+	while (n > 0 && is_space(p[n - 1]))
 		n--;
 	*tok = p;
 	*len = n;
@@ -108,6 +115,9 @@ parse_time_opt(const char *opt, const char *s, time_t *t)
 
 	if (timeutil_parse_time(s, t, &e) != 0)
 		return cmd_usage_error("--%s: %s", opt, e.msg);
+	/* 0 means "now" to the jwt module: refused rather than silently replaced. */
+	if (*t == 0)
+		return cmd_usage_error("--%s: time '%s' (1970-01-01T00:00:00Z) is not usable", opt, s);
 	return AK_OK;
 }
 
@@ -133,27 +143,90 @@ load_key(const char *path, struct passphrase *pp, struct key *k)
 	return AK_OK;
 }
 
-/* One claim or header time as value, ISO 8601 and relative to now. */
+/* Is v a time the checker takes (1970 to 9999)?  Others are shown as out of range. */
+static int
+time_in_range(json_int_t v)
+{
+	return v >= 0 && v <= JWT_TIME_MAX;
+}
+
+/*
+ * A time claim in whole seconds, a fraction cut off as the checker does: 1
+ * with *secs, 0 if out of range, -1 if v is not a number.
+ */
+static int
+claim_seconds(const json_t *v, json_int_t *secs)
+{
+	double d;
+
+	if (json_is_integer(v)) {
+		*secs = json_integer_value(v);
+		return time_in_range(*secs);
+	}
+	if (!json_is_real(v))
+		return -1;
+	d = json_real_value(v);
+	if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1))
+		return 0;
+	*secs = (json_int_t)d;
+	return 1;
+}
+
+/* One time claim as its value, ISO 8601 and relative to now (null if out of range). */
 static json_t *
-time_json(json_int_t v, time_t now)
+time_json(json_t *v, time_t now)
 {
 	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
+	json_int_t t;
 
-	return json_pack("{sI ss ss}", "value", v, "utc", timeutil_iso8601((time_t)v, iso),
-			 "relative", timeutil_relative((time_t)v, now, rel, sizeof(rel)));
+	if (claim_seconds(v, &t) != 1)
+		return json_pack("{sO sn sn}", "value", v, "utc", "relative");
+	return json_pack("{sO ss ss}", "value", v, "utc", timeutil_iso8601((time_t)t, iso),
+			 "relative", timeutil_relative((time_t)t, now, rel, sizeof(rel)));
+}
+
+/*
+ * exp - iat of the claims into *secs: 0, or -1 if either is missing, not a
+ * number, or the difference does not fit (integers at the ends of int64).
+ */
+static int
+claims_lifetime(const json_t *claims, json_int_t *secs)
+{
+	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
+	json_int_t i, e;
+
+	if (json_is_integer(iat) && json_is_integer(exp))
+		return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat), secs)
+			   ? -1
+			   : 0;
+	if (claim_seconds(iat, &i) != 1 || claim_seconds(exp, &e) != 1)
+		return -1;
+	*secs = e - i;
+	return 0;
 }
 
 static json_t *
 problems_json(const struct jwt_report *r)
 {
-	json_t *a = json_array();
+	json_t *a = json_array(), *p;
 	int i;
 
-	for (i = 0; i < r->nproblems; i++)
-		json_array_append_new(
-		    a, json_pack("{ss ss ss}", "code", r->problems[i].code, "severity",
-				 r->problems[i].severity == JWT_ERROR ? "error" : "warning",
-				 "message", r->problems[i].message));
+	if (a == NULL)
+		return NULL;
+	/* A problem is never lost: a message JSON cannot hold is replaced, the code kept. */
+	for (i = 0; i < r->nproblems; i++) {
+		const char *sev = r->problems[i].severity == JWT_ERROR ? "error" : "warning";
+
+		p = json_pack("{ss ss ss}", "code", r->problems[i].code, "severity", sev, "message",
+			      r->problems[i].message);
+		if (p == NULL)
+			p = json_pack("{ss ss ss}", "code", r->problems[i].code, "severity", sev,
+				      "message", "(message not valid UTF-8)");
+		if (p == NULL || json_array_append_new(a, p) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
 	return a;
 }
 
@@ -168,6 +241,9 @@ print_problems(const struct jwt_report *r)
 		cmd_puts_safe(stdout, r->problems[i].message);
 		putchar('\n');
 	}
+	if (r->dropped > 0)
+		printf("  and %d more problem%s (%d error%s) not listed\n", r->dropped,
+		       r->dropped == 1 ? "" : "s", r->dropped_errors, r->dropped_errors == 1 ? "" : "s");
 }
 
 static void
@@ -178,6 +254,8 @@ count_problems(const struct jwt_report *r, int *errors, int *warnings)
 	*errors = *warnings = 0;
 	for (i = 0; i < r->nproblems; i++)
 		(*(r->problems[i].severity == JWT_ERROR ? errors : warnings))++;
+	*errors += r->dropped_errors;
+	*warnings += r->dropped - r->dropped_errors;
 }
 
 static const char *
@@ -198,19 +276,20 @@ details_json(const struct jwt_report *r, time_t now)
 	static const char *const names[] = {"iat", "nbf", "exp"};
 	const char *id;
 	char host[256];
+	json_int_t lifetime;
 	size_t i;
 
 	json_object_set(j, "header", r->header ? r->header : json_null());
 	json_object_set(j, "claims", r->claims ? r->claims : json_null());
 	for (i = 0; r->claims && i < sizeof(names) / sizeof(names[0]); i++)
-		if (json_is_integer(v = json_object_get(r->claims, names[i])))
-			json_object_set_new(times, names[i], time_json(json_integer_value(v), now));
+		if (json_is_number(v = json_object_get(r->claims, names[i])))
+			json_object_set_new(times, names[i], time_json(v, now));
 	json_object_set_new(j, "times", times);
-	if (r->claims && json_is_integer(json_object_get(r->claims, "iat")) &&
-	    json_is_integer(json_object_get(r->claims, "exp")))
-		json_object_set_new(j, "lifetime",
-				    json_integer(json_integer_value(json_object_get(r->claims, "exp")) -
-						 json_integer_value(json_object_get(r->claims, "iat"))));
+	if (r->claims && json_is_number(json_object_get(r->claims, "iat")) &&
+	    json_is_number(json_object_get(r->claims, "exp")))
+		json_object_set_new(j, "lifetime", claims_lifetime(r->claims, &lifetime) == 0
+						       ? json_integer(lifetime)
+						       : json_null());
 	if (r->claims && json_is_string(v = json_object_get(r->claims, "aud")) &&
 	    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL)
 		json_object_set_new(j, "device_id", json_string(id));
@@ -218,6 +297,9 @@ details_json(const struct jwt_report *r, time_t now)
 			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form", sig_form(r)));
 	json_object_set_new(j, "token_length", json_integer((json_int_t)r->token_len));
 	json_object_set_new(j, "problems", problems_json(r));
+	if (r->dropped > 0)
+		json_object_set_new(j, "problems_not_listed",
+				    json_pack("{si si}", "count", r->dropped, "errors", r->dropped_errors));
 	return j;
 }
 
@@ -250,6 +332,8 @@ print_details(const struct jwt_report *r, time_t now)
 	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN], d[TIMEUTIL_REL_LEN], host[256];
 	const char *id;
 	json_t *v, *iat, *exp;
+	json_int_t lifetime, t;
+	char num[32];
 	size_t i;
 
 	print_json_block("header", r->header);
@@ -257,22 +341,29 @@ print_details(const struct jwt_report *r, time_t now)
 	if (r->claims != NULL) {
 		puts("times:");
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			if (!json_is_integer(v = json_object_get(r->claims, names[i])))
+			if (!json_is_number(v = json_object_get(r->claims, names[i])))
 				continue;
-			timeutil_relative((time_t)json_integer_value(v), now, rel, sizeof(rel));
-			printf("  %-9s %-12" JSON_INTEGER_FORMAT " %s  (%s%s)\n", names[i],
-			       json_integer_value(v), timeutil_iso8601((time_t)json_integer_value(v), iso),
-			       strcmp(names[i], "exp") != 0 ? ""
-			       : (time_t)json_integer_value(v) > now ? "expires "
-								      : "expired ",
+			if (json_is_integer(v))
+				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			else
+				snprintf(num, sizeof(num), "%.15g", json_real_value(v));
+			if (claim_seconds(v, &t) != 1) {
+				printf("  %-9s %-12s (out of range)\n", names[i], num);
+				continue;
+			}
+			timeutil_relative((time_t)t, now, rel, sizeof(rel));
+			printf("  %-9s %-12s %s  (%s%s)\n", names[i], num,
+			       timeutil_iso8601((time_t)t, iso),
+			       strcmp(names[i], "exp") != 0 ? "" : (time_t)t > now ? "expires " : "expired ",
 			       rel);
 		}
 		iat = json_object_get(r->claims, "iat");
 		exp = json_object_get(r->claims, "exp");
-		if (json_is_integer(iat) && json_is_integer(exp))
+		if (json_is_number(iat) && json_is_number(exp))
 			printf("  %-9s %s\n", "lifetime",
-			       timeutil_duration(json_integer_value(exp) - json_integer_value(iat), d,
-						 sizeof(d)));
+			       claims_lifetime(r->claims, &lifetime) == 0
+				   ? timeutil_duration(lifetime, d, sizeof(d))
+				   : "(out of range)");
 		if (json_is_string(v = json_object_get(r->claims, "aud")) &&
 		    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL) {
 			fputs("device id: ", stdout);
@@ -318,7 +409,7 @@ mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const stru
 	rest = json_pack("{sO sO ss ss sI}", "header", r->header, "claims", r->claims, "issued_at",
 			 timeutil_iso8601(o->iat, iat), "expires_at",
 			 timeutil_iso8601(o->iat + o->ttl, exp), "lifetime", (json_int_t)o->ttl);
-	if (rest == NULL || (s = json_dumps(rest, JSON_INDENT(2))) == NULL) {
+	if (rest == NULL || (s = json_dumps(rest, JSON_INDENT(2) | JSON_ENSURE_ASCII)) == NULL) {
 		json_decref(rest);
 		return cmd_error(AK_CRYPTO, "out of memory");
 	}
@@ -399,6 +490,9 @@ cmd_jwt_mint_exec(int argc, char **argv)
 	}
 	if (o.iat == 0)
 		o.iat = time(NULL);
+	/* The verifier takes times up to 9999: nothing it would refuse is minted. */
+	if ((long long)o.iat + o.ttl > JWT_TIME_MAX)
+		return cmd_usage_error("--iat and --ttl: exp would be after 9999-12-31T23:59:59Z");
 	if (o.ttl > JWT_MAX_LIFETIME_DEFAULT)
 		cmd_warn("a lifetime of %s: akenza documents no maximum, but designs like it refuse "
 			 "more than 24h", timeutil_duration(o.ttl, d, sizeof(d)));
@@ -501,7 +595,7 @@ cmd_jwt_decode_exec(int argc, char **argv)
 	if (json) {
 		j = details_json(&r, o.now);
 		json_object_set_new(j, "verified", json_false());
-		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 		json_decref(j);
 	} else {
@@ -641,7 +735,7 @@ cmd_jwt_verify_exec(int argc, char **argv)
 							key_describe(&k, desc, sizeof(desc)),
 							"fingerprint", fp, "algorithm",
 							kalg ? json_string(kalg) : json_null()));
-		json_dumpf(j, stdout, JSON_INDENT(2));
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 		putchar('\n');
 		json_decref(j);
 	} else {

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "cmd.h"
+#include "safetext.h"
 #include "banned.h"
 
 extern const struct cmd_entry cmd_keygen_entry, cmd_fingerprint_entry, cmd_help_entry,
@@ -48,13 +49,18 @@ cmd_current(void)
 void
 cmd_puts_safe(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	size_t n, i;
+	int ok;
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			putc(*p, f);
+	/* C0 and C1 controls, bidi and format characters, invalid UTF-8: all as \xHH. */
+	for (; *s != '\0'; s += n) {
+		n = safetext_next(s, &ok);
+		for (i = 0; i < n; i++) {
+			if (ok)
+				putc(s[i], f);
+			else
+				fprintf(f, "\\x%02x", (unsigned char)s[i]);
+		}
 	}
 }
 

@@ -26,11 +26,13 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <sodium.h>
 
 #include "b64.h"
 #include "devid.h"
 #include "jwt.h"
+#include "safetext.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -62,7 +64,11 @@ const struct jwt_problem_info jwt_problem_codes[] = {
     {"expired", JWT_ERROR, "exp is earlier than now minus the leeway"},
     {"exp_before_iat", JWT_ERROR, "exp is not after iat"},
     {"lifetime_too_long", JWT_WARNING, "exp - iat is above the maximum lifetime"},
-    {"claim_type", JWT_ERROR, "a claim or header member has the wrong JSON type"},
+    {"claim_type", JWT_ERROR,
+     "a claim or header member has the wrong JSON type (a warning for a time with a fraction)"},
+    {"aud_multiple", JWT_WARNING, "aud is an array of several audiences, not one string"},
+    {"cert_not_valid", JWT_WARNING,
+     "the key is a certificate outside its validity period at the evaluation time"},
     {NULL, JWT_ERROR, NULL},
 };
 
@@ -244,8 +250,11 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	if (jwt_audience(o->aud_host, o->device_id, aud, sizeof(aud), e) != 0)
 		return -1;
 	iat = o->iat != 0 ? o->iat : time(NULL);
-	if (iat < 0 || (long long)iat > 253402300799LL)
+	if (iat < 0 || (long long)iat > JWT_TIME_MAX)
 		return err_set(e, AK_INPUT, "iat is out of range");
+	/* jwt_check() refuses an exp after 9999: never mint one. */
+	if ((long long)iat + o->ttl > JWT_TIME_MAX)
+		return err_set(e, AK_INPUT, "exp = iat + the lifetime is after 9999-12-31T23:59:59Z");
 
 	/*
 	 * Header and claims are printed, not built with Jansson: every value is
@@ -353,15 +362,34 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 {
 	struct jwt_problem *p;
 	va_list ap;
+	int n;
 
-	if (r->nproblems >= JWT_PROBLEMS_MAX)
+	if (r->nproblems >= JWT_PROBLEMS_MAX) {
+		/* Not listed, but never forgotten: an error dropped still rejects the token. */
+		r->dropped++;
+		if (sev == JWT_ERROR)
+			r->dropped_errors++;
 		return;
+	}
 	p = &r->problems[r->nproblems++];
 	p->code = code;
 	p->severity = sev;
 	va_start(ap, fmt);
-	vsnprintf(p->message, sizeof(p->message), fmt, ap);
+	n = vsnprintf(p->message, sizeof(p->message), fmt, ap);
 	va_end(ap);
+	/* Cut short: drop a character the cut split, so the message stays valid UTF-8. */
+	if (n >= (int)sizeof(p->message)) {
+		size_t end = strlen(p->message), lead = end, need;
+		unsigned char c;
+
+		while (lead > 0 && end - lead < 3 && ((unsigned char)p->message[lead - 1] & 0xc0) == 0x80)
+			lead--;
+		if (lead > 0 && (c = (unsigned char)p->message[lead - 1]) >= 0xc0) {
+			need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			if (end - (lead - 1) < need)
+				p->message[lead - 1] = '\0';
+		}
+	}
 }
 
 #define ERROR(r, code, ...) jwt_report_add((r), (code), JWT_ERROR, __VA_ARGS__)
@@ -372,6 +400,13 @@ jwt_report_accepted(const struct jwt_report *r)
 {
 	int i;
 
+	/*
+	 * A report that examined nothing accepts nothing: a caller that goes on
+	 * after jwt_check() returned -1 (the report is then cleared) must not
+	 * let the token in.  An examined token without a header has an error.
+	 */
+	if (r->header == NULL || r->dropped_errors > 0)
+		return 0;
 	for (i = 0; i < r->nproblems; i++)
 		if (r->problems[i].severity == JWT_ERROR)
 			return 0;
@@ -386,20 +421,16 @@ jwt_report_clear(struct jwt_report *r)
 	*r = (struct jwt_report)JWT_REPORT_INIT;
 }
 
-/* An untrusted string for a message: at most 80 bytes, control characters as '?'. */
+/*
+ * An untrusted string for a message: at most 80 bytes, cut between
+ * characters, with control, bidi and format characters and invalid UTF-8 as
+ * \xHH (safetext.h): messages reach terminals and must stay valid UTF-8 for
+ * JSON.
+ */
 static const char *
 shown(const char *s, char *buf, size_t size)
 {
-	size_t i, max = size - 4 < 80 ? size - 4 : 80;
-
-	for (i = 0; s[i] != '\0' && i < max; i++)
-		buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (s[i] != '\0') {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
+	return safetext_escape(s, 80, buf, size);
 }
 
 static const char *
@@ -443,12 +474,16 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 	/* Duplicates are refused: two parsers could each take a different "alg" or "aud". */
 	j = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
+		char text[2 * JSON_ERROR_TEXT_LENGTH];
+
 		if (!report)
 			return;
+		/* Jansson quotes the token's bytes ("near '...'"): escaped like any untrusted text. */
+		safetext_escape(jerr.text, sizeof(text) - 4, text, sizeof(text));
 		if (json_error_code(&jerr) == json_error_duplicate_key)
-			ERROR(r, "duplicate_member", "%s: %s", what, jerr.text);
+			ERROR(r, "duplicate_member", "%s: %s", what, text);
 		else
-			ERROR(r, "malformed", "%s is not JSON: %s (at byte %d)", what, jerr.text,
+			ERROR(r, "malformed", "%s is not JSON: %s (at byte %d)", what, text,
 			      jerr.position);
 		return;
 	}
@@ -470,6 +505,7 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 	const unsigned char *vsig = sig;
 	size_t vlen = siglen;
 	EVP_MD_CTX *mctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
 	ECDSA_SIG *es = NULL;
 	BIGNUM *br = NULL, *bs = NULL;
 	int rc = -1, n;
@@ -491,8 +527,10 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 		vsig = der;
 		vlen = (size_t)n;
 	}
+	/* RS256 is PKCS#1 v1.5, said explicitly rather than left to OpenSSL's default. */
 	if ((mctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(mctx, NULL, EVP_sha256(), NULL, k->pkey) <= 0) {
+	    EVP_DigestVerifyInit(mctx, &pctx, EVP_sha256(), NULL, k->pkey) <= 0 ||
+	    (key_type(k) == KEY_RSA && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)) {
 		err_openssl(e, AK_CRYPTO, "cannot set up signature verification");
 		goto out;
 	}
@@ -584,8 +622,11 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 	} else if (o->key != NULL) {
 		struct err e = ERR_INIT;
 
-		if (key_fingerprint(o->key, fp, &e) == 0 &&
-		    strcmp(json_string_value(v), fp) != 0)
+		/* A kid that cannot be compared is not silently taken. */
+		if (key_fingerprint(o->key, fp, &e) != 0)
+			ERROR(r, "kid_mismatch", "kid '%s' cannot be compared: %s",
+			      shown(json_string_value(v), b1, sizeof(b1)), e.msg);
+		else if (strcmp(json_string_value(v), fp) != 0)
 			ERROR(r, "kid_mismatch", "kid '%s' is not the key's fingerprint %s",
 			      shown(json_string_value(v), b1, sizeof(b1)), fp);
 	} else if (!is_lower_hex64(json_string_value(v))) {
@@ -604,7 +645,7 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 			     keys_in_header[i]);
 }
 
-/* An integer NumericDate claim: 1 with *t, 0 if absent or reported. */
+/* A NumericDate claim (a fraction is cut off): 1 with *t, 0 if absent or refused. */
 static int
 time_claim(struct jwt_report *r, const char *name, const char *missing_code, time_t *t)
 {
@@ -616,12 +657,29 @@ time_claim(struct jwt_report *r, const char *name, const char *missing_code, tim
 			ERROR(r, missing_code, "no %s claim", name);
 		return 0;
 	}
+	if (json_is_real(v)) {
+		/*
+		 * RFC 7519's NumericDate may have a fraction, and PyJWT takes one:
+		 * the whole seconds count, with a warning (akenza's clients send
+		 * integers).  Jansson never yields NaN or infinity.
+		 */
+		double d = json_real_value(v);
+
+		if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1)) {
+			ERROR(r, "claim_type", "%s %g is out of range", name, d);
+			return 0;
+		}
+		*t = (time_t)d; /* d >= 0: truncation is floor */
+		WARN(r, "claim_type", "%s %.15g has a fraction: taken as %lld (whole seconds are usual)",
+		     name, d, (long long)*t);
+		return 1;
+	}
 	if (!json_is_integer(v)) {
-		ERROR(r, "claim_type", "%s is %s, not whole seconds since 1970", name, json_type_name(v));
+		ERROR(r, "claim_type", "%s is %s, not seconds since 1970", name, json_type_name(v));
 		return 0;
 	}
 	i = json_integer_value(v);
-	if (i < 0 || i > 253402300799LL) {
+	if (i < 0 || i > JWT_TIME_MAX) {
 		ERROR(r, "claim_type", "%s %lld is out of range", name, (long long)i);
 		return 0;
 	}
@@ -634,13 +692,23 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 {
 	const char *host = o->aud_host ? o->aud_host : JWT_AUD_HOST_DEFAULT;
 	json_t *v = json_object_get(r->claims, "aud"), *x;
-	char want[AUD_MAX], b1[96], form[AUD_MAX], h[256];
+	char want[AUD_MAX], b1[96], b2[192], form[AUD_MAX], h[256];
+	struct err e = ERR_INIT;
 	const char *s, *found = NULL, *id;
 	size_t i;
 	int ok = 0;
 
-	if (o->device_id != NULL)
-		snprintf(want, sizeof(want), "https://%s/devices/%s", host, o->device_id);
+	/*
+	 * The expectation is validated, never truncated: the broker passes the
+	 * MQTT client id, the attacker's choice, and a cut "want" would match a
+	 * token made for the cut.  An unusable one matches no aud.
+	 */
+	if (jwt_aud_host_check(host, &e) != 0 ||
+	    (o->device_id != NULL && jwt_audience(host, o->device_id, want, sizeof(want), &e) != 0)) {
+		ERROR(r, "aud_mismatch", "no aud can match: the expected audience is unusable: %s",
+		      safetext_escape(e.msg, 160, b2, sizeof(b2)));
+		return;
+	}
 	snprintf(form, sizeof(form), "https://%s/devices/<device id>", host);
 	if (v == NULL) {
 		ERROR(r, "aud_missing", "no aud claim; akenza wants %s",
@@ -668,6 +736,9 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 		      o->device_id ? want : form);
 		return;
 	}
+	if (json_is_array(v) && json_array_size(v) > 1)
+		WARN(r, "aud_multiple", "aud is an array of %zu audiences; akenza's tokens have one string",
+		     json_array_size(v));
 	if (!ok)
 		ERROR(r, "aud_mismatch", "aud is '%s'; expected %s", shown(found, b1, sizeof(b1)),
 		      o->device_id ? want : form);
@@ -684,23 +755,24 @@ check_claims(struct jwt_report *r, const struct jwt_check_opts *o)
 	check_aud(r, o);
 	has_iat = time_claim(r, "iat", "iat_missing", &iat);
 	has_exp = time_claim(r, "exp", "exp_missing", &exp);
-	if (has_iat && iat > now + o->leeway)
+	/* jwt_check() bounded now, the leeway and the lifetime, time_claim() the claims: no overflow. */
+	if (has_iat && (long long)iat - now > o->leeway)
 		ERROR(r, "iat_in_future", "iat %s is %s in the future (leeway %s): is a clock wrong?",
 		      timeutil_iso8601(iat, iso), timeutil_duration((long long)iat - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
-	if (has_exp && exp <= now - o->leeway)
+	if (has_exp && (long long)now - exp >= o->leeway)
 		ERROR(r, "expired", "expired at %s, %s ago (leeway %s)", timeutil_iso8601(exp, iso),
 		      timeutil_duration((long long)now - exp, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
 	if (has_iat && has_exp) {
 		if (exp <= iat)
 			ERROR(r, "exp_before_iat", "exp is %s iat", exp == iat ? "equal to" : "before");
-		else if (o->max_lifetime > 0 && exp - iat > o->max_lifetime)
+		else if (o->max_lifetime > 0 && (long long)exp - iat > o->max_lifetime)
 			WARN(r, "lifetime_too_long", "the lifetime is %s, above %s",
 			     timeutil_duration((long long)exp - iat, d1, sizeof(d1)),
 			     timeutil_duration(o->max_lifetime, d2, sizeof(d2)));
 	}
-	if (time_claim(r, "nbf", NULL, &nbf) && nbf > now + o->leeway)
+	if (time_claim(r, "nbf", NULL, &nbf) && (long long)nbf - now > o->leeway)
 		ERROR(r, "nbf_in_future", "nbf %s is %s in the future (leeway %s)",
 		      timeutil_iso8601(nbf, iso), timeutil_duration((long long)nbf - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
@@ -799,6 +871,39 @@ out:
 	return rc;
 }
 
+/* asn1 as ISO 8601 UTC, or "(unreadable)". */
+static const char *
+asn1_iso(const ASN1_TIME *asn1, char iso[TIMEUTIL_ISO_LEN])
+{
+	struct tm tm;
+
+	if (asn1 == NULL || !ASN1_TIME_to_tm(asn1, &tm) ||
+	    strftime(iso, TIMEUTIL_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(iso, TIMEUTIL_ISO_LEN, "(unreadable)");
+	return iso;
+}
+
+/* A certificate as the key: is it within its validity period at now? */
+static void
+check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
+{
+	const X509 *cert = o->key != NULL ? o->key->cert : NULL;
+	const ASN1_TIME *nb, *na;
+	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN];
+	time_t now = o->now ? o->now : time(NULL);
+
+	if (cert == NULL)
+		return;
+	nb = X509_get0_notBefore(cert);
+	na = X509_get0_notAfter(cert);
+	/* X509_cmp_time: 0 on error, then the time is taken as outside too. */
+	if (X509_cmp_time(nb, &now) >= 0 || X509_cmp_time(na, &now) <= 0)
+		WARN(r, "cert_not_valid",
+		     "the certificate is valid from %s to %s, not at %s: the key is used all the same",
+		     asn1_iso(nb, b1), asn1_iso(na, b2), timeutil_iso8601(now, b3));
+	ERR_clear_error();
+}
+
 int
 jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct jwt_report *r,
 	  struct err *e)
@@ -807,6 +912,16 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	size_t i, dots = 0;
 
 	*r = (struct jwt_report)JWT_REPORT_INIT;
+	/* Bounded first: the time arithmetic below then cannot overflow. */
+	if (o->leeway < 0 || o->leeway > TIMEUTIL_DURATION_MAX)
+		return err_set(e, AK_USAGE, "the leeway must be from 0 to 100 years, not %lds",
+			       o->leeway);
+	if (o->max_lifetime < 0 || o->max_lifetime > TIMEUTIL_DURATION_MAX)
+		return err_set(e, AK_USAGE, "the maximum lifetime must be from 0 to 100 years, not %lds",
+			       o->max_lifetime);
+	if (o->now < 0 || (long long)o->now > JWT_TIME_MAX)
+		return err_set(e, AK_USAGE, "the time %lld is out of range (1970 to 9999)",
+			       (long long)o->now);
 	r->token_len = len;
 	/* Bounded before anything is decoded. */
 	if (len > JWT_TOKEN_MAX) {
@@ -815,6 +930,11 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	}
 	if (len == 0) {
 		ERROR(r, "malformed", "the token is empty");
+		return 0;
+	}
+	/* A C string stops at a NUL: what one reader sees, another would not. */
+	if ((d1 = memchr(token, '\0', len)) != NULL) {
+		ERROR(r, "malformed", "the token has a NUL byte at offset %zu", (size_t)(d1 - token));
 		return 0;
 	}
 	for (i = 0; i < len; i++)
@@ -838,6 +958,7 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 		jwt_report_clear(r);
 		return -1;
 	}
+	check_cert(r, o);
 	if (r->claims != NULL && !o->signature_only)
 		check_claims(r, o);
 	return 0;

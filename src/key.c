@@ -400,8 +400,9 @@ key_curve(const struct key *k)
 		const char *openssl, *nist;
 	} names[] = {{"prime256v1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"},
 		     {"secp224r1", "P-224"}, {"prime192v1", "P-192"}};
-	/* Per thread: provision calls this from its workers. */
-	static _Thread_local char buf[80];
+	/* Thread-safe (provision and register use threads): known curves are constants. */
+	static _Thread_local char other[80];
+	char buf[80];
 	size_t i;
 
 	if (key_type(k) != KEY_EC ||
@@ -411,7 +412,8 @@ key_curve(const struct key *k)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(buf, names[i].openssl) == 0)
 			return names[i].nist;
-	return buf;
+	memcpy(other, buf, sizeof(other));
+	return other;
 }
 
 const char *

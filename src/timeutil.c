@@ -121,37 +121,34 @@ timeutil_parse_time(const char *s, time_t *t, struct err *e)
 	return 0;
 }
 
-const char *
-timeutil_duration(long long secs, char *buf, size_t size)
+/* left seconds as "1d2h3m4s", '-' first if neg. */
+static const char *
+format_duration(unsigned long long left, int neg, char *buf, size_t size)
 {
 	static const struct {
 		char unit;
-		long long secs;
+		unsigned long long secs;
 	} units[] = {{'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
-	unsigned long long left;
 	size_t i, n = 0;
 	int w;
 
 	if (size == 0)
 		return buf;
 	buf[0] = '\0';
-	if (secs == 0) {
+	if (left == 0) {
 		snprintf(buf, size, "0s");
 		return buf;
 	}
-	if (secs < 0) {
+	if (neg) {
 		snprintf(buf, size, "-");
 		n = 1;
-		left = (unsigned long long)(-(secs + 1)) + 1;
-	} else {
-		left = (unsigned long long)secs;
 	}
 	for (i = 0; i < sizeof(units) / sizeof(units[0]) && n < size; i++) {
-		unsigned long long q = left / (unsigned long long)units[i].secs;
+		unsigned long long q = left / units[i].secs;
 
 		if (q == 0)
 			continue;
-		left -= q * (unsigned long long)units[i].secs;
+		left -= q * units[i].secs;
 		w = snprintf(buf + n, size - n, "%llu%c", q, units[i].unit);
 		if (w < 0)
 			break;
@@ -161,10 +158,21 @@ timeutil_duration(long long secs, char *buf, size_t size)
 }
 
 const char *
+timeutil_duration(long long secs, char *buf, size_t size)
+{
+	/* -(secs + 1) + 1: LLONG_MIN has no positive counterpart. */
+	if (secs < 0)
+		return format_duration((unsigned long long)(-(secs + 1)) + 1, 1, buf, size);
+	return format_duration((unsigned long long)secs, 0, buf, size);
+}
+
+const char *
 timeutil_relative(time_t t, time_t now, char *buf, size_t size)
 {
 	char d[TIMEUTIL_REL_LEN];
-	long long diff = t > now ? (long long)t - now : (long long)now - t;
+	/* In unsigned arithmetic: any two time_t are less than 2^64 apart. */
+	unsigned long long diff = t > now ? (unsigned long long)t - (unsigned long long)now
+					  : (unsigned long long)now - (unsigned long long)t;
 
 	/* Two units are enough to read: "in 17m12s", "5725d19h ago". */
 	if (diff >= 86400)
@@ -174,8 +182,8 @@ timeutil_relative(time_t t, time_t now, char *buf, size_t size)
 	if (t == now)
 		snprintf(buf, size, "now");
 	else if (t > now)
-		snprintf(buf, size, "in %s", timeutil_duration(diff, d, sizeof(d)));
+		snprintf(buf, size, "in %s", format_duration(diff, 0, d, sizeof(d)));
 	else
-		snprintf(buf, size, "%s ago", timeutil_duration(diff, d, sizeof(d)));
+		snprintf(buf, size, "%s ago", format_duration(diff, 0, d, sizeof(d)));
 	return buf;
 }

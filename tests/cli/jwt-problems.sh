@@ -64,6 +64,18 @@ expect expired error 1 "$(forge "$H" "$C" "$K/ec_private.pem")" --at 1764001300
 expect exp_before_iat error 1 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1763999000,\"aud\":\"$AUD\"}" "$K/ec_private.pem")"
 expect lifetime_too_long warning 0 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1764100000,\"aud\":\"$AUD\"}" "$K/ec_private.pem")"
 expect claim_type error 1 "$(forge "$H" "{\"iat\":\"1764000000\",\"exp\":1764001200,\"aud\":\"$AUD\"}" "$K/ec_private.pem")"
+# A NumericDate with a fraction is taken (floored) with a warning, as PyJWT takes it.
+expect claim_type warning 0 "$(forge "$H" "{\"iat\":1764000000.25,\"exp\":1764001200.5,\"aud\":\"$AUD\"}" "$K/ec_private.pem")"
+assert_grep "exp 1764001200.5 has a fraction: taken as 1764001200" out
+expect expired error 1 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1764000000.9,\"aud\":\"$AUD\"}" "$K/ec_private.pem")"
+expect aud_multiple warning 0 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"$AUD\",\"https://example.com\"]}" "$K/ec_private.pem")"
+# A certificate as the key, outside its validity period at --at (it starts today).
+openssl req -x509 -new -key "$K/ec_private.pem" -subj /CN=dev-1 -days 1 -out cert.pem 2>/dev/null
+expect cert_not_valid warning 0 "$(forge "$H" "$C" "$K/ec_private.pem")" --key cert.pem
+assert_grep "the certificate is valid from .* to .*, not at 2025-11-24T16:01:00Z" out
+good=$("$AKCRED" jwt mint --key "$K/ec_private.pem" --device-id dev-1)
+akcred 0 jwt verify --key cert.pem --device-id dev-1 "$good"
+assert_no_grep cert_not_valid out
 
 # kid_format is seen by decode (no key to compare with).
 printf '%s\n' "$(forge '{"alg":"ES256","kid":"my-key"}' "$C" "$K/ec_private.pem")" >tok

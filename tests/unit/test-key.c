@@ -1,5 +1,7 @@
 /* Unit tests of the key module: generation, encodings, the canonical fingerprint. */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -271,4 +273,35 @@ Test(key, spki_of_generated_keys_is_openssls)
 		OPENSSL_free(theirs);
 		key_clear(&k);
 	}
+}
+
+/* key_curve() from another thread (provision and register use threads). */
+static void *
+curve_in_thread(void *arg)
+{
+	static char copy[80];
+	const char *c = key_curve(arg);
+
+	snprintf(copy, sizeof(copy), "%s", c ? c : "(null)");
+	return copy;
+}
+
+Test(key, curve_names_are_thread_safe)
+{
+	struct key k1 = KEY_INIT, k2 = KEY_INIT;
+	const char *c1;
+	pthread_t t;
+	void *c2;
+
+	cr_assert_not_null(k1.pkey = EVP_EC_gen("secp256k1"));
+	cr_assert_not_null(k2.pkey = EVP_EC_gen("brainpoolP256r1"));
+	c1 = key_curve(&k1);
+	cr_assert_str_eq(c1, "secp256k1");
+	/* Another thread's answer must not overwrite this one's. */
+	cr_assert_eq(pthread_create(&t, NULL, curve_in_thread, &k2), 0);
+	cr_assert_eq(pthread_join(t, &c2), 0);
+	cr_assert_str_eq(c2, "brainpoolP256r1");
+	cr_assert_str_eq(c1, "secp256k1", "overwritten by another thread: %s", c1);
+	key_clear(&k1);
+	key_clear(&k2);
 }

@@ -1,5 +1,7 @@
 /* Unit tests of the timeutil module. */
 #include <criterion/criterion.h>
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "timeutil.h"
@@ -95,4 +97,18 @@ Test(timeutil, relative_times)
 	/* Two units at most once past an hour. */
 	cr_assert_str_eq(timeutil_relative(0, 3 * 86400 + 7200 + 61, buf, sizeof(buf)), "3d2h ago");
 	cr_assert_str_eq(timeutil_relative(3600 + 61, 0, buf, sizeof(buf)), "in 1h1m");
+}
+
+Test(timeutil, relative_times_at_the_extremes_do_not_overflow)
+{
+	char buf[TIMEUTIL_REL_LEN];
+
+	/* iat -2 and exp INT64_MAX in a hostile token: 2^63 + 1 seconds apart. */
+	cr_assert_str_eq(timeutil_relative(INT64_MAX, -2, buf, sizeof(buf)), "in 106751991167300d15h");
+	cr_assert_str_eq(timeutil_relative(-2, INT64_MAX, buf, sizeof(buf)), "106751991167300d15h ago");
+	cr_assert_str_eq(timeutil_relative(INT64_MAX, INT64_MIN, buf, sizeof(buf)),
+			 "in 213503982334601d7h");
+	cr_assert_str_eq(timeutil_relative(INT64_MIN, INT64_MAX, buf, sizeof(buf)),
+			 "213503982334601d7h ago");
+	cr_assert_str_eq(timeutil_duration(LLONG_MIN, buf, sizeof(buf)), "-106751991167300d15h30m8s");
 }
