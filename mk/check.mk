@@ -1,6 +1,6 @@
 # check: the local akenza-like broker plugin, akcred_auth.so (akcred-broker(7)),
 # which the check tests, the demo and the benchmark run inside mosquitto.
-# Included before the Makefile's own rules: keep "all" the default goal.
+# Included before the Makefile's own rules (the Makefile keeps "all" the default goal).
 
 PLUGIN      = $(O)/akcred_auth.so
 PLUGIN_OBJ  = $(O)/broker/akcred-auth.o
