@@ -13,6 +13,16 @@ at_exit() { :; }
 trap '_st=$?; at_exit; cd /; rm -rf "$T"; exit $_st' EXIT
 cd "$T"
 
+# A test that cannot run under valgrind (make memcheck) says why in a line
+# "# memcheck: skip <reason>"; it is skipped there, and only there.
+if [ -n "${AKCRED_VALGRIND:-}" ]; then
+	_why=$(sed -n 's/^# memcheck: skip //p' "$0" | head -n 1)
+	if [ -n "$_why" ]; then
+		echo "SKIP: under valgrind: $_why" >&2
+		exit 77
+	fi
+fi
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
