@@ -17,8 +17,10 @@
 #define AKCRED_CMD_H
 
 #include <stdio.h>
+#include <time.h>
 
 #include "err.h"
+#include "key.h"
 
 #define CMD_MAX_OPTIONS 48
 
@@ -89,6 +91,13 @@ int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse an unsigned decimal option value in [min, max]; usage error otherwise. */
 int cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);
+/* A duration ("90", "20m", "1h30m", ...) of at least min seconds; usage error otherwise. */
+int cmd_parse_duration(const char *opt, const char *s, long min, long *secs);
+/* A time (epoch seconds or ISO 8601 UTC) after 1970-01-01T00:00:00Z; usage error otherwise. */
+int cmd_parse_time(const char *opt, const char *s, time_t *t);
+/* --type ec|rsa and --bits 2048|3072|4096 (keygen, provision); usage error otherwise. */
+int cmd_parse_key_type(const char *s, enum key_type *type);
+int cmd_parse_rsa_bits(const char *s, unsigned long *bits);
 
 /*
  * Write s to f with control characters (C0, C1, DEL), bidi and format

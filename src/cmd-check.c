@@ -115,18 +115,6 @@ struct check {
 	json_t *out, *phases, *downlinks;
 };
 
-static int
-parse_duration(const char *opt, const char *s, long min, long *secs)
-{
-	struct err e = ERR_INIT;
-
-	if (timeutil_parse_duration(s, secs, &e) != 0)
-		return cmd_usage_error("--%s: %s", opt, e.msg);
-	if (*secs < min)
-		return cmd_usage_error("--%s must be at least %lds, not '%s'", opt, min, s);
-	return AK_OK;
-}
-
 static void
 on_phase(const struct mqtt_phase *ph, void *arg)
 {
@@ -566,7 +554,7 @@ cmd_check_exec(int argc, char **argv)
 			c.plaintext = 1;
 			break;
 		case OPT_TTL:
-			if ((status = parse_duration("ttl", a.arg, 1, &c.ttl)) != AK_OK)
+			if ((status = cmd_parse_duration("ttl", a.arg, 1, &c.ttl)) != AK_OK)
 				return status;
 			break;
 		case OPT_AUD_HOST:
@@ -579,8 +567,8 @@ cmd_check_exec(int argc, char **argv)
 			c.mint.no_kid = 1;
 			break;
 		case OPT_IAT:
-			if (timeutil_parse_time(a.arg, &c.mint.iat, &e) != 0)
-				return cmd_usage_error("--iat: %s", e.msg);
+			if (cmd_parse_time("iat", a.arg, &c.mint.iat) != AK_OK)
+				return AK_USAGE;
 			break;
 		case OPT_USERNAME:
 			c.username = a.arg;
@@ -605,11 +593,11 @@ cmd_check_exec(int argc, char **argv)
 				return AK_USAGE;
 			break;
 		case OPT_LISTEN:
-			if ((status = parse_duration("listen", a.arg, 1, &c.listen)) != AK_OK)
+			if ((status = cmd_parse_duration("listen", a.arg, 1, &c.listen)) != AK_OK)
 				return status;
 			break;
 		case OPT_TIMEOUT:
-			if ((status = parse_duration("timeout", a.arg, 1, &c.timeout)) != AK_OK)
+			if ((status = cmd_parse_duration("timeout", a.arg, 1, &c.timeout)) != AK_OK)
 				return status;
 			if (c.timeout > 3600)
 				return cmd_usage_error("--timeout must be at most 1h, not '%s'", a.arg);

@@ -109,31 +109,6 @@ read_token(const char *arg, struct fileio_buf *b, const char **tok, size_t *len)
 }
 
 static int
-parse_time_opt(const char *opt, const char *s, time_t *t)
-{
-	struct err e = ERR_INIT;
-
-	if (timeutil_parse_time(s, t, &e) != 0)
-		return cmd_usage_error("--%s: %s", opt, e.msg);
-	/* 0 means "now" to the jwt module: refused rather than silently replaced. */
-	if (*t == 0)
-		return cmd_usage_error("--%s: time '%s' (1970-01-01T00:00:00Z) is not usable", opt, s);
-	return AK_OK;
-}
-
-static int
-parse_duration_opt(const char *opt, const char *s, long min, long *secs)
-{
-	struct err e = ERR_INIT;
-
-	if (timeutil_parse_duration(s, secs, &e) != 0)
-		return cmd_usage_error("--%s: %s", opt, e.msg);
-	if (*secs < min)
-		return cmd_usage_error("--%s must be at least %lds, not '%s'", opt, min, s);
-	return AK_OK;
-}
-
-static int
 load_key(const char *path, struct passphrase *pp, struct key *k)
 {
 	struct err e = ERR_INIT;
@@ -454,7 +429,7 @@ cmd_jwt_mint_exec(int argc, char **argv)
 			pp.file = a.arg;
 			break;
 		case OPT_TTL:
-			if ((status = parse_duration_opt("ttl", a.arg, 1, &o.ttl)) != AK_OK)
+			if ((status = cmd_parse_duration("ttl", a.arg, 1, &o.ttl)) != AK_OK)
 				return status;
 			break;
 		case OPT_AUD_HOST:
@@ -467,7 +442,7 @@ cmd_jwt_mint_exec(int argc, char **argv)
 			o.no_kid = 1;
 			break;
 		case OPT_IAT:
-			if ((status = parse_time_opt("iat", a.arg, &o.iat)) != AK_OK)
+			if ((status = cmd_parse_time("iat", a.arg, &o.iat)) != AK_OK)
 				return status;
 			break;
 		case OPT_JSON:
@@ -571,7 +546,7 @@ cmd_jwt_decode_exec(int argc, char **argv)
 	while ((c = cmd_getopt(&a)) != -1) {
 		switch (c) {
 		case OPT_AT:
-			if ((status = parse_time_opt("at", a.arg, &o.now)) != AK_OK)
+			if ((status = cmd_parse_time("at", a.arg, &o.now)) != AK_OK)
 				return status;
 			break;
 		case OPT_JSON:
@@ -672,15 +647,15 @@ cmd_jwt_verify_exec(int argc, char **argv)
 			o.aud_host = a.arg;
 			break;
 		case OPT_LEEWAY:
-			if ((status = parse_duration_opt("leeway", a.arg, 0, &o.leeway)) != AK_OK)
+			if ((status = cmd_parse_duration("leeway", a.arg, 0, &o.leeway)) != AK_OK)
 				return status;
 			break;
 		case OPT_AT:
-			if ((status = parse_time_opt("at", a.arg, &o.now)) != AK_OK)
+			if ((status = cmd_parse_time("at", a.arg, &o.now)) != AK_OK)
 				return status;
 			break;
 		case OPT_MAX_LIFETIME:
-			if ((status = parse_duration_opt("max-lifetime", a.arg, 0, &o.max_lifetime)) !=
+			if ((status = cmd_parse_duration("max-lifetime", a.arg, 0, &o.max_lifetime)) !=
 			    AK_OK)
 				return status;
 			break;

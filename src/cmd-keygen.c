@@ -138,21 +138,12 @@ cmd_keygen_exec(int argc, char **argv)
 	while ((c = cmd_getopt(&a)) != -1) {
 		switch (c) {
 		case OPT_TYPE:
-			if (strcmp(a.arg, "ec") == 0)
-				o.type = KEY_EC;
-			else if (strcmp(a.arg, "rsa") == 0)
-				o.type = KEY_RSA;
-			else
-				return cmd_usage_error("--type must be ec or rsa, not '%s'", a.arg);
+			if (cmd_parse_key_type(a.arg, &o.type) != AK_OK)
+				return AK_USAGE;
 			break;
 		case OPT_BITS:
-			if (cmd_parse_uint("bits", a.arg, 0, 1UL << 20, &o.bits) != 0)
+			if (cmd_parse_rsa_bits(a.arg, &o.bits) != AK_OK)
 				return AK_USAGE;
-			if (o.bits != 2048 && o.bits != 3072 && o.bits != 4096)
-				return cmd_usage_error("--bits must be 2048, 3072 or 4096, not '%s'%s",
-						       a.arg,
-						       o.bits < 2048 ? ": akenza needs at least 2048"
-								     : "");
 			o.bits_set = 1;
 			break;
 		case OPT_PRIVATE:

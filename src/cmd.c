@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "cmd.h"
+#include "timeutil.h"
 #include "safetext.h"
 #include "banned.h"
 
@@ -138,6 +139,54 @@ cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long 
 		return cmd_usage_error("--%s must be from %lu to %lu, not '%s'", opt, min, max, s);
 	*out = v;
 	return 0;
+}
+
+int
+cmd_parse_duration(const char *opt, const char *s, long min, long *secs)
+{
+	struct err e = ERR_INIT;
+
+	if (timeutil_parse_duration(s, secs, &e) != 0)
+		return cmd_usage_error("--%s: %s", opt, e.msg);
+	if (*secs < min)
+		return cmd_usage_error("--%s must be at least %lds, not '%s'", opt, min, s);
+	return AK_OK;
+}
+
+int
+cmd_parse_time(const char *opt, const char *s, time_t *t)
+{
+	struct err e = ERR_INIT;
+
+	if (timeutil_parse_time(s, t, &e) != 0)
+		return cmd_usage_error("--%s: %s", opt, e.msg);
+	/* 0 means "now" to the jwt module: refused rather than silently replaced. */
+	if (*t == 0)
+		return cmd_usage_error("--%s: time '%s' (1970-01-01T00:00:00Z) is not usable", opt, s);
+	return AK_OK;
+}
+
+int
+cmd_parse_key_type(const char *s, enum key_type *type)
+{
+	if (strcmp(s, "ec") == 0)
+		*type = KEY_EC;
+	else if (strcmp(s, "rsa") == 0)
+		*type = KEY_RSA;
+	else
+		return cmd_usage_error("--type must be ec or rsa, not '%s'", s);
+	return AK_OK;
+}
+
+int
+cmd_parse_rsa_bits(const char *s, unsigned long *bits)
+{
+	if (cmd_parse_uint("bits", s, 0, 1UL << 20, bits) != 0)
+		return AK_USAGE;
+	if (*bits != 2048 && *bits != 3072 && *bits != 4096)
+		return cmd_usage_error("--bits must be 2048, 3072 or 4096, not '%s'%s", s,
+				       *bits < 2048 ? ": akenza needs at least 2048" : "");
+	return AK_OK;
 }
 
 const struct cmd_entry *
