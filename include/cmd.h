@@ -44,7 +44,11 @@ struct cmd_option {
 struct cmd_entry {
 	const char *name;
 	const char *summary; /* one line, lowercase, no full stop */
-	const char *usage;   /* after "akcred <name> ", may hold several lines separated by \n */
+	/*
+	 * After "akcred <name> ".  Lines separated by \n are alternative forms;
+	 * a line that starts with \t continues the form above it.
+	 */
+	const char *usage;
 	const struct cmd_option *options; /* ends with an entry whose name is NULL */
 	unsigned flags;
 	int (*exec)(int argc, char **argv); /* argv[0] is the command name */

@@ -690,10 +690,10 @@ const struct cmd_entry cmd_check_entry = {
     .name = "check",
     .summary = "connect to the broker as the device and publish a test message",
     .usage = "--device-id ID --key FILE [--passphrase-file FILE] [--token-file FILE]\n"
-	     "[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
-	     "[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--username NAME]\n"
-	     "[--topic-suffix PATH | --topic TOPIC] [--payload JSON | --payload-file FILE] [--raw]\n"
-	     "[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] [--dry-run] [--json]",
+	     "\t[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
+	     "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--username NAME]\n"
+	     "\t[--topic-suffix PATH | --topic TOPIC] [--payload JSON | --payload-file FILE] [--raw]\n"
+	     "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] [--dry-run] [--json]",
     .options = options,
     .flags = CMD_SECRETS,
     .exec = cmd_check_exec,

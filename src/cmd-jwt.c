@@ -516,7 +516,7 @@ static const struct cmd_entry cmd_jwt_mint_entry = {
     .name = "mint",
     .summary = "mint the token a device sends as its MQTT password",
     .usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
-	     "[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
+	     "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
     .options = mint_options,
     .flags = CMD_SECRETS,
     .exec = cmd_jwt_mint_exec,
@@ -743,8 +743,8 @@ static const struct cmd_entry cmd_jwt_verify_entry = {
     .name = "verify",
     .summary = "tell whether akenza would accept a token, and every reason if not",
     .usage = "--key FILE [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at TIME]\n"
-	     "[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
-	     "[TOKEN | @FILE | -]",
+	     "\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
+	     "\t[TOKEN | @FILE | -]",
     .options = verify_options,
     .flags = CMD_SECRETS,
     .exec = cmd_jwt_verify_exec,

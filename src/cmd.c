@@ -207,8 +207,12 @@ cmd_print_usage(FILE *f, const struct cmd_entry *entry, const char *path)
 
 	do {
 		nl = strchr(u, '\n');
-		fprintf(f, "%s akcred %s%s%.*s\n", lead, path, *u ? " " : "",
-			(int)(nl ? (size_t)(nl - u) : strlen(u)), u);
+		if (*u == '\t') /* a continuation, under the start of the options */
+			fprintf(f, "%*s", (int)(strlen("usage: akcred  ") + strlen(path)), "");
+		else
+			fprintf(f, "%s akcred %s%s", lead, path, *u ? " " : "");
+		u += *u == '\t';
+		fprintf(f, "%.*s\n", (int)(nl ? (size_t)(nl - u) : strlen(u)), u);
 		lead = "      ";
 		u = nl ? nl + 1 : NULL;
 	} while (u != NULL);
