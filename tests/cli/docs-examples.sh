@@ -3,8 +3,8 @@
 # README.md's console/sh blocks is run with the binary under test, in a
 # directory holding the files the examples name.  An example must exit as
 # documented (0 unless listed below), use only commands and options that
-# exist, and print the first line of output the page shows (up to the first
-# digit, "..." or quote, which vary from run to run).
+# exist, and print the lines of output the page shows (each up to its first
+# digit, "..." or quote: what varies from run to run).
 #
 # No example reaches the internet: check runs against a local broker with
 # akcred_auth.so (its --host/--port/--ca-file replaced), register against the
@@ -18,7 +18,7 @@
 ROOT=$TESTS/..
 broker_need
 broker_trap 'mock_kill_all; cd /; rm -rf "$T"'
-US=$(printf '\037')
+US=$(printf '\037') RS=$(printf '\036')
 
 # Examples not run, each with the reason (a glob on the example's command).
 # Their commands and options are still checked.
@@ -28,23 +28,27 @@ skip_reason() {
 	esac
 }
 
-# Examples documented to exit with another status than 0.
+# Examples documented to exit with another status than 0 (a glob on
+# "SOURCE: COMMAND").
 want_status() {
 	case $1 in
-	"akcred jwt verify "*" - < captured") echo 1 ;; # a token the page shows REJECTED
+	"akcred-jwt.1: akcred jwt verify "*" - < captured") echo 1 ;; # shown REJECTED
+	"README.md: akcred jwt decode @token") echo 1 ;; # the expired token: an error
+	"README.md: akcred jwt verify "*" @token") # expired, but accepted --at its time
+		case $1 in *" --at "*) echo 0 ;; *) echo 1 ;; esac ;;
 	*) echo 0 ;;
 	esac
 }
 
-# --- extract: SOURCE US GROUP US FIRST-OUTPUT-LINE US COMMAND, one a line
+# --- extract: SOURCE US GROUP US OUTPUT-LINES (RS between) US COMMAND, one a line
 for page in "$ROOT"/man/*.[0-9]; do
-	awk -v src="$(basename "$page")" -v us="$US" '
+	awk -v src="$(basename "$page")" -v us="$US" -v rs="$RS" '
 	function unesc(s) { gsub(/\\&/, "", s); gsub(/\\-/, "-", s); gsub(/\\e/, "\\", s); return s }
 	function take(line, grp) {
 		line = unesc(line)
 		if (cont != "") { sub(/^[ \t]+/, "", line); cmd = cont line; cont = "" }
 		else if (line ~ /^\$ akcred /) cmd = substr(line, 3)
-		else { if (line ~ /^\$ /) closed[n] = 1; else if (n && out[n] == "" && !closed[n] && line != "") out[n] = line; return }
+		else { if (line ~ /^\$ /) closed[n] = 1; else if (n && !closed[n] && line != "") out[n] = out[n] (out[n] == "" ? "" : rs) line; return }
 		if (cmd ~ /\\$/) { sub(/[ \t]*\\$/, " ", cmd); cont = cmd; return }
 		n++; c[n] = cmd; g[n] = grp; out[n] = ""
 	}
@@ -59,7 +63,7 @@ for page in "$ROOT"/man/*.[0-9]; do
 	' "$page"
 done >examples
 # README.md: fenced console/sh blocks; one group per section.
-awk -v us="$US" '
+awk -v us="$US" -v rs="$RS" '
 	/^## / { sec++; next }
 	/^```(console|sh)$/ { inb = 1; next }
 	/^```/ { inb = 0; if (n) closed[n] = 1; next }
@@ -68,7 +72,7 @@ awk -v us="$US" '
 		line = $0
 		if (cont != "") { sub(/^[ \t]+/, "", line); cmd = cont line; cont = "" }
 		else if (line ~ /^\$ akcred /) cmd = substr(line, 3)
-		else { if (line ~ /^\$ /) closed[n] = 1; else if (n && out[n] == "" && !closed[n] && line != "") out[n] = line; next }
+		else { if (line ~ /^\$ /) closed[n] = 1; else if (n && !closed[n] && line != "") out[n] = out[n] (out[n] == "" ? "" : rs) line; next }
 		if (cmd ~ /\\$/) { sub(/[ \t]*\\$/, " ", cmd); cont = cmd; next }
 		n++; c[n] = cmd; g[n] = "section" sec; out[n] = ""
 	}
@@ -172,7 +176,7 @@ while IFS=$US read -r src grp want_out cmd <&3; do
 			run_cmd=$(printf '%s\n' "$run_cmd" | sed "s/ --count $n / --count 20 /") ;;
 	esac
 	run_cmd="\"\$AKCRED\" ${run_cmd#akcred }"
-	want=$(want_status "$cmd")
+	want=$(want_status "$src: $cmd")
 	set +e
 	(cd "$dir" && HOME=$dir eval "$run_cmd") </dev/null >out 2>err
 	got=$?
@@ -181,12 +185,15 @@ while IFS=$US read -r src grp want_out cmd <&3; do
 		cat out err >&2
 		fail "$src: '$cmd' exited $got, expected $want (run as: $run_cmd)"
 	fi
-	# The first output line the page shows, up to what varies.
-	prefix=$(printf '%s\n' "$want_out" | sed "s/[0-9'].*//; s/\.\.\..*//; s/[[:space:]]*\$//")
-	if [ ${#prefix} -ge 4 ] && ! cat out err | grep -qF -- "$prefix"; then
-		cat out err >&2
-		fail "$src: '$cmd': the output has no '$prefix' (the page shows '$want_out')"
-	fi
+	# The output lines the page shows, each up to what varies.
+	printf '%s\n' "$want_out" | tr "$RS" '\n' | sed "s/[0-9'].*//; s/\.\.\..*//; s/[[:space:]]*\$//" >shown
+	cat out err | sed "s|$MOCK_URL|https://api.akenza.io|g" >shown.out
+	while read -r prefix; do
+		if [ ${#prefix} -ge 4 ] && ! grep -qF -- "$prefix" shown.out; then
+			cat out err >&2
+			fail "$src: '$cmd': the output has no line with '$prefix'"
+		fi
+	done <shown
 	echo "ok    $src: $cmd"
 	ran=$((ran + 1))
 done 3<examples
