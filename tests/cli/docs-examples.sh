@@ -8,7 +8,9 @@
 #
 # No example reaches the internet: check runs against a local broker with
 # akcred_auth.so (its --host/--port/--ca-file replaced), register against the
-# mock akenza API (its --api-url/--ca-file replaced).  The lines of one block
+# mock akenza API (its --api-url/--ca-file replaced).  Two more rewrites keep
+# the test short: check's --listen waits 1s, provision's --count is at most 20.
+# The lines of one block
 # (of one README section; of a page's .Dl lines) run in order in one fresh
 # copy of the prepared directory, so that a block can use what its earlier
 # lines made.
@@ -21,7 +23,8 @@ broker_trap 'mock_kill_all; cd /; rm -rf "$T"'
 US=$(printf '\037') RS=$(printf '\036')
 
 # Examples not run, each with the reason (a glob on the example's command).
-# Their commands and options are still checked.
+# Their commands and options are still checked.  None at present: every
+# example runs locally.
 skip_reason() {
 	case $1 in
 	*) return 1 ;;
