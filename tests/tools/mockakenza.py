@@ -25,7 +25,8 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --stale-listings N    the first N credential listings of each device show none (a
                         replica lagging behind), so that a POST meets a duplicate
   --latency MS          every answer waits MS milliseconds (a network far away)
-  --existing FILE       device ids (one a line) that exist from the start
+  --existing FILE       device ids (one a line) that exist from the start; a line
+                        "DEVICE-ID AKENZA-ID" also fixes the device's akenza id
   --echo-key            404 messages repeat the x-api-key received (a careless server)
 GET /_mock/state (no key needed) returns everything, for checks; POST /_mock/heal
 ends every fault injection.
@@ -69,11 +70,11 @@ class State:
                       "unauthorized": 0, "faults": {}}
         if args.existing:
             for line in open(args.existing):
-                if line.strip():
-                    self.new_device(line.strip(), "ws", "df")
+                if line.split():
+                    self.new_device(line.split()[0], "ws", "df", *line.split()[1:2])
 
-    def new_device(self, device_id, ws, df):
-        aid = "%016x" % secrets.randbits(63)
+    def new_device(self, device_id, ws, df, aid=None):
+        aid = aid or "%016x" % secrets.randbits(63)
         dev = {"id": aid, "deviceId": device_id, "name": device_id, "workspaceId": ws,
                "dataFlowId": df, "connectivity": "MQTT", "type": "DEVICE", "credentials": []}
         self.devices[aid] = dev
