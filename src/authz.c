@@ -176,7 +176,7 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 
 	memset(l, 0, sizeof(*l));
 	if (client_id == NULL || devid_check(client_id, &de) != 0) {
-		snprintf(l->reason, sizeof(l->reason), "the client id is not a device id: %s",
+		snprintf(l->reason, sizeof(l->reason), "the client id is not a device id: %.400s",
 			 client_id ? de.msg : "none given");
 		return 0;
 	}
