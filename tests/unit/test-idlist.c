@@ -140,7 +140,7 @@ Test(idlist, refuses_bad_sequences)
 /*
  * The progress total of a file counts exactly the lines idlist_next()
  * answers for: it once looked only at a line's first 8 bytes and took a lone
- * CR for a blank (found by fuzz-idlist).  A long line of blanks is a bad line,
+ * CR for a blank (found writing fuzz-idlist, whose invariant fails on the old code).  A long line of blanks is a bad line,
  * not a read of the bytes after the ones kept.
  */
 Test(idlist, file_total_counts_what_next_returns)
