@@ -362,7 +362,8 @@ key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err
 int
 key_init(struct err *e)
 {
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) ||
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS,
+				 NULL) ||
 	    OSSL_LIB_CTX_get0_global_default() == NULL)
 		return err_openssl(e, AK_CRYPTO, "cannot initialise OpenSSL (out of memory?)");
 	return 0;

@@ -210,7 +210,7 @@ check_acl(const char *id, const char *topic)
 			abort();
 		if (!got || all[i] == AUTHZ_UNSUBSCRIBE)
 			continue;
-		/* Belt and braces: an allowed topic names the client's own level, no wildcard before. */
+		/* Belt and braces: an allowed topic names its own level, no wildcard first. */
 		if (strpbrk(id, "/+#") != NULL ||
 		    strcspn(topic, "+#") < (all[i] == AUTHZ_PUBLISH ? sizeof("/up/device/id/")
 								   : sizeof("/down/device/id/")) -
@@ -242,7 +242,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fprintf(stderr, "login '%s': %d %s%s\n", id, rc, rc < 0 ? e.msg : l.reason, l.kid);
 #endif
 	if (rc == 1) {
-		/* Only the harness holds the private key: only its tokens get in, only as DEVICE. */
+		/* Only the harness holds the private key: its tokens get in, only as DEVICE. */
 		if (strcmp(id, DEVICE) != 0 || strcmp(l.kid, fingerprint) != 0 ||
 		    (strncmp(pw, signed_part[0], strlen(signed_part[0])) != 0 &&
 		     strncmp(pw, signed_part[1], strlen(signed_part[1])) != 0))

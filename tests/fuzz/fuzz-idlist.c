@@ -126,7 +126,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (line != wline || r == IDLIST_FATAL)
 			abort();
-		if (r == IDLIST_ID && (w != 1 || strcmp(id, want) != 0 || devid_check(id, NULL) != 0))
+		if (r == IDLIST_ID &&
+		    (w != 1 || strcmp(id, want) != 0 || devid_check(id, NULL) != 0))
 			abort();
 		if (r == IDLIST_BAD && (w != -1 || e.msg[0] == '\0'))
 			abort();

@@ -140,8 +140,9 @@ Test(idlist, refuses_bad_sequences)
 /*
  * The progress total of a file counts exactly the lines idlist_next()
  * answers for: it once looked only at a line's first 8 bytes and took a lone
- * CR for a blank (found writing fuzz-idlist, whose invariant fails on the old code).  A long line of blanks is a bad line,
- * not a read of the bytes after the ones kept.
+ * CR for a blank (seen while writing fuzz-idlist, whose invariant fails on
+ * the old code).  A long line of blanks is a bad line, not a read of the
+ * bytes after the ones kept.
  */
 Test(idlist, file_total_counts_what_next_returns)
 {
@@ -156,7 +157,8 @@ Test(idlist, file_total_counts_what_next_returns)
 	blanks[sizeof(blanks) - 1] = '\0';
 	cr_assert((fd = mkstemp(path)) >= 0);
 	cr_assert((f = fdopen(fd, "w")) != NULL);
-	fprintf(f, "          dev-1\n\r\r\n \r\n%s\n%s#\n#%s\n\t# c\ndev-2", blanks, blanks, blanks);
+	fprintf(f, "          dev-1\n\r\r\n \r\n%s\n%s#\n#%s\n\t# c\ndev-2", blanks, blanks,
+		blanks);
 	cr_assert_eq(fclose(f), 0);
 	cr_assert_eq(idlist_open(&l, path, &e), 0, "%s", e.msg);
 	while ((r = idlist_next(l, id, &line, &e)) != IDLIST_END) {
