@@ -55,6 +55,8 @@ int key_load(struct key *k, const unsigned char *data, size_t len, const char *n
 /* Read path ("-": stdin) and key_load() it. */
 int key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
+/* Initialise OpenSSL now, reporting a failure (key_generate does; threaded callers first). */
+int key_init(struct err *e);
 int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
 void key_clear(struct key *k);
 

@@ -31,5 +31,9 @@ install-plugin: $(PLUGIN)
 	$(INSTALL) -d $(DESTDIR)$(PLUGINDIR)
 	$(INSTALL) -m 644 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/akcred_auth.so
 
+# The plugin directory goes too when it is akcred's own (.../akcred) and
+# empty; a shared one such as mosquitto's stays.
 uninstall-plugin:
 	rm -f $(DESTDIR)$(PLUGINDIR)/akcred_auth.so
+	@case '$(PLUGINDIR)' in */akcred) \
+	    if [ -d '$(DESTDIR)$(PLUGINDIR)' ]; then rmdir '$(DESTDIR)$(PLUGINDIR)' 2>/dev/null || :; fi;; esac

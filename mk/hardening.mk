@@ -28,7 +28,12 @@ FUZZ_BIN     = $(FUZZ_NAMES:%=$(FUZZ_O)/fuzz-%)
 
 $(FUZZ_O)/mod/%.o: src/%.c | $(O)/.deps-ok
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+# The module objects are shared by every harness: not intermediate files that
+# make would delete (and rebuild for the next harness).
+.SECONDARY: $(FUZZ_MOD_OBJ)
+-include $(FUZZ_MOD_OBJ:.o=.d)
 
 $(FUZZ_O)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_MOD_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_MOD_OBJ) $(PKG_LIBS) -ldl -lpthread
@@ -55,3 +60,13 @@ fuzz: deps-fuzz
 memcheck: all $(TEST_EXTRA)
 	VALGRIND=1 AKCRED=$(abspath $(BIN)) O=$(abspath $(O)) PYTHON=$(PYTHON) \
 	    sh tests/cli/run.sh $(T)
+
+# The allocation-failure shim of tests/cli/errors-malloc.sh (LD_PRELOAD).  Not
+# in sanitizer builds: ASan and UBSan's runtimes replace malloc themselves.
+FAILMALLOC = $(O)/failmalloc.so
+ifeq ($(SANITIZE),)
+TEST_EXTRA += $(FAILMALLOC)
+endif
+
+$(FAILMALLOC): tests/tools/failmalloc.c | $(O)/.deps-ok
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARNFLAGS) -O2 -g -fPIC -shared -o $@ $<

@@ -60,26 +60,45 @@ blank(int c)
 	return c == ' ' || c == '\t';
 }
 
-/* Is this line an id line (not blank, not a comment)? */
-static int
-counts(const char *s, size_t n)
-{
-	size_t i = 0;
+enum line_kind { LINE_SKIP, LINE_ID };
 
-	while (i < n && (blank(s[i]) || s[i] == '\r'))
-		i++;
-	return i < n && s[i] != '#';
+/*
+ * What a line is, and where its id (or junk) lies: the one rule for both
+ * idlist_next() and the progress total.  buf holds the line's first n bytes
+ * (n <= LINE_MAX_KEPT); toolong says that more followed.  A CR before the LF
+ * and blanks around are ignored; a line too long to keep is a comment if its
+ * first non-blank byte is '#', else a bad id -- even if it is all blanks so
+ * far, since what follows is not known any more.
+ */
+static enum line_kind
+line_kind(const char *buf, size_t *start, size_t *n, int toolong)
+{
+	size_t b, e = *n;
+
+	if (!toolong) {
+		if (e > 0 && buf[e - 1] == '\r')
+			e--;
+		while (e > 0 && blank(buf[e - 1]))
+			e--;
+	}
+	for (b = 0; b < e && blank(buf[b]); b++)
+		;
+	*start = b;
+	*n = e;
+	if (b == e)
+		return toolong ? LINE_ID : LINE_SKIP;
+	return buf[b] == '#' ? LINE_SKIP : LINE_ID;
 }
 
 /* Count the id lines of a regular file, for the progress bar; the offset is put back. */
 static unsigned long
 count_lines(int fd)
 {
-	char buf[READ_CHUNK], line[8];
+	char buf[READ_CHUNK], line[LINE_MAX_KEPT];
 	unsigned long total = 0;
-	size_t ln = 0;
+	size_t ln = 0, b, n;
 	ssize_t r, i;
-	int first = 1; /* at the first non-blank character of the line */
+	int toolong = 0;
 	off_t at = lseek(fd, 0, SEEK_CUR);
 
 	if (at < 0)
@@ -87,17 +106,21 @@ count_lines(int fd)
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < r; i++) {
 			if (buf[i] == '\n') {
-				total += counts(line, ln);
+				n = ln;
+				total += line_kind(line, &b, &n, toolong) == LINE_ID;
 				ln = 0;
-				first = 1;
-			} else if (first && ln < sizeof(line)) {
+				toolong = 0;
+			} else if (ln < sizeof(line)) {
 				line[ln++] = buf[i];
-				if (!blank(buf[i]) && buf[i] != '\r')
-					first = 0;
+			} else {
+				toolong = 1;
 			}
 		}
 	}
-	total += counts(line, ln);
+	if (ln > 0) { /* a last line without LF */
+		n = ln;
+		total += line_kind(line, &b, &n, toolong) == LINE_ID;
+	}
 	if (lseek(fd, at, SEEK_SET) != at)
 		return 0;
 	return total;
@@ -211,7 +234,7 @@ idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, un
 int
 idlist_next(struct idlist *l, char id[DEVID_MAX + 1], unsigned long *line, struct err *e)
 {
-	char buf[LINE_MAX_KEPT + 1];
+	char buf[LINE_MAX_KEPT];
 	size_t n, b;
 	int c, toolong;
 
@@ -239,16 +262,8 @@ idlist_next(struct idlist *l, char id[DEVID_MAX + 1], unsigned long *line, struc
 				strerror(l->read_error));
 			return IDLIST_FATAL;
 		}
-		if (n > 0 && buf[n - 1] == '\r' && !toolong)
-			n--;
-		while (n > 0 && blank(buf[n - 1]) && !toolong)
-			n--;
-		for (b = 0; b < n && blank(buf[b]); b++)
-			;
-		if (b == n && !toolong)
-			continue; /* blank */
-		if (buf[b] == '#')
-			continue; /* comment */
+		if (line_kind(buf, &b, &n, toolong) == LINE_SKIP)
+			continue; /* blank or comment */
 		if (toolong || n - b > DEVID_MAX) {
 			err_set(e, AK_INPUT,
 				"'%s' line %lu: the device id is longer than %d characters",

@@ -7,6 +7,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -349,10 +350,31 @@ key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err
 	return rc;
 }
 
+/*
+ * OpenSSL 3.0 initialises itself on first use, but when an allocation of
+ * that fails inside EVP_PKEY_Q_keygen() it goes on with a NULL lock and
+ * crashes, and with threads it can deadlock in its own run-once (both found
+ * by tests/cli/errors-malloc.sh).  Initialised explicitly, the failure is
+ * reported -- but OPENSSL_init_crypto() does not tell when the default
+ * library context failed, so that is asked too.  Later calls cost two
+ * run-once checks.
+ */
+int
+key_init(struct err *e)
+{
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS,
+				 NULL) ||
+	    OSSL_LIB_CTX_get0_global_default() == NULL)
+		return err_openssl(e, AK_CRYPTO, "cannot initialise OpenSSL (out of memory?)");
+	return 0;
+}
+
 int
 key_generate(struct key *k, enum key_type type, int bits, struct err *e)
 {
 	key_clear(k);
+	if (key_init(e) != 0)
+		return -1;
 	if (type == KEY_EC)
 		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	else if (type == KEY_RSA)

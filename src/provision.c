@@ -841,7 +841,8 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 		err_set(e, AK_CRYPTO, "cannot create a semaphore: %s", strerror(errno));
 		goto out_nosem;
 	}
-	if (setup(&c, &set, e) != 0)
+	/* OpenSSL's lazy start-up can deadlock its threads when it fails: do it here, alone. */
+	if (key_init(e) != 0 || setup(&c, &set, e) != 0)
 		goto out;
 	if (queue_init(&c.jobs, sizeof(struct job), JOB_QUEUE) != 0 ||
 	    queue_init(&c.results, sizeof(struct result), RESULT_QUEUE) != 0 ||

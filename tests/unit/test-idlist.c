@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idlist.h"
 
@@ -134,4 +135,42 @@ Test(idlist, refuses_bad_sequences)
 	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 1000, 3, &e), -1);
 	cr_assert(strstr(e.msg, "too small") != NULL, "%s", e.msg);
 	cr_assert_eq(idlist_open_seq(&l, "dev", (unsigned long)-1, 2, 0, &e), -1);
+}
+
+/*
+ * The progress total of a file counts exactly the lines idlist_next()
+ * answers for: it once looked only at a line's first 8 bytes and took a lone
+ * CR for a blank (seen while writing fuzz-idlist, whose invariant fails on
+ * the old code).  A long line of blanks is a bad line, not a read of the
+ * bytes after the ones kept.
+ */
+Test(idlist, file_total_counts_what_next_returns)
+{
+	char path[] = "/tmp/test-idlist.XXXXXX", id[DEVID_MAX + 1], blanks[300];
+	unsigned long line, n = 0;
+	struct idlist *l;
+	struct err e = ERR_INIT;
+	FILE *f;
+	int fd, r;
+
+	memset(blanks, ' ', sizeof(blanks) - 1);
+	blanks[sizeof(blanks) - 1] = '\0';
+	cr_assert((fd = mkstemp(path)) >= 0);
+	cr_assert((f = fdopen(fd, "w")) != NULL);
+	fprintf(f, "          dev-1\n\r\r\n \r\n%s\n%s#\n#%s\n\t# c\ndev-2", blanks, blanks,
+		blanks);
+	cr_assert_eq(fclose(f), 0);
+	cr_assert_eq(idlist_open(&l, path, &e), 0, "%s", e.msg);
+	while ((r = idlist_next(l, id, &line, &e)) != IDLIST_END) {
+		cr_assert(r == IDLIST_ID || r == IDLIST_BAD);
+		if (line == 1 || line == 8)
+			cr_assert_eq(r, IDLIST_ID, "line %lu: %s", line, e.msg);
+		else
+			cr_assert_eq(r, IDLIST_BAD, "line %lu", line);
+		n++;
+	}
+	cr_assert_eq(n, 5); /* dev-1, "\r", 299 blanks, 299 blanks + '#', dev-2 */
+	cr_assert_eq(idlist_total(l), n);
+	idlist_close(l);
+	unlink(path);
 }
