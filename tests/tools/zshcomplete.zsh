@@ -11,8 +11,17 @@ zpty -w z 'compadd() { local -a __m; builtin compadd -O __m "$@"; (( $#__m )) &&
 zpty -w z "print -r -- READY-\$((6*7))"
 zpty -r z out '*READY-42*'
 zpty -w -n z "$line"$'\t'
-sleep 1.5
-out=''
-while zpty -r -t z chunk; do out+=$chunk; done
+# Read until the matches have stopped coming for half a second (10 s at most):
+# a loaded machine may take longer than any fixed pause.
+out='' idle=0
+for i in {1..100}; do
+	if zpty -r -t z chunk; then
+		out+=$chunk idle=0
+	else
+		sleep 0.1
+		(( idle++ ))
+		[[ $out == *ZC:* ]] && (( idle >= 5 )) && break
+	fi
+done
 print -r -- "$out" | tr -d '\r' | grep -ao 'ZC:[^[:space:]]*' | sed 's/^ZC://' | sort -u
 zpty -d z
