@@ -208,8 +208,9 @@ cmd_keygen_exec(int argc, char **argv)
 const struct cmd_entry cmd_keygen_entry = {
     .name = "keygen",
     .summary = "generate a device key pair and print its fingerprint",
-    .usage = "[--type ec|rsa] [--bits N] [--private FILE] [--public FILE] [--cert FILE "
-	     "--device-id ID [--days N]] [--encrypt [--passphrase-file FILE]] [--force] [--json]",
+    .usage = "[--type ec|rsa] [--bits N] [--private FILE] [--public FILE]\n"
+	     "\t[--cert FILE --device-id ID [--days N]] [--encrypt [--passphrase-file FILE]]\n"
+	     "\t[--force] [--json]",
     .options = options,
     .flags = CMD_SECRETS,
     .exec = cmd_keygen_exec,

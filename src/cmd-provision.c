@@ -377,9 +377,9 @@ cmd_provision_exec(int argc, char **argv)
 const struct cmd_entry cmd_provision_entry = {
     .name = "provision",
     .summary = "make keys for a batch of devices, resumable after a crash",
-    .usage = "--out-dir DIR (--ids FILE | --count N --prefix P [--start N] [--width N]) "
-	     "[--type ec|rsa] [--bits N] [--cert [--days N]] "
-	     "[--encrypt [--passphrase-file FILE]] [--manifest FILE] [--jobs N] [--json]",
+    .usage = "--out-dir DIR (--ids FILE | --count N --prefix P [--start N] [--width N])\n"
+	     "\t[--type ec|rsa] [--bits N] [--cert [--days N]] [--encrypt [--passphrase-file FILE]]\n"
+	     "\t[--manifest FILE] [--jobs N] [--json]",
     .options = options,
     .flags = CMD_SECRETS,
     .exec = cmd_provision_exec,
