@@ -14,25 +14,21 @@
 #include <sodium.h>
 
 #include "fileio.h"
-
-static char dir[] = "/tmp/akcred-unit-stage.XXXXXX";
+#include "unit-tmpdir.h"
 
 static void
 setup(void)
 {
 	cr_assert(sodium_init() >= 0);
-	cr_assert_not_null(mkdtemp(dir));
-	cr_assert_eq(chdir(dir), 0);
+	unit_tmpdir_make();
+	cr_assert_eq(chdir(unit_tmpdir), 0);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	cr_assert_eq(chdir("/"), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	(void)!system(cmd);
+	unit_tmpdir_remove();
 }
 
 static int

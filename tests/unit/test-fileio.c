@@ -11,26 +11,21 @@
 #include <sodium.h>
 
 #include "fileio.h"
-
-static char dir[] = "/tmp/akcred-unit-fileio.XXXXXX";
+#include "unit-tmpdir.h"
 
 static void
 setup(void)
 {
 	cr_assert(sodium_init() >= 0);
-	cr_assert_not_null(mkdtemp(dir));
-	cr_assert_eq(chdir(dir), 0);
+	unit_tmpdir_make();
+	cr_assert_eq(chdir(unit_tmpdir), 0);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	cr_assert_eq(chdir("/"), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	/* Test clean-up only; the code under test never runs a shell. */
-	(void)!system(cmd);
+	unit_tmpdir_remove();
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "manifest.h"
+#include "unit-tmpdir.h"
 
 #define FP1 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define FP2 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
@@ -243,23 +244,6 @@ Test(manifest, key_path_is_relative_to_the_manifest)
 
 /* --- files ----------------------------------------------------------------- */
 
-static char tmpdir[64];
-
-static void
-mk_tmpdir(void)
-{
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/akcred-unit.XXXXXX");
-	cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void
-rm_tmpdir(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	cr_assert_eq(system(cmd), 0);
-}
 
 static char *
 slurp(const char *path)
@@ -285,7 +269,7 @@ put(const char *path, const char *data)
 	fclose(f);
 }
 
-TestSuite(manifest_file, .init = mk_tmpdir, .fini = rm_tmpdir);
+TestSuite(manifest_file, .init = unit_tmpdir_make, .fini = unit_tmpdir_remove);
 
 Test(manifest_file, creates_with_header_appends_and_reads_back)
 {
@@ -298,7 +282,7 @@ Test(manifest_file, creates_with_header_appends_and_reads_back)
 	struct stat st;
 	int n;
 
-	snprintf(path, sizeof(path), "%s/manifest.csv", tmpdir);
+	snprintf(path, sizeof(path), "%s/manifest.csv", unit_tmpdir);
 	cr_assert_eq(manifest_writer_open(&w, path, &e), 0, "%s", e.msg);
 	cr_assert_str_eq(slurp(path), HDR);
 	cr_assert_eq(stat(path, &st), 0);
@@ -307,7 +291,7 @@ Test(manifest_file, creates_with_header_appends_and_reads_back)
 	cr_assert_eq(manifest_append(&w, row, (size_t)n, &e), 0, "%s", e.msg);
 	manifest_writer_close(&w);
 	cr_assert_eq(manifest_open(&m, path, &e), 0, "%s", e.msg);
-	cr_assert_str_eq(manifest_dir(m), tmpdir);
+	cr_assert_str_eq(manifest_dir(m), unit_tmpdir);
 	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW, "%s", e.msg);
 	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_END);
 	manifest_close(m);
@@ -321,7 +305,7 @@ Test(manifest_file, cuts_a_torn_tail_and_keeps_whole_rows)
 	char torn[1024];
 	struct err e = ERR_INIT;
 
-	snprintf(path, sizeof(path), "%s/manifest.csv", tmpdir);
+	snprintf(path, sizeof(path), "%s/manifest.csv", unit_tmpdir);
 	snprintf(torn, sizeof(torn), "%sdev-2,EC256_PEM,0123", whole);
 	put(path, torn);
 	cr_assert_eq(manifest_writer_open(&w, path, &e), 0, "%s", e.msg);
@@ -339,7 +323,7 @@ Test(manifest_file, refuses_what_is_not_a_manifest)
 	char path[128];
 	struct err e = ERR_INIT;
 
-	snprintf(path, sizeof(path), "%s/other.csv", tmpdir);
+	snprintf(path, sizeof(path), "%s/other.csv", unit_tmpdir);
 	put(path, "name,value\na,b\n");
 	cr_assert_eq(manifest_writer_open(&w, path, &e), -1);
 	cr_assert(strstr(e.msg, "not a manifest") != NULL, "%s", e.msg);
@@ -352,7 +336,7 @@ Test(manifest_file, a_second_writer_is_refused)
 	char path[128];
 	struct err e = ERR_INIT;
 
-	snprintf(path, sizeof(path), "%s/manifest.csv", tmpdir);
+	snprintf(path, sizeof(path), "%s/manifest.csv", unit_tmpdir);
 	cr_assert_eq(manifest_writer_open(&w1, path, &e), 0, "%s", e.msg);
 	cr_assert_eq(manifest_writer_open(&w2, path, &e), -1);
 	cr_assert(strstr(e.msg, "in use") != NULL, "%s", e.msg);

@@ -1,0 +1,38 @@
+/*
+ * A private temporary directory for unit tests that touch files: made by
+ * unit_tmpdir_make(), removed with everything in it by unit_tmpdir_remove()
+ * (nftw, no shell).  Header-only: each test file includes it once.
+ */
+#ifndef AKCRED_UNIT_TMPDIR_H
+#define AKCRED_UNIT_TMPDIR_H
+
+#include <criterion/criterion.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <unistd.h>
+
+static char unit_tmpdir[64];
+
+static void
+unit_tmpdir_make(void)
+{
+	snprintf(unit_tmpdir, sizeof(unit_tmpdir), "/tmp/akcred-unit.XXXXXX");
+	cr_assert_not_null(mkdtemp(unit_tmpdir));
+}
+
+static int
+unit_tmpdir_rm1(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+unit_tmpdir_remove(void)
+{
+	cr_assert_eq(nftw(unit_tmpdir, unit_tmpdir_rm1, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+#endif
