@@ -34,6 +34,7 @@
 
 #define AKENZA_ID_MAX 65       /* akenza ids are accepted up to 64 characters */
 #define AKENZA_MESSAGE_MAX 201 /* akenza's error messages as shown: cut and cleaned */
+#define AKENZA_KEY_FRAGMENT 8  /* this many characters of the API key in server text are masked */
 
 enum akenza_outcome {
 	AKENZA_PENDING = 0,
@@ -123,7 +124,12 @@ int akenza_find_device(const char *json, size_t len, const char *device_id, char
  */
 int akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
                            char id[AKENZA_ID_MAX], char *note, size_t note_size);
-/* akenza's error message from an error body, cleaned of control characters and cut. */
-void akenza_error_message(const char *body, size_t len, char out[AKENZA_MESSAGE_MAX]);
+/*
+ * akenza's error message from an error body: every fragment of api_key (NULL:
+ * none) of AKENZA_KEY_FRAGMENT or more characters -- a server may echo the
+ * request -- masked as "(API key)", then cleaned of control characters and cut.
+ */
+void akenza_error_message(const char *body, size_t len, const char *api_key,
+                          char out[AKENZA_MESSAGE_MAX]);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "akenza.h"
 #include "http.h"
+#include "safetext.h"
 #include "version.h"
 #include "banned.h"
 
@@ -175,26 +176,85 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 	return rc;
 }
 
+/*
+ * Server text as it is shown: out (size bytes) gets s (len bytes, up to a NUL)
+ * with every stretch of the API key masked as "(API key)" -- every byte of s
+ * inside a fragment of AKENZA_KEY_FRAGMENT or more of the key's characters
+ * (the whole key if it is shorter) -- control characters as spaces, then cut
+ * between characters, "..." marking the cut.  Masking comes first, so that no
+ * cut can leave part of the key standing.  Only the first AKENZA_SCAN_MAX
+ * bytes are looked at: the rest could not be shown anyway.
+ */
+#define AKENZA_SCAN_MAX 4096
+
 static void
-clean_copy(char out[AKENZA_MESSAGE_MAX], const char *s, size_t len)
+shown_text(char *out, size_t size, const char *s, size_t len, const char *key)
 {
-	size_t i, n = 0;
+	static const char mask[] = "(API key)";
+	size_t klen = key != NULL ? strlen(key) : 0, g, i = 0, o = 0, o_safe = 0, n, k, ulen;
+	size_t masked_until = 0;
+	const char *u;
+	char ch4[5];
+	int ok, cut = 0;
 
-	for (i = 0; i < len && s[i] != '\0' && n < AKENZA_MESSAGE_MAX - 1; i++) {
-		unsigned char ch = (unsigned char)s[i];
+	g = klen < AKENZA_KEY_FRAGMENT ? klen : AKENZA_KEY_FRAGMENT;
+	for (n = 0; n < len && s[n] != '\0'; n++)
+		;
+	len = n;
+	while (i < len) {
+		if (i >= AKENZA_SCAN_MAX) {
+			cut = 1;
+			break;
+		}
+		/*
+		 * A byte is masked when some window of g bytes that starts at or before
+		 * it, and is part of the key, covers it; windows are tested in order.
+		 */
+		if (g > 0 && i + g <= len && memmem(key, klen, s + i, g) != NULL)
+			masked_until = i + g;
+		if (i < masked_until) {
+			/* One mark for the whole stretch, also where two fragments touch. */
+			do {
+				if (++i < AKENZA_SCAN_MAX && i + g <= len &&
+				    memmem(key, klen, s + i, g) != NULL)
+					masked_until = i + g;
+			} while (i < masked_until && i < AKENZA_SCAN_MAX);
+			u = mask;
+			ulen = sizeof(mask) - 1;
+		} else {
+			/* The key is ASCII: a character of two bytes or more is never part of it. */
+			memset(ch4, 0, sizeof(ch4));
+			memcpy(ch4, s + i, len - i < 4 ? len - i : 4); /* s need not end in a NUL */
+			ulen = safetext_next(ch4, &ok);
+			u = s + i;
+			i += ulen;
+		}
+		if (o + ulen > size - 1) {
+			cut = 1;
+			break;
+		}
+		for (k = 0; k < ulen; k++) {
+			unsigned char ch = (unsigned char)u[k];
 
-		/* Hostile or binary text must not reach a terminal: no control characters. */
-		out[n++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+			/* Hostile or binary text must not reach a terminal: no control characters. */
+			out[o++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+		}
+		if (o + 3 <= size - 1)
+			o_safe = o;
 	}
-	if (i < len && s[i] != '\0' && n >= 3)
-		memcpy(out + n - 3, "...", 3);
-	while (n > 0 && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
+	if (cut) {
+		o = o_safe;
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
 }
 
 void
-akenza_error_message(const char *body, size_t len, char out[AKENZA_MESSAGE_MAX])
+akenza_error_message(const char *body, size_t len, const char *api_key,
+                     char out[AKENZA_MESSAGE_MAX])
 {
 	static const char *const keys[] = {"message", "error", "detail", "title"};
 	json_t *root = parse(body, len), *v = NULL, *errs;
@@ -214,14 +274,15 @@ akenza_error_message(const char *body, size_t len, char out[AKENZA_MESSAGE_MAX])
 				v = json_object_get(v, "message");
 		}
 		if (json_is_string(v))
-			clean_copy(out, json_string_value(v), json_string_length(v));
+			shown_text(out, AKENZA_MESSAGE_MAX, json_string_value(v), json_string_length(v),
+			           api_key);
 	} else if (root == NULL && body != NULL && len > 0) {
 		/* Not JSON (a proxy's HTML page, say): its first line, cleaned; len bounds it. */
 		size_t n = 0;
 
 		while (n < len && body[n] != '\r' && body[n] != '\n' && body[n] != '\0')
 			n++;
-		clean_copy(out, body, n);
+		shown_text(out, AKENZA_MESSAGE_MAX, body, n, api_key);
 	}
 	json_decref(root);
 	if (out[0] == '\0')
@@ -496,10 +557,15 @@ is_duplicate(long status, const char *msg)
 }
 
 static void
-added(struct akenza_device *d, const struct http_request *r)
+added(struct akenza_device *d, const struct http_request *r, const char *api_key)
 {
 	json_t *root = parse(r->data, r->len);
 	const char *fp = json_string_value(json_object_get(root, "fingerprint"));
+	char shown[68];
+
+	/* Shown the way akenza's messages are: the API key masked, cleaned, cut. */
+	if (fp != NULL)
+		shown_text(shown, sizeof(shown), fp, strlen(fp), api_key);
 
 	if (!json_is_object(root) || id_of(root, d->credential_id) != 0) {
 		fail(d, AK_REFUSED, r->status,
@@ -517,13 +583,13 @@ added(struct akenza_device *d, const struct http_request *r)
 		break;
 	case AKENZA_FP_DIFFERENT:
 		fail(d, AK_NEGATIVE, r->status,
-		     "akenza reports fingerprint '%.64s' for credential %s, not %s", fp,
+		     "akenza reports fingerprint '%s' for credential %s, not %s", shown,
 		     d->credential_id, d->fingerprint);
 		json_decref(root);
 		return;
 	case AKENZA_FP_OTHER_KIND:
 		snprintf(d->note, sizeof(d->note),
-		         "akenza's fingerprint '%.64s' is not a SHA-256 kid: not compared", fp);
+		         "akenza's fingerprint '%s' is not a SHA-256 kid: not compared", shown);
 		break;
 	case AKENZA_FP_ABSENT:
 		snprintf(d->note, sizeof(d->note), "akenza returned no fingerprint: not compared");
@@ -533,29 +599,10 @@ added(struct akenza_device *d, const struct http_request *r)
 	json_decref(root);
 }
 
-/* A server that echoes the request must not make akcred print the API key. */
-static void
-scrub(char *msg, const char *key)
-{
-	static const char mask[] = "(API key)";
-	size_t klen = strlen(key);
-	char *p;
-
-	while (klen > 0 && (p = strstr(msg, key)) != NULL) {
-		if (klen >= sizeof(mask) - 1) {
-			memcpy(p, mask, sizeof(mask) - 1);
-			memmove(p + sizeof(mask) - 1, p + klen, strlen(p + klen) + 1);
-		} else {
-			memset(p, '*', klen);
-		}
-	}
-}
-
 static void
 message(const struct run *run, const struct http_request *r, char msg[AKENZA_MESSAGE_MAX])
 {
-	akenza_error_message(r->data, r->len, msg);
-	scrub(msg, run->c->api_key);
+	akenza_error_message(r->data, r->len, run->c->api_key, msg);
 }
 
 static void
@@ -657,7 +704,7 @@ handle(struct run *run, struct akenza_device *d, struct http_request *r)
 			     step_what[st->step], r->status);
 		break;
 	case ST_ADD:
-		added(d, r);
+		added(d, r, c->api_key);
 		break;
 	}
 }

@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	akenza_find_device((const char *)data, size, "dev-0001", id);
 	akenza_find_credential((const char *)data, size, kid, sha1, id, note, sizeof(note));
 	akenza_find_credential((const char *)data, size, kid, NULL, id, note, sizeof(note));
-	akenza_error_message((const char *)data, size, msg);
+	akenza_error_message((const char *)data, size, "0123456789abcdef", msg);
 	if (strlen(msg) >= AKENZA_MESSAGE_MAX)
 		abort();
 	for (size_t i = 0; msg[i] != '\0'; i++)

@@ -123,26 +123,26 @@ Test(akenza, error_messages_are_extracted_and_cleaned)
 {
 	char m[AKENZA_MESSAGE_MAX], big[1000];
 
-	akenza_error_message(J("{\"message\":\"Device not found\"}"), m);
+	akenza_error_message(J("{\"message\":\"Device not found\"}"), NULL, m);
 	cr_assert_str_eq(m, "Device not found");
-	akenza_error_message(J("{\"error\":{\"message\":\"nested\"}}"), m);
+	akenza_error_message(J("{\"error\":{\"message\":\"nested\"}}"), NULL, m);
 	cr_assert_str_eq(m, "nested");
 	akenza_error_message(J("{\"errors\":[{\"message\":\"first\"},{\"message\":\"second\"}]}"),
-	                     m);
+	                     NULL, m);
 	cr_assert_str_eq(m, "first");
-	akenza_error_message(J("{\"message\":\"evil\\u001b[2Jclear\\r\\nnext\"}"), m);
+	akenza_error_message(J("{\"message\":\"evil\\u001b[2Jclear\\r\\nnext\"}"), NULL, m);
 	cr_assert(strchr(m, '\033') == NULL && strchr(m, '\r') == NULL && strchr(m, '\n') == NULL,
 	          "%s", m);
 	cr_assert(strstr(m, "evil") != NULL && strstr(m, "next") != NULL);
-	akenza_error_message(J("<html><title>Bad gateway</title>\r\n<body>"), m);
+	akenza_error_message(J("<html><title>Bad gateway</title>\r\n<body>"), NULL, m);
 	cr_assert_str_eq(m, "<html><title>Bad gateway</title>");
-	akenza_error_message(J("{}"), m);
+	akenza_error_message(J("{}"), NULL, m);
 	cr_assert_str_eq(m, "(no message)");
-	akenza_error_message(NULL, 0, m);
+	akenza_error_message(NULL, 0, NULL, m);
 	cr_assert_str_eq(m, "(no message)");
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	akenza_error_message(J(big), m);
+	akenza_error_message(J(big), NULL, m);
 	cr_assert_eq(strlen(m), AKENZA_MESSAGE_MAX - 1);
 	cr_assert_str_eq(m + strlen(m) - 3, "...");
 }
@@ -154,7 +154,81 @@ Test(akenza, error_bodies_need_not_be_terminated)
 	/* Found by fuzzing: a body that is not JSON was scanned up to a NUL. */
 	cr_assert_not_null(body);
 	memcpy(body, "120", 3);
-	akenza_error_message(body, 3, m);
+	akenza_error_message(body, 3, NULL, m);
 	cr_assert_str_eq(m, "120");
 	free(body);
+}
+
+#define API_KEY "ak_live_0123456789abcdefghijklmnopqrstuv"
+
+/* No run of 8 characters of the API key anywhere in m. */
+static void
+assert_no_key_fragment(const char *m)
+{
+	size_t i;
+
+	for (i = 0; i + AKENZA_KEY_FRAGMENT <= strlen(API_KEY); i++) {
+		char frag[AKENZA_KEY_FRAGMENT + 1];
+
+		memcpy(frag, API_KEY + i, AKENZA_KEY_FRAGMENT);
+		frag[AKENZA_KEY_FRAGMENT] = '\0';
+		cr_assert(strstr(m, frag) == NULL, "'%s' shows '%s'", m, frag);
+	}
+}
+
+Test(akenza, api_key_straddling_the_cut_is_masked)
+{
+	char body[600], m[AKENZA_MESSAGE_MAX];
+	size_t at;
+
+	/* The key begins at every offset around the cut at 200: none of it is shown. */
+	for (at = 170; at < 210; at++) {
+		memset(body, 'x', sizeof(body));
+		memcpy(body, "{\"message\":\"", 12);
+		memcpy(body + 12 + at, API_KEY, strlen(API_KEY));
+		memcpy(body + 300, "\"}", 3);
+		akenza_error_message(J(body), API_KEY, m);
+		assert_no_key_fragment(m);
+		cr_assert(strlen(m) <= AKENZA_MESSAGE_MAX - 1);
+		cr_assert_str_eq(m + strlen(m) - 3, "...", "%s", m);
+	}
+	/* Whole, the key is one mark; in the first line of a body that is not JSON too. */
+	akenza_error_message(J("{\"message\":\"bad key " API_KEY " given\"}"), API_KEY, m);
+	cr_assert_str_eq(m, "bad key (API key) given");
+	akenza_error_message(J("<html>bad key " API_KEY "</html>"), API_KEY, m);
+	cr_assert_str_eq(m, "<html>bad key (API key)</html>");
+}
+
+Test(akenza, api_key_fragments_are_masked)
+{
+	char m[AKENZA_MESSAGE_MAX];
+
+	/* A server that echoes part of the key: 8 characters or more are masked. */
+	akenza_error_message(J("{\"message\":\"key ak_live_0123... unknown\"}"), API_KEY, m);
+	cr_assert_str_eq(m, "key (API key)... unknown");
+	akenza_error_message(J("{\"message\":\"key ...9abcdefghij... unknown\"}"), API_KEY, m);
+	cr_assert_str_eq(m, "key ...(API key)... unknown");
+	/* Overlapping and repeated fragments make one mark. */
+	akenza_error_message(J("{\"message\":\"k=" API_KEY API_KEY "!\"}"), API_KEY, m);
+	cr_assert_str_eq(m, "k=(API key)!");
+	/* Seven characters are not a fragment: ordinary words stay. */
+	akenza_error_message(J("{\"message\":\"ak_live_012 is 7+4\"}"), API_KEY, m);
+	cr_assert_str_eq(m, "(API key) is 7+4");
+	akenza_error_message(J("{\"message\":\"abcdefg hijklmn\"}"), API_KEY, m);
+	cr_assert_str_eq(m, "abcdefg hijklmn");
+	/* A key shorter than 8 characters is masked whole. */
+	akenza_error_message(J("{\"message\":\"key s3cr3t!\"}"), "s3cr3t", m);
+	cr_assert_str_eq(m, "key (API key)!");
+	/* Many repetitions of the key cost no more than the bytes that can be shown. */
+	{
+		static char big[200000];
+		size_t i, kl = strlen(API_KEY);
+
+		memcpy(big, "{\"message\":\"", 12);
+		for (i = 12; i + kl + 3 < sizeof(big); i += kl)
+			memcpy(big + i, API_KEY, kl);
+		memcpy(big + i, "\"}", 3);
+		akenza_error_message(J(big), API_KEY, m);
+		cr_assert_str_eq(m, "(API key)...");
+	}
 }
