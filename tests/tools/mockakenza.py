@@ -28,6 +28,7 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --existing FILE       device ids (one a line) that exist from the start; a line
                         "DEVICE-ID AKENZA-ID" also fixes the device's akenza id
   --echo-key            404 messages repeat the x-api-key received (a careless server)
+  --echo-key-at N       the same, the key starting at character N of the message
 GET /_mock/state (no key needed) returns everything, for checks; POST /_mock/heal
 ends every fault injection.
 
@@ -246,6 +247,10 @@ class Handler(BaseHTTPRequestHandler):
         if m:
             dev = st.devices.get(m.group(1))
             if dev is None:
+                if st.args.echo_key_at is not None:
+                    msg = "Device not found, x-api-key "
+                    msg += "." * max(0, st.args.echo_key_at - len(msg))
+                    return 404, {"message": msg + self.headers.get("x-api-key", "") + " sent"}
                 if st.args.echo_key:
                     return 404, {"message": "Device not found (request had x-api-key: %s)"
                                  % self.headers.get("x-api-key")}
@@ -388,6 +393,7 @@ def main():
     s.add_argument("--fingerprint", choices=("kid", "sha1", "none"), default="kid")
     s.add_argument("--existing")
     s.add_argument("--echo-key", action="store_true")
+    s.add_argument("--echo-key-at", type=int)
     for name in ("check", "state", "heal"):
         c = sub.add_parser(name)
         c.add_argument("--url", required=True)
