@@ -671,6 +671,47 @@ summary(struct state *s, const struct err *fatal, int status)
 	return status;
 }
 
+/* Devices that go to akenza: neither failed before any request nor in the results file. */
+static size_t
+count_pending(const struct state *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->items.n; i++)
+		n += !s->items.v[i].failed && !s->items.v[i].skipped;
+	return n;
+}
+
+/*
+ * The status of a batch in which some devices failed: 1, unless akenza was
+ * never reached -- every device sent to it failed with a network or TLS
+ * error -- which is the network failure (5, or 6 if all were TLS) that any
+ * command that cannot reach its server reports.
+ */
+static enum ak_status
+batch_status(const struct state *s, size_t npending)
+{
+	enum ak_status st = AK_OK;
+	size_t i;
+
+	if (npending == 0 || s->added > 0 || s->present > 0)
+		return AK_NEGATIVE;
+	for (i = 0; i < s->items.n; i++) {
+		const struct item *it = &s->items.v[i];
+
+		if (it->failed || it->skipped)
+			continue;
+		if (it->d.outcome != AKENZA_FAILED ||
+		    (it->d.err.status != AK_NETWORK && it->d.err.status != AK_TLS))
+			return AK_NEGATIVE;
+		if (st == AK_OK || st == it->d.err.status)
+			st = it->d.err.status;
+		else
+			st = AK_NETWORK;
+	}
+	return st;
+}
+
 static int
 register_run(struct state *s)
 {
@@ -740,6 +781,13 @@ register_run(struct state *s)
 	if (o->json && (s->jitems = json_array()) == NULL)
 		return cmd_error(AK_CRYPTO, "out of memory");
 	if (o->dry_run) {
+		/* The run's own check of the key: a dry run that passes means the run can start. */
+		if (count_pending(s) > 0) {
+			if (api_key_get(o->api_key_file, &api_key, &e) != 0)
+				return cmd_fail(&e);
+			sodium_free(api_key);
+			api_key = NULL;
+		}
 		dry_run(s);
 		return summary(s, NULL,
 		               s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
@@ -796,7 +844,7 @@ register_run(struct state *s)
 	if (s->failed > 0)
 		status = s->total == 1 ? (s->items.v[0].failed ? s->items.v[0].err.status
 		                                               : s->items.v[0].d.err.status)
-		                       : AK_NEGATIVE;
+		                       : batch_status(s, npending);
 	return summary(s, NULL, status);
 }
 
