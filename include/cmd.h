@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "err.h"
 #include "key.h"
 
@@ -109,6 +111,13 @@ int cmd_parse_rsa_bits(const char *s, unsigned long *bits);
  * from hostile input.
  */
 void cmd_puts_safe(FILE *f, const char *s);
+
+/*
+ * Print j and a newline to standard output, as every --json does: through
+ * safetext_json() (JSON_ENSURE_ASCII, so C1 controls, bidi and format
+ * characters are \uXXXX escapes; DEL as \u007F).  AK_OK, or AK_CRYPTO (said).
+ */
+int cmd_print_json(const json_t *j, size_t flags);
 
 /* Help texts, from the table. */
 void cmd_print_usage(FILE *f, const struct cmd_entry *entry, const char *path);

@@ -222,7 +222,7 @@ shown_text(char *out, size_t size, const char *s, size_t len, const char *key)
 			u = mask;
 			ulen = sizeof(mask) - 1;
 		} else {
-			/* The key is ASCII: a character of two bytes or more is never part of it. */
+			/* The key is ASCII: a character of two bytes or more is not in it. */
 			memset(ch4, 0, sizeof(ch4));
 			memcpy(ch4, s + i, len - i < 4 ? len - i : 4); /* s need not end in a NUL */
 			ulen = safetext_next(ch4, &ok);
@@ -236,7 +236,7 @@ shown_text(char *out, size_t size, const char *s, size_t len, const char *key)
 		for (k = 0; k < ulen; k++) {
 			unsigned char ch = (unsigned char)u[k];
 
-			/* Hostile or binary text must not reach a terminal: no control characters. */
+			/* Hostile or binary text must not reach a terminal: no controls. */
 			out[o++] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
 		}
 		if (o + 3 <= size - 1)
@@ -274,8 +274,8 @@ akenza_error_message(const char *body, size_t len, const char *api_key,
 				v = json_object_get(v, "message");
 		}
 		if (json_is_string(v))
-			shown_text(out, AKENZA_MESSAGE_MAX, json_string_value(v), json_string_length(v),
-			           api_key);
+			shown_text(out, AKENZA_MESSAGE_MAX, json_string_value(v),
+			           json_string_length(v), api_key);
 	} else if (root == NULL && body != NULL && len > 0) {
 		/* Not JSON (a proxy's HTML page, say): its first line, cleaned; len bounds it. */
 		size_t n = 0;

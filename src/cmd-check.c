@@ -672,8 +672,7 @@ cmd_check_exec(int argc, char **argv)
 			json_object_set_new(c.out, "downlinks", c.downlinks);
 		else
 			json_decref(c.downlinks);
-		json_dumpf(c.out, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cmd_print_json(c.out, JSON_INDENT(2));
 		json_decref(c.out);
 	}
 	if (c.token != NULL)

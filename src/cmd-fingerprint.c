@@ -137,8 +137,7 @@ cmd_fingerprint_exec(int argc, char **argv)
 		key_clear(&k);
 	}
 	if (json) {
-		json_dumpf(out, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cmd_print_json(out, JSON_INDENT(2));
 		json_decref(out);
 	}
 	passphrase_clear(&pp);

@@ -20,6 +20,7 @@
 #include "jwt.h"
 #include "key.h"
 #include "passphrase.h"
+#include "safetext.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -289,8 +290,9 @@ print_json_block(const char *title, json_t *j)
 		puts("  (not decodable)");
 		return;
 	}
-	/* ASCII only: a hostile token must not reach the terminal as control or bidi characters. */
-	if ((s = json_dumps(j, JSON_INDENT(2) | JSON_ENSURE_ASCII)) == NULL)
+	/* ASCII only, DEL escaped too: a hostile token must not reach the terminal as control
+	 * or bidi characters. */
+	if ((s = safetext_json(j, JSON_INDENT(2))) == NULL)
 		return;
 	for (p = s; *p != '\0'; p = nl ? nl + 1 : p + strlen(p)) {
 		nl = strchr(p, '\n');
@@ -384,7 +386,7 @@ mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const stru
 	rest = json_pack("{sO sO ss ss sI}", "header", r->header, "claims", r->claims, "issued_at",
 			 timeutil_iso8601(o->iat, iat), "expires_at",
 			 timeutil_iso8601(o->iat + o->ttl, exp), "lifetime", (json_int_t)o->ttl);
-	if (rest == NULL || (s = json_dumps(rest, JSON_INDENT(2) | JSON_ENSURE_ASCII)) == NULL) {
+	if (rest == NULL || (s = safetext_json(rest, JSON_INDENT(2))) == NULL) {
 		json_decref(rest);
 		return cmd_error(AK_CRYPTO, "out of memory");
 	}
@@ -570,8 +572,7 @@ cmd_jwt_decode_exec(int argc, char **argv)
 	if (json) {
 		j = details_json(&r, o.now);
 		json_object_set_new(j, "verified", json_false());
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		putchar('\n');
+		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 	} else {
 		puts("NOT VERIFIED: decoded without a key (use 'akcred jwt verify --key')");
@@ -710,8 +711,7 @@ cmd_jwt_verify_exec(int argc, char **argv)
 							key_describe(&k, desc, sizeof(desc)),
 							"fingerprint", fp, "algorithm",
 							kalg ? json_string(kalg) : json_null()));
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-		putchar('\n');
+		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 	} else {
 		if (errors == 0)

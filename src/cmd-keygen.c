@@ -75,8 +75,7 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 		}
 		json_object_set_new(j, "encrypted", json_boolean(o->encrypt));
 		json_object_set_new(j, "fingerprint", json_string(fp));
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 		return;
 	}

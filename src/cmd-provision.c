@@ -187,8 +187,7 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 			json_object_set_new(j, "bits", json_integer(o->p.bits));
 		if (fatal != NULL)
 			json_object_set_new(j, "error", json_string(fatal->msg));
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-		putchar('\n');
+		cmd_print_json(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 		json_decref(j);
 		return;
 	}

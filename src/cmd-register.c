@@ -658,8 +658,7 @@ summary(struct state *s, const struct err *fatal, int status)
 		json_object_set_new(j, "status", json_string(err_status_name(status)));
 		if (fatal != NULL)
 			json_object_set_new(j, "error", json_string(fatal->msg));
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 	} else if (!s->o->dry_run && s->total > 1) {
 		progress_clear(s);

@@ -60,8 +60,7 @@ cmd_version_exec(int argc, char **argv)
 		o = json_pack("{ss}", "akcred", AKCRED_VERSION);
 		for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 			json_object_set_new(o, libs[i][0], json_string(libs[i][1]));
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
+		cmd_print_json(o, JSON_INDENT(2));
 		json_decref(o);
 		return AK_OK;
 	}

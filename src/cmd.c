@@ -65,6 +65,19 @@ cmd_puts_safe(FILE *f, const char *s)
 	}
 }
 
+int
+cmd_print_json(const json_t *j, size_t flags)
+{
+	char *s;
+
+	if ((s = safetext_json(j, flags)) == NULL)
+		return cmd_error(AK_CRYPTO, "out of memory");
+	fputs(s, stdout);
+	putchar('\n');
+	free(s);
+	return AK_OK;
+}
+
 static void
 vreport(const char *what, const char *fmt, va_list ap)
 {

@@ -1,5 +1,6 @@
 /* safetext: untrusted text for terminals (see safetext.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "safetext.h"
@@ -87,4 +88,35 @@ safetext_escape(const char *s, size_t max, char *buf, size_t size)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+char *
+safetext_json(const json_t *j, size_t flags)
+{
+	char *s, *out;
+	size_t n = 0, len, i, o = 0;
+
+	if ((s = json_dumps(j, flags | JSON_ENSURE_ASCII)) == NULL)
+		return NULL;
+	len = strlen(s);
+	for (i = 0; i < len; i++)
+		n += s[i] == 0x7f;
+	if (n == 0)
+		return s;
+	/* DEL can only be inside a string, where \u007F means the same. */
+	if ((out = malloc(len + 5 * n + 1)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
+		if (s[i] == 0x7f) {
+			memcpy(out + o, "\\u007F", 6);
+			o += 6;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	free(s);
+	return out;
 }

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "authz.h"
+#include "safetext.h"
 #include "banned.h"
 
 #define PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -33,23 +34,15 @@ struct plugin {
 	int publish_disconnect; /* MQTT 3.1.1 has no negative PUBACK: close instead */
 };
 
-/* Client ids and reasons can come from hostile clients: no control characters in the log. */
+/*
+ * Client ids, topics and reasons can come from hostile clients: into the log
+ * by the rule akcred's own output keeps (safetext.h), so that no control,
+ * bidi or format character, and no invalid UTF-8, reaches it raw.
+ */
 static void
 safe(const char *in, char *out, size_t size)
 {
-	size_t i, o = 0;
-
-	if (in == NULL)
-		in = "(none)";
-	for (i = 0; in[i] != '\0' && o + 5 < size; i++) {
-		unsigned char c = (unsigned char)in[i];
-
-		if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
+	safetext_escape(in != NULL ? in : "(none)", size, out, size);
 }
 
 static int

@@ -1,5 +1,6 @@
 /* Unit tests of the safetext module: what may reach a terminal as it is. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "safetext.h"
@@ -70,4 +71,48 @@ Test(safetext, next_reports_lengths)
 	cr_assert(!ok);
 	cr_assert_eq(safetext_next("\x80", &ok), 1);
 	cr_assert(!ok);
+}
+
+static char *
+js(const char *json_text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(json_text, JSON_ALLOW_NUL, &jerr);
+	char *s;
+
+	cr_assert_not_null(j, "%s", jerr.text);
+	s = safetext_json(j, JSON_COMPACT);
+	json_decref(j);
+	cr_assert_not_null(s);
+	return s;
+}
+
+Test(safetext, json_escapes_del_c1_and_bidi)
+{
+	char *s;
+	size_t i;
+
+	/* DEL raw in, \u007f out (Jansson alone leaves it raw). */
+	s = js("{\"typ\":\"a\x7f" "b\",\"k\x7f\":1}");
+	cr_assert_str_eq(s, "{\"typ\":\"a\\u007Fb\",\"k\\u007F\":1}");
+	free(s);
+	/* C1 CSI, U+202E, a tag character (outside the BMP), and printable UTF-8: all \u. */
+	s = js("[\"\xc2\x9b" "31m\",\"\xe2\x80\xae\",\"\xf3\xa0\x80\x81\","
+	       "\"caf\xc3\xa9\",\"\\u001b\"]");
+	cr_assert_str_eq(s, "[\"\\u009B31m\",\"\\u202E\",\"\\uDB40\\uDC01\","
+			    "\"caf\\u00E9\",\"\\u001B\"]");
+	for (i = 0; s[i] != '\0'; i++)
+		cr_assert((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f, "byte %zu", i);
+	free(s);
+	/* Still JSON, and the same JSON. */
+	s = js("{\"a\":\"x\x7fy\xe2\x80\xae\"}");
+	{
+		json_t *back = json_loads(s, 0, NULL);
+
+		cr_assert_not_null(back);
+		cr_assert_str_eq(json_string_value(json_object_get(back, "a")),
+				 "x\x7fy\xe2\x80\xae");
+		json_decref(back);
+	}
+	free(s);
 }
