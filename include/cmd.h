@@ -111,6 +111,12 @@ int cmd_parse_rsa_bits(const char *s, unsigned long *bits);
  * from hostile input.
  */
 void cmd_puts_safe(FILE *f, const char *s);
+/*
+ * Format one line and print it as cmd_puts_safe() does, then a newline: for
+ * output lines that carry untrusted text (paths, device ids, server strings).
+ * fmt has no newline of its own (it would be shown as \x0a).
+ */
+void cmd_println_safe(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Print j and a newline to standard output, as every --json does: through

@@ -468,12 +468,14 @@ run(struct check *c)
 		if (c->json) {
 			json_object_set_new(c->out, "ok", json_true());
 		} else if (c->dry_run) {
-			printf("ok: key, token, trust store and address of %s are ready; nothing was "
-			       "sent\n",
-			       c->host);
+			cmd_println_safe(stdout,
+					 "ok: key, token, trust store and address of %s are ready; "
+					 "nothing was sent",
+					 c->host);
 		} else {
-			printf("ok: '%s' connected to %s and published %zu bytes to %s\n",
-			       c->device_id, res.address, c->payload.len, c->topic);
+			cmd_println_safe(stdout,
+					 "ok: '%s' connected to %s and published %zu bytes to %s",
+					 c->device_id, res.address, c->payload.len, c->topic);
 		}
 		status = AK_OK;
 	} else {

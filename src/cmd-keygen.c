@@ -79,11 +79,13 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 		json_decref(j);
 		return;
 	}
-	printf("private key  %s  (%s%s, keep it secret)\n", o->private_path,
-	       key_describe(k, desc, sizeof(desc)), o->encrypt ? ", encrypted" : "");
-	printf("public key   %s\n", o->public_path);
+	/* File names are shown by the rule of untrusted text: they may hold anything. */
+	cmd_println_safe(stdout, "private key  %s  (%s%s, keep it secret)", o->private_path,
+			 key_describe(k, desc, sizeof(desc)), o->encrypt ? ", encrypted" : "");
+	cmd_println_safe(stdout, "public key   %s", o->public_path);
 	if (o->cert_path != NULL)
-		printf("certificate  %s  (CN=%s, %lu days)\n", o->cert_path, o->device_id, o->days);
+		cmd_println_safe(stdout, "certificate  %s  (CN=%s, %lu days)", o->cert_path,
+				 o->device_id, o->days);
 	printf("fingerprint  %s\n", fp);
 }
 

@@ -196,12 +196,15 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 		       plural(st->stale, "directory", "directories"));
 	if (fatal == NULL && st->created == 0 && st->recovered == 0 && st->failed == 0 &&
 	    st->invalid == 0 && st->duplicates == 0) {
-		printf("nothing to do: all %lu devices in '%s' are provisioned and check out\n",
-		       st->verified, o->p.out_dir);
+		cmd_println_safe(stdout,
+				 "nothing to do: all %lu devices in '%s' are provisioned and check "
+				 "out",
+				 st->verified, o->p.out_dir);
 		return;
 	}
-	printf("%lu new %s key%s in '%s'", st->created, kind, plural(st->created, "", "s"),
-	       o->p.out_dir);
+	printf("%lu new %s key%s in '", st->created, kind, plural(st->created, "", "s"));
+	cmd_puts_safe(stdout, o->p.out_dir);
+	putchar('\'');
 	if (st->recovered > 0)
 		printf(", %lu finished from an interrupted run", st->recovered);
 	if (st->verified > 0)
@@ -215,7 +218,7 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 		       plural(st->invalid, "id", "ids"), st->duplicates,
 		       plural(st->duplicates, "duplicate", "duplicates"), st->failed,
 		       plural(st->failed, "device", "devices"));
-	printf("manifest     %s\n", manifest);
+	cmd_println_safe(stdout, "manifest     %s", manifest);
 }
 
 static int

@@ -619,21 +619,28 @@ dry_run(struct state *s)
 			json_object_set_new(j, "add_credential", json_loads(add, 0, NULL));
 			json_array_append_new(s->jitems, j);
 		} else {
-			printf("device %s: %s, fingerprint %s, from %s\n", it->device_id,
-			       it->algorithm, it->fingerprint, it->path);
+			/* Paths, the URL and the bodies (a credential name) may hold anything. */
+			cmd_println_safe(stdout, "device %s: %s, fingerprint %s, from %s",
+			                 it->device_id, it->algorithm, it->fingerprint, it->path);
 			if (it->d.akenza_id[0] == '\0')
-				printf("  GET  %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s\n",
-				       c->api_url, c->workspace_id, it->device_id);
-			if (c->create_devices && it->d.akenza_id[0] == '\0')
-				printf("  POST %s/v3/devices (if not found)\n       %s\n",
-				       c->api_url, create);
-			printf("  GET  %s/v3/device-authorization/devices/%s/credentials\n",
-			       c->api_url,
-			       it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
-			printf("  POST %s/v3/device-authorization/devices/%s/credentials "
-			       "(unless listed)\n       %s\n",
-			       c->api_url,
-			       it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}", add);
+				cmd_println_safe(stdout,
+				                 "  GET  %s/v3/assets?workspaceId=%s&type=DEVICE"
+				                 "&search=%s",
+				                 c->api_url, c->workspace_id, it->device_id);
+			if (c->create_devices && it->d.akenza_id[0] == '\0') {
+				cmd_println_safe(stdout, "  POST %s/v3/devices (if not found)",
+				                 c->api_url);
+				cmd_println_safe(stdout, "       %s", create);
+			}
+			cmd_println_safe(stdout,
+			                 "  GET  %s/v3/device-authorization/devices/%s/credentials",
+			                 c->api_url,
+			                 it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+			cmd_println_safe(
+			    stdout, "  POST %s/v3/device-authorization/devices/%s/credentials "
+			            "(unless listed)",
+			    c->api_url, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+			cmd_println_safe(stdout, "       %s", add);
 		}
 		free(create);
 		free(add);

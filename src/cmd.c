@@ -65,6 +65,31 @@ cmd_puts_safe(FILE *f, const char *s)
 	}
 }
 
+void
+cmd_println_safe(FILE *f, const char *fmt, ...)
+{
+	char small[512], *big = NULL;
+	const char *line = small;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* Long lines (request bodies with a PEM in them) are whole, never cut. */
+	if ((size_t)n >= sizeof(small) && (big = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		line = big;
+	}
+	cmd_puts_safe(f, line);
+	putc('\n', f);
+	free(big);
+}
+
 int
 cmd_print_json(const json_t *j, size_t flags)
 {
