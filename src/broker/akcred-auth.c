@@ -52,16 +52,17 @@ on_basic_auth(int event, void *event_data, void *userdata)
 	struct plugin *p = userdata;
 	struct authz_login l;
 	struct err e = ERR_INIT;
-	char id[160], why[600];
+	char id[160], why[600], file[600];
 	int rc;
 
 	(void)event;
 	rc = authz_login(&p->config, mosquitto_client_id(ev->client), ev->password, &l, &e);
 	safe(mosquitto_client_id(ev->client), id, sizeof(id));
 	if (rc == 1) {
+		safe(l.key_file, file, sizeof(file));
 		mosquitto_log_printf(MOSQ_LOG_NOTICE,
 				     "akcred-auth: device '%s' logged in with key %s (%s)", id, l.kid,
-				     l.key_file);
+				     file);
 		return MOSQ_ERR_SUCCESS;
 	}
 	safe(rc < 0 ? e.msg : l.reason, why, sizeof(why));
