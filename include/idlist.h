@@ -2,7 +2,8 @@
  * idlist: the device ids provision works through, one at a time in constant
  * memory -- read from a file or standard input, or generated.
  *
- * A list file has one id per line.  Spaces and tabs around an id and a CR
+ * A list file has one id per line, read with the line reader (linereader.h:
+ * a UTF-8 BOM at the start is skipped).  Spaces and tabs around an id and a CR
  * before the LF are ignored; blank lines and lines whose first non-blank
  * character is '#' are skipped.  Each id is checked with devid_check(); a bad
  * one is reported with its line number and the list goes on with the next

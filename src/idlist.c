@@ -8,18 +8,16 @@
 
 #include "fileio.h"
 #include "idlist.h"
+#include "linereader.h"
 #include "banned.h"
 
-#define READ_CHUNK 65536
 /* Longer lines are consumed but not kept: no id is this long, even with spaces around it. */
 #define LINE_MAX_KEPT (DEVID_MAX + 64)
 
 struct idlist {
 	/* Reading */
+	struct linereader r;
 	int fd; /* -1: memory or sequence */
-	char *buf;
-	size_t len, pos;
-	int eof, read_error;
 	char *name;
 	unsigned long line, total;
 	/* Generating */
@@ -28,31 +26,6 @@ struct idlist {
 	unsigned long next;
 	unsigned width;
 };
-
-static int
-next_byte(struct idlist *l)
-{
-	ssize_t r;
-
-	if (l->pos < l->len)
-		return (unsigned char)l->buf[l->pos++];
-	if (l->fd < 0 || l->eof)
-		return -1;
-	do
-		r = read(l->fd, l->buf, READ_CHUNK);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		l->read_error = errno;
-		return -2;
-	}
-	if (r == 0) {
-		l->eof = 1;
-		return -1;
-	}
-	l->len = (size_t)r;
-	l->pos = 1;
-	return (unsigned char)l->buf[0];
-}
 
 static int
 blank(int c)
@@ -94,33 +67,18 @@ line_kind(const char *buf, size_t *start, size_t *n, int toolong)
 static unsigned long
 count_lines(int fd)
 {
-	char buf[READ_CHUNK], line[LINE_MAX_KEPT];
+	struct linereader r;
+	char line[LINE_MAX_KEPT];
 	unsigned long total = 0;
-	size_t ln = 0, b, n;
-	ssize_t r, i;
-	int toolong = 0;
+	size_t b, n;
+	int toolong;
 	off_t at = lseek(fd, 0, SEEK_CUR);
 
-	if (at < 0)
+	if (at < 0 || linereader_open_fd(&r, fd) != 0)
 		return 0;
-	while ((r = read(fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < r; i++) {
-			if (buf[i] == '\n') {
-				n = ln;
-				total += line_kind(line, &b, &n, toolong) == LINE_ID;
-				ln = 0;
-				toolong = 0;
-			} else if (ln < sizeof(line)) {
-				line[ln++] = buf[i];
-			} else {
-				toolong = 1;
-			}
-		}
-	}
-	if (ln > 0) { /* a last line without LF */
-		n = ln;
+	while (linereader_line(&r, line, sizeof(line), &n, &toolong) == 1)
 		total += line_kind(line, &b, &n, toolong) == LINE_ID;
-	}
+	linereader_clear(&r);
 	if (lseek(fd, at, SEEK_SET) != at)
 		return 0;
 	return total;
@@ -137,11 +95,10 @@ list_new(struct idlist **out, int fd, const char *data, size_t len, const char *
 		goto oom;
 	l->fd = fd;
 	if (data != NULL) {
-		l->buf = (char *)data;
-		l->len = len;
+		linereader_open_mem(&l->r, data, len);
 		l->total = 0;
 	} else {
-		if ((l->buf = malloc(READ_CHUNK)) == NULL)
+		if (linereader_open_fd(&l->r, fd) != 0)
 			goto oom;
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			l->total = count_lines(fd);
@@ -246,20 +203,11 @@ idlist_next(struct idlist *l, char id[DEVID_MAX + 1], unsigned long *line, struc
 		return IDLIST_ID;
 	}
 	for (;;) {
-		n = 0;
-		toolong = 0;
-		if ((c = next_byte(l)) == -1)
+		if ((c = linereader_line(&l->r, buf, sizeof(buf), &n, &toolong)) == 0)
 			return IDLIST_END;
 		*line = ++l->line;
-		for (; c >= 0 && c != '\n'; c = next_byte(l)) {
-			if (n < LINE_MAX_KEPT)
-				buf[n++] = (char)c;
-			else
-				toolong = 1;
-		}
-		if (c == -2) {
-			err_set(e, AK_INPUT, "cannot read '%s': %s", l->name,
-				strerror(l->read_error));
+		if (c == LINEREADER_ERROR) {
+			err_set(e, AK_INPUT, "cannot read '%s': %s", l->name, strerror(l->r.error));
 			return IDLIST_FATAL;
 		}
 		if (line_kind(buf, &b, &n, toolong) == LINE_SKIP)
@@ -298,8 +246,7 @@ idlist_close(struct idlist *l)
 		return;
 	if (l->fd > STDIN_FILENO)
 		close(l->fd);
-	if (l->fd >= 0)
-		free(l->buf);
+	linereader_clear(&l->r);
 	free(l->name);
 	free(l->prefix);
 	free(l);
