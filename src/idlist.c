@@ -146,12 +146,12 @@ digits(unsigned long n)
 
 int
 idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, unsigned long count,
-		unsigned width, struct err *e)
+		unsigned width, int at_least, struct err *e)
 {
 	char id[DEVID_MAX + 32];
 	struct idlist *l;
 	unsigned long last;
-	unsigned need;
+	unsigned need, pad = width;
 
 	*out = NULL;
 	if (count == 0)
@@ -160,8 +160,8 @@ idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, un
 		return err_set(e, AK_USAGE, "--start %lu and --count %lu overflow", start, count);
 	last = start + (count - 1);
 	need = digits(last);
-	if (width == 0)
-		width = need;
+	if (width == 0 || (at_least && width < need))
+		width = need; /* the longest id: the last one's */
 	else if (width < need)
 		return err_set(e, AK_USAGE, "--width %u is too small for the number %lu", width,
 			       last);
@@ -179,11 +179,12 @@ idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, un
 		free(l);
 		return err_set(e, AK_CRYPTO, "out of memory");
 	}
+	l->r = (struct linereader)LINEREADER_INIT;
 	l->fd = -1;
 	l->seq = 1;
 	l->next = start;
 	l->total = count;
-	l->width = width;
+	l->width = pad == 0 ? width : pad; /* at_least: numbers wider than pad are not cut */
 	*out = l;
 	return 0;
 }

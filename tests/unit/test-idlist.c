@@ -103,7 +103,7 @@ Test(idlist, generates_fixed_width_sequences)
 	unsigned long line, n = 0;
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(idlist_open_seq(&l, "dev-", 1, 1000, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_open_seq(&l, "dev-", 1, 1000, 0, 0, &e), 0, "%s", e.msg);
 	cr_assert_eq(idlist_total(l), 1000);
 	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
 	cr_assert_str_eq(id, "dev-0001");
@@ -114,7 +114,7 @@ Test(idlist, generates_fixed_width_sequences)
 	cr_assert_str_eq(id, "dev-1000");
 	idlist_close(l);
 
-	cr_assert_eq(idlist_open_seq(&l, "x", 98, 3, 6, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_open_seq(&l, "x", 98, 3, 6, 0, &e), 0, "%s", e.msg);
 	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
 	cr_assert_str_eq(id, "x000098");
 	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
@@ -129,13 +129,13 @@ Test(idlist, refuses_bad_sequences)
 	struct idlist *l;
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(idlist_open_seq(&l, "a/b-", 1, 10, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "a/b-", 1, 10, 0, 0, &e), -1);
 	cr_assert_eq(e.status, AK_USAGE);
 	cr_assert(strstr(e.msg, "prefix") != NULL, "%s", e.msg);
-	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 0, 0, &e), -1);
-	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 1000, 3, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 0, 0, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 1000, 3, 0, &e), -1);
 	cr_assert(strstr(e.msg, "too small") != NULL, "%s", e.msg);
-	cr_assert_eq(idlist_open_seq(&l, "dev", (unsigned long)-1, 2, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", (unsigned long)-1, 2, 0, 0, &e), -1);
 }
 
 /*
@@ -251,4 +251,26 @@ Test(idlist, skips_a_bom_split_across_reads)
 		close(saved);
 		cr_assert_eq(waitpid(pid, NULL, 0), pid);
 	}
+}
+
+/* An existing batch's width is a minimum: s-1 ... s-9 extended to 12 is s-10 ... s-12, no s-01. */
+Test(idlist, at_least_keeps_a_narrower_width)
+{
+	static const char *const want[] = {"s-1", "s-9", "s-10", "s-12"};
+	struct idlist *l;
+	char id[DEVID_MAX + 1];
+	unsigned long line;
+	struct err e = ERR_INIT;
+	size_t k = 0;
+
+	cr_assert_eq(idlist_open_seq(&l, "s-", 1, 12, 1, 1, &e), 0, "%s", e.msg);
+	while (idlist_next(l, id, &line, &e) == IDLIST_ID)
+		if (line == 1 || line == 9 || line == 10 || line == 12)
+			cr_assert_str_eq(id, want[k++]);
+	cr_assert_eq(k, 4);
+	idlist_close(l);
+	cr_assert_eq(idlist_open_seq(&l, "s-", 1, 12, 3, 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "s-001");
+	idlist_close(l);
 }
