@@ -9,6 +9,12 @@
  * what is complete, finishes what was interrupted and makes the rest.  The
  * crash analysis is at the top of provision.c.
  *
+ * A batch is one kind of key: a rerun's batch-wide options must match what
+ * the batch holds (provision_batch_check), and its generated ids keep the
+ * batch's numbering (provision_batch_width).  Nothing another user made is
+ * adopted: the directory, the device directories and the key files must be
+ * the running user's, and no directory writable by group or others.
+ *
  * The module prints nothing: it reports through a callback, which it calls
  * from one thread at a time.
  */
