@@ -326,7 +326,6 @@ check_cert(struct ctx *c, const char *id, const char *fp, struct err *e)
 	struct stat st;
 	int rc = -1;
 
-
 	if (device_path(c, id, "cert.pem", path, sizeof(path), e) != 0 ||
 	    lstat_ours(path, &st, 0, e) != 0 || key_load_file(&cert, path, NULL, e) != 0)
 		goto out;
@@ -418,10 +417,11 @@ out:
 }
 
 /*
- * Check the files of an existing device: a directory and files of the
- * running user's (check_ours), a private key not readable by others that matches the public key (and the
- * certificate), of the type this run makes; with a manifest row, the same
- * fingerprint and algorithm.  Fills row (created = the private key's mtime).
+ * Check the files of an existing device: a directory and files of the running
+ * user's (check_ours), a private key not readable by others that matches the
+ * public key (and the certificate), of the type this run makes; with a
+ * manifest row, the same fingerprint and algorithm.  Fills row (created = the
+ * private key's mtime).
  */
 static int
 check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manifest_row *row,
@@ -871,8 +871,8 @@ provision_batch_width(const struct provision_opts *o, const struct provision_bat
 	 */
 	if (strlen(b->padded) > strlen(b->narrow))
 		return err_set(e, AK_INPUT,
-			       "batch '%s' numbers '%s' ids in two ways ('%s' and '%s'): not adding "
-			       "to it (use --ids)",
+			       "batch '%s' numbers '%s' ids in two ways ('%s' and '%s'): not "
+			       "adding to it (use --ids)",
 			       o->out_dir, prefix, b->narrow, b->padded);
 	if (asked != 0 && asked != b->width)
 		return err_set(e, AK_INPUT,
@@ -960,7 +960,8 @@ setup(struct ctx *c, struct idset *set, struct err *e)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", c->o->out_dir, strerror(errno));
 	/* The directory opened, not the name: it cannot be swapped after the check. */
 	if (fstat(c->dirfd, &st) != 0)
-		return err_set(e, AK_INPUT, "cannot check '%s': %s", c->o->out_dir, strerror(errno));
+		return err_set(e, AK_INPUT, "cannot check '%s': %s", c->o->out_dir,
+			       strerror(errno));
 	if (check_ours(c->o->out_dir, &st, 1, e) != 0)
 		return -1;
 	if (flock(c->dirfd, LOCK_EX | LOCK_NB) != 0)
@@ -991,7 +992,7 @@ setup(struct ctx *c, struct idset *set, struct err *e)
 		return err_set(e, AK_INPUT, "the path of '%s' is too long", c->o->out_dir);
 	if (remove_stale(c, e) != 0)
 		return -1;
-	/* Checked again under the lock: the caller may have looked before (provision_batch_read). */
+	/* Checked (again) under the lock: a caller may have looked first (provision_batch_read). */
 	memset(&b, 0, sizeof(b));
 	if (load_manifest(c, set, &b, e) != 0)
 		return -1;

@@ -215,7 +215,10 @@ Test(idlist, skips_a_utf8_bom_at_the_start_only)
 /* A BOM that arrives one byte per read (a pipe) is skipped all the same; a lone 0xef is data. */
 Test(idlist, skips_a_bom_split_across_reads)
 {
-	static const char *const inputs[] = {"\xef\xbb\xbf" "dev-1\n", "\xef" "dev-1\n"};
+	static const char *const inputs[] = {"\xef\xbb\xbf"
+					     "dev-1\n",
+					     "\xef"
+					     "dev-1\n"};
 	char id[DEVID_MAX + 1];
 	struct idlist *l;
 	unsigned long line;
