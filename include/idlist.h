@@ -2,7 +2,8 @@
  * idlist: the device ids provision works through, one at a time in constant
  * memory -- read from a file or standard input, or generated.
  *
- * A list file has one id per line.  Spaces and tabs around an id and a CR
+ * A list file has one id per line, read with the line reader (linereader.h:
+ * a UTF-8 BOM at the start is skipped).  Spaces and tabs around an id and a CR
  * before the LF are ignored; blank lines and lines whose first non-blank
  * character is '#' are skipped.  Each id is checked with devid_check(); a bad
  * one is reported with its line number and the list goes on with the next
@@ -33,11 +34,14 @@ int idlist_open_mem(struct idlist **l, const char *data, size_t len, const char 
 		    struct err *e);
 /*
  * Generate count ids prefix<start>, prefix<start+1>, ... with the numbers
- * zero-padded to width digits (0: the digits of the last number).  Every id
- * is valid, or this fails (AK_USAGE) saying why.
+ * zero-padded to width digits (0: the digits of the last number).  A width
+ * too small for the last number fails, unless at_least: then the numbers
+ * that need more digits have them (an existing batch's numbering, extended:
+ * s-1 ... s-9, then s-10).  Every id is valid, or this fails (AK_USAGE)
+ * saying why.
  */
 int idlist_open_seq(struct idlist **l, const char *prefix, unsigned long start, unsigned long count,
-		    unsigned width, struct err *e);
+		    unsigned width, int at_least, struct err *e);
 /* The next id into id, with its line (its position for generated ids): an enum idlist_next. */
 int idlist_next(struct idlist *l, char id[DEVID_MAX + 1], unsigned long *line, struct err *e);
 /* How many ids to expect (lines that are neither blank nor comments), 0 if not known (a pipe). */

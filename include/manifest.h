@@ -15,10 +15,11 @@
  *
  * Reading streams one row at a time in constant memory.  It accepts what
  * RFC 4180 allows -- quoted fields with "" for a quote, CRLF line ends, a
- * last line without a line end -- plus a UTF-8 byte order mark and blank
- * lines, and validates every field; an absolute public_key path is accepted
- * too.  A bad row is reported with its line number and skipped, so that a
- * caller may go on with the next one.
+ * last line without a line end -- plus a UTF-8 byte order mark (skipped by
+ * the line reader, linereader.h, as for id lists) and blank lines, and
+ * validates every field; an absolute public_key path is accepted too.  A
+ * bad row is reported with its line number and skipped, so that a caller may
+ * go on with the next one.
  *
  * Writing appends whole rows (one write(2) of one or more complete rows, then
  * fsync), so a row is either entirely there or, after a crash during the

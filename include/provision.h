@@ -9,6 +9,12 @@
  * what is complete, finishes what was interrupted and makes the rest.  The
  * crash analysis is at the top of provision.c.
  *
+ * A batch is one kind of key: a rerun's batch-wide options must match what
+ * the batch holds (provision_batch_check), and its generated ids keep the
+ * batch's numbering (provision_batch_width).  Nothing another user made is
+ * adopted: the directory, the device directories and the key files must be
+ * the running user's, and no directory writable by group or others.
+ *
  * The module prints nothing: it reports through a callback, which it calls
  * from one thread at a time.
  */
@@ -55,6 +61,7 @@ struct provision_opts {
 	int bits;	  /* RSA */
 	int cert;	  /* also a self-signed certificate, CN = id */
 	int days;	  /* its validity */
+	int encrypt;	  /* the private keys are encrypted (pass: with what) */
 	const char *pass; /* encrypt private keys with this passphrase (NULL: do not) */
 	size_t passlen;
 	unsigned jobs; /* key generations at the same time (>= 1) */
@@ -62,6 +69,46 @@ struct provision_opts {
 	void (*report)(void *arg, const struct provision_event *ev);
 	void *arg;
 };
+
+/*
+ * An existing batch, as its manifest and its first listed device tell: what
+ * a rerun's batch-wide options (key type, size, certificates, encryption)
+ * must agree with, and how it numbers generated ids.
+ */
+struct provision_batch {
+	unsigned long devices; /* rows in the manifest; 0: a new batch, nothing to agree with */
+	char first[DEVID_MAX + 1];
+	char algorithm[16]; /* the first row's: EC256_PEM, RSA256_X509_PEM, ... */
+	int bits;	    /* RSA bits of the first device's public key, 0 if not known */
+	int encrypted;	    /* the first device's private key: 1 encrypted, 0 not, -1 not known */
+	int pass_failed;    /* o->pass does not decrypt it: pass_err says why */
+	struct err pass_err;
+	/* Ids <prefix><digits> in the manifest (the prefix given to provision_batch_read). */
+	unsigned width;		    /* digits of the shortest, 0 if there is none */
+	char narrow[DEVID_MAX + 1]; /* the shortest */
+	char padded[DEVID_MAX + 1]; /* the longest whose number has a leading zero */
+};
+
+/*
+ * Read what o->out_dir holds (nothing yet is fine), without locking or
+ * changing it; prefix (NULL: none) is that of generated ids.  Refuses
+ * (AK_INPUT) a directory that is not the running user's or that others may
+ * write, and a manifest that is not one.
+ */
+int provision_batch_read(const struct provision_opts *o, const char *prefix,
+			 struct provision_batch *b, struct err *e);
+/* Do o's batch-wide options agree with b?  AK_INPUT, one message for the batch, if not. */
+int provision_batch_check(const struct provision_opts *o, const struct provision_batch *b,
+			  struct err *e);
+/*
+ * The width for generated ids prefix<N> in batch b, asked (0: none given):
+ * the batch's own if it has numbered ids with this prefix (*at_least set: a
+ * number that needs more digits has them), else asked.  AK_INPUT if asked
+ * differs from the batch's width, or if the batch numbers inconsistently.
+ */
+int provision_batch_width(const struct provision_opts *o, const struct provision_batch *b,
+			  const char *prefix, unsigned asked, unsigned *width, int *at_least,
+			  struct err *e);
 
 /*
  * Work through o->ids.  Returns 0 when every id was dealt with (some may have

@@ -225,15 +225,26 @@ static int
 provision(struct provision_cli *o)
 {
 	struct provision_stats st;
+	struct provision_batch batch;
 	struct idlist *ids = NULL;
 	struct err e = ERR_INIT;
-	int rc, status;
+	unsigned width;
+	int rc, status, at_least;
 	double secs;
 
-	if (o->count_set)
-		rc = idlist_open_seq(&ids, o->prefix, o->start, o->count, (unsigned)o->width, &e);
-	else
+	/* An existing batch first: options that do not fit it fail once, before the prompt. */
+	o->p.encrypt = o->encrypt;
+	if (provision_batch_read(&o->p, o->count_set ? o->prefix : NULL, &batch, &e) != 0 ||
+	    provision_batch_check(&o->p, &batch, &e) != 0)
+		return cmd_fail(&e);
+	if (o->count_set) {
+		if (provision_batch_width(&o->p, &batch, o->prefix, (unsigned)o->width, &width,
+					  &at_least, &e) != 0)
+			return cmd_fail(&e);
+		rc = idlist_open_seq(&ids, o->prefix, o->start, o->count, width, at_least, &e);
+	} else {
 		rc = idlist_open(&ids, o->ids_path, &e);
+	}
 	if (rc != 0)
 		return e.status == AK_USAGE ? cmd_usage_error("%s", e.msg) : cmd_fail(&e);
 	if (o->encrypt) {

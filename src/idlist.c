@@ -8,18 +8,16 @@
 
 #include "fileio.h"
 #include "idlist.h"
+#include "linereader.h"
 #include "banned.h"
 
-#define READ_CHUNK 65536
 /* Longer lines are consumed but not kept: no id is this long, even with spaces around it. */
 #define LINE_MAX_KEPT (DEVID_MAX + 64)
 
 struct idlist {
 	/* Reading */
+	struct linereader r;
 	int fd; /* -1: memory or sequence */
-	char *buf;
-	size_t len, pos;
-	int eof, read_error;
 	char *name;
 	unsigned long line, total;
 	/* Generating */
@@ -28,31 +26,6 @@ struct idlist {
 	unsigned long next;
 	unsigned width;
 };
-
-static int
-next_byte(struct idlist *l)
-{
-	ssize_t r;
-
-	if (l->pos < l->len)
-		return (unsigned char)l->buf[l->pos++];
-	if (l->fd < 0 || l->eof)
-		return -1;
-	do
-		r = read(l->fd, l->buf, READ_CHUNK);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		l->read_error = errno;
-		return -2;
-	}
-	if (r == 0) {
-		l->eof = 1;
-		return -1;
-	}
-	l->len = (size_t)r;
-	l->pos = 1;
-	return (unsigned char)l->buf[0];
-}
 
 static int
 blank(int c)
@@ -94,33 +67,18 @@ line_kind(const char *buf, size_t *start, size_t *n, int toolong)
 static unsigned long
 count_lines(int fd)
 {
-	char buf[READ_CHUNK], line[LINE_MAX_KEPT];
+	struct linereader r;
+	char line[LINE_MAX_KEPT];
 	unsigned long total = 0;
-	size_t ln = 0, b, n;
-	ssize_t r, i;
-	int toolong = 0;
+	size_t b, n;
+	int toolong;
 	off_t at = lseek(fd, 0, SEEK_CUR);
 
-	if (at < 0)
+	if (at < 0 || linereader_open_fd(&r, fd) != 0)
 		return 0;
-	while ((r = read(fd, buf, sizeof(buf))) > 0) {
-		for (i = 0; i < r; i++) {
-			if (buf[i] == '\n') {
-				n = ln;
-				total += line_kind(line, &b, &n, toolong) == LINE_ID;
-				ln = 0;
-				toolong = 0;
-			} else if (ln < sizeof(line)) {
-				line[ln++] = buf[i];
-			} else {
-				toolong = 1;
-			}
-		}
-	}
-	if (ln > 0) { /* a last line without LF */
-		n = ln;
+	while (linereader_line(&r, line, sizeof(line), &n, &toolong) == 1)
 		total += line_kind(line, &b, &n, toolong) == LINE_ID;
-	}
+	linereader_clear(&r);
 	if (lseek(fd, at, SEEK_SET) != at)
 		return 0;
 	return total;
@@ -137,11 +95,10 @@ list_new(struct idlist **out, int fd, const char *data, size_t len, const char *
 		goto oom;
 	l->fd = fd;
 	if (data != NULL) {
-		l->buf = (char *)data;
-		l->len = len;
+		linereader_open_mem(&l->r, data, len);
 		l->total = 0;
 	} else {
-		if ((l->buf = malloc(READ_CHUNK)) == NULL)
+		if (linereader_open_fd(&l->r, fd) != 0)
 			goto oom;
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			l->total = count_lines(fd);
@@ -189,12 +146,12 @@ digits(unsigned long n)
 
 int
 idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, unsigned long count,
-		unsigned width, struct err *e)
+		unsigned width, int at_least, struct err *e)
 {
 	char id[DEVID_MAX + 32];
 	struct idlist *l;
 	unsigned long last;
-	unsigned need;
+	unsigned need, pad = width;
 
 	*out = NULL;
 	if (count == 0)
@@ -203,8 +160,8 @@ idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, un
 		return err_set(e, AK_USAGE, "--start %lu and --count %lu overflow", start, count);
 	last = start + (count - 1);
 	need = digits(last);
-	if (width == 0)
-		width = need;
+	if (width == 0 || (at_least && width < need))
+		width = need; /* the longest id: the last one's */
 	else if (width < need)
 		return err_set(e, AK_USAGE, "--width %u is too small for the number %lu", width,
 			       last);
@@ -222,11 +179,12 @@ idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, un
 		free(l);
 		return err_set(e, AK_CRYPTO, "out of memory");
 	}
+	l->r = (struct linereader)LINEREADER_INIT;
 	l->fd = -1;
 	l->seq = 1;
 	l->next = start;
 	l->total = count;
-	l->width = width;
+	l->width = pad == 0 ? width : pad; /* at_least: numbers wider than pad are not cut */
 	*out = l;
 	return 0;
 }
@@ -246,20 +204,11 @@ idlist_next(struct idlist *l, char id[DEVID_MAX + 1], unsigned long *line, struc
 		return IDLIST_ID;
 	}
 	for (;;) {
-		n = 0;
-		toolong = 0;
-		if ((c = next_byte(l)) == -1)
+		if ((c = linereader_line(&l->r, buf, sizeof(buf), &n, &toolong)) == 0)
 			return IDLIST_END;
 		*line = ++l->line;
-		for (; c >= 0 && c != '\n'; c = next_byte(l)) {
-			if (n < LINE_MAX_KEPT)
-				buf[n++] = (char)c;
-			else
-				toolong = 1;
-		}
-		if (c == -2) {
-			err_set(e, AK_INPUT, "cannot read '%s': %s", l->name,
-				strerror(l->read_error));
+		if (c == LINEREADER_ERROR) {
+			err_set(e, AK_INPUT, "cannot read '%s': %s", l->name, strerror(l->r.error));
 			return IDLIST_FATAL;
 		}
 		if (line_kind(buf, &b, &n, toolong) == LINE_SKIP)
@@ -298,8 +247,7 @@ idlist_close(struct idlist *l)
 		return;
 	if (l->fd > STDIN_FILENO)
 		close(l->fd);
-	if (l->fd >= 0)
-		free(l->buf);
+	linereader_clear(&l->r);
 	free(l->name);
 	free(l->prefix);
 	free(l);

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "linereader.h"
 #include "manifest.h"
 #include "banned.h"
 
 #define NFIELDS 5
-#define READ_CHUNK 65536
 
 static const char *const field_names[NFIELDS] = {"device_id", "algorithm", "fingerprint",
 						 "public_key", "created"};
@@ -21,49 +21,23 @@ static const char *const algorithms[] = {"EC256_PEM", "RSA256_PEM", "EC256_X509_
 					 "RSA256_X509_PEM"};
 
 struct manifest {
-	int fd;	   /* -1: reading from memory */
-	char *buf; /* READ_CHUNK bytes, or the caller's data */
-	size_t len, pos;
-	int eof, read_error;
+	struct linereader r;
+	int fd; /* -1: reading from memory */
 	char *name, *dir;
 	unsigned long line;	/* line of the reading position */
 	unsigned long row_line; /* first line of the last row */
 };
 
-/* Next byte, -1 at the end, -2 on a read error. */
 static int
 next_byte(struct manifest *m)
 {
-	ssize_t r;
-
-	if (m->pos < m->len)
-		return (unsigned char)m->buf[m->pos++];
-	if (m->fd < 0 || m->eof)
-		return -1;
-	do
-		r = read(m->fd, m->buf, READ_CHUNK);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		m->read_error = errno;
-		return -2;
-	}
-	if (r == 0) {
-		m->eof = 1;
-		return -1;
-	}
-	m->len = (size_t)r;
-	m->pos = 1;
-	return (unsigned char)m->buf[0];
+	return linereader_getc(&m->r);
 }
 
 static int
 peek_byte(struct manifest *m)
 {
-	int c = next_byte(m);
-
-	if (c >= 0)
-		m->pos--;
-	return c;
+	return linereader_peek(&m->r);
 }
 
 /* One parsed record: up to NFIELDS fields, each cut to its buffer's size. */
@@ -268,7 +242,7 @@ manifest_next_row(struct manifest *m, struct manifest_row *row, struct err *e)
 			return MANIFEST_END;
 		if (rc < 0) {
 			err_set(e, AK_INPUT, "cannot read '%s': %s", m->name,
-				strerror(m->read_error));
+				strerror(m->r.error));
 			return MANIFEST_FATAL;
 		}
 	} while (r.empty);
@@ -322,8 +296,7 @@ manifest_close(struct manifest *m)
 		return;
 	if (m->fd > STDIN_FILENO)
 		close(m->fd);
-	if (m->fd >= 0)
-		free(m->buf);
+	linereader_clear(&m->r);
 	free(m->name);
 	free(m->dir);
 	free(m);
@@ -341,7 +314,7 @@ dir_of(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-/* Check the first line: the header, after an optional UTF-8 byte order mark. */
+/* Check the first line: the header (a byte order mark before it is the line reader's). */
 static int
 read_header(struct manifest *m, struct err *e)
 {
@@ -352,14 +325,10 @@ read_header(struct manifest *m, struct err *e)
 	for (i = 0; i < NFIELDS; i++)
 		sp[i] = spare[i];
 	record_bind(&r, NULL, sp, sizeof(spare[0]));
-	if (peek_byte(m) == 0xef) {
-		if (next_byte(m) != 0xef || next_byte(m) != 0xbb || next_byte(m) != 0xbf)
-			goto bad;
-	}
 	m->line = 1;
 	if ((rc = read_record(m, &r)) < 0)
 		return err_set(e, AK_INPUT, "cannot read '%s': %s", m->name,
-			       strerror(m->read_error));
+			       strerror(m->r.error));
 	if (rc == 0)
 		return err_set(e, AK_INPUT, "'%s' is empty: not a manifest (no '%s' line)", m->name,
 			       MANIFEST_HEADER);
@@ -388,12 +357,10 @@ reader_new(struct manifest **out, int fd, const char *data, size_t len, const ch
 	if ((m->name = strdup(name)) == NULL ||
 	    (m->dir = fd == STDIN_FILENO || data != NULL ? strdup(".") : dir_of(name)) == NULL)
 		goto oom;
-	if (data != NULL) {
-		m->buf = (char *)data;
-		m->len = len;
-	} else if ((m->buf = malloc(READ_CHUNK)) == NULL) {
+	if (data != NULL)
+		linereader_open_mem(&m->r, data, len);
+	else if (linereader_open_fd(&m->r, fd) != 0)
 		goto oom;
-	}
 	if (read_header(m, e) != 0) {
 		manifest_close(m);
 		return -1;
@@ -476,23 +443,22 @@ manifest_format_row(const struct manifest_row *row, char *buf, size_t size, stru
 	return (int)n;
 }
 
-/* Is the beginning of the file the header line?  (BOM and CRLF allowed.) */
+/* Is the first line of the file the header?  (Read as the reader does: BOM and CRLF allowed.) */
 static int
 header_ok(int fd)
 {
-	char buf[sizeof(MANIFEST_HEADER) + 8], *p = buf;
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	size_t hl = strlen(MANIFEST_HEADER);
+	struct linereader r;
+	char buf[sizeof(MANIFEST_HEADER) + 1];
+	size_t n;
+	int toolong, ok;
 
-	if (n <= 0)
+	if (lseek(fd, 0, SEEK_SET) != 0 || linereader_open_fd(&r, fd) != 0)
 		return 0;
-	buf[n] = '\0';
-	if ((unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
-	    (unsigned char)p[2] == 0xbf)
-		p += 3;
-	if (strncmp(p, MANIFEST_HEADER, hl) != 0)
-		return 0;
-	return p[hl] == '\n' || (p[hl] == '\r' && p[hl + 1] == '\n');
+	ok = linereader_line(&r, buf, sizeof(buf), &n, &toolong) == 1 && !toolong;
+	linereader_clear(&r);
+	if (ok && n > 0 && buf[n - 1] == '\r')
+		n--;
+	return ok && n == strlen(MANIFEST_HEADER) && memcmp(buf, MANIFEST_HEADER, n) == 0;
 }
 
 /* Cut a torn last line (no line end) off: it is an append that never completed. */

@@ -230,14 +230,57 @@ alg_index(const char *alg)
 }
 
 static int
-device_path(struct ctx *c, const char *id, const char *file, char *buf, size_t size, struct err *e)
+batch_path(const struct provision_opts *o, const char *id, const char *file, char *buf,
+	   size_t size, struct err *e)
 {
-	int n = file ? snprintf(buf, size, "%s/%s/%s", c->o->out_dir, id, file)
-		     : snprintf(buf, size, "%s/%s", c->o->out_dir, id);
+	int n = file ? snprintf(buf, size, "%s/%s/%s", o->out_dir, id, file)
+		     : snprintf(buf, size, "%s/%s", o->out_dir, id);
 
 	if (n < 0 || (size_t)n >= size)
 		return err_set(e, AK_INPUT, "the path of device '%s' is too long", id);
 	return 0;
+}
+
+static int
+device_path(struct ctx *c, const char *id, const char *file, char *buf, size_t size, struct err *e)
+{
+	return batch_path(c->o, id, file, buf, size, e);
+}
+
+/*
+ * Adopt nothing another user made.  Whoever made a key file may hold a copy
+ * of the private key, and whoever may write a directory may have put files
+ * in it: the batch directory, every device directory and every key file must
+ * belong to the user who runs provision, and no directory may be writable by
+ * group or others -- the rule ssh applies to ~/.ssh.  Modes alone are not
+ * enough: another user's 0700 directory looks just like ours.
+ */
+static int
+check_ours(const char *path, const struct stat *st, int dir, struct err *e)
+{
+	if (dir && !S_ISDIR(st->st_mode))
+		return err_set(e, AK_INPUT, "'%s' is not a directory", path);
+	if (!dir && !S_ISREG(st->st_mode))
+		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
+	if (st->st_uid != geteuid())
+		return err_set(e, AK_INPUT,
+			       "'%s' belongs to another user (uid %lu): not adopting what it holds",
+			       path, (unsigned long)st->st_uid);
+	if (dir && (st->st_mode & 022))
+		return err_set(e, AK_INPUT, "'%s' is writable by group or others (mode %03o)",
+			       path, (unsigned)st->st_mode & 0777);
+	return 0;
+}
+
+/* lstat path, then check_ours(); "missing" if it is not there. */
+static int
+lstat_ours(const char *path, struct stat *st, int dir, struct err *e)
+{
+	if (lstat(path, st) != 0)
+		return errno == ENOENT
+			   ? err_set(e, AK_INPUT, "'%s' is missing: %s", path, strerror(errno))
+			   : err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));
+	return check_ours(path, st, dir, e);
 }
 
 static int
@@ -280,10 +323,11 @@ check_cert(struct ctx *c, const char *id, const char *fp, struct err *e)
 {
 	char path[PATH_MAX], subject[DEVID_MAX + 8], cfp[KEY_FINGERPRINT_HEX + 1];
 	struct key cert = KEY_INIT;
+	struct stat st;
 	int rc = -1;
 
 	if (device_path(c, id, "cert.pem", path, sizeof(path), e) != 0 ||
-	    key_load_file(&cert, path, NULL, e) != 0)
+	    lstat_ours(path, &st, 0, e) != 0 || key_load_file(&cert, path, NULL, e) != 0)
 		goto out;
 	if (cert.cert == NULL || key_fingerprint(&cert, cfp, e) != 0 || strcmp(cfp, fp) != 0 ||
 	    key_cert_subject(&cert, subject, sizeof(subject)) != 0 ||
@@ -373,10 +417,11 @@ out:
 }
 
 /*
- * Check the files of an existing device: a directory not writable by others,
- * a private key not readable by others that matches the public key (and the
- * certificate), of the type this run makes; with a manifest row, the same
- * fingerprint and algorithm.  Fills row (created = the private key's mtime).
+ * Check the files of an existing device: a directory and files of the running
+ * user's (check_ours), a private key not readable by others that matches the
+ * public key (and the certificate), of the type this run makes; with a
+ * manifest row, the same fingerprint and algorithm.  Fills row (created = the
+ * private key's mtime).
  */
 static int
 check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manifest_row *row,
@@ -387,7 +432,7 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 	struct fileio_buf privb = FILEIO_BUF_INIT;
 	unsigned char bin[32];
 	const char *alg;
-	struct stat st;
+	struct stat st, pubst;
 	time_t created;
 	int rc = -1, r;
 
@@ -402,18 +447,13 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 			    j->id, path);
 		return err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));
 	}
-	if (!S_ISDIR(st.st_mode))
-		return err_set(e, AK_INPUT, "'%s' is not a directory", path);
-	if (st.st_mode & 022)
-		return err_set(e, AK_INPUT, "'%s' is writable by others (mode %03o)", path,
-			       (unsigned)st.st_mode & 0777);
+	if (check_ours(path, &st, 1, e) != 0)
+		return -1;
 	if (device_path(c, j->id, "private.pem", path, sizeof(path), e) != 0 ||
 	    device_path(c, j->id, "public.pem", pubpath, sizeof(pubpath), e) != 0)
 		return -1;
-	if (lstat(path, &st) != 0)
-		return err_set(e, AK_INPUT, "'%s' is missing: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
+	if (lstat_ours(path, &st, 0, e) != 0 || lstat_ours(pubpath, &pubst, 0, e) != 0)
+		return -1;
 	if (st.st_mode & 077)
 		return err_set(e, AK_INPUT,
 			       "'%s' is readable by others (mode %03o): chmod 600 it if it was not "
@@ -654,6 +694,197 @@ writer(void *arg)
 	return NULL;
 }
 
+/* --- the batch as a whole ------------------------------------------------------------- */
+
+/*
+ * A rerun must make the keys the batch was made with: a mismatch in a
+ * batch-wide option (type, size, certificate, encryption) is one error for
+ * the batch, found before any device is touched or a passphrase asked for --
+ * not one error per device.  The manifest's first row gives the type and the
+ * certificate; its device's files give the RSA size and the encryption.
+ */
+
+/* One manifest row: the first is the example; ids <prefix><digits> give the numbering. */
+static void
+batch_note_row(struct provision_batch *b, const struct manifest_row *row, const char *prefix)
+{
+	size_t pl, n, i;
+	const char *num;
+
+	if (b->devices++ == 0) {
+		snprintf(b->first, sizeof(b->first), "%s", row->device_id);
+		snprintf(b->algorithm, sizeof(b->algorithm), "%s", row->algorithm);
+	}
+	if (prefix == NULL || strncmp(row->device_id, prefix, pl = strlen(prefix)) != 0)
+		return;
+	num = row->device_id + pl;
+	for (n = strlen(num), i = 0; i < n; i++)
+		if (num[i] < '0' || num[i] > '9')
+			return;
+	if (n == 0)
+		return;
+	if (b->width == 0 || n < b->width) {
+		b->width = (unsigned)n;
+		snprintf(b->narrow, sizeof(b->narrow), "%s", row->device_id);
+	}
+	if (num[0] == '0' && n > 1 && strlen(b->padded) < pl + n)
+		snprintf(b->padded, sizeof(b->padded), "%s", row->device_id);
+}
+
+/* The first device's RSA size and encryption, if its files are there and ours. */
+static void
+batch_probe(const struct provision_opts *o, struct provision_batch *b)
+{
+	char path[PATH_MAX];
+	struct fileio_buf buf = FILEIO_BUF_INIT;
+	struct passphrase pp = PASSPHRASE_INIT;
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	struct stat st;
+
+	b->bits = 0;
+	b->encrypted = -1;
+	if (batch_path(o, b->first, NULL, path, sizeof(path), &e) != 0 ||
+	    lstat_ours(path, &st, 1, &e) != 0)
+		return;
+	if (batch_path(o, b->first, "public.pem", path, sizeof(path), &e) == 0 &&
+	    lstat_ours(path, &st, 0, &e) == 0 && key_load_file(&k, path, NULL, &e) == 0 &&
+	    key_type(&k) == KEY_RSA)
+		b->bits = key_bits(&k);
+	key_clear(&k);
+	if (batch_path(o, b->first, "private.pem", path, sizeof(path), &e) == 0 &&
+	    lstat_ours(path, &st, 0, &e) == 0 &&
+	    fileio_read_secret(path, FILEIO_KEY_MAX, &buf, &e) == 0)
+		/* PKCS#8 as provision writes it, or a legacy encrypted PEM. */
+		b->encrypted = strstr((const char *)buf.data, "-----BEGIN ENCRYPTED PRIVATE KEY") !=
+				       NULL ||
+			       strstr((const char *)buf.data, "Proc-Type: 4,ENCRYPTED") != NULL;
+	/* A wrong passphrase is wrong for the batch, not a thousand times over. */
+	if (b->encrypted == 1 && o->pass != NULL) {
+		pp.value = (char *)o->pass; /* borrowed, never freed here */
+		pp.len = o->passlen;
+		b->pass_err = (struct err)ERR_INIT;
+		b->pass_failed = key_load(&k, buf.data, buf.len, path, &pp, &b->pass_err) != 0;
+		key_clear(&k);
+	}
+	fileio_buf_clear(&buf);
+}
+
+static const char *
+run_algorithm(const struct provision_opts *o)
+{
+	return o->type == KEY_EC ? (o->cert ? "EC256_X509_PEM" : "EC256_PEM")
+				 : (o->cert ? "RSA256_X509_PEM" : "RSA256_PEM");
+}
+
+int
+provision_batch_read(const struct provision_opts *o, const char *prefix,
+		     struct provision_batch *b, struct err *e)
+{
+	char mpath[PATH_MAX];
+	const char *path = o->manifest;
+	struct manifest *m;
+	struct manifest_row row;
+	struct stat st;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->encrypted = -1;
+	if (stat(o->out_dir, &st) != 0) {
+		if (errno == ENOENT)
+			return 0; /* a new batch */
+		return err_set(e, AK_INPUT, "cannot check '%s': %s", o->out_dir, strerror(errno));
+	}
+	if (check_ours(o->out_dir, &st, 1, e) != 0)
+		return -1;
+	if (path == NULL) {
+		if ((size_t)snprintf(mpath, sizeof(mpath), "%s/%s", o->out_dir, MANIFEST_NAME) >=
+		    sizeof(mpath))
+			return err_set(e, AK_INPUT, "the path of '%s' is too long", o->out_dir);
+		path = mpath;
+	}
+	if (lstat(path, &st) != 0 && errno == ENOENT)
+		return 0;
+	if (manifest_open(&m, path, e) != 0)
+		return -1;
+	/* Bad rows (a torn last one the writer will cut off) are the locked run's to report. */
+	while ((r = manifest_next_row(m, &row, e)) != MANIFEST_END && r != MANIFEST_FATAL)
+		if (r == MANIFEST_ROW)
+			batch_note_row(b, &row, prefix);
+	manifest_close(m);
+	if (r != MANIFEST_END)
+		return -1;
+	*e = (struct err)ERR_INIT;
+	if (b->devices > 0)
+		batch_probe(o, b);
+	return 0;
+}
+
+int
+provision_batch_check(const struct provision_opts *o, const struct provision_batch *b,
+		      struct err *e)
+{
+	char path[PATH_MAX];
+	int encrypt = o->encrypt || o->pass != NULL;
+
+	if (b->devices == 0)
+		return 0;
+	if (strcmp(b->algorithm, run_algorithm(o)) != 0)
+		return err_set(e, AK_INPUT,
+			       "the options do not match batch '%s': it holds %s devices ('%s'), "
+			       "this run makes %s (see --type and --cert)",
+			       o->out_dir, b->algorithm, b->first, run_algorithm(o));
+	if (o->type == KEY_RSA && b->bits != 0 && b->bits != o->bits)
+		return err_set(e, AK_INPUT,
+			       "the options do not match batch '%s': it holds RSA %d keys ('%s'), "
+			       "this run makes RSA %d (see --bits)",
+			       o->out_dir, b->bits, b->first, o->bits);
+	if (b->encrypted >= 0 && b->encrypted != encrypt) {
+		batch_path(o, b->first, "private.pem", path, sizeof(path), e);
+		return err_set(e, AK_INPUT,
+			       b->encrypted ? "the options do not match batch '%s': its private "
+					      "keys are encrypted ('%s'): give --encrypt"
+					    : "the options do not match batch '%s': its private "
+					      "keys are not encrypted ('%s'): leave out --encrypt",
+			       o->out_dir, path);
+	}
+	if (b->pass_failed) {
+		*e = b->pass_err;
+		return err_prefix(e, "batch '%s'", o->out_dir);
+	}
+	return 0;
+}
+
+int
+provision_batch_width(const struct provision_opts *o, const struct provision_batch *b,
+		      const char *prefix, unsigned asked, unsigned *width, int *at_least,
+		      struct err *e)
+{
+	*width = asked;
+	*at_least = 0;
+	if (b->width == 0)
+		return 0; /* no id of this batch is <prefix><number>: a numbering of its own */
+	/*
+	 * One width W numbers a batch: W digits, zero-padded, or more digits
+	 * without a leading zero.  A padded number longer than the shortest
+	 * means two numberings (s-1 and s-01): which one is meant is not known.
+	 */
+	if (strlen(b->padded) > strlen(b->narrow))
+		return err_set(e, AK_INPUT,
+			       "batch '%s' numbers '%s' ids in two ways ('%s' and '%s'): not "
+			       "adding to it (use --ids)",
+			       o->out_dir, prefix, b->narrow, b->padded);
+	if (asked != 0 && asked != b->width)
+		return err_set(e, AK_INPUT,
+			       "batch '%s' numbers its '%s' ids with %u digit%s ('%s'): --width %u "
+			       "would give its devices a second id",
+			       o->out_dir, prefix, b->width, b->width == 1 ? "" : "s", b->narrow,
+			       asked);
+	*width = b->width;
+	*at_least = 1;
+	return 0;
+}
+
 /* --- set-up ---------------------------------------------------------------------- */
 
 /* Remove the staged directories an interrupted run left in DIR. */
@@ -681,9 +912,9 @@ remove_stale(struct ctx *c, struct err *e)
 	return rc;
 }
 
-/* Index the manifest's rows: id -> fingerprint and algorithm. */
+/* Index the manifest's rows: id -> fingerprint and algorithm; and what the batch is. */
 static int
-load_manifest(struct ctx *c, struct idset *set, struct err *e)
+load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struct err *e)
 {
 	struct manifest *m;
 	struct manifest_row row;
@@ -694,6 +925,7 @@ load_manifest(struct ctx *c, struct idset *set, struct err *e)
 	if (manifest_open(&m, c->manifest_path, e) != 0)
 		return -1;
 	while ((r = manifest_next_row(m, &row, e)) == MANIFEST_ROW) {
+		batch_note_row(b, &row, NULL);
 		if ((it = idset_add(set, row.device_id, &added)) == NULL) {
 			r = err_set(e, AK_CRYPTO, "out of memory");
 			break;
@@ -719,11 +951,19 @@ static int
 setup(struct ctx *c, struct idset *set, struct err *e)
 {
 	char dir[PATH_MAX], mdir[PATH_MAX], *slash, rel[PATH_MAX];
+	struct provision_batch b;
+	struct stat st;
 
 	if (fileio_mkdir(c->o->out_dir, 0700, e) != 0)
 		return -1;
 	if ((c->dirfd = open(c->o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", c->o->out_dir, strerror(errno));
+	/* The directory opened, not the name: it cannot be swapped after the check. */
+	if (fstat(c->dirfd, &st) != 0)
+		return err_set(e, AK_INPUT, "cannot check '%s': %s", c->o->out_dir,
+			       strerror(errno));
+	if (check_ours(c->o->out_dir, &st, 1, e) != 0)
+		return -1;
 	if (flock(c->dirfd, LOCK_EX | LOCK_NB) != 0)
 		return err_set(e, AK_INPUT, "'%s' is in use by another akcred provision",
 			       c->o->out_dir);
@@ -752,7 +992,13 @@ setup(struct ctx *c, struct idset *set, struct err *e)
 		return err_set(e, AK_INPUT, "the path of '%s' is too long", c->o->out_dir);
 	if (remove_stale(c, e) != 0)
 		return -1;
-	return load_manifest(c, set, e);
+	/* Checked (again) under the lock: a caller may have looked first (provision_batch_read). */
+	memset(&b, 0, sizeof(b));
+	if (load_manifest(c, set, &b, e) != 0)
+		return -1;
+	if (b.devices > 0)
+		batch_probe(c->o, &b);
+	return provision_batch_check(c->o, &b, e);
 }
 
 /* --- the run ------------------------------------------------------------------------ */

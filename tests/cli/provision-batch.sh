@@ -55,11 +55,14 @@ assert_grep 'ENCRYPTED PRIVATE KEY' enc/enc-1/private.pem
 	>/dev/null || fail "the encrypted batch does not check out"
 akcred 0 provision -o enc --count 3 --prefix enc- --encrypt --passphrase-file pass
 assert_grep '^nothing to do' "$T/out"
-akcred 1 provision -o enc --count 3 --prefix enc-
-assert_grep "device 'enc-1': .*encrypted" "$T/err"
+# Without --encrypt, or with a wrong passphrase: one error for the batch (exit 3), not one per device.
+akcred 3 provision -o enc --count 3 --prefix enc-
+assert_grep "^akcred: provision: the options do not match batch 'enc': its private keys are encrypted \('enc/enc-[1-3]/private.pem'\): give --encrypt$" "$T/err"
+assert_eq "$(wc -l <"$T/err")" 1 "number of messages"
 echo 'wrong' >wrong
-akcred 1 provision -o enc --count 3 --prefix enc- --encrypt --passphrase-file wrong
-assert_grep "device 'enc-2': wrong passphrase" "$T/err"
+akcred 3 provision -o enc --count 3 --prefix enc- --encrypt --passphrase-file wrong
+assert_grep "^akcred: provision: batch 'enc': wrong passphrase for 'enc/enc-[1-3]/private.pem'$" "$T/err"
+assert_eq "$(wc -l <"$T/err")" 1 "number of messages"
 # Nothing was touched by the failed checks.
 "$PYTHON" "$TESTS/tools/pycheckprovision.py" enc --passphrase 'correct horse' --expect 3 \
 	>/dev/null || fail "failed checks changed the batch"

@@ -63,11 +63,12 @@ assert_grep "device 'd-5': 'b/d-5/private.pem' is readable by others \(mode 644\
 chmod 600 b/d-5/private.pem
 assert_eq "$(grep '^d-5,' b/manifest.csv | cut -d, -f3)" "$fp5" "d-5's fingerprint"
 
-# A different key type than the batch was made with.
-akcred 1 provision -o b --count 6 --prefix d- --type rsa
-assert_grep "device 'd-1': .*holds an EC P-256 key; this run makes RSA 2048 keys" "$T/err"
-akcred 1 provision -o b --count 6 --prefix d- --cert
-assert_grep "device 'd-1': .*cert.pem" "$T/err"
+# A different key type than the batch was made with: one error for the batch, before any device.
+akcred 3 provision -o b --count 6 --prefix d- --type rsa
+assert_grep "^akcred: provision: the options do not match batch 'b': it holds EC256_PEM devices \('d-[1-6]'\), this run makes RSA256_PEM \(see --type and --cert\)$" "$T/err"
+assert_eq "$(wc -l <"$T/err")" 1 "number of messages"
+akcred 3 provision -o b --count 6 --prefix d- --cert
+assert_grep "it holds EC256_PEM devices .*, this run makes EC256_X509_PEM" "$T/err"
 
 # Not listed and incomplete (made by hand): reported, not replaced.
 mkdir -m 700 b/d-7

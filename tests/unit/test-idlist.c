@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "idlist.h"
@@ -102,7 +103,7 @@ Test(idlist, generates_fixed_width_sequences)
 	unsigned long line, n = 0;
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(idlist_open_seq(&l, "dev-", 1, 1000, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_open_seq(&l, "dev-", 1, 1000, 0, 0, &e), 0, "%s", e.msg);
 	cr_assert_eq(idlist_total(l), 1000);
 	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
 	cr_assert_str_eq(id, "dev-0001");
@@ -113,7 +114,7 @@ Test(idlist, generates_fixed_width_sequences)
 	cr_assert_str_eq(id, "dev-1000");
 	idlist_close(l);
 
-	cr_assert_eq(idlist_open_seq(&l, "x", 98, 3, 6, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_open_seq(&l, "x", 98, 3, 6, 0, &e), 0, "%s", e.msg);
 	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
 	cr_assert_str_eq(id, "x000098");
 	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
@@ -128,13 +129,13 @@ Test(idlist, refuses_bad_sequences)
 	struct idlist *l;
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(idlist_open_seq(&l, "a/b-", 1, 10, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "a/b-", 1, 10, 0, 0, &e), -1);
 	cr_assert_eq(e.status, AK_USAGE);
 	cr_assert(strstr(e.msg, "prefix") != NULL, "%s", e.msg);
-	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 0, 0, &e), -1);
-	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 1000, 3, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 0, 0, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", 1, 1000, 3, 0, &e), -1);
 	cr_assert(strstr(e.msg, "too small") != NULL, "%s", e.msg);
-	cr_assert_eq(idlist_open_seq(&l, "dev", (unsigned long)-1, 2, 0, &e), -1);
+	cr_assert_eq(idlist_open_seq(&l, "dev", (unsigned long)-1, 2, 0, 0, &e), -1);
 }
 
 /*
@@ -173,4 +174,106 @@ Test(idlist, file_total_counts_what_next_returns)
 	cr_assert_eq(idlist_total(l), n);
 	idlist_close(l);
 	unlink(path);
+}
+
+/*
+ * An ids file saved with a UTF-8 byte order mark lost its first id
+ * ('\xef\xbb\xbfbom1' is not a valid id) while the manifest reader skipped
+ * the BOM: both now read through one line reader.  Only the stream's very
+ * first bytes are a BOM; the total agrees with what next returns.
+ */
+Test(idlist, skips_a_utf8_bom_at_the_start_only)
+{
+	static const char data[] = "\xef\xbb\xbf# made on Windows\r\nbom1\r\n\xef\xbb\xbf"
+				   "bom2\r\n";
+	char path[] = "/tmp/test-idlist.XXXXXX", id[DEVID_MAX + 1];
+	struct idlist *l;
+	unsigned long line;
+	struct err e = ERR_INIT;
+	int fd, pass;
+
+	cr_assert((fd = mkstemp(path)) >= 0);
+	cr_assert_eq(write(fd, data, sizeof(data) - 1), (ssize_t)sizeof(data) - 1);
+	cr_assert_eq(close(fd), 0);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			l = open_mem(data);
+		else
+			cr_assert_eq(idlist_open(&l, path, &e), 0, "%s", e.msg);
+		cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID, "%s", e.msg);
+		cr_assert_str_eq(id, "bom1");
+		cr_assert_eq(line, 2);
+		cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_BAD); /* a BOM later is data */
+		cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_END);
+		if (pass == 1)
+			cr_assert_eq(idlist_total(l), 2);
+		idlist_close(l);
+	}
+	unlink(path);
+}
+
+/* A BOM that arrives one byte per read (a pipe) is skipped all the same; a lone 0xef is data. */
+Test(idlist, skips_a_bom_split_across_reads)
+{
+	static const char *const inputs[] = {"\xef\xbb\xbf"
+					     "dev-1\n",
+					     "\xef"
+					     "dev-1\n"};
+	char id[DEVID_MAX + 1];
+	struct idlist *l;
+	unsigned long line;
+	struct err e = ERR_INIT;
+	size_t i, k;
+	int p[2], saved;
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(pipe(p), 0);
+		if ((pid = fork()) == 0) {
+			close(p[0]);
+			for (k = 0; inputs[i][k] != '\0'; k++)
+				if (write(p[1], inputs[i] + k, 1) != 1)
+					_exit(1);
+			_exit(0);
+		}
+		cr_assert(pid > 0);
+		close(p[1]);
+		cr_assert((saved = dup(STDIN_FILENO)) >= 0);
+		cr_assert_eq(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+		close(p[0]);
+		cr_assert_eq(idlist_open(&l, "-", &e), 0, "%s", e.msg);
+		if (i == 0) {
+			cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID, "%s", e.msg);
+			cr_assert_str_eq(id, "dev-1");
+		} else {
+			cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_BAD);
+		}
+		cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_END);
+		idlist_close(l);
+		cr_assert_eq(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+		close(saved);
+		cr_assert_eq(waitpid(pid, NULL, 0), pid);
+	}
+}
+
+/* An existing batch's width is a minimum: s-1 ... s-9 extended to 12 is s-10 ... s-12, no s-01. */
+Test(idlist, at_least_keeps_a_narrower_width)
+{
+	static const char *const want[] = {"s-1", "s-9", "s-10", "s-12"};
+	struct idlist *l;
+	char id[DEVID_MAX + 1];
+	unsigned long line;
+	struct err e = ERR_INIT;
+	size_t k = 0;
+
+	cr_assert_eq(idlist_open_seq(&l, "s-", 1, 12, 1, 1, &e), 0, "%s", e.msg);
+	while (idlist_next(l, id, &line, &e) == IDLIST_ID)
+		if (line == 1 || line == 9 || line == 10 || line == 12)
+			cr_assert_str_eq(id, want[k++]);
+	cr_assert_eq(k, 4);
+	idlist_close(l);
+	cr_assert_eq(idlist_open_seq(&l, "s-", 1, 12, 3, 1, &e), 0, "%s", e.msg);
+	cr_assert_eq(idlist_next(l, id, &line, &e), IDLIST_ID);
+	cr_assert_str_eq(id, "s-001");
+	idlist_close(l);
 }

@@ -344,3 +344,31 @@ Test(manifest_file, a_second_writer_is_refused)
 	cr_assert_eq(manifest_writer_open(&w2, path, &e), 0, "%s", e.msg);
 	manifest_writer_close(&w2);
 }
+
+/* The writer reads the first line as the reader does (one line reader): a BOM and CRLF are fine. */
+Test(manifest_file, appends_to_a_manifest_saved_with_a_bom)
+{
+	struct manifest_writer w = MANIFEST_WRITER_INIT;
+	struct manifest_row r = {"dev-1", "EC256_PEM", FP1, "dev-1/public.pem",
+				 "2026-11-24T14:13:27Z"};
+	char path[128], row[MANIFEST_ROW_MAX];
+	struct manifest *m;
+	struct err e = ERR_INIT;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/manifest.csv", unit_tmpdir);
+	put(path, "\xef\xbb\xbf" MANIFEST_HEADER "\r\n");
+	cr_assert_eq(manifest_writer_open(&w, path, &e), 0, "%s", e.msg);
+	n = manifest_format_row(&r, row, sizeof(row), &e);
+	cr_assert_eq(manifest_append(&w, row, (size_t)n, &e), 0, "%s", e.msg);
+	manifest_writer_close(&w);
+	cr_assert_eq(manifest_open(&m, path, &e), 0, "%s", e.msg);
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW, "%s", e.msg);
+	cr_assert_str_eq(r.device_id, "dev-1");
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_END);
+	manifest_close(m);
+	/* Half a BOM is no BOM. */
+	put(path, "\xef\xbb" MANIFEST_HEADER "\n");
+	cr_assert_eq(manifest_writer_open(&w, path, &e), -1);
+	cr_assert_eq(manifest_open(&m, path, &e), -1);
+}
