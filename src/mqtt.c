@@ -1154,7 +1154,6 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 		return explain_no_connack(s, rc);
 	s->r->connack = s->connack_rc;
 	if (s->connack_rc != 0) {
-		hint(s, "the broker refused the login: see the token checks below");
 		return phase_fail(s, MQTT_PH_CONNACK, AK_REFUSED,
 				  "the broker refused the connection: CONNACK %d, %s",
 				  s->connack_rc, mqtt_connack_string(s->connack_rc));
