@@ -116,5 +116,12 @@ void cmd_print_help(FILE *f, const struct cmd_entry *entry, const char *path);
 void cmd_print_commands(FILE *f);
 /* Find "name" or "parent child" in the table (exact names only). */
 const struct cmd_entry *cmd_lookup(const struct cmd_entry *const *table, const char *name);
+/*
+ * For "did you mean" in error messages only (look-up stays exact): the name
+ * in table closest to name, at most two edits away (Damerau-Levenshtein, as
+ * git does), or NULL.
+ */
+const char *cmd_suggest(const struct cmd_entry *const *table, const char *name);
+size_t cmd_distance(const char *a, const char *b);
 
 #endif

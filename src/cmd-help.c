@@ -333,6 +333,18 @@ completion_fish(FILE *f)
 	}
 }
 
+/* "help NAME [SUB]" for a command that does not exist, with the closest name if any. */
+static int
+unknown(const char *name, const char *sub, const char *suggestion)
+{
+	if (suggestion == NULL)
+		return cmd_usage_error("unknown command '%s%s%s'", name, sub ? " " : "",
+				       sub ? sub : "");
+	return cmd_usage_error("unknown command '%s%s%s' (did you mean '%s%s%s'?)", name,
+			       sub ? " " : "", sub ? sub : "", sub ? name : "", sub ? " " : "",
+			       suggestion);
+}
+
 static int
 cmd_help_exec(int argc, char **argv)
 {
@@ -375,13 +387,15 @@ cmd_help_exec(int argc, char **argv)
 		return AK_OK;
 	}
 	if ((e = cmd_lookup(cmd_table, argv[0])) == NULL)
-		return cmd_usage_error("unknown command '%s'", argv[0]);
+		return unknown(argv[0], NULL, cmd_suggest(cmd_table, argv[0]));
 	if (argc == 1) {
 		cmd_print_help(stdout, e, e->name);
 		return AK_OK;
 	}
-	if (argc > 2 || (child = cmd_lookup(e->children, argv[1])) == NULL)
-		return cmd_usage_error("unknown command '%s %s'", argv[0], argv[1]);
+	if (argc > 2)
+		return cmd_usage_error("unexpected operand '%s'", argv[2]);
+	if ((child = cmd_lookup(e->children, argv[1])) == NULL)
+		return unknown(argv[0], argv[1], cmd_suggest(e->children, argv[1]));
 	{
 		char path[64];
 
