@@ -53,7 +53,11 @@ struct cmd_entry {
 	unsigned flags;
 	int (*exec)(int argc, char **argv); /* argv[0] is the command name */
 	const struct cmd_entry *const *children; /* "jwt mint", ...; NULL-terminated */
-	const char *operands; /* completion of operands: "@file", "@command", or NULL: none */
+	/*
+	 * Completion of operands: "@file", "@command", "@token" (a token, '-' or
+	 * @FILE: completed as @FILE, the '@' kept), or NULL: none.
+	 */
+	const char *operands;
 };
 
 extern const struct cmd_entry *const cmd_table[];

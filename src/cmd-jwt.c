@@ -598,7 +598,7 @@ static const struct cmd_entry cmd_jwt_decode_entry = {
     .options = decode_options,
     .flags = CMD_SECRETS, /* a token is a password */
     .exec = cmd_jwt_decode_exec,
-    .operands = "@file",
+    .operands = "@token",
 };
 
 /* --- verify ---------------------------------------------------------------------- */
@@ -748,7 +748,7 @@ static const struct cmd_entry cmd_jwt_verify_entry = {
     .options = verify_options,
     .flags = CMD_SECRETS,
     .exec = cmd_jwt_verify_exec,
-    .operands = "@file",
+    .operands = "@token",
 };
 
 static const struct cmd_entry *const jwt_children[] = {
