@@ -96,6 +96,9 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, the usage lines, status 2. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* one if n is 1, else many: "1 device", "2 devices" (never "1 devices"). */
+const char *cmd_plural(unsigned long n, const char *one, const char *many);
+
 /* Parse an unsigned decimal option value in [min, max]; usage error otherwise. */
 int cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);

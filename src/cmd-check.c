@@ -509,8 +509,9 @@ run(struct check *c)
 			       "sent\n",
 			       c->host);
 		} else {
-			printf("ok: '%s' connected to %s and published %zu bytes to %s\n",
-			       c->device_id, res.address, c->payload.len, c->topic);
+			printf("ok: '%s' connected to %s and published %zu %s to %s\n",
+			       c->device_id, res.address, c->payload.len,
+			       cmd_plural(c->payload.len, "byte", "bytes"), c->topic);
 		}
 		status = AK_OK;
 	} else {

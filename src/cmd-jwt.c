@@ -348,7 +348,7 @@ print_details(const struct jwt_report *r, time_t now)
 			puts(")");
 		}
 	}
-	printf("signature: %zu bytes, %s\n", r->sig_len,
+	printf("signature: %zu %s, %s\n", r->sig_len, cmd_plural(r->sig_len, "byte", "bytes"),
 	       r->sig_der ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
 	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
 				  : "not ES256-sized (RS256 signatures are the modulus size)");

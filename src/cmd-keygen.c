@@ -84,7 +84,8 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 	       key_describe(k, desc, sizeof(desc)), o->encrypt ? ", encrypted" : "");
 	printf("public key   %s\n", o->public_path);
 	if (o->cert_path != NULL)
-		printf("certificate  %s  (CN=%s, %lu days)\n", o->cert_path, o->device_id, o->days);
+		printf("certificate  %s  (CN=%s, %lu %s)\n", o->cert_path, o->device_id, o->days,
+		       cmd_plural(o->days, "day", "days"));
 	printf("fingerprint  %s\n", fp);
 }
 

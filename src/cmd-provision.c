@@ -113,7 +113,7 @@ draw_bar(struct provision_cli *o, const struct provision_stats *st)
 		if (rate > 0)
 			fprintf(stderr, "%lu:%02lu left", eta / 60, eta % 60);
 	} else {
-		fprintf(stderr, "\r\033[K%lu %s  %s", st->done, st->done == 1 ? "device" : "devices",
+		fprintf(stderr, "\r\033[K%lu %s  %s", st->done, cmd_plural(st->done, "device", "devices"),
 			timeutil_rate((double)st->done, t, NULL, rtext, sizeof(rtext)));
 	}
 	fflush(stderr);
@@ -151,12 +151,6 @@ on_event(void *arg, const struct provision_event *ev)
 		}
 		break;
 	}
-}
-
-static const char *
-plural(unsigned long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
 }
 
 static void
@@ -197,14 +191,19 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 	}
 	if (st->stale > 0)
 		printf("removed %lu unfinished %s of an interrupted run\n", st->stale,
-		       plural(st->stale, "directory", "directories"));
+		       cmd_plural(st->stale, "directory", "directories"));
 	if (fatal == NULL && st->created == 0 && st->recovered == 0 && st->failed == 0 &&
 	    st->invalid == 0 && st->duplicates == 0) {
-		printf("nothing to do: all %lu devices in '%s' are provisioned and check out\n",
-		       st->verified, o->p.out_dir);
+		if (st->verified == 1)
+			printf("nothing to do: the 1 device in '%s' is provisioned and checks out\n",
+			       o->p.out_dir);
+		else
+			printf("nothing to do: all %lu devices in '%s' are provisioned and check "
+			       "out\n",
+			       st->verified, o->p.out_dir);
 		return;
 	}
-	printf("%lu new %s key%s in '%s'", st->created, kind, plural(st->created, "", "s"),
+	printf("%lu new %s key%s in '%s'", st->created, kind, cmd_plural(st->created, "", "s"),
 	       o->p.out_dir);
 	if (st->recovered > 0)
 		printf(", %lu finished from an interrupted run", st->recovered);
@@ -216,9 +215,9 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 	printf(")\n");
 	if (st->invalid + st->duplicates + st->failed > 0)
 		printf("%lu bad %s, %lu %s, %lu failed %s: see the messages above\n", st->invalid,
-		       plural(st->invalid, "id", "ids"), st->duplicates,
-		       plural(st->duplicates, "duplicate", "duplicates"), st->failed,
-		       plural(st->failed, "device", "devices"));
+		       cmd_plural(st->invalid, "id", "ids"), st->duplicates,
+		       cmd_plural(st->duplicates, "duplicate", "duplicates"), st->failed,
+		       cmd_plural(st->failed, "device", "devices"));
 	printf("manifest     %s\n", manifest);
 }
 

@@ -126,6 +126,12 @@ cmd_usage_error(const char *fmt, ...)
 	return AK_USAGE;
 }
 
+const char *
+cmd_plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 int
 cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 	       unsigned long *out)

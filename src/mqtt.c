@@ -1202,8 +1202,8 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 				  o->topic);
 	}
 	phase_end(s, MQTT_PH_PUBLISH, 1,
-		  o->qos > 0 ? "%s, %zu bytes, QoS %d, acknowledged" : "%s, %zu bytes, QoS %d, sent",
-		  o->topic, o->payload_len, o->qos);
+		  o->qos > 0 ? "%s, %zu byte%s, QoS %d, acknowledged" : "%s, %zu byte%s, QoS %d, sent",
+		  o->topic, o->payload_len, o->payload_len == 1 ? "" : "s", o->qos);
 
 	if (o->listen_topic != NULL && o->listen_ms > 0) {
 		phase_begin(s, MQTT_PH_LISTEN, now_ms());
