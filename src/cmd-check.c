@@ -302,7 +302,8 @@ explain_refusal(struct check *c, const struct jwt_report *r)
 	for (i = 0; i < r->nproblems; i++)
 		errors += r->problems[i].severity == JWT_ERROR;
 	if (errors > 0) {
-		used = (size_t)snprintf(c->token_hint, n, "the token fails the checks akenza makes:");
+		used = (size_t)snprintf(c->token_hint, n, "%s",
+					"the token fails the checks akenza makes:");
 		for (i = 0; i < r->nproblems && used < n; i++)
 			if (r->problems[i].severity == JWT_ERROR)
 				used += (size_t)snprintf(c->token_hint + used, n - used, " %s",

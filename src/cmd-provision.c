@@ -113,7 +113,8 @@ draw_bar(struct provision_cli *o, const struct provision_stats *st)
 		if (rate > 0)
 			fprintf(stderr, "%lu:%02lu left", eta / 60, eta % 60);
 	} else {
-		fprintf(stderr, "\r\033[K%lu %s  %s", st->done, cmd_plural(st->done, "device", "devices"),
+		fprintf(stderr, "\r\033[K%lu %s  %s", st->done,
+			cmd_plural(st->done, "device", "devices"),
 			timeutil_rate((double)st->done, t, NULL, rtext, sizeof(rtext)));
 	}
 	fflush(stderr);
@@ -195,7 +196,8 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 	if (fatal == NULL && st->created == 0 && st->recovered == 0 && st->failed == 0 &&
 	    st->invalid == 0 && st->duplicates == 0) {
 		if (st->verified == 1)
-			printf("nothing to do: the 1 device in '%s' is provisioned and checks out\n",
+			printf("nothing to do: the 1 device in '%s' is provisioned and checks "
+			       "out\n",
 			       o->p.out_dir);
 		else
 			printf("nothing to do: all %lu devices in '%s' are provisioned and check "
@@ -211,7 +213,8 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 		printf(", %lu already provisioned", st->verified);
 	printf(" (%.1f s", secs);
 	if (st->created > 0 && secs > 0)
-		printf(", %s", timeutil_rate((double)st->created, secs, "key", rtext, sizeof(rtext)));
+		printf(", %s",
+		       timeutil_rate((double)st->created, secs, "key", rtext, sizeof(rtext)));
 	printf(")\n");
 	if (st->invalid + st->duplicates + st->failed > 0)
 		printf("%lu bad %s, %lu %s, %lu failed %s: see the messages above\n", st->invalid,

@@ -283,8 +283,8 @@ unknown_option(const char *tok, size_t len)
 
 	snprintf(name, sizeof(name), "%.*s", (int)(len > 2 ? len - 2 : 0), tok + 2);
 	if ((s = suggest_option(name)) != NULL)
-		return cmd_usage_error("unknown option '%.*s' (did you mean '--%s'?)", (int)len, tok,
-				       s);
+		return cmd_usage_error("unknown option '%.*s' (did you mean '--%s'?)", (int)len,
+				       tok, s);
 	return cmd_usage_error("unknown option '%.*s'", (int)len, tok);
 }
 
@@ -445,9 +445,11 @@ cmd_getopt(struct cmd_args *a)
 			const char *tok = a->argv[optind - 1];
 			size_t len = strcspn(tok, "=");
 
-			a->status = c == ':' ? cmd_usage_error("option '%.*s' needs a value", (int)len,
-							       tok)
-					     : unknown_option(tok, len);
+			if (c == ':')
+				a->status = cmd_usage_error("option '%.*s' needs a value",
+							    (int)len, tok);
+			else
+				a->status = unknown_option(tok, len);
 		} else {
 			a->status = c == ':' ? cmd_usage_error("option '-%c' needs a value", optopt)
 					     : cmd_usage_error("unknown option '-%c'", optopt);
@@ -490,8 +492,8 @@ unknown_command(const struct cmd_entry *parent, const char *name)
 	}
 	fputs("commands:\n", stderr);
 	for (c = parent->children; *c != NULL; c++)
-		fprintf(stderr, "  %s %-*s %s\n", parent->name, CMD_COLUMN - 1 - (int)strlen(parent->name),
-			(*c)->name, (*c)->summary);
+		fprintf(stderr, "  %s %-*s %s\n", parent->name,
+			CMD_COLUMN - 1 - (int)strlen(parent->name), (*c)->name, (*c)->summary);
 	return AK_USAGE;
 }
 

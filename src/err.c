@@ -51,7 +51,8 @@ err_openssl(struct err *e, enum ak_status status, const char *fmt, ...)
 	/* A failed system call: its errno says why, OpenSSL's "system lib" does not. */
 	if (sys != 0 && (ERR_SYSTEM_ERROR(last) || ERR_GET_REASON(last) == ERR_R_SYS_LIB)) {
 		n = strlen(e->msg);
-		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror((int)ERR_GET_REASON(sys)));
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
+			 strerror((int)ERR_GET_REASON(sys)));
 	} else if (last != 0 && (reason = ERR_reason_error_string(last)) != NULL) {
 		n = strlen(e->msg);
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", reason);

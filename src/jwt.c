@@ -852,8 +852,9 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 		}
 		if (want == 0 && n < 256) {
 			ERROR(r, "signature_length",
-			      "the RS256 signature is %zu byte%s: RSA keys of 2048 bits or more give 256 or more", n,
-			      n == 1 ? "" : "s");
+			      "the RS256 signature is %zu byte%s: RSA keys of 2048 bits or more "
+			      "give 256 or more",
+			      n, n == 1 ? "" : "s");
 			goto out;
 		}
 	}
@@ -943,8 +944,10 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	for (i = 0; i < len; i++)
 		dots += token[i] == '.';
 	if (dots != 2) {
-		ERROR(r, "malformed", "%zu segment%s; a compact JWS has exactly 3 (header.claims.signature)%s",
-		      dots + 1, dots == 0 ? "" : "s", dots == 4 ? ": this looks like an encrypted JWE" : "");
+		ERROR(r, "malformed",
+		      "%zu segment%s; a compact JWS has exactly 3 (header.claims.signature)%s",
+		      dots + 1, dots == 0 ? "" : "s",
+		      dots == 4 ? ": this looks like an encrypted JWE" : "");
 		return 0;
 	}
 	d1 = memchr(token, '.', len);

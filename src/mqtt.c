@@ -515,7 +515,8 @@ load_ca_file(SSL_CTX *ctx, const char *path, struct err *e)
 	sk_X509_INFO_pop_free(infos, X509_INFO_free);
 	if (rc == 0 && certs == 0)
 		rc = err_set(e, AK_INPUT,
-			     "cannot load the CA certificates '%s': no PEM certificate in it", path);
+			     "cannot load the CA certificates '%s': no PEM certificate in it",
+			     path);
 	return rc;
 }
 
@@ -1202,7 +1203,8 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 				  o->topic);
 	}
 	phase_end(s, MQTT_PH_PUBLISH, 1,
-		  o->qos > 0 ? "%s, %zu byte%s, QoS %d, acknowledged" : "%s, %zu byte%s, QoS %d, sent",
+		  o->qos > 0 ? "%s, %zu byte%s, QoS %d, acknowledged"
+			     : "%s, %zu byte%s, QoS %d, sent",
 		  o->topic, o->payload_len, o->payload_len == 1 ? "" : "s", o->qos);
 
 	if (o->listen_topic != NULL && o->listen_ms > 0) {
