@@ -474,9 +474,13 @@ no_core_dumps(void)
 static int
 unknown_command(const struct cmd_entry *parent, const char *name)
 {
-	const struct cmd_entry *const *c;
+	const struct cmd_entry *const *c, *in = NULL;
 	const char *s = cmd_suggest(parent ? parent->children : cmd_table, name);
 
+	/* "akcred verify": a sub-command named without its command. */
+	for (c = cmd_table; parent == NULL && s == NULL && *c != NULL; c++)
+		if ((s = cmd_suggest((*c)->children, name)) != NULL)
+			in = *c;
 	fputs("akcred: ", stderr);
 	if (parent != NULL)
 		fprintf(stderr, "%s: ", parent->name);
@@ -484,7 +488,7 @@ unknown_command(const struct cmd_entry *parent, const char *name)
 	cmd_puts_safe(stderr, name);
 	fputc('\'', stderr);
 	if (s != NULL)
-		fprintf(stderr, " (did you mean '%s'?)", s);
+		fprintf(stderr, " (did you mean '%s%s%s'?)", in ? in->name : "", in ? " " : "", s);
 	fputc('\n', stderr);
 	if (parent == NULL) {
 		cmd_print_commands(stderr);

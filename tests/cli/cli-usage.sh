@@ -29,6 +29,8 @@ akcred 2 fingreprint x.pem
 assert_grep "unknown command 'fingreprint' \(did you mean 'fingerprint'\?\)$" err
 akcred 2 frobnicate
 assert_no_grep 'did you mean' err
+akcred 2 verify
+assert_grep "unknown command 'verify' \(did you mean 'jwt verify'\?\)$" err
 akcred 2 keygen --tpye ec
 assert_grep "^akcred: keygen: unknown option '--tpye' \(did you mean '--type'\?\)$" err
 [ ! -e ec_private.pem ] || fail "keygen ran with --tpye"
