@@ -153,7 +153,11 @@ bench: deps-bench
 
 # --- documentation ------------------------------------------------------------
 lint: all
-	mandoc -Tlint -W warning man/*.1
+	mandoc -Tlint -W warning man/*.1 man/*.7
+	@for p in man/*.1 man/*.7; do \
+	    w=$$({ groff -ww -z -mandoc $$p; groff -ww -z -Tutf8 -rLL=78n -mandoc $$p; } 2>&1); \
+	    [ -z "$$w" ] || { echo "$$w" >&2; exit 1; }; \
+	done
 	@for sh in bash zsh fish; do \
 	    f=completions/$$(case $$sh in bash) echo akcred.bash;; zsh) echo _akcred;; fish) echo akcred.fish;; esac); \
 	    $(BIN) help --completion $$sh | cmp -s - $$f || { echo "$$f is out of date: make completions" >&2; exit 1; }; \

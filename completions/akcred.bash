@@ -77,7 +77,7 @@ _akcred()
 		--at) return ;;
 		esac
 		opts='--at --json --help'
-		operands='@file'
+		operands='@token'
 		;;
 	'jwt verify')
 		case $prev in
@@ -90,7 +90,7 @@ _akcred()
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
 		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --json --help'
-		operands='@file'
+		operands='@token'
 		;;
 	'check')
 		case $prev in
@@ -155,6 +155,16 @@ _akcred()
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 	elif [[ $operands == @file ]]; then
 		COMPREPLY=($(compgen -f -- "$cur"))
+	elif [[ $operands == @token ]]; then
+		# @FILE, never a bare file name (that would be read as a token).  bash
+		# replaces the word with its '@' (a readline special prefix) although
+		# COMP_WORDS may split it off: take the word from the line.
+		w=$cur
+		if [[ -n ${COMP_LINE-} ]]; then
+			w=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}}
+			w=${w##*[[:space:]]}
+		fi
+		COMPREPLY=($(compgen -P @ -f -- "${w#@}"))
 	elif [[ $operands == @command ]]; then
 		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check register help version" -- "$cur"))
 	fi

@@ -58,7 +58,7 @@ complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcomma
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from decode' -l at -x -d 'show times relative to TIME instead of now'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from decode' -l json -d 'print one JSON object'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from decode' -s h -l help -d 'show the help'
-complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from decode' -F
+complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from decode' -a '(string replace -r -- "^" @ (__fish_complete_path (string replace -r -- "^@" "" (commandline -ct))))'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -l key -r -F -d 'public key, private key or certificate of the device'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -l device-id -x -d 'the device the token must be for (aud)'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -l aud-host -x -a 'akenza.io' -d 'audience host (default akenza.io)'
@@ -69,7 +69,7 @@ complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcomma
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -l passphrase-file -r -F -d 'passphrase of an encrypted private key (first line of FILE)'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -l json -d 'print one JSON object'
 complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -s h -l help -d 'show the help'
-complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -F
+complete -c akcred -n '__fish_seen_subcommand_from jwt; and __fish_seen_subcommand_from verify' -a '(string replace -r -- "^" @ (__fish_complete_path (string replace -r -- "^@" "" (commandline -ct))))'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l device-id -x -d 'the device: MQTT client id and token audience'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l key -r -F -d 'the device\'s private key, to mint the token'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l passphrase-file -r -F -d 'passphrase of an encrypted key (first line of FILE)'

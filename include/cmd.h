@@ -55,7 +55,11 @@ struct cmd_entry {
 	unsigned flags;
 	int (*exec)(int argc, char **argv); /* argv[0] is the command name */
 	const struct cmd_entry *const *children; /* "jwt mint", ...; NULL-terminated */
-	const char *operands; /* completion of operands: "@file", "@command", or NULL: none */
+	/*
+	 * Completion of operands: "@file", "@command", "@token" (a token, '-' or
+	 * @FILE: completed as @FILE, the '@' kept), or NULL: none.
+	 */
+	const char *operands;
 };
 
 extern const struct cmd_entry *const cmd_table[];
@@ -94,6 +98,9 @@ void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, the usage lines, status 2. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* one if n is 1, else many: "1 device", "2 devices" (never "1 devices"). */
+const char *cmd_plural(unsigned long n, const char *one, const char *many);
+
 /* Parse an unsigned decimal option value in [min, max]; usage error otherwise. */
 int cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 		   unsigned long *out);
@@ -131,5 +138,12 @@ void cmd_print_help(FILE *f, const struct cmd_entry *entry, const char *path);
 void cmd_print_commands(FILE *f);
 /* Find "name" or "parent child" in the table (exact names only). */
 const struct cmd_entry *cmd_lookup(const struct cmd_entry *const *table, const char *name);
+/*
+ * For "did you mean" in error messages only (look-up stays exact): the name
+ * in table closest to name, at most two edits away (Damerau-Levenshtein, as
+ * git does), or NULL.
+ */
+const char *cmd_suggest(const struct cmd_entry *const *table, const char *name);
+size_t cmd_distance(const char *a, const char *b);
 
 #endif

@@ -30,5 +30,11 @@ int timeutil_parse_time(const char *s, time_t *t, struct err *e);
 const char *timeutil_duration(long long secs, char *buf, size_t size);
 /* t seen from now: "in 17m12s", "4m ago" or "now". */
 const char *timeutil_relative(time_t t, time_t now, char *buf, size_t size);
+/*
+ * count items in secs as a rate for people, never "0/s" for a slow batch:
+ * "195 keys/s", "3.2 keys/s", "2.5 s/key" under one a second (with noun
+ * "key"); without a noun, "195/s", "3.2/s", "0.4/s".  "" when secs <= 0.
+ */
+const char *timeutil_rate(double count, double secs, const char *noun, char *buf, size_t size);
 
 #endif

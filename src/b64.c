@@ -78,7 +78,8 @@ b64url_decode(unsigned char *out, size_t outsize, size_t *outlen, const char *in
 		return err_set(e, AK_INPUT, "'%c' at offset %zu is not base64url", c, i);
 	}
 	if (len % 4 == 1)
-		return err_set(e, AK_INPUT, "%zu characters is not a possible base64url length", len);
+		return err_set(e, AK_INPUT, "%zu character%s is not a possible base64url length",
+			       len, len == 1 ? "" : "s");
 	if ((len / 4) * 3 + (len % 4 ? len % 4 - 1 : 0) > outsize)
 		return err_set(e, AK_INPUT, "%zu base64url characters is too long", len);
 	/*

@@ -112,8 +112,21 @@ struct check {
 	char topic[512], listen_topic[512];
 	struct fileio_buf payload, keybuf;
 	char payload_default[128];
+	char token_hint[512]; /* after a refused login: what the token checks say */
 	json_t *out, *phases, *downlinks;
 };
+
+/*
+ * Phase times in JSON: whole microseconds, printed with 15 significant
+ * digits (CHECK_JSON_FLAGS) so that 5.21 is not 5.2104589999653399.
+ */
+#define CHECK_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15))
+
+static double
+round_us(double ms)
+{
+	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
+}
 
 static void
 on_phase(const struct mqtt_phase *ph, void *arg)
@@ -123,7 +136,8 @@ on_phase(const struct mqtt_phase *ph, void *arg)
 	if (c->json) {
 		json_array_append_new(c->phases,
 				      json_pack("{ss sb sf ss}", "phase", mqtt_phase_name(ph->id),
-						"ok", ph->ok, "ms", ph->ms, "detail", ph->detail));
+						"ok", ph->ok, "ms", round_us(ph->ms), "detail",
+						ph->detail));
 		return;
 	}
 	if (!ph->ok) {
@@ -272,23 +286,41 @@ print_problems(struct check *c, const struct jwt_report *r, int errors_only)
 		json_object_set_new(c->out, "token_problems", arr);
 }
 
-/* Refused although the token looks right: most likely its key is not registered. */
+/*
+ * The broker refused the login: the hint the token checks give, computed
+ * once into c->token_hint for both the text and the JSON printer.  With
+ * errors, their codes (the problems follow); without, most likely the key
+ * is not registered for the device.
+ */
 static void
-print_unexplained(const struct check *c, const struct jwt_report *r)
+explain_refusal(struct check *c, const struct jwt_report *r)
 {
 	json_t *kid = r->header ? json_object_get(r->header, "kid") : NULL;
+	size_t n = sizeof(c->token_hint), used;
+	int i, errors = 0;
 
-	fputs("  the token passes every local check: ", stderr);
-	if (json_is_string(kid)) {
-		fputs("is the key with fingerprint ", stderr);
-		cmd_puts_safe(stderr, json_string_value(kid));
-		fputs(" registered", stderr);
-	} else {
-		fputs("is this key registered", stderr);
+	for (i = 0; i < r->nproblems; i++)
+		errors += r->problems[i].severity == JWT_ERROR;
+	if (errors > 0) {
+		used = (size_t)snprintf(c->token_hint, n, "%s",
+					"the token fails the checks akenza makes:");
+		for (i = 0; i < r->nproblems && used < n; i++)
+			if (r->problems[i].severity == JWT_ERROR)
+				used += (size_t)snprintf(c->token_hint + used, n - used, " %s",
+							 r->problems[i].code);
+		return;
 	}
-	fputs(" with the broker for device '", stderr);
-	cmd_puts_safe(stderr, c->device_id);
-	fputs("'?\n", stderr);
+	if (json_is_string(kid))
+		snprintf(c->token_hint, n,
+			 "the token %s: is the key with fingerprint %.128s registered with the "
+			 "broker for device '%s'?",
+			 r->nproblems == 0 ? "passes every local check" : "has warnings only",
+			 json_string_value(kid), c->device_id);
+	else
+		snprintf(c->token_hint, n,
+			 "the token %s: is this key registered with the broker for device '%s'?",
+			 r->nproblems == 0 ? "passes every local check" : "has warnings only",
+			 c->device_id);
 }
 
 static int
@@ -356,6 +388,8 @@ report_result(struct check *c, const struct mqtt_result *res)
 
 		for (i = 0; i < res->nhints; i++)
 			json_array_append_new(hints, json_string(res->hint[i]));
+		if (c->token_hint[0] != '\0')
+			json_array_append_new(hints, json_string(c->token_hint));
 		json_object_set_new(c->out, "hints", hints);
 		if (res->address[0] != '\0')
 			json_object_set_new(c->out, "address", json_string(res->address));
@@ -372,9 +406,13 @@ report_result(struct check *c, const struct mqtt_result *res)
 			json_object_set_new(c->out, "tls", tls);
 		}
 	} else {
-		for (i = 0; i < res->nhints; i++) {
+		for (i = 0; i <= res->nhints; i++) {
+			const char *h = i < res->nhints ? res->hint[i] : c->token_hint;
+
+			if (h[0] == '\0')
+				continue;
 			fputs("  hint: ", stderr);
-			cmd_puts_safe(stderr, res->hint[i]);
+			cmd_puts_safe(stderr, h);
 			putc('\n', stderr);
 		}
 	}
@@ -389,7 +427,7 @@ run(struct check *c)
 	struct err e = ERR_INIT;
 	char exp[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
 	json_t *jexp;
-	int status, i, errors = 0;
+	int status, i, errors = 0, refused;
 
 	if ((status = read_inputs(c)) != AK_OK || (status = prepare_payload(c)) != AK_OK)
 		return status;
@@ -474,8 +512,9 @@ run(struct check *c)
 					 c->host);
 		} else {
 			cmd_println_safe(stdout,
-					 "ok: '%s' connected to %s and published %zu bytes to %s",
-					 c->device_id, res.address, c->payload.len, c->topic);
+					 "ok: '%s' connected to %s and published %zu %s to %s",
+					 c->device_id, res.address, c->payload.len,
+					 cmd_plural(c->payload.len, "byte", "bytes"), c->topic);
 		}
 		status = AK_OK;
 	} else {
@@ -493,15 +532,14 @@ run(struct check *c)
 			cmd_fail(&e);
 		}
 	}
-	report_result(c, &res);
 	/* Refused at login: show what is wrong with the token sent, as jwt verify would. */
-	if (status == AK_REFUSED && res.failed && res.failed_phase == MQTT_PH_CONNACK) {
-		if (check_token(c, &r) == AK_OK) {
-			if (r.nproblems == 0 && !c->json)
-				print_unexplained(c, &r);
-			print_problems(c, &r, 0);
-		}
-	}
+	refused = status == AK_REFUSED && res.failed && res.failed_phase == MQTT_PH_CONNACK &&
+		  check_token(c, &r) == AK_OK;
+	if (refused)
+		explain_refusal(c, &r);
+	report_result(c, &res);
+	if (refused)
+		print_problems(c, &r, 0);
 out:
 	jwt_report_clear(&r);
 	return status;
@@ -674,7 +712,7 @@ cmd_check_exec(int argc, char **argv)
 			json_object_set_new(c.out, "downlinks", c.downlinks);
 		else
 			json_decref(c.downlinks);
-		cmd_print_json(c.out, JSON_INDENT(2));
+		cmd_print_json(c.out, CHECK_JSON_FLAGS);
 		json_decref(c.out);
 	}
 	if (c.token != NULL)

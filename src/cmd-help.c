@@ -126,6 +126,16 @@ completion_bash(FILE *f)
 	      "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
 	      "\telif [[ $operands == @file ]]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
+	      "\telif [[ $operands == @token ]]; then\n"
+	      "\t\t# @FILE, never a bare file name (that would be read as a token).  bash\n"
+	      "\t\t# replaces the word with its '@' (a readline special prefix) although\n"
+	      "\t\t# COMP_WORDS may split it off: take the word from the line.\n"
+	      "\t\tw=$cur\n"
+	      "\t\tif [[ -n ${COMP_LINE-} ]]; then\n"
+	      "\t\t\tw=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}}\n"
+	      "\t\t\tw=${w##*[[:space:]]}\n"
+	      "\t\tfi\n"
+	      "\t\tCOMPREPLY=($(compgen -P @ -f -- \"${w#@}\"))\n"
 	      "\telif [[ $operands == @command ]]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"",
 	      f);
@@ -196,6 +206,8 @@ zsh_arguments(FILE *f, const struct cmd_entry *e)
 	fputs(" \\\n\t\t\t\t'(- *)'{-h,--help}'[show the help]'", f);
 	if (e->operands != NULL && strcmp(e->operands, "@file") == 0)
 		fputs(" \\\n\t\t\t\t'*:file:_files'", f);
+	else if (e->operands != NULL && strcmp(e->operands, "@token") == 0)
+		fputs(" \\\n\t\t\t\t'*:token file (@FILE):_akcred_at_file'", f);
 	else if (e->operands != NULL && strcmp(e->operands, "@command") == 0)
 		fputs(" \\\n\t\t\t\t'*:command:_akcred_commands'", f);
 	fputc('\n', f);
@@ -209,6 +221,10 @@ completion_zsh(FILE *f)
 	fputs("#compdef akcred\n"
 	      "# zsh completion for akcred(1).\n"
 	      "# Generated from the command table by 'akcred help --completion zsh': do not edit.\n\n"
+	      "# @FILE operands: the '@' stays on the line, a bare file name is not offered.\n"
+	      "_akcred_at_file()\n{\n"
+	      "\tcompset -P @ || { compadd -S '' @; return }\n"
+	      "\t_files\n}\n\n"
 	      "_akcred_commands()\n{\n",
 	      f);
 	zsh_describe(f, "commands", cmd_table);
@@ -325,12 +341,30 @@ completion_fish(FILE *f)
 		fprintf(f, "complete -c akcred -n '%s' -s h -l help -d 'show the help'\n", cond);
 		if (l.entry->operands != NULL && strcmp(l.entry->operands, "@file") == 0)
 			fprintf(f, "complete -c akcred -n '%s' -F\n", cond);
+		else if (l.entry->operands != NULL && strcmp(l.entry->operands, "@token") == 0)
+			/* @FILE: the files after the '@', offered with it. */
+			fprintf(f, "complete -c akcred -n '%s' -a '(string replace -r -- \"^\" @ "
+				   "(__fish_complete_path (string replace -r -- \"^@\" \"\" "
+				   "(commandline -ct))))'\n",
+				cond);
 		else if (l.entry->operands != NULL && strcmp(l.entry->operands, "@command") == 0) {
 			fprintf(f, "complete -c akcred -n '%s' -a '", cond);
 			words(f, cmd_table, " ");
 			fputs("'\n", f);
 		}
 	}
+}
+
+/* "help NAME [SUB]" for a command that does not exist, with the closest name if any. */
+static int
+unknown(const char *name, const char *sub, const char *suggestion)
+{
+	if (suggestion == NULL)
+		return cmd_usage_error("unknown command '%s%s%s'", name, sub ? " " : "",
+				       sub ? sub : "");
+	return cmd_usage_error("unknown command '%s%s%s' (did you mean '%s%s%s'?)", name,
+			       sub ? " " : "", sub ? sub : "", sub ? name : "", sub ? " " : "",
+			       suggestion);
 }
 
 static int
@@ -375,13 +409,15 @@ cmd_help_exec(int argc, char **argv)
 		return AK_OK;
 	}
 	if ((e = cmd_lookup(cmd_table, argv[0])) == NULL)
-		return cmd_usage_error("unknown command '%s'", argv[0]);
+		return unknown(argv[0], NULL, cmd_suggest(cmd_table, argv[0]));
 	if (argc == 1) {
 		cmd_print_help(stdout, e, e->name);
 		return AK_OK;
 	}
-	if (argc > 2 || (child = cmd_lookup(e->children, argv[1])) == NULL)
-		return cmd_usage_error("unknown command '%s %s'", argv[0], argv[1]);
+	if (argc > 2)
+		return cmd_usage_error("unexpected operand '%s'", argv[2]);
+	if ((child = cmd_lookup(e->children, argv[1])) == NULL)
+		return unknown(argv[0], argv[1], cmd_suggest(e->children, argv[1]));
 	{
 		char path[64];
 

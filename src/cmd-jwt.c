@@ -350,7 +350,7 @@ print_details(const struct jwt_report *r, time_t now)
 			puts(")");
 		}
 	}
-	printf("signature: %zu bytes, %s\n", r->sig_len,
+	printf("signature: %zu %s, %s\n", r->sig_len, cmd_plural(r->sig_len, "byte", "bytes"),
 	       r->sig_der ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
 	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
 				  : "not ES256-sized (RS256 signatures are the modulus size)");
@@ -599,7 +599,7 @@ static const struct cmd_entry cmd_jwt_decode_entry = {
     .options = decode_options,
     .flags = CMD_SECRETS, /* a token is a password */
     .exec = cmd_jwt_decode_exec,
-    .operands = "@file",
+    .operands = "@token",
 };
 
 /* --- verify ---------------------------------------------------------------------- */
@@ -748,7 +748,7 @@ static const struct cmd_entry cmd_jwt_verify_entry = {
     .options = verify_options,
     .flags = CMD_SECRETS,
     .exec = cmd_jwt_verify_exec,
-    .operands = "@file",
+    .operands = "@token",
 };
 
 static const struct cmd_entry *const jwt_children[] = {

@@ -84,8 +84,8 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 			 key_describe(k, desc, sizeof(desc)), o->encrypt ? ", encrypted" : "");
 	cmd_println_safe(stdout, "public key   %s", o->public_path);
 	if (o->cert_path != NULL)
-		cmd_println_safe(stdout, "certificate  %s  (CN=%s, %lu days)", o->cert_path,
-				 o->device_id, o->days);
+		cmd_println_safe(stdout, "certificate  %s  (CN=%s, %lu %s)", o->cert_path,
+				 o->device_id, o->days, cmd_plural(o->days, "day", "days"));
 	printf("fingerprint  %s\n", fp);
 }
 

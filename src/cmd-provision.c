@@ -16,6 +16,7 @@
 #include "key.h"
 #include "passphrase.h"
 #include "provision.h"
+#include "timeutil.h"
 #include "banned.h"
 
 enum {
@@ -92,7 +93,7 @@ clear_bar(struct provision_cli *o)
 static void
 draw_bar(struct provision_cli *o, const struct provision_stats *st)
 {
-	char bar[33];
+	char bar[33], rtext[32];
 	double t = since(&o->t0), rate = t > 0 ? (double)st->done / t : 0, left;
 	unsigned long eta;
 	size_t fill, i;
@@ -106,12 +107,15 @@ draw_bar(struct provision_cli *o, const struct provision_stats *st)
 		bar[30] = '\0';
 		left = st->total > st->done ? (double)(st->total - st->done) : 0;
 		eta = rate > 0 ? (unsigned long)(left / rate + 0.5) : 0;
-		fprintf(stderr, "\r\033[K%lu/%lu [%s] %3lu%%  %.0f/s  ", st->done, st->total, bar,
-			st->done * 100 / st->total, rate);
+		fprintf(stderr, "\r\033[K%lu/%lu [%s] %3lu%%  %s  ", st->done, st->total, bar,
+			st->done * 100 / st->total,
+			timeutil_rate((double)st->done, t, NULL, rtext, sizeof(rtext)));
 		if (rate > 0)
 			fprintf(stderr, "%lu:%02lu left", eta / 60, eta % 60);
 	} else {
-		fprintf(stderr, "\r\033[K%lu devices  %.0f/s", st->done, rate);
+		fprintf(stderr, "\r\033[K%lu %s  %s", st->done,
+			cmd_plural(st->done, "device", "devices"),
+			timeutil_rate((double)st->done, t, NULL, rtext, sizeof(rtext)));
 	}
 	fflush(stderr);
 	o->bar_shown = 1;
@@ -150,18 +154,12 @@ on_event(void *arg, const struct provision_event *ev)
 	}
 }
 
-static const char *
-plural(unsigned long n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 static void
 print_summary(const struct provision_cli *o, const struct provision_stats *st, double secs,
 	      const struct err *fatal)
 {
 	const char *manifest = o->p.manifest;
-	char mbuf[4096], kind[32];
+	char mbuf[4096], kind[32], rtext[32];
 	json_t *j;
 
 	if (manifest == NULL) {
@@ -193,16 +191,22 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 	}
 	if (st->stale > 0)
 		printf("removed %lu unfinished %s of an interrupted run\n", st->stale,
-		       plural(st->stale, "directory", "directories"));
+		       cmd_plural(st->stale, "directory", "directories"));
 	if (fatal == NULL && st->created == 0 && st->recovered == 0 && st->failed == 0 &&
 	    st->invalid == 0 && st->duplicates == 0) {
-		cmd_println_safe(stdout,
-				 "nothing to do: all %lu devices in '%s' are provisioned and check "
-				 "out",
-				 st->verified, o->p.out_dir);
+		if (st->verified == 1)
+			cmd_println_safe(stdout,
+					 "nothing to do: the 1 device in '%s' is provisioned and "
+					 "checks out",
+					 o->p.out_dir);
+		else
+			cmd_println_safe(stdout,
+					 "nothing to do: all %lu devices in '%s' are provisioned "
+					 "and check out",
+					 st->verified, o->p.out_dir);
 		return;
 	}
-	printf("%lu new %s key%s in '", st->created, kind, plural(st->created, "", "s"));
+	printf("%lu new %s key%s in '", st->created, kind, cmd_plural(st->created, "", "s"));
 	cmd_puts_safe(stdout, o->p.out_dir);
 	putchar('\'');
 	if (st->recovered > 0)
@@ -211,13 +215,14 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 		printf(", %lu already provisioned", st->verified);
 	printf(" (%.1f s", secs);
 	if (st->created > 0 && secs > 0)
-		printf(", %.0f keys/s", (double)st->created / secs);
+		printf(", %s",
+		       timeutil_rate((double)st->created, secs, "key", rtext, sizeof(rtext)));
 	printf(")\n");
 	if (st->invalid + st->duplicates + st->failed > 0)
 		printf("%lu bad %s, %lu %s, %lu failed %s: see the messages above\n", st->invalid,
-		       plural(st->invalid, "id", "ids"), st->duplicates,
-		       plural(st->duplicates, "duplicate", "duplicates"), st->failed,
-		       plural(st->failed, "device", "devices"));
+		       cmd_plural(st->invalid, "id", "ids"), st->duplicates,
+		       cmd_plural(st->duplicates, "duplicate", "duplicates"), st->failed,
+		       cmd_plural(st->failed, "device", "devices"));
 	cmd_println_safe(stdout, "manifest     %s", manifest);
 }
 

@@ -646,9 +646,11 @@ dry_run(struct state *s)
 		free(add);
 	}
 	if (!s->o->json)
-		printf("dry run: %zu devices would be registered, %zu skipped, %zu failed; "
+		printf("dry run: %zu %s would be registered, %zu skipped, %zu failed; "
 		       "headers include x-api-key (not shown)\n",
-		       s->items.n - s->skipped - s->failed, s->skipped, s->failed);
+		       s->items.n - s->skipped - s->failed,
+		       cmd_plural(s->items.n - s->skipped - s->failed, "device", "devices"),
+		       s->skipped, s->failed);
 }
 
 static int

@@ -30,6 +30,9 @@ const struct cmd_entry *const cmd_table[] = {
     NULL,
 };
 
+/* The width of the command names in "commands:" lists. */
+#define CMD_COLUMN 16
+
 static const struct cmd_entry *current;
 static char current_name[64] = "";
 
@@ -161,6 +164,12 @@ cmd_usage_error(const char *fmt, ...)
 	return AK_USAGE;
 }
 
+const char *
+cmd_plural(unsigned long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 int
 cmd_parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
 	       unsigned long *out)
@@ -227,6 +236,96 @@ cmd_parse_rsa_bits(const char *s, unsigned long *bits)
 	return AK_OK;
 }
 
+/*
+ * Damerau-Levenshtein distance (optimal string alignment: insertions,
+ * deletions, substitutions, adjacent transpositions) of a and b, as git
+ * uses for its suggestions; CMD_SUGGEST_MAX + 1 for names too long to matter.
+ */
+#define CMD_SUGGEST_MAX 2
+#define CMD_NAME_MAX 64
+
+size_t
+cmd_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[3][CMD_NAME_MAX + 1], v;
+
+	if (la > CMD_NAME_MAX || lb > CMD_NAME_MAX)
+		return CMD_SUGGEST_MAX + 1;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t *cur = d[i % 3], *prev = d[(i - 1) % 3], *prev2 = d[(i + 1) % 3];
+
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			v = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
+	}
+	return d[la % 3][lb];
+}
+
+/*
+ * The candidate closest to name, if it is at most CMD_SUGGEST_MAX edits away
+ * and not changed beyond recognition (fewer edits than its length); else NULL.
+ * Only for messages: look-up stays exact.
+ */
+static const char *
+suggest(const char *name, const char *cand, const char *best, size_t *bestd)
+{
+	size_t d = cmd_distance(name, cand);
+
+	if (d <= CMD_SUGGEST_MAX && d < strlen(cand) && d < *bestd) {
+		*bestd = d;
+		return cand;
+	}
+	return best;
+}
+
+const char *
+cmd_suggest(const struct cmd_entry *const *table, const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = CMD_SUGGEST_MAX + 1;
+
+	for (; table != NULL && *table != NULL; table++)
+		best = suggest(name, (*table)->name, best, &bestd);
+	return best;
+}
+
+/* The option of the running command closest to name (without "--"), or NULL. */
+static const char *
+suggest_option(const char *name)
+{
+	const struct cmd_option *o;
+	const char *best = NULL;
+	size_t bestd = CMD_SUGGEST_MAX + 1;
+
+	for (o = current->options; o != NULL && o->name != NULL; o++)
+		best = suggest(name, o->name, best, &bestd);
+	return suggest(name, help_option.name, best, &bestd);
+}
+
+static int
+unknown_option(const char *tok, size_t len)
+{
+	char name[CMD_NAME_MAX + 1];
+	const char *s;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(len > 2 ? len - 2 : 0), tok + 2);
+	if ((s = suggest_option(name)) != NULL)
+		return cmd_usage_error("unknown option '%.*s' (did you mean '--%s'?)", (int)len,
+				       tok, s);
+	return cmd_usage_error("unknown option '%.*s'", (int)len, tok);
+}
+
 const struct cmd_entry *
 cmd_lookup(const struct cmd_entry *const *table, const char *name)
 {
@@ -256,6 +355,9 @@ cmd_print_usage(FILE *f, const struct cmd_entry *entry, const char *path)
 	} while (u != NULL);
 }
 
+/* Options and their help: an option too long for the column has its help on the next line. */
+#define CMD_OPTION_COLUMN 26
+
 static void
 print_option(FILE *f, const struct cmd_option *o)
 {
@@ -268,7 +370,10 @@ print_option(FILE *f, const struct cmd_option *o)
 		n = snprintf(left, sizeof(left), "    --%s", o->name);
 	if (o->has_arg && n > 0 && (size_t)n < sizeof(left))
 		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
-	fprintf(f, "  %-26s %s\n", left, o->help);
+	if (strlen(left) > CMD_OPTION_COLUMN)
+		fprintf(f, "  %s\n  %-*s %s\n", left, CMD_OPTION_COLUMN, "", o->help);
+	else
+		fprintf(f, "  %-*s %s\n", CMD_OPTION_COLUMN, left, o->help);
 }
 
 void
@@ -300,12 +405,12 @@ cmd_print_commands(FILE *f)
 	fputs("commands:\n", f);
 	for (t = cmd_table; *t != NULL; t++) {
 		if ((*t)->children == NULL) {
-			fprintf(f, "  %-16s %s\n", (*t)->name, (*t)->summary);
+			fprintf(f, "  %-*s %s\n", CMD_COLUMN, (*t)->name, (*t)->summary);
 			continue;
 		}
 		for (c = (*t)->children; *c != NULL; c++) {
 			snprintf(name, sizeof(name), "%s %s", (*t)->name, (*c)->name);
-			fprintf(f, "  %-16s %s\n", name, (*c)->summary);
+			fprintf(f, "  %-*s %s\n", CMD_COLUMN, name, (*c)->summary);
 		}
 	}
 }
@@ -360,7 +465,7 @@ cmd_getopt(struct cmd_args *a)
 		len = strcspn(tok + 2, "=");
 		if (strncmp(tok, "--", 2) != 0 || strlen(longopts[i].name) != len ||
 		    strncmp(tok + 2, longopts[i].name, len) != 0) {
-			a->status = cmd_usage_error("unknown option '%.*s'", (int)len + 2, tok);
+			a->status = unknown_option(tok, len + 2);
 			return CMD_OPT_EXIT;
 		}
 	}
@@ -375,12 +480,14 @@ cmd_getopt(struct cmd_args *a)
 	case '?':
 		/* getopt_long sets optopt for long options too: tell them apart by argv. */
 		if (strncmp(a->argv[optind - 1], "--", 2) == 0) {
-			char name[64];
+			const char *tok = a->argv[optind - 1];
+			size_t len = strcspn(tok, "=");
 
-			snprintf(name, sizeof(name), "%.*s", (int)strcspn(a->argv[optind - 1], "="),
-				 a->argv[optind - 1]);
-			a->status = c == ':' ? cmd_usage_error("option '%s' needs a value", name)
-					     : cmd_usage_error("unknown option '%s'", name);
+			if (c == ':')
+				a->status = cmd_usage_error("option '%.*s' needs a value",
+							    (int)len, tok);
+			else
+				a->status = unknown_option(tok, len);
 		} else {
 			a->status = c == ':' ? cmd_usage_error("option '-%c' needs a value", optopt)
 					     : cmd_usage_error("unknown option '-%c'", optopt);
@@ -401,16 +508,34 @@ no_core_dumps(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* An unknown command, or sub-command of parent: the closest name, and what there is. */
 static int
-unknown_command(const char *parent, const char *name)
+unknown_command(const struct cmd_entry *parent, const char *name)
 {
+	const struct cmd_entry *const *c, *in = NULL;
+	const char *s = cmd_suggest(parent ? parent->children : cmd_table, name);
+
+	/* "akcred verify": a sub-command named without its command. */
+	for (c = cmd_table; parent == NULL && s == NULL && *c != NULL; c++)
+		if ((s = cmd_suggest((*c)->children, name)) != NULL)
+			in = *c;
 	fputs("akcred: ", stderr);
 	if (parent != NULL)
-		fprintf(stderr, "%s: ", parent);
+		fprintf(stderr, "%s: ", parent->name);
 	fputs("unknown command '", stderr);
 	cmd_puts_safe(stderr, name);
-	fputs("'\n", stderr);
-	cmd_print_commands(stderr);
+	fputc('\'', stderr);
+	if (s != NULL)
+		fprintf(stderr, " (did you mean '%s%s%s'?)", in ? in->name : "", in ? " " : "", s);
+	fputc('\n', stderr);
+	if (parent == NULL) {
+		cmd_print_commands(stderr);
+		return AK_USAGE;
+	}
+	fputs("commands:\n", stderr);
+	for (c = parent->children; *c != NULL; c++)
+		fprintf(stderr, "  %s %-*s %s\n", parent->name,
+			CMD_COLUMN - 1 - (int)strlen(parent->name), (*c)->name, (*c)->summary);
 	return AK_USAGE;
 }
 
@@ -445,7 +570,7 @@ cmd_main(int argc, char **argv)
 			return AK_OK;
 		}
 		if ((child = cmd_lookup(entry->children, argv[1])) == NULL)
-			return unknown_command(entry->name, argv[1]);
+			return unknown_command(entry, argv[1]);
 		snprintf(current_name, sizeof(current_name), "%s %s", entry->name, child->name);
 		entry = child;
 		argc--;

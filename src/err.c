@@ -32,20 +32,28 @@ err_set(struct err *e, enum ak_status status, const char *fmt, ...)
 int
 err_openssl(struct err *e, enum ak_status status, const char *fmt, ...)
 {
-	unsigned long code, last = 0;
+	unsigned long code, last = 0, sys = 0;
 	const char *reason;
 	size_t n;
 	va_list ap;
 
 	/* The last error queued is usually the most specific one. */
-	while ((code = ERR_get_error()) != 0)
+	while ((code = ERR_get_error()) != 0) {
 		last = code;
+		if (ERR_SYSTEM_ERROR(code))
+			sys = code;
+	}
 	if (e == NULL)
 		return -1;
 	va_start(ap, fmt);
 	err_vset(e, status, fmt, ap);
 	va_end(ap);
-	if (last != 0 && (reason = ERR_reason_error_string(last)) != NULL) {
+	/* A failed system call: its errno says why, OpenSSL's "system lib" does not. */
+	if (sys != 0 && (ERR_SYSTEM_ERROR(last) || ERR_GET_REASON(last) == ERR_R_SYS_LIB)) {
+		n = strlen(e->msg);
+		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s",
+			 strerror((int)ERR_GET_REASON(sys)));
+	} else if (last != 0 && (reason = ERR_reason_error_string(last)) != NULL) {
 		n = strlen(e->msg);
 		snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", reason);
 	}

@@ -836,7 +836,8 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 			      n, !kalg ? "" : der_valid ? ": converted, it would verify"
 						       : ": it would not verify either");
 		} else {
-			ERROR(r, "signature_length", "the ES256 signature is %zu bytes, not 64", n);
+			ERROR(r, "signature_length", "the ES256 signature is %zu byte%s, not 64", n,
+			      n == 1 ? "" : "s");
 		}
 		goto out;
 	}
@@ -845,12 +846,15 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 
 		if (want != 0 && n != want) {
 			ERROR(r, "signature_length",
-			      "the RS256 signature is %zu bytes; the key's modulus is %zu", n, want);
+			      "the RS256 signature is %zu byte%s; the key's modulus is %zu", n,
+			      n == 1 ? "" : "s", want);
 			goto out;
 		}
 		if (want == 0 && n < 256) {
 			ERROR(r, "signature_length",
-			      "the RS256 signature is %zu bytes: RSA keys of 2048 bits or more give 256 or more", n);
+			      "the RS256 signature is %zu byte%s: RSA keys of 2048 bits or more "
+			      "give 256 or more",
+			      n, n == 1 ? "" : "s");
 			goto out;
 		}
 	}
@@ -940,8 +944,10 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	for (i = 0; i < len; i++)
 		dots += token[i] == '.';
 	if (dots != 2) {
-		ERROR(r, "malformed", "%zu segments; a compact JWS has exactly 3 (header.claims.signature)%s",
-		      dots + 1, dots == 4 ? ": this looks like an encrypted JWE" : "");
+		ERROR(r, "malformed",
+		      "%zu segment%s; a compact JWS has exactly 3 (header.claims.signature)%s",
+		      dots + 1, dots == 0 ? "" : "s",
+		      dots == 4 ? ": this looks like an encrypted JWE" : "");
 		return 0;
 	}
 	d1 = memchr(token, '.', len);

@@ -12,14 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <mosquitto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "fileio.h"
 #include "mqtt.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -475,6 +478,63 @@ is_ip_literal(const char *host)
 	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
+/*
+ * --ca-file: read through fileio (a regular file, size capped, the system's
+ * reason when it cannot be opened), then every certificate in it added to
+ * the trust store.  A file without one is an error, not an empty store.
+ */
+static int
+load_ca_file(SSL_CTX *ctx, const char *path, struct err *e)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	STACK_OF(X509_INFO) *infos;
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	BIO *bio;
+	int i, certs = 0, rc = 0;
+
+	if (fileio_read_ex(path, FILEIO_KEY_MAX, 0, &b, e) != 0)
+		return err_prefix(e, "cannot load the CA certificates");
+	if ((bio = BIO_new_mem_buf(b.data, (int)b.len)) == NULL) {
+		fileio_buf_clear(&b);
+		return err_openssl(e, AK_CRYPTO, "out of memory");
+	}
+	infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	fileio_buf_clear(&b);
+	if (infos == NULL)
+		return err_openssl(e, AK_INPUT, "cannot load the CA certificates '%s'", path);
+	for (i = 0; i < sk_X509_INFO_num(infos) && rc == 0; i++) {
+		X509_INFO *in = sk_X509_INFO_value(infos, i);
+
+		if (in->x509 != NULL && X509_STORE_add_cert(store, in->x509) != 1)
+			rc = err_openssl(e, AK_CRYPTO, "cannot add a certificate of '%s'", path);
+		certs += in->x509 != NULL;
+		if (rc == 0 && in->crl != NULL && X509_STORE_add_crl(store, in->crl) != 1)
+			rc = err_openssl(e, AK_CRYPTO, "cannot add a CRL of '%s'", path);
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	if (rc == 0 && certs == 0)
+		rc = err_set(e, AK_INPUT,
+			     "cannot load the CA certificates '%s': no PEM certificate in it",
+			     path);
+	return rc;
+}
+
+/* --ca-path: OpenSSL looks in it only during the handshake, and then silently. */
+static int
+check_ca_path(const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return err_set(e, AK_INPUT, "cannot use the CA directory '%s': %s", path,
+			       strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return err_set(e, AK_INPUT, "cannot use the CA directory '%s': not a directory",
+			       path);
+	return 0;
+}
+
 static int
 tls_context(struct mqtt_session *s)
 {
@@ -503,14 +563,14 @@ tls_context(struct mqtt_session *s)
 		if (X509_VERIFY_PARAM_set1_host(param, o->host, 0) != 1)
 			return err_openssl(s->e, AK_CRYPTO, "cannot set the host name to verify");
 	}
-	if (o->ca_file != NULL || o->ca_path != NULL) {
-		if (SSL_CTX_load_verify_locations(ctx, o->ca_file, o->ca_path) != 1)
-			return err_openssl(s->e, AK_INPUT, "cannot load the CA certificates %s%s%s'%s'",
-					   o->ca_file ? "'" : "", o->ca_file ? o->ca_file : "",
-					   o->ca_file ? "' and " : "", o->ca_path ? o->ca_path : "-");
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+	if (o->ca_file != NULL && load_ca_file(ctx, o->ca_file, s->e) != 0)
+		return -1;
+	if (o->ca_path != NULL && check_ca_path(o->ca_path, s->e) != 0)
+		return -1;
+	if (o->ca_path != NULL && SSL_CTX_load_verify_locations(ctx, NULL, o->ca_path) != 1)
+		return err_openssl(s->e, AK_INPUT, "cannot use the CA directory '%s'", o->ca_path);
+	if (o->ca_file == NULL && o->ca_path == NULL && SSL_CTX_set_default_verify_paths(ctx) != 1)
 		return err_openssl(s->e, AK_INPUT, "cannot load the system trust store");
-	}
 	return 0;
 }
 
@@ -1095,7 +1155,6 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 		return explain_no_connack(s, rc);
 	s->r->connack = s->connack_rc;
 	if (s->connack_rc != 0) {
-		hint(s, "the broker refused the login: see the token checks below");
 		return phase_fail(s, MQTT_PH_CONNACK, AK_REFUSED,
 				  "the broker refused the connection: CONNACK %d, %s",
 				  s->connack_rc, mqtt_connack_string(s->connack_rc));
@@ -1144,8 +1203,9 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 				  o->topic);
 	}
 	phase_end(s, MQTT_PH_PUBLISH, 1,
-		  o->qos > 0 ? "%s, %zu bytes, QoS %d, acknowledged" : "%s, %zu bytes, QoS %d, sent",
-		  o->topic, o->payload_len, o->qos);
+		  o->qos > 0 ? "%s, %zu byte%s, QoS %d, acknowledged"
+			     : "%s, %zu byte%s, QoS %d, sent",
+		  o->topic, o->payload_len, o->payload_len == 1 ? "" : "s", o->qos);
 
 	if (o->listen_topic != NULL && o->listen_ms > 0) {
 		phase_begin(s, MQTT_PH_LISTEN, now_ms());

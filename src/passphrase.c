@@ -78,8 +78,8 @@ prompt(struct passphrase *pp, const char *what, struct err *e)
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
 		return err_set(e, AK_USAGE,
-			       "%s needs a passphrase and there is no terminal to ask on: "
-			       "use --passphrase-file FILE or set " PASSPHRASE_ENV,
+			       "a passphrase is needed for %s and there is no terminal to ask "
+			       "on: use --passphrase-file FILE or set " PASSPHRASE_ENV,
 			       what);
 	if ((a = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL ||
 	    (b = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL) {

@@ -167,6 +167,25 @@ timeutil_duration(long long secs, char *buf, size_t size)
 }
 
 const char *
+timeutil_rate(double count, double secs, const char *noun, char *buf, size_t size)
+{
+	double r = secs > 0 ? count / secs : 0;
+	const char *sp = noun ? " " : "", *n = noun ? noun : "", *s = noun ? "s" : "";
+
+	if (secs <= 0 || count <= 0)
+		snprintf(buf, size, "%s", "");
+	else if (noun != NULL && r < 0.95) /* slower than one a second: the time for each */
+		snprintf(buf, size, "%.1f s/%s", 1 / r, noun);
+	else if (r >= 9.95)
+		snprintf(buf, size, "%.0f%s%s%s/s", r, sp, n, s);
+	else if (r >= 0.095)
+		snprintf(buf, size, "%.1f%s%s%s/s", r, sp, n, s);
+	else
+		snprintf(buf, size, "%.2g/s", r);
+	return buf;
+}
+
+const char *
 timeutil_relative(time_t t, time_t now, char *buf, size_t size)
 {
 	char d[TIMEUTIL_REL_LEN];

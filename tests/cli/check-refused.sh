@@ -28,8 +28,20 @@ assert_grep 'CONNACK 5, not authorised' err
 # A key the broker does not know for this device (kid not registered).
 akcred 7 check --device-id dev1 --key other.key "$@"
 assert_grep 'CONNACK 5, not authorised' err
-assert_grep "passes every local check: is the key with fingerprint $("$AKCRED" fingerprint other.pub) registered with the broker for device 'dev1'" err
+hint="the token passes every local check: is the key with fingerprint $("$AKCRED" fingerprint other.pub) registered with the broker for device 'dev1'?"
+grep -qxF "  hint: $hint" err || { cat err; fail "no hint line '$hint'"; }
 assert_grep "login of 'dev1' refused: kid_unknown" "$BROKER_LOG"
+# --json carries the same hint, and phase times in whole microseconds.
+akcred 7 check --device-id dev1 --key other.key "$@" --json
+"$PYTHON" - "$T/out" "$hint" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert sys.argv[2] in o["hints"], o["hints"]
+assert not any("below" in h for h in o["hints"]), o["hints"]
+assert o["token_problems"] == [], o
+PY
+assert_grep '^      "ms": [0-9]+\.[0-9]{1,3},$' out
+assert_no_grep '"ms": [0-9]+\.[0-9]{4,}' out
 
 # The client id is not the device of the token's audience (a valid token for dev2).
 "$AKCRED" jwt mint --device-id dev2 --key dev.key >dev2.jwt
@@ -50,4 +62,7 @@ o = json.load(open(sys.argv[1]))
 assert o["ok"] is False and o["status"] == 7 and o["failed_phase"] == "connack", o
 assert o["connack"] == 5
 assert "expired" in [p["code"] for p in o["token_problems"]], o
+assert "the token fails the checks akenza makes: expired" in o["hints"], o["hints"]
 PY
+akcred 7 check --device-id dev1 --token-file old.jwt "$@"
+assert_grep '^  hint: the token fails the checks akenza makes: expired$' err

@@ -22,6 +22,58 @@ akcred 2 keygen --bits lots --type rsa
 assert_grep "bits wants a number, not 'lots'" err
 akcred 2 keygen --bits=-1 --type rsa
 
+# A near miss (at most two edits, as git) is suggested; it is never run.
+akcred 2 keygn
+assert_grep "^akcred: unknown command 'keygn' \(did you mean 'keygen'\?\)$" err
+akcred 2 fingreprint x.pem
+assert_grep "unknown command 'fingreprint' \(did you mean 'fingerprint'\?\)$" err
+akcred 2 frobnicate
+assert_no_grep 'did you mean' err
+akcred 2 verify
+assert_grep "unknown command 'verify' \(did you mean 'jwt verify'\?\)$" err
+akcred 2 keygen --tpye ec
+assert_grep "^akcred: keygen: unknown option '--tpye' \(did you mean '--type'\?\)$" err
+[ ! -e ec_private.pem ] || fail "keygen ran with --tpye"
+akcred 2 check --device-id d --key k --passphrase-fil p
+assert_grep "unknown option '--passphrase-fil' \(did you mean '--passphrase-file'\?\)$" err
+akcred 2 keygen --tpye=ec
+assert_grep "unknown option '--tpye' \(did you mean '--type'\?\)$" err
+akcred 2 keygen --frobnicate
+assert_no_grep 'did you mean' err
+akcred 2 help keygn
+assert_grep "unknown command 'keygn' \(did you mean 'keygen'\?\)$" err
+akcred 2 help jwt mnt
+assert_grep "unknown command 'jwt mnt' \(did you mean 'jwt mint'\?\)$" err
+akcred 2 help jwt mint x
+assert_grep "unexpected operand 'x'" err
+# A sub-command that does not exist: the parent's sub-commands are listed, not the top level.
+akcred 2 jwt mnt
+assert_grep "^akcred: jwt: unknown command 'mnt' \(did you mean 'mint'\?\)$" err
+assert_grep '^  jwt mint ' err
+assert_grep '^  jwt verify ' err
+assert_no_grep '^  keygen ' err
+
+# --help: an option too long for the column has its help on the next line, and every help
+# text starts in the same column.
+for cmd in keygen fingerprint provision check register help version 'jwt mint' 'jwt decode' \
+	'jwt verify'; do
+	# shellcheck disable=SC2086
+	"$AKCRED" $cmd --help | sed -n '/^options:/,/^$/p' | sed '1d;$d' >opts
+	"$PYTHON" - "$cmd" opts <<'PY'
+import re, sys
+lines = open(sys.argv[2]).read().splitlines()
+for i, l in enumerate(lines):
+    if not re.match(r"^  (-., |    )--", l):
+        assert re.match(r"^ {29}\S", l) and i > 0, (sys.argv[1], l)
+        continue
+    if len(l) > 29 and l[28] == " " and l[29] != " " and "  " not in l[2:28].strip():
+        continue  # the help in its column
+    # Too long for the column: nothing else on the line, the help on the next one.
+    assert "  " not in l[2:].strip(), (sys.argv[1], l)
+    assert i + 1 < len(lines) and re.match(r"^ {29}\S", lines[i + 1]), (sys.argv[1], l)
+PY
+done
+
 "$AKCRED" help | sed -n 's/^  \([a-z][a-z-]*\( [a-z]*\)\?\)  .*/\1/p' | sed 's/ *$//' > commands
 while read -r cmd; do
 	# shellcheck disable=SC2086

@@ -36,6 +36,24 @@ touch somefile.pem
 assert_eq "$(bash_complete akcred fingerprint some)" "somefile.pem" "bash file operand"
 assert_eq "$(fish_complete 'akcred fingerprint some')" "somefile.pem" "fish file operand"
 
+# @FILE operands (jwt decode, jwt verify) keep their '@': a bare file name would be read as
+# a one-segment token.  bash splits the '@' off in COMP_WORDS but replaces the whole word
+# "@t_go" (a readline special prefix): the reply must carry the '@'.
+touch t_good
+bash_line() { # LINE WORDS...: COMP_LINE, and the words as bash splits them
+	_line=$1
+	shift
+	bash -c 'COMP_LINE=$1 COMP_POINT=${#1}; . "$2"; shift 2; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _akcred; printf "%s\n" "${COMPREPLY[@]}"' \
+	    _ "$_line" "$C/akcred.bash" "$@"
+}
+assert_eq "$(bash_line 'akcred jwt decode @t_go' akcred jwt decode @ t_go)" "@t_good" "bash @FILE"
+assert_eq "$(bash_line 'akcred jwt verify --key k @t_go' akcred jwt verify --key k @ t_go)" \
+	"@t_good" "bash verify @FILE"
+assert_eq "$(bash_line 'akcred jwt decode t_go' akcred jwt decode t_go)" "@t_good" "bash bare file"
+assert_eq "$(bash_complete akcred jwt decode @t_go)" "@t_good" "bash @FILE, one word"
+assert_eq "$(fish_complete 'akcred jwt decode @t_go')" "@t_good" "fish @FILE"
+assert_eq "$(fish_complete 'akcred jwt verify --key k @t_go')" "@t_good" "fish verify @FILE"
+
 # zsh: the real completion system on a pseudo-terminal (about 1.5 s a query,
 # so one query per command for all of its options).
 zc() { timeout 20 zsh -f "$TESTS/tools/zshcomplete.zsh" "$C" "$1"; }
@@ -48,3 +66,5 @@ while read -r cmd; do
 	done
 done < commands
 assert_eq "$(zc 'akcred keygen --type ' | tr '\n' ' ')" "ec rsa " "zsh --type values"
+# After "@" the file names (the '@' stays on the line, compset -P).
+assert_eq "$(zc 'akcred jwt decode @t_go')" "t_good" "zsh @FILE"

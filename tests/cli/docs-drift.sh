@@ -1,13 +1,28 @@
 # Documentation cannot drift from the code: every command has a man page whose
 # options and synopsis match --help, every page lists the exit statuses of
-# err.h, the pages are mandoc -Tlint clean, and completions/ is what the
-# command table generates.
+# err.h, the pages are mandoc -Tlint clean and render without groff warnings
+# or nested quotes, and completions/ is what the command table generates.
 . "$(dirname "$0")/lib.sh"
 ROOT=$TESTS/..
 MAN=$ROOT/man
 
 command -v mandoc >/dev/null || skip "mandoc is not installed"
-mandoc -Tlint -W warning "$MAN"/*.1 > lint 2>&1 || { cat lint; fail "mandoc -Tlint"; }
+mandoc -Tlint -W warning "$MAN"/*.1 "$MAN"/*.7 > lint 2>&1 || { cat lint; fail "mandoc -Tlint"; }
+
+# What man(1) shows: groff with every warning (a literal that "can't break line" sticks
+# out of the page), typeset and on an 80-column terminal; and no quotes inside quotes,
+# which mdoc makes of two .Dq on one line.
+for page in "$MAN"/*.1 "$MAN"/*.7; do
+	if command -v groff >/dev/null; then
+		groff -ww -z -mandoc "$page" > groff.out 2>&1
+		groff -ww -z -Tutf8 -rLL=78n -mandoc "$page" >> groff.out 2>&1
+		[ ! -s groff.out ] || { cat groff.out; fail "$(basename "$page"): groff warns"; }
+	fi
+	mandoc -Tutf8 -O width=200 "$page" | sed 's/.\x08//g' > page.txt
+	if grep -nE '“[^”]*“|‘[^’]*‘' page.txt > nested; then
+		cat nested; fail "$(basename "$page"): quotes nested in quotes"
+	fi
+done
 
 # Exit statuses: the enum in err.h, akcred(1) and every page agree.
 sed -n 's/^[[:space:]]*AK_[A-Z]* = \([0-9]\+\),.*/\1/p' "$ROOT/include/err.h" | sort -n > codes

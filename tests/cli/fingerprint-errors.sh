@@ -38,7 +38,7 @@ echo wrong > wrong
 akcred 3 fingerprint --passphrase-file wrong enc.pem
 assert_grep "wrong passphrase for 'enc.pem'" err
 run 2 setsid "$AKCRED" fingerprint enc.pem < /dev/null
-assert_grep "needs a passphrase and there is no terminal" err
+assert_grep "a passphrase is needed for enc.pem and there is no terminal" err
 AKCRED_PASSPHRASE=right akcred 0 fingerprint enc.pem
 assert_eq "$(cat out)" "$(py_fingerprint ec.pem)"
 

@@ -28,7 +28,7 @@ assert_grep "passphrase is empty" err
 
 # No terminal and no other source: a usage error before any key is made.
 run 2 setsid "$AKCRED" keygen --encrypt --private r.pem --public r.pub < /dev/null
-assert_grep "needs a passphrase and there is no terminal" err
+assert_grep "a passphrase is needed for the new private key and there is no terminal" err
 [ ! -e r.pem ] || fail "key written without a passphrase"
 
 # The terminal prompt asks twice with echo off and refuses a mismatch.

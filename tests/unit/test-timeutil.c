@@ -112,3 +112,18 @@ Test(timeutil, relative_times_at_the_extremes_do_not_overflow)
 			 "213503982334601d7h ago");
 	cr_assert_str_eq(timeutil_duration(LLONG_MIN, buf, sizeof(buf)), "-106751991167300d15h30m8s");
 }
+
+Test(timeutil, rate_never_shows_zero_for_a_slow_batch)
+{
+	char b[32];
+
+	cr_assert_str_eq(timeutil_rate(975, 5, "key", b, sizeof(b)), "195 keys/s");
+	cr_assert_str_eq(timeutil_rate(16, 5, "key", b, sizeof(b)), "3.2 keys/s");
+	cr_assert_str_eq(timeutil_rate(2, 5, "key", b, sizeof(b)), "2.5 s/key");
+	cr_assert_str_eq(timeutil_rate(1, 40, "key", b, sizeof(b)), "40.0 s/key");
+	cr_assert_str_eq(timeutil_rate(975, 5, NULL, b, sizeof(b)), "195/s");
+	cr_assert_str_eq(timeutil_rate(2, 5, NULL, b, sizeof(b)), "0.4/s");
+	cr_assert_str_eq(timeutil_rate(1, 40, NULL, b, sizeof(b)), "0.025/s");
+	cr_assert_str_eq(timeutil_rate(0, 5, "key", b, sizeof(b)), "");
+	cr_assert_str_eq(timeutil_rate(3, 0, "key", b, sizeof(b)), "");
+}
