@@ -35,6 +35,7 @@ struct fileio_buf {
 #define FILEIO_SECRET 0x1  /* into sodium memory */
 #define FILEIO_STDIN 0x2   /* "-" is standard input */
 #define FILEIO_FIFO 0x4    /* a named pipe is accepted too (passphrases through <(...)) */
+#define FILEIO_HEAD 0x8    /* more than max is no error: b holds the first max + 1 bytes */
 
 /* Read all of path into b as flags say.  Fails with AK_INPUT. */
 int fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
