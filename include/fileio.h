@@ -3,8 +3,9 @@
  *
  * Reading: "-" is standard input (for data that is not secret); anything else
  * must be a regular file no larger than the cap given, so that a FIFO, a
- * device or a huge file cannot hang or exhaust the process.  Secrets are read
- * into sodium_malloc() memory.
+ * device or a huge file cannot hang or exhaust the process (FILEIO_HEAD:
+ * larger is no error, only its start is read).  Secrets are read into
+ * sodium_malloc() memory.
  *
  * Writing: files are never written in place.  fileio_batch stages each file
  * as a temporary file in its target directory (created O_EXCL, mode set before

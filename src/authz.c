@@ -141,8 +141,9 @@ try_key(const struct authz_config *c, const char *id, const char *password, cons
 		if (m == JWT_KID_CASE && *seen == 0) {
 			*seen = 2;
 			snprintf(l->reason, sizeof(l->reason),
-				 "kid_mismatch: the token's kid differs from the fingerprint of %.300s "
-				 "only in case: fingerprints are lowercase hex, compared byte for byte",
+				 "kid_mismatch: the token's kid differs from the fingerprint of "
+				 "%.300s only in case: fingerprints are lowercase hex, compared "
+				 "byte for byte",
 				 file);
 		}
 		return 0;

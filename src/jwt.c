@@ -43,10 +43,11 @@
 const struct jwt_problem_info jwt_problem_codes[] = {
     {"malformed", JWT_ERROR,
      "not a compact JWS: not three segments, not strict base64url, not JSON, or not an object"},
-    {"too_long", JWT_ERROR, "the token is longer than 8192 bytes (checked before anything is decoded)"},
+    {"too_long", JWT_ERROR,
+     "the token is longer than 8192 bytes (checked before anything is decoded)"},
     {"nul_byte", JWT_ERROR, "the token has a NUL byte"},
     {"whitespace", JWT_ERROR,
-     "a space, tab or line end in or around the token, other than the one final line end of a file"},
+     "a space, tab or line end in or around the token, but for one final line end of a file"},
     {"multiple_tokens", JWT_ERROR, "the input holds more than one token (one per line)"},
     {"json_nul", JWT_ERROR, "a member name, or alg, typ, kid, aud or sub, holds \\u0000"},
     {"duplicate_member", JWT_ERROR, "a JSON member appears twice in the header or the claims"},
@@ -529,9 +530,11 @@ check_nul(struct jwt_report *r, const char *what, const json_t *obj, const char 
 			continue;
 		for (k = 0; k < (json_is_array(v) ? json_array_size(v) : 1); k++) {
 			x = json_is_array(v) ? json_array_get(v, k) : v;
-			if (json_is_string(x) && strlen(json_string_value(x)) != json_string_length(x)) {
+			if (json_is_string(x) &&
+			    strlen(json_string_value(x)) != json_string_length(x)) {
 				ERROR(r, "json_nul",
-				      "%s %s holds \\u0000 at character %zu: no expected value has one",
+				      "%s %s holds \\u0000 at character %zu: no expected value has "
+				      "one",
 				      what, names[i], strlen(json_string_value(x)));
 				break;
 			}
@@ -693,18 +696,21 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 		else if ((m = jwt_kid_match(s, fp)) == JWT_KID_CASE)
 			jwt_report_add(r, "kid_mismatch", kid_sev,
 				       "kid '%s' differs from the key's fingerprint only in case: "
-				       "fingerprints are lowercase hex, and kids are compared byte for byte",
+				       "fingerprints are lowercase hex, compared byte for byte",
 				       shown(s, b1, sizeof(b1)));
 		else if (m != JWT_KID_SAME)
 			jwt_report_add(r, "kid_mismatch", kid_sev,
 				       "kid '%s' is not the key's fingerprint %s%s",
 				       shown(s, b1, sizeof(b1)), fp,
-				       o->signature_only ? " (a hint only with --signature-only)" : "");
+				       o->signature_only ? " (only a hint with --signature-only)"
+							 : "");
 	} else if (!jwt_kid_format_ok(json_string_value(v))) {
 		s = json_string_value(v);
-		WARN(r, "kid_format", "kid '%s' is not 64 lowercase hex digits (a SHA-256 fingerprint)%s",
+		WARN(r, "kid_format",
+		     "kid '%s' is not 64 lowercase hex digits (a SHA-256 fingerprint)%s",
 		     shown(s, b1, sizeof(b1)),
-		     is_hex64(s, 1) ? ": it has uppercase letters, and kids are compared byte for byte"
+		     is_hex64(s, 1) ? ": it has uppercase letters, and kids are compared byte for "
+				      "byte"
 				    : "");
 	}
 
@@ -1054,7 +1060,10 @@ check_bytes(struct jwt_report *r, const char **token, size_t *len)
 		return -1;
 	}
 	for (i = 0; i < n; i = (size_t)(p - t) + 1) {
-		size_t k, ll = (p = memchr(t + i, '\n', n - i)) != NULL ? (size_t)(p - t) - i : n - i;
+		size_t k, ll;
+
+		p = memchr(t + i, '\n', n - i);
+		ll = p != NULL ? (size_t)(p - t) - i : n - i;
 
 		for (k = 0; k < ll && is_ws(t[i + k]); k++)
 			;
@@ -1064,8 +1073,8 @@ check_bytes(struct jwt_report *r, const char **token, size_t *len)
 	}
 	if (lines > 1) {
 		ERROR(r, "multiple_tokens",
-		      "the input holds %zu tokens, one per line: give one at a time (a broker takes "
-		      "the password whole)",
+		      "the input holds %zu tokens, one per line: give one at a time (a broker "
+		      "takes the password whole)",
 		      lines);
 		return -1;
 	}
@@ -1079,12 +1088,12 @@ check_bytes(struct jwt_report *r, const char **token, size_t *len)
 		      byte_name(t[0], b1, sizeof(b1)));
 	if (end < n)
 		ERROR(r, "whitespace",
-		      "the token ends with %s (offset %zu): %sa broker compares the password byte for "
-		      "byte",
+		      "the token ends with %s (offset %zu): %sa broker compares the password "
+		      "byte for byte",
 		      byte_name(t[end], b1, sizeof(b1)), end,
-		      t[end] == '\n' || t[end] == '\r'
-			  ? "only one line end at the end of a file or standard input is dropped, and "
-			  : "");
+		      t[end] == '\n' || t[end] == '\r' ? "only one line end at the end of a file "
+							 "or standard input is dropped, and "
+							 : "");
 	for (i = start; i < end; i++)
 		if (is_ws(t[i])) {
 			ERROR(r, "whitespace", "the token has %s at offset %zu",

@@ -1177,7 +1177,8 @@ Test(jwt, whitespace_around_the_token_is_rejected_as_the_broker_would)
 	snprintf(lead, sizeof(lead), " %s", tok);
 	check_framed(lead, "", &r);
 	cr_assert(has(&r, "whitespace") && !jwt_report_accepted(&r));
-	cr_assert(strstr(r.problems[0].message, "starts with a space"), "%s", r.problems[0].message);
+	cr_assert(strstr(r.problems[0].message, "starts with a space"), "%s",
+		  r.problems[0].message);
 	jwt_report_clear(&r);
 	free(tok);
 }
@@ -1263,7 +1264,8 @@ Test(jwt, a_u0000_in_json_is_json)
 
 	/* In a claim nothing compares: taken, and shown escaped. */
 	check(resign(&ec, hdr("ES256", &ec),
-		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\",\"note\":\"a\\u0000b\"}"),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD
+		     "\",\"note\":\"a\\u0000b\"}"),
 	      &ec, 0, &r);
 	cr_assert_eq(r.nproblems, 0);
 	cr_assert(jwt_report_accepted(&r));
