@@ -204,7 +204,7 @@ Test(authz_login, refuses_bad_ids_and_passwords)
 	sodium_free(tok);
 }
 
-/* The broker and jwt verify: one rule for the kid (byte for byte), saying when only case differs. */
+/* The broker and jwt verify: one rule for the kid, saying when only its case differs. */
 Test(authz_login, an_uppercase_kid_is_refused_saying_it_differs_only_in_case)
 {
 	struct authz_login l;
