@@ -10,33 +10,25 @@ AT=1764000060
 akcred 0 jwt mint --device-id dev-1 --key "$K/ec_private.pem" --iat 1764000000
 tok=$(cat out)
 
-# in_all STATUS CODE FILE: verify and decode, from @FILE, stdin and "-", each
-# exit STATUS, reporting CODE (unless CODE is "-").
+# in_all STATUS CODE FILE: jwt verify @FILE and jwt decode <FILE (the same
+# reader serves "-", checked below) exit STATUS, reporting CODE (unless "-").
 in_all() {
-	for sub in decode verify; do
-		if [ $sub = verify ]; then
-			set -- "$1" "$2" "$3" jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT
-		else
-			set -- "$1" "$2" "$3" jwt decode --at $AT
-		fi
-		st=$1 code=$2 f=$3
-		shift 3
-		for how in file stdin dash; do
-			case $how in
-			file) akcred "$st" "$@" @"$f" ;;
-			stdin) run "$st" "$AKCRED" "$@" <"$f" ;;
-			dash) run "$st" "$AKCRED" "$@" - <"$f" ;;
-			esac
-			[ "$code" = - ] || assert_grep "^  error +$code: " out
-		done
-		set -- "$st" "$code" "$f"
-	done
+	akcred "$1" jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @"$3"
+	[ "$2" = - ] || assert_grep "^  error +$2: " out
+	run "$1" "$AKCRED" jwt decode --at $AT <"$3"
+	[ "$2" = - ] || assert_grep "^  error +$2: " out
 }
 
 printf '%s\n' "$tok" >lf && in_all 0 - lf
 printf '%s\r\n' "$tok" >crlf && in_all 0 - crlf
+run 0 "$AKCRED" jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT - <crlf
+akcred 0 jwt decode --at $AT @crlf
 printf '%s' "$tok" >bare && in_all 0 - bare
 printf '%s \n' "$tok" >space && in_all 1 whitespace space
+run 1 "$AKCRED" jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT - <space
+assert_grep "^  error +whitespace: " out
+run 1 "$AKCRED" jwt decode --at $AT - <space
+assert_grep "^  error +whitespace: " out
 assert_grep "ends with a space" out
 printf '%s\t' "$tok" >tab && in_all 1 whitespace tab
 printf ' %s\n' "$tok" >lead && in_all 1 whitespace lead
