@@ -3,8 +3,9 @@
  *
  * Reading: "-" is standard input (for data that is not secret); anything else
  * must be a regular file no larger than the cap given, so that a FIFO, a
- * device or a huge file cannot hang or exhaust the process.  Secrets are read
- * into sodium_malloc() memory.
+ * device or a huge file cannot hang or exhaust the process (FILEIO_HEAD:
+ * larger is no error, only its start is read).  Secrets are read into
+ * sodium_malloc() memory.
  *
  * Writing: files are never written in place.  fileio_batch stages each file
  * as a temporary file in its target directory (created O_EXCL, mode set before
@@ -35,6 +36,7 @@ struct fileio_buf {
 #define FILEIO_SECRET 0x1  /* into sodium memory */
 #define FILEIO_STDIN 0x2   /* "-" is standard input */
 #define FILEIO_FIFO 0x4    /* a named pipe is accepted too (passphrases through <(...)) */
+#define FILEIO_HEAD 0x8    /* more than max is no error: b holds the first max + 1 bytes */
 
 /* Read all of path into b as flags say.  Fails with AK_INPUT. */
 int fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "key.h"
 
 #define JWT_AUD_HOST_DEFAULT "akenza.io"
@@ -73,13 +74,17 @@ struct jwt_report {
 	/* Additions: problems that did not fit in problems[], and how many were errors. */
 	int dropped;
 	int dropped_errors; /* jwt_report_accepted() is 0 if any */
+	/* signature_only: the payload, not decoded as claims (claims stays NULL). */
+	int payload_opaque;
+	size_t payload_len; /* its bytes once base64url-decoded */
 };
 #define JWT_REPORT_INIT {0}
 
 /*
- * Decode and check token (len bytes, surrounding whitespace already
- * removed).  Returns 0 when the token was examined -- its problems are in r
- * -- and -1 only on an internal failure (e).
+ * Decode and check token (len bytes, as the broker gets it: jwt_frame() has
+ * removed the framing of a file, nothing else).  Returns 0 when the token
+ * was examined -- its problems are in r -- and -1 only on an internal
+ * failure (e).
  */
 int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o,
 	      struct jwt_report *r, struct err *e);
@@ -149,6 +154,38 @@ int jwt_aud_host_check(const char *host, struct err *e);
  * into aud.
  */
 const char *jwt_aud_device_id(const char *aud, char *host, size_t hostsize);
+
+/*
+ * How a token comes in.  The rule, the same for jwt decode, jwt verify and
+ * check --token-file: one final line terminator ("\n" or "\r\n") of a file
+ * or of standard input is framing and is dropped; every other byte is the
+ * token, as a broker comparing the password byte for byte sees it, and
+ * jwt_check() reports white space (whitespace), a NUL (nul_byte), several
+ * lines (multiple_tokens) and a token over JWT_TOKEN_MAX (too_long).
+ */
+enum jwt_source { JWT_FROM_ARG, JWT_FROM_FILE };
+/* Of input (len bytes), the length that is the token. */
+size_t jwt_frame(const char *in, size_t len, enum jwt_source from);
+/*
+ * Read a token from path ("-" is standard input with FILEIO_STDIN in flags)
+ * into b, in sodium memory, and frame it: *tok, *len.  At most
+ * JWT_INPUT_MAX + 1 bytes are read, whatever the size of the file: a longer
+ * one gives a *len over JWT_TOKEN_MAX, which jwt_check() calls too_long.
+ * -1 with e (AK_INPUT) only when the file cannot be read.
+ */
+#define JWT_INPUT_MAX (JWT_TOKEN_MAX + 2) /* a token and "\r\n" */
+int jwt_read_token(const char *path, unsigned flags, struct fileio_buf *b, const char **tok,
+		   size_t *len, struct err *e);
+
+/*
+ * A kid against a key's fingerprint, byte for byte as a broker picks the key
+ * (akenza's fingerprints are lowercase hex): the same, the same but for the
+ * case of letters (still no match, but worth saying), or other.
+ */
+enum jwt_kid_match { JWT_KID_SAME, JWT_KID_CASE, JWT_KID_OTHER };
+enum jwt_kid_match jwt_kid_match(const char *kid, const char *fp);
+/* Is kid in the form of a fingerprint: 64 lowercase hex digits? */
+int jwt_kid_format_ok(const char *kid);
 
 /* Each problem code with its severity and a one-line meaning, NULL-terminated (man page, tests). */
 struct jwt_problem_info {

@@ -185,31 +185,40 @@ read_inputs(struct check *c)
 {
 	struct err e = ERR_INIT;
 	struct fileio_buf b = FILEIO_BUF_INIT;
-	size_t start = 0, end;
+	const char *tok;
+	size_t len;
 
 	if (c->keyfile != NULL &&
 	    fileio_read_secret(c->keyfile, FILEIO_KEY_MAX, &c->keybuf, &e) != 0)
 		return cmd_fail(&e);
 	if (c->tokenfile == NULL)
 		return AK_OK;
-	if (fileio_read_secret(c->tokenfile, JWT_TOKEN_MAX + 64, &b, &e) != 0)
+	/* Framed as jwt verify frames it: what is sent is what the token checks see. */
+	if (jwt_read_token(c->tokenfile, FILEIO_FIFO, &b, &tok, &len, &e) != 0)
 		return cmd_fail(&e);
-	end = b.len;
-	while (start < end && strchr(" \t\r\n", b.data[start]) != NULL)
-		start++;
-	while (end > start && strchr(" \t\r\n", b.data[end - 1]) != NULL)
-		end--;
-	if (end == start) {
+	if (len == 0) {
 		fileio_buf_clear(&b);
 		return cmd_error(AK_INPUT, "'%s' holds no token", c->tokenfile);
 	}
-	if ((c->token = sodium_malloc(end - start + 1)) == NULL) {
+	/*
+	 * Rejected tokens are sent all the same, to see the broker refuse them,
+	 * but not these two, which cannot be sent as they are: only the start
+	 * of a long one was read, and the MQTT password is a C string.
+	 */
+	if (b.len > JWT_INPUT_MAX || memchr(tok, '\0', len) != NULL) {
+		fileio_buf_clear(&b);
+		return cmd_error(AK_NEGATIVE, "the token in '%s' is rejected, not sent: %s",
+				 c->tokenfile,
+				 len > JWT_TOKEN_MAX ? "too_long: it is longer than 8192 bytes"
+						     : "nul_byte: it has a NUL byte");
+	}
+	if ((c->token = sodium_malloc(len + 1)) == NULL) {
 		fileio_buf_clear(&b);
 		return cmd_error(AK_CRYPTO, "out of memory");
 	}
-	memcpy(c->token, b.data + start, end - start);
-	c->token[end - start] = '\0';
-	c->token_len = end - start;
+	memcpy(c->token, tok, len);
+	c->token[len] = '\0';
+	c->token_len = len;
 	fileio_buf_clear(&b);
 	return AK_OK;
 }

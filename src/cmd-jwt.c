@@ -26,7 +26,6 @@
 
 #define JWT_LEEWAY_DEFAULT 60
 #define JWT_MAX_LIFETIME_DEFAULT 86400
-#define TOKEN_READ_MAX (64 * 1024) /* read a little more than JWT_TOKEN_MAX, to say how long */
 
 enum {
 	OPT_DEVICE_ID = CMD_OPT_LONG,
@@ -64,48 +63,28 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /*
  * The token from the operand: itself, "-" or nothing for stdin, "@FILE" for a
- * file.  Surrounding whitespace is dropped.  b holds the data read, if any.
+ * file, framed by jwt_frame() (jwt.h): nothing is trimmed that a broker
+ * would not trim.  b holds the data read, if any.
  */
 static int
 read_token(const char *arg, struct fileio_buf *b, const char **tok, size_t *len)
 {
 	struct err e = ERR_INIT;
-	const char *p;
-	size_t n;
 
 	if (arg == NULL || strcmp(arg, "-") == 0) {
 		if (isatty(STDIN_FILENO))
 			return cmd_usage_error("no token: give it as an operand, '@FILE' or on stdin");
-		if (fileio_read_fd(STDIN_FILENO, "(stdin)", TOKEN_READ_MAX, 1, b, &e) != 0)
+		if (jwt_read_token("-", FILEIO_STDIN, b, tok, len, &e) != 0)
 			return cmd_fail(&e);
-		p = (const char *)b->data;
-		n = b->len;
 	} else if (arg[0] == '@') {
-		if (fileio_read_secret(arg + 1, TOKEN_READ_MAX, b, &e) != 0)
+		if (jwt_read_token(arg + 1, FILEIO_FIFO, b, tok, len, &e) != 0)
 			return cmd_fail(&e);
-		p = (const char *)b->data;
-		n = b->len;
 	} else {
-		p = arg;
-		n = strlen(arg);
+		*tok = arg;
+		*len = jwt_frame(arg, strlen(arg), JWT_FROM_ARG);
 	}
-	/* Not strchr(" \t\r\n", c): it matches the NUL too, and NULs must stay to be refused. */
-	while (n > 0 && is_space(*p)) {
-		p++;
-		n--;
-	}
-	while (n > 0 && is_space(p[n - 1]))
-		n--;
-	*tok = p;
-	*len = n;
 	return AK_OK;
 }
 
@@ -267,10 +246,13 @@ details_json(const struct jwt_report *r, time_t now)
 						       ? json_integer(lifetime)
 						       : json_null());
 	if (r->claims && json_is_string(v = json_object_get(r->claims, "aud")) &&
+	    strlen(json_string_value(v)) == json_string_length(v) &&
 	    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL)
 		json_object_set_new(j, "device_id", json_string(id));
 	json_object_set_new(j, "signature",
 			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form", sig_form(r)));
+	if (r->payload_opaque)
+		json_object_set_new(j, "payload_length", json_integer((json_int_t)r->payload_len));
 	json_object_set_new(j, "token_length", json_integer((json_int_t)r->token_len));
 	json_object_set_new(j, "problems", problems_json(r));
 	if (r->dropped > 0)
@@ -314,7 +296,10 @@ print_details(const struct jwt_report *r, time_t now)
 	size_t i;
 
 	print_json_block("header", r->header);
-	print_json_block("claims", r->claims);
+	if (r->payload_opaque)
+		printf("payload: %zu bytes, opaque (--signature-only)\n", r->payload_len);
+	else
+		print_json_block("claims", r->claims);
 	if (r->claims != NULL) {
 		puts("times:");
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -342,6 +327,7 @@ print_details(const struct jwt_report *r, time_t now)
 				   ? timeutil_duration(lifetime, d, sizeof(d))
 				   : "(out of range)");
 		if (json_is_string(v = json_object_get(r->claims, "aud")) &&
+		    strlen(json_string_value(v)) == json_string_length(v) &&
 		    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL) {
 			fputs("device id: ", stdout);
 			cmd_puts_safe(stdout, id);
@@ -354,7 +340,10 @@ print_details(const struct jwt_report *r, time_t now)
 	       r->sig_der ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
 	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
 				  : "not ES256-sized (RS256 signatures are the modulus size)");
-	printf("token: %zu bytes\n", r->token_len);
+	if (r->token_len > JWT_TOKEN_MAX) /* perhaps only its start was read */
+		printf("token: more than %d bytes\n", JWT_TOKEN_MAX);
+	else
+		printf("token: %zu bytes\n", r->token_len);
 }
 
 /* --- mint ------------------------------------------------------------------------ */
@@ -492,7 +481,6 @@ cmd_jwt_mint_exec(int argc, char **argv)
 	if (json) {
 		/* Decoded again by the checker: the JSON shows what the token says. */
 		co.now = o.iat;
-		co.signature_only = 1;
 		if (jwt_check(tok, len, &co, &r, &e) != 0) {
 			status = cmd_fail(&e);
 			goto out;

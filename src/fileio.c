@@ -41,9 +41,9 @@ fileio_buf_clear(struct fileio_buf *b)
 	b->len = 0;
 }
 
-int
-fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
-	       struct err *e)
+static int
+read_fd(int fd, const char *name, size_t max, int secret, int head, struct fileio_buf *b,
+	struct err *e)
 {
 	unsigned char *p = NULL, *np;
 	size_t len = 0, cap = 0, ncap;
@@ -86,7 +86,7 @@ fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_b
 			break;
 		len += (size_t)r;
 	}
-	if (len > max) {
+	if (len > max && !head) {
 		buf_free(p, cap + 1, secret);
 		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", name, max);
 	}
@@ -98,15 +98,22 @@ fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_b
 }
 
 int
+fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
+	       struct err *e)
+{
+	return read_fd(fd, name, max, secret, 0, b, e);
+}
+
+int
 fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
 	       struct err *e)
 {
-	int secret = (flags & FILEIO_SECRET) != 0;
+	int secret = (flags & FILEIO_SECRET) != 0, head = (flags & FILEIO_HEAD) != 0;
 	struct stat st;
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0 && (flags & FILEIO_STDIN))
-		return fileio_read_fd(STDIN_FILENO, "(stdin)", max, secret, b, e);
+		return read_fd(STDIN_FILENO, "(stdin)", max, secret, head, b, e);
 	/* O_NONBLOCK: opening a FIFO must not block before we can refuse it. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
@@ -124,11 +131,11 @@ fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *
 		close(fd);
 		return rc;
 	}
-	if ((size_t)st.st_size > max) {
+	if ((size_t)st.st_size > max && !head) {
 		close(fd);
 		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", path, max);
 	}
-	rc = fileio_read_fd(fd, path, max, secret, b, e);
+	rc = read_fd(fd, path, max, secret, head, b, e);
 	close(fd);
 	return rc;
 }

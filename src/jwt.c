@@ -31,6 +31,7 @@
 
 #include "b64.h"
 #include "devid.h"
+#include "fileio.h"
 #include "jwt.h"
 #include "safetext.h"
 #include "timeutil.h"
@@ -41,7 +42,14 @@
 
 const struct jwt_problem_info jwt_problem_codes[] = {
     {"malformed", JWT_ERROR,
-     "not a compact JWS: not three segments, not strict base64url, not JSON, not an object, or too long"},
+     "not a compact JWS: not three segments, not strict base64url, not JSON, or not an object"},
+    {"too_long", JWT_ERROR,
+     "the token is longer than 8192 bytes (checked before anything is decoded)"},
+    {"nul_byte", JWT_ERROR, "the token has a NUL byte"},
+    {"whitespace", JWT_ERROR,
+     "a space, tab or line end in or around the token, but for one final line end of a file"},
+    {"multiple_tokens", JWT_ERROR, "the input holds more than one token (one per line)"},
+    {"json_nul", JWT_ERROR, "a member name, or alg, typ, kid, aud or sub, holds \\u0000"},
     {"duplicate_member", JWT_ERROR, "a JSON member appears twice in the header or the claims"},
     {"alg_unsupported", JWT_ERROR, "alg is missing or not RS256/ES256 (none and HMAC included)"},
     {"alg_key_mismatch", JWT_ERROR, "alg does not fit the key, or the key is not one akenza takes"},
@@ -49,7 +57,8 @@ const struct jwt_problem_info jwt_problem_codes[] = {
     {"signature_der_encoded", JWT_ERROR, "an ES256 signature in DER form instead of raw R||S"},
     {"signature_length", JWT_ERROR, "the signature has the wrong length for its algorithm or key"},
     {"kid_missing", JWT_WARNING, "the header has no kid"},
-    {"kid_mismatch", JWT_ERROR, "kid is not the fingerprint of the key"},
+    {"kid_mismatch", JWT_ERROR,
+     "kid is not the fingerprint of the key, or only in case (a warning with --signature-only)"},
     {"kid_format", JWT_WARNING, "kid is not 64 lowercase hex digits (checked without a key)"},
     {"typ_unexpected", JWT_WARNING, "typ is present and not \"JWT\""},
     {"crit_unsupported", JWT_ERROR, "the header has crit: extensions that must be understood"},
@@ -471,8 +480,13 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 		ERROR(r, "malformed", "%s: %s", what, e.msg);
 		return;
 	}
-	/* Duplicates are refused: two parsers could each take a different "alg" or "aud". */
-	j = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES, &jerr);
+	/*
+	 * Duplicates are refused: two parsers could each take a different "alg"
+	 * or "aud".  \u0000 is valid JSON and taken (check_nul() then guards
+	 * the strings compared as C strings); Jansson refuses it in a member
+	 * name, which gets its own code rather than "not JSON".
+	 */
+	j = json_loadb((const char *)buf, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (j == NULL) {
 		char text[2 * JSON_ERROR_TEXT_LENGTH];
 
@@ -482,6 +496,9 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 		safetext_escape(jerr.text, sizeof(text) - 4, text, sizeof(text));
 		if (json_error_code(&jerr) == json_error_duplicate_key)
 			ERROR(r, "duplicate_member", "%s: %s", what, text);
+		else if (json_error_code(&jerr) == json_error_null_byte_in_key)
+			ERROR(r, "json_nul", "%s: a member name holds \\u0000 (at byte %d)", what,
+			      jerr.position);
 		else
 			ERROR(r, "malformed", "%s is not JSON: %s (at byte %d)", what, text,
 			      jerr.position);
@@ -494,6 +511,35 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 		return;
 	}
 	*out = j;
+}
+
+/*
+ * A string that holds \u0000 cannot equal any value akcred expects, and C
+ * string comparisons would see it cut short at the NUL: those the checks
+ * compare (names[] of obj, and the elements of an array such as aud) are an
+ * error.  Any other string may hold one; it is shown escaped.
+ */
+static void
+check_nul(struct jwt_report *r, const char *what, const json_t *obj, const char *const names[])
+{
+	const json_t *v, *x;
+	size_t i, k;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if ((v = json_object_get(obj, names[i])) == NULL)
+			continue;
+		for (k = 0; k < (json_is_array(v) ? json_array_size(v) : 1); k++) {
+			x = json_is_array(v) ? json_array_get(v, k) : v;
+			if (json_is_string(x) &&
+			    strlen(json_string_value(x)) != json_string_length(x)) {
+				ERROR(r, "json_nul",
+				      "%s %s holds \\u0000 at character %zu: no expected value has "
+				      "one",
+				      what, names[i], strlen(json_string_value(x)));
+				break;
+			}
+		}
+	}
 }
 
 /* Verify sig over msg with k; *valid 1 or 0.  -1 only on internal failure. */
@@ -566,15 +612,31 @@ looks_der(const unsigned char *sig, size_t len)
 	return same;
 }
 
+/* 64 hex digits, lowercase (akenza's fingerprints) or, with any_case, not. */
 static int
-is_lower_hex64(const char *s)
+is_hex64(const char *s, int any_case)
 {
 	size_t i;
 
 	for (i = 0; i < KEY_FINGERPRINT_HEX; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (any_case && s[i] >= 'A' && s[i] <= 'F')))
 			return 0;
 	return s[i] == '\0';
+}
+
+int
+jwt_kid_format_ok(const char *kid)
+{
+	return is_hex64(kid, 0);
+}
+
+enum jwt_kid_match
+jwt_kid_match(const char *kid, const char *fp)
+{
+	if (strcmp(kid, fp) == 0)
+		return JWT_KID_SAME;
+	return strcasecmp(kid, fp) == 0 ? JWT_KID_CASE : JWT_KID_OTHER;
 }
 
 static void
@@ -583,6 +645,7 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 	static const char *const keys_in_header[] = {"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"};
 	json_t *h = r->header, *v;
 	char b1[96], fp[KEY_FINGERPRINT_HEX + 1];
+	enum jwt_severity kid_sev = o->signature_only ? JWT_WARNING : JWT_ERROR;
 	const char *s;
 	size_t i;
 
@@ -618,20 +681,37 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 			WARN(r, "kid_missing",
 			     "the header has no kid (the reference client sends the key's fingerprint)");
 	} else if (!json_is_string(v)) {
-		ERROR(r, "claim_type", "header kid is %s, not a string", json_type_name(v));
+		/* For the JWS layer alone, kid is only a hint (RFC 7515 4.1.4). */
+		jwt_report_add(r, "claim_type", kid_sev, "header kid is %s, not a string",
+			       json_type_name(v));
 	} else if (o->key != NULL) {
 		struct err e = ERR_INIT;
+		enum jwt_kid_match m;
 
+		s = json_string_value(v);
 		/* A kid that cannot be compared is not silently taken. */
 		if (key_fingerprint(o->key, fp, &e) != 0)
 			ERROR(r, "kid_mismatch", "kid '%s' cannot be compared: %s",
-			      shown(json_string_value(v), b1, sizeof(b1)), e.msg);
-		else if (strcmp(json_string_value(v), fp) != 0)
-			ERROR(r, "kid_mismatch", "kid '%s' is not the key's fingerprint %s",
-			      shown(json_string_value(v), b1, sizeof(b1)), fp);
-	} else if (!is_lower_hex64(json_string_value(v))) {
-		WARN(r, "kid_format", "kid '%s' is not 64 lowercase hex digits (a SHA-256 fingerprint)",
-		     shown(json_string_value(v), b1, sizeof(b1)));
+			      shown(s, b1, sizeof(b1)), e.msg);
+		else if ((m = jwt_kid_match(s, fp)) == JWT_KID_CASE)
+			jwt_report_add(r, "kid_mismatch", kid_sev,
+				       "kid '%s' differs from the key's fingerprint only in case: "
+				       "fingerprints are lowercase hex, compared byte for byte",
+				       shown(s, b1, sizeof(b1)));
+		else if (m != JWT_KID_SAME)
+			jwt_report_add(r, "kid_mismatch", kid_sev,
+				       "kid '%s' is not the key's fingerprint %s%s",
+				       shown(s, b1, sizeof(b1)), fp,
+				       o->signature_only ? " (only a hint with --signature-only)"
+							 : "");
+	} else if (!jwt_kid_format_ok(json_string_value(v))) {
+		s = json_string_value(v);
+		WARN(r, "kid_format",
+		     "kid '%s' is not 64 lowercase hex digits (a SHA-256 fingerprint)%s",
+		     shown(s, b1, sizeof(b1)),
+		     is_hex64(s, 1) ? ": it has uppercase letters, and kids are compared byte for "
+				      "byte"
+				    : "");
 	}
 
 	if ((v = json_object_get(h, "crit")) != NULL)
@@ -908,10 +988,148 @@ check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
 	ERR_clear_error();
 }
 
+/* The line end framing a file's last line, or 0. */
+static size_t
+final_eol(const char *in, size_t len)
+{
+	if (len >= 2 && in[len - 2] == '\r' && in[len - 1] == '\n')
+		return 2;
+	return len >= 1 && in[len - 1] == '\n' ? 1 : 0;
+}
+
+size_t
+jwt_frame(const char *in, size_t len, enum jwt_source from)
+{
+	/* An operand is the bytes the shell gave: nothing of it is framing. */
+	return from == JWT_FROM_FILE ? len - final_eol(in, len) : len;
+}
+
+int
+jwt_read_token(const char *path, unsigned flags, struct fileio_buf *b, const char **tok,
+	       size_t *len, struct err *e)
+{
+	/*
+	 * At most JWT_INPUT_MAX + 1 bytes are read, whatever the file's size:
+	 * what does not fit is a token too long (an answer, exit 1), not a
+	 * file error.
+	 */
+	if (fileio_read_ex(path, JWT_INPUT_MAX, flags | FILEIO_SECRET | FILEIO_HEAD, b, e) != 0)
+		return -1;
+	*tok = (const char *)b->data;
+	*len = b->len > JWT_INPUT_MAX ? b->len : jwt_frame(*tok, b->len, JWT_FROM_FILE);
+	return 0;
+}
+
+static const char *
+byte_name(char c, char *buf, size_t size)
+{
+	switch (c) {
+	case ' ':
+		return "a space";
+	case '\t':
+		return "a tab";
+	case '\r':
+		return "a carriage return";
+	case '\n':
+		return "a line feed";
+	default:
+		snprintf(buf, size, "a byte \\x%02x", (unsigned char)c);
+		return buf;
+	}
+}
+
+static int
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/*
+ * The bytes of the token as a broker, which compares the password byte for
+ * byte, takes them: a NUL, several lines, or white space are errors, never
+ * trimmed away.  Returns -1 when the token cannot be examined further;
+ * otherwise *token and *len are what is left once white space at either end
+ * is set aside (already reported), so that its other problems are seen too.
+ */
+static int
+check_bytes(struct jwt_report *r, const char **token, size_t *len)
+{
+	const char *t = *token, *p;
+	size_t n = *len, i, start, end, lines = 0;
+	char b1[16];
+
+	/* A C string stops at a NUL: what one reader sees, another would not. */
+	if ((p = memchr(t, '\0', n)) != NULL) {
+		ERROR(r, "nul_byte", "the token has a NUL byte at offset %zu", (size_t)(p - t));
+		return -1;
+	}
+	for (i = 0; i < n; i = (size_t)(p - t) + 1) {
+		size_t k, ll;
+
+		p = memchr(t + i, '\n', n - i);
+		ll = p != NULL ? (size_t)(p - t) - i : n - i;
+
+		for (k = 0; k < ll && is_ws(t[i + k]); k++)
+			;
+		lines += k < ll;
+		if (p == NULL)
+			break;
+	}
+	if (lines > 1) {
+		ERROR(r, "multiple_tokens",
+		      "the input holds %zu tokens, one per line: give one at a time (a broker "
+		      "takes the password whole)",
+		      lines);
+		return -1;
+	}
+	for (start = 0; start < n && is_ws(t[start]); start++)
+		;
+	for (end = n; end > start && is_ws(t[end - 1]); end--)
+		;
+	if (start > 0)
+		ERROR(r, "whitespace",
+		      "the token starts with %s: a broker compares the password byte for byte",
+		      byte_name(t[0], b1, sizeof(b1)));
+	if (end < n)
+		ERROR(r, "whitespace",
+		      "the token ends with %s (offset %zu): %sa broker compares the password "
+		      "byte for byte",
+		      byte_name(t[end], b1, sizeof(b1)), end,
+		      t[end] == '\n' || t[end] == '\r' ? "only one line end at the end of a file "
+							 "or standard input is dropped, and "
+							 : "");
+	for (i = start; i < end; i++)
+		if (is_ws(t[i])) {
+			ERROR(r, "whitespace", "the token has %s at offset %zu",
+			      byte_name(t[i], b1, sizeof(b1)), i);
+			return -1;
+		}
+	if (start == end)
+		return -1;
+	*token = t + start;
+	*len = end - start;
+	return 0;
+}
+
+/* --signature-only: the payload is only checked to be strict base64url, and counted. */
+static void
+decode_payload(struct jwt_report *r, const char *seg, size_t len)
+{
+	unsigned char buf[JWT_TOKEN_MAX];
+	struct err e = ERR_INIT;
+
+	if (b64url_decode(buf, sizeof(buf), &r->payload_len, seg, len, &e) != 0)
+		ERROR(r, "malformed", "payload: %s", e.msg);
+	r->payload_opaque = 1;
+	sodium_memzero(buf, sizeof(buf));
+}
+
 int
 jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct jwt_report *r,
 	  struct err *e)
 {
+	static const char *const header_strings[] = {"alg", "typ", "kid", NULL};
+	static const char *const claim_strings[] = {"aud", "sub", NULL};
 	const char *d1, *d2, *halg = NULL;
 	size_t i, dots = 0;
 
@@ -929,18 +1147,15 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	r->token_len = len;
 	/* Bounded before anything is decoded. */
 	if (len > JWT_TOKEN_MAX) {
-		ERROR(r, "malformed", "the token is %zu bytes, more than %d", len, JWT_TOKEN_MAX);
+		ERROR(r, "too_long", "the token is longer than %d bytes", JWT_TOKEN_MAX);
 		return 0;
 	}
 	if (len == 0) {
 		ERROR(r, "malformed", "the token is empty");
 		return 0;
 	}
-	/* A C string stops at a NUL: what one reader sees, another would not. */
-	if ((d1 = memchr(token, '\0', len)) != NULL) {
-		ERROR(r, "malformed", "the token has a NUL byte at offset %zu", (size_t)(d1 - token));
+	if (check_bytes(r, &token, &len) != 0)
 		return 0;
-	}
 	for (i = 0; i < len; i++)
 		dots += token[i] == '.';
 	if (dots != 2) {
@@ -954,11 +1169,17 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	d2 = memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - token));
 
 	decode_json_segment(r, "header", token, (size_t)(d1 - token), &r->header, 1);
-	/* --signature-only: the payload need not be JSON at all. */
-	decode_json_segment(r, "claims", d1 + 1, (size_t)(d2 - d1 - 1), &r->claims,
-			    !o->signature_only);
-	if (r->header != NULL)
+	/* --signature-only: the payload is opaque bytes, not even looked at as JSON. */
+	if (o->signature_only)
+		decode_payload(r, d1 + 1, (size_t)(d2 - d1 - 1));
+	else
+		decode_json_segment(r, "claims", d1 + 1, (size_t)(d2 - d1 - 1), &r->claims, 1);
+	if (r->header != NULL) {
+		check_nul(r, "header", r->header, header_strings);
 		check_header(r, o, &halg);
+	}
+	if (r->claims != NULL)
+		check_nul(r, "claim", r->claims, claim_strings);
 	if (check_signature(r, o, halg, token, len - (size_t)(d2 + 1 - token), (size_t)(d2 - token),
 			    e) != 0) {
 		jwt_report_clear(r);

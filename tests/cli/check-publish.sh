@@ -64,10 +64,23 @@ broker_register sensor-8 rsa.pub
 for dev in sensor-7:dev sensor-8:rsa; do
 	id=${dev%%:*} k=${dev#*:}
 	"$PYTHON" "$TESTS/tools/pymint.py" "$k.key" "$k.pub" "$id" >py.jwt
-	printf '\n' >>py.jwt # surrounding whitespace is not part of the token
+	# print() ends it with one line end: the file's framing, not part of the token.
+	[ "$(tail -c 1 py.jwt | od -An -c | tr -d ' ')" = '\n' ] || fail "pymint.py printed no line end"
 	akcred 0 check --device-id "$id" --token-file py.jwt --host localhost \
 		--port "$BROKER_PORT" --ca-file "$CA"
 	assert_grep "^token .* from file, a token for '$id'" out
 	assert_grep "akcred-auth: device '$id' logged in with key $("$AKCRED" fingerprint "$k.pub")" \
 		"$BROKER_LOG"
+done
+
+# The broker compares the password byte for byte, and check says beforehand
+# what it will refuse: a space after the token, or a second line end.
+for tail in ' \n' '\n\n'; do
+	"$PYTHON" "$TESTS/tools/pymint.py" dev.key dev.pub sensor-7 | tr -d '\n' >ws.jwt
+	printf "$tail" >>ws.jwt
+	akcred 7 check --device-id sensor-7 --token-file ws.jwt --host localhost \
+		--port "$BROKER_PORT" --ca-file "$CA"
+	assert_grep "has problems; sending it anyway" err
+	assert_grep "token error: whitespace: " err
+	assert_grep "CONNACK 5" err
 done

@@ -33,7 +33,7 @@ good=$(forge "{\"alg\":\"ES256\",\"kid\":\"$KID\"}" "$C" "$K/ec_private.pem")
 h=${good%%.*} rest=${good#*.}
 refused malformed "$h==.$rest"
 refused malformed "$h.$rest="
-refused malformed " $h.$rest x"
+refused whitespace " $h.$rest x"
 # (tr alone was flaky: one ES256 signature in about 15 has neither '-' nor '_'.)
 std=$(printf '%s' "$good" | tr _- /+)
 [ "$std" = "$good" ] || refused malformed "$std"
@@ -50,8 +50,8 @@ refused malformed "$h.$rest.x.y"
 refused malformed "${good%.*}"
 # Size limit before decoding.
 big=$(head -c 9000 /dev/zero | tr '\0' A)
-refused malformed "$h.$big.$big"
-assert_grep "more than 8192" out
+refused too_long "$h.$big.$big"
+assert_grep "longer than 8192" out
 # Duplicate members (parsers disagreeing about which one counts).
 refused duplicate_member "$(forge "{\"alg\":\"ES256\",\"kid\":\"$KID\"}" "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"https://akenza.io/devices/dev-2\",\"aud\":\"$AUD\"}" "$K/ec_private.pem")"
 # ES256 signatures are exactly 64 bytes; DER is recognised, never "repaired";

@@ -21,8 +21,10 @@ akcred 1 jwt decode --at 1764001440 "$tok"
 assert_grep '\(expired 4m ago\)' out
 assert_grep '^  error +expired: ' out
 
-# stdin, "-", @FILE, surrounding whitespace.
-printf '  %s \r\n\n' "$tok" >tokfile
+# stdin, "-", @FILE; one final line end ("\n" or "\r\n") is the file's framing.
+printf '%s\n' "$tok" >tokfile
+akcred 0 jwt decode --at 1764000000 @tokfile
+printf '%s\r\n' "$tok" >tokfile
 akcred 0 jwt decode --at 1764000000 <tokfile
 akcred 0 jwt decode --at 1764000000 - <tokfile
 akcred 0 jwt decode --at 1764000000 --json @tokfile

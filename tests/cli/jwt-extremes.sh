@@ -63,14 +63,17 @@ assert_grep 'exp would be after 9999-12-31T23:59:59Z' err
 akcred 0 jwt mint --key "$K/ec_private.pem" --device-id dev-1 --iat 253402299599 --ttl 20m
 akcred 0 jwt verify --key "$K/ec_public.pem" --at 253402299600 "$(cat out)"
 
-# NUL bytes are not whitespace: trailing or inside, the token is malformed.
+# NUL bytes are not whitespace: trailing or inside, the token is rejected.
 printf '%s\000\000\n' "$good" >tok
 akcred 1 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
-assert_grep 'error +malformed: the token has a NUL byte at offset' out
+assert_grep 'error +nul_byte: the token has a NUL byte at offset' out
 printf '%s\000\n' "$good" | run 1 "$AKCRED" jwt decode --at $AT -
-assert_grep 'error +malformed: the token has a NUL byte' out
+assert_grep 'error +nul_byte: the token has a NUL byte' out
 printf '\000%s\n' "$good" >tok
 akcred 1 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
-printf ' %s\r\n' "$good" >tok
+printf '%s\r\n' "$good" >tok
 akcred 0 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
+printf ' %s\r\n' "$good" >tok
+akcred 1 jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT @tok
+assert_grep 'error +whitespace: the token starts with a space' out
 exit 0

@@ -13,10 +13,14 @@ AT=1764000060
 forge() { "$PYTHON" "$TESTS/tools/pyforge.py" "$@"; }
 
 # expect CODE SEVERITY STATUS TOKEN [verify options...]: verify --json and the human form agree.
+# A TOKEN of @FILE is the bytes of FILE (for those a shell variable cannot hold).
 expect() {
 	code=$1 sev=$2 status=$3 tok=$4
 	shift 4
-	printf '%s\n' "$tok" >tok
+	case $tok in
+	@*) cp "${tok#@}" tok ;;
+	*) printf '%s\n' "$tok" >tok ;;
+	esac
 	akcred "$status" jwt verify --key "$K/ec_public.pem" --device-id dev-1 --at $AT --json "$@" @tok
 	"$PYTHON" - "$code" "$sev" <<'PY' || fail "$code: not reported as $sev"
 import json, sys
@@ -38,6 +42,13 @@ expect_clean() {
 expect_clean "$(forge "$H" "$C" "$K/ec_private.pem")"
 
 expect malformed error 1 "not-a-token"
+GOOD=$(forge "$H" "$C" "$K/ec_private.pem")
+expect too_long error 1 "$GOOD.$(head -c 9000 /dev/zero | tr '\0' A)"
+printf '%s\000\n' "$GOOD" >nul.tok
+expect nul_byte error 1 @nul.tok
+expect whitespace error 1 "$GOOD "
+expect multiple_tokens error 1 "$(printf '%s\n%s' "$GOOD" "$GOOD")"
+expect json_nul error 1 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"$AUD\\u0000\"}" "$K/ec_private.pem")"
 expect malformed error 1 "$(forge "$H" "[1,2]" "$K/ec_private.pem")"
 expect duplicate_member error 1 "$(forge "{\"alg\":\"ES256\",\"kid\":\"$KID\",\"kid\":\"$KID\"}" "$C" "$K/ec_private.pem")"
 expect alg_unsupported error 1 "$(forge '{"alg":"none","typ":"JWT"}' "$C")"

@@ -1,5 +1,6 @@
 /* Unit tests of the authz module: the local broker's decisions, without mosquitto. */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sodium.h>
 
 #include "authz.h"
+#include "b64.h"
 #include "jwt.h"
 #include "key.h"
 
@@ -199,5 +201,48 @@ Test(authz_login, refuses_bad_ids_and_passwords)
 	/* A tampered signature. */
 	tok[strlen(tok) - 2] = tok[strlen(tok) - 2] == 'A' ? 'B' : 'A';
 	cr_assert_eq(login("dev1", tok, &l), 0);
+	sodium_free(tok);
+}
+
+/* The broker and jwt verify: one rule for the kid, saying when only its case differs. */
+Test(authz_login, an_uppercase_kid_is_refused_saying_it_differs_only_in_case)
+{
+	struct authz_login l;
+	char fp[KEY_FINGERPRINT_HEX + 1], hdr[160], claims[160], tok[1024], h64[256], c64[256];
+	struct err e = ERR_INIT;
+	size_t i;
+
+	cr_assert_eq(key_fingerprint(&k1, fp, &e), 0);
+	for (i = 0; fp[i] != '\0'; i++)
+		fp[i] = (char)toupper((unsigned char)fp[i]);
+	snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", fp);
+	snprintf(claims, sizeof(claims),
+		 "{\"iat\":%lld,\"exp\":%lld,\"aud\":\"https://akenza.io/devices/dev1\"}",
+		 (long long)time(NULL), (long long)time(NULL) + 1200);
+	b64url_encode(h64, sizeof(h64), (const unsigned char *)hdr, strlen(hdr));
+	b64url_encode(c64, sizeof(c64), (const unsigned char *)claims, strlen(claims));
+	/* The key is picked by kid before any signature is checked. */
+	snprintf(tok, sizeof(tok), "%s.%s.AAAA", h64, c64);
+	cr_assert_eq(login("dev1", tok, &l), 0);
+	cr_assert(strncmp(l.reason, "kid_mismatch", 12) == 0, "%s", l.reason);
+	cr_assert(strstr(l.reason, "only in case") != NULL, "%s", l.reason);
+}
+
+/* A password with white space around the token is refused for that, as jwt verify says. */
+Test(authz_login, white_space_around_the_token_is_refused_as_such)
+{
+	struct authz_login l;
+	char *tok = mint(&k1, "dev1", 0, 0), buf[2048], big[JWT_TOKEN_MAX + 2];
+
+	snprintf(buf, sizeof(buf), "%s\n", tok);
+	cr_assert_eq(login("dev1", buf, &l), 0);
+	cr_assert(strncmp(l.reason, "whitespace", 10) == 0, "%s", l.reason);
+	snprintf(buf, sizeof(buf), " %s", tok);
+	cr_assert_eq(login("dev1", buf, &l), 0);
+	cr_assert(strncmp(l.reason, "whitespace", 10) == 0, "%s", l.reason);
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cr_assert_eq(login("dev1", big, &l), 0);
+	cr_assert(strncmp(l.reason, "too_long", 8) == 0, "%s", l.reason);
 	sodium_free(tok);
 }

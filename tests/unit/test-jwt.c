@@ -1,5 +1,6 @@
 /* Unit tests of the jwt and b64 modules: minting, every problem code, the attacks. */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -336,7 +337,7 @@ Test(jwt, problem_malformed)
 	memset(big, 'A', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	big[10] = big[20] = '.';
-	expect(big, &ec, "malformed", 1);
+	expect(big, &ec, "too_long", 1);
 }
 
 Test(jwt, problem_duplicate_member)
@@ -591,9 +592,9 @@ Test(jwt, attack_strict_base64url)
 	/* Padding on the header. */
 	snprintf(buf, sizeof(buf), "%.*s==%s", (int)hl, tok, tok + hl);
 	expect(buf, &ec, "malformed", 1);
-	/* A stray character, a space, a '+' */
+	/* A stray character, a space (its own code: the broker sees it too), a '+' */
 	snprintf(buf, sizeof(buf), "%.*s %s", (int)hl, tok, tok + hl);
-	expect(buf, &ec, "malformed", 1);
+	expect(buf, &ec, "whitespace", 1);
 	snprintf(buf, sizeof(buf), "%s", tok);
 	buf[3] = '+';
 	expect(buf, &ec, "malformed", 1);
@@ -999,7 +1000,7 @@ Test(jwt, never_mints_an_exp_its_verifier_refuses)
 	sodium_free(tok);
 }
 
-Test(jwt, a_nul_byte_makes_the_token_malformed)
+Test(jwt, a_nul_byte_is_its_own_problem)
 {
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct jwt_check_opts o = {&ec, "dev-1", NULL, NOW + 60, 60, 86400, 0};
@@ -1011,7 +1012,7 @@ Test(jwt, a_nul_byte_makes_the_token_malformed)
 	buf[n] = '\0';
 	buf[n + 1] = '\0';
 	cr_assert_eq(jwt_check(buf, n + 2, &o, &r, &e), 0, "%s", e.msg);
-	cr_assert(has(&r, "malformed"));
+	cr_assert(has(&r, "nul_byte"));
 	cr_assert(strstr(r.problems[0].message, "NUL byte at offset"), "%s", r.problems[0].message);
 	cr_assert(!jwt_report_accepted(&r));
 	jwt_report_clear(&r);
@@ -1122,4 +1123,169 @@ Test(jwt, several_audiences_are_a_warning)
 	expect(resign(&ec, hdr("ES256", &ec),
 		      "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"" AUD "\"],\"sub\":\"x\"}"),
 	       &ec, "sub_mismatch", 1);
+}
+
+/* --- framing: the token as the broker gets it ------------------------------------ */
+
+/* check() on tok followed by tail (framed as a file is), with the report in r. */
+static void
+check_framed(const char *tok, const char *tail, struct jwt_report *r)
+{
+	struct jwt_check_opts o = {&ec, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct err e = ERR_INIT;
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "%s%s", tok, tail);
+
+	cr_assert_eq(jwt_check(buf, jwt_frame(buf, (size_t)n, JWT_FROM_FILE), &o, r, &e), 0, "%s",
+		     e.msg);
+}
+
+Test(jwt, frame_drops_one_final_line_end_of_a_file)
+{
+	cr_assert_eq(jwt_frame("abc\n", 4, JWT_FROM_FILE), 3);
+	cr_assert_eq(jwt_frame("abc\r\n", 5, JWT_FROM_FILE), 3);
+	cr_assert_eq(jwt_frame("abc\n\n", 5, JWT_FROM_FILE), 4);
+	cr_assert_eq(jwt_frame("abc\r", 4, JWT_FROM_FILE), 4);
+	cr_assert_eq(jwt_frame("abc ", 4, JWT_FROM_FILE), 4);
+	cr_assert_eq(jwt_frame("", 0, JWT_FROM_FILE), 0);
+	/* An operand has no framing. */
+	cr_assert_eq(jwt_frame("abc\n", 4, JWT_FROM_ARG), 4);
+}
+
+Test(jwt, whitespace_around_the_token_is_rejected_as_the_broker_would)
+{
+	const char *tails[] = {" ", "\t", " \n", "\n\n", "\r\n\r\n", "\r"};
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok = mint(&ec, 0, 0), lead[4096];
+	size_t i;
+
+	check_framed(tok, "\n", &r);
+	cr_assert(jwt_report_accepted(&r) && r.nproblems == 0);
+	jwt_report_clear(&r);
+	check_framed(tok, "\r\n", &r);
+	cr_assert(jwt_report_accepted(&r) && r.nproblems == 0);
+	jwt_report_clear(&r);
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		check_framed(tok, tails[i], &r);
+		cr_assert(has(&r, "whitespace"), "tail %zu not seen", i);
+		/* The rest is still checked: the signature of the token inside is good. */
+		cr_assert_eq(r.nproblems, 1);
+		cr_assert(r.signature_valid);
+		cr_assert(!jwt_report_accepted(&r));
+		jwt_report_clear(&r);
+	}
+	snprintf(lead, sizeof(lead), " %s", tok);
+	check_framed(lead, "", &r);
+	cr_assert(has(&r, "whitespace") && !jwt_report_accepted(&r));
+	cr_assert(strstr(r.problems[0].message, "starts with a space"), "%s",
+		  r.problems[0].message);
+	jwt_report_clear(&r);
+	free(tok);
+}
+
+Test(jwt, two_tokens_on_two_lines_are_not_a_jwe)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok = mint(&ec, 0, 0), two[4096];
+
+	snprintf(two, sizeof(two), "%s\n%s", tok, tok);
+	check_framed(two, "\n", &r);
+	cr_assert(has(&r, "multiple_tokens"));
+	cr_assert_eq(r.nproblems, 1);
+	cr_assert(strstr(r.problems[0].message, "2 tokens"), "%s", r.problems[0].message);
+	jwt_report_clear(&r);
+	free(tok);
+}
+
+Test(jwt, an_uppercase_kid_differs_only_in_case)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct jwt_check_opts o = {NULL, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct err e = ERR_INIT;
+	char h[256], up[KEY_FINGERPRINT_HEX + 1], *tok;
+	size_t i;
+
+	for (i = 0; i <= KEY_FINGERPRINT_HEX; i++)
+		up[i] = (char)toupper((unsigned char)kid_of(&ec)[i]);
+	cr_assert_eq(jwt_kid_match(up, kid_of(&ec)), JWT_KID_CASE);
+	cr_assert_eq(jwt_kid_match(kid_of(&ec), kid_of(&ec)), JWT_KID_SAME);
+	snprintf(h, sizeof(h), "%s", kid_of(&ec2));
+	cr_assert_eq(jwt_kid_match(h, kid_of(&ec)), JWT_KID_OTHER);
+	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", up);
+	tok = strdup(resign(&ec, h, claims_ok));
+	check(tok, &ec, 0, &r);
+	cr_assert(has(&r, "kid_mismatch") && !jwt_report_accepted(&r));
+	cr_assert(strstr(r.problems[0].message, "only in case"), "%s", r.problems[0].message);
+	jwt_report_clear(&r);
+	/* Without a key: kid_format says it is the case. */
+	cr_assert_eq(jwt_check(tok, strlen(tok), &o, &r, &e), 0);
+	cr_assert(has(&r, "kid_format"));
+	cr_assert(strstr(r.problems[0].message, "uppercase"), "%s", r.problems[0].message);
+	jwt_report_clear(&r);
+	free(tok);
+}
+
+Test(jwt, signature_only_takes_any_payload_and_a_foreign_kid)
+{
+	const char *payloads[] = {"", "foo", "\xff\xfe\x80\x01", "[1,2]", "{\"a\":"};
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *tok;
+	size_t i;
+
+	for (i = 0; i < sizeof(payloads) / sizeof(payloads[0]); i++) {
+		check(resign(&ec, "{\"alg\":\"ES256\"}", payloads[i]), &ec, 1, &r);
+		cr_assert_eq(r.nproblems, 0, "payload %zu", i);
+		cr_assert(r.signature_valid && jwt_report_accepted(&r));
+		cr_assert(r.payload_opaque && r.claims == NULL);
+		cr_assert_eq(r.payload_len, strlen(payloads[i]));
+		jwt_report_clear(&r);
+	}
+	/* A kid that is not an akenza fingerprint (RFC 7520's), or not a string: a warning. */
+	tok = resign(&ec, "{\"alg\":\"ES256\",\"kid\":\"bilbo.baggins@hobbiton.example\"}", "foo");
+	check(tok, &ec, 1, &r);
+	cr_assert(has(&r, "kid_mismatch") && r.problems[0].severity == JWT_WARNING);
+	cr_assert(jwt_report_accepted(&r) && r.signature_valid);
+	jwt_report_clear(&r);
+	check(resign(&ec, "{\"alg\":\"ES256\",\"kid\":7}", "foo"), &ec, 1, &r);
+	cr_assert(has(&r, "claim_type") && jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	/* As an akenza token the same kid is an error. */
+	check(resign(&ec, "{\"alg\":\"ES256\",\"kid\":\"bilbo.baggins@hobbiton.example\"}",
+		     claims_ok),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "kid_mismatch") && !jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+}
+
+Test(jwt, a_u0000_in_json_is_json)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	char *s;
+
+	/* In a claim nothing compares: taken, and shown escaped. */
+	check(resign(&ec, hdr("ES256", &ec),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD
+		     "\",\"note\":\"a\\u0000b\"}"),
+	      &ec, 0, &r);
+	cr_assert_eq(r.nproblems, 0);
+	cr_assert(jwt_report_accepted(&r));
+	s = json_dumps(r.claims, JSON_ENSURE_ASCII | JSON_COMPACT);
+	cr_assert(strstr(s, "\"a\\u0000b\""), "%s", s);
+	free(s);
+	jwt_report_clear(&r);
+	/* In aud it would be compared cut short: its own error, never "not JSON". */
+	check(resign(&ec, hdr("ES256", &ec),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\\u0000x\"}"),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "json_nul") && !has(&r, "malformed") && !jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	check(resign(&ec, "{\"alg\":\"ES256\\u0000\"}", claims_ok), &ec, 0, &r);
+	cr_assert(has(&r, "json_nul") && !has(&r, "malformed") && !jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	/* Jansson takes no NUL in a member name. */
+	check(resign(&ec, hdr("ES256", &ec),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\",\"a\\u0000\":1}"),
+	      &ec, 0, &r);
+	cr_assert(has(&r, "json_nul") && !has(&r, "malformed") && !jwt_report_accepted(&r));
+	jwt_report_clear(&r);
 }
