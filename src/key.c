@@ -281,6 +281,89 @@ out:
 	return rc;
 }
 
+/* Is data text: printable ASCII, tabs and line breaks only? */
+static int
+is_text(const unsigned char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r') ||
+		    data[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* How many characters of data, skipping those in skip, are in set (*others: not in it). */
+static size_t
+count_in(const unsigned char *data, size_t len, const char *skip, const char *set,
+	 size_t *others)
+{
+	size_t i, in = 0;
+
+	*others = 0;
+	for (i = 0; i < len; i++) {
+		if (strchr(skip, data[i]) != NULL)
+			continue;
+		if (strchr(set, data[i]) != NULL)
+			in++;
+		else
+			(*others)++;
+	}
+	return in;
+}
+
+/*
+ * What data that is no key looks like, for the message: named for what it
+ * is -- a raw EC point, hex or base64 text, DER -- with a hint.  Text is
+ * told first: hex text starting with '0' (0x30) is not DER.  Reading these
+ * forms is not supported, only naming them.
+ */
+static void
+describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
+{
+	static const char hexd[] = "0123456789abcdefABCDEF";
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	const unsigned char *p = data, *t;
+	long olen;
+	int tag, class;
+	size_t n, other;
+
+	for (t = data; t < data + len && strchr(" \t\r\n", *t) != NULL; t++)
+		;
+	if (len == 0) {
+		snprintf(buf, size, "empty");
+	} else if (is_text(data, len)) {
+		if ((n = count_in(data, len, " \t\r\n:", hexd, &other)) > 0 && other == 0)
+			snprintf(buf, size, "hex text of %zu digits%s", n,
+				 n == 130 && t[0] == '0' && t[1] == '4'
+				     ? ", like a raw EC point: not supported; give the public key as a "
+				       "SubjectPublicKeyInfo, PEM or DER"
+				     : ": not supported; decode it first, e.g. with 'xxd -r -p'");
+		else if (*t == 'M' && count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
+			snprintf(buf, size,
+				 "base64 text without a PEM block: not supported; a public key goes "
+				 "between '-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----' "
+				 "lines");
+		else
+			snprintf(buf, size, "text without a PEM block");
+	} else if (data[0] == 0x30 &&
+		   !(ASN1_get_object(&p, &olen, &tag, &class, (long)len) & 0x80) &&
+		   (size_t)(p - data) + (size_t)olen == len) {
+		snprintf(buf, size, "DER data of an unknown structure");
+	} else if ((len == 65 && data[0] == 0x04) ||
+		   (len == 33 && (data[0] == 0x02 || data[0] == 0x03))) {
+		snprintf(buf, size,
+			 "a raw %s EC point (%zu bytes): not supported; give the public key as a "
+			 "SubjectPublicKeyInfo, PEM or DER",
+			 len == 65 ? "uncompressed" : "compressed", len);
+	} else {
+		snprintf(buf, size, "binary data, %zu bytes", len);
+	}
+	ERR_clear_error();
+}
+
 static int
 load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 	 struct pass_ctx *pc)
@@ -289,6 +372,7 @@ load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 	    KEY_FMT_X509,	 KEY_FMT_SPKI,	       KEY_FMT_PKCS8,	    KEY_FMT_PKCS8_ENCRYPTED,
 	    KEY_FMT_RSA_PRIVATE, KEY_FMT_EC_PRIVATE, KEY_FMT_PKCS1_PUBLIC,
 	};
+	char what[300];
 	size_t i;
 
 	/* Every DER structure we read is a SEQUENCE. */
@@ -306,11 +390,8 @@ load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 			return -1;
 	}
 unknown:
-	return err_set(pc->e, AK_INPUT, "'%s' is not a key or certificate (%s)", name,
-		       len == 0 ? "empty"
-		       : data[0] == 0x30 ? "DER data of an unknown structure"
-		       : memchr(data, '\0', len) ? "binary data"
-				       : "text without a PEM block");
+	describe_unknown(data, len, what, sizeof(what));
+	return err_set(pc->e, AK_INPUT, "'%s' is not a key or certificate (%s)", name, what);
 }
 
 int

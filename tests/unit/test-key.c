@@ -172,6 +172,43 @@ Test(key, names_what_is_not_a_key)
 	cr_assert_null(k.pkey);
 }
 
+/* Raw points and hex or base64 text are named for what they look like, not "text" or "DER". */
+Test(key, names_raw_points_and_encoded_text)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	unsigned char point[65], comp[33];
+	char hex[2 * sizeof(point) + 2];
+	const char *b64 = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n";
+	const char *words = "not a key at all\n";
+
+	memset(point, 0x41, sizeof(point)); /* printable bytes: no NUL to give it away */
+	point[0] = 0x04;
+	memset(comp, 0x41, sizeof(comp));
+	comp[0] = 0x03;
+	sodium_bin2hex(hex, sizeof(hex), point, sizeof(point));
+	strcat(hex, "\n");
+	cr_assert_eq(key_load(&k, point, sizeof(point), "p", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(a raw uncompressed EC point (65 bytes): not supported") != NULL,
+		  "%s", e.msg);
+	cr_assert_eq(key_load(&k, comp, sizeof(comp), "c", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(a raw compressed EC point (33 bytes)") != NULL, "%s", e.msg);
+	/* "04..." starts with '0', 0x30, the tag of a DER SEQUENCE. */
+	cr_assert_eq(key_load(&k, (unsigned char *)hex, strlen(hex), "h", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(hex text of 130 digits, like a raw EC point") != NULL, "%s", e.msg);
+	cr_assert_null(strstr(e.msg, "unknown structure"), "%s", e.msg);
+	cr_assert_eq(key_load(&k, (unsigned char *)"3059301306\n", 11, "h", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(hex text of 10 digits: not supported; decode it first") != NULL,
+		  "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)b64, strlen(b64), "b", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(base64 text without a PEM block") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)words, strlen(words), "t", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(text without a PEM block)") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)"\x30\x05\x01", 3, "d", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(binary data, 3 bytes)") != NULL, "%s", e.msg);
+	cr_assert_null(k.pkey);
+}
+
 Test(key, self_signed_certificate_carries_the_key_and_cn)
 {
 	struct key k = KEY_INIT, c = KEY_INIT;
