@@ -54,6 +54,27 @@ int key_load(struct key *k, const unsigned char *data, size_t len, const char *n
 	     struct passphrase *pp, struct err *e);
 /* Read path ("-": stdin) and key_load() it. */
 int key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e);
+
+/*
+ * Every key and certificate of an input, in the order of its PEM blocks
+ * (DER holds one).  key_load() is key_load_all() that refuses, with a
+ * message saying so, an input that holds more than one: where one key is
+ * needed (signing, uploading) a file of several is never read as its first.
+ * A PEM block that is not a key or certificate refuses the whole input.
+ */
+struct key_set {
+	struct key *keys;
+	size_t n;
+};
+#define KEY_SET_INIT {NULL, 0}
+
+int key_load_all(struct key_set *s, const unsigned char *data, size_t len, const char *name,
+		 struct passphrase *pp, struct err *e);
+int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp,
+		      struct err *e);
+/* Move every key of src to the end of dst (src is left empty); -1 with e, out of memory. */
+int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
+void key_set_clear(struct key_set *s);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
 /* Initialise OpenSSL now, reporting a failure (key_generate does; threaded callers first). */
 int key_init(struct err *e);

@@ -209,6 +209,61 @@ Test(key, names_raw_points_and_encoded_text)
 	cr_assert_null(k.pkey);
 }
 
+/* A file of several keys gives them all, in order; where one key is needed it is refused. */
+Test(key, a_file_of_several_keys_gives_every_key)
+{
+	struct key a = KEY_INIT, b = KEY_INIT, l = KEY_INIT;
+	struct key_set s = KEY_SET_INIT, all = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+	char fa[65], fb[65], f[65], *pa, *pb, *cert, buf[8192];
+	size_t la, lb, lc;
+
+	cr_assert_eq(key_generate(&a, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_generate(&b, KEY_RSA, 2048, &e), 0);
+	cr_assert_eq(key_fingerprint(&a, fa, &e), 0);
+	cr_assert_eq(key_fingerprint(&b, fb, &e), 0);
+	cr_assert_eq(key_public_pem(&a, &pa, &la, &e), 0);
+	cr_assert_eq(key_self_signed_pem(&b, "dev", 1, &cert, &lc, &e), 0);
+	cr_assert_eq(key_public_pem(&b, &pb, &lb, &e), 0);
+	/* EC key, junk text between blocks, then a certificate and a public key of another. */
+	snprintf(buf, sizeof(buf), "%s# rotated 2026-11-30\n%s%s", pa, cert, pb);
+	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(key_fingerprint(&s.keys[0], f, &e), 0);
+	cr_assert_str_eq(f, fa);
+	cr_assert_not_null(s.keys[1].cert);
+	cr_assert_eq(key_fingerprint(&s.keys[1], f, &e), 0);
+	cr_assert_str_eq(f, fb);
+	cr_assert_eq(key_fingerprint(&s.keys[2], f, &e), 0);
+	cr_assert_str_eq(f, fb);
+	cr_assert_eq(key_set_take(&all, &s, &e), 0);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(all.n, 3);
+	cr_assert_eq(key_load(&l, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "'f' holds 3 keys or certificates") != NULL, "%s", e.msg);
+	cr_assert_null(l.pkey);
+	/* A bad block after good ones refuses the input: never only the first key. */
+	snprintf(buf, sizeof(buf), "%s-----BEGIN PUBLIC KEY-----\nMFkw\n", pa);
+	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "unreadable PEM data after block 1") != NULL, "%s", e.msg);
+	cr_assert_eq(s.n, 0);
+	snprintf(buf, sizeof(buf),
+		 "%s-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
+		 pa);
+	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "PEM 'CERTIFICATE REQUEST' (PEM block 2)") != NULL, "%s", e.msg);
+	/* One key in the file: key_load takes it as before. */
+	cr_assert_eq(key_load(&l, (unsigned char *)pa, la, "a", NULL, &e), 0, "%s", e.msg);
+	free(pa);
+	free(pb);
+	free(cert);
+	key_set_clear(&all);
+	key_clear(&l);
+	key_clear(&a);
+	key_clear(&b);
+}
+
 Test(key, self_signed_certificate_carries_the_key_and_cn)
 {
 	struct key k = KEY_INIT, c = KEY_INIT;
