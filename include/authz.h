@@ -15,7 +15,8 @@
  * kid (and refused if the device has none); a token without kid against each
  * of the device's keys in turn.  Files are read at each login, so keys can
  * be added or removed while the broker runs.  Names starting with '.' are
- * ignored; expired certificates are skipped.
+ * ignored; a certificate outside its validity period refuses the token
+ * (cert_not_valid, the rule of key_cert_valid_at() that jwt_check applies).
  *
  * Access: a device may publish only to /up/device/id/<its id> and below,
  * and subscribe (and receive) only under /down/device/id/<its id>/.

@@ -117,6 +117,21 @@ int key_self_signed_pem(const struct key *k, const char *cn, int days, char **pe
 /* Certificate details (k->cert != NULL). */
 int key_cert_subject(const struct key *k, char *buf, size_t size);
 int key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after);
+
+/*
+ * The one rule for a certificate used as a device key (jwt verify, check's
+ * local checks, the broker plugin, all through jwt_check): valid from
+ * notBefore through notAfter inclusive (RFC 5280 4.1.2.5), each end widened
+ * by leeway seconds -- the clock skew the token's own times get.  A key that
+ * is no certificate is KEY_CERT_VALID; times that cannot be read are not.
+ */
+enum key_cert_time {
+	KEY_CERT_VALID = 0,
+	KEY_CERT_NOT_YET_VALID,
+	KEY_CERT_EXPIRED,
+	KEY_CERT_UNREADABLE,
+};
+enum key_cert_time key_cert_valid_at(const struct key *k, time_t now, long leeway);
 int key_cert_sha1(const struct key *k, char hex[41]);
 
 #endif

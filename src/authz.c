@@ -119,7 +119,6 @@ try_key(const struct authz_config *c, const char *id, const char *password, cons
 	struct key k = KEY_INIT;
 	struct err ke = ERR_INIT;
 	char fp[KEY_FINGERPRINT_HEX + 1];
-	time_t nb, na, now = c->now ? c->now : time(NULL);
 	int rc;
 
 	if (key_load_file(&k, file, NULL, &ke) != 0 || key_fingerprint(&k, fp, &ke) != 0) {
@@ -135,12 +134,6 @@ try_key(const struct authz_config *c, const char *id, const char *password, cons
 		return 0;
 	}
 	*seen = 1;
-	if (k.cert != NULL && key_cert_validity(&k, &nb, &na) == 0 && na < now) {
-		key_clear(&k);
-		snprintf(l->reason, sizeof(l->reason), "the registered certificate %.300s has expired",
-			 file);
-		return 0;
-	}
 	o.key = &k;
 	o.device_id = id;
 	o.aud_host = c->aud_host;

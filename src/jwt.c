@@ -67,8 +67,8 @@ const struct jwt_problem_info jwt_problem_codes[] = {
     {"claim_type", JWT_ERROR,
      "a claim or header member has the wrong JSON type (a warning for a time with a fraction)"},
     {"aud_multiple", JWT_WARNING, "aud is an array of several audiences, not one string"},
-    {"cert_not_valid", JWT_WARNING,
-     "the key is a certificate outside its validity period at the evaluation time"},
+    {"cert_not_valid", JWT_ERROR,
+     "the key is a certificate outside its validity period (give or take the leeway)"},
     {NULL, JWT_ERROR, NULL},
 };
 
@@ -883,24 +883,29 @@ asn1_iso(const ASN1_TIME *asn1, char iso[TIMEUTIL_ISO_LEN])
 	return iso;
 }
 
-/* A certificate as the key: is it within its validity period at now? */
+/*
+ * A certificate as the key must be valid at now: the rule is
+ * key_cert_valid_at(), with the token's leeway.  An error, so that verify,
+ * check and the broker all refuse what a certificate no longer (or not yet)
+ * vouches for.
+ */
 static void
 check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
 {
 	const X509 *cert = o->key != NULL ? o->key->cert : NULL;
-	const ASN1_TIME *nb, *na;
-	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN];
+	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN];
 	time_t now = o->now ? o->now : time(NULL);
+	enum key_cert_time v;
 
-	if (cert == NULL)
+	if (cert == NULL || (v = key_cert_valid_at(o->key, now, o->leeway)) == KEY_CERT_VALID)
 		return;
-	nb = X509_get0_notBefore(cert);
-	na = X509_get0_notAfter(cert);
-	/* X509_cmp_time: 0 on error, then the time is taken as outside too. */
-	if (X509_cmp_time(nb, &now) >= 0 || X509_cmp_time(na, &now) <= 0)
-		WARN(r, "cert_not_valid",
-		     "the certificate is valid from %s to %s, not at %s: the key is used all the same",
-		     asn1_iso(nb, b1), asn1_iso(na, b2), timeutil_iso8601(now, b3));
+	ERROR(r, "cert_not_valid", "the certificate is valid from %s to %s: at %s it %s (leeway %s)",
+	      asn1_iso(X509_get0_notBefore(cert), b1), asn1_iso(X509_get0_notAfter(cert), b2),
+	      timeutil_iso8601(now, b3),
+	      v == KEY_CERT_EXPIRED	    ? "has expired"
+	      : v == KEY_CERT_NOT_YET_VALID ? "is not valid yet"
+					    : "cannot be told valid",
+	      timeutil_duration(o->leeway, d, sizeof(d)));
 	ERR_clear_error();
 }
 

@@ -1025,6 +1025,23 @@ key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after)
 	return 0;
 }
 
+enum key_cert_time
+key_cert_valid_at(const struct key *k, time_t now, long leeway)
+{
+	time_t nb, na;
+
+	if (k->cert == NULL)
+		return KEY_CERT_VALID;
+	if (key_cert_validity(k, &nb, &na) != 0)
+		return KEY_CERT_UNREADABLE;
+	/* In long long: a certificate's times reach 9999, the leeway 100 years. */
+	if ((long long)nb - now > leeway)
+		return KEY_CERT_NOT_YET_VALID;
+	if ((long long)now - na > leeway)
+		return KEY_CERT_EXPIRED;
+	return KEY_CERT_VALID;
+}
+
 int
 key_cert_sha1(const struct key *k, char hex[41])
 {

@@ -264,6 +264,34 @@ Test(key, a_file_of_several_keys_gives_every_key)
 	key_clear(&b);
 }
 
+/* The certificate-validity rule: notBefore through notAfter inclusive, each widened by leeway. */
+Test(key, certificate_validity_with_leeway)
+{
+	struct key k = KEY_INIT, c = KEY_INIT;
+	struct err e = ERR_INIT;
+	time_t nb, na;
+	char *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_cert_valid_at(&k, 0, 0), KEY_CERT_VALID); /* not a certificate */
+	cr_assert_eq(key_self_signed_pem(&k, "dev", 2, &pem, &len, &e), 0);
+	cr_assert_eq(key_load(&c, (unsigned char *)pem, len, "c", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert_eq(key_cert_validity(&c, &nb, &na), 0);
+	cr_assert_eq(na - nb, 2 * 86400);
+	cr_assert_eq(key_cert_valid_at(&c, nb, 0), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na, 0), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, nb - 1, 0), KEY_CERT_NOT_YET_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na + 1, 0), KEY_CERT_EXPIRED);
+	cr_assert_eq(key_cert_valid_at(&c, nb - 60, 60), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, nb - 61, 60), KEY_CERT_NOT_YET_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na + 60, 60), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na + 61, 60), KEY_CERT_EXPIRED);
+	key_clear(&c);
+	key_clear(&k);
+}
+
 Test(key, self_signed_certificate_carries_the_key_and_cn)
 {
 	struct key k = KEY_INIT, c = KEY_INIT;
