@@ -968,3 +968,73 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 		check_claims(r, o);
 	return 0;
 }
+
+int
+jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
+	       const struct key *keys, size_t nkeys, struct jwt_report *r, long *used,
+	       struct err *e)
+{
+	struct jwt_check_opts ko = *o;
+	struct jwt_report kr;
+	char kid[KEY_FINGERPRINT_HEX + 1] = "", fp[KEY_FINGERPRINT_HEX + 1];
+	json_t *jk;
+	size_t i;
+	int rank, best = 0, has_kid = 0;
+
+	*r = (struct jwt_report)JWT_REPORT_INIT;
+	*used = -1;
+	if (nkeys == 0)
+		return err_set(e, AK_CRYPTO, "internal error: no key to check the token with");
+	/* The kid first, from the header alone: a kid names one key, the others are not tried. */
+	ko.key = nkeys == 1 ? &keys[0] : NULL; /* one key: its report is the answer */
+	if (jwt_check(token, len, &ko, &kr, e) != 0)
+		return -1;
+	if (kr.header != NULL && (jk = json_object_get(kr.header, "kid")) != NULL) {
+		has_kid = 1;
+		if (json_is_string(jk) && json_string_length(jk) == KEY_FINGERPRINT_HEX)
+			memcpy(kid, json_string_value(jk), KEY_FINGERPRINT_HEX + 1);
+	}
+	if (nkeys == 1) {
+		*r = kr;
+		if (has_kid) {
+			if (key_fingerprint(&keys[0], fp, e) != 0) {
+				jwt_report_clear(r);
+				return -1;
+			}
+			if (strcmp(fp, kid) != 0)
+				return 0; /* *used stays -1 */
+		}
+		*used = 0;
+		return 0;
+	}
+	jwt_report_clear(&kr);
+	for (i = 0; i < nkeys && best < 3; i++) {
+		if (has_kid) {
+			if (key_fingerprint(&keys[i], fp, e) != 0) {
+				jwt_report_clear(r);
+				return -1;
+			}
+			if (kid[0] == '\0' || strcmp(fp, kid) != 0)
+				continue;
+		}
+		ko.key = &keys[i];
+		if (jwt_check(token, len, &ko, &kr, e) != 0) {
+			jwt_report_clear(r);
+			return -1;
+		}
+		rank = jwt_report_accepted(&kr) ? 3 : kr.signature_valid ? 2 : 1;
+		if (rank > best) {
+			jwt_report_clear(r);
+			*r = kr;
+			*used = (long)i;
+			best = rank;
+		} else {
+			jwt_report_clear(&kr);
+		}
+	}
+	if (best == 0) { /* the kid names none of the keys */
+		ko.key = &keys[0];
+		return jwt_check(token, len, &ko, r, e);
+	}
+	return 0;
+}
