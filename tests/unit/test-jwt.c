@@ -681,6 +681,46 @@ Test(jwt, certificate_outside_its_validity_rejects)
 	key_clear(&cert);
 }
 
+/* Several keys: a kid names one, a token without kid is tried with each; any accepts. */
+Test(jwt, check_keys_accepts_with_any_key)
+{
+	struct jwt_check_opts o = {NULL, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct key set[2];
+	struct err e = ERR_INIT;
+	char *tok;
+	long used;
+	int nokid;
+
+	set[0] = ec2;
+	set[1] = ec;
+	for (nokid = 0; nokid < 2; nokid++) {
+		tok = mint(&ec, nokid, 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0, "%s",
+			     e.msg);
+		cr_assert(jwt_report_accepted(&r));
+		cr_assert_eq(used, 1);
+		jwt_report_clear(&r);
+		free(tok);
+		/* Signed by a key not in the set: refused; with a kid, no key is named (-1). */
+		tok = mint(&rsa, nokid, 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0);
+		cr_assert_not(jwt_report_accepted(&r));
+		cr_assert_eq(used, nokid ? 0 : -1);
+		jwt_report_clear(&r);
+		/* One key: jwt_check's report; -1 only for a kid that is not that key's. */
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &rsa, 1, &r, &used, &e), 0);
+		cr_assert(jwt_report_accepted(&r));
+		cr_assert_eq(used, 0);
+		jwt_report_clear(&r);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &ec, 1, &r, &used, &e), 0);
+		cr_assert_not(jwt_report_accepted(&r));
+		cr_assert_eq(used, nokid ? 0 : -1);
+		jwt_report_clear(&r);
+		free(tok);
+	}
+}
+
 Test(jwt, every_problem_code_is_documented_in_the_table)
 {
 	const char *codes[] = {"malformed", "duplicate_member", "alg_unsupported",
