@@ -40,3 +40,16 @@ cp dev.pub "$KEYS_DIR/dev3/a.pem"
 { cat new.pub; printf -- '-----BEGIN PUBLIC KEY-----\nMFkw\n'; } >"$KEYS_DIR/dev3/b.pem"
 akcred 7 check --device-id dev3 --key new.key "$@"
 assert_grep "login of 'dev3' refused: kid_unknown: .*; registered key .*/dev3/b.pem unusable: .*unreadable PEM data after block 1" "$BROKER_LOG"
+
+# check --token-file with a key file of several: its local checks follow the same rule.
+cat dev.pub new.pub >both.pub
+"$AKCRED" jwt mint --device-id dev3 --key new.key >t.jwt
+akcred 7 check --device-id dev3 --token-file t.jwt --key both.pub "$@"
+assert_grep 'passes every local check' err
+assert_no_grep 'token error' err
+akcred 7 check --device-id dev3 --token-file t.jwt --key dev.pub "$@"
+assert_grep 'token error: kid_mismatch' err
+# Minting needs one key.
+cat dev.key new.key >both.key
+akcred 3 check --device-id dev3 --key both.key "$@"
+assert_grep "'both.key' holds 2 keys or certificates" err
