@@ -8,14 +8,19 @@
  * <client id>), signed by one of the device's registered keys.  Keys live in
  * a directory, one sub-directory per device:
  *
- *     <keys_dir>/<deviceId>/<any name>.pem    public key (SPKI PEM or DER) or
- *                                             X.509 certificate, one per file
+ *     <keys_dir>/<deviceId>/<any name>.pem    public keys (SPKI PEM or DER) or
+ *                                             X.509 certificates, one or more
+ *                                             per file
  *
- * A token with a kid is checked against the key whose fingerprint is that
- * kid (and refused if the device has none); a token without kid against each
- * of the device's keys in turn.  Files are read at each login, so keys can
- * be added or removed while the broker runs.  Names starting with '.' are
- * ignored; expired certificates are skipped.
+ * Every key of every file counts, whatever their number and readdir order
+ * (no limit: all are read at each login).  Which key checks a token is
+ * jwt_check_keys()' rule: a token with a kid is checked against the key
+ * whose fingerprint is that kid (kid_unknown if the device has none), one
+ * without against each key.  Files are read at each login, so keys can be
+ * added or removed while the broker runs.  Names starting with '.' are
+ * ignored, files that are not keys skipped (and named in a kid_unknown
+ * reason); a certificate outside its validity period refuses the token
+ * (cert_not_valid, the rule of key_cert_valid_at() that jwt_check applies).
  *
  * Access: a device may publish only to /up/device/id/<its id> and below,
  * and subscribe (and receive) only under /down/device/id/<its id>/.
@@ -27,8 +32,6 @@
 
 #include "err.h"
 #include "key.h"
-
-#define AUTHZ_KEYS_MAX 64 /* keys looked at per device */
 
 struct authz_config {
 	const char *keys_dir;

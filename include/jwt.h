@@ -113,6 +113,24 @@ void jwt_report_clear(struct jwt_report *r);
  */
 
 /*
+ * Check token with a set of keys, as a verifier that holds several keys for
+ * one device does -- the broker with a device's key files, jwt verify and
+ * check with a file of several keys: accepted if it is accepted with any of
+ * them.  A token with a kid is tried only with the keys whose fingerprint is
+ * that kid; one without, with each key in turn.  o->key is ignored.  r is
+ * the report of the key that accepted, or else of the most telling refusal
+ * (a key whose signature verified: the claims are then the reason; else the
+ * first key tried), and *used that key's index -- or -1 when the kid names
+ * none of the keys, r then being the report of the key whose fingerprint
+ * differs from the kid only in case if there is one, else of keys[0]
+ * (kid_mismatch, saying which).
+ * nkeys == 1 is jwt_check() with keys[0].  Returns as jwt_check().
+ */
+int jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
+		   const struct key *keys, size_t nkeys, struct jwt_report *r, long *used,
+		   struct err *e);
+
+/*
  * A signer prepared once for a key (kid computed, OpenSSL context set up),
  * for minting many tokens quickly: the broker-side tests and the benchmark
  * mint in a loop.  jwt_mint() is jwt_signer_init + jwt_signer_mint +

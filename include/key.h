@@ -54,6 +54,27 @@ int key_load(struct key *k, const unsigned char *data, size_t len, const char *n
 	     struct passphrase *pp, struct err *e);
 /* Read path ("-": stdin) and key_load() it. */
 int key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e);
+
+/*
+ * Every key and certificate of an input, in the order of its PEM blocks
+ * (DER holds one).  key_load() is key_load_all() that refuses, with a
+ * message saying so, an input that holds more than one: where one key is
+ * needed (signing, uploading) a file of several is never read as its first.
+ * A PEM block that is not a key or certificate refuses the whole input.
+ */
+struct key_set {
+	struct key *keys;
+	size_t n;
+};
+#define KEY_SET_INIT {NULL, 0}
+
+int key_load_all(struct key_set *s, const unsigned char *data, size_t len, const char *name,
+		 struct passphrase *pp, struct err *e);
+int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp,
+		      struct err *e);
+/* Move every key of src to the end of dst (src is left empty); -1 with e, out of memory. */
+int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
+void key_set_clear(struct key_set *s);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
 /* Initialise OpenSSL now, reporting a failure (key_generate does; threaded callers first). */
 int key_init(struct err *e);
@@ -96,6 +117,21 @@ int key_self_signed_pem(const struct key *k, const char *cn, int days, char **pe
 /* Certificate details (k->cert != NULL). */
 int key_cert_subject(const struct key *k, char *buf, size_t size);
 int key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after);
+
+/*
+ * The one rule for a certificate used as a device key (jwt verify, check's
+ * local checks, the broker plugin, all through jwt_check): valid from
+ * notBefore through notAfter inclusive (RFC 5280 4.1.2.5), each end widened
+ * by leeway seconds -- the clock skew the token's own times get.  A key that
+ * is no certificate is KEY_CERT_VALID; times that cannot be read are not.
+ */
+enum key_cert_time {
+	KEY_CERT_VALID = 0,
+	KEY_CERT_NOT_YET_VALID,
+	KEY_CERT_EXPIRED,
+	KEY_CERT_UNREADABLE,
+};
+enum key_cert_time key_cert_valid_at(const struct key *k, time_t now, long leeway);
 int key_cert_sha1(const struct key *k, char hex[41]);
 
 #endif

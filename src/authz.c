@@ -56,12 +56,16 @@ compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The device's key files, sorted; *n of them.  0, or -1 with a refusal reason. */
+/*
+ * Every name in the device's directory, sorted: any number, so that junk or
+ * old files never hide the real key.  0, or -1 with a refusal reason.
+ */
 static int
-list_keys(const struct authz_config *c, const char *id, char ***names, int *n,
+list_keys(const struct authz_config *c, const char *id, char ***names, size_t *n,
 	  struct authz_login *l)
 {
-	char dir[4096];
+	char dir[4096], **grown;
+	size_t room = 0;
 	struct dirent *d;
 	DIR *dp;
 
@@ -73,19 +77,26 @@ list_keys(const struct authz_config *c, const char *id, char ***names, int *n,
 			 id, dir, strerror(errno));
 		return -1;
 	}
-	if ((*names = calloc(AUTHZ_KEYS_MAX, sizeof(char *))) == NULL) {
-		closedir(dp);
-		snprintf(l->reason, sizeof(l->reason), "out of memory");
-		return -1;
-	}
-	while ((d = readdir(dp)) != NULL && *n < AUTHZ_KEYS_MAX) {
+	while ((d = readdir(dp)) != NULL) {
 		if (d->d_name[0] == '.')
 			continue;
-		if (((*names)[*n] = strdup(d->d_name)) != NULL)
-			(*n)++;
+		if (*n == room) {
+			room = room ? 2 * room : 16;
+			if ((grown = realloc(*names, room * sizeof(char *))) == NULL)
+				break;
+			*names = grown;
+		}
+		if (((*names)[*n] = strdup(d->d_name)) == NULL)
+			break;
+		(*n)++;
 	}
 	closedir(dp);
-	qsort(*names, (size_t)*n, sizeof(char *), compare_names);
+	if (d != NULL) { /* out of memory: refuse rather than decide on part of the keys */
+		snprintf(l->reason, sizeof(l->reason), "out of memory listing %.300s", dir);
+		return -1;
+	}
+	if (*n > 0)
+		qsort(*names, *n, sizeof(char *), compare_names);
 	if (*n == 0) {
 		snprintf(l->reason, sizeof(l->reason), "no key is registered for device '%s' (%.300s is empty)",
 			 id, dir);
@@ -110,70 +121,58 @@ first_error(const struct jwt_report *r, char *buf, size_t size)
 }
 
 /*
- * Check the token with the key in file; 1 accepted, 0 not (l->reason), -1
- * internal error.  *seen: 1 once a key with the token's kid was tried, 2 if
- * a key's fingerprint differed from it only in case.
+ * Every key of every file of the device, in name order (a file may hold
+ * several: a key appended during a rotation counts); file_of[i] is the name
+ * of keys->keys[i].  A file that is not a key is skipped, noted in junk.
  */
 static int
-try_key(const struct authz_config *c, const char *id, const char *password, const char *file,
-	const char *kid, int *seen, struct authz_login *l, struct err *e)
+load_keys(const struct authz_config *c, const char *id, char **names, size_t n,
+	  struct key_set *keys, size_t **file_of, char *junk, size_t junksize, struct err *e)
 {
-	struct jwt_check_opts o = {0};
-	struct jwt_report r = JWT_REPORT_INIT;
-	struct key k = KEY_INIT;
+	struct key_set fk = KEY_SET_INIT;
 	struct err ke = ERR_INIT;
-	char fp[KEY_FINGERPRINT_HEX + 1];
-	time_t nb, na, now = c->now ? c->now : time(NULL);
-	enum jwt_kid_match m;
-	int rc;
+	char path[4096];
+	size_t i, j, before, *grown;
 
-	if (key_load_file(&k, file, NULL, &ke) != 0 || key_fingerprint(&k, fp, &ke) != 0) {
-		key_clear(&k);
-		/* A junk file must not hide why a real key refused the token. */
-		if (l->reason[0] == '\0')
-			snprintf(l->reason, sizeof(l->reason), "registered key %.200s unusable: %.200s",
-				 file, ke.msg);
-		return 0;
-	}
-	if (kid != NULL && (m = jwt_kid_match(kid, fp)) != JWT_KID_SAME) {
-		key_clear(&k);
-		/* No match, as for any other kid; but the reason says why, as jwt verify does. */
-		if (m == JWT_KID_CASE && *seen == 0) {
-			*seen = 2;
-			snprintf(l->reason, sizeof(l->reason),
-				 "kid_mismatch: the token's kid differs from the fingerprint of "
-				 "%.300s only in case: fingerprints are lowercase hex, compared "
-				 "byte for byte",
-				 file);
+	*file_of = NULL;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", c->keys_dir, id, names[i]);
+		if (key_load_file_all(&fk, path, NULL, &ke) != 0) {
+			/* A junk file must not hide why a real key refused the token. */
+			if (junk[0] == '\0')
+				snprintf(junk, junksize, "registered key %.200s unusable: %.200s", path,
+					 ke.msg);
+			continue;
 		}
-		return 0;
+		before = keys->n;
+		if (key_set_take(keys, &fk, e) != 0 ||
+		    (grown = realloc(*file_of, keys->n * sizeof(size_t))) == NULL) {
+			key_set_clear(&fk);
+			return err_set(e, AK_CRYPTO, "out of memory loading the keys of '%s'", id);
+		}
+		*file_of = grown;
+		for (j = before; j < keys->n; j++)
+			(*file_of)[j] = i;
 	}
-	*seen = 1;
-	if (k.cert != NULL && key_cert_validity(&k, &nb, &na) == 0 && na < now) {
-		key_clear(&k);
-		snprintf(l->reason, sizeof(l->reason), "the registered certificate %.300s has expired",
-			 file);
-		return 0;
-	}
-	o.key = &k;
-	o.device_id = id;
-	o.aud_host = c->aud_host;
-	o.now = c->now;
-	o.leeway = c->leeway;
-	if (jwt_check(password, strlen(password), &o, &r, e) != 0) {
-		key_clear(&k);
-		return -1;
-	}
-	rc = jwt_report_accepted(&r) && r.signature_checked && r.signature_valid;
-	if (rc) {
-		snprintf(l->kid, sizeof(l->kid), "%s", fp);
-		snprintf(l->key_file, sizeof(l->key_file), "%s", file);
-	} else {
-		first_error(&r, l->reason, sizeof(l->reason));
-	}
-	jwt_report_clear(&r);
-	key_clear(&k);
-	return rc;
+	return 0;
+}
+
+/*
+ * Does one of keys have a fingerprint that differs from kid only in case?
+ * jwt_check_keys() then reports that key's kid_mismatch, which says so.
+ */
+static int
+kid_case_twin(const struct key_set *keys, const char *kid)
+{
+	char fp[KEY_FINGERPRINT_HEX + 1];
+	struct err e = ERR_INIT;
+	size_t i;
+
+	for (i = 0; kid[0] != '\0' && i < keys->n; i++)
+		if (key_fingerprint(&keys->keys[i], fp, &e) == 0 &&
+		    jwt_kid_match(kid, fp) == JWT_KID_CASE)
+			return 1;
+	return 0;
 }
 
 int
@@ -183,10 +182,13 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 	struct jwt_check_opts o = {0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err de = ERR_INIT;
-	char **names = NULL, path[4096], kid[KEY_FINGERPRINT_HEX + 1] = "";
+	struct key_set keys = KEY_SET_INIT;
+	char **names = NULL, kid[KEY_FINGERPRINT_HEX + 1] = "", junk[440] = "";
 	const char *k;
 	json_t *jk;
-	int i, n = 0, rc = 0, seen = 0;
+	size_t i, n = 0, *file_of = NULL;
+	long used = -1;
+	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
 	if (client_id == NULL || devid_check(client_id, &de) != 0) {
@@ -224,19 +226,36 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 
 	if (list_keys(c, client_id, &names, &n, l) != 0)
 		goto out;
-	for (i = 0; i < n && rc == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s/%s", c->keys_dir, client_id, names[i]);
-		rc = try_key(c, client_id, password, path, kid[0] ? kid : NULL, &seen, l, e);
+	if (load_keys(c, client_id, names, n, &keys, &file_of, junk, sizeof(junk), e) != 0) {
+		rc = -1;
+		goto out;
 	}
-	if (rc == 0 && kid[0] != '\0' && seen == 0)
+	if (keys.n == 0) {
+		snprintf(l->reason, sizeof(l->reason), "%s", junk);
+		goto out;
+	}
+	/* The rule for several keys (kid names one, else any) is jwt_check_keys'. */
+	if (jwt_check_keys(password, strlen(password), &o, keys.keys, keys.n, &r, &used, e) != 0) {
+		rc = -1;
+		goto out;
+	}
+	if (used >= 0 && jwt_report_accepted(&r) && r.signature_checked && r.signature_valid) {
+		rc = key_fingerprint(&keys.keys[used], l->kid, e) == 0 ? 1 : -1;
+		snprintf(l->key_file, sizeof(l->key_file), "%s/%s/%s", c->keys_dir, client_id,
+			 names[file_of[used]]);
+	} else if (used < 0 && !kid_case_twin(&keys, kid)) {
 		snprintf(l->reason, sizeof(l->reason),
-			 "kid_unknown: the token's kid %s is not a key registered for device '%s'",
-			 kid, client_id);
-	if (rc == 1)
-		l->reason[0] = '\0';
+			 "kid_unknown: the token's kid %s is not a key registered for device '%s'%s%.200s",
+			 kid, client_id, junk[0] ? "; " : "", junk);
+	} else {
+		first_error(&r, l->reason, sizeof(l->reason));
+	}
+	jwt_report_clear(&r);
 out:
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(file_of);
+	key_set_clear(&keys);
 	return rc;
 }

@@ -106,7 +106,9 @@ struct check {
 	struct passphrase pp;
 
 	/* at run time */
-	struct key key;
+	struct key key;		 /* to mint with: one key */
+	struct key_set keys;	 /* with --token-file: every key of the file checks it */
+	const struct key *used; /* the key of the local checks' report, or NULL */
 	char *token; /* sodium memory */
 	size_t token_len;
 	char topic[512], listen_topic[512];
@@ -230,7 +232,11 @@ get_token(struct check *c)
 	struct err e = ERR_INIT;
 
 	if (c->keyfile != NULL) {
-		if (key_load(&c->key, c->keybuf.data, c->keybuf.len, c->keyfile, &c->pp, &e) != 0)
+		/* A token is signed by one key; a given one is checked as jwt verify does. */
+		if ((c->tokenfile == NULL
+			 ? key_load(&c->key, c->keybuf.data, c->keybuf.len, c->keyfile, &c->pp, &e)
+			 : key_load_all(&c->keys, c->keybuf.data, c->keybuf.len, c->keyfile, &c->pp,
+					&e)) != 0)
 			return cmd_fail(&e);
 		fileio_buf_clear(&c->keybuf);
 		if (!c->key.is_private && c->tokenfile == NULL)
@@ -254,14 +260,22 @@ check_token(struct check *c, struct jwt_report *r)
 {
 	struct jwt_check_opts o = {0};
 	struct err e = ERR_INIT;
+	long used = 0;
+	int rc;
 
 	o.key = c->key.pkey != NULL ? &c->key : NULL;
 	o.device_id = c->device_id;
 	o.aud_host = c->mint.aud_host;
 	o.leeway = CHECK_LEEWAY;
 	o.max_lifetime = 86400;
-	if (jwt_check(c->token, c->token_len, &o, r, &e) != 0)
+	if (c->keys.n > 0)
+		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &used,
+				    &e);
+	else
+		rc = jwt_check(c->token, c->token_len, &o, r, &e);
+	if (rc != 0)
 		return cmd_fail(&e);
+	c->used = c->keys.n > 0 ? &c->keys.keys[used >= 0 ? used : 0] : o.key;
 	return AK_OK;
 }
 
@@ -486,7 +500,7 @@ run(struct check *c)
 		jexp = r.claims ? json_object_get(r.claims, "exp") : NULL;
 		printf("%-11s %7s     %s, %s token for '%s'", "token", "",
 		       c->tokenfile ? "from file" : "minted",
-		       c->key.pkey ? (key_type(&c->key) == KEY_EC ? "ES256" : "RS256") : "a",
+		       c->used ? (key_type(c->used) == KEY_EC ? "ES256" : "RS256") : "a",
 		       c->device_id);
 		if (json_is_integer(jexp))
 			printf(", expires %s (%s)",
@@ -566,6 +580,7 @@ cmd_check_exec(int argc, char **argv)
 			  .username = "unused",
 			  .pp = PASSPHRASE_INIT,
 			  .key = KEY_INIT,
+			  .keys = KEY_SET_INIT,
 			  .payload = FILEIO_BUF_INIT,
 			  .keybuf = FILEIO_BUF_INIT};
 	struct err e = ERR_INIT;
@@ -730,6 +745,7 @@ cmd_check_exec(int argc, char **argv)
 		fileio_buf_clear(&c.payload);
 	fileio_buf_clear(&c.keybuf);
 	key_clear(&c.key);
+	key_set_clear(&c.keys);
 	passphrase_clear(&c.pp);
 	return status;
 }

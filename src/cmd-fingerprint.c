@@ -1,8 +1,9 @@
 /*
  * akcred fingerprint [FILE...]: print the akenza fingerprint (the JWT kid) of
  * keys and certificates in any encoding, detected from their content.  One
- * input prints the hex alone, for pasting into the console; several print
- * "HEX  FILE" lines like sha256sum.
+ * input holding one key prints the hex alone, for pasting into the console;
+ * otherwise one "HEX  FILE" line per key, like sha256sum: every key of a file
+ * counts, in file order, never only the first.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,7 +82,8 @@ cmd_fingerprint_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	struct passphrase pp = PASSPHRASE_INIT;
-	struct key k = KEY_INIT;
+	struct key_set ks = KEY_SET_INIT;
+	const struct key *k;
 	struct err e;
 	char fp[KEY_FINGERPRINT_HEX + 1], desc[64];
 	const char *why, *path;
@@ -89,6 +91,7 @@ cmd_fingerprint_exec(int argc, char **argv)
 	char **files;
 	json_t *out = NULL;
 	int c, i, nfiles, json = 0, status = AK_OK;
+	size_t j;
 
 	while ((c = cmd_getopt(&a)) != -1) {
 		switch (c) {
@@ -113,7 +116,7 @@ cmd_fingerprint_exec(int argc, char **argv)
 	for (i = 0; i < nfiles; i++) {
 		path = files[i];
 		e = (struct err)ERR_INIT;
-		if (key_load_file(&k, path, &pp, &e) != 0 || key_fingerprint(&k, fp, &e) != 0) {
+		if (key_load_file_all(&ks, path, &pp, &e) != 0) {
 			if (status == AK_OK)
 				status = e.status;
 			cmd_fail(&e);
@@ -122,19 +125,31 @@ cmd_fingerprint_exec(int argc, char **argv)
 								     e.msg));
 			continue;
 		}
-		if (key_akenza_alg(&k, &why) == NULL)
-			cmd_warn("'%s': %s key: akenza will not take it: %s", path,
-				 key_describe(&k, desc, sizeof(desc)), why);
-		if (json)
-			json_array_append_new(out, describe_json(path, &k, fp));
-		else if (nfiles == 1)
-			printf("%s\n", fp);
-		else {
-			printf("%s  ", fp);
-			cmd_puts_safe(stdout, path);
-			putchar('\n');
+		for (j = 0; j < ks.n; j++) {
+			k = &ks.keys[j];
+			if (key_fingerprint(k, fp, &e) != 0) {
+				if (status == AK_OK)
+					status = e.status;
+				cmd_fail(&e);
+				if (json)
+					json_array_append_new(out, json_pack("{ss ss}", "file", path,
+									     "error", e.msg));
+				continue;
+			}
+			if (key_akenza_alg(k, &why) == NULL)
+				cmd_warn("'%s': %s key: akenza will not take it: %s", path,
+					 key_describe(k, desc, sizeof(desc)), why);
+			if (json)
+				json_array_append_new(out, describe_json(path, k, fp));
+			else if (nfiles == 1 && ks.n == 1)
+				printf("%s\n", fp);
+			else {
+				printf("%s  ", fp);
+				cmd_puts_safe(stdout, path);
+				putchar('\n');
+			}
 		}
-		key_clear(&k);
+		key_set_clear(&ks);
 	}
 	if (json) {
 		cmd_print_json(out, JSON_INDENT(2));

@@ -614,7 +614,9 @@ cmd_jwt_verify_exec(int argc, char **argv)
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct passphrase pp = PASSPHRASE_INIT;
-	struct key k = KEY_INIT;
+	struct key_set ks = KEY_SET_INIT;
+	const struct key *k;
+	long used = -1;
 	struct jwt_check_opts o = {NULL, NULL, NULL, 0, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT, 0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err e = ERR_INIT;
@@ -669,9 +671,8 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		return cmd_usage_error("--device-id: %s", e.msg);
 	if (o.aud_host != NULL && jwt_aud_host_check(o.aud_host, &e) != 0)
 		return cmd_usage_error("--aud-host: %s", e.msg);
-	if ((status = load_key(keyfile, &pp, &k)) != AK_OK)
-		goto out;
-	if (key_fingerprint(&k, fp, &e) != 0) {
+	/* Every key of the file counts, by the broker's rule (jwt_check_keys). */
+	if (key_load_file_all(&ks, keyfile, &pp, &e) != 0) {
 		status = cmd_fail(&e);
 		goto out;
 	}
@@ -679,13 +680,17 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		goto out;
 	if (o.now == 0)
 		o.now = time(NULL);
-	o.key = &k;
-	if (jwt_check(tok, len, &o, &r, &e) != 0) {
+	if (jwt_check_keys(tok, len, &o, ks.keys, ks.n, &r, &used, &e) != 0) {
+		status = cmd_fail(&e);
+		goto out;
+	}
+	k = &ks.keys[used >= 0 ? used : 0]; /* the key the report is about */
+	if (key_fingerprint(k, fp, &e) != 0) {
 		status = cmd_fail(&e);
 		goto out;
 	}
 	count_problems(&r, &errors, &warnings);
-	kalg = key_akenza_alg(&k, &why);
+	kalg = key_akenza_alg(k, &why);
 	if (json) {
 		j = details_json(&r, o.now);
 		json_object_set_new(j, "accepted", json_boolean(jwt_report_accepted(&r)));
@@ -696,9 +701,14 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		json_object_set_new(j, "leeway", json_integer(o.leeway));
 		json_object_set_new(j, "max_lifetime", json_integer(o.max_lifetime));
 		json_object_set_new(j, "key", json_pack("{ss ss so}", "description",
-							key_describe(&k, desc, sizeof(desc)),
+							key_describe(k, desc, sizeof(desc)),
 							"fingerprint", fp, "algorithm",
 							kalg ? json_string(kalg) : json_null()));
+		if (ks.n > 1) { /* which of the file's keys; null: none has the token's kid */
+			json_object_set_new(j, "keys_in_file", json_integer((json_int_t)ks.n));
+			json_object_set_new(j, "key_index",
+					    used >= 0 ? json_integer(used + 1) : json_null());
+		}
 		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 	} else {
@@ -711,10 +721,16 @@ cmd_jwt_verify_exec(int argc, char **argv)
 			       warnings == 1 ? "" : "s");
 		putchar('\n');
 		print_problems(&r);
-		printf("checked: %s at %s, leeway %s, key %s %s\n",
+		printf("checked: %s at %s, leeway %s, key %s %s",
 		       o.signature_only ? "signature only" : "signature and claims",
 		       timeutil_iso8601(o.now, iso), timeutil_duration(o.leeway, d, sizeof(d)),
-		       key_describe(&k, desc, sizeof(desc)), fp);
+		       key_describe(k, desc, sizeof(desc)), fp);
+		if (ks.n > 1 && used >= 0)
+			printf(" (key %ld of %zu in the file%s)", used + 1, ks.n,
+			       errors ? "; none of them accepts the token" : "");
+		else if (ks.n > 1)
+			printf(" (first of %zu keys in the file: none has the token's kid)", ks.n);
+		putchar('\n');
 		if (!o.signature_only && o.device_id == NULL)
 			puts("note: no --device-id: any device id in aud is taken");
 	}
@@ -722,7 +738,7 @@ cmd_jwt_verify_exec(int argc, char **argv)
 out:
 	jwt_report_clear(&r);
 	fileio_buf_clear(&b);
-	key_clear(&k);
+	key_set_clear(&ks);
 	passphrase_clear(&pp);
 	return status;
 }

@@ -76,8 +76,8 @@ const struct jwt_problem_info jwt_problem_codes[] = {
     {"claim_type", JWT_ERROR,
      "a claim or header member has the wrong JSON type (a warning for a time with a fraction)"},
     {"aud_multiple", JWT_WARNING, "aud is an array of several audiences, not one string"},
-    {"cert_not_valid", JWT_WARNING,
-     "the key is a certificate outside its validity period at the evaluation time"},
+    {"cert_not_valid", JWT_ERROR,
+     "the key is a certificate outside its validity period (give or take the leeway)"},
     {NULL, JWT_ERROR, NULL},
 };
 
@@ -967,24 +967,29 @@ asn1_iso(const ASN1_TIME *asn1, char iso[TIMEUTIL_ISO_LEN])
 	return iso;
 }
 
-/* A certificate as the key: is it within its validity period at now? */
+/*
+ * A certificate as the key must be valid at now: the rule is
+ * key_cert_valid_at(), with the token's leeway.  An error, so that verify,
+ * check and the broker all refuse what a certificate no longer (or not yet)
+ * vouches for.
+ */
 static void
 check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
 {
 	const X509 *cert = o->key != NULL ? o->key->cert : NULL;
-	const ASN1_TIME *nb, *na;
-	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN];
+	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN];
 	time_t now = o->now ? o->now : time(NULL);
+	enum key_cert_time v;
 
-	if (cert == NULL)
+	if (cert == NULL || (v = key_cert_valid_at(o->key, now, o->leeway)) == KEY_CERT_VALID)
 		return;
-	nb = X509_get0_notBefore(cert);
-	na = X509_get0_notAfter(cert);
-	/* X509_cmp_time: 0 on error, then the time is taken as outside too. */
-	if (X509_cmp_time(nb, &now) >= 0 || X509_cmp_time(na, &now) <= 0)
-		WARN(r, "cert_not_valid",
-		     "the certificate is valid from %s to %s, not at %s: the key is used all the same",
-		     asn1_iso(nb, b1), asn1_iso(na, b2), timeutil_iso8601(now, b3));
+	ERROR(r, "cert_not_valid", "the certificate is valid from %s to %s: at %s it %s (leeway %s)",
+	      asn1_iso(X509_get0_notBefore(cert), b1), asn1_iso(X509_get0_notAfter(cert), b2),
+	      timeutil_iso8601(now, b3),
+	      v == KEY_CERT_EXPIRED	    ? "has expired"
+	      : v == KEY_CERT_NOT_YET_VALID ? "is not valid yet"
+					    : "cannot be told valid",
+	      timeutil_duration(o->leeway, d, sizeof(d)));
 	ERR_clear_error();
 }
 
@@ -1188,5 +1193,78 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 	check_cert(r, o);
 	if (r->claims != NULL && !o->signature_only)
 		check_claims(r, o);
+	return 0;
+}
+
+int
+jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
+	       const struct key *keys, size_t nkeys, struct jwt_report *r, long *used,
+	       struct err *e)
+{
+	struct jwt_check_opts ko = *o;
+	struct jwt_report kr;
+	char kid[KEY_FINGERPRINT_HEX + 1] = "", fp[KEY_FINGERPRINT_HEX + 1];
+	json_t *jk;
+	size_t i, twin = 0;
+	int rank, best = 0, has_kid = 0;
+
+	*r = (struct jwt_report)JWT_REPORT_INIT;
+	*used = -1;
+	if (nkeys == 0)
+		return err_set(e, AK_CRYPTO, "internal error: no key to check the token with");
+	/* The kid first, from the header alone: a kid names one key, the others are not tried. */
+	ko.key = nkeys == 1 ? &keys[0] : NULL; /* one key: its report is the answer */
+	if (jwt_check(token, len, &ko, &kr, e) != 0)
+		return -1;
+	if (kr.header != NULL && (jk = json_object_get(kr.header, "kid")) != NULL) {
+		has_kid = 1;
+		if (json_is_string(jk) && json_string_length(jk) == KEY_FINGERPRINT_HEX)
+			memcpy(kid, json_string_value(jk), KEY_FINGERPRINT_HEX + 1);
+	}
+	if (nkeys == 1) {
+		*r = kr;
+		if (has_kid) {
+			if (key_fingerprint(&keys[0], fp, e) != 0) {
+				jwt_report_clear(r);
+				return -1;
+			}
+			if (jwt_kid_match(kid, fp) != JWT_KID_SAME)
+				return 0; /* *used stays -1 */
+		}
+		*used = 0;
+		return 0;
+	}
+	jwt_report_clear(&kr);
+	for (i = 0; i < nkeys && best < 3; i++) {
+		if (has_kid) {
+			if (key_fingerprint(&keys[i], fp, e) != 0) {
+				jwt_report_clear(r);
+				return -1;
+			}
+			if (kid[0] == '\0' || jwt_kid_match(kid, fp) != JWT_KID_SAME) {
+				if (kid[0] != '\0' && jwt_kid_match(kid, fp) == JWT_KID_CASE)
+					twin = i;
+				continue;
+			}
+		}
+		ko.key = &keys[i];
+		if (jwt_check(token, len, &ko, &kr, e) != 0) {
+			jwt_report_clear(r);
+			return -1;
+		}
+		rank = jwt_report_accepted(&kr) ? 3 : kr.signature_valid ? 2 : 1;
+		if (rank > best) {
+			jwt_report_clear(r);
+			*r = kr;
+			*used = (long)i;
+			best = rank;
+		} else {
+			jwt_report_clear(&kr);
+		}
+	}
+	if (best == 0) { /* the kid names none of the keys: say so with the nearest one */
+		ko.key = &keys[twin];
+		return jwt_check(token, len, &ko, r, e);
+	}
 	return 0;
 }

@@ -220,65 +220,189 @@ pem_unsupported_hint(const char *label)
 	return "";
 }
 
+/* Append k to s (which takes it over); k is left empty. */
 static int
-load_pem(struct key *k, BIO *bio, const char *name, struct pass_ctx *pc)
+set_add(struct key_set *s, struct key *k, struct err *e)
 {
-	char *label = NULL, *header = NULL;
-	unsigned char *data = NULL;
-	long len = 0;
-	EVP_CIPHER_INFO cipher;
-	size_t i;
-	int rc = -1;
+	struct key *grown;
 
-	for (;;) {
-		if (!PEM_read_bio(bio, &label, &header, &data, &len)) {
-			ERR_clear_error();
-			return err_set(pc->e, AK_INPUT, "'%s': no key or certificate in this PEM data",
-				       name);
-		}
-		/* "openssl ecparam -genkey" writes the curve in a block of its own first. */
-		if (strcmp(label, "EC PARAMETERS") != 0)
-			break;
-		OPENSSL_free(label);
-		OPENSSL_free(header);
-		OPENSSL_free(data);
-	}
+	if ((grown = realloc(s->keys, (s->n + 1) * sizeof(*grown))) == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	s->keys = grown;
+	s->keys[s->n++] = *k;
+	*k = (struct key)KEY_INIT;
+	return 0;
+}
+
+/* One PEM block (label, header, data) into k. */
+static int
+load_pem_block(struct key *k, const char *label, const char *header, unsigned char **data,
+	       long *len, const char *name, int block, struct pass_ctx *pc)
+{
+	EVP_CIPHER_INFO cipher;
+	char where[32] = "";
+	size_t i;
+
+	if (block > 1)
+		snprintf(where, sizeof(where), " (PEM block %d)", block);
 	for (i = 0; i < sizeof(pem_labels) / sizeof(pem_labels[0]); i++)
 		if (strcmp(label, pem_labels[i].label) == 0)
 			break;
-	if (i == sizeof(pem_labels) / sizeof(pem_labels[0])) {
-		err_set(pc->e, AK_INPUT, "'%s' holds a PEM '%s', not a key or certificate akcred reads%s",
-			name, label, pem_unsupported_hint(label));
-		goto out;
-	}
+	if (i == sizeof(pem_labels) / sizeof(pem_labels[0]))
+		return err_set(pc->e, AK_INPUT,
+			       "'%s' holds a PEM '%s'%s, not a key or certificate akcred reads%s",
+			       name, label, where, pem_unsupported_hint(label));
 	/* Traditional keys may be encrypted in the PEM layer (Proc-Type/DEK-Info). */
 	if (header != NULL && *header != '\0') {
-		if (!PEM_get_EVP_CIPHER_INFO(header, &cipher)) {
-			err_openssl(pc->e, AK_INPUT, "'%s': bad PEM encryption header", name);
-			goto out;
-		}
+		if (!PEM_get_EVP_CIPHER_INFO((char *)header, &cipher))
+			return err_openssl(pc->e, AK_INPUT, "'%s': bad PEM encryption header%s", name,
+					   where);
 		if (cipher.cipher != NULL) {
 			k->encrypted = 1;
-			if (!PEM_do_header(&cipher, data, &len, pem_pass_cb, pc)) {
+			if (!PEM_do_header(&cipher, *data, len, pem_pass_cb, pc)) {
 				if (!pc->failed)
 					err_set(pc->e, AK_INPUT, "wrong passphrase for '%s'", name);
 				ERR_clear_error();
-				goto out;
+				return -1;
 			}
 		}
 	}
-	if (decode_der_as(k, pem_labels[i].format, data, (size_t)len, pc) != 0) {
+	if (decode_der_as(k, pem_labels[i].format, *data, (size_t)*len, pc) != 0) {
 		if (!pc->failed)
-			err_openssl(pc->e, AK_INPUT, "'%s': invalid %s", name, label);
-		goto out;
+			err_openssl(pc->e, AK_INPUT, "'%s': invalid %s%s", name, label, where);
+		return -1;
 	}
 	k->pem = 1;
-	rc = 0;
-out:
-	OPENSSL_free(label);
-	OPENSSL_free(header);
-	OPENSSL_clear_free(data, len > 0 ? (size_t)len : 0);
+	return 0;
+}
+
+/*
+ * Every block of PEM data, in order: a file that holds several keys (a key
+ * appended during a rotation, a certificate chain) gives them all, never
+ * silently the first.  A block that is not a key or certificate, or one that
+ * cannot be read, refuses the whole input; only "EC PARAMETERS" blocks
+ * ("openssl ecparam -genkey" writes one before the key) are passed over.
+ */
+static int
+load_pem(struct key_set *s, BIO *bio, const char *name, struct pass_ctx *pc)
+{
+	char *label = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	struct key k = KEY_INIT;
+	long len = 0;
+	int block, rc = 0;
+
+	for (block = 1; rc == 0; block++) {
+		if (!PEM_read_bio(bio, &label, &header, &data, &len)) {
+			/* The end of the data, unless a block was cut or badly encoded. */
+			if (s->n > 0 && ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE)
+				break;
+			ERR_clear_error();
+			if (s->n == 0)
+				return err_set(pc->e, AK_INPUT,
+					       "'%s': no key or certificate in this PEM data", name);
+			return err_set(pc->e, AK_INPUT, "'%s': unreadable PEM data after block %d",
+				       name, block - 1);
+		}
+		if (strcmp(label, "EC PARAMETERS") != 0) {
+			rc = load_pem_block(&k, label, header, &data, &len, name, block, pc);
+			if (rc == 0)
+				rc = set_add(s, &k, pc->e);
+			key_clear(&k);
+		}
+		OPENSSL_free(label);
+		OPENSSL_free(header);
+		OPENSSL_clear_free(data, len > 0 ? (size_t)len : 0);
+		label = header = NULL;
+		data = NULL;
+		len = 0;
+	}
+	if (rc == 0 && s->n == 0)
+		rc = err_set(pc->e, AK_INPUT, "'%s': no key or certificate in this PEM data", name);
 	return rc;
+}
+
+/* Is data text: printable ASCII, tabs and line breaks only? */
+static int
+is_text(const unsigned char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r') ||
+		    data[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* How many characters of data, skipping those in skip, are in set (*others: not in it). */
+static size_t
+count_in(const unsigned char *data, size_t len, const char *skip, const char *set,
+	 size_t *others)
+{
+	size_t i, in = 0;
+
+	*others = 0;
+	for (i = 0; i < len; i++) {
+		if (strchr(skip, data[i]) != NULL)
+			continue;
+		if (strchr(set, data[i]) != NULL)
+			in++;
+		else
+			(*others)++;
+	}
+	return in;
+}
+
+/*
+ * What data that is no key looks like, for the message: named for what it
+ * is -- a raw EC point, hex or base64 text, DER -- with a hint.  Text is
+ * told first: hex text starting with '0' (0x30) is not DER.  Reading these
+ * forms is not supported, only naming them.
+ */
+static void
+describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
+{
+	static const char hexd[] = "0123456789abcdefABCDEF";
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+	const unsigned char *p = data, *t;
+	long olen;
+	int tag, class;
+	size_t n, other;
+
+	for (t = data; t < data + len && strchr(" \t\r\n", *t) != NULL; t++)
+		;
+	if (len == 0) {
+		snprintf(buf, size, "empty");
+	} else if (is_text(data, len)) {
+		if ((n = count_in(data, len, " \t\r\n:", hexd, &other)) > 0 && other == 0)
+			snprintf(buf, size, "hex text of %zu digits%s", n,
+				 n == 130 && t[0] == '0' && t[1] == '4'
+				     ? ", like a raw EC point: not supported; give the public key as a "
+				       "SubjectPublicKeyInfo, PEM or DER"
+				     : ": not supported; decode it first, e.g. with 'xxd -r -p'");
+		else if (*t == 'M' && count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
+			snprintf(buf, size,
+				 "base64 text without a PEM block: not supported; a public key goes "
+				 "between '-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----' "
+				 "lines");
+		else
+			snprintf(buf, size, "text without a PEM block");
+	} else if (data[0] == 0x30 &&
+		   !(ASN1_get_object(&p, &olen, &tag, &class, (long)len) & 0x80) &&
+		   (size_t)(p - data) + (size_t)olen == len) {
+		snprintf(buf, size, "DER data of an unknown structure");
+	} else if ((len == 65 && data[0] == 0x04) ||
+		   (len == 33 && (data[0] == 0x02 || data[0] == 0x03))) {
+		snprintf(buf, size,
+			 "a raw %s EC point (%zu bytes): not supported; give the public key as a "
+			 "SubjectPublicKeyInfo, PEM or DER",
+			 len == 65 ? "uncompressed" : "compressed", len);
+	} else {
+		snprintf(buf, size, "binary data, %zu bytes", len);
+	}
+	ERR_clear_error();
 }
 
 static int
@@ -289,6 +413,7 @@ load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 	    KEY_FMT_X509,	 KEY_FMT_SPKI,	       KEY_FMT_PKCS8,	    KEY_FMT_PKCS8_ENCRYPTED,
 	    KEY_FMT_RSA_PRIVATE, KEY_FMT_EC_PRIVATE, KEY_FMT_PKCS1_PUBLIC,
 	};
+	char what[300];
 	size_t i;
 
 	/* Every DER structure we read is a SEQUENCE. */
@@ -306,34 +431,62 @@ load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 			return -1;
 	}
 unknown:
-	return err_set(pc->e, AK_INPUT, "'%s' is not a key or certificate (%s)", name,
-		       len == 0 ? "empty"
-		       : data[0] == 0x30 ? "DER data of an unknown structure"
-		       : memchr(data, '\0', len) ? "binary data"
-				       : "text without a PEM block");
+	describe_unknown(data, len, what, sizeof(what));
+	return err_set(pc->e, AK_INPUT, "'%s' is not a key or certificate (%s)", name, what);
+}
+
+int
+key_load_all(struct key_set *s, const unsigned char *data, size_t len, const char *name,
+	     struct passphrase *pp, struct err *e)
+{
+	struct pass_ctx pc = {pp, name, e, 0, 0};
+	struct key k = KEY_INIT;
+	BIO *bio;
+	int rc;
+
+	key_set_clear(s);
+	if (len > 0 && memmem(data, len, "-----BEGIN ", 11) != NULL) {
+		if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
+			return err_openssl(e, AK_CRYPTO, "out of memory");
+		rc = load_pem(s, bio, name, &pc);
+		BIO_free(bio);
+	} else if ((rc = load_der(&k, data, len, name, &pc)) == 0) {
+		rc = set_add(s, &k, e);
+		key_clear(&k);
+	}
+	ERR_clear_error();
+	if (rc != 0)
+		key_set_clear(s);
+	return rc;
 }
 
 int
 key_load(struct key *k, const unsigned char *data, size_t len, const char *name,
 	 struct passphrase *pp, struct err *e)
 {
-	struct pass_ctx pc = {pp, name, e, 0, 0};
-	BIO *bio;
-	int rc;
+	struct key_set s = KEY_SET_INIT;
 
 	key_clear(k);
-	if (len > 0 && memmem(data, len, "-----BEGIN ", 11) != NULL) {
-		if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
-			return err_openssl(e, AK_CRYPTO, "out of memory");
-		rc = load_pem(k, bio, name, &pc);
-		BIO_free(bio);
-	} else {
-		rc = load_der(k, data, len, name, &pc);
+	if (key_load_all(&s, data, len, name, pp, e) != 0)
+		return -1;
+	if (s.n != 1) {
+		err_set(e, AK_INPUT,
+			"'%s' holds %zu keys or certificates: give a file with only the one to use",
+			name, s.n);
+		key_set_clear(&s);
+		return -1;
 	}
-	ERR_clear_error();
-	if (rc != 0)
-		key_clear(k);
-	return rc;
+	*k = s.keys[0];
+	s.keys[0] = (struct key)KEY_INIT;
+	key_set_clear(&s);
+	return 0;
+}
+
+/* Read path ("-": stdin) into sodium memory (private keys pass through here, wiped on free). */
+static int
+read_key_file(const char *path, struct fileio_buf *b, struct err *e)
+{
+	return fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, b, e);
 }
 
 int
@@ -342,12 +495,49 @@ key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	int rc;
 
-	/* Private keys pass through here: read them into sodium memory, wiped on free. */
-	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
+	key_clear(k);
+	if (read_key_file(path, &b, e) != 0)
 		return -1;
 	rc = key_load(k, b.data, b.len, strcmp(path, "-") == 0 ? "(stdin)" : path, pp, e);
 	fileio_buf_clear(&b);
 	return rc;
+}
+
+int
+key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp, struct err *e)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	int rc;
+
+	key_set_clear(s);
+	if (read_key_file(path, &b, e) != 0)
+		return -1;
+	rc = key_load_all(s, b.data, b.len, strcmp(path, "-") == 0 ? "(stdin)" : path, pp, e);
+	fileio_buf_clear(&b);
+	return rc;
+}
+
+void
+key_set_clear(struct key_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		key_clear(&s->keys[i]);
+	free(s->keys);
+	*s = (struct key_set)KEY_SET_INIT;
+}
+
+int
+key_set_take(struct key_set *dst, struct key_set *src, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		if (set_add(dst, &src->keys[i], e) != 0)
+			return -1;
+	key_set_clear(src);
+	return 0;
 }
 
 /*
@@ -833,6 +1023,23 @@ key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after)
 	    asn1_time(X509_get0_notAfter(k->cert), not_after) != 0)
 		return -1;
 	return 0;
+}
+
+enum key_cert_time
+key_cert_valid_at(const struct key *k, time_t now, long leeway)
+{
+	time_t nb, na;
+
+	if (k->cert == NULL)
+		return KEY_CERT_VALID;
+	if (key_cert_validity(k, &nb, &na) != 0)
+		return KEY_CERT_UNREADABLE;
+	/* In long long: a certificate's times reach 9999, the leeway 100 years. */
+	if ((long long)nb - now > leeway)
+		return KEY_CERT_NOT_YET_VALID;
+	if ((long long)now - na > leeway)
+		return KEY_CERT_EXPIRED;
+	return KEY_CERT_VALID;
 }
 
 int

@@ -25,6 +25,20 @@ akcred 3 fingerprint fifo
 assert_grep "'fifo' is not a regular file" err
 akcred 3 fingerprint binary
 assert_grep "is not a key or certificate" err
+# Named for what they look like (a raw point has no NUL byte; hex "04..." starts with 0x30).
+openssl pkey -in ec.pem -pubout -outform DER -out pub.der
+tail -c 65 pub.der >point.bin
+tail -c 65 pub.der | od -An -v -tx1 | tr -d ' \n' >point.hex
+akcred 3 fingerprint point.bin
+assert_grep "'point.bin' is not a key or certificate \(a raw uncompressed EC point \(65 bytes\): not supported; give the public key as a SubjectPublicKeyInfo" err
+akcred 3 fingerprint point.hex
+assert_grep "'point.hex' is not a key or certificate \(hex text of 130 digits, like a raw EC point: not supported" err
+od -An -v -tx1 pub.der | tr -d ' ' >der.hex
+akcred 3 fingerprint der.hex
+assert_grep "'der.hex' is not a key or certificate \(hex text of 182 digits: not supported; decode it first, e.g. with 'xxd -r -p'\)" err
+openssl pkey -in ec.pem -pubout | grep -v -- ----- >b64.txt
+akcred 3 fingerprint b64.txt
+assert_grep "'b64.txt' is not a key or certificate \(base64 text without a PEM block: not supported" err
 [ ! -s out ] || fail "something printed on stdout for bad input"
 
 # Hostile bytes in a name are not echoed raw to the terminal.

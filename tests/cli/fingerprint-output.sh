@@ -42,3 +42,31 @@ akcred 3 fingerprint a.pem missing.pem b.pem
 assert_eq "$(sed -n 1p out)" "$fa  a.pem"
 assert_eq "$(sed -n 2p out)" "$fb  b.pem"
 assert_grep "^akcred: fingerprint: cannot open 'missing.pem': No such file" err
+
+# A file of several keys: one line per key, in file order, never silently the first
+# (a key appended during a rotation, a certificate and its chain).
+openssl pkey -in a.pem -pubout >a.pub
+openssl pkey -in b.pem -pubout >b.pub
+cat a.pub b.pub >two.pem
+akcred 0 fingerprint two.pem
+assert_eq "$(cat out)" "$(printf '%s  two.pem\n%s  two.pem' "$fa" "$fb")" "two keys in one file"
+akcred 0 fingerprint a.pem two.pem
+assert_eq "$(cat out)" "$(printf '%s  a.pem\n%s  two.pem\n%s  two.pem' "$fa" "$fa" "$fb")"
+akcred 0 fingerprint - <two.pem
+assert_eq "$(wc -l <out)" 2 "two keys on stdin"
+akcred 0 fingerprint --json a.crt two.pem
+"$PYTHON" - "$fa" "$fb" <<'PY'
+import json, sys
+fa, fb = sys.argv[1:]
+d = json.load(open("out"))
+assert [(o["file"], o["fingerprint"]) for o in d] == [("a.crt", fa), ("two.pem", fa), ("two.pem", fb)], d
+assert d[2]["type"] == "rsa" and d[2]["format"] == "SubjectPublicKeyInfo", d
+PY
+# A block that cannot be read refuses the file; where one key is needed, several are refused.
+{ cat a.pub; printf -- '-----BEGIN PUBLIC KEY-----\nMFkw\n'; } >cut.pem
+akcred 3 fingerprint cut.pem
+assert_grep "^akcred: fingerprint: 'cut.pem': unreadable PEM data after block 1$" err
+[ ! -s out ] || fail "a key of a refused file was printed"
+cat a.pem b.pem >twopriv.pem
+akcred 3 jwt mint --device-id dev-7 --key twopriv.pem
+assert_grep "^akcred: jwt mint: 'twopriv.pem' holds 2 keys or certificates: give a file with only the one to use$" err

@@ -82,8 +82,8 @@ expect expired error 1 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1764000000.9,\
 expect aud_multiple warning 0 "$(forge "$H" "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"$AUD\",\"https://example.com\"]}" "$K/ec_private.pem")"
 # A certificate as the key, outside its validity period at --at (it starts today).
 openssl req -x509 -new -key "$K/ec_private.pem" -subj /CN=dev-1 -days 1 -out cert.pem 2>/dev/null
-expect cert_not_valid warning 0 "$(forge "$H" "$C" "$K/ec_private.pem")" --key cert.pem
-assert_grep "the certificate is valid from .* to .*, not at 2025-11-24T16:01:00Z" out
+expect cert_not_valid error 1 "$(forge "$H" "$C" "$K/ec_private.pem")" --key cert.pem
+assert_grep "the certificate is valid from .* to .*: at 2025-11-24T16:01:00Z it is not valid yet" out
 good=$("$AKCRED" jwt mint --key "$K/ec_private.pem" --device-id dev-1)
 akcred 0 jwt verify --key cert.pem --device-id dev-1 "$good"
 assert_no_grep cert_not_valid out

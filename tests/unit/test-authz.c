@@ -246,3 +246,140 @@ Test(authz_login, white_space_around_the_token_is_refused_as_such)
 	cr_assert(strncmp(l.reason, "too_long", 8) == 0, "%s", l.reason);
 	sodium_free(tok);
 }
+
+/* --- every key counts: any number of files, several keys per file ------------------ */
+
+#include "unit-tmpdir.h"
+
+static void
+put(const char *id, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", unit_tmpdir, id);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/%s/%s", unit_tmpdir, id, name);
+	cr_assert_not_null(f = fopen(path, "w"), "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *
+public_pem(const struct key *k)
+{
+	struct err e = ERR_INIT;
+	char *pem;
+	size_t len;
+
+	cr_assert_eq(key_public_pem(k, &pem, &len, &e), 0, "%s", e.msg);
+	return pem;
+}
+
+static int
+login_in(const char *id, const char *tok, struct authz_login *l)
+{
+	struct authz_config c = {unit_tmpdir, NULL, 60, 0};
+	struct err e = ERR_INIT;
+	int rc = authz_login(&c, id, tok, l, &e);
+
+	cr_assert_neq(rc, -1, "%s", e.msg);
+	return rc;
+}
+
+TestSuite(authz_keys, .init = unit_tmpdir_make, .fini = unit_tmpdir_remove);
+
+/* Junk and old keys, many more than 64, in any readdir order: the real key still counts. */
+Test(authz_keys, every_entry_of_a_large_directory_counts)
+{
+	struct key real = KEY_INIT, old = KEY_INIT;
+	struct authz_login l;
+	struct err e = ERR_INIT;
+	char name[32], fp[KEY_FINGERPRINT_HEX + 1], *pem, *tok, want[256];
+	int i, nokid;
+
+	cr_assert_eq(key_generate(&real, KEY_EC, 0, &e), 0);
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "junk-%03d.pem", i);
+		put("dev9", name, "not a key\n");
+		if (i == 150) {
+			pem = public_pem(&real);
+			put("dev9", "m-real.pem", pem);
+			free(pem);
+		}
+		if (i % 3 == 0) { /* old keys of the device, sorted before and after the real one */
+			cr_assert_eq(key_generate(&old, KEY_EC, 0, &e), 0);
+			pem = public_pem(&old);
+			snprintf(name, sizeof(name), "%s-%03d.pem", i % 2 ? "a-old" : "z-old", i);
+			put("dev9", name, pem);
+			free(pem);
+			key_clear(&old);
+		}
+	}
+	cr_assert_eq(key_fingerprint(&real, fp, &e), 0);
+	snprintf(want, sizeof(want), "%s/dev9/m-real.pem", unit_tmpdir);
+	for (nokid = 0; nokid < 2; nokid++) {
+		tok = mint(&real, "dev9", 0, nokid);
+		cr_assert_eq(login_in("dev9", tok, &l), 1, "%s", l.reason);
+		cr_assert_str_eq(l.kid, fp);
+		cr_assert_str_eq(l.key_file, want);
+		sodium_free(tok);
+	}
+	key_clear(&real);
+}
+
+/* A key appended to a device's key file during a rotation counts as much as the first. */
+Test(authz_keys, every_key_of_a_file_counts)
+{
+	struct key a = KEY_INIT, b = KEY_INIT, x = KEY_INIT;
+	struct authz_login l;
+	struct err e = ERR_INIT;
+	char fp[KEY_FINGERPRINT_HEX + 1], *pa, *pb, text[2048], *tok;
+	int nokid;
+
+	cr_assert_eq(key_generate(&a, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_generate(&b, KEY_RSA, 2048, &e), 0);
+	cr_assert_eq(key_generate(&x, KEY_EC, 0, &e), 0);
+	pa = public_pem(&a);
+	pb = public_pem(&b);
+	snprintf(text, sizeof(text), "%s%s", pa, pb);
+	put("dev5", "keys.pem", text);
+	cr_assert_eq(key_fingerprint(&b, fp, &e), 0);
+	for (nokid = 0; nokid < 2; nokid++) {
+		tok = mint(&b, "dev5", 0, nokid);
+		cr_assert_eq(login_in("dev5", tok, &l), 1, "%s", l.reason);
+		cr_assert_str_eq(l.kid, fp);
+		sodium_free(tok);
+		tok = mint(&a, "dev5", 0, nokid);
+		cr_assert_eq(login_in("dev5", tok, &l), 1, "%s", l.reason);
+		sodium_free(tok);
+		/* A key in neither is refused: kid_unknown, or the signature of each key. */
+		tok = mint(&x, "dev5", 0, nokid);
+		cr_assert_eq(login_in("dev5", tok, &l), 0);
+		cr_assert(strncmp(l.reason, nokid ? "signature_invalid" : "kid_unknown",
+				  nokid ? 17 : 11) == 0,
+			  "%s", l.reason);
+		sodium_free(tok);
+	}
+	/* A block that cannot be read: the file is refused, not read as its first key. */
+	snprintf(text, sizeof(text), "%s-----BEGIN PUBLIC KEY-----\nMFkw\n", pb);
+	put("dev6", "keys.pem", text);
+	tok = mint(&b, "dev6", 0, 0);
+	cr_assert_eq(login_in("dev6", tok, &l), 0);
+	cr_assert(strstr(l.reason, "unusable: ") != NULL &&
+		      strstr(l.reason, "unreadable PEM data after block 1") != NULL,
+		  "%s", l.reason);
+	sodium_free(tok);
+	/* kid_unknown says that a file was unusable: it may be the missing key. */
+	put("dev6", "other.pem", pa);
+	tok = mint(&b, "dev6", 0, 0);
+	cr_assert_eq(login_in("dev6", tok, &l), 0);
+	cr_assert(strncmp(l.reason, "kid_unknown", 11) == 0 && strstr(l.reason, "unusable") != NULL,
+		  "%s", l.reason);
+	sodium_free(tok);
+	free(pa);
+	free(pb);
+	key_clear(&a);
+	key_clear(&b);
+	key_clear(&x);
+}

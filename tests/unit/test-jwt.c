@@ -642,6 +642,86 @@ Test(jwt, signature_only_ignores_claims)
 	jwt_report_clear(&r);
 }
 
+/* A certificate outside its validity period (beyond the leeway) rejects the token. */
+Test(jwt, certificate_outside_its_validity_rejects)
+{
+	struct jwt_mint_opts mo = {"dev-1", NULL, 0, JWT_TTL_DEFAULT, 0, 0};
+	struct jwt_check_opts o = {NULL, "dev-1", NULL, 0, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct key cert = KEY_INIT;
+	struct err e = ERR_INIT;
+	time_t nb, na;
+	char *pem, *tok;
+	size_t len;
+	int i;
+
+	cr_assert_eq(key_self_signed_pem(&ec, "dev-1", 1, &pem, &len, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_load(&cert, (unsigned char *)pem, len, "cert", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert_eq(key_cert_validity(&cert, &nb, &na), 0);
+	o.key = &cert;
+	/* Within the period, then one leeway after its end: the token itself is still fresh. */
+	for (i = 0; i < 2; i++) {
+		mo.iat = i == 0 ? nb : na + 30;
+		o.now = i == 0 ? nb + 60 : na + 61 + 30;
+		cr_assert_eq(jwt_mint(&ec, &mo, &tok, &len, &e), 0, "%s", e.msg);
+		cr_assert_eq(jwt_check(tok, len, &o, &r, &e), 0, "%s", e.msg);
+		sodium_free(tok);
+		if (i == 0) {
+			cr_assert(jwt_report_accepted(&r));
+		} else {
+			cr_assert_not(jwt_report_accepted(&r));
+			cr_assert_eq(r.nproblems, 1);
+			cr_assert_str_eq(r.problems[0].code, "cert_not_valid");
+			cr_assert_eq(r.problems[0].severity, JWT_ERROR);
+			cr_assert(strstr(r.problems[0].message, "it has expired (leeway 1m)") != NULL,
+				  "%s", r.problems[0].message);
+		}
+		jwt_report_clear(&r);
+	}
+	key_clear(&cert);
+}
+
+/* Several keys: a kid names one, a token without kid is tried with each; any accepts. */
+Test(jwt, check_keys_accepts_with_any_key)
+{
+	struct jwt_check_opts o = {NULL, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct key set[2];
+	struct err e = ERR_INIT;
+	char *tok;
+	long used;
+	int nokid;
+
+	set[0] = ec2;
+	set[1] = ec;
+	for (nokid = 0; nokid < 2; nokid++) {
+		tok = mint(&ec, nokid, 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0, "%s",
+			     e.msg);
+		cr_assert(jwt_report_accepted(&r));
+		cr_assert_eq(used, 1);
+		jwt_report_clear(&r);
+		free(tok);
+		/* Signed by a key not in the set: refused; with a kid, no key is named (-1). */
+		tok = mint(&rsa, nokid, 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0);
+		cr_assert_not(jwt_report_accepted(&r));
+		cr_assert_eq(used, nokid ? 0 : -1);
+		jwt_report_clear(&r);
+		/* One key: jwt_check's report; -1 only for a kid that is not that key's. */
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &rsa, 1, &r, &used, &e), 0);
+		cr_assert(jwt_report_accepted(&r));
+		cr_assert_eq(used, 0);
+		jwt_report_clear(&r);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &ec, 1, &r, &used, &e), 0);
+		cr_assert_not(jwt_report_accepted(&r));
+		cr_assert_eq(used, nokid ? 0 : -1);
+		jwt_report_clear(&r);
+		free(tok);
+	}
+}
+
 Test(jwt, every_problem_code_is_documented_in_the_table)
 {
 	const char *codes[] = {"malformed", "duplicate_member", "alg_unsupported",

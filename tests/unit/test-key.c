@@ -172,6 +172,126 @@ Test(key, names_what_is_not_a_key)
 	cr_assert_null(k.pkey);
 }
 
+/* Raw points and hex or base64 text are named for what they look like, not "text" or "DER". */
+Test(key, names_raw_points_and_encoded_text)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	unsigned char point[65], comp[33];
+	char hex[2 * sizeof(point) + 2];
+	const char *b64 = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n";
+	const char *words = "not a key at all\n";
+
+	memset(point, 0x41, sizeof(point)); /* printable bytes: no NUL to give it away */
+	point[0] = 0x04;
+	memset(comp, 0x41, sizeof(comp));
+	comp[0] = 0x03;
+	sodium_bin2hex(hex, sizeof(hex), point, sizeof(point));
+	strcat(hex, "\n");
+	cr_assert_eq(key_load(&k, point, sizeof(point), "p", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(a raw uncompressed EC point (65 bytes): not supported") != NULL,
+		  "%s", e.msg);
+	cr_assert_eq(key_load(&k, comp, sizeof(comp), "c", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(a raw compressed EC point (33 bytes)") != NULL, "%s", e.msg);
+	/* "04..." starts with '0', 0x30, the tag of a DER SEQUENCE. */
+	cr_assert_eq(key_load(&k, (unsigned char *)hex, strlen(hex), "h", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(hex text of 130 digits, like a raw EC point") != NULL, "%s", e.msg);
+	cr_assert_null(strstr(e.msg, "unknown structure"), "%s", e.msg);
+	cr_assert_eq(key_load(&k, (unsigned char *)"3059301306\n", 11, "h", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(hex text of 10 digits: not supported; decode it first") != NULL,
+		  "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)b64, strlen(b64), "b", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(base64 text without a PEM block") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)words, strlen(words), "t", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(text without a PEM block)") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)"\x30\x05\x01", 3, "d", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(binary data, 3 bytes)") != NULL, "%s", e.msg);
+	cr_assert_null(k.pkey);
+}
+
+/* A file of several keys gives them all, in order; where one key is needed it is refused. */
+Test(key, a_file_of_several_keys_gives_every_key)
+{
+	struct key a = KEY_INIT, b = KEY_INIT, l = KEY_INIT;
+	struct key_set s = KEY_SET_INIT, all = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+	char fa[65], fb[65], f[65], *pa, *pb, *cert, buf[8192];
+	size_t la, lb, lc;
+
+	cr_assert_eq(key_generate(&a, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_generate(&b, KEY_RSA, 2048, &e), 0);
+	cr_assert_eq(key_fingerprint(&a, fa, &e), 0);
+	cr_assert_eq(key_fingerprint(&b, fb, &e), 0);
+	cr_assert_eq(key_public_pem(&a, &pa, &la, &e), 0);
+	cr_assert_eq(key_self_signed_pem(&b, "dev", 1, &cert, &lc, &e), 0);
+	cr_assert_eq(key_public_pem(&b, &pb, &lb, &e), 0);
+	/* EC key, junk text between blocks, then a certificate and a public key of another. */
+	snprintf(buf, sizeof(buf), "%s# rotated 2026-11-30\n%s%s", pa, cert, pb);
+	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), 0, "%s",
+		     e.msg);
+	cr_assert_eq(s.n, 3);
+	cr_assert_eq(key_fingerprint(&s.keys[0], f, &e), 0);
+	cr_assert_str_eq(f, fa);
+	cr_assert_not_null(s.keys[1].cert);
+	cr_assert_eq(key_fingerprint(&s.keys[1], f, &e), 0);
+	cr_assert_str_eq(f, fb);
+	cr_assert_eq(key_fingerprint(&s.keys[2], f, &e), 0);
+	cr_assert_str_eq(f, fb);
+	cr_assert_eq(key_set_take(&all, &s, &e), 0);
+	cr_assert_eq(s.n, 0);
+	cr_assert_eq(all.n, 3);
+	cr_assert_eq(key_load(&l, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "'f' holds 3 keys or certificates") != NULL, "%s", e.msg);
+	cr_assert_null(l.pkey);
+	/* A bad block after good ones refuses the input: never only the first key. */
+	snprintf(buf, sizeof(buf), "%s-----BEGIN PUBLIC KEY-----\nMFkw\n", pa);
+	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "unreadable PEM data after block 1") != NULL, "%s", e.msg);
+	cr_assert_eq(s.n, 0);
+	snprintf(buf, sizeof(buf),
+		 "%s-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
+		 pa);
+	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "PEM 'CERTIFICATE REQUEST' (PEM block 2)") != NULL, "%s", e.msg);
+	/* One key in the file: key_load takes it as before. */
+	cr_assert_eq(key_load(&l, (unsigned char *)pa, la, "a", NULL, &e), 0, "%s", e.msg);
+	free(pa);
+	free(pb);
+	free(cert);
+	key_set_clear(&all);
+	key_clear(&l);
+	key_clear(&a);
+	key_clear(&b);
+}
+
+/* The certificate-validity rule: notBefore through notAfter inclusive, each widened by leeway. */
+Test(key, certificate_validity_with_leeway)
+{
+	struct key k = KEY_INIT, c = KEY_INIT;
+	struct err e = ERR_INIT;
+	time_t nb, na;
+	char *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_cert_valid_at(&k, 0, 0), KEY_CERT_VALID); /* not a certificate */
+	cr_assert_eq(key_self_signed_pem(&k, "dev", 2, &pem, &len, &e), 0);
+	cr_assert_eq(key_load(&c, (unsigned char *)pem, len, "c", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert_eq(key_cert_validity(&c, &nb, &na), 0);
+	cr_assert_eq(na - nb, 2 * 86400);
+	cr_assert_eq(key_cert_valid_at(&c, nb, 0), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na, 0), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, nb - 1, 0), KEY_CERT_NOT_YET_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na + 1, 0), KEY_CERT_EXPIRED);
+	cr_assert_eq(key_cert_valid_at(&c, nb - 60, 60), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, nb - 61, 60), KEY_CERT_NOT_YET_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na + 60, 60), KEY_CERT_VALID);
+	cr_assert_eq(key_cert_valid_at(&c, na + 61, 60), KEY_CERT_EXPIRED);
+	key_clear(&c);
+	key_clear(&k);
+}
+
 Test(key, self_signed_certificate_carries_the_key_and_cn)
 {
 	struct key k = KEY_INIT, c = KEY_INIT;
