@@ -410,9 +410,13 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 		return err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", path,
 			       strerror(saved));
 	}
-	/* Held until clear: proves to other runs that this staged file is not a leftover. */
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 || ((mode & 0777) != 0600 && fchmod(fd, mode) != 0) ||
-	    write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	/*
+	 * Held until clear: proves to other runs that this staged file is not a
+	 * leftover.  (Without locks on the file system, no file is ever proved.)
+	 */
+	(void)flock(fd, LOCK_EX | LOCK_NB);
+	if (((mode & 0777) != 0600 && fchmod(fd, mode) != 0) || write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0) {
 		saved = errno;
 		if (b->f[b->n].tmp[0] != '\0')
 			unlinkat(dirfd, b->f[b->n].tmp, 0);
@@ -473,38 +477,48 @@ batch_name(struct fileio_batch *b, int i)
 }
 
 /*
- * Keep the old target i reachable under a hidden backup name, a hard link
- * made while the target is open (and flocked, so that no other run takes the
+ * Keep the old target i reachable under a hidden backup name: a hard link,
+ * made while the target is open and flocked (so that no other run takes the
  * backup for a leftover) and checked to be that very file.
  */
 static int
-batch_backup(struct fileio_batch *b, int i, const struct stat *was)
+batch_backup(struct fileio_batch *b, int i, const struct stat *was, struct err *e)
 {
+	const char *base = base_of(b->f[i].path);
 	struct stat st;
 	int tries;
 
-	b->f[i].oldfd = openat(b->f[i].dirfd, base_of(b->f[i].path),
+	b->f[i].oldfd = openat(b->f[i].dirfd, base,
 			       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (b->f[i].oldfd < 0)
-		return -1;
-	if (fstat(b->f[i].oldfd, &st) != 0)
-		return -1;
-	if (st.st_dev != was->st_dev || st.st_ino != was->st_ino || !S_ISREG(st.st_mode)) {
-		errno = EAGAIN; /* replaced since it was checked */
-		return -1;
-	}
-	if (flock(b->f[i].oldfd, LOCK_EX | LOCK_NB) != 0)
-		return -1;
+	if (b->f[i].oldfd < 0 || fstat(b->f[i].oldfd, &st) != 0)
+		return err_set(e, AK_INPUT, "cannot open '%s': %s", b->f[i].path, strerror(errno));
+	if (st.st_dev != was->st_dev || st.st_ino != was->st_ino)
+		return err_set(e, AK_INPUT, "not replacing '%s': it changed while akcred ran",
+			       b->f[i].path);
+	/* A file system without locks only loses the protection against other runs. */
+	if (flock(b->f[i].oldfd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+		return err_set(e, AK_INPUT, "not replacing '%s': another process holds it",
+			       b->f[i].path);
 	for (tries = 0; tries < 100; tries++) {
-		hidden_name(b->f[i].backup, sizeof(b->f[i].backup), base_of(b->f[i].path),
-			    FILEIO_BACKUP_TAG);
-		if (link_fd(b->f[i].oldfd, b->f[i].dirfd, b->f[i].backup) == 0)
-			return 0;
-		if (errno != EEXIST)
+		hidden_name(b->f[i].backup, sizeof(b->f[i].backup), base, FILEIO_BACKUP_TAG);
+		if (linkat(b->f[i].dirfd, base, b->f[i].dirfd, b->f[i].backup, 0) == 0)
 			break;
+		if (errno != EEXIST) {
+			b->f[i].backup[0] = '\0';
+			return err_set(e, AK_INPUT, "cannot keep a backup of '%s': %s",
+				       b->f[i].path, strerror(errno));
+		}
 	}
-	b->f[i].backup[0] = '\0';
-	return -1;
+	/* Linked by name: make sure the name still was the file we opened. */
+	if (tries == 100 || fstatat(b->f[i].dirfd, b->f[i].backup, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    st.st_dev != was->st_dev || st.st_ino != was->st_ino) {
+		if (tries < 100)
+			unlinkat(b->f[i].dirfd, b->f[i].backup, 0);
+		b->f[i].backup[0] = '\0';
+		return err_set(e, AK_INPUT, "not replacing '%s': it changed while akcred ran",
+			       b->f[i].path);
+	}
+	return 0;
 }
 
 /*
@@ -585,11 +599,8 @@ fileio_batch_commit(struct fileio_batch *b, int force, struct err *e)
 	for (i = 0; i < b->n; i++) {
 		if (!exists[i])
 			continue;
-		if (batch_backup(b, i, &st[i]) != 0) {
-			err_set(e, AK_INPUT, "cannot keep a backup of '%s': %s", b->f[i].path,
-				strerror(errno));
+		if (batch_backup(b, i, &st[i], e) != 0)
 			goto fail;
-		}
 		if (batch_name(b, i) != 0) {
 			err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", b->f[i].path,
 				strerror(errno));

@@ -17,23 +17,44 @@
 #include "unit-tmpdir.h"
 
 /*
- * renameat(2) that fails on the nth call from now (0: never): a failure in
- * the middle of a commit, where no file system condition can be arranged.
+ * rename(2) and renameat(2) that fail on the nth call from now (0: never): a
+ * failure in the middle of a commit, where no file system condition can be
+ * arranged.
  */
 static int fail_rename_at;
+
+static int
+rename_fails(void)
+{
+	if (fail_rename_at > 0 && --fail_rename_at == 0) {
+		errno = EIO;
+		return 1;
+	}
+	return 0;
+}
 
 int
 renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
 {
 	static int (*real)(int, const char *, int, const char *);
 
-	if (fail_rename_at > 0 && --fail_rename_at == 0) {
-		errno = EIO;
+	if (rename_fails())
 		return -1;
-	}
 	if (real == NULL)
 		*(void **)&real = dlsym(RTLD_NEXT, "renameat");
 	return real(olddirfd, oldpath, newdirfd, newpath);
+}
+
+int
+rename(const char *oldpath, const char *newpath)
+{
+	static int (*real)(const char *, const char *);
+
+	if (rename_fails())
+		return -1;
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "rename");
+	return real(oldpath, newpath);
 }
 
 static void
