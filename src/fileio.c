@@ -415,7 +415,8 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 	 * leftover.  (Without locks on the file system, no file is ever proved.)
 	 */
 	(void)flock(fd, LOCK_EX | LOCK_NB);
-	if (((mode & 0777) != 0600 && fchmod(fd, mode) != 0) || write_all(fd, data, len) != 0 ||
+	/* Exact, whatever the umask took from the 0600 above. */
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
 		saved = errno;
 		if (b->f[b->n].tmp[0] != '\0')
