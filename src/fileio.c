@@ -532,15 +532,19 @@ static void
 batch_undo(struct fileio_batch *b, struct err *e)
 {
 	const char *base;
+	size_t n;
 	int i;
 
 	for (i = b->n - 1; i >= 0; i--) {
 		base = base_of(b->f[i].path);
 		if (b->f[i].published && b->f[i].backup[0] != '\0') {
 			if (renameat(b->f[i].dirfd, b->f[i].backup, b->f[i].dirfd, base) != 0) {
-				err_set(e, AK_INPUT, "cannot put back '%s' (%s); the old file "
-					"is kept as '%s'", b->f[i].path, strerror(errno),
-					b->f[i].backup);
+				/* After the reason of the failure: what the user must do now. */
+				if (e != NULL && (n = strlen(e->msg)) < sizeof(e->msg))
+					snprintf(e->msg + n, sizeof(e->msg) - n,
+						 "; and cannot put back '%s' (%s): the old file is "
+						 "kept as '%s'", b->f[i].path, strerror(errno),
+						 b->f[i].backup);
 				continue;
 			}
 			b->f[i].backup[0] = '\0';
