@@ -10,7 +10,14 @@ mkdir k && cd k
 st=0
 (ulimit -f 1; exec "$AKCRED" keygen --type rsa) >"$T/out" 2>"$T/err" || st=$?
 [ "$st" -ne 0 ] || fail "keygen was not killed"
-assert_eq "$(ls -A)" "" "files left by a killed keygen"
+if "$PYTHON" -c 'import os; os.close(os.open(".", os.O_TMPFILE | os.O_WRONLY, 0o600))' 2>/dev/null
+then
+	assert_eq "$(ls -A)" "" "files left by a killed keygen"
+else
+	# No O_TMPFILE here: the staged file had a name, and the next keygen removes it.
+	akcred 0 keygen --type rsa
+	assert_eq "$(ls -A | grep -c akcred || true)" 0 "a killed keygen's files left"
+fi
 cd ..
 
 # What a killed run of the named-file fallback, or a killed --force, leaves.
