@@ -246,12 +246,15 @@ check_targets(int n, const char *const paths[], const int dirfds[], int force, i
 	for (i = 0; i < n; i++) {
 		base = base_of(paths[i]);
 		if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-			return err_set(e, AK_INPUT, "not writing '%s': it is a directory", paths[i]);
+			return err_set(e, AK_INPUT, "not writing '%s': it is a directory",
+				       paths[i]);
 		if (fstat(dirfds[i], &dst[i]) != 0)
-			return err_set(e, AK_INPUT, "cannot check '%s': %s", paths[i], strerror(errno));
+			return err_set(e, AK_INPUT, "cannot check '%s': %s", paths[i],
+				       strerror(errno));
 		exists[i] = fstatat(dirfds[i], base, &st[i], AT_SYMLINK_NOFOLLOW) == 0;
 		if (!exists[i] && errno != ENOENT)
-			return err_set(e, AK_INPUT, "cannot check '%s': %s", paths[i], strerror(errno));
+			return err_set(e, AK_INPUT, "cannot check '%s': %s", paths[i],
+				       strerror(errno));
 	}
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < i; j++) {
@@ -259,8 +262,10 @@ check_targets(int n, const char *const paths[], const int dirfds[], int force, i
 			     strcmp(base_of(paths[i]), base_of(paths[j])) == 0) ||
 			    (exists[i] && exists[j] && st[i].st_dev == st[j].st_dev &&
 			     st[i].st_ino == st[j].st_ino))
-				return err_set(e, AK_INPUT, "'%s' and '%s' are the same file: "
-					       "each output needs a file of its own", paths[j], paths[i]);
+				return err_set(e, AK_INPUT,
+					       "'%s' and '%s' are the same file: "
+					       "each output needs a file of its own",
+					       paths[j], paths[i]);
 		}
 	}
 	for (i = 0; i < n; i++) {
@@ -272,7 +277,8 @@ check_targets(int n, const char *const paths[], const int dirfds[], int force, i
 				       paths[i]);
 		if (!S_ISREG(st[i].st_mode))
 			return err_set(e, AK_INPUT,
-				       "not replacing '%s': it is %s (only regular files are replaced)",
+				       "not replacing '%s': it is %s "
+				       "(only regular files are replaced)",
 				       paths[i], file_kind(st[i].st_mode));
 	}
 	return 0;
@@ -392,7 +398,7 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 		errno = EOPNOTSUPP;
 	}
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-		/* Not on this file system: a hidden named temp, as a later batch can prove stale. */
+		/* Not here: a hidden named temp, which a later batch can prove stale. */
 		for (tries = 0; fd < 0 && tries < 100; tries++) {
 			hidden_name(b->f[b->n].tmp, sizeof(b->f[0].tmp), base, "");
 			fd = openat(dirfd, b->f[b->n].tmp,
@@ -631,8 +637,9 @@ fileio_batch_commit(struct fileio_batch *b, int force, struct err *e)
 		if (fstatat(b->f[i].dirfd, base_of(b->f[i].path), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    fstat(b->f[i].fd, &mine) != 0 || now.st_dev != mine.st_dev ||
 		    now.st_ino != mine.st_ino) {
-			err_set(e, AK_INPUT, "cannot create '%s': another file of the batch took its "
-				"place", b->f[i].path);
+			err_set(e, AK_INPUT,
+				"cannot create '%s': another file of the batch took its place",
+				b->f[i].path);
 			goto fail;
 		}
 	}
@@ -950,7 +957,8 @@ stale(int dirfd, const char *name, const char *base, int backup)
 	/* A backup that differs from its target may be the only copy of an old key: kept. */
 	if (!same && (backup || st.st_nlink != 1))
 		return 0;
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) < 0)
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
 	ok = fstat(fd, &target) == 0 && target.st_dev == st.st_dev && target.st_ino == st.st_ino &&
 	     flock(fd, LOCK_EX | LOCK_NB) == 0;

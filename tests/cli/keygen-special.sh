@@ -13,7 +13,7 @@ ls -lA >"$T/before"
 
 refused() { # NAME KIND: refused in either place, the message names it
 	akcred 3 keygen --private "$1" --public pub.pem --force
-	assert_grep "^akcred: keygen: not replacing '$1': it is $2 \\(only regular files are replaced\\)\$" "$T/err"
+	assert_grep "^akcred: keygen: not replacing '$1': it is $2 \\(only regular files are" "$T/err"
 	akcred 3 keygen --private priv.pem --public "$1" --force
 	assert_grep "not replacing '$1': it is $2" "$T/err"
 }
