@@ -41,11 +41,14 @@
  *                      existing;
  *   force, 1-2:        the old targets; backups (the targets under a second
  *                      name: removed) and hidden new files (removed);
- *   force, 3-5:        some or all targets new; the old file of each
- *                      replaced target is still in its backup, which is never
- *                      removed automatically, since it may be the only copy of
- *                      a key that akenza knows: "mv .<name>.akcred-old-XXXXXX
- *                      <name>" puts it back.
+ *   force, 3-5:        some or all targets new (hidden new files of the rest:
+ *                      removed); the old file of each replaced target is
+ *                      still in its backup, which is never removed
+ *                      automatically: one target alone does not tell a
+ *                      crash in 3 (the pair is split) from one in 5 (done),
+ *                      and the backup may be the only copy of a key that
+ *                      akenza knows.  "mv .<name>.akcred-old-XXXXXX <name>"
+ *                      puts it back (akcred-keygen(1) says so).
  * The directories are fsynced before success is reported.
  */
 #ifndef AKCRED_FILEIO_H
