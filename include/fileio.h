@@ -8,17 +8,54 @@
  * sodium_malloc() memory.
  *
  * Writing: files are never written in place.  fileio_batch stages each file
- * as a temporary file in its target directory (created O_EXCL, mode set before
- * any byte is written, contents fsynced), then publishes the whole batch:
- * link(2) when the target must not exist -- an atomic "create, never
- * overwrite" -- or rename(2) when replacing was asked for (--force).  The
- * directories are fsynced before success is reported.  On any failure every
- * staged file, and every file this batch already published by link, is
- * removed again: nothing half-written is ever left at a target name.
+ * in its target directory as an O_TMPFILE (no name at all, so a killed
+ * process leaves nothing; where the file system has no O_TMPFILE, a hidden
+ * ".<name>.akcred-XXXXXX" created O_EXCL), mode set before any byte is
+ * written, contents fsynced, and flocked for as long as the batch lives.
+ * Commit first checks every target and touches nothing unless all pass:
+ * no file named twice (same directory and name, or the same existing file by
+ * device and inode), nothing existing unless force, and with force only
+ * regular files are replaced (never a directory, symlink, FIFO, device or
+ * socket).  Then it publishes the whole batch or nothing:
+ *
+ * Without force each file is linked to its target (linkat, never
+ * replacing: an atomic "create, never overwrite"); on a failure the ones
+ * already linked are unlinked again.
+ *
+ * With force, before any target changes: 1. each existing target gets a
+ * backup hard link ".<name>.akcred-old-XXXXXX" (opened and flocked, so that
+ * no other run takes it for a leftover) and each new file a hidden name
+ * ".<name>.akcred-XXXXXX"; 2. the directories are fsynced; 3. each target is
+ * replaced by rename(2) (a target that did not exist is linked); 4. the
+ * directories are fsynced; 5. backups are removed.  A failure in 1-4
+ * renames every backup back over its target and removes every new file: all
+ * the old files are there again, byte for byte.
+ *
+ * What a crash leaves, and how the next batch for the same target cleans up
+ * (fileio_batch_add calls fileio_batch_remove_stale; it removes a hidden
+ * name only if it is a regular file of ours, flockable -- no live process
+ * holds it -- and provably redundant):
+ *   staging:           nothing (a named temp in the fallback: removed, as
+ *                      unpublished data with one link);
+ *   commit, no force:  the files linked so far are there, the rest are not;
+ *                      nothing old is lost, the next run refuses them as
+ *                      existing;
+ *   force, 1-2:        the old targets; backups (the targets under a second
+ *                      name: removed) and hidden new files (removed);
+ *   force, 3-5:        some or all targets new (hidden new files of the rest:
+ *                      removed); the old file of each replaced target is
+ *                      still in its backup, which is never removed
+ *                      automatically: one target alone does not tell a
+ *                      crash in 3 (the pair is split) from one in 5 (done),
+ *                      and the backup may be the only copy of a key that
+ *                      akenza knows.  "mv .<name>.akcred-old-XXXXXX <name>"
+ *                      puts it back (akcred-keygen(1) says so).
+ * The directories are fsynced before success is reported.
  */
 #ifndef AKCRED_FILEIO_H
 #define AKCRED_FILEIO_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -51,30 +88,39 @@ int fileio_read_fd(int fd, const char *name, size_t max, int secret, struct file
 void fileio_buf_clear(struct fileio_buf *b);
 
 #define FILEIO_BATCH_MAX 8
+#define FILEIO_HIDDEN_TAG ".akcred-" /* hidden names: ".<name>.akcred-[old-]XXXXXX" */
+#define FILEIO_BACKUP_TAG "old-"
 
 struct fileio_batch {
 	struct {
 		char *path;	/* target */
-		char *tmp;	/* staged file, NULL once published */
-		int published;	/* by link, so it can be undone */
+		int dirfd;	/* its directory */
+		int fd;		/* the staged file, open and flocked until clear */
+		int oldfd;	/* force: the old target, flocked while its backup exists */
+		int published;	/* at the target, so it can be undone */
+		char tmp[NAME_MAX + 1];	   /* hidden name of the staged file, "" if none */
+		char backup[NAME_MAX + 1]; /* hidden link to the old target, "" if none */
 	} f[FILEIO_BATCH_MAX];
 	int n;
 };
-#define FILEIO_BATCH_INIT {{{NULL, NULL, 0}}, 0}
+#define FILEIO_BATCH_INIT {.n = 0}
 
-/* Fail early (AK_INPUT) if path exists and force is not set. */
-int fileio_check_absent(const char *path, int force, struct err *e);
-/* Stage data for path with the given mode. */
+/*
+ * Fail early (AK_INPUT) if the n paths break the rules commit applies (see
+ * above), so that a command can refuse before it does expensive work.
+ */
+int fileio_check_targets(const char *const paths[], int n, int force, struct err *e);
+/* Stage data for path with the given mode (and remove the leftovers of path, see above). */
 int fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, size_t len,
 		     mode_t mode, struct err *e);
-/* Publish every staged file; see above. */
+/* Publish every staged file, or none; see above. */
 int fileio_batch_commit(struct fileio_batch *b, int force, struct err *e);
 /* Remove what is still staged and free the batch; safe after commit. */
 void fileio_batch_clear(struct fileio_batch *b);
 /*
- * Remove the staged files of path that a crash between staging and commit
- * left behind (".<name>.akcred-XXXXXX" next to it).  Only for a caller that
- * knows no other process is writing path (it holds a lock).
+ * Remove what crashed batches for path left next to it (".<name>.akcred-"
+ * and six characters, or a backup ".<name>.akcred-old-" and six), under the
+ * proof rules above.  Fails only if the directory cannot be read.
  */
 int fileio_batch_remove_stale(const char *path, struct err *e);
 

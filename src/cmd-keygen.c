@@ -97,12 +97,11 @@ keygen(struct keygen_opts *o)
 	struct fileio_batch batch = FILEIO_BATCH_INIT;
 	char *priv = NULL, *pub = NULL, *cert = NULL, fp[KEY_FINGERPRINT_HEX + 1];
 	size_t priv_len, pub_len, cert_len;
+	const char *paths[] = {o->private_path, o->public_path, o->cert_path};
 	int status = AK_OK;
 
-	/* Refuse early, before any expensive work; link() at commit is the real guarantee. */
-	if (fileio_check_absent(o->private_path, o->force, &e) != 0 ||
-	    fileio_check_absent(o->public_path, o->force, &e) != 0 ||
-	    (o->cert_path != NULL && fileio_check_absent(o->cert_path, o->force, &e) != 0))
+	/* Refuse early, before any expensive work; commit checks again and is the guarantee. */
+	if (fileio_check_targets(paths, o->cert_path != NULL ? 3 : 2, o->force, &e) != 0)
 		return cmd_fail(&e);
 	if (o->encrypt && passphrase_get(&o->pp, "the new private key", &e) != 0)
 		return cmd_fail(&e);
@@ -196,10 +195,6 @@ cmd_keygen_exec(int argc, char **argv)
 		o.private_path = o.type == KEY_EC ? "ec_private.pem" : "rsa_private.pem";
 	if (o.public_path == NULL)
 		o.public_path = o.type == KEY_EC ? "ec_public.pem" : "rsa_public.pem";
-	if (strcmp(o.private_path, o.public_path) == 0 ||
-	    (o.cert_path != NULL && (strcmp(o.cert_path, o.private_path) == 0 ||
-				     strcmp(o.cert_path, o.public_path) == 0)))
-		return cmd_usage_error("the output files must have different names");
 	o.pp.confirm = 1;
 	status = keygen(&o);
 	passphrase_clear(&o.pp);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,21 +191,6 @@ fileio_fsync_dir(const char *path, int is_dir, struct err *e)
 	return rc;
 }
 
-int
-fileio_check_absent(const char *path, int force, struct err *e)
-{
-	struct stat st;
-
-	if (force)
-		return 0;
-	if (lstat(path, &st) == 0)
-		return err_set(e, AK_INPUT, "'%s' exists: not overwriting it (use --force to replace)",
-			       path);
-	if (errno != ENOENT)
-		return err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));
-	return 0;
-}
-
 static int
 write_all(int fd, const unsigned char *p, size_t len)
 {
@@ -222,119 +208,465 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* What a target is, for messages: "a directory", "a named pipe", ... */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISFIFO(m))
+		return "a named pipe";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* Last component of path ("" if it ends in '/'). */
+static const char *
+base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+/*
+ * The target rules, in one place for fileio_check_targets and commit: no
+ * file named twice (the same directory and name, or the same existing file by
+ * device and inode: "k.pem" and "./k.pem", a symlinked directory, a hard
+ * link), nothing that exists unless force, and with force only regular files
+ * (never a directory, symlink, FIFO, device or socket).  exists[i] says
+ * whether path i is there now.  Nothing is touched.
+ */
+static int
+check_targets(int n, const char *const paths[], const int dirfds[], int force, int exists[],
+	      struct stat st[], struct err *e)
+{
+	struct stat dst[FILEIO_BATCH_MAX];
+	const char *base;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		base = base_of(paths[i]);
+		if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+			return err_set(e, AK_INPUT, "not writing '%s': it is a directory",
+				       paths[i]);
+		if (fstat(dirfds[i], &dst[i]) != 0)
+			return err_set(e, AK_INPUT, "cannot check '%s': %s", paths[i],
+				       strerror(errno));
+		exists[i] = fstatat(dirfds[i], base, &st[i], AT_SYMLINK_NOFOLLOW) == 0;
+		if (!exists[i] && errno != ENOENT)
+			return err_set(e, AK_INPUT, "cannot check '%s': %s", paths[i],
+				       strerror(errno));
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++) {
+			if ((dst[i].st_dev == dst[j].st_dev && dst[i].st_ino == dst[j].st_ino &&
+			     strcmp(base_of(paths[i]), base_of(paths[j])) == 0) ||
+			    (exists[i] && exists[j] && st[i].st_dev == st[j].st_dev &&
+			     st[i].st_ino == st[j].st_ino))
+				return err_set(e, AK_INPUT,
+					       "'%s' and '%s' are the same file: "
+					       "each output needs a file of its own",
+					       paths[j], paths[i]);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!exists[i])
+			continue;
+		if (!force)
+			return err_set(e, AK_INPUT,
+				       "'%s' exists: not overwriting it (use --force to replace)",
+				       paths[i]);
+		if (!S_ISREG(st[i].st_mode))
+			return err_set(e, AK_INPUT,
+				       "not replacing '%s': it is %s "
+				       "(only regular files are replaced)",
+				       paths[i], file_kind(st[i].st_mode));
+	}
+	return 0;
+}
+
+/* Open the directory that will hold path. */
+static int
+open_dir_of(const char *path, struct err *e)
+{
+	char *dir = dir_of(path);
+	int fd, saved;
+
+	if (dir == NULL)
+		return err_set(e, AK_CRYPTO, "out of memory");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	free(dir);
+	if (fd < 0)
+		return err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", path,
+			       strerror(saved));
+	return fd;
+}
+
+int
+fileio_check_targets(const char *const paths[], int n, int force, struct err *e)
+{
+	int dirfds[FILEIO_BATCH_MAX], exists[FILEIO_BATCH_MAX], i, m = 0, rc = -1;
+	struct stat st[FILEIO_BATCH_MAX];
+
+	if (n > FILEIO_BATCH_MAX)
+		return err_set(e, AK_CRYPTO, "internal error: too many files in one batch");
+	for (m = 0; m < n; m++)
+		if ((dirfds[m] = open_dir_of(paths[m], e)) < 0)
+			goto out;
+	rc = check_targets(n, paths, dirfds, force, exists, st, e);
+out:
+	for (i = 0; i < m; i++)
+		close(dirfds[i]);
+	return rc;
+}
+
+/* A fresh hidden name for base in buf: ".<base>.akcred-<kind>XXXXXX". */
+static void
+hidden_name(char *buf, size_t n, const char *base, const char *kind)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	char rnd[7];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		rnd[i] = set[randombytes_uniform(sizeof(set) - 1)];
+	rnd[6] = '\0';
+	snprintf(buf, n, ".%s" FILEIO_HIDDEN_TAG "%s%s", base, kind, rnd);
+}
+
+/*
+ * Give the open file fd the name dirfd/name (never replacing): linkat with
+ * AT_EMPTY_PATH where we may (CAP_DAC_READ_SEARCH), else through /proc.
+ */
+static int
+link_fd(int fd, int dirfd, const char *name)
+{
+	char proc[64];
+
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+/* Can link_fd give fd a name?  (No /proc, not privileged: use a named temp instead.) */
+static int
+linkable(int fd)
+{
+	char proc[64];
+	struct stat a, b;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return fstat(fd, &a) == 0 && stat(proc, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int
 fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, size_t len,
 		 mode_t mode, struct err *e)
 {
-	char *dir, *tmp;
-	const char *base;
-	size_t n;
-	int fd, saved;
+	const char *base = base_of(path);
+	int dirfd, fd = -1, tries, saved;
+	char *p;
 
 	if (b->n == FILEIO_BATCH_MAX)
 		return err_set(e, AK_CRYPTO, "internal error: too many files in one batch");
-	if ((dir = dir_of(path)) == NULL)
+	if (strlen(base) + sizeof(FILEIO_HIDDEN_TAG) + 16 > sizeof(b->f[0].tmp))
+		return err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", path,
+			       strerror(ENAMETOOLONG));
+	if ((p = strdup(path)) == NULL)
 		return err_set(e, AK_CRYPTO, "out of memory");
-	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	n = strlen(dir) + strlen(base) + 32;
-	if ((tmp = malloc(n)) == NULL) {
-		free(dir);
-		return err_set(e, AK_CRYPTO, "out of memory");
+	if ((dirfd = open_dir_of(path, e)) < 0) {
+		free(p);
+		return -1;
 	}
-	/* A hidden name in the target directory, so that rename/link stay on one file system. */
-	snprintf(tmp, n, "%s/.%s.akcred-XXXXXX", dir, base);
-	free(dir);
-	/* mkstemp: O_CREAT|O_EXCL and mode 0600, so a private key is never readable by others. */
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+	/* Leftovers of a batch for the same target that was killed: see fileio.h. */
+	(void)fileio_batch_remove_stale(path, NULL);
+	b->f[b->n].tmp[0] = '\0';
+	b->f[b->n].backup[0] = '\0';
+	/*
+	 * O_TMPFILE: the staged file has no name until commit links it, so a
+	 * process killed before then leaves nothing behind.  Mode 0600 from the
+	 * start, so a private key is never readable by others.
+	 */
+	fd = openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0 && !linkable(fd)) {
+		close(fd);
+		fd = -1;
+		errno = EOPNOTSUPP;
+	}
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* Not here: a hidden named temp, which a later batch can prove stale. */
+		for (tries = 0; fd < 0 && tries < 100; tries++) {
+			hidden_name(b->f[b->n].tmp, sizeof(b->f[0].tmp), base, "");
+			fd = openat(dirfd, b->f[b->n].tmp,
+				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (fd < 0 && errno != EEXIST)
+				break;
+		}
+		if (fd < 0)
+			b->f[b->n].tmp[0] = '\0';
+	}
+	if (fd < 0) {
 		saved = errno;
-		free(tmp);
+		close(dirfd);
+		free(p);
 		return err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", path,
 			       strerror(saved));
 	}
-	if ((mode & 0777) != 0600 && fchmod(fd, mode) != 0)
-		goto fail;
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
+	/*
+	 * Held until clear: proves to other runs that this staged file is not a
+	 * leftover.  (Without locks on the file system, no file is ever proved.)
+	 */
+	(void)flock(fd, LOCK_EX | LOCK_NB);
+	/* Exact, whatever the umask took from the 0600 above. */
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
+	    fsync(fd) != 0) {
+		saved = errno;
+		if (b->f[b->n].tmp[0] != '\0')
+			unlinkat(dirfd, b->f[b->n].tmp, 0);
+		close(fd);
+		close(dirfd);
+		free(p);
+		return err_set(e, AK_INPUT, "cannot write '%s': %s", path, strerror(saved));
 	}
-	if ((b->f[b->n].path = strdup(path)) == NULL) {
-		unlink(tmp);
-		free(tmp);
-		return err_set(e, AK_CRYPTO, "out of memory");
-	}
-	b->f[b->n].tmp = tmp;
+	b->f[b->n].path = p;
+	b->f[b->n].dirfd = dirfd;
+	b->f[b->n].fd = fd;
+	b->f[b->n].oldfd = -1;
 	b->f[b->n].published = 0;
 	b->n++;
 	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return err_set(e, AK_INPUT, "cannot write '%s': %s", path, strerror(saved));
 }
 
-static void
-batch_undo(struct fileio_batch *b)
+/* fsync each distinct directory of the batch once. */
+static int
+batch_sync_dirs(struct fileio_batch *b, struct err *e)
 {
-	int i;
+	struct stat a, c;
+	int i, j;
 
 	for (i = 0; i < b->n; i++) {
-		if (b->f[i].published) {
-			unlink(b->f[i].path);
-			b->f[i].published = 0;
+		if (fstat(b->f[i].dirfd, &a) != 0)
+			goto fail;
+		for (j = 0; j < i; j++)
+			if (fstat(b->f[j].dirfd, &c) == 0 && a.st_dev == c.st_dev &&
+			    a.st_ino == c.st_ino)
+				break;
+		if (j == i && fsync(b->f[i].dirfd) != 0 && errno != EINVAL)
+			goto fail;
+	}
+	return 0;
+fail:
+	return err_set(e, AK_INPUT, "cannot sync the directory of '%s': %s", b->f[i].path,
+		       strerror(errno));
+}
+
+/* Give the staged file i a hidden name, if it has none (O_TMPFILE). */
+static int
+batch_name(struct fileio_batch *b, int i)
+{
+	int tries;
+
+	if (b->f[i].tmp[0] != '\0')
+		return 0;
+	for (tries = 0; tries < 100; tries++) {
+		hidden_name(b->f[i].tmp, sizeof(b->f[i].tmp), base_of(b->f[i].path), "");
+		if (link_fd(b->f[i].fd, b->f[i].dirfd, b->f[i].tmp) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	b->f[i].tmp[0] = '\0';
+	return -1;
+}
+
+/*
+ * Keep the old target i reachable under a hidden backup name: a hard link,
+ * made while the target is open and flocked (so that no other run takes the
+ * backup for a leftover) and checked to be that very file.
+ */
+static int
+batch_backup(struct fileio_batch *b, int i, const struct stat *was, struct err *e)
+{
+	const char *base = base_of(b->f[i].path);
+	struct stat st;
+	int tries;
+
+	b->f[i].oldfd = openat(b->f[i].dirfd, base,
+			       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (b->f[i].oldfd < 0 || fstat(b->f[i].oldfd, &st) != 0)
+		return err_set(e, AK_INPUT, "cannot open '%s': %s", b->f[i].path, strerror(errno));
+	if (st.st_dev != was->st_dev || st.st_ino != was->st_ino)
+		return err_set(e, AK_INPUT, "not replacing '%s': it changed while akcred ran",
+			       b->f[i].path);
+	/* A file system without locks only loses the protection against other runs. */
+	if (flock(b->f[i].oldfd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+		return err_set(e, AK_INPUT, "not replacing '%s': another process holds it",
+			       b->f[i].path);
+	for (tries = 0; tries < 100; tries++) {
+		hidden_name(b->f[i].backup, sizeof(b->f[i].backup), base, FILEIO_BACKUP_TAG);
+		if (linkat(b->f[i].dirfd, base, b->f[i].dirfd, b->f[i].backup, 0) == 0)
+			break;
+		if (errno != EEXIST) {
+			b->f[i].backup[0] = '\0';
+			return err_set(e, AK_INPUT, "cannot keep a backup of '%s': %s",
+				       b->f[i].path, strerror(errno));
 		}
 	}
+	/* Linked by name: make sure the name still was the file we opened. */
+	if (tries == 100 || fstatat(b->f[i].dirfd, b->f[i].backup, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    st.st_dev != was->st_dev || st.st_ino != was->st_ino) {
+		if (tries < 100)
+			unlinkat(b->f[i].dirfd, b->f[i].backup, 0);
+		b->f[i].backup[0] = '\0';
+		return err_set(e, AK_INPUT, "not replacing '%s': it changed while akcred ran",
+			       b->f[i].path);
+	}
+	return 0;
+}
+
+/*
+ * Undo a commit that failed: every target back as it was -- the old file
+ * renamed back from its backup, a new one unlinked -- and every hidden name
+ * removed, except the backup of a target that could not be restored, which
+ * is left for the user (and named in the message).
+ */
+static void
+batch_undo(struct fileio_batch *b, struct err *e)
+{
+	const char *base;
+	size_t n;
+	int i;
+
+	for (i = b->n - 1; i >= 0; i--) {
+		base = base_of(b->f[i].path);
+		if (b->f[i].published && b->f[i].backup[0] != '\0') {
+			if (renameat(b->f[i].dirfd, b->f[i].backup, b->f[i].dirfd, base) != 0) {
+				/* After the reason of the failure: what the user must do now. */
+				if (e != NULL && (n = strlen(e->msg)) < sizeof(e->msg))
+					snprintf(e->msg + n, sizeof(e->msg) - n,
+						 "; and cannot put back '%s' (%s): the old file is "
+						 "kept as '%s'", b->f[i].path, strerror(errno),
+						 b->f[i].backup);
+				continue;
+			}
+			b->f[i].backup[0] = '\0';
+		} else if (b->f[i].published) {
+			unlinkat(b->f[i].dirfd, base, 0);
+		}
+		b->f[i].published = 0;
+		if (b->f[i].backup[0] != '\0') {
+			unlinkat(b->f[i].dirfd, b->f[i].backup, 0);
+			b->f[i].backup[0] = '\0';
+		}
+	}
+	(void)batch_sync_dirs(b, NULL);
+}
+
+/* Publish staged file i at its target (never replacing unless backed up). */
+static int
+batch_publish(struct fileio_batch *b, int i)
+{
+	const char *base = base_of(b->f[i].path);
+
+	if (b->f[i].backup[0] != '\0') {
+		/* rename(2): readers see the old file or the new one, never neither. */
+		if (renameat(b->f[i].dirfd, b->f[i].tmp, b->f[i].dirfd, base) != 0)
+			return -1;
+		b->f[i].tmp[0] = '\0';
+	} else if (b->f[i].tmp[0] != '\0') {
+		/* link(2) refuses an existing target, symlinks included: no race. */
+		if (linkat(b->f[i].dirfd, b->f[i].tmp, b->f[i].dirfd, base, 0) != 0)
+			return -1;
+	} else if (link_fd(b->f[i].fd, b->f[i].dirfd, base) != 0) {
+		return -1;
+	}
+	b->f[i].published = 1;
+	return 0;
 }
 
 int
 fileio_batch_commit(struct fileio_batch *b, int force, struct err *e)
 {
-	int i, j;
+	int exists[FILEIO_BATCH_MAX], dirfds[FILEIO_BATCH_MAX], i;
+	const char *paths[FILEIO_BATCH_MAX];
+	struct stat st[FILEIO_BATCH_MAX], now, mine;
 
 	for (i = 0; i < b->n; i++) {
-		if (force) {
-			if (rename(b->f[i].tmp, b->f[i].path) != 0)
-				goto fail;
-		} else {
-			/* link(2) refuses an existing target, symlinks included: no race. */
-			if (link(b->f[i].tmp, b->f[i].path) != 0)
-				goto fail;
-			b->f[i].published = 1;
-			unlink(b->f[i].tmp);
-		}
-		free(b->f[i].tmp);
-		b->f[i].tmp = NULL;
+		paths[i] = b->f[i].path;
+		dirfds[i] = b->f[i].dirfd;
 	}
+	/* Every rule checked before anything is touched. */
+	if (check_targets(b->n, paths, dirfds, force, exists, st, e) != 0)
+		return -1;
+	/*
+	 * Replacing: first every old target gets a backup link and every new
+	 * file a hidden name, all made durable; only then are the targets
+	 * renamed over, so a failure at any point can put every old file back.
+	 */
 	for (i = 0; i < b->n; i++) {
-		/* One fsync per distinct directory. */
-		for (j = 0; j < i; j++) {
-			char *a = dir_of(b->f[i].path), *c = dir_of(b->f[j].path);
-			int same = a && c && strcmp(a, c) == 0;
-
-			free(a);
-			free(c);
-			if (same)
-				break;
-		}
-		if (j == i && fileio_fsync_dir(b->f[i].path, 0, e) != 0) {
-			batch_undo(b);
-			return -1;
+		if (!exists[i])
+			continue;
+		if (batch_backup(b, i, &st[i], e) != 0)
+			goto fail;
+		if (batch_name(b, i) != 0) {
+			err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", b->f[i].path,
+				strerror(errno));
+			goto fail;
 		}
 	}
-	for (i = 0; i < b->n; i++)
+	if (force && batch_sync_dirs(b, e) != 0)
+		goto fail;
+	for (i = 0; i < b->n; i++) {
+		if (batch_publish(b, i) != 0) {
+			if (errno == EEXIST)
+				err_set(e, AK_INPUT,
+					"'%s' exists: not overwriting it (use --force to replace)",
+					b->f[i].path);
+			else
+				err_set(e, AK_INPUT, "cannot create '%s': %s", b->f[i].path,
+					strerror(errno));
+			goto fail;
+		}
+	}
+	/* Each target is now the file staged for it (a case-insensitive name can collide). */
+	for (i = 0; i < b->n; i++) {
+		if (fstatat(b->f[i].dirfd, base_of(b->f[i].path), &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    fstat(b->f[i].fd, &mine) != 0 || now.st_dev != mine.st_dev ||
+		    now.st_ino != mine.st_ino) {
+			err_set(e, AK_INPUT,
+				"cannot create '%s': another file of the batch took its place",
+				b->f[i].path);
+			goto fail;
+		}
+	}
+	if (batch_sync_dirs(b, e) != 0)
+		goto fail;
+	/* Done: the backups and the named temps go. */
+	for (i = 0; i < b->n; i++) {
+		if (b->f[i].backup[0] != '\0')
+			unlinkat(b->f[i].dirfd, b->f[i].backup, 0);
+		b->f[i].backup[0] = '\0';
+		if (b->f[i].tmp[0] != '\0')
+			unlinkat(b->f[i].dirfd, b->f[i].tmp, 0);
+		b->f[i].tmp[0] = '\0';
 		b->f[i].published = 0;
+	}
+	if (force)
+		(void)batch_sync_dirs(b, NULL);
 	return 0;
 fail:
-	if (errno == EEXIST)
-		err_set(e, AK_INPUT, "'%s' exists: not overwriting it (use --force to replace)",
-			b->f[i].path);
-	else
-		err_set(e, AK_INPUT, "cannot create '%s': %s", b->f[i].path, strerror(errno));
-	batch_undo(b);
+	batch_undo(b, e);
 	return -1;
 }
 
@@ -344,10 +676,12 @@ fileio_batch_clear(struct fileio_batch *b)
 	int i;
 
 	for (i = 0; i < b->n; i++) {
-		if (b->f[i].tmp != NULL) {
-			unlink(b->f[i].tmp);
-			free(b->f[i].tmp);
-		}
+		if (b->f[i].tmp[0] != '\0')
+			unlinkat(b->f[i].dirfd, b->f[i].tmp, 0);
+		if (b->f[i].oldfd >= 0)
+			close(b->f[i].oldfd);
+		close(b->f[i].fd);
+		close(b->f[i].dirfd);
 		free(b->f[i].path);
 	}
 	b->n = 0;
@@ -609,32 +943,64 @@ fileio_dir_remove_stale(const char *parent, const char *name, struct err *e)
 	return rc;
 }
 
+/*
+ * Is dir/name (a hidden name of target base) a leftover that may go?  Only
+ * a regular file of ours that no live process holds (every batch keeps its
+ * staged files and old targets flocked until it ends), and that is either
+ * the target itself under another name or, for a staged file, unpublished
+ * data nobody else links to.
+ */
+static int
+stale(int dirfd, const char *name, const char *base, int backup)
+{
+	struct stat st, target;
+	int fd, ok, same;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid())
+		return 0;
+	same = fstatat(dirfd, base, &target, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       target.st_dev == st.st_dev && target.st_ino == st.st_ino;
+	/* A backup that differs from its target may be the only copy of an old key: kept. */
+	if (!same && (backup || st.st_nlink != 1))
+		return 0;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ok = fstat(fd, &target) == 0 && target.st_dev == st.st_dev && target.st_ino == st.st_ino &&
+	     flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	return ok;
+}
+
 int
 fileio_batch_remove_stale(const char *path, struct err *e)
 {
-	char *dir, *pre;
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	DIR *d;
+	char *dir, pre[NAME_MAX + 1];
+	const char *base = base_of(path);
+	size_t plen, blen = strlen(FILEIO_BACKUP_TAG);
 	struct dirent *de;
-	size_t n;
-	int rc = 0;
+	DIR *d;
+	int rc = 0, backup;
 
 	if ((dir = dir_of(path)) == NULL)
 		return err_set(e, AK_CRYPTO, "out of memory");
-	n = strlen(base) + 16;
-	if ((pre = malloc(n)) == NULL) {
-		free(dir);
-		return err_set(e, AK_CRYPTO, "out of memory");
-	}
-	snprintf(pre, n, ".%s.akcred-", base);
+	if ((size_t)snprintf(pre, sizeof(pre), ".%s" FILEIO_HIDDEN_TAG, base) >= sizeof(pre))
+		goto out; /* too long for any hidden name: nothing can be staged for it */
+	plen = strlen(pre);
 	if ((d = opendir(dir)) == NULL) {
 		rc = err_set(e, AK_INPUT, "cannot read directory '%s': %s", dir, strerror(errno));
 		goto out;
 	}
 	while ((de = readdir(d)) != NULL) {
-		/* The exact shape fileio_batch_add makes: the prefix and six characters. */
-		if (strncmp(de->d_name, pre, strlen(pre)) != 0 ||
-		    strlen(de->d_name) != strlen(pre) + 6)
+		/* The exact shapes the batch makes: the prefix, maybe "old-", six characters. */
+		if (strncmp(de->d_name, pre, plen) != 0)
+			continue;
+		backup = strlen(de->d_name) == plen + blen + 6 &&
+			 strncmp(de->d_name + plen, FILEIO_BACKUP_TAG, blen) == 0;
+		if (!backup && strlen(de->d_name) != plen + 6)
+			continue;
+		if (!stale(dirfd(d), de->d_name, base, backup))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT) {
 			rc = err_set(e, AK_INPUT, "cannot remove '%s/%s': %s", dir, de->d_name,
@@ -644,7 +1010,6 @@ fileio_batch_remove_stale(const char *path, struct err *e)
 	}
 	closedir(d);
 out:
-	free(pre);
 	free(dir);
 	return rc;
 }

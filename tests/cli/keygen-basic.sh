@@ -53,7 +53,8 @@ assert_grep "cert needs --device-id" "$T/err"
 akcred 2 keygen --cert c.pem --device-id 'a/b'
 assert_grep "device id 'a/b' has the character '/'" "$T/err"
 akcred 2 keygen --days 3
-akcred 2 keygen --private same --public same
+akcred 3 keygen --private same --public same
+assert_grep "'same' and 'same' are the same file" "$T/err"
 akcred 2 keygen extra
 akcred 2 keygen --passphrase-file x
 assert_eq "$(ls -A)" "" "files left by usage errors"

@@ -1,10 +1,13 @@
 /* Unit tests of the fileio module: bounded reads, staged never-clobbering writes. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +15,47 @@
 
 #include "fileio.h"
 #include "unit-tmpdir.h"
+
+/*
+ * rename(2) and renameat(2) that fail on the nth call from now (0: never): a
+ * failure in the middle of a commit, where no file system condition can be
+ * arranged.
+ */
+static int fail_rename_at;
+
+static int
+rename_fails(void)
+{
+	if (fail_rename_at > 0 && --fail_rename_at == 0) {
+		errno = EIO;
+		return 1;
+	}
+	return 0;
+}
+
+int
+renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath)
+{
+	static int (*real)(int, const char *, int, const char *);
+
+	if (rename_fails())
+		return -1;
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "renameat");
+	return real(olddirfd, oldpath, newdirfd, newpath);
+}
+
+int
+rename(const char *oldpath, const char *newpath)
+{
+	static int (*real)(const char *, const char *);
+
+	if (rename_fails())
+		return -1;
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "rename");
+	return real(oldpath, newpath);
+}
 
 static void
 setup(void)
@@ -36,6 +80,17 @@ put(const char *path, const char *s)
 	cr_assert_not_null(f);
 	fputs(s, f);
 	fclose(f);
+}
+
+static void
+assert_content(const char *path, const char *want)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(fileio_read(path, 100, &b, &e), 0, "%s", e.msg);
+	cr_assert_str_eq((char *)b.data, want, "'%s'", path);
+	fileio_buf_clear(&b);
 }
 
 static int
@@ -114,8 +169,8 @@ Test(fileio, batch_never_overwrites_and_undoes_what_it_published)
 	struct err e = ERR_INIT;
 
 	put("second", "keep me");
-	cr_assert_eq(fileio_check_absent("second", 0, &e), -1);
-	cr_assert_eq(fileio_check_absent("second", 1, &e), 0);
+	cr_assert_eq(fileio_check_targets((const char *[]){"first", "second"}, 2, 0, &e), -1);
+	cr_assert_eq(fileio_check_targets((const char *[]){"first", "second"}, 2, 1, &e), 0);
 	cr_assert_eq(fileio_batch_add(&batch, "first", "1", 1, 0600, &e), 0);
 	cr_assert_eq(fileio_batch_add(&batch, "second", "2", 1, 0600, &e), 0);
 	cr_assert_eq(fileio_batch_commit(&batch, 0, &e), -1);
@@ -150,17 +205,6 @@ Test(fileio, force_replaces_atomically)
 	cr_assert_eq(entries(), 1);
 }
 
-Test(fileio, clear_without_commit_removes_staged_files)
-{
-	struct fileio_batch batch = FILEIO_BATCH_INIT;
-	struct err e = ERR_INIT;
-
-	cr_assert_eq(fileio_batch_add(&batch, "x", "1", 1, 0600, &e), 0);
-	cr_assert_eq(entries(), 1);
-	fileio_batch_clear(&batch);
-	cr_assert_eq(entries(), 0);
-}
-
 Test(fileio, staging_in_a_missing_directory_fails_cleanly)
 {
 	struct fileio_batch batch = FILEIO_BATCH_INIT;
@@ -171,4 +215,145 @@ Test(fileio, staging_in_a_missing_directory_fails_cleanly)
 	cr_assert(strstr(e.msg, "No such file or directory") != NULL, "%s", e.msg);
 	cr_assert_eq(batch.n, 0);
 	fileio_batch_clear(&batch);
+}
+
+Test(fileio, force_is_all_or_nothing_when_a_rename_fails)
+{
+	struct fileio_batch batch = FILEIO_BATCH_INIT;
+	struct err e = ERR_INIT;
+	int nth;
+
+	put("priv", "old private");
+	put("pub", "old public");
+	/* The rename of the second, then of the first file fails: every old file comes back. */
+	for (nth = 2; nth >= 1; nth--) {
+		cr_assert_eq(fileio_batch_add(&batch, "priv", "new private", 11, 0600, &e), 0);
+		cr_assert_eq(fileio_batch_add(&batch, "pub", "new public", 10, 0644, &e), 0);
+		cr_assert_eq(fileio_batch_add(&batch, "cert", "new cert", 8, 0644, &e), 0);
+		fail_rename_at = nth;
+		cr_assert_eq(fileio_batch_commit(&batch, 1, &e), -1, "rename %d", nth);
+		fail_rename_at = 0;
+		cr_assert(strstr(e.msg, "Input/output error") != NULL, "%s", e.msg);
+		fileio_batch_clear(&batch);
+		assert_content("priv", "old private");
+		assert_content("pub", "old public");
+		cr_assert_eq(access("cert", F_OK), -1, "a new file stayed");
+		cr_assert_eq(entries(), 2, "hidden files left");
+	}
+	/* And without the fault, all three are replaced or created. */
+	cr_assert_eq(fileio_batch_add(&batch, "priv", "new private", 11, 0600, &e), 0);
+	cr_assert_eq(fileio_batch_add(&batch, "pub", "new public", 10, 0644, &e), 0);
+	cr_assert_eq(fileio_batch_add(&batch, "cert", "new cert", 8, 0644, &e), 0);
+	cr_assert_eq(fileio_batch_commit(&batch, 1, &e), 0, "%s", e.msg);
+	fileio_batch_clear(&batch);
+	assert_content("priv", "new private");
+	assert_content("cert", "new cert");
+	cr_assert_eq(entries(), 3);
+}
+
+Test(fileio, force_replaces_only_regular_files)
+{
+	struct fileio_batch batch = FILEIO_BATCH_INIT;
+	struct err e = ERR_INIT;
+	const char *what[] = {"dir", "fifo", "link"};
+	const char *kind[] = {"a directory", "a named pipe", "a symbolic link"};
+	struct stat st;
+	int i;
+
+	cr_assert_eq(mkdir("dir", 0755), 0);
+	cr_assert_eq(mkfifo("fifo", 0600), 0);
+	cr_assert_eq(symlink("victim", "link"), 0);
+	put("priv", "old private");
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(fileio_check_targets((const char *[]){"priv", what[i]}, 2, 1, &e), -1);
+		cr_assert(strstr(e.msg, kind[i]) != NULL, "%s", e.msg);
+		cr_assert_eq(fileio_batch_add(&batch, "priv", "new", 3, 0600, &e), 0);
+		cr_assert_eq(fileio_batch_add(&batch, what[i], "new", 3, 0644, &e), 0);
+		cr_assert_eq(fileio_batch_commit(&batch, 1, &e), -1, "%s replaced", what[i]);
+		cr_assert_eq(e.status, AK_INPUT);
+		cr_assert(strstr(e.msg, "not replacing") != NULL, "%s", e.msg);
+		fileio_batch_clear(&batch);
+		assert_content("priv", "old private");
+	}
+	cr_assert_eq(lstat("dir", &st), 0);
+	cr_assert(S_ISDIR(st.st_mode));
+	cr_assert_eq(lstat("fifo", &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode));
+	cr_assert_eq(lstat("link", &st), 0);
+	cr_assert(S_ISLNK(st.st_mode));
+	cr_assert_eq(access("victim", F_OK), -1);
+	cr_assert_eq(entries(), 4);
+}
+
+Test(fileio, refuses_one_file_named_twice)
+{
+	struct fileio_batch batch = FILEIO_BATCH_INIT;
+	struct err e = ERR_INIT;
+	/* The same name spelt twice, through a symlinked directory, and a hard link. */
+	const char *other[] = {"./k", "alias/k", "hard"};
+	int i, force;
+
+	cr_assert_eq(symlink(".", "alias"), 0);
+	for (force = 0; force <= 1; force++) {
+		for (i = 0; i < 3; i++) {
+			if (force)
+				put("k", "old");
+			if (i == 2 && force)
+				cr_assert_eq(link("k", "hard"), 0);
+			if (i == 2 && !force)
+				continue; /* a hard link needs an existing file */
+			cr_assert_eq(fileio_batch_add(&batch, "k", "private", 7, 0600, &e), 0);
+			cr_assert_eq(fileio_batch_add(&batch, other[i], "public", 6, 0644, &e), 0);
+			cr_assert_eq(fileio_batch_commit(&batch, force, &e), -1, "%s", other[i]);
+			cr_assert_eq(e.status, AK_INPUT);
+			cr_assert(strstr(e.msg, "are the same file") != NULL, "%s", e.msg);
+			fileio_batch_clear(&batch);
+			if (force)
+				assert_content("k", "old");
+			else
+				cr_assert_eq(access("k", F_OK), -1);
+		}
+	}
+	cr_assert_eq(entries(), 3, "hidden files left");
+}
+
+Test(fileio, staged_files_have_no_name_until_commit)
+{
+	struct fileio_batch batch = FILEIO_BATCH_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(fileio_batch_add(&batch, "k", "secret", 6, 0600, &e), 0);
+	/* O_TMPFILE on the file systems tests run on (ext4, tmpfs). */
+	cr_assert_eq(entries(), 0, "a staged file has a name");
+	cr_assert_eq(fileio_batch_commit(&batch, 0, &e), 0, "%s", e.msg);
+	fileio_batch_clear(&batch);
+	assert_content("k", "secret");
+	cr_assert_eq(entries(), 1);
+}
+
+Test(fileio, a_later_batch_removes_only_provable_leftovers)
+{
+	struct fileio_batch batch = FILEIO_BATCH_INIT;
+	struct err e = ERR_INIT;
+	int fd;
+
+	put("k", "current");
+	put(".k.akcred-Ab12Cd", "killed while staged"); /* unpublished: goes */
+	cr_assert_eq(link("k", ".k.akcred-old-Ab12Cd"), 0); /* the target itself: goes */
+	put(".k.akcred-old-Xy34Zw", "old key");		/* may be the only copy: stays */
+	put(".k.akcred-Qq11Qq", "held");		/* a live process holds it: stays */
+	cr_assert((fd = open(".k.akcred-Qq11Qq", O_RDONLY)) >= 0);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	cr_assert_eq(symlink("k", ".k.akcred-Sy55Ln"), 0); /* not a regular file: stays */
+	put(".k.akcred-Ab12Cde", "other shape");	   /* not a name we make: stays */
+	cr_assert_eq(fileio_batch_add(&batch, "k", "new", 3, 0600, &e), 0, "%s", e.msg);
+	fileio_batch_clear(&batch);
+	close(fd);
+	cr_assert_eq(access(".k.akcred-Ab12Cd", F_OK), -1);
+	cr_assert_eq(access(".k.akcred-old-Ab12Cd", F_OK), -1);
+	assert_content(".k.akcred-old-Xy34Zw", "old key");
+	assert_content(".k.akcred-Qq11Qq", "held");
+	cr_assert_eq(access(".k.akcred-Ab12Cde", F_OK), 0);
+	assert_content("k", "current");
+	cr_assert_eq(entries(), 5);
 }
