@@ -382,7 +382,7 @@ describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
 				     ? ", like a raw EC point: not supported; give the public key as a "
 				       "SubjectPublicKeyInfo, PEM or DER"
 				     : ": not supported; decode it first, e.g. with 'xxd -r -p'");
-		else if (*t == 'M' && count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
+		else if (t < data + len && *t == 'M' && count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
 			snprintf(buf, size,
 				 "base64 text without a PEM block: not supported; a public key goes "
 				 "between '-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----' "
@@ -435,6 +435,37 @@ unknown:
 	return err_set(pc->e, AK_INPUT, "'%s' is not a key or certificate (%s)", name, what);
 }
 
+/*
+ * A certificate signed by another key of the same file makes the file a
+ * chain: its issuer's key would count as one of the device's keys, and
+ * whoever holds the CA's private key could sign in as the device.  A chain
+ * is refused; certificates that are each self-signed (one appended during a
+ * rotation) are not a chain.
+ */
+static int
+refuse_chain(const struct key_set *s, const char *name, struct err *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->keys[i].cert == NULL)
+			continue;
+		for (j = 0; j < s->n; j++) {
+			if (j != i && EVP_PKEY_eq(s->keys[j].pkey, s->keys[i].pkey) != 1 &&
+			    X509_verify(s->keys[i].cert, s->keys[j].pkey) == 1) {
+				ERR_clear_error();
+				return err_set(e, AK_INPUT,
+					       "'%s' holds a certificate chain (certificate %zu is "
+					       "signed by key %zu): give the device's own key or "
+					       "certificate alone, never those that issued it",
+					       name, i + 1, j + 1);
+			}
+		}
+	}
+	ERR_clear_error();
+	return 0;
+}
+
 int
 key_load_all(struct key_set *s, const unsigned char *data, size_t len, const char *name,
 	     struct passphrase *pp, struct err *e)
@@ -450,6 +481,8 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 			return err_openssl(e, AK_CRYPTO, "out of memory");
 		rc = load_pem(s, bio, name, &pc);
 		BIO_free(bio);
+		if (rc == 0)
+			rc = refuse_chain(s, name, e);
 	} else if ((rc = load_der(&k, data, len, name, &pc)) == 0) {
 		rc = set_add(s, &k, e);
 		key_clear(&k);

@@ -181,6 +181,7 @@ Test(key, names_raw_points_and_encoded_text)
 	char hex[2 * sizeof(point) + 2];
 	const char *b64 = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n";
 	const char *words = "not a key at all\n";
+	unsigned char *blank;
 
 	memset(point, 0x41, sizeof(point)); /* printable bytes: no NUL to give it away */
 	point[0] = 0x04;
@@ -206,6 +207,12 @@ Test(key, names_raw_points_and_encoded_text)
 	cr_assert(strstr(e.msg, "(text without a PEM block)") != NULL, "%s", e.msg);
 	cr_assert_eq(key_load(&k, (const unsigned char *)"\x30\x05\x01", 3, "d", NULL, &e), -1);
 	cr_assert(strstr(e.msg, "(binary data, 3 bytes)") != NULL, "%s", e.msg);
+	/* White space alone, not NUL-terminated: nothing past its end is read (ASan). */
+	cr_assert_not_null(blank = malloc(2));
+	memcpy(blank, "\n\n", 2);
+	cr_assert_eq(key_load(&k, blank, 2, "w", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(text without a PEM block)") != NULL, "%s", e.msg);
+	free(blank);
 	cr_assert_null(k.pkey);
 }
 
