@@ -541,6 +541,16 @@ batch_backup(struct fileio_batch *b, int i, const struct stat *was, struct err *
  * removed, except the backup of a target that could not be restored, which
  * is left for the user (and named in the message).
  */
+/* Is dirfd/base (not followed) the very file staged as entry i? */
+static int
+is_staged_file(const struct fileio_batch *b, int i, const char *base)
+{
+	struct stat at, st;
+
+	return fstatat(b->f[i].dirfd, base, &at, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstat(b->f[i].fd, &st) == 0 && at.st_dev == st.st_dev && at.st_ino == st.st_ino;
+}
+
 static void
 batch_undo(struct fileio_batch *b, struct err *e)
 {
@@ -561,7 +571,8 @@ batch_undo(struct fileio_batch *b, struct err *e)
 				continue;
 			}
 			b->f[i].backup[0] = '\0';
-		} else if (b->f[i].published) {
+		} else if (b->f[i].published && is_staged_file(b, i, base)) {
+			/* Only the file this batch linked there: never one put in its place since. */
 			unlinkat(b->f[i].dirfd, base, 0);
 		}
 		b->f[i].published = 0;
