@@ -19,7 +19,9 @@ no_raw() { # WHAT
 		{ cat ours >&2; fail "$1: a raw control, bidi or non-ASCII byte in akcred-auth's log"; }
 }
 
-# Wait (bounded by tries, not time) for a line of the plugin's log.
+# Wait for a line of the plugin's log, written by the broker (never run under
+# valgrind) once the akcred run before the wait has ended: 600 tries 0.05 s
+# apart, a bound against a hang only.
 wait_log() { # EXTENDED-REGEX
 	i=0
 	until grep -Eq -- "$1" "$BROKER_LOG"; do

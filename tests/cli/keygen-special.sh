@@ -7,7 +7,7 @@ mkdir dir
 mkfifo fifo
 "$PYTHON" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' sock
 ln -s victim link
-# As root (where keygen once renamed a key over /dev/null), a device node of our own.
+# As root, where a rename over a device node would succeed, one of our own.
 if [ "$(id -u)" -eq 0 ]; then mknod null c 1 3 2>/dev/null || true; fi
 ls -lA >"$T/before"
 

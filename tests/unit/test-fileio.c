@@ -321,9 +321,13 @@ Test(fileio, staged_files_have_no_name_until_commit)
 {
 	struct fileio_batch batch = FILEIO_BATCH_INIT;
 	struct err e = ERR_INIT;
+	int fd;
 
+	/* Where the file system has no O_TMPFILE, staged files have names (keygen-killed). */
+	if ((fd = open(".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+		cr_skip_test("no O_TMPFILE on this file system");
+	close(fd);
 	cr_assert_eq(fileio_batch_add(&batch, "k", "secret", 6, 0600, &e), 0);
-	/* O_TMPFILE on the file systems tests run on (ext4, tmpfs). */
 	cr_assert_eq(entries(), 0, "a staged file has a name");
 	cr_assert_eq(fileio_batch_commit(&batch, 0, &e), 0, "%s", e.msg);
 	fileio_batch_clear(&batch);
