@@ -260,7 +260,7 @@ check_token(struct check *c, struct jwt_report *r)
 {
 	struct jwt_check_opts o = {0};
 	struct err e = ERR_INIT;
-	long used = 0;
+	struct jwt_keys_result kr;
 	int rc;
 
 	o.key = c->key.pkey != NULL ? &c->key : NULL;
@@ -269,13 +269,13 @@ check_token(struct check *c, struct jwt_report *r)
 	o.leeway = CHECK_LEEWAY;
 	o.max_lifetime = 86400;
 	if (c->keys.n > 0)
-		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &used,
+		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &kr,
 				    &e);
 	else
 		rc = jwt_check(c->token, c->token_len, &o, r, &e);
 	if (rc != 0)
 		return cmd_fail(&e);
-	c->used = c->keys.n > 0 ? &c->keys.keys[used >= 0 ? used : 0] : o.key;
+	c->used = c->keys.n > 0 ? &c->keys.keys[kr.key] : o.key;
 	return AK_OK;
 }
 

@@ -690,33 +690,33 @@ Test(jwt, check_keys_accepts_with_any_key)
 	struct key set[2];
 	struct err e = ERR_INIT;
 	char *tok;
-	long used;
+	struct jwt_keys_result kr;
 	int nokid;
 
 	set[0] = ec2;
 	set[1] = ec;
 	for (nokid = 0; nokid < 2; nokid++) {
 		tok = mint(&ec, nokid, 0);
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0, "%s",
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0, "%s",
 			     e.msg);
 		cr_assert(jwt_report_accepted(&r));
-		cr_assert_eq(used, 1);
+		cr_assert_eq(kr.used, 1);
 		jwt_report_clear(&r);
 		free(tok);
 		/* Signed by a key not in the set: refused; with a kid, no key is named (-1). */
 		tok = mint(&rsa, nokid, 0);
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0);
 		cr_assert_not(jwt_report_accepted(&r));
-		cr_assert_eq(used, nokid ? 0 : -1);
+		cr_assert_eq(kr.used, nokid ? 0 : -1);
 		jwt_report_clear(&r);
 		/* One key: jwt_check's report; -1 only for a kid that is not that key's. */
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &rsa, 1, &r, &used, &e), 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &rsa, 1, &r, &kr, &e), 0);
 		cr_assert(jwt_report_accepted(&r));
-		cr_assert_eq(used, 0);
+		cr_assert_eq(kr.used, 0);
 		jwt_report_clear(&r);
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &ec, 1, &r, &used, &e), 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &ec, 1, &r, &kr, &e), 0);
 		cr_assert_not(jwt_report_accepted(&r));
-		cr_assert_eq(used, nokid ? 0 : -1);
+		cr_assert_eq(kr.used, nokid ? 0 : -1);
 		jwt_report_clear(&r);
 		free(tok);
 	}
