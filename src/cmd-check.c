@@ -204,15 +204,22 @@ read_inputs(struct check *c)
 	}
 	/*
 	 * Rejected tokens are sent all the same, to see the broker refuse them,
-	 * but not these two, which cannot be sent as they are: only the start
-	 * of a long one was read, and the MQTT password is a C string.
+	 * but not these two, which cannot be sent as they are: of one longer
+	 * than jwt_check's bound only the start may have been read, and the
+	 * MQTT password is a C string.
 	 */
-	if (b.len > JWT_INPUT_MAX || memchr(tok, '\0', len) != NULL) {
+	if (len > JWT_TOKEN_MAX) { /* jwt_check's bound: too_long */
 		fileio_buf_clear(&b);
-		return cmd_error(AK_NEGATIVE, "the token in '%s' is rejected, not sent: %s",
-				 c->tokenfile,
-				 len > JWT_TOKEN_MAX ? "too_long: it is longer than 8192 bytes"
-						     : "nul_byte: it has a NUL byte");
+		return cmd_error(AK_NEGATIVE,
+				 "the token in '%s' is rejected, not sent: too_long: it is longer "
+				 "than %d bytes",
+				 c->tokenfile, JWT_TOKEN_MAX);
+	}
+	if (memchr(tok, '\0', len) != NULL) {
+		fileio_buf_clear(&b);
+		return cmd_error(AK_NEGATIVE,
+				 "the token in '%s' is rejected, not sent: nul_byte: it has a NUL byte",
+				 c->tokenfile);
 	}
 	if ((c->token = sodium_malloc(len + 1)) == NULL) {
 		fileio_buf_clear(&b);
