@@ -218,7 +218,8 @@ read_inputs(struct check *c)
 	if (memchr(tok, '\0', len) != NULL) {
 		fileio_buf_clear(&b);
 		return cmd_error(AK_NEGATIVE,
-				 "the token in '%s' is rejected, not sent: nul_byte: it has a NUL byte",
+				 "the token in '%s' is rejected, not sent: nul_byte: it has a NUL "
+				 "byte",
 				 c->tokenfile);
 	}
 	if ((c->token = sodium_malloc(len + 1)) == NULL) {

@@ -198,7 +198,8 @@ print_problems(const struct jwt_report *r)
 	}
 	if (r->dropped > 0)
 		printf("  and %d more %s (%d %s) not listed\n", r->dropped,
-		       cmd_plural((unsigned long)r->dropped, "problem", "problems"), r->dropped_errors,
+		       cmd_plural((unsigned long)r->dropped, "problem", "problems"),
+		       r->dropped_errors,
 		       cmd_plural((unsigned long)r->dropped_errors, "error", "errors"));
 }
 
@@ -630,8 +631,8 @@ print_key_choice(const struct jwt_keys_result *kr, size_t n, int errors)
 		printf(" (key %zu of %zu in the file%s)", kr->key + 1, n,
 		       errors ? "; none of them accepts the token" : "");
 	else /* --signature-only: a kid naming none is a hint, each key was tried */
-		printf(" (key %zu of %zu in the file; %s, so each was tried%s)", kr->key + 1, n, kid,
-		       errors ? " and none accepts the token" : "");
+		printf(" (key %zu of %zu in the file; %s, so each was tried%s)", kr->key + 1, n,
+		       kid, errors ? " and none accepts the token" : "");
 }
 
 static int

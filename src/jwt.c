@@ -1235,7 +1235,7 @@ jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
 			res->key = i;
 		}
 	}
-	/* A kid naming none: refused, saying so with the nearest key; a hint with --signature-only. */
+	/* A kid naming none refuses, saying so with the nearest key; --signature-only: a hint. */
 	if (res->kid != JWT_KID_NAMED && res->kid != JWT_KID_ABSENT && !o->signature_only) {
 		ko.key = &keys[res->kid == JWT_KID_CASE_ONLY ? res->key : 0];
 		return jwt_check(token, len, &ko, r, e);

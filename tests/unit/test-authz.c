@@ -234,8 +234,8 @@ Test(authz_login, an_uppercase_kid_is_refused_saying_it_differs_only_in_case)
  */
 Test(authz_login, a_kid_that_is_not_a_fingerprint_names_no_key)
 {
-	static const char *const kids[] = {"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
-					   "17"};
+	static const char *const kids[] = {
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "17"};
 	struct authz_login l;
 	char hdr[160], claims[160], tok[1024], h64[256], c64[256];
 	size_t i;
@@ -245,11 +245,13 @@ Test(authz_login, a_kid_that_is_not_a_fingerprint_names_no_key)
 		 (long long)time(NULL), (long long)time(NULL) + 1200);
 	b64url_encode(c64, sizeof(c64), (const unsigned char *)claims, strlen(claims));
 	for (i = 0; i < 2; i++) {
-		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":%s}", kids[i]);
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":%s}",
+			 kids[i]);
 		b64url_encode(h64, sizeof(h64), (const unsigned char *)hdr, strlen(hdr));
 		snprintf(tok, sizeof(tok), "%s.%s.AAAA", h64, c64);
 		cr_assert_eq(login("dev1", tok, &l), 0);
-		cr_assert(strncmp(l.reason, "kid_unknown: the token's kid (not a fingerprint", 47) == 0,
+		cr_assert(strstr(l.reason, "kid_unknown: the token's kid (not a fingerprint") ==
+			      l.reason,
 			  "%s", l.reason);
 		cr_assert(strstr(l.reason, "device 'dev1'") != NULL, "%s", l.reason);
 	}
