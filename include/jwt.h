@@ -112,23 +112,42 @@ void jwt_report_clear(struct jwt_report *r);
  *   problems[] (dropped_errors).
  */
 
+/* What a token's kid said about a set of keys (jwt_check_keys). */
+enum jwt_kid_outcome {
+	JWT_KID_NAMED,	   /* the kid is the fingerprint of keys[key] */
+	JWT_KID_CASE_ONLY, /* it differs from the fingerprint of keys[key] only in case */
+	JWT_KID_UNKNOWN,   /* 64 hex digits, but the fingerprint of none of the keys */
+	JWT_KID_ABSENT,	   /* the header has no kid: each key was tried */
+	JWT_KID_NOT_FP,	   /* not a string of 64 hex digits: it names none of the keys */
+};
+
+struct jwt_keys_result {
+	enum jwt_kid_outcome kid;
+	size_t key;    /* the key the report is about */
+	long used;     /* key, if the kid rule chose it to check the token; else -1 */
+	int tried_all; /* each key was tried: no kid, or --signature-only and a kid naming none */
+};
+
 /*
  * Check token with a set of keys, as a verifier that holds several keys for
  * one device does -- the broker with a device's key files, jwt verify and
  * check with a file of several keys: accepted if it is accepted with any of
  * them.  A token with a kid is tried only with the keys whose fingerprint is
- * that kid; one without, with each key in turn.  o->key is ignored.  r is
- * the report of the key that accepted, or else of the most telling refusal
- * (a key whose signature verified: the claims are then the reason; else the
- * first key tried), and *used that key's index -- or -1 when the kid names
- * none of the keys, r then being the report of the key whose fingerprint
- * differs from the kid only in case if there is one, else of keys[0]
- * (kid_mismatch, saying which).
- * nkeys == 1 is jwt_check() with keys[0].  Returns as jwt_check().
+ * that kid; one without, with each key in turn; with o->signature_only, a
+ * kid that names none of the keys is only a hint, and each key is tried.
+ * o->key is ignored.  r is the report of the key that accepted, or else of
+ * the most telling refusal (a key whose signature verified: the claims are
+ * then the reason; else the first key tried); res says what the kid named
+ * and which key r is about.  res->used is -1 when the kid names none of the
+ * keys and they were not tried: r is then the report of the key whose
+ * fingerprint differs from the kid only in case if there is one, else of
+ * keys[0] (kid_mismatch, saying which).  nkeys == 1 is jwt_check() with
+ * keys[0].  Returns as jwt_check().  The kid rule is here alone: the broker
+ * words its refusal from res.
  */
 int jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
-		   const struct key *keys, size_t nkeys, struct jwt_report *r, long *used,
-		   struct err *e);
+		   const struct key *keys, size_t nkeys, struct jwt_report *r,
+		   struct jwt_keys_result *res, struct err *e);
 
 /*
  * A signer prepared once for a key (kid computed, OpenSSL context set up),

@@ -157,24 +157,6 @@ load_keys(const struct authz_config *c, const char *id, char **names, size_t n,
 	return 0;
 }
 
-/*
- * Does one of keys have a fingerprint that differs from kid only in case?
- * jwt_check_keys() then reports that key's kid_mismatch, which says so.
- */
-static int
-kid_case_twin(const struct key_set *keys, const char *kid)
-{
-	char fp[KEY_FINGERPRINT_HEX + 1];
-	struct err e = ERR_INIT;
-	size_t i;
-
-	for (i = 0; kid[0] != '\0' && i < keys->n; i++)
-		if (key_fingerprint(&keys->keys[i], fp, &e) == 0 &&
-		    jwt_kid_match(kid, fp) == JWT_KID_CASE)
-			return 1;
-	return 0;
-}
-
 int
 authz_login(const struct authz_config *c, const char *client_id, const char *password,
 	    struct authz_login *l, struct err *e)
@@ -183,11 +165,10 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err de = ERR_INIT;
 	struct key_set keys = KEY_SET_INIT;
-	char **names = NULL, kid[KEY_FINGERPRINT_HEX + 1] = "", junk[440] = "";
-	const char *k;
+	struct jwt_keys_result kr;
+	char **names = NULL, junk[440] = "";
 	json_t *jk;
 	size_t i, n = 0, *file_of = NULL;
-	long used = -1;
 	int rc = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -200,30 +181,10 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 		snprintf(l->reason, sizeof(l->reason), "no password: akenza expects a token");
 		return 0;
 	}
-	/* Decode first, for the kid; the claims are checked with the key below. */
 	o.device_id = client_id;
 	o.aud_host = c->aud_host;
 	o.now = c->now;
 	o.leeway = c->leeway;
-	if (jwt_check(password, strlen(password), &o, &r, e) != 0)
-		return -1;
-	if (r.header == NULL) {
-		first_error(&r, l->reason, sizeof(l->reason));
-		jwt_report_clear(&r);
-		return 0;
-	}
-	if ((jk = json_object_get(r.header, "kid")) != NULL) {
-		k = json_string_value(jk);
-		if (k == NULL || strlen(k) != KEY_FINGERPRINT_HEX) {
-			jwt_report_clear(&r);
-			snprintf(l->reason, sizeof(l->reason),
-				 "the token's kid is not a fingerprint (64 hex digits)");
-			return 0;
-		}
-		snprintf(kid, sizeof(kid), "%s", k);
-	}
-	jwt_report_clear(&r);
-
 	if (list_keys(c, client_id, &names, &n, l) != 0)
 		goto out;
 	if (load_keys(c, client_id, names, n, &keys, &file_of, junk, sizeof(junk), e) != 0) {
@@ -235,18 +196,22 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 		goto out;
 	}
 	/* The rule for several keys (kid names one, else any) is jwt_check_keys'. */
-	if (jwt_check_keys(password, strlen(password), &o, keys.keys, keys.n, &r, &used, e) != 0) {
+	if (jwt_check_keys(password, strlen(password), &o, keys.keys, keys.n, &r, &kr, e) != 0) {
 		rc = -1;
 		goto out;
 	}
-	if (used >= 0 && jwt_report_accepted(&r) && r.signature_checked && r.signature_valid) {
-		rc = key_fingerprint(&keys.keys[used], l->kid, e) == 0 ? 1 : -1;
+	if (kr.used >= 0 && jwt_report_accepted(&r) && r.signature_checked && r.signature_valid) {
+		rc = key_fingerprint(&keys.keys[kr.used], l->kid, e) == 0 ? 1 : -1;
 		snprintf(l->key_file, sizeof(l->key_file), "%s/%s/%s", c->keys_dir, client_id,
-			 names[file_of[used]]);
-	} else if (used < 0 && !kid_case_twin(&keys, kid)) {
+			 names[file_of[kr.used]]);
+	} else if (kr.kid == JWT_KID_UNKNOWN || kr.kid == JWT_KID_NOT_FP) {
+		/* Shown only in the form of a fingerprint (hex digits): nothing to escape. */
+		jk = json_object_get(r.header, "kid");
 		snprintf(l->reason, sizeof(l->reason),
 			 "kid_unknown: the token's kid %s is not a key registered for device '%s'%s%.200s",
-			 kid, client_id, junk[0] ? "; " : "", junk);
+			 kr.kid == JWT_KID_UNKNOWN ? json_string_value(jk)
+						   : "(not a fingerprint: 64 hex digits)",
+			 client_id, junk[0] ? "; " : "", junk);
 	} else {
 		first_error(&r, l->reason, sizeof(l->reason));
 	}

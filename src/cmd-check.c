@@ -204,15 +204,23 @@ read_inputs(struct check *c)
 	}
 	/*
 	 * Rejected tokens are sent all the same, to see the broker refuse them,
-	 * but not these two, which cannot be sent as they are: only the start
-	 * of a long one was read, and the MQTT password is a C string.
+	 * but not these two, which cannot be sent as they are: of one longer
+	 * than jwt_check's bound only the start may have been read, and the
+	 * MQTT password is a C string.
 	 */
-	if (b.len > JWT_INPUT_MAX || memchr(tok, '\0', len) != NULL) {
+	if (len > JWT_TOKEN_MAX) { /* jwt_check's bound: too_long */
 		fileio_buf_clear(&b);
-		return cmd_error(AK_NEGATIVE, "the token in '%s' is rejected, not sent: %s",
-				 c->tokenfile,
-				 len > JWT_TOKEN_MAX ? "too_long: it is longer than 8192 bytes"
-						     : "nul_byte: it has a NUL byte");
+		return cmd_error(AK_NEGATIVE,
+				 "the token in '%s' is rejected, not sent: too_long: it is longer "
+				 "than %d bytes",
+				 c->tokenfile, JWT_TOKEN_MAX);
+	}
+	if (memchr(tok, '\0', len) != NULL) {
+		fileio_buf_clear(&b);
+		return cmd_error(AK_NEGATIVE,
+				 "the token in '%s' is rejected, not sent: nul_byte: it has a NUL "
+				 "byte",
+				 c->tokenfile);
 	}
 	if ((c->token = sodium_malloc(len + 1)) == NULL) {
 		fileio_buf_clear(&b);
@@ -260,7 +268,7 @@ check_token(struct check *c, struct jwt_report *r)
 {
 	struct jwt_check_opts o = {0};
 	struct err e = ERR_INIT;
-	long used = 0;
+	struct jwt_keys_result kr;
 	int rc;
 
 	o.key = c->key.pkey != NULL ? &c->key : NULL;
@@ -269,13 +277,13 @@ check_token(struct check *c, struct jwt_report *r)
 	o.leeway = CHECK_LEEWAY;
 	o.max_lifetime = 86400;
 	if (c->keys.n > 0)
-		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &used,
+		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &kr,
 				    &e);
 	else
 		rc = jwt_check(c->token, c->token_len, &o, r, &e);
 	if (rc != 0)
 		return cmd_fail(&e);
-	c->used = c->keys.n > 0 ? &c->keys.keys[used >= 0 ? used : 0] : o.key;
+	c->used = c->keys.n > 0 ? &c->keys.keys[kr.key] : o.key;
 	return AK_OK;
 }
 

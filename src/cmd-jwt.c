@@ -197,8 +197,10 @@ print_problems(const struct jwt_report *r)
 		putchar('\n');
 	}
 	if (r->dropped > 0)
-		printf("  and %d more problem%s (%d error%s) not listed\n", r->dropped,
-		       r->dropped == 1 ? "" : "s", r->dropped_errors, r->dropped_errors == 1 ? "" : "s");
+		printf("  and %d more %s (%d %s) not listed\n", r->dropped,
+		       cmd_plural((unsigned long)r->dropped, "problem", "problems"),
+		       r->dropped_errors,
+		       cmd_plural((unsigned long)r->dropped_errors, "error", "errors"));
 }
 
 static void
@@ -568,8 +570,9 @@ cmd_jwt_decode_exec(int argc, char **argv)
 		if (r.nproblems == 0)
 			puts("problems: none seen without a key");
 		else {
-			printf("problems: %d error%s, %d warning%s\n", errors, errors == 1 ? "" : "s",
-			       warnings, warnings == 1 ? "" : "s");
+			printf("problems: %d %s, %d %s\n", errors,
+			       cmd_plural((unsigned long)errors, "error", "errors"), warnings,
+			       cmd_plural((unsigned long)warnings, "warning", "warnings"));
 			print_problems(&r);
 		}
 	}
@@ -608,6 +611,30 @@ static const struct cmd_option verify_options[] = {
     {NULL, 0, 0, NULL, NULL, NULL},
 };
 
+/* Which key of a file of several the report is about, and why: from what the kid named. */
+static void
+print_key_choice(const struct jwt_keys_result *kr, size_t n, int errors)
+{
+	const char *kid = kr->kid == JWT_KID_NOT_FP ? "none has the token's kid (not a fingerprint)"
+						    : "none has the token's kid";
+
+	if (kr->used < 0 && kr->kid == JWT_KID_CASE_ONLY)
+		printf(" (key %zu of %zu in the file: its fingerprint differs from the token's kid "
+		       "only in case)",
+		       kr->key + 1, n);
+	else if (kr->used < 0)
+		printf(" (first of %zu keys in the file: %s)", n, kid);
+	else if (kr->kid == JWT_KID_NAMED)
+		printf(" (key %zu of %zu in the file%s)", kr->key + 1, n,
+		       errors ? ", the one with the token's kid: the others were not tried" : "");
+	else if (kr->kid == JWT_KID_ABSENT)
+		printf(" (key %zu of %zu in the file%s)", kr->key + 1, n,
+		       errors ? "; none of them accepts the token" : "");
+	else /* --signature-only: a kid naming none is a hint, each key was tried */
+		printf(" (key %zu of %zu in the file; %s, so each was tried%s)", kr->key + 1, n,
+		       kid, errors ? " and none accepts the token" : "");
+}
+
 static int
 cmd_jwt_verify_exec(int argc, char **argv)
 {
@@ -616,7 +643,7 @@ cmd_jwt_verify_exec(int argc, char **argv)
 	struct passphrase pp = PASSPHRASE_INIT;
 	struct key_set ks = KEY_SET_INIT;
 	const struct key *k;
-	long used = -1;
+	struct jwt_keys_result kr;
 	struct jwt_check_opts o = {NULL, NULL, NULL, 0, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT, 0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err e = ERR_INIT;
@@ -680,11 +707,11 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		goto out;
 	if (o.now == 0)
 		o.now = time(NULL);
-	if (jwt_check_keys(tok, len, &o, ks.keys, ks.n, &r, &used, &e) != 0) {
+	if (jwt_check_keys(tok, len, &o, ks.keys, ks.n, &r, &kr, &e) != 0) {
 		status = cmd_fail(&e);
 		goto out;
 	}
-	k = &ks.keys[used >= 0 ? used : 0]; /* the key the report is about */
+	k = &ks.keys[kr.key]; /* the key the report is about */
 	if (key_fingerprint(k, fp, &e) != 0) {
 		status = cmd_fail(&e);
 		goto out;
@@ -707,7 +734,7 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		if (ks.n > 1) { /* which of the file's keys; null: none has the token's kid */
 			json_object_set_new(j, "keys_in_file", json_integer((json_int_t)ks.n));
 			json_object_set_new(j, "key_index",
-					    used >= 0 ? json_integer(used + 1) : json_null());
+					    kr.used >= 0 ? json_integer(kr.used + 1) : json_null());
 		}
 		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
@@ -715,21 +742,19 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		if (errors == 0)
 			fputs("token accepted", stdout);
 		else
-			printf("token REJECTED: %d error%s", errors, errors == 1 ? "" : "s");
+			printf("token REJECTED: %d %s", errors,
+			       cmd_plural((unsigned long)errors, "error", "errors"));
 		if (warnings)
-			printf("%s%d warning%s", errors ? ", " : " with ", warnings,
-			       warnings == 1 ? "" : "s");
+			printf("%s%d %s", errors ? ", " : " with ", warnings,
+			       cmd_plural((unsigned long)warnings, "warning", "warnings"));
 		putchar('\n');
 		print_problems(&r);
 		printf("checked: %s at %s, leeway %s, key %s %s",
 		       o.signature_only ? "signature only" : "signature and claims",
 		       timeutil_iso8601(o.now, iso), timeutil_duration(o.leeway, d, sizeof(d)),
 		       key_describe(k, desc, sizeof(desc)), fp);
-		if (ks.n > 1 && used >= 0)
-			printf(" (key %ld of %zu in the file%s)", used + 1, ks.n,
-			       errors ? "; none of them accepts the token" : "");
-		else if (ks.n > 1)
-			printf(" (first of %zu keys in the file: none has the token's kid)", ks.n);
+		if (ks.n > 1)
+			print_key_choice(&kr, ks.n, errors);
 		putchar('\n');
 		if (!o.signature_only && o.device_id == NULL)
 			puts("note: no --device-id: any device id in aud is taken");

@@ -1198,54 +1198,57 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 
 int
 jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
-	       const struct key *keys, size_t nkeys, struct jwt_report *r, long *used,
-	       struct err *e)
+	       const struct key *keys, size_t nkeys, struct jwt_report *r,
+	       struct jwt_keys_result *res, struct err *e)
 {
 	struct jwt_check_opts ko = *o;
 	struct jwt_report kr;
 	char kid[KEY_FINGERPRINT_HEX + 1] = "", fp[KEY_FINGERPRINT_HEX + 1];
 	json_t *jk;
-	size_t i, twin = 0;
-	int rank, best = 0, has_kid = 0;
+	size_t i;
+	int rank, best = 0, named = 0;
 
 	*r = (struct jwt_report)JWT_REPORT_INIT;
-	*used = -1;
+	*res = (struct jwt_keys_result){JWT_KID_ABSENT, 0, -1, 0};
 	if (nkeys == 0)
 		return err_set(e, AK_CRYPTO, "internal error: no key to check the token with");
 	/* The kid first, from the header alone: a kid names one key, the others are not tried. */
-	ko.key = nkeys == 1 ? &keys[0] : NULL; /* one key: its report is the answer */
+	ko.key = NULL;
 	if (jwt_check(token, len, &ko, &kr, e) != 0)
 		return -1;
 	if (kr.header != NULL && (jk = json_object_get(kr.header, "kid")) != NULL) {
-		has_kid = 1;
-		if (json_is_string(jk) && json_string_length(jk) == KEY_FINGERPRINT_HEX)
-			memcpy(kid, json_string_value(jk), KEY_FINGERPRINT_HEX + 1);
-	}
-	if (nkeys == 1) {
-		*r = kr;
-		if (has_kid) {
-			if (key_fingerprint(&keys[0], fp, e) != 0) {
-				jwt_report_clear(r);
-				return -1;
-			}
-			if (jwt_kid_match(kid, fp) != JWT_KID_SAME)
-				return 0; /* *used stays -1 */
+		res->kid = JWT_KID_NOT_FP;
+		if (json_is_string(jk) && is_hex64(json_string_value(jk), 1)) {
+			memcpy(kid, json_string_value(jk), sizeof(kid));
+			res->kid = JWT_KID_UNKNOWN;
 		}
-		*used = 0;
-		return 0;
 	}
 	jwt_report_clear(&kr);
+	for (i = 0; kid[0] != '\0' && i < nkeys; i++) {
+		if (key_fingerprint(&keys[i], fp, e) != 0)
+			return -1;
+		if (jwt_kid_match(kid, fp) == JWT_KID_SAME) {
+			named = 1;
+			res->kid = JWT_KID_NAMED;
+		} else if (jwt_kid_match(kid, fp) == JWT_KID_CASE && res->kid == JWT_KID_UNKNOWN) {
+			res->kid = JWT_KID_CASE_ONLY;
+			res->key = i;
+		}
+	}
+	/* A kid naming none refuses, saying so with the nearest key; --signature-only: a hint. */
+	if (res->kid != JWT_KID_NAMED && res->kid != JWT_KID_ABSENT && !o->signature_only) {
+		ko.key = &keys[res->kid == JWT_KID_CASE_ONLY ? res->key : 0];
+		return jwt_check(token, len, &ko, r, e);
+	}
+	res->tried_all = !named;
 	for (i = 0; i < nkeys && best < 3; i++) {
-		if (has_kid) {
+		if (named) {
 			if (key_fingerprint(&keys[i], fp, e) != 0) {
 				jwt_report_clear(r);
 				return -1;
 			}
-			if (kid[0] == '\0' || jwt_kid_match(kid, fp) != JWT_KID_SAME) {
-				if (kid[0] != '\0' && jwt_kid_match(kid, fp) == JWT_KID_CASE)
-					twin = i;
+			if (jwt_kid_match(kid, fp) != JWT_KID_SAME)
 				continue;
-			}
 		}
 		ko.key = &keys[i];
 		if (jwt_check(token, len, &ko, &kr, e) != 0) {
@@ -1256,15 +1259,12 @@ jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
 		if (rank > best) {
 			jwt_report_clear(r);
 			*r = kr;
-			*used = (long)i;
+			res->key = i;
+			res->used = (long)i;
 			best = rank;
 		} else {
 			jwt_report_clear(&kr);
 		}
-	}
-	if (best == 0) { /* the kid names none of the keys: say so with the nearest one */
-		ko.key = &keys[twin];
-		return jwt_check(token, len, &ko, r, e);
 	}
 	return 0;
 }

@@ -89,3 +89,7 @@ chk 1 now-nul
 assert_grep "rejected, not sent: nul_byte" err
 chk 1 huge
 assert_grep "rejected, not sent: too_long" err
+# One bound, jwt_check's: a token of 8193 bytes, read whole, is not sent either.
+printf '%s\n' "$(head -c 8193 /dev/zero | tr '\0' A)" >over
+chk 1 over
+assert_grep "rejected, not sent: too_long: it is longer than 8192 bytes" err

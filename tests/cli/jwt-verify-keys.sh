@@ -53,6 +53,25 @@ akcred 1 jwt verify --key two.pem --device-id dev-2 --at $AT @n.jwt
 assert_grep 'error +aud_mismatch: ' out
 assert_no_grep 'signature_invalid' out
 assert_grep "key EC P-256 $fp1 \(key 2 of 2 in the file; none of them accepts the token\)$" out
+# With a kid, only the key it names was tried: the output does not say "none of them".
+akcred 1 jwt verify --key two.pem --device-id dev-2 --at $AT @t.jwt
+assert_grep 'error +aud_mismatch: ' out
+assert_grep "key EC P-256 $fp1 \(key 2 of 2 in the file, the one with the token's kid: the others were not tried\)$" out
+
+# --signature-only: a kid that names none of the keys (RFC 7520's 'bilbo.baggins@hobbiton.example')
+# is a hint, so every key is tried, as with a file of that key alone.
+S=$DATA/rfc7520
+cat ec2_public.pem "$S/bilbo-rsa-public.pem" >ecbilbo.pem
+akcred 0 jwt verify --signature-only --key "$S/bilbo-rsa-public.pem" @"$S/4-1.jws"
+akcred 0 jwt verify --signature-only --key ecbilbo.pem @"$S/4-1.jws"
+assert_grep '^token accepted with 1 warning$' out
+assert_grep "\(key 2 of 2 in the file; none has the token's kid \(not a fingerprint\), so each was tried\)$" out
+akcred 1 jwt verify --signature-only --key two.pem @"$S/4-1.jws"
+assert_grep "\(key 1 of 2 in the file; none has the token's kid \(not a fingerprint\), so each was tried and none accepts the token\)$" out
+# Without --signature-only that kid refuses the token: no key was tried.
+akcred 1 jwt verify --key ecbilbo.pem @"$S/4-1.jws"
+assert_grep 'error +kid_mismatch: ' out
+assert_grep "\(first of 2 keys in the file: none has the token's kid \(not a fingerprint\)\)$" out
 
 # A block that cannot be read refuses the file (exit 3), never only the first key.
 { cat "$K/ec_public.pem"; printf -- '-----BEGIN PUBLIC KEY-----\nMFkw\n'; } >cut.pem

@@ -228,6 +228,35 @@ Test(authz_login, an_uppercase_kid_is_refused_saying_it_differs_only_in_case)
 	cr_assert(strstr(l.reason, "only in case") != NULL, "%s", l.reason);
 }
 
+/*
+ * A kid not in the form of a fingerprint (63 hex digits, a number) names no key: kid_unknown,
+ * by jwt_check_keys' rule, not a rule of the broker's own.
+ */
+Test(authz_login, a_kid_that_is_not_a_fingerprint_names_no_key)
+{
+	static const char *const kids[] = {
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "17"};
+	struct authz_login l;
+	char hdr[160], claims[160], tok[1024], h64[256], c64[256];
+	size_t i;
+
+	snprintf(claims, sizeof(claims),
+		 "{\"iat\":%lld,\"exp\":%lld,\"aud\":\"https://akenza.io/devices/dev1\"}",
+		 (long long)time(NULL), (long long)time(NULL) + 1200);
+	b64url_encode(c64, sizeof(c64), (const unsigned char *)claims, strlen(claims));
+	for (i = 0; i < 2; i++) {
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":%s}",
+			 kids[i]);
+		b64url_encode(h64, sizeof(h64), (const unsigned char *)hdr, strlen(hdr));
+		snprintf(tok, sizeof(tok), "%s.%s.AAAA", h64, c64);
+		cr_assert_eq(login("dev1", tok, &l), 0);
+		cr_assert(strstr(l.reason, "kid_unknown: the token's kid (not a fingerprint") ==
+			      l.reason,
+			  "%s", l.reason);
+		cr_assert(strstr(l.reason, "device 'dev1'") != NULL, "%s", l.reason);
+	}
+}
+
 /* A password with white space around the token is refused for that, as jwt verify says. */
 Test(authz_login, white_space_around_the_token_is_refused_as_such)
 {

@@ -690,36 +690,77 @@ Test(jwt, check_keys_accepts_with_any_key)
 	struct key set[2];
 	struct err e = ERR_INIT;
 	char *tok;
-	long used;
+	struct jwt_keys_result kr;
 	int nokid;
 
 	set[0] = ec2;
 	set[1] = ec;
 	for (nokid = 0; nokid < 2; nokid++) {
 		tok = mint(&ec, nokid, 0);
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0, "%s",
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0, "%s",
 			     e.msg);
 		cr_assert(jwt_report_accepted(&r));
-		cr_assert_eq(used, 1);
+		cr_assert_eq(kr.used, 1);
 		jwt_report_clear(&r);
 		free(tok);
 		/* Signed by a key not in the set: refused; with a kid, no key is named (-1). */
 		tok = mint(&rsa, nokid, 0);
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &used, &e), 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0);
 		cr_assert_not(jwt_report_accepted(&r));
-		cr_assert_eq(used, nokid ? 0 : -1);
+		cr_assert_eq(kr.used, nokid ? 0 : -1);
 		jwt_report_clear(&r);
 		/* One key: jwt_check's report; -1 only for a kid that is not that key's. */
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &rsa, 1, &r, &used, &e), 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &rsa, 1, &r, &kr, &e), 0);
 		cr_assert(jwt_report_accepted(&r));
-		cr_assert_eq(used, 0);
+		cr_assert_eq(kr.used, 0);
 		jwt_report_clear(&r);
-		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &ec, 1, &r, &used, &e), 0);
+		cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, &ec, 1, &r, &kr, &e), 0);
 		cr_assert_not(jwt_report_accepted(&r));
-		cr_assert_eq(used, nokid ? 0 : -1);
+		cr_assert_eq(kr.used, nokid ? 0 : -1);
 		jwt_report_clear(&r);
 		free(tok);
 	}
+}
+
+/* What the kid named, for the broker and jwt verify to word their answer from. */
+Test(jwt, check_keys_says_what_the_kid_named)
+{
+	struct jwt_check_opts o = {NULL, "dev-1", NULL, NOW + 60, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct jwt_keys_result kr;
+	struct key set[2];
+	struct err e = ERR_INIT;
+	char *tok;
+
+	set[0] = ec2;
+	set[1] = ec;
+	tok = mint(&ec, 0, 0);
+	cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0, "%s", e.msg);
+	cr_assert(kr.kid == JWT_KID_NAMED && kr.key == 1 && kr.used == 1 && !kr.tried_all);
+	jwt_report_clear(&r);
+	free(tok);
+	tok = mint(&ec, 1, 0);
+	cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0);
+	cr_assert(kr.kid == JWT_KID_ABSENT && kr.key == 1 && kr.used == 1 && kr.tried_all);
+	jwt_report_clear(&r);
+	free(tok);
+	tok = mint(&rsa, 0, 0);
+	cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0);
+	cr_assert(kr.kid == JWT_KID_UNKNOWN && kr.key == 0 && kr.used == -1 && !kr.tried_all);
+	cr_assert_not(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	/* --signature-only: a kid naming none is a hint, every key is tried. */
+	o.signature_only = 1;
+	set[1] = rsa;
+	cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0);
+	cr_assert(kr.kid == JWT_KID_NAMED && kr.used == 1);
+	jwt_report_clear(&r);
+	set[1] = ec;
+	cr_assert_eq(jwt_check_keys(tok, strlen(tok), &o, set, 2, &r, &kr, &e), 0);
+	cr_assert(kr.kid == JWT_KID_UNKNOWN && kr.used == 0 && kr.tried_all);
+	cr_assert_not(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	free(tok);
 }
 
 Test(jwt, every_problem_code_is_documented_in_the_table)
