@@ -185,6 +185,15 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 	o.aud_host = c->aud_host;
 	o.now = c->now;
 	o.leeway = c->leeway;
+	/* A password that is no token at all is refused before any key file is read. */
+	if (jwt_check(password, strlen(password), &o, &r, e) != 0)
+		return -1;
+	if (r.header == NULL) {
+		first_error(&r, l->reason, sizeof(l->reason));
+		jwt_report_clear(&r);
+		return 0;
+	}
+	jwt_report_clear(&r);
 	if (list_keys(c, client_id, &names, &n, l) != 0)
 		goto out;
 	if (load_keys(c, client_id, names, n, &keys, &file_of, junk, sizeof(junk), e) != 0) {

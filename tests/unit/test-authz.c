@@ -257,6 +257,18 @@ Test(authz_login, a_kid_that_is_not_a_fingerprint_names_no_key)
 	}
 }
 
+/* A password that is no token is refused as such, before any key file is read. */
+Test(authz_login, a_password_that_is_no_token_is_refused_before_the_keys_are_read)
+{
+	struct authz_login l;
+
+	cr_assert_eq(login("dev1", "not-a-token", &l), 0);
+	cr_assert(strncmp(l.reason, "malformed", 9) == 0, "%s", l.reason);
+	/* dev2 has no key directory: the token is what the answer is about. */
+	cr_assert_eq(login("dev2", "not-a-token", &l), 0);
+	cr_assert(strncmp(l.reason, "malformed", 9) == 0, "%s", l.reason);
+}
+
 /* A password with white space around the token is refused for that, as jwt verify says. */
 Test(authz_login, white_space_around_the_token_is_refused_as_such)
 {
