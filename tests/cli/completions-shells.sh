@@ -38,7 +38,7 @@ assert_eq "$(fish_complete 'akcred fingerprint some')" "somefile.pem" "fish file
 
 # zsh: the real completion system on a pseudo-terminal (about 1.5 s a query,
 # so one query per command for all of its options).
-zc() { timeout 20 zsh -f "$TESTS/tools/zshcomplete.zsh" "$C" "$1"; }
+zc() { timeout "$WAIT_LIMIT" zsh -f "$TESTS/tools/zshcomplete.zsh" "$C" "$1"; }
 zc 'akcred ' > z.top
 while read -r cmd; do
 	grep -qx "${cmd%% *}" z.top || fail "zsh does not complete '${cmd%% *}'"
