@@ -12,7 +12,7 @@
 ROOT=$(cd "$TESTS/.." && pwd)
 broker_need
 command -v make >/dev/null || skip "no make"
-broker_trap 'for f in "$T"/*/mosquitto.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done;
+broker_trap 'for f in "$T"/*/mosquitto.pid; do kill "$(cat "$f" 2>/dev/null)" 2>/dev/null || :; done
 	cd /; rm -rf "$T"'
 
 # --- the section: its commands (continuations joined) and its file
