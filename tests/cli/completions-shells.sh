@@ -44,7 +44,7 @@ while read -r cmd; do
 	grep -qx "${cmd%% *}" z.top || fail "zsh does not complete '${cmd%% *}'"
 	zc "akcred $cmd --" > z.opts
 	for o in $(options_of "$cmd"); do
-		grep -qx -- "$o" z.opts || fail "zsh: 'akcred $cmd --' misses $o"
+		grep -qx -- "$o" z.opts || fail "zsh: 'akcred $cmd --' misses $o: offers $(tr '\n' ' ' <z.opts)"
 	done
 done < commands
 assert_eq "$(zc 'akcred keygen --type ' | tr '\n' ' ')" "ec rsa " "zsh --type values"
