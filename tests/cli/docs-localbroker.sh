@@ -60,7 +60,7 @@ preload=""
 case "${SANITIZE:-}" in *address*) preload="$(${CC:-cc} -print-file-name=libasan.so)" ;; esac
 case "${SANITIZE:-}" in *undefined*) preload="$preload $(${CC:-cc} -print-file-name=libubsan.so)" ;; esac
 
-# run_as WHO DIR: the section in DIR, run by WHO (ourselves, or nobody when we are root).
+# run_as WHO DIR: the section in DIR, run by WHO (self, or nobody when we are root).
 run_as() {
 	who=$1 d=$2
 	port=$(free_port)
@@ -68,15 +68,15 @@ run_as() {
 	[ "$who" != nobody ] || chown 65534:65534 "$d"
 	{
 		echo 'set -eu'
-		# As in another terminal; the script waits until it listens.
+		# As in another terminal; the script waits until it listens (as wait.lib).
 		cat <<-EOF
 		start_broker() {
 			LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 "\$@" >mosquitto.log 2>&1 &
 			echo \$! >"$d/mosquitto.pid"
-			i=0
+			end=\$((\$(date +%s) + $WAIT_LIMIT))
 			until grep -q "Opening ipv4 listen socket on port $port" mosquitto.log; do
 				kill -0 "\$(cat "$d/mosquitto.pid")" 2>/dev/null || { cat mosquitto.log >&2; exit 1; }
-				i=\$((i + 1)); [ \$i -le 1200 ] || { echo "mosquitto did not start" >&2; exit 1; }
+				[ \$(date +%s) -lt \$end ] || { echo "mosquitto did not start" >&2; exit 1; }
 				sleep 0.05
 			done
 		}
@@ -113,5 +113,5 @@ run_as() {
 	assert_grep "^connack .* accepted, client id 'sensor-17'" "$T/out.$who"
 }
 
-run_as "$(id -un)" "$T/as-self"
+run_as self "$T/as-self"
 [ "$(id -u)" -ne 0 ] || run_as nobody "$T/as-nobody"
