@@ -1073,11 +1073,16 @@ mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session 
 	s->o = o;
 	s->r = r;
 	s->e = e;
-	s->deadline = now_ms() + (double)o->timeout_ms;
 	if (!o->plaintext && tls_context(s) != 0)
 		return -1;
 	if (mqtt_load(e) != 0)
 		return -1;
+	/*
+	 * The timeout bounds the network, from resolving on (akcred-check(1)):
+	 * loading the trust store and libmosquitto is local work, seconds on a
+	 * slow or loaded machine, and must not eat into it.
+	 */
+	s->deadline = now_ms() + (double)o->timeout_ms;
 	return resolve(s, &s->res);
 }
 

@@ -76,3 +76,6 @@ set -e
 grep "login of '$DEVICE' refused" "$BROKER_LOG" | tail -n 1 | sed 's/^[0-9]*: /  broker: /'
 
 printf '\n%sdemo complete%s: the broker is stopped and %s removed\n' "$b" "$n" "$T"
+# The demo ran akcred and the plugin from the build directory ($O).
+echo "to run such a broker yourself: sudo make install puts akcred and akcred_auth.so where"
+echo "README.md's 'Test a device on a local broker' expects them"

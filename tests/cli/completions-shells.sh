@@ -56,13 +56,13 @@ assert_eq "$(fish_complete 'akcred jwt verify --key k @t_go')" "@t_good" "fish v
 
 # zsh: the real completion system on a pseudo-terminal (about 1.5 s a query,
 # so one query per command for all of its options).
-zc() { timeout 20 zsh -f "$TESTS/tools/zshcomplete.zsh" "$C" "$1"; }
+zc() { timeout "$WAIT_LIMIT" zsh -f "$TESTS/tools/zshcomplete.zsh" "$C" "$1"; }
 zc 'akcred ' > z.top
 while read -r cmd; do
 	grep -qx "${cmd%% *}" z.top || fail "zsh does not complete '${cmd%% *}'"
 	zc "akcred $cmd --" > z.opts
 	for o in $(options_of "$cmd"); do
-		grep -qx -- "$o" z.opts || fail "zsh: 'akcred $cmd --' misses $o"
+		grep -qx -- "$o" z.opts || fail "zsh: 'akcred $cmd --' misses $o: offers $(tr '\n' ' ' <z.opts)"
 	done
 done < commands
 assert_eq "$(zc 'akcred keygen --type ' | tr '\n' ' ')" "ec rsa " "zsh --type values"

@@ -31,11 +31,14 @@ failing() {
 	_n=$1
 	shift
 	set +e
-	# A hang (a deadlock on the failure path) is a failure too: timeout exits 124.
+	# A hang (a deadlock on the failure path) is a failure too: timeout exits 124,
+	# after $WAIT_LIMIT s (wait.lib: against a hang, not a measure of speed).
+	# The shim goes into akcred only (through env), not into timeout(1).
 	# Exit 126 is timeout(1) failing to start the command (seen once in a loaded
 	# parallel run, with nothing on stderr): no akcred status, so try again, twice.
 	for _try in 1 2 3; do
-		AKCRED_FAILMALLOC=$_n LD_PRELOAD=$SHIM timeout 20 "$@" >"$T/out" 2>"$T/err"
+		timeout "$WAIT_LIMIT" env AKCRED_FAILMALLOC="$_n" LD_PRELOAD="$SHIM" "$@" \
+			>"$T/out" 2>"$T/err"
 		st=$?
 		[ "$st" -eq 126 ] || break
 	done

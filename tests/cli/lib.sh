@@ -12,6 +12,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/akcred-test.XXXXXX")
 at_exit() { :; }
 trap '_st=$?; at_exit; cd /; rm -rf "$T"; exit $_st' EXIT
 cd "$T"
+. "$TESTS/cli/wait.lib"
 
 # A test that cannot run under valgrind (make memcheck) says why in a line
 # "# memcheck: skip <reason>"; it is skipped there, and only there.

@@ -11,16 +11,17 @@ export AKCRED_API_KEY
 AKCRED_API_KEY=$(cat "$T/apikey")
 reg="register --manifest dev/manifest.csv --workspace-id ws --data-flow-id df --create-devices --api-url $MOCK_URL --ca-file $MOCK_CA --jobs 4"
 
+# N results recorded (and the batch still running: it must be killed mid-way).
+rows_at_least() { # N
+	[ "$(tail -n +2 dev/registered.csv 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+	kill -0 $pid 2>/dev/null || fail "round $round: the batch ended before it was killed"
+	return 1
+}
+
 for round in 1 2; do
 	"$AKCRED" $reg >"$T/out.$round" 2>"$T/err.$round" &
 	pid=$!
-	i=0
-	while [ "$(tail -n +2 dev/registered.csv 2>/dev/null | wc -l)" -lt $((round * 8)) ]; do
-		i=$((i + 1))
-		[ $i -lt 400 ] || fail "round $round: the batch did not get going"
-		kill -0 $pid 2>/dev/null || fail "round $round: the batch ended before it was killed"
-		sleep 0.02
-	done
+	wait_until "round $round: the batch did not get going" rows_at_least $((round * 8))
 	kill -KILL $pid
 	wait $pid 2>/dev/null || true
 	rows=$(tail -n +2 dev/registered.csv | wc -l)

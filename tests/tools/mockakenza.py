@@ -29,8 +29,10 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
                         "DEVICE-ID AKENZA-ID" also fixes the device's akenza id
   --echo-key            404 messages repeat the x-api-key received (a careless server)
   --echo-key-at N       the same, the key starting at character N of the message
-GET /_mock/state (no key needed) returns everything, for checks; POST /_mock/heal
-ends every fault injection.
+GET /_mock/state (no key needed) returns everything, for checks: the devices,
+the counters (among them "tls_failures", handshakes that failed) and the API
+requests in order of arrival ("log": seconds since the mock started, method,
+path); POST /_mock/heal ends every fault injection.
 
 usage: mockakenza.py serve --cert C --key K --api-key-file F --port-file P [faults]
        mockakenza.py check --url U --ca CA --manifest M   (exit 1 unless each device
@@ -68,7 +70,9 @@ class State:
         self.by_device_id = {}
         self.stats = {"requests": 0, "posts": 0, "connections": 0, "credentials_added": 0,
                       "duplicates_refused": 0, "devices_created": 0, "bad_requests": 0,
-                      "unauthorized": 0, "faults": {}}
+                      "unauthorized": 0, "tls_failures": 0, "faults": {}}
+        self.log = []  # API requests: {"t": seconds since start, "method", "path"}
+        self.start = time.monotonic()
         if args.existing:
             for line in open(args.existing):
                 if line.split():
@@ -163,10 +167,13 @@ class Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/_mock/state":
             with st.lock:
-                self.reply(200, {"devices": list(st.devices.values()), "stats": st.stats})
+                self.reply(200, {"devices": list(st.devices.values()), "stats": st.stats,
+                                 "log": st.log})
             return
         with st.lock:
             st.stats["requests"] += 1
+            st.log.append({"t": round(time.monotonic() - st.start, 4), "method": method,
+                           "path": self.path})
             n = st.stats["requests"]
             if method == "POST":
                 st.stats["posts"] += 1
@@ -313,6 +320,8 @@ class Server(ThreadingHTTPServer):
         try:
             conn = self.ctx.wrap_socket(request, server_side=True)
         except (ssl.SSLError, OSError):
+            with self.state.lock:
+                self.state.stats["tls_failures"] += 1
             return
         with self.state.lock:
             self.state.stats["connections"] += 1

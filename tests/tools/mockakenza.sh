@@ -5,6 +5,7 @@
 #   mock_check MANIFEST        each device registered exactly once, no bad request
 #   make_devices DIR N [ec|rsa|cert]   N key pairs and DIR/manifest.csv
 MOCK_TOOL=${TESTS:-$(cd "$(dirname "$0")/.." && pwd)}/tools/mockakenza.py
+. "${MOCK_TOOL%/tools/*}/cli/wait.lib"
 
 # The API key the mock wants: random, so that a test can grep any output for it.
 [ -f "$T/apikey" ] || printf 'ak-test-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$T/apikey"
@@ -35,14 +36,16 @@ mock_start() {
 		--api-key-file "$MOCK_KEYFILE" --port-file "$_mdir/port" "$@" 2>"$_mdir/log" &
 	MOCK_PID=$!
 	MOCK_PIDS="${MOCK_PIDS:-} $MOCK_PID"
-	i=0
-	while [ ! -s "$_mdir/port" ]; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { cat "$_mdir/log" >&2; fail "the mock akenza server did not start"; }
-		sleep 0.05
-	done
+	wait_until "the mock akenza server did not start" _mock_listening "$_mdir"
 	MOCK_URL=https://127.0.0.1:$(cat "$_mdir/port")
 	MOCK_LOG=$_mdir/log
+}
+
+_mock_listening() { # DIR: the port file is there, or fail at once if the mock died
+	[ -s "$1/port" ] && return 0
+	kill -0 "$MOCK_PID" 2>/dev/null && return 1
+	cat "$1/log" >&2
+	fail "the mock akenza server did not start"
 }
 
 # Every mock this script started; lib.sh's exit trap calls at_exit.
@@ -85,16 +88,21 @@ make_devices() { # DIR N [ec|rsa|cert]
 	while [ "$i" -le "$2" ]; do
 		d=$(printf 'dev-%04d' "$i")
 		mkdir -p "$1/$d"
+		# The first device's files come from the binary under test (under
+		# valgrind in make memcheck), the others' from the binary itself:
+		# memcheck's time goes to what a test tests, not to 40 alike keys.
+		_ak=$AKCRED
+		[ "$i" -eq 1 ] || _ak=${AKCRED_REAL:-$AKCRED}
 		case ${3:-ec} in
-		ec) "$AKCRED" keygen --private "$1/$d/private.pem" --public "$1/$d/public.pem" >/dev/null
+		ec) "$_ak" keygen --private "$1/$d/private.pem" --public "$1/$d/public.pem" >/dev/null
 		    alg=EC256_PEM file=public.pem ;;
-		rsa) "$AKCRED" keygen --type rsa --private "$1/$d/private.pem" --public "$1/$d/public.pem" >/dev/null
+		rsa) "$_ak" keygen --type rsa --private "$1/$d/private.pem" --public "$1/$d/public.pem" >/dev/null
 		    alg=RSA256_PEM file=public.pem ;;
-		cert) "$AKCRED" keygen --private "$1/$d/private.pem" --public "$1/$d/public.pem" \
+		cert) "$_ak" keygen --private "$1/$d/private.pem" --public "$1/$d/public.pem" \
 			--cert "$1/$d/cert.pem" --device-id "$d" >/dev/null
 		    alg=EC256_X509_PEM file=cert.pem ;;
 		esac
-		fp=$("$AKCRED" fingerprint "$1/$d/public.pem" | awk '{print $NF}')
+		fp=$("$_ak" fingerprint "$1/$d/public.pem" | awk '{print $NF}')
 		echo "$d,$alg,$fp,$d/$file,2026-11-24T14:13:27Z" >>"$1/manifest.csv"
 		i=$((i + 1))
 	done
