@@ -1,9 +1,9 @@
 /*
  * http: HTTPS requests through libcurl, with many transfers in flight.
  *
- * libcurl is not linked: it is loaded with dlopen("libcurl.so.4") the first
- * time it is needed, so that commands which never talk HTTP do not pay for it
- * at start-up.  If it cannot be loaded, http_load() fails with AK_CRYPTO and
+ * libcurl is not linked: dlib (dlib.h) loads libcurl.so.4 the first time it
+ * is needed, so that commands which never talk HTTP do not pay for it at
+ * start-up.  If it cannot be loaded, http_load() fails with AK_CRYPTO and
  * says so.
  *
  * A client is one curl multi handle: its connection cache is shared by every

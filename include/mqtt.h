@@ -2,9 +2,9 @@
  * mqtt: one device session against an MQTT broker, phase by phase -- what
  * "akcred check" runs.
  *
- * libmosquitto is loaded on first use with dlopen("libmosquitto.so.1"): the
- * akcred binary does not link it, so commands that never speak MQTT do not
- * pay for it at start-up.
+ * libmosquitto is loaded on first use by dlib (dlib.h), as libmosquitto.so.1:
+ * the akcred binary does not link it, so commands that never speak MQTT do
+ * not pay for it at start-up.
  *
  * The session is split into phases (resolve, TCP connect, TLS handshake,
  * CONNACK, SUBACK, PUBACK, disconnect), each timed and reported through a

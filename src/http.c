@@ -1,6 +1,5 @@
 /* http: HTTPS through a lazily loaded libcurl multi handle (see http.h). */
 #include <ctype.h>
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,35 +11,48 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "dlib.h"
 #include "http.h"
 #include "banned.h"
 
 _Static_assert(sizeof(((struct http_request *)0)->error) >= CURL_ERROR_SIZE,
                "the error buffer is libcurl's ERRORBUFFER");
 
-#define SYM(name) static __typeof__(name) *p_##name
-SYM(curl_global_init);
-SYM(curl_version_info);
-SYM(curl_easy_init);
-SYM(curl_easy_setopt);
-SYM(curl_easy_getinfo);
-SYM(curl_easy_cleanup);
-SYM(curl_easy_strerror);
-SYM(curl_multi_init);
-SYM(curl_multi_setopt);
-SYM(curl_multi_add_handle);
-SYM(curl_multi_remove_handle);
-SYM(curl_multi_perform);
-SYM(curl_multi_poll);
-SYM(curl_multi_info_read);
-SYM(curl_multi_cleanup);
-SYM(curl_multi_strerror);
-SYM(curl_slist_append);
-SYM(curl_slist_free_all);
-#undef SYM
+/* libcurl, loaded on first use (see http.h). */
+#define CURL_FUNCS(X)                                                                              \
+	X(curl_global_init)                                                                        \
+	X(curl_version_info)                                                                       \
+	X(curl_easy_init)                                                                          \
+	X(curl_easy_setopt)                                                                        \
+	X(curl_easy_getinfo)                                                                       \
+	X(curl_easy_cleanup)                                                                       \
+	X(curl_easy_strerror)                                                                      \
+	X(curl_multi_init)                                                                         \
+	X(curl_multi_setopt)                                                                       \
+	X(curl_multi_add_handle)                                                                   \
+	X(curl_multi_remove_handle)                                                                \
+	X(curl_multi_perform)                                                                      \
+	X(curl_multi_poll)                                                                         \
+	X(curl_multi_info_read)                                                                    \
+	X(curl_multi_cleanup)                                                                      \
+	X(curl_multi_strerror)                                                                     \
+	X(curl_slist_append)                                                                       \
+	X(curl_slist_free_all)
 
-static void *libcurl;
-static int loaded;
+CURL_FUNCS(DLIB_DECLARE)
+static const struct dlib_sym curl_syms[] = {CURL_FUNCS(DLIB_ENTRY){NULL, NULL}};
+
+static int
+curl_init(struct err *e)
+{
+	if (p_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return err_set(e, AK_CRYPTO, "cannot initialise libcurl");
+	return 0;
+}
+
+/* curl_multi_poll() came with 7.66; the build's floor (Makefile) is 7.68. */
+static struct dlib libcurl = DLIB_INIT("libcurl", "libcurl.so.4", "libcurl4",
+                                       "version 7.68 or newer is needed", curl_syms, curl_init);
 
 struct http_client {
 	CURLM *multi;
@@ -66,44 +78,7 @@ unlink_request(struct http_client *c, struct http_request *r)
 int
 http_load(struct err *e)
 {
-	const char *why;
-
-	if (loaded)
-		return 0;
-	if (libcurl == NULL && (libcurl = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		why = dlerror();
-		return err_set(e, AK_CRYPTO, "cannot load libcurl (libcurl.so.4): %s",
-		               why != NULL ? why : "unknown reason");
-	}
-#define LOAD(name)                                                                                 \
-	do {                                                                                       \
-		*(void **)&p_##name = dlsym(libcurl, #name);                                       \
-		if (p_##name == NULL)                                                              \
-			return err_set(e, AK_CRYPTO, "libcurl.so.4 has no '%s': too old", #name);  \
-	} while (0)
-	LOAD(curl_global_init);
-	LOAD(curl_version_info);
-	LOAD(curl_easy_init);
-	LOAD(curl_easy_setopt);
-	LOAD(curl_easy_getinfo);
-	LOAD(curl_easy_cleanup);
-	LOAD(curl_easy_strerror);
-	LOAD(curl_multi_init);
-	LOAD(curl_multi_setopt);
-	LOAD(curl_multi_add_handle);
-	LOAD(curl_multi_remove_handle);
-	LOAD(curl_multi_perform);
-	LOAD(curl_multi_poll);
-	LOAD(curl_multi_info_read);
-	LOAD(curl_multi_cleanup);
-	LOAD(curl_multi_strerror);
-	LOAD(curl_slist_append);
-	LOAD(curl_slist_free_all);
-#undef LOAD
-	if (p_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return err_set(e, AK_CRYPTO, "cannot initialise libcurl");
-	loaded = 1;
-	return 0;
+	return dlib_load(&libcurl, e);
 }
 
 const char *

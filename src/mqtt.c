@@ -1,6 +1,5 @@
 /* mqtt: a device session against a broker, phase by phase (see mqtt.h). */
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -22,6 +21,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "dlib.h"
 #include "fileio.h"
 #include "mqtt.h"
 #include "timeutil.h"
@@ -50,33 +50,25 @@
 	X(mosquitto_log_callback_set)                                                              \
 	X(mosquitto_strerror)
 
-#define MOSQ_DECLARE(name) static __typeof__(name) *p_##name;
-MOSQ_FUNCS(MOSQ_DECLARE)
+MOSQ_FUNCS(DLIB_DECLARE)
+static const struct dlib_sym mosq_syms[] = {MOSQ_FUNCS(DLIB_ENTRY){NULL, NULL}};
 
-static void *libmosq;
+static int
+mosq_init(struct err *e)
+{
+	if (p_mosquitto_lib_init() != MOSQ_ERR_SUCCESS)
+		return err_set(e, AK_CRYPTO, "cannot initialise libmosquitto");
+	return 0;
+}
+
+/* The Makefile's floor: 2.0, for MOSQ_OPT_SSL_CTX_WITH_DEFAULTS as used below. */
+static struct dlib libmosq = DLIB_INIT("libmosquitto", "libmosquitto.so.1", "libmosquitto1",
+				       "version 2.0 or newer is needed", mosq_syms, mosq_init);
 
 static int
 mqtt_load(struct err *e)
 {
-	void *h;
-
-	if (libmosq != NULL)
-		return 0;
-	if ((h = dlopen("libmosquitto.so.1", RTLD_NOW | RTLD_LOCAL)) == NULL)
-		return err_set(e, AK_CRYPTO,
-			       "cannot load libmosquitto: %s (Debian: apt-get install libmosquitto1)",
-			       dlerror());
-#define MOSQ_RESOLVE(name)                                                                         \
-	if ((p_##name = (__typeof__(p_##name))dlsym(h, #name)) == NULL) {                         \
-		dlclose(h);                                                                        \
-		return err_set(e, AK_CRYPTO, "libmosquitto.so.1 has no %s: version 2.0 or newer "  \
-					     "is needed", #name);                                  \
-	}
-	MOSQ_FUNCS(MOSQ_RESOLVE)
-#undef MOSQ_RESOLVE
-	p_mosquitto_lib_init();
-	libmosq = h;
-	return 0;
+	return dlib_load(&libmosq, e);
 }
 
 int
