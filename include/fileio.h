@@ -128,6 +128,12 @@ int fileio_batch_remove_stale(const char *path, struct err *e);
 int fileio_fsync_dir(const char *path, int is_dir, struct err *e);
 
 /*
+ * Write all len bytes to fd (a file, standard output), again after a short
+ * write or EINTR; the one write loop.  0, or -1 with errno set.
+ */
+int fileio_write_all(int fd, const void *data, size_t len);
+
+/*
  * Streaming reads (id lists, manifests): an open descriptor on path ("-":
  * standard input), refused unless it is a regular file, a pipe or the
  * terminal's stdin.  The caller reads and closes it.

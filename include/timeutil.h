@@ -18,6 +18,13 @@
 #define TIMEUTIL_DURATION_MAX (100L * 366 * 86400) /* a century: no overflow anywhere */
 #define TIMEUTIL_REL_LEN 48
 
+/*
+ * Milliseconds on CLOCK_MONOTONIC (with fractions), for time-outs and for
+ * timing phases: wall-clock steps must move neither.  A deadline is
+ * timeutil_now_ms() + a duration.
+ */
+double timeutil_now_ms(void);
+
 /* t as ISO 8601 UTC ("2026-11-24T14:13:27Z") into buf. */
 const char *timeutil_iso8601(time_t t, char buf[TIMEUTIL_ISO_LEN]);
 

@@ -14,6 +14,7 @@
 #include "akenza.h"
 #include "http.h"
 #include "safetext.h"
+#include "timeutil.h"
 #include "version.h"
 #include "banned.h"
 
@@ -349,15 +350,6 @@ struct run {
 	int stop;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Append s to the URL being built in buf, %-escaping all but RFC 3986's unreserved. */
 static void
 url_escape(char *buf, size_t size, const char *s)
@@ -518,8 +510,9 @@ retry_later(struct run *run, struct akenza_device *d, const struct http_request 
 		st->step = ST_LOOKUP;
 	else if (st->step == ST_ADD && (r->sent || r->status >= 500))
 		st->step = ST_LIST;
-	st->not_before = now_ms() + http_backoff_ms(st->failures, c->backoff_base_ms,
-	                                            c->backoff_cap_ms, randombytes_random());
+	st->not_before = (long long)timeutil_now_ms() +
+	                 http_backoff_ms(st->failures, c->backoff_base_ms, c->backoff_cap_ms,
+	                                 randombytes_random());
 }
 
 static void
@@ -540,7 +533,7 @@ rate_limited(struct run *run, struct akenza_device *d, const struct http_request
 		                        randombytes_random());
 	else if (delay > 300000)
 		delay = 300000; /* honoured, within reason */
-	until = now_ms() + delay;
+	until = (long long)timeutil_now_ms() + delay;
 	st->not_before = until;
 	/* The limit is the API key's, not this device's: every new request waits. */
 	if (until > run->hold_until)
@@ -760,7 +753,7 @@ akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, siz
 		states[i].step = devs[i]->akenza_id[0] != '\0' ? ST_LIST : ST_LOOKUP;
 	}
 	while (left > 0 && !run.stop) {
-		now = now_ms();
+		now = (long long)timeutil_now_ms();
 		wait = 1000;
 		for (i = 0; i < jobs; i++) {
 			if (slots[i] == NULL && next < n)

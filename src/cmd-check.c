@@ -391,19 +391,9 @@ prepare_payload(struct check *c)
 static int
 write_token(const struct check *c)
 {
-	size_t off = 0;
-	ssize_t n;
-
 	fflush(stdout);
-	while (off < c->token_len) {
-		n = write(STDOUT_FILENO, c->token + off, c->token_len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return cmd_error(AK_INPUT, "cannot write to standard output: %s",
-					 strerror(errno));
-		off += (size_t)n;
-	}
+	if (fileio_write_all(STDOUT_FILENO, c->token, c->token_len) != 0)
+		return cmd_error(AK_INPUT, "cannot write to standard output: %s", strerror(errno));
 	return AK_OK;
 }
 

@@ -46,23 +46,6 @@ enum {
 
 /* --- shared ---------------------------------------------------------------------- */
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * The token from the operand: itself, "-" or nothing for stdin, "@FILE" for a
  * file, framed by jwt_frame() (jwt.h): nothing is trimmed that a broker
@@ -384,7 +367,7 @@ mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const stru
 	/* The token goes straight from sodium memory to the descriptor, not through stdio. */
 	fputs("{\n  \"token\": \"", stdout);
 	fflush(stdout);
-	if (write_all(STDOUT_FILENO, tok, len) != 0)
+	if (fileio_write_all(STDOUT_FILENO, tok, len) != 0)
 		rc = cmd_error(AK_INPUT, "cannot write to standard output: %s", strerror(errno));
 	printf("\",%s\n", s + 1);
 	free(s);
@@ -490,7 +473,8 @@ cmd_jwt_mint_exec(int argc, char **argv)
 		status = mint_json(tok, len, &o, &r);
 	} else {
 		fflush(stdout);
-		if (write_all(STDOUT_FILENO, tok, len) != 0 || write_all(STDOUT_FILENO, "\n", 1) != 0)
+		if (fileio_write_all(STDOUT_FILENO, tok, len) != 0 ||
+		    fileio_write_all(STDOUT_FILENO, "\n", 1) != 0)
 			status = cmd_error(AK_INPUT, "cannot write to standard output: %s",
 					   strerror(errno));
 	}

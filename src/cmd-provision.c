@@ -68,16 +68,14 @@ struct provision_cli {
 	/* progress */
 	int progress;  /* draw a progress bar (stderr is a terminal) */
 	int bar_shown; /* a bar is on the screen: clear it before printing */
-	struct timespec t0, last;
+	double t0_ms, last_ms; /* timeutil_now_ms() */
 };
 
+/* Seconds since a time of timeutil_now_ms(). */
 static double
-since(const struct timespec *a)
+since(double ms)
 {
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+	return (timeutil_now_ms() - ms) / 1000.0;
 }
 
 static void
@@ -94,7 +92,7 @@ static void
 draw_bar(struct provision_cli *o, const struct provision_stats *st)
 {
 	char bar[33], rtext[32];
-	double t = since(&o->t0), rate = t > 0 ? (double)st->done / t : 0, left;
+	double t = since(o->t0_ms), rate = t > 0 ? (double)st->done / t : 0, left;
 	unsigned long eta;
 	size_t fill, i;
 
@@ -146,8 +144,8 @@ on_event(void *arg, const struct provision_event *ev)
 		break;
 	case PROVISION_EV_PROGRESS:
 		/* At most ten redraws a second: the terminal must not slow the batch. */
-		if (o->progress && since(&o->last) >= 0.1) {
-			clock_gettime(CLOCK_MONOTONIC, &o->last);
+		if (o->progress && since(o->last_ms) >= 0.1) {
+			o->last_ms = timeutil_now_ms();
 			draw_bar(o, ev->stats);
 		}
 		break;
@@ -266,10 +264,10 @@ provision(struct provision_cli *o)
 	o->progress = isatty(STDERR_FILENO);
 	/* Line-buffered: a batch with many bad ids must not cost a write(2) per character. */
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	clock_gettime(CLOCK_MONOTONIC, &o->t0);
-	o->last = o->t0;
+	o->t0_ms = timeutil_now_ms();
+	o->last_ms = o->t0_ms;
 	rc = provision_run(&o->p, &st, &e);
-	secs = since(&o->t0);
+	secs = since(o->t0_ms);
 	if (o->progress && st.done > 0)
 		draw_bar(o, &st);
 	clear_bar(o);

@@ -191,9 +191,10 @@ fileio_fsync_dir(const char *path, int is_dir, struct err *e)
 	return rc;
 }
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
+int
+fileio_write_all(int fd, const void *data, size_t len)
 {
+	const unsigned char *p = data;
 	ssize_t w;
 
 	while (len > 0) {
@@ -202,6 +203,11 @@ write_all(int fd, const unsigned char *p, size_t len)
 			continue;
 		if (w < 0)
 			return -1;
+		/* Nothing written for a non-empty write: no progress to wait for. */
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
 		p += w;
 		len -= (size_t)w;
 	}
@@ -429,7 +435,7 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 	 */
 	(void)flock(fd, LOCK_EX | LOCK_NB);
 	/* Exact, whatever the umask took from the 0600 above. */
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 ||
+	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
 		saved = errno;
 		if (b->f[b->n].tmp[0] != '\0')
@@ -759,8 +765,8 @@ fileio_append(int fd, const char *name, const void *data, size_t len, struct err
 	do
 		w = write(fd, data, len);
 	while (w < 0 && errno == EINTR);
-	if (w > 0 && (size_t)w < len && write_all(fd, (const unsigned char *)data + w,
-						  len - (size_t)w) == 0)
+	if (w > 0 && (size_t)w < len && fileio_write_all(fd, (const unsigned char *)data + w,
+							 len - (size_t)w) == 0)
 		w = (ssize_t)len;
 	saved = errno;
 	if (w >= 0 && (size_t)w == len) {
@@ -844,7 +850,7 @@ fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t 
 			       strerror(saved));
 	}
 	d->n++;
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		saved = errno;
 		close(fd);
 		return err_set(e, AK_INPUT, "cannot write '%s/%s': %s", d->path, name,

@@ -13,6 +13,7 @@
 
 #include "dlib.h"
 #include "http.h"
+#include "timeutil.h"
 #include "banned.h"
 
 _Static_assert(sizeof(((struct http_request *)0)->error) >= CURL_ERROR_SIZE,
@@ -370,24 +371,16 @@ finish(struct http_client *c, CURLMsg *m, struct http_request **done)
 	*done = r;
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 http_next(struct http_client *c, long timeout_ms, struct http_request **done, struct err *e)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0), left;
+	long long deadline, left;
 	CURLMcode mc;
 	CURLMsg *m;
 	int running, queued;
 
 	*done = NULL;
+	deadline = (long long)timeutil_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
 		if ((mc = p_curl_multi_perform(c->multi, &running)) != CURLM_OK)
 			return err_set(e, AK_CRYPTO, "libcurl: %s", p_curl_multi_strerror(mc));
@@ -397,7 +390,7 @@ http_next(struct http_client *c, long timeout_ms, struct http_request **done, st
 				return 0;
 			}
 		}
-		left = deadline - now_ms();
+		left = deadline - (long long)timeutil_now_ms();
 		if (c->active == 0 || left <= 0)
 			return 0;
 		if ((mc = p_curl_multi_poll(c->multi, NULL, 0, (int)(left > 1000 ? 1000 : left),

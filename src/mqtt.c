@@ -145,19 +145,10 @@ struct mqtt_session {
 	char last_log[256];
 };
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 static long
 remaining_ms(const struct mqtt_session *s)
 {
-	double left = s->deadline - now_ms();
+	double left = s->deadline - timeutil_now_ms();
 
 	return left <= 0 ? 0 : (long)left + 1;
 }
@@ -177,7 +168,7 @@ phase_end(struct mqtt_session *s, enum mqtt_phase_id id, int ok, const char *fmt
 	va_list ap;
 
 	ph->ok = ok;
-	ph->ms = (s->end_at > 0 ? s->end_at : now_ms()) - s->phase_start;
+	ph->ms = (s->end_at > 0 ? s->end_at : timeutil_now_ms()) - s->phase_start;
 	s->end_at = 0;
 	if (ph->ms < 0)
 		ph->ms = 0;
@@ -335,7 +326,7 @@ resolve(struct mqtt_session *s, struct addrinfo **res)
 	size_t used = 0;
 	int rc, n = 0, err = 0, timed_out;
 
-	phase_begin(s, MQTT_PH_RESOLVE, now_ms());
+	phase_begin(s, MQTT_PH_RESOLVE, timeutil_now_ms());
 	if (strlen(o->host) >= 256)
 		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%.64s...': too long",
 				  o->host);
@@ -431,10 +422,10 @@ info_cb(const SSL *ssl, int where, int ret)
 	 */
 	if ((where & SSL_CB_LOOP) && s->hello_sent_at == 0 &&
 	    SSL_get_state(ssl) == TLS_ST_CR_SRVR_HELLO)
-		s->hello_sent_at = now_ms();
+		s->hello_sent_at = timeutil_now_ms();
 	if ((where & SSL_CB_HANDSHAKE_DONE) && !s->tls_done) {
 		s->tls_done = 1;
-		s->tls_done_at = now_ms();
+		s->tls_done_at = timeutil_now_ms();
 		snprintf(s->r->tls.protocol, sizeof(s->r->tls.protocol), "%s",
 			 SSL_get_version(ssl));
 		snprintf(s->r->tls.cipher, sizeof(s->r->tls.cipher), "%s",
@@ -680,7 +671,7 @@ loop_until(struct mqtt_session *s, const int *flag, double deadline)
 	int rc;
 
 	while (!*flag) {
-		left = deadline - now_ms();
+		left = deadline - timeutil_now_ms();
 		if (left <= 0)
 			return MOSQ_ERR_KEEPALIVE; /* a stand-in for "timed out" */
 		rc = p_mosquitto_loop(s->mosq, left > 1000 ? 1000 : (int)left + 1, 1);
@@ -709,7 +700,7 @@ probe_connect(const struct mqtt_session *s, double deadline)
 			goto fail;
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		left = (int)(deadline - now_ms());
+		left = (int)(deadline - timeutil_now_ms());
 		if (left <= 0 || poll(&pfd, 1, left) != 1 ||
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
 			goto fail;
@@ -736,7 +727,7 @@ probe_errno(const struct mqtt_session *s)
 		if (err == EINPROGRESS) {
 			pfd.fd = fd;
 			pfd.events = POLLOUT;
-			left = (int)(s->deadline - now_ms());
+			left = (int)(s->deadline - timeutil_now_ms());
 			err = ETIMEDOUT;
 			if (left > 0 && poll(&pfd, 1, left) == 1 &&
 			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
@@ -769,7 +760,7 @@ probe_plain_mqtt(const struct mqtt_session *s, double deadline)
 		goto out;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (got < 2 && (left = (int)(deadline - now_ms())) > 0 && poll(&pfd, 1, left) == 1) {
+	while (got < 2 && (left = (int)(deadline - timeutil_now_ms())) > 0 && poll(&pfd, 1, left) == 1) {
 		if ((n = recv(fd, buf + got, sizeof(buf) - got, 0)) <= 0)
 			break;
 		got += (size_t)n;
@@ -818,7 +809,7 @@ probe_tls(const struct mqtt_session *s, double deadline)
 	pfd.events = POLLIN;
 	while ((rc = SSL_connect(ssl)) != 1 && tls_msgs == 0 &&
 	       SSL_get_error(ssl, rc) == SSL_ERROR_WANT_READ &&
-	       (left = (int)(deadline - now_ms())) > 0 && poll(&pfd, 1, left) == 1)
+	       (left = (int)(deadline - timeutil_now_ms())) > 0 && poll(&pfd, 1, left) == 1)
 		;
 	if (rc == 1)
 		tls_msgs++;
@@ -844,7 +835,7 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 	long left;
 	int rc, err, refused = 0, tried = 0;
 
-	phase_begin(s, MQTT_PH_TCP, now_ms());
+	phase_begin(s, MQTT_PH_TCP, timeutil_now_ms());
 	for (ai = res; ai != NULL && tried < 8; ai = ai->ai_next, tried++) {
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0,
 				NI_NUMERICHOST) != 0)
@@ -970,7 +961,7 @@ static int
 explain_no_connack(struct mqtt_session *s, int rc)
 {
 	const struct mqtt_opts *o = s->o;
-	double probe_deadline = now_ms() + 2000;
+	double probe_deadline = timeutil_now_ms() + 2000;
 	char buf[16], when[TIMEUTIL_ISO_LEN];
 	int timed_out = rc == MOSQ_ERR_KEEPALIVE;
 
@@ -1074,7 +1065,7 @@ mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session 
 	 * loading the trust store and libmosquitto is local work, seconds on a
 	 * slow or loaded machine, and must not eat into it.
 	 */
-	s->deadline = now_ms() + (double)o->timeout_ms;
+	s->deadline = timeutil_now_ms() + (double)o->timeout_ms;
 	return resolve(s, &s->res);
 }
 
@@ -1124,7 +1115,7 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 
 	/* TLS handshake (from the ClientHello on), then CONNACK. */
 	phase_begin(s, o->plaintext ? MQTT_PH_CONNACK : MQTT_PH_TLS,
-		    s->hello_sent_at > 0 ? s->hello_sent_at : now_ms());
+		    s->hello_sent_at > 0 ? s->hello_sent_at : timeutil_now_ms());
 	if (rc == 1)
 		return explain_no_connack(s, MOSQ_ERR_TLS);
 	rc = MOSQ_ERR_SUCCESS;
@@ -1160,7 +1151,7 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 		  o->client_id, o->username);
 
 	if (o->listen_topic != NULL) {
-		phase_begin(s, MQTT_PH_SUBSCRIBE, now_ms());
+		phase_begin(s, MQTT_PH_SUBSCRIBE, timeutil_now_ms());
 		rc = p_mosquitto_subscribe(s->mosq, &s->sub_mid, o->listen_topic, 1);
 		if (rc == MOSQ_ERR_SUCCESS)
 			rc = loop_until(s, &s->sub_done, s->deadline);
@@ -1178,7 +1169,7 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 			  s->r->suback);
 	}
 
-	phase_begin(s, MQTT_PH_PUBLISH, now_ms());
+	phase_begin(s, MQTT_PH_PUBLISH, timeutil_now_ms());
 	rc = p_mosquitto_publish(s->mosq, &s->pub_mid, o->topic, (int)o->payload_len, o->payload,
 				 o->qos, false);
 	if (rc != MOSQ_ERR_SUCCESS)
@@ -1205,8 +1196,8 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 		  o->topic, o->payload_len, o->payload_len == 1 ? "" : "s", o->qos);
 
 	if (o->listen_topic != NULL && o->listen_ms > 0) {
-		phase_begin(s, MQTT_PH_LISTEN, now_ms());
-		listen_end = now_ms() + (double)o->listen_ms;
+		phase_begin(s, MQTT_PH_LISTEN, timeutil_now_ms());
+		listen_end = timeutil_now_ms() + (double)o->listen_ms;
 		s->deadline = listen_end + (double)o->timeout_ms;
 		rc = loop_until(s, &s->closed, listen_end);
 		if (s->closed)
@@ -1216,7 +1207,7 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 			  s->r->messages == 1 ? "" : "s");
 	}
 
-	phase_begin(s, MQTT_PH_DISCONNECT, now_ms());
+	phase_begin(s, MQTT_PH_DISCONNECT, timeutil_now_ms());
 	p_mosquitto_disconnect(s->mosq);
 	rc = loop_until(s, &s->closed, s->deadline);
 	if (!s->closed)

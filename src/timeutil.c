@@ -7,6 +7,15 @@
 #include "timeutil.h"
 #include "banned.h"
 
+double
+timeutil_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 const char *
 timeutil_iso8601(time_t t, char buf[TIMEUTIL_ISO_LEN])
 {

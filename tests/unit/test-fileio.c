@@ -4,6 +4,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,4 +362,59 @@ Test(fileio, a_later_batch_removes_only_provable_leftovers)
 	cr_assert_eq(access(".k.akcred-Ab12Cde", F_OK), 0);
 	assert_content("k", "current");
 	cr_assert_eq(entries(), 5);
+}
+
+static void *
+drain(void *arg)
+{
+	int fd = *(int *)arg;
+	unsigned char buf[4096];
+	size_t total = 0, i;
+	ssize_t n;
+	int ok = 1;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < (size_t)n; i++)
+			ok &= buf[i] == (unsigned char)((total + i) % 251);
+		total += (size_t)n;
+	}
+	return (void *)(ok ? total : 0);
+}
+
+Test(fileio, write_all_writes_everything_through_a_pipe)
+{
+	size_t len = 1 << 20, i;
+	unsigned char *data = malloc(len);
+	pthread_t tid;
+	void *got;
+	int p[2];
+
+	cr_assert_not_null(data);
+	for (i = 0; i < len; i++)
+		data[i] = (unsigned char)(i % 251);
+	cr_assert_eq(pipe(p), 0);
+	cr_assert_eq(pthread_create(&tid, NULL, drain, &p[0]), 0);
+	/* Far more than a pipe holds: the reader takes it in pieces. */
+	cr_assert_eq(fileio_write_all(p[1], data, len), 0, "%s", strerror(errno));
+	close(p[1]);
+	pthread_join(tid, &got);
+	close(p[0]);
+	cr_assert_eq((size_t)got, len);
+	free(data);
+}
+
+Test(fileio, write_all_fails_with_the_reason)
+{
+	int p[2];
+
+	signal(SIGPIPE, SIG_IGN);
+	cr_assert_eq(pipe(p), 0);
+	close(p[0]);
+	errno = 0;
+	cr_assert_eq(fileio_write_all(p[1], "x", 1), -1);
+	cr_assert_eq(errno, EPIPE);
+	close(p[1]);
+	cr_assert_eq(fileio_write_all(-1, "x", 1), -1);
+	cr_assert_eq(errno, EBADF);
+	cr_assert_eq(fileio_write_all(-1, "", 0), 0, "nothing to write is no failure");
 }

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "timeutil.h"
 
@@ -126,4 +127,18 @@ Test(timeutil, rate_never_shows_zero_for_a_slow_batch)
 	cr_assert_str_eq(timeutil_rate(1, 40, NULL, b, sizeof(b)), "0.025/s");
 	cr_assert_str_eq(timeutil_rate(0, 5, "key", b, sizeof(b)), "");
 	cr_assert_str_eq(timeutil_rate(3, 0, "key", b, sizeof(b)), "");
+}
+
+Test(timeutil, now_ms_is_the_monotonic_clock)
+{
+	struct timespec a, b;
+	double t, before, after;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t = timeutil_now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	before = (double)a.tv_sec * 1000.0 + (double)a.tv_nsec / 1e6;
+	after = (double)b.tv_sec * 1000.0 + (double)b.tv_nsec / 1e6;
+	cr_assert(t >= before && t <= after, "%f not in [%f, %f]", t, before, after);
+	cr_assert_geq(timeutil_now_ms(), t);
 }
