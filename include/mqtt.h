@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "tlsclient.h"
 
 enum mqtt_phase_id {
 	MQTT_PH_RESOLVE,
@@ -47,16 +48,6 @@ struct mqtt_phase {
 	int ok;	     /* and ended well */
 	double ms;   /* its duration */
 	char detail[MQTT_DETAIL_MAX];
-};
-
-struct mqtt_tls_info {
-	char protocol[16];
-	char cipher[64];
-	char subject[256];
-	char issuer[256];
-	char names[320]; /* the DNS names and addresses the certificate is for */
-	time_t not_before, not_after;
-	int have_cert;
 };
 
 struct mqtt_opts {
@@ -83,7 +74,7 @@ struct mqtt_opts {
 
 struct mqtt_result {
 	struct mqtt_phase phase[MQTT_PH_COUNT];
-	struct mqtt_tls_info tls;
+	struct tlsclient_info tls;
 	char address[64]; /* "127.0.0.1:8883", the one connected to */
 	int connack;	  /* CONNACK return code, -1 if none */
 	int failed;	  /* a phase failed: */
