@@ -42,12 +42,12 @@ struct dlib_sym {
 #define DLIB_ENTRY(name) {#name, (void *)&p_##name},
 
 struct dlib {
-	const char *name;		/* "libmosquitto", for messages */
-	const char *soname;		/* "libmosquitto.so.1", what dlopen() opens */
-	const char *package;		/* the Debian package that has it, or NULL */
-	const char *need;		/* why a function may be missing: "version 2.0 or newer is needed" */
-	const struct dlib_sym *syms;	/* ends with a NULL name */
-	int (*init)(struct err *e);	/* run once, after resolving; 0 or -1 with e; or NULL */
+	const char *name;    /* "libmosquitto", for messages */
+	const char *soname;  /* "libmosquitto.so.1", what dlopen() opens */
+	const char *package; /* the Debian package that has it, or NULL */
+	const char *need;    /* why a function may be missing: "version 2.0 or newer is needed" */
+	const struct dlib_sym *syms; /* ends with a NULL name */
+	int (*init)(struct err *e);  /* run once, after resolving; 0 or -1 with e; or NULL */
 
 	/* Private. */
 	pthread_mutex_t lock;
@@ -55,7 +55,10 @@ struct dlib {
 	int loaded;
 };
 #define DLIB_INIT(name, soname, package, need, syms, init)                                         \
-	{(name), (soname), (package), (need), (syms), (init), PTHREAD_MUTEX_INITIALIZER, NULL, 0}
+	{                                                                                          \
+		(name), (soname), (package), (need), (syms), (init), PTHREAD_MUTEX_INITIALIZER,    \
+		    NULL, 0                                                                        \
+	}
 
 /* Load l (once), resolve its functions, run its initialiser; 0, or -1 with e (AK_CRYPTO). */
 int dlib_load(struct dlib *l, struct err *e);

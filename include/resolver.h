@@ -20,7 +20,7 @@
  * most.  0 and *res (freeaddrinfo() it); or an EAI_* code (EAI_SYSTEM with
  * *err the errno), or EAI_AGAIN with *timed_out set.
  */
-int resolver_lookup(const char *host, int port, double deadline_ms, struct addrinfo **res,
-		    int *err, int *timed_out);
+int resolver_lookup(const char *host, int port, double deadline_ms, struct addrinfo **res, int *err,
+                    int *timed_out);
 
 #endif

@@ -24,7 +24,7 @@
 #include "err.h"
 
 struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
-struct x509_st;	   /* OpenSSL's X509 */
+struct x509_st;    /* OpenSSL's X509 */
 
 /* The handshake and the server's certificate, for people. */
 struct tlsclient_info {
@@ -38,19 +38,19 @@ struct tlsclient_info {
 };
 
 struct tlsclient_opts {
-	const char *host;	       /* the name (or address) the certificate must be for */
+	const char *host;              /* the name (or address) the certificate must be for */
 	const char *ca_file, *ca_path; /* NULL: the system trust store */
 };
 
 struct tlsclient {
-	struct ssl_ctx_st *ctx;	     /* the context, for the library that connects */
-	const char *host;	     /* from the options; must outlive the context */
+	struct ssl_ctx_st *ctx;      /* the context, for the library that connects */
+	const char *host;            /* from the options; must outlive the context */
 	struct tlsclient_info *info; /* filled: protocol and cipher when the handshake ends */
-	int sni;		     /* host is a name, sent as SNI */
+	int sni;                     /* host is a name, sent as SNI */
 
 	/* What the callbacks saw. */
-	int done;	      /* the handshake ended well ... */
-	double done_at;	      /* ... then (timeutil_now_ms()) */
+	int done;             /* the handshake ended well ... */
+	double done_at;       /* ... then (timeutil_now_ms()) */
 	double hello_sent_at; /* the ClientHello left: the TCP connection was up; 0 if not */
 	unsigned server_records;
 	int alert, alert_desc; /* the first alert from the server, but close_notify */
@@ -66,7 +66,7 @@ struct tlsclient {
  * that cannot be used, AK_CRYPTO for an OpenSSL failure.
  */
 int tlsclient_open(struct tlsclient *t, const struct tlsclient_opts *o, struct tlsclient_info *info,
-		   struct err *e);
+                   struct err *e);
 
 /* Describe the server's certificate in t->info (nothing if none was seen). */
 void tlsclient_fill_cert(struct tlsclient *t);
@@ -79,7 +79,7 @@ void tlsclient_fill_cert(struct tlsclient *t);
  * came from the options, not the system store.
  */
 int tlsclient_explain(struct tlsclient *t, int own_ca, char *msg, size_t msize, char *hint,
-		      size_t hsize);
+                      size_t hsize);
 
 /* Free the context and the certificate; t may be zeroed and unopened. */
 void tlsclient_close(struct tlsclient *t);

@@ -320,6 +320,13 @@ loop_until(struct mqtt_session *s, const int *flag, double deadline)
 	return MOSQ_ERR_SUCCESS;
 }
 
+/* Why a connection to the address fails now: its errno, 0 if it works. */
+static int
+connect_errno(const struct mqtt_session *s)
+{
+	return netprobe_errno((const struct sockaddr *)&s->addr, s->addrlen, s->deadline);
+}
+
 static int
 tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 {
@@ -354,7 +361,7 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			 * server right after accepting, which the next phase explains.
 			 */
 			if (pfd.fd < 0) {
-				if ((err = netprobe_errno((const struct sockaddr *)&s->addr, s->addrlen, s->deadline)) != 0)
+				if ((err = connect_errno(s)) != 0)
 					goto failed;
 				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
 				return 1;
@@ -383,7 +390,7 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			 * accepted and already reset it (a plain port answering the
 			 * ClientHello); the TLS phase will tell.
 			 */
-			if ((err = netprobe_errno((const struct sockaddr *)&s->addr, s->addrlen, s->deadline)) == 0) {
+			if ((err = connect_errno(s)) == 0) {
 				phase_end(s, MQTT_PH_TCP, 1, "%s", s->r->address);
 				return 0;
 			}
