@@ -81,11 +81,13 @@ netprobe_plain_mqtt(const struct sockaddr *addr, socklen_t addrlen, double deadl
 
 	if ((fd = probe_connect(addr, addrlen, deadline)) < 0)
 		return 0;
-	if (send(fd, connect_pkt, sizeof(connect_pkt), MSG_NOSIGNAL) != (ssize_t)sizeof(connect_pkt))
+	if (send(fd, connect_pkt, sizeof(connect_pkt), MSG_NOSIGNAL) !=
+	    (ssize_t)sizeof(connect_pkt))
 		goto out;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (got < 2 && (left = (int)(deadline - timeutil_now_ms())) > 0 && poll(&pfd, 1, left) == 1) {
+	while (got < 2 && (left = (int)(deadline - timeutil_now_ms())) > 0 &&
+	       poll(&pfd, 1, left) == 1) {
 		if ((n = recv(fd, buf + got, sizeof(buf) - got, 0)) <= 0)
 			break;
 		got += (size_t)n;

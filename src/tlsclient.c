@@ -285,12 +285,12 @@ verify_hint(const struct tlsclient *t, int own_ca, char *hint, size_t size)
 	case X509_V_ERR_CERT_UNTRUSTED:
 		if (own_ca)
 			snprintf(hint, size,
-				 "the CA certificates given (--ca-file/--ca-path) did not issue this "
-				 "certificate: give the CA that did");
+				 "the CA certificates given (--ca-file/--ca-path) did not issue "
+				 "this certificate: give the CA that did");
 		else
 			snprintf(hint, size,
-				 "the system trust store does not know its issuer: give the broker's "
-				 "CA certificate with --ca-file FILE");
+				 "the system trust store does not know its issuer: give the "
+				 "broker's CA certificate with --ca-file FILE");
 		break;
 	case X509_V_ERR_CERT_HAS_EXPIRED:
 	case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -322,11 +322,13 @@ tlsclient_explain(struct tlsclient *t, int own_ca, char *msg, size_t msize, char
 				 "server certificate rejected: it is for %s, not for '%s' (%s)",
 				 t->info->names, t->host, why);
 		else if (t->verify_err == X509_V_ERR_CERT_HAS_EXPIRED)
-			snprintf(msg, msize, "server certificate rejected: %s: '%s' expired on %s", why,
-				 t->verify_subject, timeutil_iso8601(t->info->not_after, when));
+			snprintf(msg, msize, "server certificate rejected: %s: '%s' expired on %s",
+				 why, t->verify_subject,
+				 timeutil_iso8601(t->info->not_after, when));
 		else
 			snprintf(msg, msize,
-				 "server certificate rejected: %s (certificate '%s', issued by '%s')",
+				 "server certificate rejected: %s (certificate '%s', issued by "
+				 "'%s')",
 				 why, t->verify_subject, t->verify_issuer);
 		return 1;
 	}
