@@ -9,14 +9,13 @@
  * The session is split into phases (resolve, TCP connect, TLS handshake,
  * CONNACK, SUBACK, PUBACK, disconnect), each timed and reported through a
  * callback as it ends, so that a failure names the phase and its reason.
- * The name is resolved here, in a thread waited for until the deadline;
+ * The name is resolved by resolver (resolver.h), bounded by the deadline;
  * libmosquitto then connects to the numeric address, and the TCP connection
- * is waited for here, so that every phase is timed and bounded.  TLS uses an
- * SSL_CTX built here (TLS 1.2 or newer, peer and host name always verified,
- * no option to turn that off) whose callbacks record the exact verification
- * error, alerts and the server certificate.  When the handshake or the
- * CONNECT fails without a clear reason, a short diagnostic probe tells a
- * plain-MQTT port from a TLS port.
+ * is waited for here, so that every phase is timed and bounded.  TLS uses
+ * tlsclient's context (tlsclient.h: TLS 1.2 or newer, peer and host name
+ * always verified, no option to turn that off), which records why a
+ * handshake failed.  When the handshake or the CONNECT fails without a clear
+ * reason, netprobe (netprobe.h) tells a plain-MQTT port from a TLS port.
  */
 #ifndef AKCRED_MQTT_H
 #define AKCRED_MQTT_H
