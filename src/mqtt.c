@@ -197,46 +197,6 @@ secs(long ms, char *buf, size_t size)
 	return buf;
 }
 
-/* ---- the phases ---------------------------------------------------------- */
-
-static int
-resolve(struct mqtt_session *s, struct addrinfo **res)
-{
-	const struct mqtt_opts *o = s->o;
-	struct addrinfo *ai;
-	char list[MQTT_DETAIL_MAX] = "", num[INET6_ADDRSTRLEN], buf[16];
-	size_t used = 0;
-	int rc, n = 0, err = 0, timed_out;
-
-	phase_begin(s, MQTT_PH_RESOLVE, timeutil_now_ms());
-	if (strlen(o->host) >= RESOLVER_HOST_MAX)
-		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%.64s...': too long",
-				  o->host);
-	rc = resolver_lookup(o->host, o->port, s->deadline, res, &err, &timed_out);
-	if (timed_out) {
-		hint(s, "check the host name and this machine's DNS settings (/etc/resolv.conf)");
-		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK,
-				  "cannot resolve '%s': no answer within %s", o->host,
-				  secs(o->timeout_ms, buf, sizeof(buf)));
-	}
-	if (rc != 0) {
-		hint(s, "check the spelling of '%s' and that this machine can resolve names",
-		     o->host);
-		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%s': %s",
-				  o->host, rc == EAI_SYSTEM ? strerror(err) : gai_strerror(rc));
-	}
-	for (ai = *res; ai != NULL && n < 4; ai = ai->ai_next, n++) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0,
-				NI_NUMERICHOST) != 0)
-			continue;
-		rc = snprintf(list + used, sizeof(list) - used, "%s%s", used ? " " : "", num);
-		if (rc > 0 && (size_t)rc < sizeof(list) - used)
-			used += (size_t)rc;
-	}
-	phase_end(s, MQTT_PH_RESOLVE, 1, "%s", list);
-	return 0;
-}
-
 /* ---- libmosquitto callbacks ---------------------------------------------- */
 
 static void
@@ -318,6 +278,46 @@ loop_until(struct mqtt_session *s, const int *flag, double deadline)
 			return rc != MOSQ_ERR_SUCCESS ? rc : MOSQ_ERR_CONN_LOST;
 	}
 	return MOSQ_ERR_SUCCESS;
+}
+
+/* ---- the phases ---------------------------------------------------------- */
+
+static int
+resolve(struct mqtt_session *s, struct addrinfo **res)
+{
+	const struct mqtt_opts *o = s->o;
+	struct addrinfo *ai;
+	char list[MQTT_DETAIL_MAX] = "", num[INET6_ADDRSTRLEN], buf[16];
+	size_t used = 0;
+	int rc, n = 0, err = 0, timed_out;
+
+	phase_begin(s, MQTT_PH_RESOLVE, timeutil_now_ms());
+	if (strlen(o->host) >= RESOLVER_HOST_MAX)
+		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%.64s...': too long",
+				  o->host);
+	rc = resolver_lookup(o->host, o->port, s->deadline, res, &err, &timed_out);
+	if (timed_out) {
+		hint(s, "check the host name and this machine's DNS settings (/etc/resolv.conf)");
+		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK,
+				  "cannot resolve '%s': no answer within %s", o->host,
+				  secs(o->timeout_ms, buf, sizeof(buf)));
+	}
+	if (rc != 0) {
+		hint(s, "check the spelling of '%s' and that this machine can resolve names",
+		     o->host);
+		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%s': %s",
+				  o->host, rc == EAI_SYSTEM ? strerror(err) : gai_strerror(rc));
+	}
+	for (ai = *res; ai != NULL && n < 4; ai = ai->ai_next, n++) {
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0,
+				NI_NUMERICHOST) != 0)
+			continue;
+		rc = snprintf(list + used, sizeof(list) - used, "%s%s", used ? " " : "", num);
+		if (rc > 0 && (size_t)rc < sizeof(list) - used)
+			used += (size_t)rc;
+	}
+	phase_end(s, MQTT_PH_RESOLVE, 1, "%s", list);
+	return 0;
 }
 
 /* Why a connection to the address fails now: its errno, 0 if it works. */
