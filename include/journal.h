@@ -53,11 +53,14 @@ struct journal {
 	char *path;
 	const struct journal_format *format;
 };
-#define JOURNAL_INIT {-1, NULL, NULL}
+#define JOURNAL_INIT                                                                               \
+	{                                                                                          \
+		-1, NULL, NULL                                                                     \
+	}
 
 /* Open path for appending as described above (AK_INPUT on failure, also if locked). */
 int journal_open(struct journal *j, const char *path, const struct journal_format *f,
-		 struct err *e);
+                 struct err *e);
 /* Append len bytes of complete rows, each ending with its LF: one write, then fsync. */
 int journal_append(struct journal *j, const char *rows, size_t len, struct err *e);
 void journal_close(struct journal *j);
@@ -74,31 +77,33 @@ int journal_format_row(const char *const fields[], int n, char *buf, size_t size
 struct journal_record {
 	char *f[JOURNAL_FIELDS_MAX];
 	size_t cap[JOURNAL_FIELDS_MAX]; /* buffer sizes, the NUL included */
-	int nfields;			/* fields seen, even beyond JOURNAL_FIELDS_MAX */
-	int toolong;			/* index + 1 of the first field that did not fit */
-	int nul;			/* a NUL byte somewhere in the record */
-	const char *syntax;		/* the first quoting error, or NULL */
-	int torn;			/* the data ended inside the record, before a line end */
+	int nfields;                    /* fields seen, even beyond JOURNAL_FIELDS_MAX */
+	int toolong;                    /* index + 1 of the first field that did not fit */
+	int nul;                        /* a NUL byte somewhere in the record */
+	const char *syntax;             /* the first quoting error, or NULL */
+	int torn;                       /* the data ended inside the record, before a line end */
 };
 
 struct journal_reader {
 	struct linereader r;
 	int fd, own_fd; /* own_fd: journal_reader_close() closes fd */
 	char *name;
-	unsigned long line;	/* line of the reading position */
+	unsigned long line;     /* line of the reading position */
 	unsigned long row_line; /* line on which the last record starts */
 };
-#define JOURNAL_READER_INIT {LINEREADER_INIT, -1, 0, NULL, 1, 0}
+#define JOURNAL_READER_INIT                                                                        \
+	{                                                                                          \
+		LINEREADER_INIT, -1, 0, NULL, 1, 0                                                 \
+	}
 
 /* Open path ("-": standard input, named "(stdin)") and check its header.  AK_INPUT. */
-int journal_reader_open(struct journal_reader *jr, const char *path,
-			const struct journal_format *f, struct err *e);
+int journal_reader_open(struct journal_reader *jr, const char *path, const struct journal_format *f,
+                        struct err *e);
 /* The same over data in memory (not copied: it must outlive the reader); name is for messages. */
 int journal_reader_open_mem(struct journal_reader *jr, const char *data, size_t len,
-			    const char *name, const struct journal_format *f, struct err *e);
+                            const char *name, const struct journal_format *f, struct err *e);
 /* The rows of an open journal from its start (the journal stays open; its lock holds). */
-int journal_reader_open_journal(struct journal_reader *jr, const struct journal *j,
-				struct err *e);
+int journal_reader_open_journal(struct journal_reader *jr, const struct journal *j, struct err *e);
 /*
  * The next record into rec (blank lines are skipped): 1, 0 at the end of the
  * data, -1 if it cannot be read (AK_INPUT).  The fields are NUL-terminated,

@@ -89,7 +89,10 @@ int manifest_algorithm_ok(const char *alg);
 struct manifest_writer {
 	struct journal j;
 };
-#define MANIFEST_WRITER_INIT {JOURNAL_INIT}
+#define MANIFEST_WRITER_INIT                                                                       \
+	{                                                                                          \
+		JOURNAL_INIT                                                                       \
+	}
 
 /*
  * Open path for appending (journal_open): created with its header line if it
