@@ -241,30 +241,31 @@ journal_reader_close(struct journal_reader *jr)
 
 /* --- writing ------------------------------------------------------------- */
 
-/* Append s to buf at *n, quoted if needed; -1 if it does not fit. */
+/* Append c to buf at *n, leaving room for the final NUL; -1 if it does not fit. */
+static int
+put_char(char *buf, size_t size, size_t *n, char c)
+{
+	if (*n + 1 >= size)
+		return -1;
+	buf[(*n)++] = c;
+	return 0;
+}
+
+/* Append s to buf at *n, quoted if needed, and its separator; -1 if it does not fit. */
 static int
 put_field(char *buf, size_t size, size_t *n, const char *s, int last)
 {
 	int q = strpbrk(s, ",\"\r\n") != NULL;
 
-	if (q) {
-		if (*n + 1 >= size)
-			return -1;
-		buf[(*n)++] = '"';
-	}
-	for (; *s != '\0'; s++) {
-		if (*n + 2 >= size)
-			return -1;
-		if (*s == '"')
-			buf[(*n)++] = '"';
-		buf[(*n)++] = *s;
-	}
-	if (*n + 2 >= size)
+	if (q && put_char(buf, size, n, '"') != 0)
 		return -1;
-	if (q)
-		buf[(*n)++] = '"';
-	buf[(*n)++] = last ? '\n' : ',';
-	return 0;
+	for (; *s != '\0'; s++)
+		if ((*s == '"' && put_char(buf, size, n, '"') != 0) ||
+		    put_char(buf, size, n, *s) != 0)
+			return -1;
+	if (q && put_char(buf, size, n, '"') != 0)
+		return -1;
+	return put_char(buf, size, n, last ? '\n' : ',');
 }
 
 int
@@ -276,7 +277,7 @@ journal_format_row(const char *const fields[], int n, char *buf, size_t size)
 	for (i = 0; i < n; i++)
 		if (put_field(buf, size, &len, fields[i], i == n - 1) != 0)
 			return -1;
-	if (len >= size)
+	if (size == 0)
 		return -1;
 	buf[len] = '\0';
 	return (int)len;
