@@ -154,12 +154,12 @@ static const struct journal_format results_format = {RESULTS_HEADER,
                                                      "a results file of akcred register"};
 
 /*
- * Load the rows of a results file: the device ids it has registered, and with
+ * The rows of a results file: the device ids it has registered, and with
  * which key.  Only whole rows count: a torn last line (a crash cut it, and a
  * dry run reads without repairing) is passed over.
  */
 static int
-results_load(struct journal_reader *jr, struct known **out, size_t *nout, struct err *e)
+results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct err *e)
 {
 	char id[DEVID_MAX + 1], akenza_id[AKENZA_ID_MAX], fp[KEY_FINGERPRINT_HEX + 1];
 	struct journal_record r = {
@@ -208,31 +208,18 @@ oom:
 	return err_set(e, AK_CRYPTO, "out of memory");
 }
 
-/* The rows of an existing results file, read without changing it (a dry run). */
+/* Load the results file: the open journal (under its lock), else as it is (a dry run). */
 static int
-results_peek(const char *path, struct known **known, size_t *nknown, struct err *e)
+results_load(struct state *s, struct known **known, size_t *nknown, struct err *e)
 {
 	struct journal_reader jr;
 	int rc;
 
-	if (journal_reader_open(&jr, path, &results_format, e) != 0)
+	if ((s->results.fd >= 0
+	         ? journal_reader_open_journal(&jr, &s->results, e)
+	         : journal_reader_open(&jr, s->results_path, &results_format, e)) != 0)
 		return -1;
-	rc = results_load(&jr, known, nknown, e);
-	journal_reader_close(&jr);
-	return rc;
-}
-
-/* Open the results file for appending (journal_open) and load its rows under its lock. */
-static int
-results_open(struct state *s, struct known **known, size_t *nknown, struct err *e)
-{
-	struct journal_reader jr;
-	int rc;
-
-	if (journal_open(&s->results, s->results_path, &results_format, e) != 0 ||
-	    journal_reader_open_journal(&jr, &s->results, e) != 0)
-		return -1;
-	rc = results_load(&jr, known, nknown, e);
+	rc = results_rows(&jr, known, nknown, e);
 	journal_reader_close(&jr);
 	return rc;
 }
@@ -730,11 +717,11 @@ register_run(struct state *s)
 	if (mark_duplicates(&s->items) != 0)
 		return cmd_error(AK_CRYPTO, "out of memory");
 	if (s->results_path != NULL && !o->dry_run) {
-		if (results_open(s, &known, &nknown, &e) != 0)
+		if (journal_open(&s->results, s->results_path, &results_format, &e) != 0 ||
+		    results_load(s, &known, &nknown, &e) != 0)
 			return cmd_fail(&e);
 	} else if (s->results_path != NULL) {
-		if (access(s->results_path, F_OK) == 0 &&
-		    results_peek(s->results_path, &known, &nknown, &e) != 0)
+		if (access(s->results_path, F_OK) == 0 && results_load(s, &known, &nknown, &e) != 0)
 			return cmd_fail(&e);
 	}
 	for (i = 0; i < s->items.n; i++) {

@@ -9,7 +9,8 @@ make_devices dev 3
 mock_start
 export AKCRED_API_KEY
 AKCRED_API_KEY=$(cat "$T/apikey")
-reg="register --manifest dev/manifest.csv --workspace-id ws --data-flow-id df --create-devices --api-url $MOCK_URL --ca-file $MOCK_CA"
+reg="register --manifest dev/manifest.csv --workspace-id ws --data-flow-id df --create-devices"
+reg="$reg --api-url $MOCK_URL --ca-file $MOCK_CA"
 header=device_id,akenza_device_id,credential_id,fingerprint,registered
 
 # Another run holds the results file (its lock, taken here by the shell).
