@@ -141,12 +141,12 @@ int fileio_write_all(int fd, const void *data, size_t len);
 int fileio_open_read(const char *path, struct err *e);
 
 /*
- * Append-only files (the provisioning manifest).  Appends are whole: one
+ * Append-only files (journals, journal.h).  Appends are whole: one
  * write(2) of the complete data, then fsync; a short or failed write is cut
  * back to the previous end of file, so a reader never sees half an append
  * that was reported as failed.  A crash in the middle of the write can still
- * leave a torn tail, which the file's owner repairs on its next open with
- * fileio_truncate (it was never acknowledged).
+ * leave a torn tail, which journal_open() cuts off with fileio_truncate (it
+ * was never acknowledged).
  */
 /* Open an existing regular file for appending (O_RDWR|O_APPEND, no symlinks); returns the fd. */
 int fileio_append_open(const char *path, struct err *e);

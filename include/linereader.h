@@ -1,7 +1,7 @@
 /*
  * linereader: buffered reading of a text stream -- an open descriptor or data
  * in memory -- a byte or a line at a time, in constant memory.  The one
- * reader under idlist (id files) and manifest (CSV).
+ * reader under idlist (id files) and journal (CSV: manifests, results files).
  *
  * A UTF-8 byte order mark at the very start of the stream is skipped: editors
  * on Windows save one, and it must not become part of the first line (an id

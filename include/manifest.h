@@ -13,18 +13,15 @@
  * ("dev-001/public.pem"); the creation time, ISO 8601 UTC
  * ("2026-11-24T14:13:27Z").  Lines end with LF.
  *
- * Reading streams one row at a time in constant memory.  It accepts what
- * RFC 4180 allows -- quoted fields with "" for a quote, CRLF line ends, a
- * last line without a line end -- plus a UTF-8 byte order mark (skipped by
- * the line reader, linereader.h, as for id lists) and blank lines, and
- * validates every field; an absolute public_key path is accepted too.  A
- * bad row is reported with its line number and skipped, so that a caller may
- * go on with the next one.
- *
- * Writing appends whole rows (one write(2) of one or more complete rows, then
- * fsync), so a row is either entirely there or, after a crash during the
- * write, a torn last line without its line end; manifest_writer_open() cuts
- * such a tail off (it was never acknowledged).  Fields are quoted when they
+ * The manifest is a journal (journal.h): the rules of reading and writing it
+ * -- RFC 4180 as read (quoted fields, CRLF, a last line without its line end,
+ * a UTF-8 byte order mark, blank lines), the header created atomically, one
+ * writer at a time (flock), rows appended whole and fsynced, a torn last line
+ * cut off when it is opened for writing -- are the journal's; this module adds
+ * what makes a row a manifest row.  Reading streams one row at a time in
+ * constant memory and validates every field; an absolute public_key path is
+ * accepted too.  A bad row is reported with its line number and skipped, so
+ * that a caller may go on with the next one.  Fields are quoted when they
  * need it (a path may hold a comma; a device id never does).
  */
 #ifndef AKCRED_MANIFEST_H
@@ -34,6 +31,7 @@
 
 #include "devid.h"
 #include "err.h"
+#include "journal.h"
 #include "key.h"
 #include "timeutil.h"
 
@@ -89,19 +87,17 @@ int manifest_algorithm_ok(const char *alg);
 /* --- writing ------------------------------------------------------------- */
 
 struct manifest_writer {
-	int fd;
-	char *path;
+	struct journal j;
 };
 #define MANIFEST_WRITER_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL                                                                           \
+		JOURNAL_INIT                                                                       \
 	}
 
 /*
- * Open path for appending, creating it with its header line if it does not
- * exist (atomically: the header is there whole or the file is not).  An
- * existing file must start with the header; a torn last line is cut off.
- * The file is locked (flock) against a second writer: AK_INPUT if taken.
+ * Open path for appending (journal_open): created with its header line if it
+ * does not exist; an existing file must start with the header; a torn last
+ * line is cut off; locked against a second writer (AK_INPUT if taken).
  */
 int manifest_writer_open(struct manifest_writer *w, const char *path, struct err *e);
 /* Format row (checked) as one CSV line with its LF into buf; returns its length or -1. */

@@ -7,7 +7,6 @@
  * lists with the same fingerprint, is not registered twice.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,15 @@
 #include "cmd.h"
 #include "devid.h"
 #include "fileio.h"
+#include "journal.h"
 #include "key.h"
 #include "manifest.h"
 #include "timeutil.h"
 #include "banned.h"
 
 #define RESULTS_NAME "registered.csv"
-#define RESULTS_HEADER "device_id,akenza_device_id,credential_id,fingerprint,registered\n"
-#define RESULTS_MAX (256 * 1024 * 1024)
+#define RESULTS_HEADER "device_id,akenza_device_id,credential_id,fingerprint,registered"
+#define RESULTS_FIELDS 5
 #define API_KEY_MAX 4096
 
 enum {
@@ -107,7 +107,7 @@ struct opts {
 struct state {
 	struct opts *o;
 	struct items items;
-	int results_fd;
+	struct journal results;
 	char *results_path;
 	struct err results_err; /* first failure to record a result */
 	size_t added, present, skipped, failed, done, total;
@@ -137,77 +137,6 @@ plausible(const char *s, int hex)
 	return 1;
 }
 
-/*
- * Load the rows of an existing results file: the device ids it has
- * registered, and with which key.  Only whole lines count (a crash may cut
- * the last one).  *torn_at is the offset to cut a torn tail at, or -1.
- */
-static int
-results_load(const char *path, struct known **out, size_t *nout, off_t *torn_at, struct err *e)
-{
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct known *k = NULL, *nk;
-	size_t n = 0, cap = 0;
-	char *line, *nl, *f[5];
-	int i;
-
-	*out = NULL;
-	*nout = 0;
-	*torn_at = -1;
-	if (fileio_read(path, RESULTS_MAX, &b, e) != 0)
-		return -1;
-	if (b.len < sizeof(RESULTS_HEADER) - 1 ||
-	    memcmp(b.data, RESULTS_HEADER, sizeof(RESULTS_HEADER) - 1) != 0) {
-		fileio_buf_clear(&b);
-		return err_set(e, AK_INPUT, "'%s' is not a results file of akcred register", path);
-	}
-	line = (char *)b.data + sizeof(RESULTS_HEADER) - 1;
-	for (; *line != '\0'; line = nl + 1) {
-		if ((nl = strchr(line, '\n')) == NULL) {
-			*torn_at = (off_t)(line - (char *)b.data);
-			break;
-		}
-		*nl = '\0';
-		for (i = 0, f[0] = line; i < 4 && (f[i + 1] = strchr(f[i], ',')) != NULL; i++)
-			*f[i + 1]++ = '\0';
-		/* Fields never need quoting here: ids and hex only.  Anything else is not ours. */
-		if (i != 4 || strchr(f[4], ',') != NULL || !plausible(f[0], 0) ||
-		    !plausible(f[1], 0) || strlen(f[3]) != KEY_FINGERPRINT_HEX ||
-		    !plausible(f[3], 1))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((nk = realloc(k, cap * sizeof(*k))) == NULL)
-				goto oom;
-			k = nk;
-		}
-		k[n].device_id = strdup(f[0]);
-		k[n].akenza_id = strdup(f[1]);
-		k[n].fingerprint = strdup(f[3]);
-		n++;
-		if (k[n - 1].device_id == NULL || k[n - 1].akenza_id == NULL ||
-		    k[n - 1].fingerprint == NULL)
-			goto oom;
-	}
-	fileio_buf_clear(&b);
-	/* Sorted for bsearch; every row of a device is looked at, so order within one does not
-	 * matter. */
-	if (n > 0)
-		qsort(k, n, sizeof(*k), known_cmp);
-	*out = k;
-	*nout = n;
-	return 0;
-oom:
-	fileio_buf_clear(&b);
-	while (n-- > 0) {
-		free(k[n].device_id);
-		free(k[n].akenza_id);
-		free(k[n].fingerprint);
-	}
-	free(k);
-	return err_set(e, AK_CRYPTO, "out of memory");
-}
-
 static void
 known_free(struct known *k, size_t n)
 {
@@ -221,58 +150,94 @@ known_free(struct known *k, size_t n)
 	free(k);
 }
 
-/* Open (creating with its header line, atomically) the results file for appending. */
-static int
-results_open(struct state *s, struct known **known, size_t *nknown, struct err *e)
-{
-	struct fileio_batch batch = FILEIO_BATCH_INIT;
-	struct stat st;
-	off_t torn;
-	int fd;
+static const struct journal_format results_format = {RESULTS_HEADER,
+                                                     "a results file of akcred register"};
 
-	if (lstat(s->results_path, &st) != 0) {
-		if (errno != ENOENT)
-			return err_set(e, AK_INPUT, "cannot check '%s': %s", s->results_path,
-			               strerror(errno));
-		/* The header is there whole, or the file is not (another run may win the race). */
-		if (fileio_batch_add(&batch, s->results_path, RESULTS_HEADER,
-		                     sizeof(RESULTS_HEADER) - 1, 0644, e) != 0) {
-			fileio_batch_clear(&batch);
-			return -1;
+/*
+ * The rows of a results file: the device ids it has registered, and with
+ * which key.  Only whole rows count: a torn last line (a crash cut it, and a
+ * dry run reads without repairing) is passed over.
+ */
+static int
+results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct err *e)
+{
+	char id[DEVID_MAX + 1], akenza_id[AKENZA_ID_MAX], fp[KEY_FINGERPRINT_HEX + 1];
+	struct journal_record r = {
+	    .f = {id, akenza_id, NULL, fp, NULL},
+	    .cap = {sizeof(id), sizeof(akenza_id), 0, sizeof(fp), 0},
+	};
+	struct known *k = NULL, *nk;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	while ((rc = journal_next(jr, &r, e)) == 1) {
+		/* Ids and hex only, never too long for akenza's ids: anything else is not ours. */
+		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS ||
+		    r.toolong || !plausible(id, 0) || !plausible(akenza_id, 0) ||
+		    strlen(fp) != KEY_FINGERPRINT_HEX || !plausible(fp, 1))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nk = realloc(k, cap * sizeof(*k))) == NULL)
+				goto oom;
+			k = nk;
 		}
-		if (fileio_batch_commit(&batch, 0, e) != 0 && lstat(s->results_path, &st) != 0) {
-			fileio_batch_clear(&batch);
-			return -1;
-		}
-		fileio_batch_clear(&batch);
+		k[n].device_id = strdup(id);
+		k[n].akenza_id = strdup(akenza_id);
+		k[n].fingerprint = strdup(fp);
+		n++;
+		if (k[n - 1].device_id == NULL || k[n - 1].akenza_id == NULL ||
+		    k[n - 1].fingerprint == NULL)
+			goto oom;
 	}
-	if (results_load(s->results_path, known, nknown, &torn, e) != 0)
-		return -1;
-	if ((fd = fileio_append_open(s->results_path, e)) < 0)
-		return -1;
-	/* A row cut short by a crash was never acknowledged: drop it. */
-	if (torn >= 0 && fileio_truncate(fd, s->results_path, torn, e) != 0) {
-		close(fd);
+	if (rc < 0) {
+		known_free(k, n);
 		return -1;
 	}
-	s->results_fd = fd;
+	/* Sorted for bsearch; every row of a device is looked at, so order within one does not
+	 * matter. */
+	if (n > 0)
+		qsort(k, n, sizeof(*k), known_cmp);
+	*out = k;
+	*nout = n;
 	return 0;
+oom:
+	known_free(k, n);
+	return err_set(e, AK_CRYPTO, "out of memory");
+}
+
+/* Load the results file: the open journal (under its lock), else as it is (a dry run). */
+static int
+results_load(struct state *s, struct known **known, size_t *nknown, struct err *e)
+{
+	struct journal_reader jr;
+	int rc;
+
+	if ((s->results.fd >= 0
+	         ? journal_reader_open_journal(&jr, &s->results, e)
+	         : journal_reader_open(&jr, s->results_path, &results_format, e)) != 0)
+		return -1;
+	rc = results_rows(&jr, known, nknown, e);
+	journal_reader_close(&jr);
+	return rc;
 }
 
 static void
 results_record(struct state *s, const struct akenza_device *d)
 {
 	char row[512], when[TIMEUTIL_ISO_LEN];
+	const char *f[RESULTS_FIELDS] = {d->device_id, d->akenza_id, d->credential_id,
+	                                 d->fingerprint, timeutil_iso8601(time(NULL), when)};
 	int n;
 
-	if (s->results_fd < 0 || s->results_err.status != AK_OK)
+	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
-	n = snprintf(row, sizeof(row), "%s,%s,%s,%s,%s\n", d->device_id, d->akenza_id,
-	             d->credential_id, d->fingerprint, timeutil_iso8601(time(NULL), when));
-	if (n < 0 || (size_t)n >= sizeof(row))
+	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
 		err_set(&s->results_err, AK_CRYPTO, "internal error: results row too long");
 	else
-		fileio_append(s->results_fd, s->results_path, row, (size_t)n, &s->results_err);
+		journal_append(&s->results, row, (size_t)n, &s->results_err);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -752,13 +717,11 @@ register_run(struct state *s)
 	if (mark_duplicates(&s->items) != 0)
 		return cmd_error(AK_CRYPTO, "out of memory");
 	if (s->results_path != NULL && !o->dry_run) {
-		if (results_open(s, &known, &nknown, &e) != 0)
+		if (journal_open(&s->results, s->results_path, &results_format, &e) != 0 ||
+		    results_load(s, &known, &nknown, &e) != 0)
 			return cmd_fail(&e);
 	} else if (s->results_path != NULL) {
-		off_t torn;
-
-		if (access(s->results_path, F_OK) == 0 &&
-		    results_load(s->results_path, &known, &nknown, &torn, &e) != 0)
+		if (access(s->results_path, F_OK) == 0 && results_load(s, &known, &nknown, &e) != 0)
 			return cmd_fail(&e);
 	}
 	for (i = 0; i < s->items.n; i++) {
@@ -861,7 +824,7 @@ cmd_register_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	struct opts o = {.jobs = 8, .timeout = 30, .retries = 5, .ak = AKENZA_CONFIG_INIT};
-	struct state s = {.o = &o, .results_fd = -1};
+	struct state s = {.o = &o, .results = JOURNAL_INIT};
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct err e = ERR_INIT;
 	int c, status;
@@ -978,8 +941,7 @@ cmd_register_exec(int argc, char **argv)
 	o.ak.timeout_ms = (long)o.timeout * 1000;
 	o.ak.max_retries = (unsigned)o.retries;
 	status = register_run(&s);
-	if (s.results_fd >= 0)
-		close(s.results_fd);
+	journal_close(&s.results);
 	free(s.results_path);
 	items_free(&s.items);
 	json_decref(s.jitems);
