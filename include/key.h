@@ -104,6 +104,11 @@ int key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct e
 int key_fingerprint(const struct key *k, char hex[KEY_FINGERPRINT_HEX + 1], struct err *e);
 /* Do the public halves of a and b match? */
 int key_same_public(const struct key *a, const struct key *b);
+/*
+ * Does private key k's public half belong to its private half (a file can
+ * carry any point beside a scalar)?  0 for a public key.
+ */
+int key_pair_ok(const struct key *k);
 
 /* Private key as PKCS#8 PEM in sodium memory (sodium_free() it); encrypted if pass != NULL. */
 int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem,

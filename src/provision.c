@@ -59,7 +59,6 @@
 #include "fileio.h"
 #include "idset.h"
 #include "manifest.h"
-#include "p256.h"
 #include "provision.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -310,13 +309,6 @@ want_describe(const struct provision_opts *o, char *buf, size_t size)
 	return buf;
 }
 
-/* Per worker: secrets in sodium memory, allocated once (sodium_malloc costs two mprotects). */
-struct scratch {
-	struct p256_keypair kp;
-	unsigned char der[P256_PKCS8_DER_LEN];
-	char pem[P256_PEM_MAX];
-};
-
 /* The certificate of an existing device: its key is fp's, its subject CN=<id>. */
 static int
 check_cert(struct ctx *c, const char *id, const char *fp, struct err *e)
@@ -342,45 +334,13 @@ out:
 }
 
 /*
- * The key pair of an existing device, the fast way: both files exactly as
- * this command writes EC keys.  1 done (fp, alg set), 0 not that layout (use
- * the generic loader), -1 a mismatch.
+ * The key pair of an existing device: any key this run could have made, its
+ * two halves together (key_load reads the P-256 files this command writes
+ * without OpenSSL's slow decoders).
  */
 static int
-check_p256(struct ctx *c, const struct fileio_buf *privb, const char *pubpath,
-	   struct p256_keypair *kp, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
-{
-	struct fileio_buf pubb = FILEIO_BUF_INIT;
-	unsigned char point[P256_POINT_LEN];
-	char want[32];
-	int rc = 0;
-
-	if (p256_parse_private((const char *)privb->data, privb->len, kp) != 0)
-		return 0;
-	if (fileio_read(pubpath, FILEIO_KEY_MAX, &pubb, e) != 0)
-		return -1;
-	if (p256_parse_public((const char *)pubb.data, pubb.len, point) != 0)
-		goto out;
-	if (c->o->type != KEY_EC) {
-		rc = err_set(e, AK_INPUT, "'%s' holds an EC P-256 key; this run makes %s keys",
-			     pubpath, want_describe(c->o, want, sizeof(want)));
-	} else if (memcmp(point, kp->point, sizeof(point)) != 0) {
-		rc = err_set(e, AK_INPUT, "'%s' does not match private.pem", pubpath);
-	} else if (!p256_pair_ok(kp)) {
-		rc = err_set(e, AK_INPUT, "the private key next to '%s' is damaged", pubpath);
-	} else {
-		p256_fingerprint(point, fp);
-		rc = 1;
-	}
-out:
-	fileio_buf_clear(&pubb);
-	return rc;
-}
-
-/* The same with OpenSSL's generic decoders: any key this run could have made. */
-static int
-check_generic(struct ctx *c, const struct fileio_buf *privb, const char *privpath,
-	      const char *pubpath, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
+check_keys(struct ctx *c, const struct fileio_buf *privb, const char *privpath,
+	   const char *pubpath, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct passphrase pp = PASSPHRASE_INIT;
@@ -409,6 +369,10 @@ check_generic(struct ctx *c, const struct fileio_buf *privb, const char *privpat
 		err_set(e, AK_INPUT, "'%s' does not match private.pem", pubpath);
 		goto out;
 	}
+	if (!key_pair_ok(&priv)) {
+		err_set(e, AK_INPUT, "the private key next to '%s' is damaged", pubpath);
+		goto out;
+	}
 	rc = key_fingerprint(&priv, fp, e);
 out:
 	key_clear(&priv);
@@ -424,8 +388,7 @@ out:
  * private key's mtime).
  */
 static int
-check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manifest_row *row,
-	     struct err *e)
+check_device(struct ctx *c, const struct job *j, struct manifest_row *row, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	char path[PATH_MAX], pubpath[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
@@ -462,12 +425,9 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 	created = st.st_mtime;
 	if (fileio_read_secret(path, FILEIO_KEY_MAX, &privb, e) != 0)
 		return -1;
-	r = check_p256(c, &privb, pubpath, &sc->kp, fp, e);
-	sodium_memzero(&sc->kp, sizeof(sc->kp));
-	if (r == 0)
-		r = check_generic(c, &privb, path, pubpath, fp, e) == 0 ? 1 : -1;
+	r = check_keys(c, &privb, path, pubpath, fp, e);
 	fileio_buf_clear(&privb);
-	if (r < 0)
+	if (r != 0)
 		return -1;
 	if (o->cert && check_cert(c, j->id, fp, e) != 0)
 		return -1;
@@ -492,14 +452,12 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 
 /* Make a new device; -1 with e on failure (every failure here stops the run). */
 static int
-make_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manifest_row *row,
-	    struct err *e)
+make_device(struct ctx *c, const struct job *j, struct manifest_row *row, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct fileio_dir d = FILEIO_DIR_INIT;
 	struct key k = KEY_INIT;
-	unsigned char spki[P256_SPKI_DER_LEN];
-	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1], pubpem[P256_PEM_MAX];
+	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
 	char *priv = NULL, *pub = NULL, *cert = NULL;
 	size_t priv_len = 0, pub_len = 0, cert_len = 0;
 	int rc = -1;
@@ -507,32 +465,10 @@ make_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manif
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
 	sem_wait(&c->cpu);
-	if (key_generate(&k, o->type, o->bits, e) != 0)
+	if (key_generate(&k, o->type, o->bits, e) != 0 ||
+	    key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
+	    key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
 		goto unlock;
-	if (o->type == KEY_EC) {
-		/* The fixed P-256 layouts, written directly (see p256.h): 10x faster. */
-		if (p256_from_key(&k, &sc->kp, e) != 0)
-			goto unlock;
-		p256_spki_der(sc->kp.point, spki);
-		p256_fingerprint(sc->kp.point, fp);
-		pub_len = p256_pem("PUBLIC KEY", spki, sizeof(spki), pubpem, sizeof(pubpem));
-		if (o->pass == NULL) {
-			p256_pkcs8_der(&sc->kp, sc->der);
-			priv_len = p256_pem("PRIVATE KEY", sc->der, sizeof(sc->der), sc->pem,
-					    sizeof(sc->pem));
-		} else if (key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0) {
-			goto unlock;
-		}
-		sodium_memzero(sc->der, sizeof(sc->der));
-		sodium_memzero(&sc->kp, sizeof(sc->kp));
-		if (pub_len == 0 || priv_len == 0) {
-			err_set(e, AK_CRYPTO, "internal error: PEM encoding");
-			goto unlock;
-		}
-	} else if (key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
-		   key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0) {
-		goto unlock;
-	}
 	if (o->cert && key_self_signed_pem(&k, j->id, o->days, &cert, &cert_len, e) != 0)
 		goto unlock;
 	rc = 0;
@@ -542,14 +478,13 @@ unlock:
 		goto out;
 	rc = -1;
 	if (fileio_dir_stage(&d, path, e) != 0 ||
-	    fileio_dir_add(&d, "private.pem", priv ? priv : sc->pem, priv_len, 0600, e) != 0 ||
-	    fileio_dir_add(&d, "public.pem", pub ? pub : pubpem, pub_len, 0644, e) != 0 ||
+	    fileio_dir_add(&d, "private.pem", priv, priv_len, 0600, e) != 0 ||
+	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
 	    fileio_dir_commit(&d, e) != 0)
 		goto out;
 	rc = fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e);
 out:
-	sodium_memzero(sc->pem, sizeof(sc->pem));
 	fileio_dir_clear(&d);
 	if (priv != NULL)
 		sodium_free(priv);
@@ -560,7 +495,7 @@ out:
 }
 
 static void
-do_job(struct ctx *c, const struct job *j, struct scratch *sc, struct result *r)
+do_job(struct ctx *c, const struct job *j, struct result *r)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -575,14 +510,14 @@ do_job(struct ctx *c, const struct job *j, struct scratch *sc, struct result *r)
 			return;
 		}
 		if (lstat(path, &st) != 0 && errno == ENOENT) {
-			rc = make_device(c, j, sc, &r->row, &r->err);
+			rc = make_device(c, j, &r->row, &r->err);
 			r->kind = rc == 0 ? RES_CREATED : RES_FATAL;
 			return;
 		}
 		/* There but not in the manifest: a run stopped between rename and append. */
 	}
 	sem_wait(&c->cpu);
-	rc = check_device(c, j, sc, &r->row, &r->err);
+	rc = check_device(c, j, &r->row, &r->err);
 	sem_post(&c->cpu);
 	if (rc != 0)
 		r->kind = RES_FAILED;
@@ -596,23 +531,20 @@ worker(void *arg)
 	struct ctx *c = arg;
 	struct job j;
 	struct result *r = malloc(sizeof(*r));
-	struct scratch *sc = sodium_malloc(sizeof(*sc));
 	struct err e;
 
-	if (r == NULL || sc == NULL) {
+	if (r == NULL) {
 		err_set(&e, AK_CRYPTO, "out of memory");
 		set_fatal(c, &e);
 	}
 	while (queue_get(&c->jobs, &j, 1) == 1) {
 		/* After a fatal error: drain the queue, start nothing new. */
-		if (r == NULL || sc == NULL || atomic_load(&c->abort))
+		if (r == NULL || atomic_load(&c->abort))
 			continue;
-		do_job(c, &j, sc, r);
+		do_job(c, &j, r);
 		queue_put(&c->results, r);
 	}
 	free(r);
-	if (sc != NULL)
-		sodium_free(sc);
 	OPENSSL_thread_stop();
 	return NULL;
 }
