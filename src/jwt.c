@@ -275,7 +275,7 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 		err_openssl(e, AK_CRYPTO, "cannot sign the token");
 		goto out;
 	}
-	if (strcmp(s->alg, "ES256") == 0) {
+	if (key_alg_type(s->alg) == KEY_EC) {
 		if (es256_der_to_raw(der, derlen, sig) != 0) {
 			err_set(e, AK_CRYPTO, "cannot convert the ECDSA signature to R||S");
 			goto out;
@@ -631,7 +631,7 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 		ERROR(r, "alg_unsupported",
 		      "alg '%s': HMAC is never accepted (a public key is no secret); use RS256 or ES256",
 		      shown(s, b1, sizeof(b1)));
-	else if (strcmp(s, "RS256") != 0 && strcmp(s, "ES256") != 0)
+	else if (key_alg_type(s) == KEY_OTHER)
 		ERROR(r, "alg_unsupported", "alg '%s': akenza takes only RS256 and ES256",
 		      shown(s, b1, sizeof(b1)));
 	else
@@ -871,7 +871,7 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 		ERROR(r, "signature_length", "the signature is empty (an unsigned token)");
 		goto out;
 	}
-	if (alg != NULL && strcmp(alg, "ES256") == 0 && n != ES256_SIG_LEN) {
+	if (key_alg_type(alg) == KEY_EC && n != ES256_SIG_LEN) {
 		if (r->sig_der) {
 			if (kalg != NULL && o->key != NULL &&
 			    verify_signature(o->key, 0, (const unsigned char *)token, signed_len, sig, n,
@@ -890,7 +890,7 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 		}
 		goto out;
 	}
-	if (alg != NULL && strcmp(alg, "RS256") == 0) {
+	if (key_alg_type(alg) == KEY_RSA) {
 		size_t want = o->key ? (size_t)EVP_PKEY_get_size(o->key->pkey) : 0;
 
 		if (want != 0 && n != want) {
@@ -910,7 +910,7 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 	if (kalg == NULL || (halg != NULL && strcmp(halg, kalg) != 0) || halg == NULL)
 		goto out;
 	r->signature_checked = 1;
-	if (verify_signature(o->key, strcmp(kalg, "ES256") == 0, (const unsigned char *)token,
+	if (verify_signature(o->key, key_alg_type(kalg) == KEY_EC, (const unsigned char *)token,
 			     signed_len, sig, n, &valid, e) != 0) {
 		rc = -1;
 		goto out;

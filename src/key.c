@@ -810,6 +810,69 @@ key_format_name(enum key_format f)
 	return names[f];
 }
 
+/* akenza's names for the key types it takes: the only place they are spelt. */
+static const struct {
+	enum key_type type;
+	const char *alg, *credential, *credential_x509;
+} akenza_names[] = {
+    {KEY_EC, "ES256", "EC256_PEM", "EC256_X509_PEM"},
+    {KEY_RSA, "RS256", "RSA256_PEM", "RSA256_X509_PEM"},
+};
+#define N_AKENZA_NAMES (sizeof(akenza_names) / sizeof(akenza_names[0]))
+_Static_assert(2 * N_AKENZA_NAMES == KEY_CREDENTIALS, "credential numbering");
+
+const char *
+key_type_alg(enum key_type t)
+{
+	size_t i;
+
+	for (i = 0; i < N_AKENZA_NAMES; i++)
+		if (akenza_names[i].type == t)
+			return akenza_names[i].alg;
+	return NULL;
+}
+
+const char *
+key_type_credential(enum key_type t, int x509)
+{
+	size_t i;
+
+	for (i = 0; i < N_AKENZA_NAMES; i++)
+		if (akenza_names[i].type == t)
+			return x509 ? akenza_names[i].credential_x509 : akenza_names[i].credential;
+	return NULL;
+}
+
+enum key_type
+key_alg_type(const char *alg)
+{
+	size_t i;
+
+	for (i = 0; alg != NULL && i < N_AKENZA_NAMES; i++)
+		if (strcmp(alg, akenza_names[i].alg) == 0)
+			return akenza_names[i].type;
+	return KEY_OTHER;
+}
+
+const char *
+key_credential_name(int i)
+{
+	if (i < 0 || i >= KEY_CREDENTIALS)
+		return NULL;
+	return i % 2 ? akenza_names[i / 2].credential_x509 : akenza_names[i / 2].credential;
+}
+
+int
+key_credential_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < KEY_CREDENTIALS; i++)
+		if (strcmp(name, key_credential_name(i)) == 0)
+			return i;
+	return -1;
+}
+
 const char *
 key_akenza_alg(const struct key *k, const char **why)
 {
@@ -819,12 +882,12 @@ key_akenza_alg(const struct key *k, const char **why)
 	case KEY_EC:
 		curve = key_curve(k);
 		if (curve != NULL && strcmp(curve, "P-256") == 0)
-			return "ES256";
+			return key_type_alg(KEY_EC);
 		*why = "akenza takes only the P-256 curve for EC keys";
 		return NULL;
 	case KEY_RSA:
 		if (key_bits(k) >= 2048)
-			return "RS256";
+			return key_type_alg(KEY_RSA);
 		*why = "RSA keys must have at least 2048 bits";
 		return NULL;
 	default:
@@ -836,13 +899,11 @@ key_akenza_alg(const struct key *k, const char **why)
 const char *
 key_akenza_credential(const struct key *k, int x509)
 {
-	const char *why, *alg = key_akenza_alg(k, &why);
+	const char *why;
 
-	if (alg == NULL)
+	if (key_akenza_alg(k, &why) == NULL)
 		return NULL;
-	if (strcmp(alg, "ES256") == 0)
-		return x509 ? "EC256_X509_PEM" : "EC256_PEM";
-	return x509 ? "RSA256_X509_PEM" : "RSA256_PEM";
+	return key_type_credential(key_type(k), x509);
 }
 
 /*

@@ -68,14 +68,11 @@
 #define WRITER_GROUP 256
 #define IO_THREADS 6 /* threads beyond "jobs", waiting on the disk while others compute */
 
-/* idset flags; the manifest's algorithm (index into algorithms[]) is kept above them */
+/* idset flags; the manifest's algorithm (key_credential_index) is kept above them */
 #define IN_MANIFEST 0x1
 #define SEEN 0x2
 #define ALG_SHIFT 4
 
-static const char *const algorithms[] = {"EC256_PEM", "RSA256_PEM", "EC256_X509_PEM",
-					 "RSA256_X509_PEM"};
-#define N_ALGORITHMS (sizeof(algorithms) / sizeof(algorithms[0]))
 
 enum job_kind { JOB_MAKE, JOB_VERIFY };
 
@@ -83,7 +80,7 @@ struct job {
 	enum job_kind kind;
 	unsigned long line;
 	unsigned char fp[32]; /* JOB_VERIFY: the manifest's */
-	int alg;	      /* JOB_VERIFY: index into algorithms[] */
+	int alg;	      /* JOB_VERIFY: key_credential_index() */
 	char id[DEVID_MAX + 1];
 };
 
@@ -217,15 +214,11 @@ set_fatal(struct ctx *c, const struct err *e)
 
 /* --- one device ------------------------------------------------------------------ */
 
-static int
-alg_index(const char *alg)
+/* The credential algorithm of the keys this run makes. */
+static const char *
+run_algorithm(const struct provision_opts *o)
 {
-	size_t i;
-
-	for (i = 0; i < N_ALGORITHMS; i++)
-		if (strcmp(alg, algorithms[i]) == 0)
-			return (int)i;
-	return -1;
+	return key_type_credential(o->type, o->cert);
 }
 
 static int
@@ -431,8 +424,7 @@ check_device(struct ctx *c, const struct job *j, struct manifest_row *row, struc
 		return -1;
 	if (o->cert && check_cert(c, j->id, fp, e) != 0)
 		return -1;
-	alg = o->type == KEY_EC ? (o->cert ? "EC256_X509_PEM" : "EC256_PEM")
-				: (o->cert ? "RSA256_X509_PEM" : "RSA256_PEM");
+	alg = run_algorithm(o);
 	if (j->kind == JOB_VERIFY) {
 		if (sodium_hex2bin(bin, sizeof(bin), fp, KEY_FINGERPRINT_HEX, NULL, NULL, NULL) !=
 			0 ||
@@ -441,10 +433,10 @@ check_device(struct ctx *c, const struct job *j, struct manifest_row *row, struc
 				       "the key in '%s/%s' has fingerprint %s, not the manifest's: "
 				       "not replacing either",
 				       o->out_dir, j->id, fp);
-		if (strcmp(alg, algorithms[j->alg]) != 0)
+		if (strcmp(alg, key_credential_name(j->alg)) != 0)
 			return err_set(e, AK_INPUT,
 				       "device '%s' is in the manifest as %s; this run makes %s",
-				       j->id, algorithms[j->alg], alg);
+				       j->id, key_credential_name(j->alg), alg);
 	}
 	rc = fill_row(c, j->id, alg, fp, created, row, e);
 	return rc;
@@ -702,12 +694,6 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 	fileio_buf_clear(&buf);
 }
 
-static const char *
-run_algorithm(const struct provision_opts *o)
-{
-	return o->type == KEY_EC ? (o->cert ? "EC256_X509_PEM" : "EC256_PEM")
-				 : (o->cert ? "RSA256_X509_PEM" : "RSA256_PEM");
-}
 
 int
 provision_batch_read(const struct provision_opts *o, const char *prefix,
@@ -865,14 +851,14 @@ load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struc
 		sodium_hex2bin(fp, sizeof(fp), row.fingerprint, KEY_FINGERPRINT_HEX, NULL, NULL,
 			       NULL);
 		if (!added && (memcmp(it->fp, fp, sizeof(fp)) != 0 ||
-			       it->flags >> ALG_SHIFT != (unsigned)alg_index(row.algorithm))) {
+			       it->flags >> ALG_SHIFT != (unsigned)key_credential_index(row.algorithm))) {
 			r = err_set(
 			    e, AK_INPUT,
 			    "'%s' line %lu: device '%s' is listed twice, with different keys",
 			    c->manifest_path, manifest_line(m), row.device_id);
 			break;
 		}
-		it->flags = IN_MANIFEST | (unsigned)alg_index(row.algorithm) << ALG_SHIFT;
+		it->flags = IN_MANIFEST | (unsigned)key_credential_index(row.algorithm) << ALG_SHIFT;
 		memcpy(it->fp, fp, sizeof(fp));
 	}
 	manifest_close(m);
