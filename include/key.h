@@ -98,12 +98,30 @@ const char *key_akenza_alg(const struct key *k, const char **why);
 /* akenza's credential algorithm name: EC256_PEM, RSA256_X509_PEM, ... (NULL if unsupported). */
 const char *key_akenza_credential(const struct key *k, int x509);
 
+/*
+ * akenza's names, from the one table of them: for each key type akenza
+ * takes, the JWS alg and the REST API's credential algorithms (x509: the key
+ * uploaded as a certificate).  NULL, or KEY_OTHER, for anything else.
+ */
+const char *key_type_alg(enum key_type t);
+const char *key_type_credential(enum key_type t, int x509);
+enum key_type key_alg_type(const char *alg);
+/* The credential algorithms numbered 0 .. KEY_CREDENTIALS - 1 (NULL beyond; -1: no such name). */
+#define KEY_CREDENTIALS 4
+const char *key_credential_name(int i);
+int key_credential_index(const char *name);
+
 /* Canonical DER SubjectPublicKeyInfo (OPENSSL_free() it). */
 int key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *e);
 /* The akenza fingerprint (kid): 64 lowercase hex digits and a NUL. */
 int key_fingerprint(const struct key *k, char hex[KEY_FINGERPRINT_HEX + 1], struct err *e);
 /* Do the public halves of a and b match? */
 int key_same_public(const struct key *a, const struct key *b);
+/*
+ * Does private key k's public half belong to its private half (a file can
+ * carry any point beside a scalar)?  0 for a public key.
+ */
+int key_pair_ok(const struct key *k);
 
 /* Private key as PKCS#8 PEM in sodium memory (sodium_free() it); encrypted if pass != NULL. */
 int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem,

@@ -11,6 +11,7 @@
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/rand.h>
@@ -466,6 +467,115 @@ refuse_chain(const struct key_set *s, const char *name, struct err *e)
 	return 0;
 }
 
+/* --- P-256 keys in their fixed layouts (p256.h) ------------------------------ */
+
+/* A P-256 key from its raw halves, taken as they are (scalar NULL: a public key). */
+static EVP_PKEY *
+p256_import(const unsigned char *scalar, const unsigned char point[P256_POINT_LEN])
+{
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	BIGNUM *d = NULL;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, P256_POINT_LEN))
+		goto out;
+	if (scalar != NULL &&
+	    ((d = BN_secure_new()) == NULL || BN_bin2bn(scalar, P256_SCALAR_LEN, d) == NULL ||
+	     !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d)))
+		goto out;
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, scalar ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+			      params) <= 0) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params); /* its secure part is cleared */
+	OSSL_PARAM_BLD_free(bld);
+	BN_clear_free(d);
+	return pkey;
+}
+
+/* The uncompressed point of k if it is a P-256 key that exports it so: 1, else 0. */
+static int
+p256_point_of(const struct key *k, unsigned char point[P256_POINT_LEN])
+{
+	const char *curve = key_curve(k);
+	size_t n = 0;
+
+	if (curve == NULL || strcmp(curve, "P-256") != 0 ||
+	    !EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, point,
+					     P256_POINT_LEN, &n) ||
+	    n != P256_POINT_LEN || point[0] != 0x04) {
+		ERR_clear_error();
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Both halves of k if OpenSSL would write it as the fixed PKCS#8 layout: a
+ * P-256 private key, named curve, uncompressed point, public key included.
+ * 1, else 0 (kp wiped).
+ */
+static int
+p256_keypair_of(const struct key *k, struct p256_keypair *kp)
+{
+	char enc[32];
+	BIGNUM *d = NULL;
+	int pub = 1, ok;
+
+	ok = k->is_private && p256_point_of(k, kp->point) &&
+	     EVP_PKEY_get_utf8_string_param(k->pkey, OSSL_PKEY_PARAM_EC_ENCODING, enc,
+					    sizeof(enc), NULL) &&
+	     strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) == 0 &&
+	     (!EVP_PKEY_get_int_param(k->pkey, OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, &pub) ||
+	      pub != 0) &&
+	     EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) &&
+	     BN_bn2binpad(d, kp->scalar, P256_SCALAR_LEN) == P256_SCALAR_LEN;
+	BN_clear_free(d);
+	ERR_clear_error();
+	if (!ok)
+		sodium_memzero(kp, sizeof(*kp));
+	return ok;
+}
+
+/*
+ * Exactly the PEM that key_private_pem() (unencrypted) or key_public_pem()
+ * writes for a P-256 key, read without OpenSSL's decoders: 1 with k filled as
+ * the generic loader fills it, else 0 (the generic loader then decides).
+ */
+static int
+load_p256(struct key *k, const unsigned char *data, size_t len)
+{
+	struct p256_keypair kp;
+	int ok = 0;
+
+	if (p256_parse_private((const char *)data, len, &kp) == 0) {
+		if ((k->pkey = p256_import(kp.scalar, kp.point)) != NULL) {
+			k->format = KEY_FMT_PKCS8;
+			k->is_private = 1;
+			ok = 1;
+		}
+	} else if (p256_parse_public((const char *)data, len, kp.point) == 0) {
+		if ((k->pkey = p256_import(NULL, kp.point)) != NULL) {
+			k->format = KEY_FMT_SPKI;
+			ok = 1;
+		}
+	}
+	sodium_memzero(&kp, sizeof(kp));
+	k->pem = ok;
+	return ok;
+}
+
 int
 key_load_all(struct key_set *s, const unsigned char *data, size_t len, const char *name,
 	     struct passphrase *pp, struct err *e)
@@ -476,7 +586,10 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 	int rc;
 
 	key_set_clear(s);
-	if (len > 0 && memmem(data, len, "-----BEGIN ", 11) != NULL) {
+	if (load_p256(&k, data, len)) {
+		rc = set_add(s, &k, e);
+		key_clear(&k);
+	} else if (len > 0 && memmem(data, len, "-----BEGIN ", 11) != NULL) {
 		if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
 			return err_openssl(e, AK_CRYPTO, "out of memory");
 		rc = load_pem(s, bio, name, &pc);
@@ -697,6 +810,69 @@ key_format_name(enum key_format f)
 	return names[f];
 }
 
+/* akenza's names for the key types it takes: the only place they are spelt. */
+static const struct {
+	enum key_type type;
+	const char *alg, *credential, *credential_x509;
+} akenza_names[] = {
+    {KEY_EC, "ES256", "EC256_PEM", "EC256_X509_PEM"},
+    {KEY_RSA, "RS256", "RSA256_PEM", "RSA256_X509_PEM"},
+};
+#define N_AKENZA_NAMES (sizeof(akenza_names) / sizeof(akenza_names[0]))
+_Static_assert(2 * N_AKENZA_NAMES == KEY_CREDENTIALS, "credential numbering");
+
+const char *
+key_type_alg(enum key_type t)
+{
+	size_t i;
+
+	for (i = 0; i < N_AKENZA_NAMES; i++)
+		if (akenza_names[i].type == t)
+			return akenza_names[i].alg;
+	return NULL;
+}
+
+const char *
+key_type_credential(enum key_type t, int x509)
+{
+	size_t i;
+
+	for (i = 0; i < N_AKENZA_NAMES; i++)
+		if (akenza_names[i].type == t)
+			return x509 ? akenza_names[i].credential_x509 : akenza_names[i].credential;
+	return NULL;
+}
+
+enum key_type
+key_alg_type(const char *alg)
+{
+	size_t i;
+
+	for (i = 0; alg != NULL && i < N_AKENZA_NAMES; i++)
+		if (strcmp(alg, akenza_names[i].alg) == 0)
+			return akenza_names[i].type;
+	return KEY_OTHER;
+}
+
+const char *
+key_credential_name(int i)
+{
+	if (i < 0 || i >= KEY_CREDENTIALS)
+		return NULL;
+	return i % 2 ? akenza_names[i / 2].credential_x509 : akenza_names[i / 2].credential;
+}
+
+int
+key_credential_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < KEY_CREDENTIALS; i++)
+		if (strcmp(name, key_credential_name(i)) == 0)
+			return i;
+	return -1;
+}
+
 const char *
 key_akenza_alg(const struct key *k, const char **why)
 {
@@ -706,12 +882,12 @@ key_akenza_alg(const struct key *k, const char **why)
 	case KEY_EC:
 		curve = key_curve(k);
 		if (curve != NULL && strcmp(curve, "P-256") == 0)
-			return "ES256";
+			return key_type_alg(KEY_EC);
 		*why = "akenza takes only the P-256 curve for EC keys";
 		return NULL;
 	case KEY_RSA:
 		if (key_bits(k) >= 2048)
-			return "RS256";
+			return key_type_alg(KEY_RSA);
 		*why = "RSA keys must have at least 2048 bits";
 		return NULL;
 	default:
@@ -723,138 +899,84 @@ key_akenza_alg(const struct key *k, const char **why)
 const char *
 key_akenza_credential(const struct key *k, int x509)
 {
-	const char *why, *alg = key_akenza_alg(k, &why);
+	const char *why;
 
-	if (alg == NULL)
+	if (key_akenza_alg(k, &why) == NULL)
 		return NULL;
-	if (strcmp(alg, "ES256") == 0)
-		return x509 ? "EC256_X509_PEM" : "EC256_PEM";
-	return x509 ? "RSA256_X509_PEM" : "RSA256_PEM";
-}
-
-/* DER length octets of n into p (at most 3); returns how many. */
-static size_t
-der_len(unsigned char *p, size_t n)
-{
-	if (n < 0x80) {
-		p[0] = (unsigned char)n;
-		return 1;
-	}
-	if (n < 0x100) {
-		p[0] = 0x81;
-		p[1] = (unsigned char)n;
-		return 2;
-	}
-	p[0] = 0x82;
-	p[1] = (unsigned char)(n >> 8);
-	p[2] = (unsigned char)n;
-	return 3;
-}
-
-/* A DER INTEGER of a positive bn into p (NULL: only measure); returns its length. */
-static size_t
-der_uint(unsigned char *p, const BIGNUM *bn)
-{
-	size_t nb = (size_t)BN_num_bytes(bn), pad, h;
-	unsigned char hdr[4];
-
-	pad = nb == 0 || BN_is_bit_set(bn, (int)nb * 8 - 1);
-	hdr[0] = 0x02;
-	h = 1 + der_len(hdr + 1, nb + pad);
-	if (p != NULL) {
-		memcpy(p, hdr, h);
-		if (pad)
-			p[h] = 0;
-		BN_bn2bin(bn, p + h + pad);
-	}
-	return h + pad + nb;
+	return key_type_credential(key_type(k), x509);
 }
 
 /*
- * The SubjectPublicKeyInfo of the two key types akenza takes, put together
- * directly: OpenSSL's encoder framework costs about a millisecond on first
- * use, a fifth of what one "akcred jwt mint" may take.  The bytes are those
- * i2d_PUBKEY gives (the unit tests compare them); anything unusual -- another
- * curve, explicit parameters, a compressed point, RSA-PSS -- returns 0 and
- * takes the general path.
+ * An RSA key's SubjectPublicKeyInfo put together by OpenSSL's ASN.1 encoder
+ * (i2d_ASN1_SEQUENCE_ANY, i2d_X509_PUBKEY), not i2d_PUBKEY: the encoder
+ * framework behind that costs about 1 ms on first use, a sixth of a whole
+ * "akcred fingerprint" or "akcred jwt mint" of an RSA key (tests/bench/keys.sh
+ * and jwt.sh; figures in the commit).  The unit tests compare the bytes with
+ * i2d_PUBKEY's.  0 for anything but a plain RSA key (the general path).
  */
 static int
-spki_der_fast(const struct key *k, unsigned char **der, size_t *len)
+rsa_spki_der(const struct key *k, unsigned char **der, size_t *len)
 {
-	/* SEQ { rsaEncryption, NULL } */
-	static const unsigned char rsa_alg[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
-						0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
-	unsigned char point[P256_POINT_LEN], *out, *p;
-	BIGNUM *n = NULL, *e = NULL;
-	size_t plen = 0, in, ie, rsapub, bits, total;
-	const char *curve;
-	int ok = 0;
+	ASN1_SEQUENCE_ANY *seq = NULL;
+	X509_PUBKEY *pub = NULL;
+	unsigned char *rsapub = NULL;
+	BIGNUM *bn[2] = {NULL, NULL};
+	ASN1_INTEGER *ai;
+	ASN1_TYPE *t;
+	int i, n, ok = 0;
 
-	if (key_type(k) == KEY_EC) {
-		curve = key_curve(k);
-		if (curve == NULL || strcmp(curve, "P-256") != 0 ||
-		    !EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, point,
-						     sizeof(point), &plen) ||
-		    plen != sizeof(point) || point[0] != 0x04) {
-			ERR_clear_error();
-			return 0;
-		}
-		if ((out = OPENSSL_malloc(P256_SPKI_DER_LEN)) == NULL)
-			return 0;
-		p256_spki_der(point, out);
-		*der = out;
-		*len = P256_SPKI_DER_LEN;
-		return 1;
-	}
 	if (key_type(k) != KEY_RSA || !EVP_PKEY_is_a(k->pkey, "RSA") ||
-	    !EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
-	    !EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E, &e) || BN_num_bytes(n) > 2048 ||
-	    BN_is_negative(n) || BN_is_negative(e) || BN_num_bytes(e) > 64) {
-		ERR_clear_error();
+	    !EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_N, &bn[0]) ||
+	    !EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_RSA_E, &bn[1]) ||
+	    (seq = sk_ASN1_TYPE_new_null()) == NULL)
 		goto out;
+	/* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } */
+	for (i = 0; i < 2; i++) {
+		if ((t = ASN1_TYPE_new()) == NULL)
+			goto out;
+		if (sk_ASN1_TYPE_push(seq, t) <= 0) {
+			ASN1_TYPE_free(t);
+			goto out;
+		}
+		if ((ai = BN_to_ASN1_INTEGER(bn[i], NULL)) == NULL)
+			goto out;
+		ASN1_TYPE_set(t, V_ASN1_INTEGER, ai);
 	}
-	in = der_uint(NULL, n);
-	ie = der_uint(NULL, e);
-	/* RSAPublicKey SEQ, then the BIT STRING around it, then the outer SEQ. */
-	rsapub = 1 + (in + ie < 0x80 ? 1 : in + ie < 0x100 ? 2 : 3) + in + ie;
-	bits = 1 + (rsapub + 1 < 0x80 ? 1 : rsapub + 1 < 0x100 ? 2 : 3) + 1 + rsapub;
-	total = 1 + (sizeof(rsa_alg) + bits < 0x80 ? 1 : sizeof(rsa_alg) + bits < 0x100 ? 2 : 3) +
-		sizeof(rsa_alg) + bits;
-	if ((out = OPENSSL_malloc(total)) == NULL)
+	if ((n = i2d_ASN1_SEQUENCE_ANY(seq, &rsapub)) <= 0 || (pub = X509_PUBKEY_new()) == NULL ||
+	    !X509_PUBKEY_set0_param(pub, OBJ_nid2obj(NID_rsaEncryption), V_ASN1_NULL, NULL, rsapub,
+				    n))
 		goto out;
-	p = out;
-	*p++ = 0x30;
-	p += der_len(p, sizeof(rsa_alg) + bits);
-	memcpy(p, rsa_alg, sizeof(rsa_alg));
-	p += sizeof(rsa_alg);
-	*p++ = 0x03;
-	p += der_len(p, rsapub + 1);
-	*p++ = 0x00; /* no unused bits */
-	*p++ = 0x30;
-	p += der_len(p, in + ie);
-	p += der_uint(p, n);
-	p += der_uint(p, e);
-	*der = out;
-	*len = (size_t)(p - out);
-	ok = *len == total;
-	if (!ok) { /* cannot happen; never hand out a wrong encoding */
-		OPENSSL_free(out);
-		*der = NULL;
-	}
+	rsapub = NULL; /* pub owns it now */
+	if ((n = i2d_X509_PUBKEY(pub, der)) <= 0)
+		goto out;
+	*len = (size_t)n;
+	ok = 1;
 out:
-	BN_free(n);
-	BN_free(e);
+	ERR_clear_error();
+	sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
+	OPENSSL_free(rsapub);
+	X509_PUBKEY_free(pub);
+	BN_free(bn[0]);
+	BN_free(bn[1]);
 	return ok;
 }
 
 int
 key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *e)
 {
+	unsigned char point[P256_POINT_LEN];
 	EVP_PKEY *canon = NULL;
 	int n;
 
 	*der = NULL;
-	if (spki_der_fast(k, der, len))
+	if (p256_point_of(k, point)) {
+		if ((*der = OPENSSL_malloc(P256_SPKI_DER_LEN)) == NULL)
+			return err_set(e, AK_CRYPTO, "out of memory");
+		p256_spki_der(point, *der);
+		*len = P256_SPKI_DER_LEN;
+		return 0;
+	}
+	if (rsa_spki_der(k, der, len))
 		return 0;
 	/*
 	 * One key, one kid: an EC key is re-encoded with its curve named by OID
@@ -917,17 +1039,45 @@ bio_take(BIO *bio, int secret, char **out, size_t *len, struct err *e)
 }
 
 int
+key_pair_ok(const struct key *k)
+{
+	EVP_PKEY_CTX *ctx;
+	int ok;
+
+	if (!k->is_private || (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	/* Recomputes the public half from the private one (scalar * G for EC). */
+	ok = EVP_PKEY_pairwise_check(ctx) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
+int
 key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
 		struct err *e)
 {
+	unsigned char der[P256_PKCS8_DER_LEN];
+	struct p256_keypair kp;
 	BIO *bio;
-	int rc;
+	int rc, ok;
 
 	/* BIO memory is cleared when freed (BUF_MEM_free uses OPENSSL_clear_free). */
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL)
 		return err_openssl(e, AK_CRYPTO, "out of memory");
-	if (!PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, pass ? EVP_aes_256_cbc() : NULL,
-					   (const char *)pass, (int)passlen, NULL, NULL))
+	if (pass == NULL && p256_keypair_of(k, &kp)) {
+		/* The bytes OpenSSL's PKCS#8 encoder would give (p256.h), in PEM. */
+		p256_pkcs8_der(&kp, der);
+		ok = PEM_write_bio(bio, "PRIVATE KEY", "", der, sizeof(der)) > 0;
+		sodium_memzero(&kp, sizeof(kp));
+		sodium_memzero(der, sizeof(der));
+	} else {
+		ok = PEM_write_bio_PKCS8PrivateKey(bio, k->pkey, pass ? EVP_aes_256_cbc() : NULL,
+						   (const char *)pass, (int)passlen, NULL, NULL);
+	}
+	if (!ok)
 		rc = err_openssl(e, AK_CRYPTO, "cannot encode the private key");
 	else
 		rc = bio_take(bio, 1, pem, len, e);
@@ -939,26 +1089,20 @@ int
 key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e)
 {
 	unsigned char *der;
-	const unsigned char *p;
 	size_t dlen;
-	EVP_PKEY *pub;
 	BIO *bio;
 	int rc;
 
 	/* Write the canonical SPKI, so the file hashes to the fingerprint we print. */
 	if (key_spki_der(k, &der, &dlen, e) != 0)
 		return -1;
-	p = der;
-	pub = d2i_PUBKEY(NULL, &p, (long)dlen);
-	OPENSSL_free(der);
-	if (pub == NULL)
-		return err_openssl(e, AK_CRYPTO, "cannot encode the public key");
-	if ((bio = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_PUBKEY(bio, pub))
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    PEM_write_bio(bio, "PUBLIC KEY", "", der, (long)dlen) <= 0)
 		rc = err_openssl(e, AK_CRYPTO, "cannot encode the public key");
 	else
 		rc = bio_take(bio, 0, pem, len, e);
 	BIO_free(bio);
-	EVP_PKEY_free(pub);
+	OPENSSL_free(der);
 	return rc;
 }
 

@@ -1,11 +1,7 @@
-/* p256: direct encodings of EC P-256 keys (see p256.h). */
+/* p256: the fixed layouts of EC P-256 keys, as bytes (see p256.h). */
+#include <stdio.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
 #include <sodium.h>
 
 #include "p256.h"
@@ -31,27 +27,6 @@ _Static_assert(sizeof(pkcs8_prefix) + P256_SCALAR_LEN + sizeof(pkcs8_middle) + P
 		   P256_PKCS8_DER_LEN,
 	       "PKCS#8 layout");
 
-int
-p256_from_key(const struct key *k, struct p256_keypair *kp, struct err *e)
-{
-	const char *curve = key_curve(k);
-	BIGNUM *d = NULL;
-	size_t n = 0;
-	int ok;
-
-	if (curve == NULL || strcmp(curve, "P-256") != 0)
-		return err_set(e, AK_CRYPTO, "internal error: not a P-256 key");
-	ok = EVP_PKEY_get_bn_param(k->pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) &&
-	     BN_bn2binpad(d, kp->scalar, P256_SCALAR_LEN) == P256_SCALAR_LEN &&
-	     EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, kp->point,
-					     P256_POINT_LEN, &n) &&
-	     n == P256_POINT_LEN && kp->point[0] == 0x04;
-	BN_clear_free(d);
-	if (!ok)
-		return err_openssl(e, AK_CRYPTO, "cannot export the EC key");
-	return 0;
-}
-
 void
 p256_spki_der(const unsigned char point[P256_POINT_LEN], unsigned char der[P256_SPKI_DER_LEN])
 {
@@ -71,47 +46,6 @@ p256_pkcs8_der(const struct p256_keypair *kp, unsigned char der[P256_PKCS8_DER_L
 	memcpy(p, pkcs8_middle, sizeof(pkcs8_middle));
 	p += sizeof(pkcs8_middle);
 	memcpy(p, kp->point, P256_POINT_LEN);
-}
-
-size_t
-p256_pem(const char *label, const unsigned char *der, size_t len, char *out, size_t size)
-{
-	char b64[P256_PEM_MAX];
-	size_t n = 0, b, i, line;
-	int w;
-
-	if (sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL) > sizeof(b64))
-		return 0;
-	sodium_bin2base64(b64, sizeof(b64), der, len, sodium_base64_VARIANT_ORIGINAL);
-	b = strlen(b64);
-	w = snprintf(out, size, "-----BEGIN %s-----\n", label);
-	if (w < 0 || (size_t)w >= size)
-		return 0;
-	n = (size_t)w;
-	/* 64 characters a line, as RFC 7468 and OpenSSL do. */
-	for (i = 0; i < b; i += line) {
-		line = b - i < 64 ? b - i : 64;
-		if (n + line + 1 >= size)
-			return 0;
-		memcpy(out + n, b64 + i, line);
-		n += line;
-		out[n++] = '\n';
-	}
-	w = snprintf(out + n, size - n, "-----END %s-----\n", label);
-	if (w < 0 || (size_t)w >= size - n)
-		return 0;
-	sodium_memzero(b64, sizeof(b64));
-	return n + (size_t)w;
-}
-
-void
-p256_fingerprint(const unsigned char point[P256_POINT_LEN], char hex[KEY_FINGERPRINT_HEX + 1])
-{
-	unsigned char der[P256_SPKI_DER_LEN], md[32];
-
-	p256_spki_der(point, der);
-	crypto_hash_sha256(md, der, sizeof(der));
-	sodium_bin2hex(hex, KEY_FINGERPRINT_HEX + 1, md, sizeof(md));
 }
 
 /* The DER inside exactly "-----BEGIN label-----\n<base64 lines>-----END label-----\n". */
@@ -168,39 +102,4 @@ p256_parse_public(const char *pem, size_t len, unsigned char point[P256_POINT_LE
 		return -1;
 	memcpy(point, der + sizeof(spki_prefix), P256_POINT_LEN);
 	return 0;
-}
-
-int
-p256_pair_ok(const struct p256_keypair *kp)
-{
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *ctx = NULL, *check = NULL;
-	EVP_PKEY *pkey = NULL;
-	BIGNUM *d = NULL;
-	int ok = 0;
-
-	/* Import both halves as they are, then let OpenSSL recompute scalar * G. */
-	if ((d = BN_secure_new()) == NULL || BN_bin2bn(kp->scalar, P256_SCALAR_LEN, d) == NULL ||
-	    (bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, kp->point,
-					      P256_POINT_LEN) ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
-	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) <= 0 ||
-	    (check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL)
-		goto out;
-	ok = EVP_PKEY_pairwise_check(check) == 1;
-out:
-	ERR_clear_error();
-	EVP_PKEY_CTX_free(check);
-	EVP_PKEY_free(pkey);
-	EVP_PKEY_CTX_free(ctx);
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_clear_free(d);
-	return ok;
 }

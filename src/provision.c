@@ -59,7 +59,6 @@
 #include "fileio.h"
 #include "idset.h"
 #include "manifest.h"
-#include "p256.h"
 #include "provision.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -69,14 +68,11 @@
 #define WRITER_GROUP 256
 #define IO_THREADS 6 /* threads beyond "jobs", waiting on the disk while others compute */
 
-/* idset flags; the manifest's algorithm (index into algorithms[]) is kept above them */
+/* idset flags; the manifest's algorithm (key_credential_index) is kept above them */
 #define IN_MANIFEST 0x1
 #define SEEN 0x2
 #define ALG_SHIFT 4
 
-static const char *const algorithms[] = {"EC256_PEM", "RSA256_PEM", "EC256_X509_PEM",
-					 "RSA256_X509_PEM"};
-#define N_ALGORITHMS (sizeof(algorithms) / sizeof(algorithms[0]))
 
 enum job_kind { JOB_MAKE, JOB_VERIFY };
 
@@ -84,7 +80,7 @@ struct job {
 	enum job_kind kind;
 	unsigned long line;
 	unsigned char fp[32]; /* JOB_VERIFY: the manifest's */
-	int alg;	      /* JOB_VERIFY: index into algorithms[] */
+	int alg;	      /* JOB_VERIFY: key_credential_index() */
 	char id[DEVID_MAX + 1];
 };
 
@@ -218,15 +214,11 @@ set_fatal(struct ctx *c, const struct err *e)
 
 /* --- one device ------------------------------------------------------------------ */
 
-static int
-alg_index(const char *alg)
+/* The credential algorithm of the keys this run makes. */
+static const char *
+run_algorithm(const struct provision_opts *o)
 {
-	size_t i;
-
-	for (i = 0; i < N_ALGORITHMS; i++)
-		if (strcmp(alg, algorithms[i]) == 0)
-			return (int)i;
-	return -1;
+	return key_type_credential(o->type, o->cert);
 }
 
 static int
@@ -310,13 +302,6 @@ want_describe(const struct provision_opts *o, char *buf, size_t size)
 	return buf;
 }
 
-/* Per worker: secrets in sodium memory, allocated once (sodium_malloc costs two mprotects). */
-struct scratch {
-	struct p256_keypair kp;
-	unsigned char der[P256_PKCS8_DER_LEN];
-	char pem[P256_PEM_MAX];
-};
-
 /* The certificate of an existing device: its key is fp's, its subject CN=<id>. */
 static int
 check_cert(struct ctx *c, const char *id, const char *fp, struct err *e)
@@ -342,49 +327,18 @@ out:
 }
 
 /*
- * The key pair of an existing device, the fast way: both files exactly as
- * this command writes EC keys.  1 done (fp, alg set), 0 not that layout (use
- * the generic loader), -1 a mismatch.
+ * The key pair of an existing device: any key this run could have made, its
+ * two halves together (key_load reads the P-256 files this command writes
+ * without OpenSSL's slow decoders).
  */
 static int
-check_p256(struct ctx *c, const struct fileio_buf *privb, const char *pubpath,
-	   struct p256_keypair *kp, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
-{
-	struct fileio_buf pubb = FILEIO_BUF_INIT;
-	unsigned char point[P256_POINT_LEN];
-	char want[32];
-	int rc = 0;
-
-	if (p256_parse_private((const char *)privb->data, privb->len, kp) != 0)
-		return 0;
-	if (fileio_read(pubpath, FILEIO_KEY_MAX, &pubb, e) != 0)
-		return -1;
-	if (p256_parse_public((const char *)pubb.data, pubb.len, point) != 0)
-		goto out;
-	if (c->o->type != KEY_EC) {
-		rc = err_set(e, AK_INPUT, "'%s' holds an EC P-256 key; this run makes %s keys",
-			     pubpath, want_describe(c->o, want, sizeof(want)));
-	} else if (memcmp(point, kp->point, sizeof(point)) != 0) {
-		rc = err_set(e, AK_INPUT, "'%s' does not match private.pem", pubpath);
-	} else if (!p256_pair_ok(kp)) {
-		rc = err_set(e, AK_INPUT, "the private key next to '%s' is damaged", pubpath);
-	} else {
-		p256_fingerprint(point, fp);
-		rc = 1;
-	}
-out:
-	fileio_buf_clear(&pubb);
-	return rc;
-}
-
-/* The same with OpenSSL's generic decoders: any key this run could have made. */
-static int
-check_generic(struct ctx *c, const struct fileio_buf *privb, const char *privpath,
-	      const char *pubpath, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
+check_keys(struct ctx *c, const struct fileio_buf *privb, const char *privpath,
+	   const char *pubpath, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct passphrase pp = PASSPHRASE_INIT;
 	struct key priv = KEY_INIT, pub = KEY_INIT;
+	struct fileio_buf pubb = FILEIO_BUF_INIT;
 	char want[32], have[64];
 	int rc = -1;
 
@@ -403,14 +357,21 @@ check_generic(struct ctx *c, const struct fileio_buf *privb, const char *privpat
 			want_describe(o, want, sizeof(want)));
 		goto out;
 	}
-	if (key_load_file(&pub, pubpath, NULL, e) != 0)
+	/* Not key_load_file: a public key needs no locked memory (two system calls each). */
+	if (fileio_read(pubpath, FILEIO_KEY_MAX, &pubb, e) != 0 ||
+	    key_load(&pub, pubb.data, pubb.len, pubpath, NULL, e) != 0)
 		goto out;
 	if (!key_same_public(&priv, &pub)) {
 		err_set(e, AK_INPUT, "'%s' does not match private.pem", pubpath);
 		goto out;
 	}
+	if (!key_pair_ok(&priv)) {
+		err_set(e, AK_INPUT, "the private key next to '%s' is damaged", pubpath);
+		goto out;
+	}
 	rc = key_fingerprint(&priv, fp, e);
 out:
+	fileio_buf_clear(&pubb);
 	key_clear(&priv);
 	key_clear(&pub);
 	return rc;
@@ -424,8 +385,7 @@ out:
  * private key's mtime).
  */
 static int
-check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manifest_row *row,
-	     struct err *e)
+check_device(struct ctx *c, const struct job *j, struct manifest_row *row, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	char path[PATH_MAX], pubpath[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
@@ -462,17 +422,13 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 	created = st.st_mtime;
 	if (fileio_read_secret(path, FILEIO_KEY_MAX, &privb, e) != 0)
 		return -1;
-	r = check_p256(c, &privb, pubpath, &sc->kp, fp, e);
-	sodium_memzero(&sc->kp, sizeof(sc->kp));
-	if (r == 0)
-		r = check_generic(c, &privb, path, pubpath, fp, e) == 0 ? 1 : -1;
+	r = check_keys(c, &privb, path, pubpath, fp, e);
 	fileio_buf_clear(&privb);
-	if (r < 0)
+	if (r != 0)
 		return -1;
 	if (o->cert && check_cert(c, j->id, fp, e) != 0)
 		return -1;
-	alg = o->type == KEY_EC ? (o->cert ? "EC256_X509_PEM" : "EC256_PEM")
-				: (o->cert ? "RSA256_X509_PEM" : "RSA256_PEM");
+	alg = run_algorithm(o);
 	if (j->kind == JOB_VERIFY) {
 		if (sodium_hex2bin(bin, sizeof(bin), fp, KEY_FINGERPRINT_HEX, NULL, NULL, NULL) !=
 			0 ||
@@ -481,10 +437,10 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 				       "the key in '%s/%s' has fingerprint %s, not the manifest's: "
 				       "not replacing either",
 				       o->out_dir, j->id, fp);
-		if (strcmp(alg, algorithms[j->alg]) != 0)
+		if (strcmp(alg, key_credential_name(j->alg)) != 0)
 			return err_set(e, AK_INPUT,
 				       "device '%s' is in the manifest as %s; this run makes %s",
-				       j->id, algorithms[j->alg], alg);
+				       j->id, key_credential_name(j->alg), alg);
 	}
 	rc = fill_row(c, j->id, alg, fp, created, row, e);
 	return rc;
@@ -492,14 +448,12 @@ check_device(struct ctx *c, const struct job *j, struct scratch *sc, struct mani
 
 /* Make a new device; -1 with e on failure (every failure here stops the run). */
 static int
-make_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manifest_row *row,
-	    struct err *e)
+make_device(struct ctx *c, const struct job *j, struct manifest_row *row, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct fileio_dir d = FILEIO_DIR_INIT;
 	struct key k = KEY_INIT;
-	unsigned char spki[P256_SPKI_DER_LEN];
-	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1], pubpem[P256_PEM_MAX];
+	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
 	char *priv = NULL, *pub = NULL, *cert = NULL;
 	size_t priv_len = 0, pub_len = 0, cert_len = 0;
 	int rc = -1;
@@ -507,32 +461,10 @@ make_device(struct ctx *c, const struct job *j, struct scratch *sc, struct manif
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
 	sem_wait(&c->cpu);
-	if (key_generate(&k, o->type, o->bits, e) != 0)
+	if (key_generate(&k, o->type, o->bits, e) != 0 ||
+	    key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
+	    key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
 		goto unlock;
-	if (o->type == KEY_EC) {
-		/* The fixed P-256 layouts, written directly (see p256.h): 10x faster. */
-		if (p256_from_key(&k, &sc->kp, e) != 0)
-			goto unlock;
-		p256_spki_der(sc->kp.point, spki);
-		p256_fingerprint(sc->kp.point, fp);
-		pub_len = p256_pem("PUBLIC KEY", spki, sizeof(spki), pubpem, sizeof(pubpem));
-		if (o->pass == NULL) {
-			p256_pkcs8_der(&sc->kp, sc->der);
-			priv_len = p256_pem("PRIVATE KEY", sc->der, sizeof(sc->der), sc->pem,
-					    sizeof(sc->pem));
-		} else if (key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0) {
-			goto unlock;
-		}
-		sodium_memzero(sc->der, sizeof(sc->der));
-		sodium_memzero(&sc->kp, sizeof(sc->kp));
-		if (pub_len == 0 || priv_len == 0) {
-			err_set(e, AK_CRYPTO, "internal error: PEM encoding");
-			goto unlock;
-		}
-	} else if (key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
-		   key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0) {
-		goto unlock;
-	}
 	if (o->cert && key_self_signed_pem(&k, j->id, o->days, &cert, &cert_len, e) != 0)
 		goto unlock;
 	rc = 0;
@@ -542,14 +474,13 @@ unlock:
 		goto out;
 	rc = -1;
 	if (fileio_dir_stage(&d, path, e) != 0 ||
-	    fileio_dir_add(&d, "private.pem", priv ? priv : sc->pem, priv_len, 0600, e) != 0 ||
-	    fileio_dir_add(&d, "public.pem", pub ? pub : pubpem, pub_len, 0644, e) != 0 ||
+	    fileio_dir_add(&d, "private.pem", priv, priv_len, 0600, e) != 0 ||
+	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
 	    fileio_dir_commit(&d, e) != 0)
 		goto out;
 	rc = fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e);
 out:
-	sodium_memzero(sc->pem, sizeof(sc->pem));
 	fileio_dir_clear(&d);
 	if (priv != NULL)
 		sodium_free(priv);
@@ -560,7 +491,7 @@ out:
 }
 
 static void
-do_job(struct ctx *c, const struct job *j, struct scratch *sc, struct result *r)
+do_job(struct ctx *c, const struct job *j, struct result *r)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -575,14 +506,14 @@ do_job(struct ctx *c, const struct job *j, struct scratch *sc, struct result *r)
 			return;
 		}
 		if (lstat(path, &st) != 0 && errno == ENOENT) {
-			rc = make_device(c, j, sc, &r->row, &r->err);
+			rc = make_device(c, j, &r->row, &r->err);
 			r->kind = rc == 0 ? RES_CREATED : RES_FATAL;
 			return;
 		}
 		/* There but not in the manifest: a run stopped between rename and append. */
 	}
 	sem_wait(&c->cpu);
-	rc = check_device(c, j, sc, &r->row, &r->err);
+	rc = check_device(c, j, &r->row, &r->err);
 	sem_post(&c->cpu);
 	if (rc != 0)
 		r->kind = RES_FAILED;
@@ -596,23 +527,20 @@ worker(void *arg)
 	struct ctx *c = arg;
 	struct job j;
 	struct result *r = malloc(sizeof(*r));
-	struct scratch *sc = sodium_malloc(sizeof(*sc));
 	struct err e;
 
-	if (r == NULL || sc == NULL) {
+	if (r == NULL) {
 		err_set(&e, AK_CRYPTO, "out of memory");
 		set_fatal(c, &e);
 	}
 	while (queue_get(&c->jobs, &j, 1) == 1) {
 		/* After a fatal error: drain the queue, start nothing new. */
-		if (r == NULL || sc == NULL || atomic_load(&c->abort))
+		if (r == NULL || atomic_load(&c->abort))
 			continue;
-		do_job(c, &j, sc, r);
+		do_job(c, &j, r);
 		queue_put(&c->results, r);
 	}
 	free(r);
-	if (sc != NULL)
-		sodium_free(sc);
 	OPENSSL_thread_stop();
 	return NULL;
 }
@@ -770,12 +698,6 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 	fileio_buf_clear(&buf);
 }
 
-static const char *
-run_algorithm(const struct provision_opts *o)
-{
-	return o->type == KEY_EC ? (o->cert ? "EC256_X509_PEM" : "EC256_PEM")
-				 : (o->cert ? "RSA256_X509_PEM" : "RSA256_PEM");
-}
 
 int
 provision_batch_read(const struct provision_opts *o, const char *prefix,
@@ -933,14 +855,14 @@ load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struc
 		sodium_hex2bin(fp, sizeof(fp), row.fingerprint, KEY_FINGERPRINT_HEX, NULL, NULL,
 			       NULL);
 		if (!added && (memcmp(it->fp, fp, sizeof(fp)) != 0 ||
-			       it->flags >> ALG_SHIFT != (unsigned)alg_index(row.algorithm))) {
+			       it->flags >> ALG_SHIFT != (unsigned)key_credential_index(row.algorithm))) {
 			r = err_set(
 			    e, AK_INPUT,
 			    "'%s' line %lu: device '%s' is listed twice, with different keys",
 			    c->manifest_path, manifest_line(m), row.device_id);
 			break;
 		}
-		it->flags = IN_MANIFEST | (unsigned)alg_index(row.algorithm) << ALG_SHIFT;
+		it->flags = IN_MANIFEST | (unsigned)key_credential_index(row.algorithm) << ALG_SHIFT;
 		memcpy(it->fp, fp, sizeof(fp));
 	}
 	manifest_close(m);

@@ -1,4 +1,4 @@
-/* Unit tests of the jwt and b64 modules: minting, every problem code, the attacks. */
+/* Unit tests of the jwt module: minting, every problem code, the attacks. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <limits.h>
@@ -781,36 +781,6 @@ Test(jwt, every_problem_code_is_documented_in_the_table)
 	}
 }
 
-/* --- b64 -------------------------------------------------------------------------- */
-
-Test(b64, strict_decoding)
-{
-	const char *bad[] = {"QQ==", "QR", "Q", "QU+D", "QU/D", "QU D", "QUJ", "QUJDQ", "QU\nD"};
-	unsigned char out[16];
-	struct err e = ERR_INIT;
-	size_t i, n;
-
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert_eq(b64url_decode(out, sizeof(out), &n, bad[i], strlen(bad[i]), &e), -1,
-			     "accepted %s", bad[i]);
-	cr_assert_eq(b64url_decode(out, sizeof(out), &n, "QUI", 3, &e), 0);
-	cr_assert_eq(n, 2);
-	cr_assert_eq(memcmp(out, "AB", 2), 0);
-	cr_assert_eq(b64url_decode(out, sizeof(out), &n, "-_-_", 4, &e), 0);
-	cr_assert_eq(b64url_decode(out, 2, &n, "QUJD", 4, &e), -1, "overflow accepted");
-	cr_assert_eq(b64url_decode(out, sizeof(out), &n, "QU\0D", 4, &e), -1);
-}
-
-Test(b64, encodes_without_padding)
-{
-	char out[16];
-
-	cr_assert_eq(b64url_encode(out, sizeof(out), (const unsigned char *)"\xfb\xff", 2), 3);
-	cr_assert_str_eq(out, "-_8");
-	cr_assert_eq(B64URL_ENCODED_LEN(64), 86);
-	cr_assert_eq(B64URL_ENCODED_LEN(256), 342);
-}
-
 /* --- RFC 7515 known answers ------------------------------------------------------- */
 
 static char *
@@ -886,24 +856,6 @@ Test(jwt, minted_json_parses_back_as_the_claims_given)
 	cr_assert_str_eq(json_string_value(json_object_get(r.claims, "sub")), "a_b.c:d@e-1");
 	jwt_report_clear(&r);
 	sodium_free(tok);
-}
-
-Test(b64, encoder_agrees_with_libsodium)
-{
-	unsigned char in[64];
-	char ours[100], theirs[100];
-	size_t n;
-
-	randombytes_buf(in, sizeof(in));
-	for (n = 0; n <= sizeof(in); n++) {
-		cr_assert_eq(b64url_encode(ours, sizeof(ours), in, n), B64URL_ENCODED_LEN(n));
-		sodium_bin2base64(theirs, sizeof(theirs), in, n,
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		cr_assert_str_eq(ours, theirs, "length %zu", n);
-	}
-	/* Too small a buffer: nothing, not a truncated encoding. */
-	cr_assert_eq(b64url_encode(ours, 4, in, 3), 0);
-	cr_assert_str_eq(ours, "");
 }
 
 Test(jwt, es256_der_to_raw_holds_for_short_and_padded_integers)

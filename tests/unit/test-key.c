@@ -432,3 +432,29 @@ Test(key, curve_names_are_thread_safe)
 	key_clear(&k1);
 	key_clear(&k2);
 }
+
+Test(key, akenza_names_come_from_one_table)
+{
+	static const char *const creds[] = {"EC256_PEM", "EC256_X509_PEM", "RSA256_PEM",
+					    "RSA256_X509_PEM"};
+	int i;
+
+	cr_assert_str_eq(key_type_alg(KEY_EC), "ES256");
+	cr_assert_str_eq(key_type_alg(KEY_RSA), "RS256");
+	cr_assert_null(key_type_alg(KEY_OTHER));
+	cr_assert_eq(key_alg_type("ES256"), KEY_EC);
+	cr_assert_eq(key_alg_type("RS256"), KEY_RSA);
+	cr_assert_eq(key_alg_type("es256"), KEY_OTHER);
+	cr_assert_eq(key_alg_type("HS256"), KEY_OTHER);
+	cr_assert_eq(key_alg_type(NULL), KEY_OTHER);
+	cr_assert_str_eq(key_type_credential(KEY_EC, 1), "EC256_X509_PEM");
+	cr_assert_str_eq(key_type_credential(KEY_RSA, 0), "RSA256_PEM");
+	cr_assert_null(key_type_credential(KEY_OTHER, 0));
+	for (i = 0; i < KEY_CREDENTIALS; i++) {
+		cr_assert_str_eq(key_credential_name(i), creds[i]);
+		cr_assert_eq(key_credential_index(creds[i]), i);
+	}
+	cr_assert_null(key_credential_name(KEY_CREDENTIALS));
+	cr_assert_null(key_credential_name(-1));
+	cr_assert_eq(key_credential_index("EC256"), -1);
+}
