@@ -135,6 +135,8 @@ int key_self_signed_pem(const struct key *k, const char *cn, int days, char **pe
 /* Certificate details (k->cert != NULL). */
 int key_cert_subject(const struct key *k, char *buf, size_t size);
 int key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after);
+/* The one ASN1_TIME conversion: t as seconds since the epoch (UTC); -1 if unreadable. */
+int key_asn1_time(const ASN1_TIME *t, time_t *out);
 
 /*
  * The one rule for a certificate used as a device key (jwt verify, check's

@@ -924,18 +924,6 @@ out:
 	return rc;
 }
 
-/* asn1 as ISO 8601 UTC, or "(unreadable)". */
-static const char *
-asn1_iso(const ASN1_TIME *asn1, char iso[TIMEUTIL_ISO_LEN])
-{
-	struct tm tm;
-
-	if (asn1 == NULL || !ASN1_TIME_to_tm(asn1, &tm) ||
-	    strftime(iso, TIMEUTIL_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(iso, TIMEUTIL_ISO_LEN, "(unreadable)");
-	return iso;
-}
-
 /*
  * A certificate as the key must be valid at now: the rule is
  * key_cert_valid_at(), with the token's leeway.  An error, so that verify,
@@ -946,14 +934,19 @@ static void
 check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
 {
 	const X509 *cert = o->key != NULL ? o->key->cert : NULL;
-	char b1[TIMEUTIL_ISO_LEN], b2[TIMEUTIL_ISO_LEN], b3[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN];
-	time_t now = o->now ? o->now : time(NULL);
+	char b1[TIMEUTIL_ISO_LEN] = "(unreadable)", b2[TIMEUTIL_ISO_LEN] = "(unreadable)";
+	char b3[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN];
+	time_t now = o->now ? o->now : time(NULL), nb, na;
 	enum key_cert_time v;
 
 	if (cert == NULL || (v = key_cert_valid_at(o->key, now, o->leeway)) == KEY_CERT_VALID)
 		return;
+	if (key_cert_validity(o->key, &nb, &na) == 0) {
+		timeutil_iso8601(nb, b1);
+		timeutil_iso8601(na, b2);
+	}
 	ERROR(r, "cert_not_valid", "the certificate is valid from %s to %s: at %s it %s (leeway %s)",
-	      asn1_iso(X509_get0_notBefore(cert), b1), asn1_iso(X509_get0_notAfter(cert), b2),
+	      b1, b2,
 	      timeutil_iso8601(now, b3),
 	      v == KEY_CERT_EXPIRED	    ? "has expired"
 	      : v == KEY_CERT_NOT_YET_VALID ? "is not valid yet"

@@ -1182,12 +1182,12 @@ key_cert_subject(const struct key *k, char *buf, size_t size)
 	return 0;
 }
 
-static int
-asn1_time(const ASN1_TIME *t, time_t *out)
+int
+key_asn1_time(const ASN1_TIME *t, time_t *out)
 {
 	struct tm tm;
 
-	if (!ASN1_TIME_to_tm(t, &tm))
+	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
 		return -1;
 	*out = timegm(&tm);
 	return 0;
@@ -1196,8 +1196,8 @@ asn1_time(const ASN1_TIME *t, time_t *out)
 int
 key_cert_validity(const struct key *k, time_t *not_before, time_t *not_after)
 {
-	if (k->cert == NULL || asn1_time(X509_get0_notBefore(k->cert), not_before) != 0 ||
-	    asn1_time(X509_get0_notAfter(k->cert), not_after) != 0)
+	if (k->cert == NULL || key_asn1_time(X509_get0_notBefore(k->cert), not_before) != 0 ||
+	    key_asn1_time(X509_get0_notAfter(k->cert), not_after) != 0)
 		return -1;
 	return 0;
 }

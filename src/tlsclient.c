@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "fileio.h"
+#include "key.h"
 #include "timeutil.h"
 #include "tlsclient.h"
 #include "banned.h"
@@ -226,7 +227,6 @@ tlsclient_fill_cert(struct tlsclient *t)
 	struct tlsclient_info *inf = t->info;
 	GENERAL_NAMES *gens;
 	const GENERAL_NAME *g;
-	struct tm tm;
 	size_t used = 0;
 	int i, n;
 	char ip[INET6_ADDRSTRLEN];
@@ -236,10 +236,8 @@ tlsclient_fill_cert(struct tlsclient *t)
 	inf->have_cert = 1;
 	name_of(X509_get_subject_name(t->leaf), inf->subject, sizeof(inf->subject));
 	name_of(X509_get_issuer_name(t->leaf), inf->issuer, sizeof(inf->issuer));
-	if (ASN1_TIME_to_tm(X509_get0_notAfter(t->leaf), &tm) == 1)
-		inf->not_after = timegm(&tm);
-	if (ASN1_TIME_to_tm(X509_get0_notBefore(t->leaf), &tm) == 1)
-		inf->not_before = timegm(&tm);
+	(void)key_asn1_time(X509_get0_notAfter(t->leaf), &inf->not_after);
+	(void)key_asn1_time(X509_get0_notBefore(t->leaf), &inf->not_before);
 	gens = X509_get_ext_d2i(t->leaf, NID_subject_alt_name, NULL, NULL);
 	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
 		g = sk_GENERAL_NAME_value(gens, i);
