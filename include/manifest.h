@@ -81,8 +81,6 @@ void manifest_close(struct manifest *m);
 
 /* Check one row's fields as the reader does (AK_INPUT, message without a line number). */
 int manifest_check_row(const struct manifest_row *row, struct err *e);
-/* Is alg one of akenza's four credential algorithms? */
-int manifest_algorithm_ok(const char *alg);
 
 /* --- writing ------------------------------------------------------------- */
 

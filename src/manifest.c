@@ -11,26 +11,12 @@
 static const char *const field_names[NFIELDS] = {"device_id", "algorithm", "fingerprint",
 						 "public_key", "created"};
 
-static const char *const algorithms[] = {"EC256_PEM", "RSA256_PEM", "EC256_X509_PEM",
-					 "RSA256_X509_PEM"};
-
 static const struct journal_format manifest_format = {MANIFEST_HEADER, "a manifest"};
 
 struct manifest {
 	struct journal_reader jr;
 	char *dir;
 };
-
-int
-manifest_algorithm_ok(const char *alg)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(algorithms) / sizeof(algorithms[0]); i++)
-		if (strcmp(alg, algorithms[i]) == 0)
-			return 1;
-	return 0;
-}
 
 static int
 iso_ok(const char *s)
@@ -56,7 +42,7 @@ manifest_check_row(const struct manifest_row *row, struct err *e)
 
 	if (devid_check(row->device_id, e) != 0)
 		return -1;
-	if (!manifest_algorithm_ok(row->algorithm))
+	if (key_credential_index(row->algorithm) < 0)
 		return err_set(e, AK_INPUT,
 			       "unknown algorithm '%s' (EC256_PEM, RSA256_PEM, EC256_X509_PEM or "
 			       "RSA256_X509_PEM)",
