@@ -54,6 +54,7 @@ struct jwt_problem {
 	char message[256];
 };
 
+/* aud_host, leeway and max_lifetime come from a struct jwt_policy (jwt_policy_apply). */
 struct jwt_check_opts {
 	const struct key *key;	/* NULL: decode only, no signature check */
 	const char *device_id;	/* expected device (aud), or NULL */

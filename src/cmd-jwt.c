@@ -657,8 +657,8 @@ cmd_jwt_verify_exec(int argc, char **argv)
 				return status;
 			break;
 		case OPT_MAX_LIFETIME:
-			if ((status = cmd_parse_duration("max-lifetime", a.arg, 0, &pol.max_lifetime)) !=
-			    AK_OK)
+			status = cmd_parse_duration("max-lifetime", a.arg, 0, &pol.max_lifetime);
+			if (status != AK_OK)
 				return status;
 			break;
 		case OPT_SIGNATURE_ONLY:

@@ -118,9 +118,11 @@ jwt_policy_check(const struct jwt_policy *p, struct err *e)
 	}
 	if (p->leeway < 0 || p->leeway > JWT_LEEWAY_MAX)
 		return err_set(e, AK_USAGE, "the leeway must be from 0s to 1d, not %s",
-			       p->leeway < 0 ? "negative" : timeutil_duration(p->leeway, d, sizeof(d)));
+			       p->leeway < 0 ? "negative"
+					     : timeutil_duration(p->leeway, d, sizeof(d)));
 	if (p->max_lifetime < 0 || p->max_lifetime > TIMEUTIL_DURATION_MAX)
-		return err_set(e, AK_USAGE, "the maximum lifetime must be from 0 to 100 years, not %lds",
+		return err_set(e, AK_USAGE,
+			       "the maximum lifetime must be from 0 to 100 years, not %lds",
 			       p->max_lifetime);
 	return 0;
 }

@@ -48,8 +48,8 @@ refused_at_start leeway -1 'akcred-auth: plugin_opt_leeway must be seconds from 
 # The largest leeway is taken, and a good aud host: the broker starts and lets a device in.
 broker_start "$T/broker"
 broker_stop
-sed -i "s|^plugin_opt_keys_dir .*|&\nplugin_opt_leeway 86400\nplugin_opt_aud_host acme.akenza.io:8443|" \
-	"$T/broker/mosquitto.conf"
+opts='plugin_opt_leeway 86400\nplugin_opt_aud_host acme.akenza.io:8443'
+sed -i "s|^plugin_opt_keys_dir .*|&\n$opts|" "$T/broker/mosquitto.conf"
 "$MOSQUITTO" -c "$T/broker/mosquitto.conf" >"$T/broker/mosquitto.out" 2>&1 &
 BROKER_PID=$!
 BROKER_PIDS="$BROKER_PIDS $BROKER_PID"
