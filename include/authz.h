@@ -4,8 +4,9 @@
  * they can be tested on their own.
  *
  * Login: the client id must be a valid device id, and the password a token
- * that jwt_check() accepts for that device (aud = https://<aud host>/devices/
- * <client id>), signed by one of the device's registered keys.  Keys live in
+ * that jwt_check() accepts for that device under the configured jwt_policy
+ * (aud = https://<aud host>/devices/<client id>), signed by one of the
+ * device's registered keys.  Keys live in
  * a directory, one sub-directory per device:
  *
  *     <keys_dir>/<deviceId>/<any name>.pem    public keys (SPKI PEM or DER) or
@@ -31,13 +32,13 @@
 #include <time.h>
 
 #include "err.h"
+#include "jwt.h"
 #include "key.h"
 
 struct authz_config {
 	const char *keys_dir;
-	const char *aud_host; /* NULL: akenza.io */
-	long leeway;	      /* clock skew allowed, seconds */
-	time_t now;	      /* 0: time(NULL); for tests */
+	struct jwt_policy policy; /* what tokens must meet: JWT_POLICY_INIT, as jwt verify */
+	time_t now;		  /* 0: time(NULL); for tests */
 };
 
 struct authz_login {

@@ -1,16 +1,19 @@
 /*
  * jwt: akenza device tokens -- compact JWS with RS256 or ES256.
  *
- * CONTRACT (pinned for the check command and the broker plugin; the jwt
- * issue fills in the implementation and may add to it, not change it).
- *
- * jwt_mint() makes exactly the token akenza expects: header
- * {"alg","typ":"JWT","kid"}, claims {"iat","exp","aud"[,"sub"]}, compact
- * JSON, base64url without padding, ES256 signatures as raw R||S.
+ * jwt_mint() and jwt_signer_*() make exactly the token akenza expects:
+ * header {"alg","typ":"JWT","kid"}, claims {"iat","exp","aud"[,"sub"]},
+ * compact JSON, base64url without padding, ES256 signatures as raw R||S.
  *
  * jwt_check() decodes a token and lists every problem it finds as a stable
  * code (see akcred-jwt(1)); with a key it also verifies the signature, and
  * the algorithm is decided by the key, never by the header.
+ * jwt_check_keys() is the kid rule for a verifier holding several keys.
+ *
+ * struct jwt_policy is what a verifier accepts (audience host, leeway,
+ * maximum lifetime) with its defaults and ranges: jwt verify, check's
+ * local checks and the broker plugin all start from JWT_POLICY_INIT.
+ * jwt_frame() and jwt_read_token() are how a token is framed in a file.
  */
 #ifndef AKCRED_JWT_H
 #define AKCRED_JWT_H
@@ -51,6 +54,7 @@ struct jwt_problem {
 	char message[256];
 };
 
+/* aud_host, leeway and max_lifetime come from a struct jwt_policy (jwt_policy_apply). */
 struct jwt_check_opts {
 	const struct key *key;	/* NULL: decode only, no signature check */
 	const char *device_id;	/* expected device (aud), or NULL */
@@ -71,7 +75,7 @@ struct jwt_report {
 	int signature_valid;
 	struct jwt_problem problems[JWT_PROBLEMS_MAX];
 	int nproblems;
-	/* Additions: problems that did not fit in problems[], and how many were errors. */
+	/* Problems that did not fit in problems[], and how many were errors. */
 	int dropped;
 	int dropped_errors; /* jwt_report_accepted() is 0 if any */
 	/* signature_only: the payload, not decoded as claims (claims stays NULL). */
@@ -92,8 +96,6 @@ int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o,
 int jwt_report_accepted(const struct jwt_report *r);
 void jwt_report_clear(struct jwt_report *r);
 
-/* --- additions (not part of the pinned contract above, which they do not change) --- */
-
 /* The latest time anything here takes: 9999-12-31T23:59:59Z (iat, exp, nbf, now). */
 #define JWT_TIME_MAX 253402300799LL
 
@@ -111,6 +113,33 @@ void jwt_report_clear(struct jwt_report *r);
  *   returned -1, or was never called) and when an error did not fit in
  *   problems[] (dropped_errors).
  */
+
+/*
+ * A verifier's token policy.  akenza documents neither a clock-skew
+ * allowance nor a maximum lifetime; these mirror Google Cloud IoT Core,
+ * whose design akenza's follows, as defaults one can change: a leeway of a
+ * minute and a warning (lifetime_too_long, never a refusal) above 24 hours.
+ * The leeway is at most a day: beyond that, exp no longer means anything.
+ */
+#define JWT_LEEWAY_DEFAULT 60
+#define JWT_LEEWAY_MAX 86400
+#define JWT_MAX_LIFETIME_DEFAULT 86400
+
+struct jwt_policy {
+	const char *aud_host; /* NULL: JWT_AUD_HOST_DEFAULT */
+	long leeway;	      /* seconds of clock skew allowed, 0 .. JWT_LEEWAY_MAX */
+	long max_lifetime;    /* warn above this many seconds; 0: no check */
+};
+#define JWT_POLICY_INIT {NULL, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT}
+
+/*
+ * Are p's values usable: the aud host (jwt_aud_host_check), the leeway
+ * 0 .. JWT_LEEWAY_MAX, the maximum lifetime 0 .. TIMEUTIL_DURATION_MAX?
+ * -1 with e (AK_USAGE) saying which is not.
+ */
+int jwt_policy_check(const struct jwt_policy *p, struct err *e);
+/* Set o's aud_host, leeway and max_lifetime from p; the other fields are left alone. */
+void jwt_policy_apply(const struct jwt_policy *p, struct jwt_check_opts *o);
 
 /* What a token's kid said about a set of keys (jwt_check_keys). */
 enum jwt_kid_outcome {

@@ -181,10 +181,9 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 		snprintf(l->reason, sizeof(l->reason), "no password: akenza expects a token");
 		return 0;
 	}
+	jwt_policy_apply(&c->policy, &o);
 	o.device_id = client_id;
-	o.aud_host = c->aud_host;
 	o.now = c->now;
-	o.leeway = c->leeway;
 	/* A password that is no token at all is refused before any key file is read. */
 	if (jwt_check(password, strlen(password), &o, &r, e) != 0)
 		return -1;

@@ -27,7 +27,6 @@
 #define CHECK_HOST_DEFAULT "mqtt.akenza.io"
 #define CHECK_PORT_DEFAULT 8883
 #define CHECK_TIMEOUT_DEFAULT 10
-#define CHECK_LEEWAY 60
 #define CHECK_PAYLOAD_MAX (256 * 1024)
 
 enum {
@@ -266,16 +265,16 @@ get_token(struct check *c)
 static int
 check_token(struct check *c, struct jwt_report *r)
 {
+	struct jwt_policy pol = JWT_POLICY_INIT;
 	struct jwt_check_opts o = {0};
 	struct err e = ERR_INIT;
 	struct jwt_keys_result kr;
 	int rc;
 
+	pol.aud_host = c->mint.aud_host; /* the one the token was minted for */
+	jwt_policy_apply(&pol, &o);
 	o.key = c->key.pkey != NULL ? &c->key : NULL;
 	o.device_id = c->device_id;
-	o.aud_host = c->mint.aud_host;
-	o.leeway = CHECK_LEEWAY;
-	o.max_lifetime = 86400;
 	if (c->keys.n > 0)
 		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &kr,
 				    &e);

@@ -24,9 +24,6 @@
 #include "timeutil.h"
 #include "banned.h"
 
-#define JWT_LEEWAY_DEFAULT 60
-#define JWT_MAX_LIFETIME_DEFAULT 86400
-
 enum {
 	OPT_DEVICE_ID = CMD_OPT_LONG,
 	OPT_KEY,
@@ -511,7 +508,8 @@ cmd_jwt_decode_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct jwt_check_opts o = {NULL, NULL, NULL, 0, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT, 0};
+	struct jwt_policy pol = JWT_POLICY_INIT;
+	struct jwt_check_opts o = {0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err e = ERR_INIT;
 	const char *tok;
@@ -534,6 +532,7 @@ cmd_jwt_decode_exec(int argc, char **argv)
 	}
 	if (argc - a.ind > 1)
 		return cmd_usage_error("one token at a time");
+	jwt_policy_apply(&pol, &o);
 	if ((status = read_token(a.ind < argc ? argv[a.ind] : NULL, &b, &tok, &len)) != AK_OK)
 		return status;
 	if (o.now == 0)
@@ -628,7 +627,8 @@ cmd_jwt_verify_exec(int argc, char **argv)
 	struct key_set ks = KEY_SET_INIT;
 	const struct key *k;
 	struct jwt_keys_result kr;
-	struct jwt_check_opts o = {NULL, NULL, NULL, 0, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT, 0};
+	struct jwt_policy pol = JWT_POLICY_INIT;
+	struct jwt_check_opts o = {0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err e = ERR_INIT;
 	const char *keyfile = NULL, *tok, *kalg, *why;
@@ -646,10 +646,10 @@ cmd_jwt_verify_exec(int argc, char **argv)
 			o.device_id = a.arg;
 			break;
 		case OPT_AUD_HOST:
-			o.aud_host = a.arg;
+			pol.aud_host = a.arg;
 			break;
 		case OPT_LEEWAY:
-			if ((status = cmd_parse_duration("leeway", a.arg, 0, &o.leeway)) != AK_OK)
+			if ((status = cmd_parse_duration("leeway", a.arg, 0, &pol.leeway)) != AK_OK)
 				return status;
 			break;
 		case OPT_AT:
@@ -657,8 +657,8 @@ cmd_jwt_verify_exec(int argc, char **argv)
 				return status;
 			break;
 		case OPT_MAX_LIFETIME:
-			if ((status = cmd_parse_duration("max-lifetime", a.arg, 0, &o.max_lifetime)) !=
-			    AK_OK)
+			status = cmd_parse_duration("max-lifetime", a.arg, 0, &pol.max_lifetime);
+			if (status != AK_OK)
 				return status;
 			break;
 		case OPT_SIGNATURE_ONLY:
@@ -680,8 +680,9 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		return cmd_usage_error("one token at a time");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
 		return cmd_usage_error("--device-id: %s", e.msg);
-	if (o.aud_host != NULL && jwt_aud_host_check(o.aud_host, &e) != 0)
-		return cmd_usage_error("--aud-host: %s", e.msg);
+	if (jwt_policy_check(&pol, &e) != 0)
+		return cmd_usage_error("%s", e.msg);
+	jwt_policy_apply(&pol, &o);
 	/* Every key of the file counts, by the broker's rule (jwt_check_keys). */
 	if (key_load_file_all(&ks, keyfile, &pp, &e) != 0) {
 		status = cmd_fail(&e);

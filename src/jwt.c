@@ -108,6 +108,34 @@ jwt_aud_host_check(const char *host, struct err *e)
 }
 
 int
+jwt_policy_check(const struct jwt_policy *p, struct err *e)
+{
+	char d[TIMEUTIL_REL_LEN];
+
+	if (p->aud_host != NULL && jwt_aud_host_check(p->aud_host, e) != 0) {
+		e->status = AK_USAGE;
+		return -1;
+	}
+	if (p->leeway < 0 || p->leeway > JWT_LEEWAY_MAX)
+		return err_set(e, AK_USAGE, "the leeway must be from 0s to 1d, not %s",
+			       p->leeway < 0 ? "negative"
+					     : timeutil_duration(p->leeway, d, sizeof(d)));
+	if (p->max_lifetime < 0 || p->max_lifetime > TIMEUTIL_DURATION_MAX)
+		return err_set(e, AK_USAGE,
+			       "the maximum lifetime must be from 0 to 100 years, not %lds",
+			       p->max_lifetime);
+	return 0;
+}
+
+void
+jwt_policy_apply(const struct jwt_policy *p, struct jwt_check_opts *o)
+{
+	o->aud_host = p->aud_host;
+	o->leeway = p->leeway;
+	o->max_lifetime = p->max_lifetime;
+}
+
+int
 jwt_audience(const char *aud_host, const char *device_id, char *buf, size_t size, struct err *e)
 {
 	int n;

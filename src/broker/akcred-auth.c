@@ -144,7 +144,8 @@ mosquitto_plugin_init(mosquitto_plugin_id_t *id, void **userdata, struct mosquit
 {
 	struct plugin *p;
 	struct stat st;
-	char *end;
+	struct err e = ERR_INIT;
+	char *end, why[600];
 	int i;
 
 	if (sodium_init() < 0) {
@@ -155,7 +156,7 @@ mosquitto_plugin_init(mosquitto_plugin_id_t *id, void **userdata, struct mosquit
 		return MOSQ_ERR_NOMEM;
 	p->id = id;
 	p->publish_disconnect = 1;
-	p->config.leeway = 60;
+	p->config.policy = (struct jwt_policy)JWT_POLICY_INIT;
 	for (i = 0; i < nopts; i++) {
 		if (strcmp(opts[i].key, "keys_dir") == 0) {
 			free(p->keys_dir);
@@ -164,12 +165,15 @@ mosquitto_plugin_init(mosquitto_plugin_id_t *id, void **userdata, struct mosquit
 			free(p->aud_host);
 			p->aud_host = strdup(opts[i].value);
 		} else if (strcmp(opts[i].key, "leeway") == 0) {
-			p->config.leeway = strtol(opts[i].value, &end, 10);
-			if (*opts[i].value == '\0' || *end != '\0' || p->config.leeway < 0 ||
-			    p->config.leeway > 86400) {
+			/* Seconds here; the range is the policy's (jwt_policy_check below). */
+			p->config.policy.leeway = strtol(opts[i].value, &end, 10);
+			if (*opts[i].value == '\0' || *end != '\0' ||
+			    jwt_policy_check(&(struct jwt_policy){NULL, p->config.policy.leeway, 0},
+					     &e) != 0) {
 				mosquitto_log_printf(MOSQ_LOG_ERR,
 						     "akcred-auth: plugin_opt_leeway must be seconds "
-						     "from 0 to 86400");
+						     "from 0 to %d",
+						     JWT_LEEWAY_MAX);
 				plugin_free(p);
 				return MOSQ_ERR_INVAL;
 			}
@@ -200,7 +204,14 @@ mosquitto_plugin_init(mosquitto_plugin_id_t *id, void **userdata, struct mosquit
 		return MOSQ_ERR_INVAL;
 	}
 	p->config.keys_dir = p->keys_dir;
-	p->config.aud_host = p->aud_host;
+	p->config.policy.aud_host = p->aud_host;
+	/* Refused here rather than at every login. */
+	if (jwt_policy_check(&p->config.policy, &e) != 0) {
+		safe(e.msg, why, sizeof(why));
+		mosquitto_log_printf(MOSQ_LOG_ERR, "akcred-auth: plugin_opt_aud_host: %s", why);
+		plugin_free(p);
+		return MOSQ_ERR_INVAL;
+	}
 	if (mosquitto_callback_register(id, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL, p) != 0 ||
 	    mosquitto_callback_register(id, MOSQ_EVT_ACL_CHECK, on_acl_check, NULL, p) != 0) {
 		plugin_free(p);

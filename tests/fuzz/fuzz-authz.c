@@ -121,7 +121,7 @@ init(void)
 	key_clear(&other);
 	config.keys_dir = dir;
 	config.now = NOW;
-	config.leeway = 60;
+	config.policy = (struct jwt_policy)JWT_POLICY_INIT;
 }
 
 /* The next field of the input (up to '\n' or the end), NUL-terminated in buf. */

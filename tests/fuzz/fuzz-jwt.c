@@ -29,16 +29,16 @@ init(void)
 static void
 check(const char *tok, size_t len, const struct key *k, int signature_only)
 {
+	const struct jwt_policy p = JWT_POLICY_INIT; /* as jwt verify, check and the broker */
 	struct jwt_check_opts o = {0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err e = ERR_INIT;
 	int i;
 
+	jwt_policy_apply(&p, &o);
 	o.key = k;
 	o.device_id = "dev-1";
 	o.now = 1700000000;
-	o.leeway = 60;
-	o.max_lifetime = 86400;
 	o.signature_only = signature_only;
 	if (jwt_check(tok, len, &o, &r, &e) == 0) {
 		/* Forging a signature is not what a fuzzer finds: nothing may be accepted. */

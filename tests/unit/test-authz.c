@@ -121,7 +121,7 @@ mint(const struct key *k, const char *id, time_t iat, int no_kid)
 static int
 login(const char *id, const char *tok, struct authz_login *l)
 {
-	struct authz_config c = {dir, NULL, 60, 0};
+	struct authz_config c = {dir, JWT_POLICY_INIT, 0};
 	struct err e = ERR_INIT;
 
 	return authz_login(&c, id, tok, l, &e);
@@ -320,7 +320,7 @@ public_pem(const struct key *k)
 static int
 login_in(const char *id, const char *tok, struct authz_login *l)
 {
-	struct authz_config c = {unit_tmpdir, NULL, 60, 0};
+	struct authz_config c = {unit_tmpdir, JWT_POLICY_INIT, 0};
 	struct err e = ERR_INIT;
 	int rc = authz_login(&c, id, tok, l, &e);
 

@@ -1362,3 +1362,106 @@ Test(jwt, a_u0000_in_json_is_json)
 	cr_assert(has(&r, "json_nul") && !has(&r, "malformed") && !jwt_report_accepted(&r));
 	jwt_report_clear(&r);
 }
+
+/* The one token policy: its defaults, its ranges, and what it sets in jwt_check_opts. */
+Test(jwt_policy, defaults_are_a_minute_of_leeway_and_a_day_of_lifetime)
+{
+	struct jwt_policy p = JWT_POLICY_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_null(p.aud_host);
+	cr_assert_eq(p.leeway, 60);
+	cr_assert_eq(p.max_lifetime, 86400);
+	cr_assert_eq(jwt_policy_check(&p, &e), 0);
+}
+
+Test(jwt_policy, leeway_from_zero_to_a_day)
+{
+	struct jwt_policy p = JWT_POLICY_INIT;
+	struct err e = ERR_INIT;
+	long bad[] = {-1, JWT_LEEWAY_MAX + 1, LONG_MAX, LONG_MIN};
+	size_t i;
+
+	p.leeway = 0;
+	cr_assert_eq(jwt_policy_check(&p, &e), 0);
+	p.leeway = 86400;
+	cr_assert_eq(jwt_policy_check(&p, &e), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e = (struct err)ERR_INIT;
+		p.leeway = bad[i];
+		cr_assert_eq(jwt_policy_check(&p, &e), -1, "leeway %ld", bad[i]);
+		cr_assert_eq(e.status, AK_USAGE);
+		cr_assert(strstr(e.msg, "leeway") != NULL, "%s", e.msg);
+	}
+}
+
+Test(jwt_policy, max_lifetime_from_zero_to_a_century)
+{
+	struct jwt_policy p = JWT_POLICY_INIT;
+	struct err e = ERR_INIT;
+
+	p.max_lifetime = 0;
+	cr_assert_eq(jwt_policy_check(&p, &e), 0);
+	p.max_lifetime = TIMEUTIL_DURATION_MAX;
+	cr_assert_eq(jwt_policy_check(&p, &e), 0);
+	p.max_lifetime = TIMEUTIL_DURATION_MAX + 1;
+	cr_assert_eq(jwt_policy_check(&p, &e), -1);
+	cr_assert_eq(e.status, AK_USAGE);
+	e = (struct err)ERR_INIT;
+	p.max_lifetime = -1;
+	cr_assert_eq(jwt_policy_check(&p, &e), -1);
+	cr_assert(strstr(e.msg, "maximum lifetime") != NULL, "%s", e.msg);
+}
+
+Test(jwt_policy, aud_host_is_checked_as_a_usage_error)
+{
+	struct jwt_policy p = JWT_POLICY_INIT;
+	struct err e = ERR_INIT;
+
+	p.aud_host = "acme.akenza.io:8443";
+	cr_assert_eq(jwt_policy_check(&p, &e), 0);
+	p.aud_host = "acme/akenza.io";
+	cr_assert_eq(jwt_policy_check(&p, &e), -1);
+	cr_assert_eq(e.status, AK_USAGE);
+	cr_assert(strstr(e.msg, "audience host") != NULL, "%s", e.msg);
+}
+
+Test(jwt_policy, apply_sets_the_policy_fields_only)
+{
+	const struct jwt_policy p = {"acme.akenza.io", 120, 3600};
+	struct jwt_check_opts o = {NULL, "dev-1", NULL, NOW, 0, 0, 1};
+
+	jwt_policy_apply(&p, &o);
+	cr_assert_str_eq(o.aud_host, "acme.akenza.io");
+	cr_assert_eq(o.leeway, 120);
+	cr_assert_eq(o.max_lifetime, 3600);
+	cr_assert_str_eq(o.device_id, "dev-1");
+	cr_assert_eq(o.now, NOW);
+	cr_assert_eq(o.signature_only, 1);
+}
+
+/* The leeway the policy sets is the one jwt_check applies: exp + leeway is the limit. */
+Test(jwt_policy, leeway_applied_by_jwt_check, .init = setup, .fini = teardown)
+{
+	struct jwt_mint_opts m = {"dev-1", NULL, NOW, 600, 0, 0};
+	struct jwt_policy p = JWT_POLICY_INIT;
+	struct jwt_check_opts o = {0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+	char *tok = NULL;
+	size_t len;
+
+	cr_assert_eq(jwt_mint(&ec, &m, &tok, &len, &e), 0, "%s", e.msg);
+	jwt_policy_apply(&p, &o);
+	o.key = &ec;
+	o.device_id = "dev-1";
+	o.now = NOW + 600 + 59;
+	cr_assert_eq(jwt_check(tok, len, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	o.now = NOW + 600 + 60;
+	cr_assert_eq(jwt_check(tok, len, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert_not(jwt_report_accepted(&r));
+	jwt_report_clear(&r);
+	sodium_free(tok);
+}
