@@ -298,3 +298,25 @@ Test(cmd, distance_counts_a_transposition_once)
 	cr_assert_eq(cmd_distance("chek", "check"), 1);
 	cr_assert_eq(cmd_distance("", "ab"), 2);
 }
+
+/* --- cmd_lookup, cmd_suggest: exact names only, a suggestion for a near miss --------- */
+
+Test(cmd, lookup_exact_names_only)
+{
+	const struct cmd_entry *c = cmd_lookup(cmd_table, "keygen");
+
+	cr_assert_not_null(c);
+	cr_assert_str_eq(c->name, "keygen");
+	cr_assert_null(cmd_lookup(cmd_table, "key"), "a prefix is never guessed");
+	cr_assert_null(cmd_lookup(cmd_table, "Keygen"));
+	cr_assert_null(cmd_lookup(cmd_table, ""));
+}
+
+Test(cmd, suggest_a_near_miss_only)
+{
+	const char *s = cmd_suggest(cmd_table, "kegyen");
+
+	cr_assert_not_null(s);
+	cr_assert_str_eq(s, "keygen");
+	cr_assert_null(cmd_suggest(cmd_table, "frobnicate"));
+}
