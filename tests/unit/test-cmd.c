@@ -55,14 +55,14 @@ Test(cmd, uint_below_range)
 
 Test(cmd, uint_junk_refused)
 {
-	static const char *const junk[] = {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1e3",
-					   "1.0", "ten"};
+	static const char *const junk[] = {"",   "-1",   "+1",  " 1",  "1 ",
+	                                   "1x", "0x10", "1e3", "1.0", "ten"};
 	unsigned long v = 42;
 	size_t i;
 
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-		cr_assert_eq(cmd_parse_uint("count", junk[i], 0, ULONG_MAX, &v), AK_USAGE,
-			     "'%s'", junk[i]);
+		cr_assert_eq(cmd_parse_uint("count", junk[i], 0, ULONG_MAX, &v), AK_USAGE, "'%s'",
+		             junk[i]);
 		cr_assert_eq(v, 42, "'%s'", junk[i]);
 	}
 }
@@ -82,7 +82,7 @@ Test(cmd, uint_overflow_refused)
 	unsigned long v = 42;
 
 	cr_assert_eq(cmd_parse_uint("count", "99999999999999999999999999", 0, ULONG_MAX - 1, &v),
-		     AK_USAGE);
+	             AK_USAGE);
 	cr_assert_eq(v, 42);
 	cr_assert_eq(cmd_parse_uint("count", "18446744073709551616", 0, 1000000, &v), AK_USAGE);
 	cr_assert_eq(v, 42);
@@ -120,14 +120,14 @@ Test(cmd, duration_below_minimum)
 
 Test(cmd, duration_junk_refused)
 {
-	static const char *const junk[] = {"", "m", "20x", "1m1h", "1h1h", "-5", "5 m", "1.5h",
-					   "h1"};
+	static const char *const junk[] = {"",   "m",   "20x",  "1m1h", "1h1h",
+	                                   "-5", "5 m", "1.5h", "h1"};
 	long s;
 	size_t i;
 
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		cr_assert_eq(cmd_parse_duration("lifetime", junk[i], 0, &s), AK_USAGE, "'%s'",
-			     junk[i]);
+		             junk[i]);
 }
 
 Test(cmd, duration_junk_message_names_the_option)
@@ -137,20 +137,20 @@ Test(cmd, duration_junk_message_names_the_option)
 	cr_assert_eq(cmd_parse_duration("leeway", "1m1h", 0, &s), AK_USAGE);
 	fflush(stderr);
 	cr_assert_stderr_eq_str("akcred: --leeway: '1m1h' is not a duration (units d, h, m, s, "
-				"largest first, each once)\n");
+	                        "largest first, each once)\n");
 }
 
 Test(cmd, duration_overflow_refused)
 {
 	static const char *const big[] = {"99999999999999999999999", "99999999999999999999d",
-					  "106751991167300d", "9223372036854775807"};
+	                                  "106751991167300d", "9223372036854775807"};
 	char s[64];
 	long secs;
 	size_t i;
 
 	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++)
 		cr_assert_eq(cmd_parse_duration("lifetime", big[i], 0, &secs), AK_USAGE, "'%s'",
-			     big[i]);
+		             big[i]);
 	/* The largest accepted, and one second more. */
 	snprintf(s, sizeof(s), "%ld", (long)TIMEUTIL_DURATION_MAX);
 	cr_assert_eq(cmd_parse_duration("lifetime", s, 0, &secs), 0, "'%s'", s);
@@ -182,8 +182,7 @@ Test(cmd, time_epoch_zero_refused)
 
 	cr_assert_eq(cmd_parse_time("iat", "0", &t), AK_USAGE);
 	fflush(stderr);
-	cr_assert_stderr_eq_str(
-	    "akcred: --iat: time '0' (1970-01-01T00:00:00Z) is not usable\n");
+	cr_assert_stderr_eq_str("akcred: --iat: time '0' (1970-01-01T00:00:00Z) is not usable\n");
 }
 
 Test(cmd, time_epoch_zero_as_iso_refused)
@@ -195,11 +194,19 @@ Test(cmd, time_epoch_zero_as_iso_refused)
 
 Test(cmd, time_junk_and_overflow_refused)
 {
-	static const char *const junk[] = {"", "now", "-1", "1.5", "2026-11-24",
-					   "2026-11-24 09:00:00Z", "2026-11-24T09:00:00",
-					   "2026-11-24T09:00:00+01:00", "2026-02-30T00:00:00Z",
-					   "2026-11-24T24:00:00Z", "1969-12-31T23:59:59Z",
-					   "253402300800", "99999999999999999999999"};
+	static const char *const junk[] = {"",
+	                                   "now",
+	                                   "-1",
+	                                   "1.5",
+	                                   "2026-11-24",
+	                                   "2026-11-24 09:00:00Z",
+	                                   "2026-11-24T09:00:00",
+	                                   "2026-11-24T09:00:00+01:00",
+	                                   "2026-02-30T00:00:00Z",
+	                                   "2026-11-24T24:00:00Z",
+	                                   "1969-12-31T23:59:59Z",
+	                                   "253402300800",
+	                                   "99999999999999999999999"};
 	time_t t;
 	size_t i;
 
@@ -262,8 +269,9 @@ Test(cmd, rsa_sizes_akenza_takes)
 
 Test(cmd, rsa_sizes_refused)
 {
-	static const char *const junk[] = {"0", "1024", "2047", "2049", "8192", "1048577", "",
-					   "2k", "-2048", "99999999999999999999999"};
+	static const char *const junk[] = {
+	    "0",       "1024", "2047", "2049",  "8192",
+	    "1048577", "",     "2k",   "-2048", "99999999999999999999999"};
 	unsigned long bits;
 	size_t i;
 
