@@ -109,8 +109,12 @@ $(O)/unit/%.o: tests/unit/%.c | $(O)/.deps-ok
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(shell $(PKG_CONFIG) --cflags $(DEPS_TEST)) \
 	    -MMD -MP -c -o $@ $<
 
-$(UNIT_BIN): $(UNIT_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(PKG_LIBS) $(LIBS_EXTRA) \
+# The unit tests link the commands too (all but main.c), for the option
+# parsers of src/cmd.c (tests/unit/test-cmd.c).
+UNIT_CMD_OBJ = $(filter-out $(O)/main.o,$(CMD_OBJ))
+
+$(UNIT_BIN): $(UNIT_OBJ) $(UNIT_CMD_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) $(UNIT_CMD_OBJ) $(LIB) $(PKG_LIBS) $(LIBS_EXTRA) \
 	    $(shell $(PKG_CONFIG) --libs $(DEPS_TEST))
 
 -include $(CMD_OBJ:.o=.d) $(MODULE_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,12 +1,8 @@
 # check: a device may publish only under its own uplink topic; the broker closes the
 # connection of one that does not (MQTT 3.1.1 cannot refuse a PUBLISH): exit 1.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
-broker_register dev1 dev.pub
+. "$TESTS/cli/check.lib"
+check_broker dev1
 observe '/#' obs.txt 1
 set -- --device-id dev1 --key dev.key --host localhost --port "$BROKER_PORT" --ca-file "$CA"
 

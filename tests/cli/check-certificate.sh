@@ -1,12 +1,9 @@
 # check and the broker plugin: a certificate registered as a device's key counts only
 # within its validity period (give or take the leeway), the rule jwt verify applies.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
+. "$TESTS/cli/check.lib"
 . "$TESTS/cli/cert.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
+check_broker
 cert_dated dev.key 20200101000000Z 20200201000000Z expired.crt
 cert_dated dev.key 20990101000000Z 20991231000000Z future.crt
 cert_dated dev.key 20200101000000Z 20991231000000Z valid.crt

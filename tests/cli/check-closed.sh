@@ -1,10 +1,7 @@
 # check: a server that reads and hangs up -- right after the CONNECT (exit 7, the
 # usual way brokers refuse without a CONNACK) or during the TLS handshake (exit 6).
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
+. "$TESTS/cli/check.lib"
 closing_listener
 
 akcred 7 check --device-id dev1 --key dev.key --host 127.0.0.1 --port "$CLOSING_PORT" --plaintext

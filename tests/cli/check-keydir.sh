@@ -1,11 +1,8 @@
 # The broker plugin: every key of a device counts -- any number of files in any order,
 # junk among them, and every key of a file holding several (a key appended in a rotation).
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
+. "$TESTS/cli/check.lib"
+check_broker
 "$AKCRED" keygen --private new.key --public new.pub >/dev/null
 set -- --host localhost --port "$BROKER_PORT" --ca-file "$CA"
 

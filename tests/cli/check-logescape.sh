@@ -2,13 +2,9 @@
 # rule akcred's own output keeps (safetext): C0 and C1 controls, DEL, bidi and
 # format characters such as U+202E, and invalid UTF-8 as \xHH, never raw.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
+. "$TESTS/cli/check.lib"
 command -v mosquitto_pub >/dev/null 2>&1 || skip "no mosquitto_pub (mosquitto-clients)"
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
-broker_register dev1 dev.pub
+check_broker dev1
 RLO=$(printf '\342\200\256') # U+202E RIGHT-TO-LEFT OVERRIDE
 LRI=$(printf '\342\201\246') # U+2066 LEFT-TO-RIGHT ISOLATE
 

@@ -1,10 +1,7 @@
 # check: network failures -- nothing listening, a listener that never answers,
 # a name that does not resolve -- exit 5, bounded by --timeout.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
+. "$TESTS/cli/check.lib"
 set -- --device-id dev1 --key dev.key
 
 port=$(free_port)

@@ -1,12 +1,8 @@
 # check: the device logs in with a minted token and its message arrives, exactly,
 # on its uplink topic, from client id = device id.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
-broker_register sensor-7 dev.pub
+. "$TESTS/cli/check.lib"
+check_broker sensor-7
 observe '/up/#' obs.txt 1
 
 akcred 0 check --device-id sensor-7 --key dev.key --host localhost --port "$BROKER_PORT" \

@@ -1,13 +1,9 @@
 # check: the broker refuses the login -- expired token, key not registered, client id
 # not the token's device -- exit 7, with the broker's answer and the token's problems.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
+. "$TESTS/cli/check.lib"
+check_broker dev1
 "$AKCRED" keygen --private other.key --public other.pub >/dev/null
-broker_register dev1 dev.pub
 broker_register dev2 other.pub
 set -- --host localhost --port "$BROKER_PORT" --ca-file "$CA"
 

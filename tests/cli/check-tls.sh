@@ -1,12 +1,8 @@
 # check: TLS failures -- unknown CA, host name mismatch, plain MQTT on the TLS port and
 # TLS on a plain port -- exit 6 with OpenSSL's exact reason and a fix.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/broker.lib"
-broker_need
-broker_trap 'cd /; rm -rf "$T"'
-broker_start "$T/broker"
-"$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
-broker_register dev1 dev.pub
+. "$TESTS/cli/check.lib"
+check_broker dev1
 set -- --device-id dev1 --key dev.key
 
 # The system trust store does not know the test CA.

@@ -1,7 +1,7 @@
 # Every encoding of one key gives the fingerprint pycryptodome computes, for
 # RSA 2048/3072/4096 and EC P-256; the formats are detected by content only.
 . "$(dirname "$0")/lib.sh"
-. "$TESTS/cli/keyformats.sh"
+. "$TESTS/cli/keyformats.lib"
 echo secret > pass
 
 make_formats ec -algorithm EC -pkeyopt ec_paramgen_curve:P-256

@@ -1,8 +1,17 @@
 #!/bin/sh
-# Run the black-box tests: every tests/cli/*.sh (or those named), $JOBS
+# Run the black-box tests: every test in tests/cli (or those named), $JOBS
 # (default two) at a time, longest first, each in a private temporary
 # directory.  Exit 77 from a test means skipped.  Ends with the line
 # "N passed, N failed, N skipped"; each test's seconds go to $O/../cli-times.
+#
+# The naming rule, which tells tests from helpers:
+#   <command>-<behaviour>.sh   a test (jwt-verify.sh, check-tls.sh; <command> may
+#                              be an area: cli-, docs-, install-, errors-, fuzz-)
+#   <name>.lib                 a helper that tests source (broker.lib, check.lib, ...)
+#   lib.sh                     the one helper every test sources first
+#   run.sh                     this runner
+# Any other *.sh here is refused, so that a misnamed test is never silently
+# left out, and so is a name given on the command line that is not a test.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 : "${AKCRED:?set AKCRED to the binary under test}"
@@ -17,11 +26,34 @@ fi
 logs=$(mktemp -d "${TMPDIR:-/tmp}/akcred-cli.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
 
+is_test() { # NAME (without .sh)
+	case $1 in
+	*/* | -* | *- | *[!A-Za-z0-9-]*) return 1 ;;
+	?*-?*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+for f in "$dir"/*.sh; do
+	n=$(basename "$f" .sh)
+	[ "$n" = lib ] || [ "$n" = run ] || is_test "$n" || {
+		echo "run.sh: '$n.sh' is neither a test (<command>-<behaviour>.sh) nor lib.sh:" \
+			"rename it, or make it a helper <name>.lib" >&2
+		exit 2
+	}
+done
+
 if [ $# -gt 0 ]; then
 	tests=""
-	for t in "$@"; do tests="$tests $dir/${t%.sh}.sh"; done
+	for t in "$@"; do
+		n=${t%.sh}
+		if ! is_test "$n" || [ ! -f "$dir/$n.sh" ]; then
+			echo "run.sh: '$t' is not a test in tests/cli (<command>-<behaviour>.sh)" >&2
+			exit 2
+		fi
+		tests="$tests $dir/$n.sh"
+	done
 else
-	# Tests are named <command>-<behaviour>.sh; files without a dash are sourced helpers.
 	tests=$(ls "$dir"/*-*.sh)
 fi
 

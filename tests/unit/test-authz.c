@@ -13,6 +13,7 @@
 #include "b64.h"
 #include "jwt.h"
 #include "key.h"
+#include "unit-tmpdir.h"
 
 Test(authz, publish_only_under_the_uplink_topic)
 {
@@ -58,7 +59,7 @@ Test(authz, a_client_id_that_is_not_a_device_id_gets_nothing)
 }
 
 /* A key directory with one registered key for dev1, and a second, unregistered key. */
-static char dir[64];
+static const char *const dir = unit_tmpdir;
 static struct key k1 = KEY_INIT, k2 = KEY_INIT;
 
 static void
@@ -71,8 +72,7 @@ setup(void)
 	FILE *f;
 
 	cr_assert(sodium_init() >= 0);
-	snprintf(dir, sizeof(dir), "/tmp/akcred-authz.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	unit_tmpdir_make();
 	snprintf(path, sizeof(path), "%s/dev1", dir);
 	cr_assert_eq(mkdir(path, 0700), 0);
 	cr_assert_eq(key_generate(&k1, KEY_EC, 0, &e), 0, "%s", e.msg);
@@ -93,15 +93,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/dev1/a.pem", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/dev1/junk.pem", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/dev1", dir);
-	rmdir(path);
-	rmdir(dir);
+	unit_tmpdir_remove();
 	key_clear(&k1);
 	key_clear(&k2);
 }
@@ -289,8 +281,6 @@ Test(authz_login, white_space_around_the_token_is_refused_as_such)
 }
 
 /* --- every key counts: any number of files, several keys per file ------------------ */
-
-#include "unit-tmpdir.h"
 
 static void
 put(const char *id, const char *name, const char *text)
