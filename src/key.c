@@ -586,6 +586,9 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 	int rc;
 
 	key_set_clear(s);
+	/* OpenSSL 3.0 crashes later if its implicit set-up ran out of memory: do it now. */
+	if (key_init(e) != 0)
+		return -1;
 	if (load_p256(&k, data, len)) {
 		rc = set_add(s, &k, e);
 		key_clear(&k);
