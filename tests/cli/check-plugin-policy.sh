@@ -24,9 +24,8 @@ refused_at_start() { # OPTION VALUE MESSAGE-REGEX
 	plugin_opt_$1 $2
 	EOF
 	[ "$(id -u)" -ne 0 ] || printf 'user root\n' >>"$T/$1.conf"
-	"$MOSQUITTO" -c "$T/$1.conf" >"$T/$1.out" 2>&1 &
-	pid=$!
-	BROKER_PIDS="$BROKER_PIDS $pid"
+	broker_run "$T/$1.conf" "$T/$1.out"
+	pid=$BROKER_PID
 	wait_until "mosquitto with plugin_opt_$1 $2 neither exited nor listened" \
 		_exited_or_listening "$pid" "$port" "$log"
 	if kill -0 "$pid" 2>/dev/null; then
@@ -50,9 +49,7 @@ broker_start "$T/broker"
 broker_stop
 opts='plugin_opt_leeway 86400\nplugin_opt_aud_host acme.akenza.io:8443'
 sed -i "s|^plugin_opt_keys_dir .*|&\n$opts|" "$T/broker/mosquitto.conf"
-"$MOSQUITTO" -c "$T/broker/mosquitto.conf" >"$T/broker/mosquitto.out" 2>&1 &
-BROKER_PID=$!
-BROKER_PIDS="$BROKER_PIDS $BROKER_PID"
+broker_run "$T/broker/mosquitto.conf" "$T/broker/mosquitto.out"
 wait_until "mosquitto did not start" _broker_listening "$T/broker"
 "$AKCRED" keygen --private dev.key --public dev.pub >/dev/null
 broker_register dev1 dev.pub
