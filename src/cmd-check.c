@@ -224,7 +224,7 @@ read_inputs(struct check *c)
 	}
 	if ((c->token = sodium_malloc(len + 1)) == NULL) {
 		fileio_buf_clear(&b);
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	}
 	memcpy(c->token, tok, len);
 	c->token[len] = '\0';
@@ -489,7 +489,8 @@ run(struct check *c)
 	/* With --iat the problems (expired, issued in the future) are the point. */
 	if (c->tokenfile == NULL && c->mint.iat == 0 && errors > 0) {
 		print_problems(c, &r, 1);
-		status = cmd_error(AK_CRYPTO, "the token just minted does not pass its own checks");
+		status = cmd_error(AK_INTERNAL,
+				   "the token just minted does not pass its own checks");
 		goto out;
 	}
 	if (c->json) {
@@ -542,7 +543,8 @@ run(struct check *c)
 		status = e.status;
 		if (c->json) {
 			json_object_set_new(c->out, "ok", json_false());
-			json_object_set_new(c->out, "status", json_integer(e.status));
+			json_object_set_new(c->out, "status",
+					    json_integer(err_exit_status(e.status)));
 			json_object_set_new(c->out, "status_name",
 					    json_string(err_status_name(e.status)));
 			json_object_set_new(c->out, "error", json_string(e.msg));

@@ -205,7 +205,7 @@ results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct
 	return 0;
 oom:
 	known_free(k, n);
-	return err_set(e, AK_CRYPTO, "out of memory");
+	return err_set(e, AK_INTERNAL, "out of memory");
 }
 
 /* Load the results file: the open journal (under its lock), else as it is (a dry run). */
@@ -235,7 +235,7 @@ results_record(struct state *s, const struct akenza_device *d)
 	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
 	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
-		err_set(&s->results_err, AK_CRYPTO, "internal error: results row too long");
+		err_set(&s->results_err, AK_INTERNAL, "internal error: results row too long");
 	else
 		journal_append(&s->results, row, (size_t)n, &s->results_err);
 }
@@ -425,7 +425,7 @@ load_manifest(struct state *s, struct err *e)
 		}
 		if ((it = item_new(&s->items)) == NULL) {
 			manifest_close(m);
-			return err_set(e, AK_CRYPTO, "out of memory");
+			return err_set(e, AK_INTERNAL, "out of memory");
 		}
 		if (r == MANIFEST_BAD) {
 			/* The row is reported and counted as failed; the others go on. */
@@ -447,7 +447,7 @@ load_manifest(struct state *s, struct err *e)
 
 		if ((s->results_path = malloc(n)) == NULL) {
 			manifest_close(m);
-			return err_set(e, AK_CRYPTO, "out of memory");
+			return err_set(e, AK_INTERNAL, "out of memory");
 		}
 		snprintf(s->results_path, n, "%s/%s", manifest_dir(m), RESULTS_NAME);
 	}
@@ -531,7 +531,7 @@ api_key_get(const char *file, char **key, struct err *e)
 	}
 	if ((*key = sodium_malloc(n + 1)) == NULL) {
 		fileio_buf_clear(&b);
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	}
 	memcpy(*key, src, n);
 	(*key)[n] = '\0';
@@ -698,13 +698,13 @@ register_run(struct state *s)
 	int status = AK_OK;
 
 	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	if (o->manifest != NULL) {
 		if (load_manifest(s, &e) != 0)
 			return cmd_fail(&e);
 	} else {
 		if ((it = item_new(&s->items)) == NULL)
-			return cmd_error(AK_CRYPTO, "out of memory");
+			return cmd_error(AK_INTERNAL, "out of memory");
 		snprintf(it->device_id, sizeof(it->device_id), "%s", o->device_id);
 		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
 		if (item_load(it, NULL, NULL, &e) != 0)
@@ -715,7 +715,7 @@ register_run(struct state *s)
 	s->total = s->items.n;
 	/* One device, one row: a manifest listing a device twice is a mistake. */
 	if (mark_duplicates(&s->items) != 0)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	if (s->results_path != NULL && !o->dry_run) {
 		if (journal_open(&s->results, s->results_path, &results_format, &e) != 0 ||
 		    results_load(s, &known, &nknown, &e) != 0)
@@ -750,7 +750,7 @@ register_run(struct state *s)
 	}
 	known_free(known, nknown);
 	if (o->json && (s->jitems = json_array()) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	if (o->dry_run) {
 		/* The run's own check of the key: a dry run that passes means the run can start. */
 		if (count_pending(s) > 0) {
@@ -766,7 +766,7 @@ register_run(struct state *s)
 
 	/* Local failures and skips are reported first; the rest goes to akenza. */
 	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	for (i = 0; i < s->items.n; i++) {
 		it = &s->items.v[i];
 		if (it->failed) {

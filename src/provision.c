@@ -530,7 +530,7 @@ worker(void *arg)
 	struct err e;
 
 	if (r == NULL) {
-		err_set(&e, AK_CRYPTO, "out of memory");
+		err_set(&e, AK_INTERNAL, "out of memory");
 		set_fatal(c, &e);
 	}
 	while (queue_get(&c->jobs, &j, 1) == 1) {
@@ -849,7 +849,7 @@ load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struc
 	while ((r = manifest_next_row(m, &row, e)) == MANIFEST_ROW) {
 		batch_note_row(b, &row, NULL);
 		if ((it = idset_add(set, row.device_id, &added)) == NULL) {
-			r = err_set(e, AK_CRYPTO, "out of memory");
+			r = err_set(e, AK_INTERNAL, "out of memory");
 			break;
 		}
 		sodium_hex2bin(fp, sizeof(fp), row.fingerprint, KEY_FINGERPRINT_HEX, NULL, NULL,
@@ -952,7 +952,7 @@ produce(struct ctx *c, struct idset *set)
 			continue;
 		}
 		if ((it = idset_add(set, j.id, &added)) == NULL) {
-			err_set(&e, AK_CRYPTO, "out of memory");
+			err_set(&e, AK_INTERNAL, "out of memory");
 			set_fatal(c, &e);
 			break;
 		}
@@ -999,14 +999,14 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 	if (o->manifest == NULL) {
 		n = strlen(o->out_dir) + sizeof(MANIFEST_NAME) + 1;
 		if ((mpath = malloc(n)) == NULL) {
-			err_set(e, AK_CRYPTO, "out of memory");
+			err_set(e, AK_INTERNAL, "out of memory");
 			goto out_nosem;
 		}
 		snprintf(mpath, n, "%s/%s", o->out_dir, MANIFEST_NAME);
 	}
 	c.manifest_path = o->manifest ? o->manifest : mpath;
 	if (sem_init(&c.cpu, 0, o->jobs ? o->jobs : 1) != 0) {
-		err_set(e, AK_CRYPTO, "cannot create a semaphore: %s", strerror(errno));
+		err_set(e, AK_INTERNAL, "cannot create a semaphore: %s", strerror(errno));
 		goto out_nosem;
 	}
 	/* OpenSSL's lazy start-up can deadlock its threads when it fails: do it here, alone. */
@@ -1016,22 +1016,22 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 	    queue_init(&c.results, sizeof(struct result), RESULT_QUEUE) != 0 ||
 	    (c.group = malloc(WRITER_GROUP * sizeof(*c.group))) == NULL ||
 	    (c.rows = malloc(WRITER_GROUP * (size_t)MANIFEST_ROW_MAX)) == NULL) {
-		err_set(e, AK_CRYPTO, "out of memory");
+		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
 	nthreads = (o->jobs ? o->jobs : 1) + IO_THREADS;
 	if ((threads = calloc(nthreads, sizeof(*threads))) == NULL) {
-		err_set(e, AK_CRYPTO, "out of memory");
+		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
 	if (pthread_create(&wthread, NULL, writer, &c) != 0) {
-		err_set(e, AK_CRYPTO, "cannot start a thread");
+		err_set(e, AK_INTERNAL, "cannot start a thread");
 		goto out;
 	}
 	writer_started = 1;
 	for (i = 0; i < nthreads; i++) {
 		if (pthread_create(&threads[i], NULL, worker, &c) != 0) {
-			err_set(&c.fatal, AK_CRYPTO, "cannot start a thread");
+			err_set(&c.fatal, AK_INTERNAL, "cannot start a thread");
 			c.has_fatal = 1;
 			atomic_store(&c.abort, 1);
 			break;
