@@ -599,7 +599,7 @@ message(const struct run *run, const struct http_request *r, char msg[AKENZA_MES
 }
 
 static void
-handle(struct run *run, struct akenza_device *d, struct http_request *r)
+on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 {
 	struct dev_state *st = d->priv;
 	const struct akenza_config *c = run->c;
@@ -786,7 +786,7 @@ akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, siz
 		if (done == NULL)
 			continue;
 		d = done->udata;
-		handle(&run, d, done);
+		on_response(&run, d, done);
 		if (d->outcome != AKENZA_PENDING) {
 			finish_device(&run, d);
 			left--;

@@ -440,7 +440,7 @@ report_result(struct check *c, const struct mqtt_result *res)
 }
 
 static int
-run(struct check *c)
+check_device(struct check *c)
 {
 	struct mqtt_opts mo = {0};
 	struct mqtt_result res;
@@ -729,7 +729,7 @@ cmd_check_exec(int argc, char **argv)
 		c.phases = json_array();
 		c.downlinks = json_array();
 	}
-	status = run(&c);
+	status = check_device(&c);
 	if (c.json) {
 		json_object_set_new(c.out, "phases", c.phases);
 		if (c.listen > 0)

@@ -104,7 +104,7 @@ struct opts {
 	struct akenza_config ak;
 };
 
-struct state {
+struct register_batch {
 	struct opts *o;
 	struct items items;
 	struct journal results;
@@ -210,7 +210,7 @@ oom:
 
 /* Load the results file: the open journal (under its lock), else as it is (a dry run). */
 static int
-results_load(struct state *s, struct known **known, size_t *nknown, struct err *e)
+results_load(struct register_batch *s, struct known **known, size_t *nknown, struct err *e)
 {
 	struct journal_reader jr;
 	int rc;
@@ -225,7 +225,7 @@ results_load(struct state *s, struct known **known, size_t *nknown, struct err *
 }
 
 static void
-results_record(struct state *s, const struct akenza_device *d)
+results_record(struct register_batch *s, const struct akenza_device *d)
 {
 	char row[512], when[TIMEUTIL_ISO_LEN];
 	const char *f[RESULTS_FIELDS] = {d->device_id, d->akenza_id, d->credential_id,
@@ -243,7 +243,7 @@ results_record(struct state *s, const struct akenza_device *d)
 /* ---- output ------------------------------------------------------------------ */
 
 static void
-progress_clear(struct state *s)
+progress_clear(struct register_batch *s)
 {
 	if (s->progress) {
 		fputs("\r\033[K", stderr);
@@ -252,7 +252,7 @@ progress_clear(struct state *s)
 }
 
 static void
-progress_show(struct state *s)
+progress_show(struct register_batch *s)
 {
 	if (s->o->json || s->total < 2 || !isatty(STDERR_FILENO))
 		return;
@@ -262,7 +262,7 @@ progress_show(struct state *s)
 }
 
 static void
-report(struct state *s, const struct item *it, const char *what)
+report(struct register_batch *s, const struct item *it, const char *what)
 {
 	const struct akenza_device *d = &it->d;
 	json_t *j;
@@ -314,7 +314,7 @@ report(struct state *s, const struct item *it, const char *what)
 static void
 on_done(struct akenza_device *d, void *arg)
 {
-	struct state *s = arg;
+	struct register_batch *s = arg;
 	struct item *it = (struct item *)(void *)d; /* d is the first member of its item */
 
 	s->done++;
@@ -403,7 +403,7 @@ out:
 }
 
 static int
-load_manifest(struct state *s, struct err *e)
+load_manifest(struct register_batch *s, struct err *e)
 {
 	struct manifest *m = NULL;
 	struct manifest_row row;
@@ -545,7 +545,7 @@ api_key_get(const char *file, char **key, struct err *e)
 /* ---- the command ------------------------------------------------------------- */
 
 static void
-dry_run(struct state *s)
+dry_run(struct register_batch *s)
 {
 	const struct akenza_config *c = &s->o->ak;
 	char *create, *add;
@@ -619,7 +619,7 @@ dry_run(struct state *s)
 }
 
 static int
-summary(struct state *s, const struct err *fatal, int status)
+summary(struct register_batch *s, const struct err *fatal, int status)
 {
 	json_t *j;
 
@@ -646,7 +646,7 @@ summary(struct state *s, const struct err *fatal, int status)
 
 /* Devices that go to akenza: neither failed before any request nor in the results file. */
 static size_t
-count_pending(const struct state *s)
+count_pending(const struct register_batch *s)
 {
 	size_t i, n = 0;
 
@@ -662,7 +662,7 @@ count_pending(const struct state *s)
  * command that cannot reach its server reports.
  */
 static enum ak_status
-batch_status(const struct state *s, size_t npending)
+batch_status(const struct register_batch *s, size_t npending)
 {
 	enum ak_status st = AK_OK;
 	size_t i;
@@ -686,7 +686,7 @@ batch_status(const struct state *s, size_t npending)
 }
 
 static int
-register_run(struct state *s)
+register_run(struct register_batch *s)
 {
 	struct opts *o = s->o;
 	struct err e = ERR_INIT, fatal = ERR_INIT;
@@ -824,7 +824,7 @@ cmd_register_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	struct opts o = {.jobs = 8, .timeout = 30, .retries = 5, .ak = AKENZA_CONFIG_INIT};
-	struct state s = {.o = &o, .results = JOURNAL_INIT};
+	struct register_batch s = {.o = &o, .results = JOURNAL_INIT};
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct err e = ERR_INIT;
 	int c, status;
