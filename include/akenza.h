@@ -1,8 +1,8 @@
 /*
  * akenza: registering device credentials through akenza's REST API.
  *
- * What the API looks like comes from akenza's Java API client (see
- * shared/akenza.md); where it is silent this module makes one explicit
+ * What the API looks like comes from akenza's public Java API client; where
+ * it is silent this module makes one explicit
  * assumption, documented in akcred-register(1):
  *   - find a device:   GET  /v3/assets?workspaceId=W&type=DEVICE&search=ID
  *                      -> {"content": [{"id", "deviceId", ...}]}, exact deviceId match

@@ -476,9 +476,9 @@ check_device(struct check *c)
 	mo.arg = c;
 
 	/*
-	 * The token first, then the connection.  (Preparing the connection in a
-	 * thread beside the token work was measured: on a busy machine the
-	 * hand-over between threads cost more than the overlap saved.)
+	 * The token first, then the connection, in one thread: on a busy machine
+	 * handing the connection's preparation to a thread of its own costs more
+	 * than the overlap with the token work saves.
 	 */
 	if ((status = get_token(c)) != AK_OK || (status = check_token(c, &r)) != AK_OK)
 		goto out;

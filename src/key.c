@@ -100,8 +100,8 @@ decrypt_pkcs8(const unsigned char *der, size_t len, struct pass_ctx *pc)
 /* Decode DER of a known format; fills k. */
 /*
  * EVP_PKCS82PKEY asks every decoder of every key type; naming the key type
- * from the AlgorithmIdentifier halves the cost (about half a millisecond of
- * the few that one "akcred jwt mint" takes).  Other types go the general way.
+ * from the AlgorithmIdentifier halves the cost, a share of a whole "akcred
+ * jwt mint" that tests/bench/jwt.sh sees.  Other types go the general way.
  */
 static EVP_PKEY *
 pkcs8_to_pkey(const PKCS8_PRIV_KEY_INFO *p8, const unsigned char *der, size_t len)
@@ -909,9 +909,9 @@ key_akenza_credential(const struct key *k, int x509)
 /*
  * An RSA key's SubjectPublicKeyInfo put together by OpenSSL's ASN.1 encoder
  * (i2d_ASN1_SEQUENCE_ANY, i2d_X509_PUBKEY), not i2d_PUBKEY: the encoder
- * framework behind that costs about 1 ms on first use, a sixth of a whole
- * "akcred fingerprint" or "akcred jwt mint" of an RSA key (tests/bench/keys.sh
- * and jwt.sh; figures in the commit).  The unit tests compare the bytes with
+ * framework behind that costs, on first use, a sixth of a whole "akcred
+ * fingerprint" or "akcred jwt mint" of an RSA key (tests/bench/keys.sh and
+ * jwt.sh measure both).  The unit tests compare the bytes with
  * i2d_PUBKEY's.  0 for anything but a plain RSA key (the general path).
  */
 static int
