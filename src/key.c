@@ -586,6 +586,9 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 	int rc;
 
 	key_set_clear(s);
+	/* The P-256 path too starts in OpenSSL: initialised first, see key_init(). */
+	if (key_init(e) != 0)
+		return -1;
 	if (load_p256(&k, data, len)) {
 		rc = set_add(s, &k, e);
 		key_clear(&k);
