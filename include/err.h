@@ -1,10 +1,11 @@
 /*
  * err: how modules report failure without printing or exiting.
  *
- * A module that fails fills a struct err with an exit class and a message and
+ * A module that fails fills a struct err with a class and a message and
  * returns -1; only the command layer (cmd-*.c through cmd.h) prints it, as
- * "akcred: <cmd>: <message>", and exits with its status.  The statuses are
- * the same for every command and are documented in akcred(1).
+ * "akcred: <cmd>: <message>", and cmd_main() turns the class into the exit
+ * status (err_exit_status()).  The statuses are the same for every command
+ * and are documented in akcred(1).
  */
 #ifndef AKCRED_ERR_H
 #define AKCRED_ERR_H
