@@ -79,7 +79,7 @@ UNIT_BIN   = $(O)/unit-tests
 .DEFAULT_GOAL := all
 -include mk/*.mk
 
-.PHONY: all check test unit cli demo bench install uninstall clean lint completions \
+.PHONY: all check test unit cli memcheck demo bench install uninstall clean lint completions \
 	deps deps-build deps-check deps-demo deps-bench
 .DELETE_ON_ERROR:
 
@@ -145,6 +145,11 @@ unit: all $(UNIT_BIN)
 
 cli: all $(TEST_EXTRA)
 	AKCRED=$(abspath $(BIN)) O=$(abspath $(O)) PYTHON=$(PYTHON) SANITIZE=$(SANITIZE) \
+	    sh tests/cli/run.sh $(T)
+
+# The CLI tests with akcred under valgrind memcheck.
+memcheck: all $(TEST_EXTRA)
+	VALGRIND=1 AKCRED=$(abspath $(BIN)) O=$(abspath $(O)) PYTHON=$(PYTHON) \
 	    sh tests/cli/run.sh $(T)
 
 demo: deps-demo

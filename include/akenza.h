@@ -1,8 +1,8 @@
 /*
  * akenza: registering device credentials through akenza's REST API.
  *
- * What the API looks like comes from akenza's Java API client (see
- * shared/akenza.md); where it is silent this module makes one explicit
+ * What the API looks like comes from akenza's public Java API client; where
+ * it is silent this module makes one explicit
  * assumption, documented in akcred-register(1):
  *   - find a device:   GET  /v3/assets?workspaceId=W&type=DEVICE&search=ID
  *                      -> {"content": [{"id", "deviceId", ...}]}, exact deviceId match
@@ -88,7 +88,7 @@ struct akenza_config {
 /*
  * Register devs (outcome AKENZA_PENDING).  0 when every device has an
  * outcome (some may have failed); -1 when the run stopped (401/403:
- * AK_REFUSED; certificate or TLS set-up: AK_TLS; libcurl: AK_CRYPTO), the
+ * AK_REFUSED; certificate or TLS set-up: AK_TLS; libcurl: AK_INTERNAL), the
  * devices not reached staying AKENZA_PENDING.
  */
 int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,

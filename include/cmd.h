@@ -89,7 +89,7 @@ int cmd_main(int argc, char **argv);
 const char *cmd_name(void);
 const struct cmd_entry *cmd_current(void);
 
-/* Print e as "akcred: <cmd>: <message>"; returns its status. */
+/* Print e as "akcred: <cmd>: <message>"; returns its class (cmd_main: the exit status). */
 int cmd_fail(const struct err *e);
 /* Print "akcred: <cmd>: <message>"; returns status. */
 int cmd_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -128,7 +128,7 @@ void cmd_println_safe(FILE *f, const char *fmt, ...) __attribute__((format(print
 /*
  * Print j and a newline to standard output, as every --json does: through
  * safetext_json() (JSON_ENSURE_ASCII, so C1 controls, bidi and format
- * characters are \uXXXX escapes; DEL as \u007F).  AK_OK, or AK_CRYPTO (said).
+ * characters are \uXXXX escapes; DEL as \u007F).  AK_OK, or AK_INTERNAL (said).
  */
 int cmd_print_json(const json_t *j, size_t flags);
 

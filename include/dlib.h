@@ -13,7 +13,7 @@
  * messages have one form for every library:
  *   cannot load libfoo (libfoo.so.1): <dlerror> (Debian: apt-get install libfoo1)
  *   libfoo.so.1 has no 'foo_new': version 2.0 or newer is needed
- * with AK_CRYPTO, the status of internal failures.
+ * with AK_INTERNAL.
  *
  * The functions are declared from the library's own prototypes, so that each
  * pointer has the right type; one X-macro list names them once:
@@ -60,7 +60,7 @@ struct dlib {
 		    NULL, 0                                                                        \
 	}
 
-/* Load l (once), resolve its functions, run its initialiser; 0, or -1 with e (AK_CRYPTO). */
+/* Load l (once), resolve its functions, run its initialiser; 0, or -1 with e (AK_INTERNAL). */
 int dlib_load(struct dlib *l, struct err *e);
 
 #endif

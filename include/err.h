@@ -1,10 +1,11 @@
 /*
  * err: how modules report failure without printing or exiting.
  *
- * A module that fails fills a struct err with an exit class and a message and
+ * A module that fails fills a struct err with a class and a message and
  * returns -1; only the command layer (cmd-*.c through cmd.h) prints it, as
- * "akcred: <cmd>: <message>", and exits with its status.  The statuses are
- * the same for every command and are documented in akcred(1).
+ * "akcred: <cmd>: <message>", and cmd_main() turns the class into the exit
+ * status (err_exit_status()).  The statuses are the same for every command
+ * and are documented in akcred(1).
  */
 #ifndef AKCRED_ERR_H
 #define AKCRED_ERR_H
@@ -16,11 +17,18 @@ enum ak_status {
 	AK_NEGATIVE = 1, /* a negative answer: token rejected, check failed, items failed */
 	AK_USAGE = 2,	 /* bad command line */
 	AK_INPUT = 3,	 /* missing/unreadable file, file exists, bad format, wrong passphrase */
-	AK_CRYPTO = 4,	 /* crypto library or internal failure */
+	AK_CRYPTO = 4,	 /* the crypto library failed */
 	AK_NETWORK = 5,	 /* resolve, connect, timeout */
 	AK_TLS = 6,	 /* TLS handshake, certificate verification */
 	AK_REFUSED = 7,	 /* refused by the broker or the API */
+	/*
+	 * A class of its own that exits as AK_CRYPTO does (one status 4, "crypto or internal
+	 * failure", for scripts): out of memory, a library that does not load, a broken
+	 * invariant.  Its name tells it from the crypto library failing.
+	 */
+	AK_INTERNAL,
 };
+/* The highest exit status; AK_INTERNAL exits as err_exit_status() says. */
 #define AK_STATUS_MAX AK_REFUSED
 
 #define ERR_MSG_MAX 512
@@ -44,5 +52,8 @@ int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf
 
 /* A short name of a status for JSON output and the man page ("usage", "input", ...). */
 const char *err_status_name(enum ak_status status);
+
+/* The exit status of a class: itself, 4 for AK_INTERNAL. */
+int err_exit_status(enum ak_status status);
 
 #endif

@@ -3,7 +3,7 @@
  *
  * libcurl is not linked: dlib (dlib.h) loads libcurl.so.4 the first time it
  * is needed, so that commands which never talk HTTP do not pay for it at
- * start-up.  If it cannot be loaded, http_load() fails with AK_CRYPTO and
+ * start-up.  If it cannot be loaded, http_load() fails with AK_INTERNAL and
  * says so.
  *
  * A client is one curl multi handle: its connection cache is shared by every
@@ -70,7 +70,7 @@ struct http_request {
 	struct http_request *prev, *next; /* the client's running requests */
 };
 
-/* Load libcurl (once); AK_CRYPTO if it cannot be. */
+/* Load libcurl (once); AK_INTERNAL if it cannot be. */
 int http_load(struct err *e);
 /* libcurl's run-time version ("8.5.0"), loading it; NULL if it cannot be loaded. */
 const char *http_curl_version(void);
@@ -79,7 +79,7 @@ int http_client_open(struct http_client **c, const struct http_config *cfg, stru
 /* Abort what is running, wipe the header copies, free everything. */
 void http_client_close(struct http_client *c);
 
-/* Queue r (its results are reset).  AK_CRYPTO on an internal failure. */
+/* Queue r (its results are reset).  AK_INTERNAL on an internal failure. */
 int http_start(struct http_client *c, struct http_request *r, struct err *e);
 /*
  * Run transfers for at most timeout_ms (0: do not wait); *done is a finished

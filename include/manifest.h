@@ -2,7 +2,7 @@
  * manifest: the list of provisioned devices -- written by "provision", read
  * by "register".
  *
- * The format is pinned: RFC 4180 CSV, first line exactly
+ * The format is fixed: RFC 4180 CSV, first line exactly
  *
  *   device_id,algorithm,fingerprint,public_key,created
  *

@@ -92,7 +92,7 @@ const char *mqtt_phase_name(enum mqtt_phase_id id);
  * Run the session (with o->dry_run: resolve and load the trust store only).
  * 0 when every phase succeeded; else -1, e saying what
  * failed (status AK_NETWORK, AK_TLS, AK_REFUSED, AK_NEGATIVE for a publish
- * not acknowledged, AK_INPUT for a bad CA file, AK_CRYPTO if libmosquitto
+ * not acknowledged, AK_INPUT for a bad CA file, AK_INTERNAL if libmosquitto
  * cannot be loaded) and r telling which phase and the hints.
  */
 int mqtt_check(const struct mqtt_opts *o, struct mqtt_result *r, struct err *e);

@@ -6,9 +6,9 @@
  * generic one).
  *
  * These templates stay because provision's speed needs them: OpenSSL 3's
- * generic encoders and decoders cost 0.1 to 0.8 ms a call, several times
- * the key generation itself, in tests/bench/provision.sh's 10,000 EC
- * devices (made, then checked by a rerun).  A P-256 key has exactly one
+ * generic encoders and decoders cost several times the key generation
+ * itself in a batch such as tests/bench/provision.sh's 10,000 EC devices
+ * (made, then checked by a rerun).  A P-256 key has exactly one
  * DER layout as PKCS#8 (unencrypted, with the public point, as OpenSSL
  * writes it) and one as SubjectPublicKeyInfo (named curve, uncompressed
  * point); the unit tests check that these bytes are identical to OpenSSL's.

@@ -443,7 +443,7 @@ start(struct run *run, struct akenza_device *d)
 	case ST_CREATE:
 		st->url = make_url(run, "/v3/devices", "", NULL);
 		if ((st->body = akenza_request_body(c, d, 1, NULL)) == NULL)
-			return err_set(run->e, AK_CRYPTO, "out of memory");
+			return err_set(run->e, AK_INTERNAL, "out of memory");
 		st->req.method = HTTP_POST;
 		break;
 	case ST_LIST:
@@ -455,12 +455,12 @@ start(struct run *run, struct akenza_device *d)
 		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
 		                   d->akenza_id, NULL);
 		if ((st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
-			return err_set(run->e, AK_CRYPTO, "out of memory");
+			return err_set(run->e, AK_INTERNAL, "out of memory");
 		st->req.method = HTTP_POST;
 		break;
 	}
 	if (st->url == NULL)
-		return err_set(run->e, AK_CRYPTO, "out of memory");
+		return err_set(run->e, AK_INTERNAL, "out of memory");
 	st->req.url = st->url;
 	if (st->body != NULL) {
 		st->req.body = st->body;
@@ -599,7 +599,7 @@ message(const struct run *run, const struct http_request *r, char msg[AKENZA_MES
 }
 
 static void
-handle(struct run *run, struct akenza_device *d, struct http_request *r)
+on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 {
 	struct dev_state *st = d->priv;
 	const struct akenza_config *c = run->c;
@@ -735,7 +735,7 @@ akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, siz
 	if ((auth = sodium_malloc(auth_size)) == NULL ||
 	    (states = calloc(n ? n : 1, sizeof(*states))) == NULL ||
 	    (slots = calloc(jobs, sizeof(*slots))) == NULL) {
-		err_set(e, AK_CRYPTO, "out of memory");
+		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
 	snprintf(auth, auth_size, "x-api-key: %s", c->api_key);
@@ -786,7 +786,7 @@ akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, siz
 		if (done == NULL)
 			continue;
 		d = done->udata;
-		handle(&run, d, done);
+		on_response(&run, d, done);
 		if (d->outcome != AKENZA_PENDING) {
 			finish_device(&run, d);
 			left--;

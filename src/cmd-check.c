@@ -223,7 +223,7 @@ read_inputs(struct check *c)
 	}
 	if ((c->token = sodium_malloc(len + 1)) == NULL) {
 		fileio_buf_clear(&b);
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	}
 	memcpy(c->token, tok, len);
 	c->token[len] = '\0';
@@ -439,7 +439,7 @@ report_result(struct check *c, const struct mqtt_result *res)
 }
 
 static int
-run(struct check *c)
+check_device(struct check *c)
 {
 	struct mqtt_opts mo = {0};
 	struct mqtt_result res;
@@ -475,9 +475,9 @@ run(struct check *c)
 	mo.arg = c;
 
 	/*
-	 * The token first, then the connection.  (Preparing the connection in a
-	 * thread beside the token work was measured: on a busy machine the
-	 * hand-over between threads cost more than the overlap saved.)
+	 * The token first, then the connection, in one thread: on a busy machine
+	 * handing the connection's preparation to a thread of its own costs more
+	 * than the overlap with the token work saves.
 	 */
 	if ((status = get_token(c)) != AK_OK || (status = check_token(c, &r)) != AK_OK)
 		goto out;
@@ -488,7 +488,8 @@ run(struct check *c)
 	/* With --iat the problems (expired, issued in the future) are the point. */
 	if (c->tokenfile == NULL && c->mint.iat == 0 && errors > 0) {
 		print_problems(c, &r, 1);
-		status = cmd_error(AK_CRYPTO, "the token just minted does not pass its own checks");
+		status = cmd_error(AK_INTERNAL,
+				   "the token just minted does not pass its own checks");
 		goto out;
 	}
 	if (c->json) {
@@ -541,7 +542,8 @@ run(struct check *c)
 		status = e.status;
 		if (c->json) {
 			json_object_set_new(c->out, "ok", json_false());
-			json_object_set_new(c->out, "status", json_integer(e.status));
+			json_object_set_new(c->out, "status",
+					    json_integer(err_exit_status(e.status)));
 			json_object_set_new(c->out, "status_name",
 					    json_string(err_status_name(e.status)));
 			json_object_set_new(c->out, "error", json_string(e.msg));
@@ -726,7 +728,7 @@ cmd_check_exec(int argc, char **argv)
 		c.phases = json_array();
 		c.downlinks = json_array();
 	}
-	status = run(&c);
+	status = check_device(&c);
 	if (c.json) {
 		json_object_set_new(c.out, "phases", c.phases);
 		if (c.listen > 0)

@@ -90,7 +90,7 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 }
 
 static int
-keygen(struct keygen_opts *o)
+make_key_files(struct keygen_opts *o)
 {
 	struct err e = ERR_INIT;
 	struct key k = KEY_INIT;
@@ -196,7 +196,7 @@ cmd_keygen_exec(int argc, char **argv)
 	if (o.public_path == NULL)
 		o.public_path = o.type == KEY_EC ? "ec_public.pem" : "rsa_public.pem";
 	o.pp.confirm = 1;
-	status = keygen(&o);
+	status = make_key_files(&o);
 	passphrase_clear(&o.pp);
 	return status;
 }

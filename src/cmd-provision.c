@@ -225,7 +225,7 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 }
 
 static int
-provision(struct provision_cli *o)
+provision_and_report(struct provision_cli *o)
 {
 	struct provision_stats st;
 	struct provision_batch batch;
@@ -385,7 +385,7 @@ cmd_provision_exec(int argc, char **argv)
 	/* "ulimit -f" must give an error we handle (the run stops cleanly), not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
 	o.pp.confirm = 1;
-	status = provision(&o);
+	status = provision_and_report(&o);
 	passphrase_clear(&o.pp);
 	return status;
 }

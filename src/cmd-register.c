@@ -104,7 +104,7 @@ struct opts {
 	struct akenza_config ak;
 };
 
-struct state {
+struct register_batch {
 	struct opts *o;
 	struct items items;
 	struct journal results;
@@ -205,12 +205,12 @@ results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct
 	return 0;
 oom:
 	known_free(k, n);
-	return err_set(e, AK_CRYPTO, "out of memory");
+	return err_set(e, AK_INTERNAL, "out of memory");
 }
 
 /* Load the results file: the open journal (under its lock), else as it is (a dry run). */
 static int
-results_load(struct state *s, struct known **known, size_t *nknown, struct err *e)
+results_load(struct register_batch *s, struct known **known, size_t *nknown, struct err *e)
 {
 	struct journal_reader jr;
 	int rc;
@@ -225,7 +225,7 @@ results_load(struct state *s, struct known **known, size_t *nknown, struct err *
 }
 
 static void
-results_record(struct state *s, const struct akenza_device *d)
+results_record(struct register_batch *s, const struct akenza_device *d)
 {
 	char row[512], when[TIMEUTIL_ISO_LEN];
 	const char *f[RESULTS_FIELDS] = {d->device_id, d->akenza_id, d->credential_id,
@@ -235,7 +235,7 @@ results_record(struct state *s, const struct akenza_device *d)
 	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
 	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
-		err_set(&s->results_err, AK_CRYPTO, "internal error: results row too long");
+		err_set(&s->results_err, AK_INTERNAL, "internal error: results row too long");
 	else
 		journal_append(&s->results, row, (size_t)n, &s->results_err);
 }
@@ -243,7 +243,7 @@ results_record(struct state *s, const struct akenza_device *d)
 /* ---- output ------------------------------------------------------------------ */
 
 static void
-progress_clear(struct state *s)
+progress_clear(struct register_batch *s)
 {
 	if (s->progress) {
 		fputs("\r\033[K", stderr);
@@ -252,7 +252,7 @@ progress_clear(struct state *s)
 }
 
 static void
-progress_show(struct state *s)
+progress_show(struct register_batch *s)
 {
 	if (s->o->json || s->total < 2 || !isatty(STDERR_FILENO))
 		return;
@@ -262,7 +262,7 @@ progress_show(struct state *s)
 }
 
 static void
-report(struct state *s, const struct item *it, const char *what)
+report(struct register_batch *s, const struct item *it, const char *what)
 {
 	const struct akenza_device *d = &it->d;
 	json_t *j;
@@ -314,7 +314,7 @@ report(struct state *s, const struct item *it, const char *what)
 static void
 on_done(struct akenza_device *d, void *arg)
 {
-	struct state *s = arg;
+	struct register_batch *s = arg;
 	struct item *it = (struct item *)(void *)d; /* d is the first member of its item */
 
 	s->done++;
@@ -403,7 +403,7 @@ out:
 }
 
 static int
-load_manifest(struct state *s, struct err *e)
+load_manifest(struct register_batch *s, struct err *e)
 {
 	struct manifest *m = NULL;
 	struct manifest_row row;
@@ -425,7 +425,7 @@ load_manifest(struct state *s, struct err *e)
 		}
 		if ((it = item_new(&s->items)) == NULL) {
 			manifest_close(m);
-			return err_set(e, AK_CRYPTO, "out of memory");
+			return err_set(e, AK_INTERNAL, "out of memory");
 		}
 		if (r == MANIFEST_BAD) {
 			/* The row is reported and counted as failed; the others go on. */
@@ -447,7 +447,7 @@ load_manifest(struct state *s, struct err *e)
 
 		if ((s->results_path = malloc(n)) == NULL) {
 			manifest_close(m);
-			return err_set(e, AK_CRYPTO, "out of memory");
+			return err_set(e, AK_INTERNAL, "out of memory");
 		}
 		snprintf(s->results_path, n, "%s/%s", manifest_dir(m), RESULTS_NAME);
 	}
@@ -531,7 +531,7 @@ api_key_get(const char *file, char **key, struct err *e)
 	}
 	if ((*key = sodium_malloc(n + 1)) == NULL) {
 		fileio_buf_clear(&b);
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	}
 	memcpy(*key, src, n);
 	(*key)[n] = '\0';
@@ -545,7 +545,7 @@ api_key_get(const char *file, char **key, struct err *e)
 /* ---- the command ------------------------------------------------------------- */
 
 static void
-dry_run(struct state *s)
+dry_run(struct register_batch *s)
 {
 	const struct akenza_config *c = &s->o->ak;
 	char *create, *add;
@@ -619,7 +619,7 @@ dry_run(struct state *s)
 }
 
 static int
-summary(struct state *s, const struct err *fatal, int status)
+summary(struct register_batch *s, const struct err *fatal, int status)
 {
 	json_t *j;
 
@@ -646,7 +646,7 @@ summary(struct state *s, const struct err *fatal, int status)
 
 /* Devices that go to akenza: neither failed before any request nor in the results file. */
 static size_t
-count_pending(const struct state *s)
+count_pending(const struct register_batch *s)
 {
 	size_t i, n = 0;
 
@@ -662,7 +662,7 @@ count_pending(const struct state *s)
  * command that cannot reach its server reports.
  */
 static enum ak_status
-batch_status(const struct state *s, size_t npending)
+batch_status(const struct register_batch *s, size_t npending)
 {
 	enum ak_status st = AK_OK;
 	size_t i;
@@ -686,7 +686,7 @@ batch_status(const struct state *s, size_t npending)
 }
 
 static int
-register_run(struct state *s)
+register_run(struct register_batch *s)
 {
 	struct opts *o = s->o;
 	struct err e = ERR_INIT, fatal = ERR_INIT;
@@ -698,13 +698,13 @@ register_run(struct state *s)
 	int status = AK_OK;
 
 	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	if (o->manifest != NULL) {
 		if (load_manifest(s, &e) != 0)
 			return cmd_fail(&e);
 	} else {
 		if ((it = item_new(&s->items)) == NULL)
-			return cmd_error(AK_CRYPTO, "out of memory");
+			return cmd_error(AK_INTERNAL, "out of memory");
 		snprintf(it->device_id, sizeof(it->device_id), "%s", o->device_id);
 		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
 		if (item_load(it, NULL, NULL, &e) != 0)
@@ -715,7 +715,7 @@ register_run(struct state *s)
 	s->total = s->items.n;
 	/* One device, one row: a manifest listing a device twice is a mistake. */
 	if (mark_duplicates(&s->items) != 0)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	if (s->results_path != NULL && !o->dry_run) {
 		if (journal_open(&s->results, s->results_path, &results_format, &e) != 0 ||
 		    results_load(s, &known, &nknown, &e) != 0)
@@ -750,7 +750,7 @@ register_run(struct state *s)
 	}
 	known_free(known, nknown);
 	if (o->json && (s->jitems = json_array()) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	if (o->dry_run) {
 		/* The run's own check of the key: a dry run that passes means the run can start. */
 		if (count_pending(s) > 0) {
@@ -766,7 +766,7 @@ register_run(struct state *s)
 
 	/* Local failures and skips are reported first; the rest goes to akenza. */
 	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	for (i = 0; i < s->items.n; i++) {
 		it = &s->items.v[i];
 		if (it->failed) {
@@ -824,7 +824,7 @@ cmd_register_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	struct opts o = {.jobs = 8, .timeout = 30, .retries = 5, .ak = AKENZA_CONFIG_INIT};
-	struct state s = {.o = &o, .results = JOURNAL_INIT};
+	struct register_batch s = {.o = &o, .results = JOURNAL_INIT};
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct err e = ERR_INIT;
 	int c, status;

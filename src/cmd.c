@@ -99,7 +99,7 @@ cmd_print_json(const json_t *j, size_t flags)
 	char *s;
 
 	if ((s = safetext_json(j, flags)) == NULL)
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	fputs(s, stdout);
 	putchar('\n');
 	free(s);
@@ -579,5 +579,6 @@ cmd_main(int argc, char **argv)
 	current = entry;
 	if (entry->flags & CMD_SECRETS)
 		no_core_dumps();
-	return entry->exec(argc, argv);
+	/* The one place a class becomes an exit status (AK_INTERNAL exits 4). */
+	return err_exit_status(entry->exec(argc, argv));
 }

@@ -18,7 +18,7 @@ dlib_resolve(struct dlib *l, struct err *e)
 
 	if (l->handle == NULL && (l->handle = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
-		return err_set(e, AK_CRYPTO, "cannot load %s (%s): %s%s%s%s", l->name, l->soname,
+		return err_set(e, AK_INTERNAL, "cannot load %s (%s): %s%s%s%s", l->name, l->soname,
 		               why != NULL ? why : "unknown reason",
 		               l->package != NULL ? " (Debian: apt-get install " : "",
 		               l->package != NULL ? l->package : "", l->package != NULL ? ")" : "");
@@ -28,7 +28,7 @@ dlib_resolve(struct dlib *l, struct err *e)
 			/* Nothing of it has run yet: close it, so that a retry starts afresh. */
 			dlclose(l->handle);
 			l->handle = NULL;
-			return err_set(e, AK_CRYPTO, "%s has no '%s': %s", l->soname, s->name,
+			return err_set(e, AK_INTERNAL, "%s has no '%s': %s", l->soname, s->name,
 			               l->need);
 		}
 		/* POSIX: a function's address from dlsym() is stored as it came. */

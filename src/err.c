@@ -85,9 +85,16 @@ err_status_name(enum ak_status status)
 	    [AK_OK] = "ok",	      [AK_NEGATIVE] = "negative", [AK_USAGE] = "usage",
 	    [AK_INPUT] = "input",     [AK_CRYPTO] = "crypto",	  [AK_NETWORK] = "network",
 	    [AK_TLS] = "tls",	      [AK_REFUSED] = "refused",
+	    [AK_INTERNAL] = "internal",
 	};
 
-	if ((unsigned)status > AK_STATUS_MAX)
+	if ((unsigned)status > AK_INTERNAL)
 		return "unknown";
 	return names[status];
+}
+
+int
+err_exit_status(enum ak_status status)
+{
+	return status == AK_INTERNAL ? AK_CRYPTO : (int)status;
 }

@@ -57,7 +57,7 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 	if (cap == 0)
 		cap = 4096;
 	if ((p = buf_alloc(cap + 1, secret)) == NULL)
-		return err_set(e, AK_CRYPTO, "'%s': out of memory", name);
+		return err_set(e, AK_INTERNAL, "'%s': out of memory", name);
 	for (;;) {
 		if (len == cap) {
 			if (cap > max)
@@ -65,7 +65,7 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 			ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
 			if ((np = buf_alloc(ncap + 1, secret)) == NULL) {
 				buf_free(p, cap + 1, secret);
-				return err_set(e, AK_CRYPTO, "'%s': out of memory", name);
+				return err_set(e, AK_INTERNAL, "'%s': out of memory", name);
 			}
 			memcpy(np, p, len);
 			if (secret)
@@ -178,7 +178,7 @@ fileio_fsync_dir(const char *path, int is_dir, struct err *e)
 	int fd, rc = 0;
 
 	if (dir == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = err_set(e, AK_INPUT, "cannot open directory '%s': %s", dir, strerror(errno));
 	} else {
@@ -305,7 +305,7 @@ open_dir_of(const char *path, struct err *e)
 	int fd, saved;
 
 	if (dir == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	saved = errno;
 	free(dir);
@@ -322,7 +322,7 @@ fileio_check_targets(const char *const paths[], int n, int force, struct err *e)
 	struct stat st[FILEIO_BATCH_MAX];
 
 	if (n > FILEIO_BATCH_MAX)
-		return err_set(e, AK_CRYPTO, "internal error: too many files in one batch");
+		return err_set(e, AK_INTERNAL, "internal error: too many files in one batch");
 	for (m = 0; m < n; m++)
 		if ((dirfds[m] = open_dir_of(paths[m], e)) < 0)
 			goto out;
@@ -385,12 +385,12 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 	char *p;
 
 	if (b->n == FILEIO_BATCH_MAX)
-		return err_set(e, AK_CRYPTO, "internal error: too many files in one batch");
+		return err_set(e, AK_INTERNAL, "internal error: too many files in one batch");
 	if (strlen(base) + sizeof(FILEIO_HIDDEN_TAG) + 16 > sizeof(b->f[0].tmp))
 		return err_set(e, AK_INPUT, "cannot create a file next to '%s': %s", path,
 			       strerror(ENAMETOOLONG));
 	if ((p = strdup(path)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	if ((dirfd = open_dir_of(path, e)) < 0) {
 		free(p);
 		return -1;
@@ -803,13 +803,13 @@ fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e)
 	int saved;
 
 	if ((dir = dir_of(path)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	n = strlen(dir) + strlen(FILEIO_STAGE_PREFIX) + strlen(base) + 16;
 	if ((d->tmp = malloc(n)) == NULL || (d->path = strdup(path)) == NULL) {
 		free(dir);
 		fileio_dir_clear(d);
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	}
 	snprintf(d->tmp, n, "%s/%s%s.XXXXXX", dir, FILEIO_STAGE_PREFIX, base);
 	free(dir);
@@ -837,9 +837,9 @@ fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t 
 	int fd, saved;
 
 	if (d->n == FILEIO_DIR_FILES || strchr(name, '/') != NULL)
-		return err_set(e, AK_CRYPTO, "internal error: bad staged file '%s'", name);
+		return err_set(e, AK_INTERNAL, "internal error: bad staged file '%s'", name);
 	if ((d->names[d->n] = strdup(name)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	/* The mode is given at creation (umask can only remove bits; fchmod makes it exact). */
 	fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0600);
 	if (fd < 0) {
@@ -947,10 +947,10 @@ fileio_dir_remove_stale(const char *parent, const char *name, struct err *e)
 
 	if (strncmp(name, FILEIO_STAGE_PREFIX, strlen(FILEIO_STAGE_PREFIX)) != 0 ||
 	    strchr(name, '/') != NULL)
-		return err_set(e, AK_CRYPTO, "internal error: '%s' is not a staged name", name);
+		return err_set(e, AK_INTERNAL, "internal error: '%s' is not a staged name", name);
 	n = strlen(parent) + strlen(name) + 2;
 	if ((path = malloc(n)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	snprintf(path, n, "%s/%s", parent, name);
 	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		rc = err_set(e, AK_INPUT, "not removing '%s': not a directory", path);
@@ -1001,7 +1001,7 @@ fileio_batch_remove_stale(const char *path, struct err *e)
 	int rc = 0, backup;
 
 	if ((dir = dir_of(path)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	if ((size_t)snprintf(pre, sizeof(pre), ".%s" FILEIO_HIDDEN_TAG, base) >= sizeof(pre))
 		goto out; /* too long for any hidden name: nothing can be staged for it */
 	plen = strlen(pre);

@@ -47,7 +47,7 @@ static int
 curl_init(struct err *e)
 {
 	if (p_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return err_set(e, AK_CRYPTO, "cannot initialise libcurl");
+		return err_set(e, AK_INTERNAL, "cannot initialise libcurl");
 	return 0;
 }
 
@@ -143,7 +143,7 @@ http_client_open(struct http_client **cp, const struct http_config *cfg, struct 
 	if (http_load(e) != 0)
 		return -1;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	c->timeout_ms = cfg->timeout_ms;
 	c->connect_timeout_ms = cfg->connect_timeout_ms;
 	if ((cfg->ca_file != NULL && (c->ca_file = strdup(cfg->ca_file)) == NULL) ||
@@ -170,7 +170,7 @@ http_client_open(struct http_client **cp, const struct http_config *cfg, struct 
 	return 0;
 oom:
 	http_client_close(c);
-	return err_set(e, AK_CRYPTO, "out of memory");
+	return err_set(e, AK_INTERNAL, "out of memory");
 }
 
 int
@@ -257,7 +257,7 @@ http_start(struct http_client *c, struct http_request *r, struct err *e)
 	if (strncasecmp(r->url, "https://", 8) != 0)
 		return err_set(e, AK_USAGE, "only https:// URLs are allowed");
 	if ((h = p_curl_easy_init()) == NULL)
-		return err_set(e, AK_CRYPTO, "cannot create a libcurl handle");
+		return err_set(e, AK_INTERNAL, "cannot create a libcurl handle");
 	p_curl_easy_setopt(h, CURLOPT_URL, r->url);
 	p_curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https"); /* libcurl >= 7.85 */
 	p_curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -299,7 +299,7 @@ http_start(struct http_client *c, struct http_request *r, struct err *e)
 	}
 	if ((mc = p_curl_multi_add_handle(c->multi, h)) != CURLM_OK) {
 		p_curl_easy_cleanup(h);
-		return err_set(e, AK_CRYPTO, "libcurl: %s", p_curl_multi_strerror(mc));
+		return err_set(e, AK_INTERNAL, "libcurl: %s", p_curl_multi_strerror(mc));
 	}
 	r->easy = h;
 	r->prev = NULL;
@@ -383,7 +383,7 @@ http_next(struct http_client *c, long timeout_ms, struct http_request **done, st
 	deadline = (long long)timeutil_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
 	for (;;) {
 		if ((mc = p_curl_multi_perform(c->multi, &running)) != CURLM_OK)
-			return err_set(e, AK_CRYPTO, "libcurl: %s", p_curl_multi_strerror(mc));
+			return err_set(e, AK_INTERNAL, "libcurl: %s", p_curl_multi_strerror(mc));
 		while ((m = p_curl_multi_info_read(c->multi, &queued)) != NULL) {
 			if (m->msg == CURLMSG_DONE) {
 				finish(c, m, done);
@@ -395,7 +395,7 @@ http_next(struct http_client *c, long timeout_ms, struct http_request **done, st
 			return 0;
 		if ((mc = p_curl_multi_poll(c->multi, NULL, 0, (int)(left > 1000 ? 1000 : left),
 		                            NULL)) != CURLM_OK)
-			return err_set(e, AK_CRYPTO, "libcurl: %s", p_curl_multi_strerror(mc));
+			return err_set(e, AK_INTERNAL, "libcurl: %s", p_curl_multi_strerror(mc));
 	}
 }
 

@@ -109,7 +109,7 @@ oom:
 	if (l == NULL && fd > STDIN_FILENO)
 		close(fd);
 	idlist_close(l);
-	return err_set(e, AK_CRYPTO, "out of memory");
+	return err_set(e, AK_INTERNAL, "out of memory");
 }
 
 int
@@ -177,7 +177,7 @@ idlist_open_seq(struct idlist **out, const char *prefix, unsigned long start, un
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL || (l->prefix = strdup(prefix)) == NULL) {
 		free(l);
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	}
 	l->r = (struct linereader)LINEREADER_INIT;
 	l->fd = -1;

@@ -196,7 +196,7 @@ reader_start(struct journal_reader *jr, int fd, int own_fd, const char *data, si
 	return 0;
 oom:
 	journal_reader_close(jr);
-	return err_set(e, AK_CRYPTO, "out of memory");
+	return err_set(e, AK_INTERNAL, "out of memory");
 }
 
 int
@@ -341,7 +341,7 @@ create(const char *path, const struct journal_format *f, struct err *e)
 	int rc;
 
 	if ((h = malloc(n + 1)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	memcpy(h, f->header, n);
 	h[n] = '\n';
 	rc = fileio_batch_add(&b, path, h, n + 1, 0644, e);
@@ -360,7 +360,7 @@ journal_open(struct journal *j, const char *path, const struct journal_format *f
 	*j = (struct journal)JOURNAL_INIT;
 	j->format = f;
 	if ((j->path = strdup(path)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	if (lstat(path, &st) != 0) {
 		if (errno != ENOENT) {
 			err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));

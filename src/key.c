@@ -100,8 +100,8 @@ decrypt_pkcs8(const unsigned char *der, size_t len, struct pass_ctx *pc)
 /* Decode DER of a known format; fills k. */
 /*
  * EVP_PKCS82PKEY asks every decoder of every key type; naming the key type
- * from the AlgorithmIdentifier halves the cost (about half a millisecond of
- * the few that one "akcred jwt mint" takes).  Other types go the general way.
+ * from the AlgorithmIdentifier halves the cost, a share of a whole "akcred
+ * jwt mint" that tests/bench/jwt.sh sees.  Other types go the general way.
  */
 static EVP_PKEY *
 pkcs8_to_pkey(const PKCS8_PRIV_KEY_INFO *p8, const unsigned char *der, size_t len)
@@ -228,7 +228,7 @@ set_add(struct key_set *s, struct key *k, struct err *e)
 	struct key *grown;
 
 	if ((grown = realloc(s->keys, (s->n + 1) * sizeof(*grown))) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	s->keys = grown;
 	s->keys[s->n++] = *k;
 	*k = (struct key)KEY_INIT;
@@ -594,7 +594,7 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 		key_clear(&k);
 	} else if (len > 0 && memmem(data, len, "-----BEGIN ", 11) != NULL) {
 		if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL)
-			return err_openssl(e, AK_CRYPTO, "out of memory");
+			return err_openssl(e, AK_INTERNAL, "out of memory");
 		rc = load_pem(s, bio, name, &pc);
 		BIO_free(bio);
 		if (rc == 0)
@@ -719,7 +719,7 @@ key_generate(struct key *k, enum key_type type, int bits, struct err *e)
 	else if (type == KEY_RSA)
 		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
 	else
-		return err_set(e, AK_CRYPTO, "internal error: unknown key type");
+		return err_set(e, AK_INTERNAL, "internal error: unknown key type");
 	if (k->pkey == NULL)
 		return err_openssl(e, AK_CRYPTO, "key generation failed");
 	k->format = KEY_FMT_PKCS8;
@@ -912,9 +912,9 @@ key_akenza_credential(const struct key *k, int x509)
 /*
  * An RSA key's SubjectPublicKeyInfo put together by OpenSSL's ASN.1 encoder
  * (i2d_ASN1_SEQUENCE_ANY, i2d_X509_PUBKEY), not i2d_PUBKEY: the encoder
- * framework behind that costs about 1 ms on first use, a sixth of a whole
- * "akcred fingerprint" or "akcred jwt mint" of an RSA key (tests/bench/keys.sh
- * and jwt.sh; figures in the commit).  The unit tests compare the bytes with
+ * framework behind that costs, on first use, a sixth of a whole "akcred
+ * fingerprint" or "akcred jwt mint" of an RSA key (tests/bench/keys.sh and
+ * jwt.sh measure both).  The unit tests compare the bytes with
  * i2d_PUBKEY's.  0 for anything but a plain RSA key (the general path).
  */
 static int
@@ -974,7 +974,7 @@ key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *
 	*der = NULL;
 	if (p256_point_of(k, point)) {
 		if ((*der = OPENSSL_malloc(P256_SPKI_DER_LEN)) == NULL)
-			return err_set(e, AK_CRYPTO, "out of memory");
+			return err_set(e, AK_INTERNAL, "out of memory");
 		p256_spki_der(point, *der);
 		*len = P256_SPKI_DER_LEN;
 		return 0;
@@ -1034,7 +1034,7 @@ bio_take(BIO *bio, int secret, char **out, size_t *len, struct err *e)
 
 	*out = secret ? sodium_malloc((size_t)n + 1) : malloc((size_t)n + 1);
 	if (*out == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	memcpy(*out, p, (size_t)n);
 	(*out)[n] = '\0';
 	*len = (size_t)n;
@@ -1069,7 +1069,7 @@ key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pe
 
 	/* BIO memory is cleared when freed (BUF_MEM_free uses OPENSSL_clear_free). */
 	if ((bio = BIO_new(BIO_s_secmem())) == NULL)
-		return err_openssl(e, AK_CRYPTO, "out of memory");
+		return err_openssl(e, AK_INTERNAL, "out of memory");
 	if (pass == NULL && p256_keypair_of(k, &kp)) {
 		/* The bytes OpenSSL's PKCS#8 encoder would give (p256.h), in PEM. */
 		p256_pkcs8_der(&kp, der);

@@ -156,7 +156,7 @@ reader_new(struct manifest **out, const char *path, const char *data, size_t len
 
 	*out = NULL;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	m->jr = (struct journal_reader)JOURNAL_READER_INIT;
 	if ((path != NULL
 	         ? journal_reader_open(&m->jr, path, &manifest_format, e)
@@ -167,7 +167,7 @@ reader_new(struct manifest **out, const char *path, const char *data, size_t len
 	if ((m->dir = path == NULL || strcmp(path, "-") == 0 ? strdup(".") : dir_of(path)) ==
 	    NULL) {
 		manifest_close(m);
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	}
 	*out = m;
 	return 0;
@@ -198,7 +198,7 @@ manifest_format_row(const struct manifest_row *row, char *buf, size_t size, stru
 	if (manifest_check_row(row, e) != 0)
 		return err_prefix(e, "not writing a bad manifest row");
 	if ((n = journal_format_row(f, NFIELDS, buf, size)) < 0)
-		return err_set(e, AK_CRYPTO, "internal error: manifest row too long");
+		return err_set(e, AK_INTERNAL, "internal error: manifest row too long");
 	return n;
 }
 
@@ -228,7 +228,7 @@ manifest_relpath(const char *from, const char *to, char *buf, size_t size, struc
 	int w;
 
 	if (from[0] != '/' || to[0] != '/')
-		return err_set(e, AK_CRYPTO, "internal error: relative path from '%s'", from);
+		return err_set(e, AK_INTERNAL, "internal error: relative path from '%s'", from);
 	/* The longest common prefix that ends at a component boundary. */
 	for (i = 0;; i++) {
 		if ((from[i] == '\0' || from[i] == '/') && (to[i] == '\0' || to[i] == '/'))

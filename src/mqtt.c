@@ -49,7 +49,7 @@ static int
 mosq_init(struct err *e)
 {
 	if (p_mosquitto_lib_init() != MOSQ_ERR_SUCCESS)
-		return err_set(e, AK_CRYPTO, "cannot initialise libmosquitto");
+		return err_set(e, AK_INTERNAL, "cannot initialise libmosquitto");
 	return 0;
 }
 
@@ -502,7 +502,7 @@ mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session 
 	r->connack = -1;
 	r->suback = -1;
 	if ((*sp = s = calloc(1, sizeof(*s))) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	s->o = o;
 	s->r = r;
 	s->e = e;
@@ -531,7 +531,8 @@ session_client(struct mqtt_session *s, const char *password)
 	int rc;
 
 	if ((s->mosq = p_mosquitto_new(o->client_id, true, s)) == NULL)
-		return err_set(s->e, AK_CRYPTO, "cannot make an MQTT client: %s", strerror(errno));
+		return err_set(s->e, AK_INTERNAL, "cannot make an MQTT client: %s",
+			       strerror(errno));
 	p_mosquitto_int_option(s->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
 	p_mosquitto_int_option(s->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	if (!o->plaintext) {
@@ -550,7 +551,7 @@ session_client(struct mqtt_session *s, const char *password)
 	 * heap and frees it without wiping; the token expires within minutes.
 	 */
 	if ((rc = p_mosquitto_username_pw_set(s->mosq, o->username, password)) != 0)
-		return err_set(s->e, AK_CRYPTO, "cannot set the user name: %s",
+		return err_set(s->e, AK_INTERNAL, "cannot set the user name: %s",
 			       p_mosquitto_strerror(rc));
 	return 0;
 }

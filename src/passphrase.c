@@ -22,7 +22,7 @@ set_value(struct passphrase *pp, const char *s, size_t len, struct err *e)
 	if (len > PASSPHRASE_MAX)
 		return err_set(e, AK_INPUT, "the passphrase is longer than %d bytes", PASSPHRASE_MAX);
 	if ((pp->value = sodium_malloc(len + 1)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory");
+		return err_set(e, AK_INTERNAL, "out of memory");
 	memcpy(pp->value, s, len);
 	pp->value[len] = '\0';
 	pp->len = len;
@@ -83,7 +83,7 @@ prompt(struct passphrase *pp, const char *what, struct err *e)
 			       what);
 	if ((a = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL ||
 	    (b = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL) {
-		err_set(e, AK_CRYPTO, "out of memory");
+		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
 	snprintf(prompt1, sizeof(prompt1), "passphrase for %s: ", what);

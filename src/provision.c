@@ -6,7 +6,7 @@
  * queues one job per id.  Workers make or check devices; at most "jobs" of
  * them hold a CPU token at a time (key generation, encoding, loading), while
  * the others may be waiting on the disk, so fsync latency overlaps with key
- * generation.  One writer thread appends the manifest rows, a group at a
+ * generation.  One appender thread appends the manifest rows, a group at a
  * time: one fsync of DIR, one write(2) of all the group's rows, one fsync.
  *
  * One device, new:
@@ -14,8 +14,8 @@
  *   b. private.pem (0600), public.pem (0644), cert.pem written and fsynced in it
  *   c. the staged directory fsynced, then renamed to DIR/<id> with
  *      RENAME_NOREPLACE: an existing DIR/<id> is never replaced
- *   d. (writer) DIR fsynced: the name DIR/<id> is durable
- *   e. (writer) the row appended with a single write(2), then fsync
+ *   d. (appender) DIR fsynced: the name DIR/<id> is durable
+ *   e. (appender) the row appended with a single write(2), then fsync
  *
  * Killed (SIGKILL, power loss) at each point, the rerun sees:
  *   during a-c (before the rename): a hidden DIR/.akcred-* directory.  Nobody
@@ -102,7 +102,7 @@ struct queue {
 	int closed;
 };
 
-struct ctx {
+struct provisioner {
 	const struct provision_opts *o;
 	const char *manifest_path;
 	char relprefix[PATH_MAX]; /* from the manifest's directory to DIR, "" or ending in '/' */
@@ -113,7 +113,7 @@ struct ctx {
 	atomic_int abort;
 	pthread_mutex_t mu; /* stats, fatal, report calls */
 	struct provision_stats *st;
-	struct result *group; /* the writer's: WRITER_GROUP results */
+	struct result *group; /* the appender's: WRITER_GROUP results */
 	char *rows;	      /* and their rows */
 	struct err fatal;
 	int has_fatal;
@@ -191,7 +191,7 @@ queue_close(struct queue *q)
 /* --- reporting --------------------------------------------------------------- */
 
 static void
-report(struct ctx *c, enum provision_event_kind kind, const char *id, unsigned long line,
+report(struct provisioner *c, enum provision_event_kind kind, const char *id, unsigned long line,
        unsigned long first_line, const struct err *err)
 {
 	struct provision_event ev = {kind, id, line, first_line, err, c->st};
@@ -201,7 +201,7 @@ report(struct ctx *c, enum provision_event_kind kind, const char *id, unsigned l
 }
 
 static void
-set_fatal(struct ctx *c, const struct err *e)
+set_fatal(struct provisioner *c, const struct err *e)
 {
 	pthread_mutex_lock(&c->mu);
 	if (!c->has_fatal) {
@@ -234,7 +234,8 @@ batch_path(const struct provision_opts *o, const char *id, const char *file, cha
 }
 
 static int
-device_path(struct ctx *c, const char *id, const char *file, char *buf, size_t size, struct err *e)
+device_path(struct provisioner *c, const char *id, const char *file, char *buf, size_t size,
+	    struct err *e)
 {
 	return batch_path(c->o, id, file, buf, size, e);
 }
@@ -276,7 +277,7 @@ lstat_ours(const char *path, struct stat *st, int dir, struct err *e)
 }
 
 static int
-fill_row(struct ctx *c, const char *id, const char *alg, const char *fp, time_t created,
+fill_row(struct provisioner *c, const char *id, const char *alg, const char *fp, time_t created,
 	 struct manifest_row *row, struct err *e)
 {
 	int n;
@@ -304,7 +305,7 @@ want_describe(const struct provision_opts *o, char *buf, size_t size)
 
 /* The certificate of an existing device: its key is fp's, its subject CN=<id>. */
 static int
-check_cert(struct ctx *c, const char *id, const char *fp, struct err *e)
+check_cert(struct provisioner *c, const char *id, const char *fp, struct err *e)
 {
 	char path[PATH_MAX], subject[DEVID_MAX + 8], cfp[KEY_FINGERPRINT_HEX + 1];
 	struct key cert = KEY_INIT;
@@ -332,7 +333,7 @@ out:
  * without OpenSSL's slow decoders).
  */
 static int
-check_keys(struct ctx *c, const struct fileio_buf *privb, const char *privpath,
+check_keys(struct provisioner *c, const struct fileio_buf *privb, const char *privpath,
 	   const char *pubpath, char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
 {
 	const struct provision_opts *o = c->o;
@@ -385,7 +386,7 @@ out:
  * private key's mtime).
  */
 static int
-check_device(struct ctx *c, const struct job *j, struct manifest_row *row, struct err *e)
+check_device(struct provisioner *c, const struct job *j, struct manifest_row *row, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	char path[PATH_MAX], pubpath[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
@@ -448,7 +449,7 @@ check_device(struct ctx *c, const struct job *j, struct manifest_row *row, struc
 
 /* Make a new device; -1 with e on failure (every failure here stops the run). */
 static int
-make_device(struct ctx *c, const struct job *j, struct manifest_row *row, struct err *e)
+make_device(struct provisioner *c, const struct job *j, struct manifest_row *row, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct fileio_dir d = FILEIO_DIR_INIT;
@@ -491,7 +492,7 @@ out:
 }
 
 static void
-do_job(struct ctx *c, const struct job *j, struct result *r)
+do_job(struct provisioner *c, const struct job *j, struct result *r)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -524,13 +525,13 @@ do_job(struct ctx *c, const struct job *j, struct result *r)
 static void *
 worker(void *arg)
 {
-	struct ctx *c = arg;
+	struct provisioner *c = arg;
 	struct job j;
 	struct result *r = malloc(sizeof(*r));
 	struct err e;
 
 	if (r == NULL) {
-		err_set(&e, AK_CRYPTO, "out of memory");
+		err_set(&e, AK_INTERNAL, "out of memory");
 		set_fatal(c, &e);
 	}
 	while (queue_get(&c->jobs, &j, 1) == 1) {
@@ -545,12 +546,12 @@ worker(void *arg)
 	return NULL;
 }
 
-/* --- the writer ---------------------------------------------------------------------- */
+/* --- the manifest appender ------------------------------------------------------------ */
 
 static void *
-writer(void *arg)
+manifest_appender(void *arg)
 {
-	struct ctx *c = arg;
+	struct provisioner *c = arg;
 	struct result *rs = c->group;
 	char *rows = c->rows;
 	size_t k, i, len;
@@ -729,7 +730,7 @@ provision_batch_read(const struct provision_opts *o, const char *prefix,
 		return 0;
 	if (manifest_open(&m, path, e) != 0)
 		return -1;
-	/* Bad rows (a torn last one the writer will cut off) are the locked run's to report. */
+	/* Bad rows (a torn last one the appender will cut off) are the locked run's to report. */
 	while ((r = manifest_next_row(m, &row, e)) != MANIFEST_END && r != MANIFEST_FATAL)
 		if (r == MANIFEST_ROW)
 			batch_note_row(b, &row, prefix);
@@ -811,7 +812,7 @@ provision_batch_width(const struct provision_opts *o, const struct provision_bat
 
 /* Remove the staged directories an interrupted run left in DIR. */
 static int
-remove_stale(struct ctx *c, struct err *e)
+remove_stale(struct provisioner *c, struct err *e)
 {
 	DIR *d;
 	struct dirent *de;
@@ -836,7 +837,7 @@ remove_stale(struct ctx *c, struct err *e)
 
 /* Index the manifest's rows: id -> fingerprint and algorithm; and what the batch is. */
 static int
-load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struct err *e)
+load_manifest(struct provisioner *c, struct idset *set, struct provision_batch *b, struct err *e)
 {
 	struct manifest *m;
 	struct manifest_row row;
@@ -849,7 +850,7 @@ load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struc
 	while ((r = manifest_next_row(m, &row, e)) == MANIFEST_ROW) {
 		batch_note_row(b, &row, NULL);
 		if ((it = idset_add(set, row.device_id, &added)) == NULL) {
-			r = err_set(e, AK_CRYPTO, "out of memory");
+			r = err_set(e, AK_INTERNAL, "out of memory");
 			break;
 		}
 		sodium_hex2bin(fp, sizeof(fp), row.fingerprint, KEY_FINGERPRINT_HEX, NULL, NULL,
@@ -870,7 +871,7 @@ load_manifest(struct ctx *c, struct idset *set, struct provision_batch *b, struc
 }
 
 static int
-setup(struct ctx *c, struct idset *set, struct err *e)
+open_batch(struct provisioner *c, struct idset *set, struct err *e)
 {
 	char dir[PATH_MAX], mdir[PATH_MAX], *slash, rel[PATH_MAX];
 	struct provision_batch b;
@@ -927,7 +928,7 @@ setup(struct ctx *c, struct idset *set, struct err *e)
 
 /* Read the ids and queue the jobs, in the calling thread. */
 static void
-produce(struct ctx *c, struct idset *set)
+produce(struct provisioner *c, struct idset *set)
 {
 	struct job j;
 	struct idset_item *it;
@@ -952,7 +953,7 @@ produce(struct ctx *c, struct idset *set)
 			continue;
 		}
 		if ((it = idset_add(set, j.id, &added)) == NULL) {
-			err_set(&e, AK_CRYPTO, "out of memory");
+			err_set(&e, AK_INTERNAL, "out of memory");
 			set_fatal(c, &e);
 			break;
 		}
@@ -980,12 +981,12 @@ produce(struct ctx *c, struct idset *set)
 int
 provision_run(const struct provision_opts *o, struct provision_stats *st, struct err *e)
 {
-	struct ctx c;
+	struct provisioner c;
 	struct idset set = IDSET_INIT;
 	char *mpath = NULL;
 	pthread_t *threads = NULL, wthread;
 	unsigned nthreads = 0, i;
-	int rc = -1, writer_started = 0;
+	int rc = -1, appender_started = 0;
 	size_t n;
 
 	memset(st, 0, sizeof(*st));
@@ -999,39 +1000,39 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 	if (o->manifest == NULL) {
 		n = strlen(o->out_dir) + sizeof(MANIFEST_NAME) + 1;
 		if ((mpath = malloc(n)) == NULL) {
-			err_set(e, AK_CRYPTO, "out of memory");
+			err_set(e, AK_INTERNAL, "out of memory");
 			goto out_nosem;
 		}
 		snprintf(mpath, n, "%s/%s", o->out_dir, MANIFEST_NAME);
 	}
 	c.manifest_path = o->manifest ? o->manifest : mpath;
 	if (sem_init(&c.cpu, 0, o->jobs ? o->jobs : 1) != 0) {
-		err_set(e, AK_CRYPTO, "cannot create a semaphore: %s", strerror(errno));
+		err_set(e, AK_INTERNAL, "cannot create a semaphore: %s", strerror(errno));
 		goto out_nosem;
 	}
 	/* OpenSSL's lazy start-up can deadlock its threads when it fails: do it here, alone. */
-	if (key_init(e) != 0 || setup(&c, &set, e) != 0)
+	if (key_init(e) != 0 || open_batch(&c, &set, e) != 0)
 		goto out;
 	if (queue_init(&c.jobs, sizeof(struct job), JOB_QUEUE) != 0 ||
 	    queue_init(&c.results, sizeof(struct result), RESULT_QUEUE) != 0 ||
 	    (c.group = malloc(WRITER_GROUP * sizeof(*c.group))) == NULL ||
 	    (c.rows = malloc(WRITER_GROUP * (size_t)MANIFEST_ROW_MAX)) == NULL) {
-		err_set(e, AK_CRYPTO, "out of memory");
+		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
 	nthreads = (o->jobs ? o->jobs : 1) + IO_THREADS;
 	if ((threads = calloc(nthreads, sizeof(*threads))) == NULL) {
-		err_set(e, AK_CRYPTO, "out of memory");
+		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (pthread_create(&wthread, NULL, writer, &c) != 0) {
-		err_set(e, AK_CRYPTO, "cannot start a thread");
+	if (pthread_create(&wthread, NULL, manifest_appender, &c) != 0) {
+		err_set(e, AK_INTERNAL, "cannot start a thread");
 		goto out;
 	}
-	writer_started = 1;
+	appender_started = 1;
 	for (i = 0; i < nthreads; i++) {
 		if (pthread_create(&threads[i], NULL, worker, &c) != 0) {
-			err_set(&c.fatal, AK_CRYPTO, "cannot start a thread");
+			err_set(&c.fatal, AK_INTERNAL, "cannot start a thread");
 			c.has_fatal = 1;
 			atomic_store(&c.abort, 1);
 			break;
@@ -1045,14 +1046,14 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 		pthread_join(threads[i], NULL);
 	queue_close(&c.results);
 	pthread_join(wthread, NULL);
-	writer_started = 0;
+	appender_started = 0;
 	if (c.has_fatal) {
 		*e = c.fatal;
 		goto out;
 	}
 	rc = 0;
 out:
-	if (writer_started) {
+	if (appender_started) {
 		queue_close(&c.results);
 		pthread_join(wthread, NULL);
 	}

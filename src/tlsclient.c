@@ -140,7 +140,7 @@ load_ca_file(SSL_CTX *ctx, const char *path, struct err *e)
 		return err_prefix(e, "cannot load the CA certificates");
 	if ((bio = BIO_new_mem_buf(b.data, (int)b.len)) == NULL) {
 		fileio_buf_clear(&b);
-		return err_openssl(e, AK_CRYPTO, "out of memory");
+		return err_openssl(e, AK_INTERNAL, "out of memory");
 	}
 	infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
 	BIO_free(bio);

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Benchmark of the jwt commands and module (see the jwt issue):
+# Benchmark of the jwt commands and module:
 #  1. one "akcred jwt mint" invocation, EC and RSA: median wall time (hyperfine)
 #     and peak RSS (/usr/bin/time), next to the Python reference client's way
 #     (tests/tools/pymint.py: PyJWT + pycryptodome) doing the same job;

@@ -21,7 +21,7 @@ static int
 failing_init(struct err *e)
 {
 	inits++;
-	return err_set(e, AK_CRYPTO, "cannot initialise libc");
+	return err_set(e, AK_INTERNAL, "cannot initialise libc");
 }
 
 static const struct dlib_sym libc_syms[] = {
@@ -38,7 +38,7 @@ Test(dlib, a_missing_library_names_itself_and_its_package)
 
 	inits = 0;
 	cr_assert_eq(dlib_load(&l, &e), -1);
-	cr_assert_eq(e.status, AK_CRYPTO);
+	cr_assert_eq(e.status, AK_INTERNAL);
 	cr_assert(strncmp(e.msg, "cannot load libakcred-absent (libakcred-absent.so.9): ",
 	                  strlen("cannot load libakcred-absent (libakcred-absent.so.9): ")) == 0,
 	          "%s", e.msg);
@@ -64,7 +64,7 @@ Test(dlib, a_missing_function_fails_the_load_and_says_what_is_needed)
 
 	inits = 0;
 	cr_assert_eq(dlib_load(&l, &e), -1);
-	cr_assert_eq(e.status, AK_CRYPTO);
+	cr_assert_eq(e.status, AK_INTERNAL);
 	cr_assert_str_eq(
 	    e.msg, "libc.so.6 has no 'akcred_no_such_function': version 99 or newer is needed");
 	cr_assert_eq(inits, 0, "the initialiser ran with a function missing");

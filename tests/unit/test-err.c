@@ -129,6 +129,18 @@ Test(err, status_names_distinct_and_lowercase)
 	cr_assert_str_eq(err_status_name(AK_NETWORK), "network");
 	cr_assert_str_eq(err_status_name(AK_TLS), "tls");
 	cr_assert_str_eq(err_status_name(AK_REFUSED), "refused");
-	cr_assert_str_eq(err_status_name((enum ak_status)(AK_STATUS_MAX + 1)), "unknown");
+	cr_assert_str_eq(err_status_name((enum ak_status)(AK_INTERNAL + 1)), "unknown");
 	cr_assert_str_eq(err_status_name((enum ak_status) - 1), "unknown");
+}
+
+/* Out of memory and a library that does not load are not crypto failures, but exit 4 too. */
+Test(err, internal_is_a_class_of_its_own_with_exit_status_4)
+{
+	cr_assert_str_eq(err_status_name(AK_INTERNAL), "internal");
+	cr_assert_str_eq(err_status_name(AK_CRYPTO), "crypto");
+	cr_assert_neq(AK_INTERNAL, AK_CRYPTO);
+	cr_assert_eq(err_exit_status(AK_INTERNAL), 4);
+	cr_assert_eq(err_exit_status(AK_CRYPTO), 4);
+	for (int s = AK_OK; s <= AK_STATUS_MAX; s++)
+		cr_assert_eq(err_exit_status((enum ak_status)s), s);
 }

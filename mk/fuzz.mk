@@ -1,8 +1,7 @@
-# Hardening: libFuzzer harnesses, their replay as regression tests, and the
-# CLI tests under valgrind.  Included by the Makefile.
+# fuzz: the libFuzzer harnesses, and their replay as regression tests.
+# Included by the Makefile.
 #
 #   make fuzz [FUZZ_TIME=60]   build with clang and fuzz every harness for FUZZ_TIME s
-#   make memcheck              the CLI tests with akcred under valgrind memcheck
 #
 # tests/fuzz/fuzz-<name>.c defines LLVMFuzzerTestOneInput; its seeds and every
 # input that ever crashed it live in tests/fuzz/corpus/<name>/.  "make check"
@@ -38,7 +37,7 @@ $(FUZZ_O)/mod/%.o: src/%.c | $(O)/.deps-ok
 $(FUZZ_O)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_MOD_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_MOD_OBJ) $(PKG_LIBS) -ldl -lpthread
 
-.PHONY: fuzz fuzz-build memcheck deps-fuzz
+.PHONY: fuzz fuzz-build deps-fuzz
 deps-fuzz:
 	@sh tests/deps.sh fuzz
 
@@ -56,17 +55,3 @@ fuzz: deps-fuzz
 	        $(FUZZ_O)/work/{} > $(FUZZ_O)/{}.log 2>&1; rc=$$?; \
 	    echo "fuzz {}: exit $$rc, $$(grep -ho "stat::number_of_executed_units: *[0-9]*" $(FUZZ_O)/{}.log | grep -o "[0-9]*$$") runs in $(FUZZ_TIME) s"; \
 	    [ $$rc -eq 0 ] || { tail -n 40 $(FUZZ_O)/{}.log; exit 255; }'
-
-memcheck: all $(TEST_EXTRA)
-	VALGRIND=1 AKCRED=$(abspath $(BIN)) O=$(abspath $(O)) PYTHON=$(PYTHON) \
-	    sh tests/cli/run.sh $(T)
-
-# The allocation-failure shim of tests/cli/errors-malloc.sh (LD_PRELOAD).  Not
-# in sanitizer builds: ASan and UBSan's runtimes replace malloc themselves.
-FAILMALLOC = $(O)/failmalloc.so
-ifeq ($(SANITIZE),)
-TEST_EXTRA += $(FAILMALLOC)
-endif
-
-$(FAILMALLOC): tests/tools/failmalloc.c | $(O)/.deps-ok
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARNFLAGS) -O2 -g -fPIC -shared -o $@ $<

@@ -1,4 +1,4 @@
-# check: the local akenza-like broker plugin, akcred_auth.so (akcred-broker(7)),
+# plugin: the local akenza-like broker plugin, akcred_auth.so (akcred-broker(7)),
 # which the check tests, the demo and the benchmark run inside mosquitto.
 # Included before the Makefile's own rules (the Makefile keeps "all" the default goal).
 

@@ -1,4 +1,4 @@
-# jwt: the in-process signing benchmark (tests/bench/jwt.sh runs it).
+# bench: the in-process signing benchmark, bench-jwt (tests/bench/jwt.sh runs it).
 BENCH_EXTRA += $(O)/bench-jwt
 
 $(O)/bench/%.o: tests/bench/%.c | $(O)/.deps-ok
