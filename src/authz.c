@@ -148,7 +148,7 @@ load_keys(const struct authz_config *c, const char *id, char **names, size_t n,
 		if (key_set_take(keys, &fk, e) != 0 ||
 		    (grown = realloc(*file_of, keys->n * sizeof(size_t))) == NULL) {
 			key_set_clear(&fk);
-			return err_set(e, AK_CRYPTO, "out of memory loading the keys of '%s'", id);
+			return err_set(e, AK_INTERNAL, "out of memory loading the keys of '%s'", id);
 		}
 		*file_of = grown;
 		for (j = before; j < keys->n; j++)

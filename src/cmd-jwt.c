@@ -359,7 +359,7 @@ mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const stru
 			 timeutil_iso8601(o->iat + o->ttl, exp), "lifetime", (json_int_t)o->ttl);
 	if (rest == NULL || (s = safetext_json(rest, JSON_INDENT(2))) == NULL) {
 		json_decref(rest);
-		return cmd_error(AK_CRYPTO, "out of memory");
+		return cmd_error(AK_INTERNAL, "out of memory");
 	}
 	/* The token goes straight from sodium memory to the descriptor, not through stdio. */
 	fputs("{\n  \"token\": \"", stdout);

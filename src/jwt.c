@@ -271,7 +271,7 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	 * the result back with Jansson.
 	 */
 	if (strpbrk(aud, "\"\\") != NULL) {
-		err_set(e, AK_CRYPTO, "internal error: the audience needs JSON escaping");
+		err_set(e, AK_INTERNAL, "internal error: the audience needs JSON escaping");
 		goto out;
 	}
 	if (o->no_kid)
@@ -283,7 +283,7 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 		      (long long)iat, (long long)iat + o->ttl, aud, o->sub ? ",\"sub\":\"" : "",
 		      o->sub ? o->device_id : "", o->sub ? "\"" : "");
 	if (hl < 0 || (size_t)hl >= sizeof(hjson) || cl < 0 || (size_t)cl >= sizeof(cjson)) {
-		err_set(e, AK_CRYPTO, "internal error: the token's JSON is too long");
+		err_set(e, AK_INTERNAL, "internal error: the token's JSON is too long");
 		goto out;
 	}
 	hlen = (size_t)hl;
@@ -336,7 +336,7 @@ jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **toke
 	*len = 0;
 	/* The token is a password: it lives in locked, guarded memory. */
 	if ((tok = sodium_malloc(size)) == NULL)
-		return err_set(e, AK_CRYPTO, "out of memory for the token");
+		return err_set(e, AK_INTERNAL, "out of memory for the token");
 	if (jwt_signer_mint_buf(s, o, tok, size, len, e) != 0) {
 		sodium_free(tok);
 		return -1;
@@ -1201,7 +1201,7 @@ jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
 	*r = (struct jwt_report)JWT_REPORT_INIT;
 	*res = (struct jwt_keys_result){JWT_KID_ABSENT, 0, -1, 0};
 	if (nkeys == 0)
-		return err_set(e, AK_CRYPTO, "internal error: no key to check the token with");
+		return err_set(e, AK_INTERNAL, "internal error: no key to check the token with");
 	/* The kid first, from the header alone: a kid names one key, the others are not tried. */
 	ko.key = NULL;
 	if (jwt_check(token, len, &ko, &kr, e) != 0)
