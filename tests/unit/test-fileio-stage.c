@@ -16,21 +16,6 @@
 #include "fileio.h"
 #include "unit-tmpdir.h"
 
-static void
-setup(void)
-{
-	cr_assert(sodium_init() >= 0);
-	unit_tmpdir_make();
-	cr_assert_eq(chdir(unit_tmpdir), 0);
-}
-
-static void
-teardown(void)
-{
-	cr_assert_eq(chdir("/"), 0);
-	unit_tmpdir_remove();
-}
-
 static int
 count_entries(const char *path)
 {
@@ -45,7 +30,7 @@ count_entries(const char *path)
 	return n;
 }
 
-TestSuite(fileio_stage, .init = setup, .fini = teardown);
+TestSuite(fileio_stage, .init = unit_tmpdir_enter, .fini = unit_tmpdir_leave);
 
 Test(fileio_stage, publishes_a_whole_directory_with_modes)
 {

@@ -60,21 +60,6 @@ rename(const char *oldpath, const char *newpath)
 }
 
 static void
-setup(void)
-{
-	cr_assert(sodium_init() >= 0);
-	unit_tmpdir_make();
-	cr_assert_eq(chdir(unit_tmpdir), 0);
-}
-
-static void
-teardown(void)
-{
-	cr_assert_eq(chdir("/"), 0);
-	unit_tmpdir_remove();
-}
-
-static void
 put(const char *path, const char *s)
 {
 	FILE *f = fopen(path, "w");
@@ -109,7 +94,7 @@ entries(void)
 	return n;
 }
 
-TestSuite(fileio, .init = setup, .fini = teardown);
+TestSuite(fileio, .init = unit_tmpdir_enter, .fini = unit_tmpdir_leave);
 
 Test(fileio, reads_whole_file_nul_terminated)
 {

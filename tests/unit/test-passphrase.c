@@ -16,17 +16,8 @@
 static void
 setup(void)
 {
-	cr_assert(sodium_init() >= 0);
 	unsetenv(PASSPHRASE_ENV);
-	unit_tmpdir_make();
-	cr_assert_eq(chdir(unit_tmpdir), 0);
-}
-
-static void
-teardown(void)
-{
-	cr_assert_eq(chdir("/"), 0);
-	unit_tmpdir_remove();
+	unit_tmpdir_enter();
 }
 
 static void
@@ -40,7 +31,7 @@ write_file(const char *path, const char *s, size_t len)
 	cr_assert_eq(chmod(path, 0600), 0);
 }
 
-TestSuite(passphrase, .init = setup, .fini = teardown);
+TestSuite(passphrase, .init = setup, .fini = unit_tmpdir_leave);
 
 Test(passphrase, file_gives_its_first_line_without_the_newline)
 {

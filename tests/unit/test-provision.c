@@ -14,22 +14,7 @@
 #include "provision.h"
 #include "unit-tmpdir.h"
 
-static void
-setup(void)
-{
-	cr_assert(sodium_init() >= 0);
-	unit_tmpdir_make();
-	cr_assert_eq(chdir(unit_tmpdir), 0);
-}
-
-static void
-teardown(void)
-{
-	cr_assert_eq(chdir("/"), 0);
-	unit_tmpdir_remove();
-}
-
-TestSuite(provision, .init = setup, .fini = teardown);
+TestSuite(provision, .init = unit_tmpdir_enter, .fini = unit_tmpdir_leave);
 
 static struct provision_opts
 opts(const char *dir)
