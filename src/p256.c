@@ -48,6 +48,30 @@ p256_pkcs8_der(const struct p256_keypair *kp, unsigned char der[P256_PKCS8_DER_L
 	memcpy(p, kp->point, P256_POINT_LEN);
 }
 
+/*
+ * Are the n bytes at b base64 lines as OpenSSL writes them: 64 characters and
+ * a line end each, the last one 1 to 64 characters?  Anything else (a blank
+ * line, lines folded otherwise) is left to OpenSSL's reader, which refuses
+ * some of it: this path must never take a file that path would not.
+ */
+static int
+exact_lines(const char *b, size_t n)
+{
+	size_t i, line = 0;
+
+	for (i = 0; i < n; i++) {
+		if (b[i] != '\n') {
+			if (++line > 64)
+				return 0;
+		} else if (line == 0 || (line != 64 && i + 1 != n)) {
+			return 0;
+		} else {
+			line = 0;
+		}
+	}
+	return n > 0 && line == 0;
+}
+
 /* The DER inside exactly "-----BEGIN label-----\n<base64 lines>-----END label-----\n". */
 static int
 unpem(const char *label, const char *pem, size_t len, unsigned char *der, size_t want)
@@ -59,7 +83,8 @@ unpem(const char *label, const char *pem, size_t len, unsigned char *der, size_t
 
 	hl = (size_t)snprintf(head, sizeof(head), "-----BEGIN %s-----\n", label);
 	tl = (size_t)snprintf(tail, sizeof(tail), "-----END %s-----\n", label);
-	if (len < hl + tl || memcmp(pem, head, hl) != 0 || memcmp(pem + len - tl, tail, tl) != 0)
+	if (len < hl + tl || memcmp(pem, head, hl) != 0 || memcmp(pem + len - tl, tail, tl) != 0 ||
+	    !exact_lines(pem + hl, len - hl - tl))
 		return -1;
 	rc = sodium_base642bin(der, want, pem + hl, len - hl - tl, "\n", &got, &end,
 			       sodium_base64_VARIANT_ORIGINAL);

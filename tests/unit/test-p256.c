@@ -155,8 +155,8 @@ Test(p256, reads_back_only_the_exact_layout)
 	struct key k = KEY_INIT, other = KEY_INIT, mixed = KEY_INIT;
 	struct p256_keypair kp, kp2, got;
 	unsigned char der[P256_PKCS8_DER_LEN], sder[P256_SPKI_DER_LEN], point[P256_POINT_LEN];
-	char *pem, *spem, *mpem;
-	size_t n, sn, mn;
+	char *pem, *spem, *mpem, *odd;
+	size_t n, sn, mn, hl;
 	struct err e = ERR_INIT;
 
 	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
@@ -175,6 +175,19 @@ Test(p256, reads_back_only_the_exact_layout)
 	cr_assert_eq(p256_parse_private(spem, sn, &got), -1);
 	cr_assert_eq(p256_parse_public(pem, n, point), -1);
 	cr_assert_eq(p256_parse_private(pem, n - 1, &got), -1);
+	/* A blank line inside (OpenSSL refuses the file), or lines folded otherwise. */
+	hl = strlen("-----BEGIN PUBLIC KEY-----\n");
+	cr_assert_eq(spem[hl + 64], '\n');
+	cr_assert_not_null(odd = malloc(sn + 1));
+	memcpy(odd, spem, hl + 65);
+	odd[hl + 65] = '\n';
+	memcpy(odd + hl + 66, spem + hl + 65, sn - hl - 65);
+	cr_assert_eq(p256_parse_public(odd, sn + 1, point), -1);
+	cr_assert_eq(key_load(&mixed, (unsigned char *)odd, sn + 1, "blank", NULL, &e), -1);
+	memcpy(odd, spem, hl + 64);
+	memcpy(odd + hl + 64, spem + hl + 65, sn - hl - 65);
+	cr_assert_eq(p256_parse_public(odd, sn - 1, point), -1);
+	free(odd);
 	/* A scalar with someone else's point: read as it is, and key_pair_ok says so. */
 	memcpy(got.scalar, kp.scalar, sizeof(got.scalar));
 	memcpy(got.point, kp2.point, sizeof(got.point));
