@@ -1047,7 +1047,11 @@ key_pair_ok(const struct key *k)
 	EVP_PKEY_CTX *ctx;
 	int ok;
 
-	if (!k->is_private || (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL) {
+	if (!k->is_private)
+		return 0;
+	if (key_type(k) != KEY_EC)
+		return 1; /* see key.h */
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL) {
 		ERR_clear_error();
 		return 0;
 	}
