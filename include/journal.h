@@ -67,7 +67,8 @@ void journal_close(struct journal *j);
 
 /*
  * Format n fields as one CSV line with its LF into buf, NUL-terminated;
- * returns its length, or -1 if it does not fit.
+ * returns its length, or -1 if it does not fit or a field holds a CR or LF
+ * (every row is one line, so that a crash can only tear the last line).
  */
 int journal_format_row(const char *const fields[], int n, char *buf, size_t size);
 

@@ -235,7 +235,7 @@ results_record(struct register_batch *s, const struct akenza_device *d)
 	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
 	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
-		err_set(&s->results_err, AK_INTERNAL, "internal error: results row too long");
+		err_set(&s->results_err, AK_INTERNAL, "internal error: results row too long or not one line");
 	else
 		journal_append(&s->results, row, (size_t)n, &s->results_err);
 }

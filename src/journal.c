@@ -255,7 +255,10 @@ put_char(char *buf, size_t size, size_t *n, char c)
 static int
 put_field(char *buf, size_t size, size_t *n, const char *s, int last)
 {
-	int q = strpbrk(s, ",\"\r\n") != NULL;
+	int q = strpbrk(s, ",\"") != NULL;
+
+	if (strpbrk(s, "\r\n") != NULL)
+		return -1; /* one row, one line: a torn tail is then a torn line (repair_tail) */
 
 	if (q && put_char(buf, size, n, '"') != 0)
 		return -1;

@@ -198,7 +198,7 @@ manifest_format_row(const struct manifest_row *row, char *buf, size_t size, stru
 	if (manifest_check_row(row, e) != 0)
 		return err_prefix(e, "not writing a bad manifest row");
 	if ((n = journal_format_row(f, NFIELDS, buf, size)) < 0)
-		return err_set(e, AK_INTERNAL, "internal error: manifest row too long");
+		return err_set(e, AK_INTERNAL, "internal error: manifest row too long or not one line");
 	return n;
 }
 

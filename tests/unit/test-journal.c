@@ -166,24 +166,28 @@ Test(journal, checks_the_header_field_by_field)
 
 Test(journal, formats_and_quotes_only_when_needed)
 {
-	const char *plain[] = {"a", "", "c"}, *odd[] = {"a,b", "say \"hi\"", "x\ny"};
+	const char *plain[] = {"a", "", "c"}, *odd[] = {"a,b", "say \"hi\"", "x y"};
+	const char *lf[] = {"a", "x\ny", "c"}, *cr[] = {"a", "b", "x\r"};
 	char buf[64];
 	int n;
 
 	cr_assert_eq(journal_format_row(plain, 3, buf, sizeof(buf)), 5);
 	cr_assert_str_eq(buf, "a,,c\n");
 	n = journal_format_row(odd, 3, buf, sizeof(buf));
-	cr_assert_str_eq(buf, "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\n");
+	cr_assert_str_eq(buf, "\"a,b\",\"say \"\"hi\"\"\",x y\n");
 	cr_assert_eq(n, (int)strlen(buf));
 	/* "a,,c\n" and its NUL need 6 bytes. */
 	cr_assert_eq(journal_format_row(plain, 3, buf, 6), 5);
 	cr_assert_eq(journal_format_row(plain, 3, buf, 5), -1);
 	cr_assert_eq(journal_format_row(odd, 3, buf, 10), -1);
+	/* A row is one line: a crash can then tear only the last line, which open cuts. */
+	cr_assert_eq(journal_format_row(lf, 3, buf, sizeof(buf)), -1);
+	cr_assert_eq(journal_format_row(cr, 3, buf, sizeof(buf)), -1);
 }
 
 Test(journal, reads_back_what_it_formats)
 {
-	const char *in[] = {"a,\"b\"", "\r\n", "\"\""};
+	const char *in[] = {"a,\"b\"", ", ,", "\"\""};
 	char data[128] = HDR;
 	size_t h = strlen(HDR);
 	struct journal_reader jr;
