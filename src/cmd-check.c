@@ -447,6 +447,7 @@ check_device(struct check *c)
 	struct err e = ERR_INIT;
 	char exp[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
 	json_t *jexp;
+	const char *alg;
 	int status, i, errors = 0, refused;
 
 	if ((status = read_inputs(c)) != AK_OK || (status = prepare_payload(c)) != AK_OK)
@@ -496,10 +497,9 @@ check_device(struct check *c)
 		json_object_set_new(c->out, "token_checked", json_boolean(errors == 0));
 	} else {
 		jexp = r.claims ? json_object_get(r.claims, "exp") : NULL;
+		alg = c->used ? key_type_alg(key_type(c->used)) : NULL;
 		printf("%-11s %7s     %s, %s token for '%s'", "token", "",
-		       c->tokenfile ? "from file" : "minted",
-		       c->used ? (key_type(c->used) == KEY_EC ? "ES256" : "RS256") : "a",
-		       c->device_id);
+		       c->tokenfile ? "from file" : "minted", alg ? alg : "a", c->device_id);
 		if (json_is_integer(jexp))
 			printf(", expires %s (%s)",
 			       timeutil_iso8601((time_t)json_integer_value(jexp), exp),

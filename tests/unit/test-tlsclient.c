@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -59,11 +60,19 @@ Test(tlsclient, nothing_seen_is_nothing_to_explain)
 
 Test(tlsclient, a_ca_file_without_a_certificate_is_an_input_error)
 {
+	char path[] = "/tmp/akcred-ca.XXXXXX";
 	struct tlsclient t = {0};
-	struct tlsclient_opts o = {"localhost", "/dev/null", NULL};
+	struct tlsclient_opts o = {"localhost", path, NULL};
 	struct err e = ERR_INIT;
+	int fd;
 
+	/* A regular file with text but no certificate: not fileio's "not a regular file". */
+	cr_assert((fd = mkstemp(path)) >= 0);
+	cr_assert_eq(write(fd, "not a certificate\n", 18), 18);
+	close(fd);
 	cr_assert_eq(tlsclient_open(&t, &o, &info, &e), -1);
+	unlink(path);
 	cr_assert_eq(e.status, AK_INPUT, "%s", e.msg);
+	cr_assert(strstr(e.msg, "no PEM certificate in it") != NULL, "%s", e.msg);
 	tlsclient_close(&t);
 }
