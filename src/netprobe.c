@@ -11,35 +11,12 @@
 #include "timeutil.h"
 #include "banned.h"
 
-/* A connected non-blocking socket to addr, or -1. */
+/*
+ * Connect a non-blocking socket to addr by deadline: 0 with *fdp open, or the
+ * reason (errno; ETIMEDOUT when the deadline passed) with nothing left open.
+ */
 static int
-probe_connect(const struct sockaddr *addr, socklen_t addrlen, double deadline)
-{
-	struct pollfd pfd;
-	socklen_t len = sizeof(int);
-	int fd, err = 0, left;
-
-	fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, addr, addrlen) != 0) {
-		if (errno != EINPROGRESS)
-			goto fail;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		left = (int)(deadline - timeutil_now_ms());
-		if (left <= 0 || poll(&pfd, 1, left) != 1 ||
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
-			goto fail;
-	}
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
-int
-netprobe_errno(const struct sockaddr *addr, socklen_t addrlen, double deadline)
+connect_within(const struct sockaddr *addr, socklen_t addrlen, double deadline, int *fdp)
 {
 	struct pollfd pfd;
 	socklen_t len = sizeof(int);
@@ -60,7 +37,30 @@ netprobe_errno(const struct sockaddr *addr, socklen_t addrlen, double deadline)
 				err = errno;
 		}
 	}
-	close(fd);
+	if (err != 0) {
+		close(fd);
+		return err;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* A connected non-blocking socket to addr, or -1. */
+static int
+probe_connect(const struct sockaddr *addr, socklen_t addrlen, double deadline)
+{
+	int fd;
+
+	return connect_within(addr, addrlen, deadline, &fd) == 0 ? fd : -1;
+}
+
+int
+netprobe_errno(const struct sockaddr *addr, socklen_t addrlen, double deadline)
+{
+	int fd, err = connect_within(addr, addrlen, deadline, &fd);
+
+	if (err == 0)
+		close(fd);
 	return err;
 }
 
