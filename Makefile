@@ -6,7 +6,8 @@
 #   make bench      benchmarks (figures to build/bench/)
 #   make SANITIZE=address,undefined check    the same tests under sanitizers
 #   make install / uninstall   PREFIX, DESTDIR, BINDIR, MANDIR, *COMPDIR
-#   make lint       mandoc -Tlint on the man pages, completions up to date
+#   make lint       mandoc -Tlint on the man pages, completions up to date, code formatted
+#   make format     apply .clang-format to every C file
 #   make completions    regenerate completions/ from the command table
 
 VERSION      = 0.1.0
@@ -80,7 +81,7 @@ UNIT_BIN   = $(O)/unit-tests
 -include mk/*.mk
 
 .PHONY: all check test unit cli memcheck demo bench install uninstall clean lint completions \
-	deps deps-build deps-check deps-demo deps-bench
+	deps deps-build deps-check deps-demo deps-bench deps-lint format
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -128,6 +129,8 @@ deps-demo:
 	@sh tests/deps.sh demo
 deps-bench:
 	@sh tests/deps.sh bench
+deps-lint:
+	@sh tests/deps.sh lint
 
 # --- tests ------------------------------------------------------------------
 check: deps-check
@@ -160,8 +163,16 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_EXTRA)
 	AKCRED=$(abspath $(BIN)) O=$(abspath $(O)) PYTHON=$(PYTHON) sh tests/bench/run.sh
 
-# --- documentation ------------------------------------------------------------
-lint: all
+# --- documentation and format ---------------------------------------------------
+# Every C file of the repository, as clang-format (.clang-format) writes it.
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find src include tests -name '*.[ch]')
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+lint: deps-lint
+	@$(MAKE) --no-print-directory all
+	@clang-format --dry-run -Werror $(FORMAT_FILES) || { echo "not formatted: make format" >&2; exit 1; }
 	mandoc -Tlint -W warning man/*.1 man/*.7
 	@for p in man/*.1 man/*.7; do \
 	    w=$$({ groff -ww -z -mandoc $$p; groff -ww -z -Tutf8 -rLL=78n -mandoc $$p; } 2>&1); \

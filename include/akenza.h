@@ -92,14 +92,14 @@ struct akenza_config {
  * devices not reached staying AKENZA_PENDING.
  */
 int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
-               struct err *e);
+	       struct err *e);
 
 /*
  * The JSON body of the request that creates d's device (create != 0) or adds
  * its credential, with akenza_id standing for the akenza device id (free() it).
  */
 char *akenza_request_body(const struct akenza_config *c, const struct akenza_device *d, int create,
-                          const char *akenza_id);
+			  const char *akenza_id);
 
 /* The PEM to upload and akenza's algorithm name for a key or certificate (free() it). */
 int akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, struct err *e);
@@ -113,7 +113,7 @@ enum akenza_fp_match {
 	AKENZA_FP_OTHER_KIND, /* a hash akcred cannot compare */
 };
 enum akenza_fp_match akenza_compare_fingerprint(const char *remote, const char *kid,
-                                                const char *cert_sha1);
+						const char *cert_sha1);
 /* "id" of a created object; 0, or -1 if absent or not a plausible id. */
 int akenza_parse_id(const char *json, size_t len, char id[AKENZA_ID_MAX]);
 /* The akenza id of deviceId device_id in an asset listing: 1 found, 0 not, -1 malformed. */
@@ -123,13 +123,13 @@ int akenza_find_device(const char *json, size_t len, const char *device_id, char
  * a remark in note if akenza's fingerprint is not the kid), 0 not, -1 malformed.
  */
 int akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
-                           char id[AKENZA_ID_MAX], char *note, size_t note_size);
+			   char id[AKENZA_ID_MAX], char *note, size_t note_size);
 /*
  * akenza's error message from an error body: every fragment of api_key (NULL:
  * none) of AKENZA_KEY_FRAGMENT or more characters -- a server may echo the
  * request -- masked as "(API key)", then cleaned of control characters and cut.
  */
 void akenza_error_message(const char *body, size_t len, const char *api_key,
-                          char out[AKENZA_MESSAGE_MAX]);
+			  char out[AKENZA_MESSAGE_MAX]);
 
 #endif

@@ -38,7 +38,7 @@
 struct authz_config {
 	const char *keys_dir;
 	struct jwt_policy policy; /* what tokens must meet: JWT_POLICY_INIT, as jwt verify */
-	time_t now;		  /* 0: time(NULL); for tests */
+	time_t now;               /* 0: time(NULL); for tests */
 };
 
 struct authz_login {
@@ -55,9 +55,9 @@ int authz_login(const struct authz_config *c, const char *client_id, const char 
 		struct authz_login *l, struct err *e);
 
 enum authz_access {
-	AUTHZ_PUBLISH,	  /* the client publishes to topic */
+	AUTHZ_PUBLISH,    /* the client publishes to topic */
 	AUTHZ_SUBSCRIBE,  /* the client subscribes with the filter topic */
-	AUTHZ_RECEIVE,	  /* a message on topic is delivered to the client */
+	AUTHZ_RECEIVE,    /* a message on topic is delivered to the client */
 	AUTHZ_UNSUBSCRIBE /* always allowed */
 };
 

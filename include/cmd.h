@@ -33,8 +33,8 @@
 
 struct cmd_option {
 	const char *name;     /* long name, without "--" */
-	int id;		      /* returned by cmd_getopt(); the short option character if any */
-	int has_arg;	      /* 0 or 1 */
+	int id;               /* returned by cmd_getopt(); the short option character if any */
+	int has_arg;          /* 0 or 1 */
 	const char *arg;      /* metavariable: "FILE", "N", "ec|rsa" */
 	const char *complete; /* completion: "@file", "@dir", or words separated by spaces */
 	const char *help;     /* one line */
@@ -53,7 +53,7 @@ struct cmd_entry {
 	const char *usage;
 	const struct cmd_option *options; /* ends with an entry whose name is NULL */
 	unsigned flags;
-	int (*exec)(int argc, char **argv); /* argv[0] is the command name */
+	int (*exec)(int argc, char **argv);      /* argv[0] is the command name */
 	const struct cmd_entry *const *children; /* "jwt mint", ...; NULL-terminated */
 	/*
 	 * Completion of operands: "@file", "@command", "@token" (a token, '-' or
@@ -69,10 +69,12 @@ struct cmd_args {
 	int argc;
 	char **argv;
 	const char *arg; /* the option's argument */
-	int status;	 /* with CMD_OPT_EXIT */
-	int ind;	 /* after the loop: index of the first operand */
+	int status;      /* with CMD_OPT_EXIT */
+	int ind;         /* after the loop: index of the first operand */
 };
+/* clang-format off */
 #define CMD_ARGS_INIT(c, v) {(c), (v), NULL, 0, 1}
+/* clang-format on */
 
 /*
  * Next option of the running command (getopt_long over its table): the

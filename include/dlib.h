@@ -39,7 +39,9 @@ struct dlib_sym {
 /* A static function pointer p_<name>, typed from name's prototype. */
 #define DLIB_DECLARE(name) static __typeof__(name) *p_##name;
 /* Its entry in a symbol table. */
+/* clang-format off */
 #define DLIB_ENTRY(name) {#name, (void *)&p_##name},
+/* clang-format on */
 
 struct dlib {
 	const char *name;    /* "libmosquitto", for messages */
@@ -57,7 +59,7 @@ struct dlib {
 #define DLIB_INIT(name, soname, package, need, syms, init)                                         \
 	{                                                                                          \
 		(name), (soname), (package), (need), (syms), (init), PTHREAD_MUTEX_INITIALIZER,    \
-		    NULL, 0                                                                        \
+			NULL, 0                                                                    \
 	}
 
 /* Load l (once), resolve its functions, run its initialiser; 0, or -1 with e (AK_INTERNAL). */

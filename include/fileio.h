@@ -68,12 +68,14 @@ struct fileio_buf {
 	size_t len;
 	int secret; /* data is sodium_malloc()ed */
 };
+/* clang-format off */
 #define FILEIO_BUF_INIT {NULL, 0, 0}
+/* clang-format on */
 
-#define FILEIO_SECRET 0x1  /* into sodium memory */
-#define FILEIO_STDIN 0x2   /* "-" is standard input */
-#define FILEIO_FIFO 0x4    /* a named pipe is accepted too (passphrases through <(...)) */
-#define FILEIO_HEAD 0x8    /* more than max is no error: b holds the first max + 1 bytes */
+#define FILEIO_SECRET 0x1 /* into sodium memory */
+#define FILEIO_STDIN 0x2  /* "-" is standard input */
+#define FILEIO_FIFO 0x4   /* a named pipe is accepted too (passphrases through <(...)) */
+#define FILEIO_HEAD 0x8   /* more than max is no error: b holds the first max + 1 bytes */
 
 /* Read all of path into b as flags say.  Fails with AK_INPUT. */
 int fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
@@ -93,17 +95,19 @@ void fileio_buf_clear(struct fileio_buf *b);
 
 struct fileio_batch {
 	struct {
-		char *path;	/* target */
-		int dirfd;	/* its directory */
-		int fd;		/* the staged file, open and flocked until clear */
-		int oldfd;	/* force: the old target, flocked while its backup exists */
-		int published;	/* at the target, so it can be undone */
-		char tmp[NAME_MAX + 1];	   /* hidden name of the staged file, "" if none */
+		char *path;             /* target */
+		int dirfd;              /* its directory */
+		int fd;                 /* the staged file, open and flocked until clear */
+		int oldfd;              /* force: the old target, flocked while its backup exists */
+		int published;          /* at the target, so it can be undone */
+		char tmp[NAME_MAX + 1]; /* hidden name of the staged file, "" if none */
 		char backup[NAME_MAX + 1]; /* hidden link to the old target, "" if none */
 	} f[FILEIO_BATCH_MAX];
 	int n;
 };
+/* clang-format off */
 #define FILEIO_BATCH_INIT {.n = 0}
+/* clang-format on */
 
 /*
  * Fail early (AK_INPUT) if the n paths break the rules commit applies (see
@@ -173,11 +177,13 @@ int fileio_truncate(int fd, const char *name, off_t len, struct err *e);
 struct fileio_dir {
 	char *path; /* final name */
 	char *tmp;  /* staged name, NULL once published or removed */
-	int fd;	    /* the staged directory, open until commit */
-	int n;	    /* files created in it */
+	int fd;     /* the staged directory, open until commit */
+	int n;      /* files created in it */
 	char *names[FILEIO_DIR_FILES];
 };
+/* clang-format off */
 #define FILEIO_DIR_INIT {NULL, NULL, -1, 0, {NULL}}
+/* clang-format on */
 
 int fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e);
 /* Create name (no '/') in the staged directory with mode, write data, fsync. */

@@ -13,7 +13,7 @@
 struct idset_item {
 	uint64_t hash;
 	unsigned long line;   /* where the id was seen first (caller's use) */
-	unsigned flags;	      /* caller's use; 0 when added */
+	unsigned flags;       /* caller's use; 0 when added */
 	unsigned char fp[32]; /* caller's use */
 	char id[];
 };

@@ -60,7 +60,7 @@ struct journal {
 
 /* Open path for appending as described above (AK_INPUT on failure, also if locked). */
 int journal_open(struct journal *j, const char *path, const struct journal_format *f,
-                 struct err *e);
+		 struct err *e);
 /* Append len bytes of complete rows, each ending with its LF: one write, then fsync. */
 int journal_append(struct journal *j, const char *rows, size_t len, struct err *e);
 void journal_close(struct journal *j);
@@ -99,10 +99,10 @@ struct journal_reader {
 
 /* Open path ("-": standard input, named "(stdin)") and check its header.  AK_INPUT. */
 int journal_reader_open(struct journal_reader *jr, const char *path, const struct journal_format *f,
-                        struct err *e);
+			struct err *e);
 /* The same over data in memory (not copied: it must outlive the reader); name is for messages. */
 int journal_reader_open_mem(struct journal_reader *jr, const char *data, size_t len,
-                            const char *name, const struct journal_format *f, struct err *e);
+			    const char *name, const struct journal_format *f, struct err *e);
 /* The rows of an open journal from its start (the journal stays open; its lock holds). */
 int journal_reader_open_journal(struct journal_reader *jr, const struct journal *j, struct err *e);
 /*

@@ -29,15 +29,15 @@
 
 #define JWT_AUD_HOST_DEFAULT "akenza.io"
 #define JWT_TTL_DEFAULT (20 * 60) /* as the reference client */
-#define JWT_TOKEN_MAX 8192	  /* checked before any decoding */
+#define JWT_TOKEN_MAX 8192        /* checked before any decoding */
 
 struct jwt_mint_opts {
 	const char *device_id;
 	const char *aud_host; /* NULL: JWT_AUD_HOST_DEFAULT */
-	time_t iat;	      /* 0: now */
-	long ttl;	      /* seconds, > 0 */
-	int no_kid;	      /* leave kid out of the header */
-	int sub;	      /* add sub = device id */
+	time_t iat;           /* 0: now */
+	long ttl;             /* seconds, > 0 */
+	int no_kid;           /* leave kid out of the header */
+	int sub;              /* add sub = device id */
 };
 
 /* Mint a token signed with private key k.  *token is sodium memory: sodium_free() it. */
@@ -56,21 +56,21 @@ struct jwt_problem {
 
 /* aud_host, leeway and max_lifetime come from a struct jwt_policy (jwt_policy_apply). */
 struct jwt_check_opts {
-	const struct key *key;	/* NULL: decode only, no signature check */
-	const char *device_id;	/* expected device (aud), or NULL */
-	const char *aud_host;	/* NULL: JWT_AUD_HOST_DEFAULT */
-	time_t now;		/* 0: time(NULL) */
-	long leeway;		/* seconds of clock skew allowed */
-	long max_lifetime;	/* warn above this many seconds; 0: no check */
-	int signature_only;	/* JWS layer only; claims not checked */
+	const struct key *key; /* NULL: decode only, no signature check */
+	const char *device_id; /* expected device (aud), or NULL */
+	const char *aud_host;  /* NULL: JWT_AUD_HOST_DEFAULT */
+	time_t now;            /* 0: time(NULL) */
+	long leeway;           /* seconds of clock skew allowed */
+	long max_lifetime;     /* warn above this many seconds; 0: no check */
+	int signature_only;    /* JWS layer only; claims not checked */
 };
 
 struct jwt_report {
-	json_t *header;	 /* decoded header, or NULL if malformed */
-	json_t *claims;	 /* decoded claims, or NULL if malformed */
+	json_t *header; /* decoded header, or NULL if malformed */
+	json_t *claims; /* decoded claims, or NULL if malformed */
 	size_t token_len;
 	size_t sig_len;
-	int sig_der;	     /* the signature looks DER-encoded */
+	int sig_der; /* the signature looks DER-encoded */
 	int signature_checked;
 	int signature_valid;
 	struct jwt_problem problems[JWT_PROBLEMS_MAX];
@@ -82,7 +82,9 @@ struct jwt_report {
 	int payload_opaque;
 	size_t payload_len; /* its bytes once base64url-decoded */
 };
+/* clang-format off */
 #define JWT_REPORT_INIT {0}
+/* clang-format on */
 
 /*
  * Decode and check token (len bytes, as the broker gets it: jwt_frame() has
@@ -90,8 +92,8 @@ struct jwt_report {
  * was examined -- its problems are in r -- and -1 only on an internal
  * failure (e).
  */
-int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o,
-	      struct jwt_report *r, struct err *e);
+int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct jwt_report *r,
+	      struct err *e);
 /* No problem of severity JWT_ERROR: akenza would accept the token. */
 int jwt_report_accepted(const struct jwt_report *r);
 void jwt_report_clear(struct jwt_report *r);
@@ -127,10 +129,12 @@ void jwt_report_clear(struct jwt_report *r);
 
 struct jwt_policy {
 	const char *aud_host; /* NULL: JWT_AUD_HOST_DEFAULT */
-	long leeway;	      /* seconds of clock skew allowed, 0 .. JWT_LEEWAY_MAX */
+	long leeway;          /* seconds of clock skew allowed, 0 .. JWT_LEEWAY_MAX */
 	long max_lifetime;    /* warn above this many seconds; 0: no check */
 };
+/* clang-format off */
 #define JWT_POLICY_INIT {NULL, JWT_LEEWAY_DEFAULT, JWT_MAX_LIFETIME_DEFAULT}
+/* clang-format on */
 
 /*
  * Are p's values usable: the aud host (jwt_aud_host_check), the leeway
@@ -143,11 +147,11 @@ void jwt_policy_apply(const struct jwt_policy *p, struct jwt_check_opts *o);
 
 /* What a token's kid said about a set of keys (jwt_check_keys). */
 enum jwt_kid_outcome {
-	JWT_KID_NAMED,	   /* the kid is the fingerprint of keys[key] */
+	JWT_KID_NAMED,     /* the kid is the fingerprint of keys[key] */
 	JWT_KID_CASE_ONLY, /* it differs from the fingerprint of keys[key] only in case */
 	JWT_KID_UNKNOWN,   /* 64 hex digits, but the fingerprint of none of the keys */
-	JWT_KID_ABSENT,	   /* the header has no kid: each key was tried */
-	JWT_KID_NOT_FP,	   /* not a string of 64 hex digits: it names none of the keys */
+	JWT_KID_ABSENT,    /* the header has no kid: each key was tried */
+	JWT_KID_NOT_FP,    /* not a string of 64 hex digits: it names none of the keys */
 };
 
 struct jwt_keys_result {
@@ -186,17 +190,19 @@ int jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o
  */
 struct jwt_signer {
 	EVP_PKEY_CTX *ctx; /* EVP_PKEY_sign context, initialised for SHA-256 */
-	EVP_MD *md;	   /* SHA-256, fetched once */
+	EVP_MD *md;        /* SHA-256, fetched once */
 	const char *alg;   /* "ES256" or "RS256" */
-	size_t sig_max;	   /* EVP_PKEY_get_size() */
+	size_t sig_max;    /* EVP_PKEY_get_size() */
 	char kid[KEY_FINGERPRINT_HEX + 1];
 	EVP_MD_CTX *mdctx; /* reused for each token's SHA-256 */
 };
+/* clang-format off */
 #define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL}
+/* clang-format on */
 
 int jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e);
-int jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token,
-		    size_t *len, struct err *e);
+int jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token, size_t *len,
+		    struct err *e);
 void jwt_signer_clear(struct jwt_signer *s);
 /* Room jwt_signer_mint_buf() needs for any token of this signer (device ids up to DEVID_MAX). */
 size_t jwt_signer_token_max(const struct jwt_signer *s);
@@ -262,7 +268,7 @@ struct jwt_problem_info {
 extern const struct jwt_problem_info jwt_problem_codes[];
 
 /* Add a problem to r (the check command adds its own); ignored when r is full. */
-void jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev,
-		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -24,26 +24,28 @@
 enum key_type { KEY_OTHER = 0, KEY_EC, KEY_RSA };
 
 enum key_format {
-	KEY_FMT_SPKI,	      /* SubjectPublicKeyInfo, "PUBLIC KEY" */
+	KEY_FMT_SPKI,         /* SubjectPublicKeyInfo, "PUBLIC KEY" */
 	KEY_FMT_PKCS1_PUBLIC, /* "RSA PUBLIC KEY" */
-	KEY_FMT_PKCS8,	      /* "PRIVATE KEY" */
+	KEY_FMT_PKCS8,        /* "PRIVATE KEY" */
 	KEY_FMT_PKCS8_ENCRYPTED,
 	KEY_FMT_RSA_PRIVATE, /* PKCS#1 "RSA PRIVATE KEY" */
 	KEY_FMT_EC_PRIVATE,  /* SEC1 "EC PRIVATE KEY" */
-	KEY_FMT_X509,	     /* certificate */
+	KEY_FMT_X509,        /* certificate */
 };
 
 #define KEY_FINGERPRINT_HEX 64
 
 struct key {
 	EVP_PKEY *pkey;
-	X509 *cert;	      /* when the input was a certificate */
+	X509 *cert; /* when the input was a certificate */
 	enum key_format format;
-	int pem;	      /* input was PEM (else DER) */
+	int pem; /* input was PEM (else DER) */
 	int is_private;
-	int encrypted;	      /* the input was passphrase-protected */
+	int encrypted; /* the input was passphrase-protected */
 };
+/* clang-format off */
 #define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0}
+/* clang-format on */
 
 /*
  * Load a key or certificate from data.  pp may be NULL: an encrypted key then
@@ -66,12 +68,13 @@ struct key_set {
 	struct key *keys;
 	size_t n;
 };
+/* clang-format off */
 #define KEY_SET_INIT {NULL, 0}
+/* clang-format on */
 
 int key_load_all(struct key_set *s, const unsigned char *data, size_t len, const char *name,
 		 struct passphrase *pp, struct err *e);
-int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp,
-		      struct err *e);
+int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp, struct err *e);
 /* Move every key of src to the end of dst (src is left empty); -1 with e, out of memory. */
 int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
 void key_set_clear(struct key_set *s);
@@ -127,8 +130,8 @@ int key_same_public(const struct key *a, const struct key *b);
 int key_pair_ok(const struct key *k);
 
 /* Private key as PKCS#8 PEM in sodium memory (sodium_free() it); encrypted if pass != NULL. */
-int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem,
-		    size_t *len, struct err *e);
+int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
+		    struct err *e);
 /* Public key as SPKI PEM (free() it). */
 int key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e);
 /* Self-signed X.509 certificate, CN = cn, valid from now for days days; PEM (free() it). */

@@ -21,13 +21,15 @@ enum {
 };
 
 struct linereader {
-	int fd;	   /* -1: reading from memory */
+	int fd;    /* -1: reading from memory */
 	char *buf; /* LINEREADER_CHUNK bytes, or the caller's data */
 	size_t len, pos;
 	int eof, error;
 	int started; /* the start (and its BOM) has been looked at */
 };
+/* clang-format off */
 #define LINEREADER_INIT {-1, NULL, 0, 0, 0, 0, 0}
+/* clang-format on */
 
 /* Read from fd (not closed by the reader).  -1 if out of memory. */
 int linereader_open_fd(struct linereader *r, int fd);

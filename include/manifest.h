@@ -37,7 +37,7 @@
 
 #define MANIFEST_HEADER "device_id,algorithm,fingerprint,public_key,created"
 #define MANIFEST_NAME "manifest.csv" /* default name in the output directory */
-#define MANIFEST_ALG_MAX 15	     /* strlen("RSA256_X509_PEM") */
+#define MANIFEST_ALG_MAX 15          /* strlen("RSA256_X509_PEM") */
 #define MANIFEST_PATH_MAX 1024
 /* A formatted row is never longer than this (quoting may double the path). */
 #define MANIFEST_ROW_MAX                                                                           \

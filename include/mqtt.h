@@ -44,7 +44,7 @@ enum mqtt_phase_id {
 struct mqtt_phase {
 	enum mqtt_phase_id id;
 	int reached; /* the phase started */
-	int ok;	     /* and ended well */
+	int ok;      /* and ended well */
 	double ms;   /* its duration */
 	char detail[MQTT_DETAIL_MAX];
 };
@@ -53,7 +53,7 @@ struct mqtt_opts {
 	const char *host;
 	int port;
 	const char *ca_file, *ca_path; /* NULL: the system trust store */
-	int plaintext;		       /* no TLS at all (explicit, never the default) */
+	int plaintext;                 /* no TLS at all (explicit, never the default) */
 	const char *client_id;
 	const char *username;
 	const char *password; /* NUL-terminated; the caller wipes it */
@@ -62,12 +62,11 @@ struct mqtt_opts {
 	size_t payload_len;
 	int qos;
 	const char *listen_topic; /* subscribe to this first, or NULL */
-	long listen_ms;		  /* wait this long for downlinks after the publish */
-	long timeout_ms;	  /* bounds everything but the listening */
-	int dry_run;		  /* resolve and load the trust store only */
+	long listen_ms;           /* wait this long for downlinks after the publish */
+	long timeout_ms;          /* bounds everything but the listening */
+	int dry_run;              /* resolve and load the trust store only */
 	void (*on_phase)(const struct mqtt_phase *ph, void *arg);
-	void (*on_message)(const char *topic, const void *payload, size_t len, int qos,
-			   void *arg);
+	void (*on_message)(const char *topic, const void *payload, size_t len, int qos, void *arg);
 	void *arg;
 };
 
@@ -75,12 +74,12 @@ struct mqtt_result {
 	struct mqtt_phase phase[MQTT_PH_COUNT];
 	struct tlsclient_info tls;
 	char address[64]; /* "127.0.0.1:8883", the one connected to */
-	int connack;	  /* CONNACK return code, -1 if none */
-	int failed;	  /* a phase failed: */
+	int connack;      /* CONNACK return code, -1 if none */
+	int failed;       /* a phase failed: */
 	enum mqtt_phase_id failed_phase;
-	long verify_error; /* OpenSSL X509_V_ERR_*, 0 if none */
-	int suback;	   /* granted QoS or 0x80, -1 if none */
-	unsigned messages; /* downlinks received */
+	long verify_error;              /* OpenSSL X509_V_ERR_*, 0 if none */
+	int suback;                     /* granted QoS or 0x80, -1 if none */
+	unsigned messages;              /* downlinks received */
 	char hint[MQTT_HINTS_MAX][256]; /* what to try, for a person */
 	int nhints;
 };

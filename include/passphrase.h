@@ -19,11 +19,13 @@
 
 struct passphrase {
 	const char *file; /* --passphrase-file, or NULL */
-	int confirm;	  /* prompting: ask twice (when a new key is encrypted) */
-	char *value;	  /* sodium memory, NUL-terminated, once fetched */
+	int confirm;      /* prompting: ask twice (when a new key is encrypted) */
+	char *value;      /* sodium memory, NUL-terminated, once fetched */
 	size_t len;
 };
+/* clang-format off */
 #define PASSPHRASE_INIT {NULL, 0, NULL, 0}
+/* clang-format on */
 
 /* Fetch the passphrase (once; later calls return the same).  what names the key in prompts. */
 int passphrase_get(struct passphrase *pp, const char *what, struct err *e);

@@ -28,22 +28,22 @@
 #include "key.h"
 
 struct provision_stats {
-	unsigned long total;	  /* ids expected, 0 if not known */
-	unsigned long done;	  /* ids dealt with, whatever the outcome */
-	unsigned long created;	  /* new key pairs */
+	unsigned long total;      /* ids expected, 0 if not known */
+	unsigned long done;       /* ids dealt with, whatever the outcome */
+	unsigned long created;    /* new key pairs */
 	unsigned long recovered;  /* complete device found without its manifest row: row added */
-	unsigned long verified;	  /* already in the manifest: checked and kept */
-	unsigned long invalid;	  /* bad ids */
+	unsigned long verified;   /* already in the manifest: checked and kept */
+	unsigned long invalid;    /* bad ids */
 	unsigned long duplicates; /* ids given more than once */
-	unsigned long failed;	  /* devices whose files failed the check */
-	unsigned long stale;	  /* unfinished directories of an interrupted run, removed */
+	unsigned long failed;     /* devices whose files failed the check */
+	unsigned long stale;      /* unfinished directories of an interrupted run, removed */
 };
 
 enum provision_event_kind {
-	PROVISION_EV_INVALID,	/* a bad id: err says why, with the line */
+	PROVISION_EV_INVALID,   /* a bad id: err says why, with the line */
 	PROVISION_EV_DUPLICATE, /* id on line, first given on first_line */
-	PROVISION_EV_FAILED,	/* id's files are wrong: err says why */
-	PROVISION_EV_PROGRESS,	/* stats changed */
+	PROVISION_EV_FAILED,    /* id's files are wrong: err says why */
+	PROVISION_EV_PROGRESS,  /* stats changed */
 };
 
 struct provision_event {
@@ -58,10 +58,10 @@ struct provision_opts {
 	const char *out_dir;
 	const char *manifest; /* NULL: DIR/manifest.csv */
 	enum key_type type;
-	int bits;	  /* RSA */
-	int cert;	  /* also a self-signed certificate, CN = id */
-	int days;	  /* its validity */
-	int encrypt;	  /* the private keys are encrypted (pass: with what) */
+	int bits;         /* RSA */
+	int cert;         /* also a self-signed certificate, CN = id */
+	int days;         /* its validity */
+	int encrypt;      /* the private keys are encrypted (pass: with what) */
 	const char *pass; /* encrypt private keys with this passphrase (NULL: do not) */
 	size_t passlen;
 	unsigned jobs; /* key generations at the same time (>= 1) */
@@ -79,12 +79,12 @@ struct provision_batch {
 	unsigned long devices; /* rows in the manifest; 0: a new batch, nothing to agree with */
 	char first[DEVID_MAX + 1];
 	char algorithm[16]; /* the first row's: EC256_PEM, RSA256_X509_PEM, ... */
-	int bits;	    /* RSA bits of the first device's public key, 0 if not known */
-	int encrypted;	    /* the first device's private key: 1 encrypted, 0 not, -1 not known */
+	int bits;           /* RSA bits of the first device's public key, 0 if not known */
+	int encrypted;      /* the first device's private key: 1 encrypted, 0 not, -1 not known */
 	int pass_failed;    /* o->pass does not decrypt it: pass_err says why */
 	struct err pass_err;
 	/* Ids <prefix><digits> in the manifest (the prefix given to provision_batch_read). */
-	unsigned width;		    /* digits of the shortest, 0 if there is none */
+	unsigned width;             /* digits of the shortest, 0 if there is none */
 	char narrow[DEVID_MAX + 1]; /* the shortest */
 	char padded[DEVID_MAX + 1]; /* the longest whose number has a leading zero */
 };

@@ -21,6 +21,6 @@
  * *err the errno), or EAI_AGAIN with *timed_out set.
  */
 int resolver_lookup(const char *host, int port, double deadline_ms, struct addrinfo **res, int *err,
-                    int *timed_out);
+		    int *timed_out);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "err.h"
 
-#define TIMEUTIL_ISO_LEN 21 /* "2026-11-24T14:13:27Z" and a NUL */
+#define TIMEUTIL_ISO_LEN 21                        /* "2026-11-24T14:13:27Z" and a NUL */
 #define TIMEUTIL_DURATION_MAX (100L * 366 * 86400) /* a century: no overflow anywhere */
 #define TIMEUTIL_REL_LEN 48
 

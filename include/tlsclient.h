@@ -66,7 +66,7 @@ struct tlsclient {
  * that cannot be used, AK_CRYPTO for an OpenSSL failure.
  */
 int tlsclient_open(struct tlsclient *t, const struct tlsclient_opts *o, struct tlsclient_info *info,
-                   struct err *e);
+		   struct err *e);
 
 /* Describe the server's certificate in t->info (nothing if none was seen). */
 void tlsclient_fill_cert(struct tlsclient *t);
@@ -79,7 +79,7 @@ void tlsclient_fill_cert(struct tlsclient *t);
  * came from the options, not the system store.
  */
 int tlsclient_explain(struct tlsclient *t, int own_ca, char *msg, size_t msize, char *hint,
-                      size_t hsize);
+		      size_t hsize);
 
 /* Free the context and the certificate; t may be zeroed and unopened. */
 void tlsclient_close(struct tlsclient *t);

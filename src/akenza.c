@@ -133,7 +133,7 @@ same_public_key(const char *pem, const char *kid)
 	int same;
 
 	if (key_load(&k, (const unsigned char *)pem, strlen(pem), "akenza's public key", NULL,
-	             NULL) != 0)
+		     NULL) != 0)
 		return 0;
 	same = key_fingerprint(&k, fp, NULL) == 0 && strcmp(fp, kid) == 0;
 	key_clear(&k);
@@ -142,7 +142,7 @@ same_public_key(const char *pem, const char *kid)
 
 int
 akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
-                       char id[AKENZA_ID_MAX], char *note, size_t note_size)
+		       char id[AKENZA_ID_MAX], char *note, size_t note_size)
 {
 	json_t *root = parse(json, len), *list = items_of(root), *it, *pk;
 	enum akenza_fp_match m;
@@ -151,8 +151,9 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 
 	json_array_foreach(list, i, it)
 	{
-		m = akenza_compare_fingerprint(
-		    json_string_value(json_object_get(it, "fingerprint")), kid, cert_sha1);
+		m = akenza_compare_fingerprint(json_string_value(
+						       json_object_get(it, "fingerprint")),
+					       kid, cert_sha1);
 		pk = json_object_get(it, "publicKey");
 		if (m == AKENZA_FP_SAME_KID || m == AKENZA_FP_SAME_SHA1 ||
 		    ((m == AKENZA_FP_OTHER_KIND || m == AKENZA_FP_ABSENT) && json_is_string(pk) &&
@@ -163,12 +164,12 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 			}
 			if (m == AKENZA_FP_SAME_SHA1)
 				snprintf(note, note_size,
-				         "akenza's fingerprint is the certificate's "
-				         "SHA-1; it matches");
+					 "akenza's fingerprint is the certificate's "
+					 "SHA-1; it matches");
 			else if (m != AKENZA_FP_SAME_KID)
 				snprintf(note, note_size,
-				         "matched by the public key akenza returned; "
-				         "its fingerprint is not a kid");
+					 "matched by the public key akenza returned; "
+					 "its fingerprint is not a kid");
 			rc = 1;
 			break;
 		}
@@ -255,7 +256,7 @@ shown_text(char *out, size_t size, const char *s, size_t len, const char *key)
 
 void
 akenza_error_message(const char *body, size_t len, const char *api_key,
-                     char out[AKENZA_MESSAGE_MAX])
+		     char out[AKENZA_MESSAGE_MAX])
 {
 	static const char *const keys[] = {"message", "error", "detail", "title"};
 	json_t *root = parse(body, len), *v = NULL, *errs;
@@ -276,7 +277,7 @@ akenza_error_message(const char *body, size_t len, const char *api_key,
 		}
 		if (json_is_string(v))
 			shown_text(out, AKENZA_MESSAGE_MAX, json_string_value(v),
-			           json_string_length(v), api_key);
+				   json_string_length(v), api_key);
 	} else if (root == NULL && body != NULL && len > 0) {
 		/* Not JSON (a proxy's HTML page, say): its first line, cleaned; len bounds it. */
 		size_t n = 0;
@@ -302,7 +303,7 @@ akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, s
 	*pem = NULL;
 	if (key_akenza_alg(k, &why) == NULL)
 		return err_set(e, AK_INPUT, "akenza does not accept this key: %s",
-		               why != NULL ? why : "unsupported type");
+			       why != NULL ? why : "unsupported type");
 	*algorithm = key_akenza_credential(k, k->cert != NULL);
 	if (k->cert == NULL)
 		return key_public_pem(k, pem, &len, e);
@@ -322,10 +323,10 @@ akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, s
 enum step { ST_LOOKUP, ST_CREATE, ST_LIST, ST_ADD };
 
 static const char *const step_what[] = {
-    [ST_LOOKUP] = "looking up the device",
-    [ST_CREATE] = "creating the device",
-    [ST_LIST] = "listing its credentials",
-    [ST_ADD] = "adding the credential",
+	[ST_LOOKUP] = "looking up the device",
+	[ST_CREATE] = "creating the device",
+	[ST_LIST] = "listing its credentials",
+	[ST_ADD] = "adding the credential",
 };
 
 struct dev_state {
@@ -401,7 +402,7 @@ state_free(struct dev_state *st)
 
 char *
 akenza_request_body(const struct akenza_config *c, const struct akenza_device *d, int create,
-                    const char *akenza_id)
+		    const char *akenza_id)
 {
 	char name[64];
 	json_t *j;
@@ -409,15 +410,15 @@ akenza_request_body(const struct akenza_config *c, const struct akenza_device *d
 
 	if (create) {
 		j = json_pack("{ss ss ss ss ss}", "name", d->device_id, "deviceId", d->device_id,
-		              "workspaceId", c->workspace_id ? c->workspace_id : "", "dataFlowId",
-		              c->data_flow_id ? c->data_flow_id : "", "connectivity", "MQTT");
+			      "workspaceId", c->workspace_id ? c->workspace_id : "", "dataFlowId",
+			      c->data_flow_id ? c->data_flow_id : "", "connectivity", "MQTT");
 	} else {
 		if (c->credential_name == NULL)
 			snprintf(name, sizeof(name), "akcred-%.12s", d->fingerprint);
 		j = json_pack("{ss ss ss ss}", "name",
-		              c->credential_name != NULL ? c->credential_name : name,
-		              "akenzaDeviceId", akenza_id, "algorithm", d->algorithm, "publicKey",
-		              d->public_pem);
+			      c->credential_name != NULL ? c->credential_name : name,
+			      "akenzaDeviceId", akenza_id, "algorithm", d->algorithm, "publicKey",
+			      d->public_pem);
 	}
 	if (j == NULL)
 		return NULL;
@@ -437,7 +438,7 @@ start(struct run *run, struct akenza_device *d)
 	switch (st->step) {
 	case ST_LOOKUP:
 		st->url = make_url(run, "/v3/assets?workspaceId=@&type=DEVICE&search=@",
-		                   c->workspace_id, d->device_id);
+				   c->workspace_id, d->device_id);
 		st->req.method = HTTP_GET;
 		break;
 	case ST_CREATE:
@@ -448,12 +449,12 @@ start(struct run *run, struct akenza_device *d)
 		break;
 	case ST_LIST:
 		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-		                   d->akenza_id, NULL);
+				   d->akenza_id, NULL);
 		st->req.method = HTTP_GET;
 		break;
 	case ST_ADD:
 		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-		                   d->akenza_id, NULL);
+				   d->akenza_id, NULL);
 		if ((st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
 			return err_set(run->e, AK_INTERNAL, "out of memory");
 		st->req.method = HTTP_POST;
@@ -473,7 +474,7 @@ start(struct run *run, struct akenza_device *d)
 }
 
 static void fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt,
-                 ...) __attribute__((format(printf, 4, 5)));
+		 ...) __attribute__((format(printf, 4, 5)));
 
 static void
 fail(struct akenza_device *d, enum ak_status status, long http_status, const char *fmt, ...)
@@ -511,8 +512,8 @@ retry_later(struct run *run, struct akenza_device *d, const struct http_request 
 	else if (st->step == ST_ADD && (r->sent || r->status >= 500))
 		st->step = ST_LIST;
 	st->not_before = (long long)timeutil_now_ms() +
-	                 http_backoff_ms(st->failures, c->backoff_base_ms, c->backoff_cap_ms,
-	                                 randombytes_random());
+			 http_backoff_ms(st->failures, c->backoff_base_ms, c->backoff_cap_ms,
+					 randombytes_random());
 }
 
 static void
@@ -530,7 +531,7 @@ rate_limited(struct run *run, struct akenza_device *d, const struct http_request
 	}
 	if (http_retry_after_ms(r->retry_after, time(NULL), &delay) != 0)
 		delay = http_backoff_ms(st->rate_limited, c->backoff_base_ms, c->backoff_cap_ms,
-		                        randombytes_random());
+					randombytes_random());
 	else if (delay > 300000)
 		delay = 300000; /* honoured, within reason */
 	until = (long long)timeutil_now_ms() + delay;
@@ -572,7 +573,7 @@ added(struct akenza_device *d, const struct http_request *r, const char *api_key
 		break;
 	case AKENZA_FP_SAME_SHA1:
 		snprintf(d->note, sizeof(d->note),
-		         "akenza's fingerprint is the certificate's SHA-1; it matches");
+			 "akenza's fingerprint is the certificate's SHA-1; it matches");
 		break;
 	case AKENZA_FP_DIFFERENT:
 		fail(d, AK_NEGATIVE, r->status,
@@ -582,7 +583,7 @@ added(struct akenza_device *d, const struct http_request *r, const char *api_key
 		return;
 	case AKENZA_FP_OTHER_KIND:
 		snprintf(d->note, sizeof(d->note),
-		         "akenza's fingerprint '%s' is not a SHA-256 kid: not compared", shown);
+			 "akenza's fingerprint '%s' is not a SHA-256 kid: not compared", shown);
 		break;
 	case AKENZA_FP_ABSENT:
 		snprintf(d->note, sizeof(d->note), "akenza returned no fingerprint: not compared");
@@ -619,7 +620,7 @@ on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 	if (r->status == 401 || r->status == 403) {
 		message(run, r, msg);
 		err_set(run->e, AK_REFUSED, "akenza refused the API key (HTTP %ld): %s", r->status,
-		        msg);
+			msg);
 		run->stop = 1;
 		return;
 	}
@@ -682,7 +683,7 @@ on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 		break;
 	case ST_LIST:
 		rc = akenza_find_credential(r->data, r->len, d->fingerprint, d->cert_sha1,
-		                            d->credential_id, d->note, sizeof(d->note));
+					    d->credential_id, d->note, sizeof(d->note));
 		if (rc == 1)
 			d->outcome = AKENZA_PRESENT;
 		else if (rc == 0 && st->conflict)
@@ -712,7 +713,7 @@ finish_device(struct run *run, struct akenza_device *d)
 
 int
 akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
-           struct err *e)
+	   struct err *e)
 {
 	struct run run = {.c = c, .e = e};
 	struct http_config hc = {0};

@@ -73,8 +73,9 @@ list_keys(const struct authz_config *c, const char *id, char ***names, size_t *n
 	*n = 0;
 	snprintf(dir, sizeof(dir), "%s/%s", c->keys_dir, id);
 	if ((dp = opendir(dir)) == NULL) {
-		snprintf(l->reason, sizeof(l->reason), "no key is registered for device '%s' (%.300s: %s)",
-			 id, dir, strerror(errno));
+		snprintf(l->reason, sizeof(l->reason),
+			 "no key is registered for device '%s' (%.300s: %s)", id, dir,
+			 strerror(errno));
 		return -1;
 	}
 	while ((d = readdir(dp)) != NULL) {
@@ -98,8 +99,8 @@ list_keys(const struct authz_config *c, const char *id, char ***names, size_t *n
 	if (*n > 0)
 		qsort(*names, *n, sizeof(char *), compare_names);
 	if (*n == 0) {
-		snprintf(l->reason, sizeof(l->reason), "no key is registered for device '%s' (%.300s is empty)",
-			 id, dir);
+		snprintf(l->reason, sizeof(l->reason),
+			 "no key is registered for device '%s' (%.300s is empty)", id, dir);
 		return -1;
 	}
 	return 0;
@@ -140,15 +141,16 @@ load_keys(const struct authz_config *c, const char *id, char **names, size_t n,
 		if (key_load_file_all(&fk, path, NULL, &ke) != 0) {
 			/* A junk file must not hide why a real key refused the token. */
 			if (junk[0] == '\0')
-				snprintf(junk, junksize, "registered key %.200s unusable: %.200s", path,
-					 ke.msg);
+				snprintf(junk, junksize, "registered key %.200s unusable: %.200s",
+					 path, ke.msg);
 			continue;
 		}
 		before = keys->n;
 		if (key_set_take(keys, &fk, e) != 0 ||
 		    (grown = realloc(*file_of, keys->n * sizeof(size_t))) == NULL) {
 			key_set_clear(&fk);
-			return err_set(e, AK_INTERNAL, "out of memory loading the keys of '%s'", id);
+			return err_set(e, AK_INTERNAL, "out of memory loading the keys of '%s'",
+				       id);
 		}
 		*file_of = grown;
 		for (j = before; j < keys->n; j++)
@@ -216,7 +218,8 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 		/* Shown only in the form of a fingerprint (hex digits): nothing to escape. */
 		jk = json_object_get(r.header, "kid");
 		snprintf(l->reason, sizeof(l->reason),
-			 "kid_unknown: the token's kid %s is not a key registered for device '%s'%s%.200s",
+			 "kid_unknown: the token's kid %s is not a key registered for device "
+			 "'%s'%s%.200s",
 			 kr.kid == JWT_KID_UNKNOWN ? json_string_value(jk)
 						   : "(not a fingerprint: 64 hex digits)",
 			 client_id, junk[0] ? "; " : "", junk);

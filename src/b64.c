@@ -45,11 +45,16 @@ b64url_decode(unsigned char *out, size_t outsize, size_t *outlen, const char *in
 		if (b64url_char(c))
 			continue;
 		if (c == '=')
-			return err_set(e, AK_INPUT, "padding '=' at offset %zu: base64url here has no padding", i);
+			return err_set(e, AK_INPUT,
+				       "padding '=' at offset %zu: base64url here has no padding",
+				       i);
 		if (c == '+' || c == '/')
-			return err_set(e, AK_INPUT, "'%c' at offset %zu is standard base64, not base64url", c, i);
+			return err_set(e, AK_INPUT,
+				       "'%c' at offset %zu is standard base64, not base64url", c,
+				       i);
 		if (c < 0x20 || c >= 0x7f)
-			return err_set(e, AK_INPUT, "byte 0x%02x at offset %zu is not base64url", c, i);
+			return err_set(e, AK_INPUT, "byte 0x%02x at offset %zu is not base64url", c,
+				       i);
 		return err_set(e, AK_INPUT, "'%c' at offset %zu is not base64url", c, i);
 	}
 	if (len % 4 == 1)
@@ -63,6 +68,8 @@ b64url_decode(unsigned char *out, size_t outsize, size_t *outlen, const char *in
 	 */
 	if (sodium_base642bin(out, outsize, in, len, NULL, outlen, NULL,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return err_set(e, AK_INPUT, "non-canonical base64url: the unused bits of the last character are not zero");
+		return err_set(e, AK_INPUT,
+			       "non-canonical base64url: the unused bits of the last character are "
+			       "not zero");
 	return 0;
 }

@@ -59,40 +59,45 @@ enum {
 };
 
 static const struct cmd_option options[] = {
-    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device: MQTT client id and token audience"},
-    {"key", OPT_KEY, 1, "FILE", "@file", "the device's private key, to mint the token"},
-    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-     "passphrase of an encrypted key (first line of FILE)"},
-    {"token-file", OPT_TOKEN_FILE, 1, "FILE", "@file",
-     "send the token in FILE instead of minting one"},
-    {"host", OPT_HOST, 1, "HOST", NULL, "broker host (default mqtt.akenza.io)"},
-    {"port", OPT_PORT, 1, "PORT", "8883 1883", "broker port (default 8883)"},
-    {"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust these CA certificates, not the system's"},
-    {"ca-path", OPT_CA_PATH, 1, "DIR", "@dir",
-     "trust the CA certificates of this hashed directory"},
-    {"plaintext", OPT_PLAINTEXT, 0, NULL, NULL, "no TLS: unencrypted MQTT (the token in clear)"},
-    {"ttl", OPT_TTL, 1, "DURATION", "20m 1h", "token lifetime (default 20m)"},
-    {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "token audience host (default akenza.io)"},
-    {"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id to the token"},
-    {"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the token header"},
-    {"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME, like a device whose clock is off"},
-    {"username", OPT_USERNAME, 1, "NAME", NULL, "MQTT user name (default unused)"},
-    {"topic-suffix", OPT_TOPIC_SUFFIX, 1, "PATH", NULL,
-     "publish to /up/device/id/<id>/PATH"},
-    {"topic", OPT_TOPIC, 1, "TOPIC", NULL, "publish to TOPIC instead (to test a broker's ACL)"},
-    {"payload", OPT_PAYLOAD, 1, "JSON", NULL, "the message (default a JSON object with the time)"},
-    {"payload-file", OPT_PAYLOAD_FILE, 1, "FILE", "@file", "the message, from FILE ('-': stdin)"},
-    {"raw", OPT_RAW, 0, NULL, NULL, "do not require the payload to be JSON"},
-    {"qos", OPT_QOS, 1, "0|1", "0 1", "publish QoS (default 1: wait for the PUBACK)"},
-    {"listen", OPT_LISTEN, 1, "DURATION", "10s 1m",
-     "also subscribe to the downlink topic and print messages for DURATION"},
-    {"timeout", OPT_TIMEOUT, 1, "DURATION", "5s 10s 30s",
-     "bound the connection, resolve to disconnect (default 10s)"},
-    {"show-token", OPT_SHOW_TOKEN, 0, NULL, NULL, "print the token that is sent"},
-    {"dry-run", OPT_DRY_RUN, 0, NULL, NULL,
-     "everything but connecting: key, token, trust store, DNS"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object with every phase"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL,
+	 "the device: MQTT client id and token audience"},
+	{"key", OPT_KEY, 1, "FILE", "@file", "the device's private key, to mint the token"},
+	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+	 "passphrase of an encrypted key (first line of FILE)"},
+	{"token-file", OPT_TOKEN_FILE, 1, "FILE", "@file",
+	 "send the token in FILE instead of minting one"},
+	{"host", OPT_HOST, 1, "HOST", NULL, "broker host (default mqtt.akenza.io)"},
+	{"port", OPT_PORT, 1, "PORT", "8883 1883", "broker port (default 8883)"},
+	{"ca-file", OPT_CA_FILE, 1, "FILE", "@file",
+	 "trust these CA certificates, not the system's"},
+	{"ca-path", OPT_CA_PATH, 1, "DIR", "@dir",
+	 "trust the CA certificates of this hashed directory"},
+	{"plaintext", OPT_PLAINTEXT, 0, NULL, NULL,
+	 "no TLS: unencrypted MQTT (the token in clear)"},
+	{"ttl", OPT_TTL, 1, "DURATION", "20m 1h", "token lifetime (default 20m)"},
+	{"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io",
+	 "token audience host (default akenza.io)"},
+	{"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id to the token"},
+	{"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the token header"},
+	{"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME, like a device whose clock is off"},
+	{"username", OPT_USERNAME, 1, "NAME", NULL, "MQTT user name (default unused)"},
+	{"topic-suffix", OPT_TOPIC_SUFFIX, 1, "PATH", NULL, "publish to /up/device/id/<id>/PATH"},
+	{"topic", OPT_TOPIC, 1, "TOPIC", NULL, "publish to TOPIC instead (to test a broker's ACL)"},
+	{"payload", OPT_PAYLOAD, 1, "JSON", NULL,
+	 "the message (default a JSON object with the time)"},
+	{"payload-file", OPT_PAYLOAD_FILE, 1, "FILE", "@file",
+	 "the message, from FILE ('-': stdin)"},
+	{"raw", OPT_RAW, 0, NULL, NULL, "do not require the payload to be JSON"},
+	{"qos", OPT_QOS, 1, "0|1", "0 1", "publish QoS (default 1: wait for the PUBACK)"},
+	{"listen", OPT_LISTEN, 1, "DURATION", "10s 1m",
+	 "also subscribe to the downlink topic and print messages for DURATION"},
+	{"timeout", OPT_TIMEOUT, 1, "DURATION", "5s 10s 30s",
+	 "bound the connection, resolve to disconnect (default 10s)"},
+	{"show-token", OPT_SHOW_TOKEN, 0, NULL, NULL, "print the token that is sent"},
+	{"dry-run", OPT_DRY_RUN, 0, NULL, NULL,
+	 "everything but connecting: key, token, trust store, DNS"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object with every phase"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 struct check {
@@ -105,10 +110,10 @@ struct check {
 	struct passphrase pp;
 
 	/* at run time */
-	struct key key;		 /* to mint with: one key */
-	struct key_set keys;	 /* with --token-file: every key of the file checks it */
+	struct key key;         /* to mint with: one key */
+	struct key_set keys;    /* with --token-file: every key of the file checks it */
 	const struct key *used; /* the key of the local checks' report, or NULL */
-	char *token; /* sodium memory */
+	char *token;            /* sodium memory */
 	size_t token_len;
 	char topic[512], listen_topic[512];
 	struct fileio_buf payload, keybuf;
@@ -240,10 +245,10 @@ get_token(struct check *c)
 
 	if (c->keyfile != NULL) {
 		/* A token is signed by one key; a given one is checked as jwt verify does. */
-		if ((c->tokenfile == NULL
-			 ? key_load(&c->key, c->keybuf.data, c->keybuf.len, c->keyfile, &c->pp, &e)
-			 : key_load_all(&c->keys, c->keybuf.data, c->keybuf.len, c->keyfile, &c->pp,
-					&e)) != 0)
+		if ((c->tokenfile == NULL ? key_load(&c->key, c->keybuf.data, c->keybuf.len,
+						     c->keyfile, &c->pp, &e)
+					  : key_load_all(&c->keys, c->keybuf.data, c->keybuf.len,
+							 c->keyfile, &c->pp, &e)) != 0)
 			return cmd_fail(&e);
 		fileio_buf_clear(&c->keybuf);
 		if (!c->key.is_private && c->tokenfile == NULL)
@@ -300,11 +305,11 @@ print_problems(struct check *c, const struct jwt_report *r, int errors_only)
 		if (errors_only && p->severity != JWT_ERROR)
 			continue;
 		if (arr != NULL) {
-			json_array_append_new(arr, json_pack("{ss ss ss}", "code", p->code,
-							     "severity",
-							     p->severity == JWT_ERROR ? "error"
-										       : "warning",
-							     "message", p->message));
+			json_array_append_new(arr,
+					      json_pack("{ss ss ss}", "code", p->code, "severity",
+							p->severity == JWT_ERROR ? "error"
+										 : "warning",
+							"message", p->message));
 			continue;
 		}
 		fprintf(stderr, "  token %s: %s: ", p->severity == JWT_ERROR ? "error" : "warning",
@@ -369,7 +374,8 @@ prepare_payload(struct check *c)
 		c->payload.len = strlen(c->payload_opt);
 	} else {
 		snprintf(c->payload_default, sizeof(c->payload_default),
-			 "{\"check\":\"akcred\",\"time\":\"%s\"}", timeutil_iso8601(time(NULL), now));
+			 "{\"check\":\"akcred\",\"time\":\"%s\"}",
+			 timeutil_iso8601(time(NULL), now));
 		c->payload.data = (unsigned char *)c->payload_default;
 		c->payload.len = strlen(c->payload_default);
 	}
@@ -378,8 +384,9 @@ prepare_payload(struct check *c)
 	/* akenza's data flows expect a JSON object: catch a typo before the broker drops it. */
 	j = json_loadb((const char *)c->payload.data, c->payload.len, JSON_REJECT_DUPLICATES, &je);
 	if (j == NULL)
-		return cmd_error(AK_INPUT, "the payload is not JSON: %s (line %d, column %d); --raw "
-					   "sends it anyway",
+		return cmd_error(AK_INPUT,
+				 "the payload is not JSON: %s (line %d, column %d); --raw "
+				 "sends it anyway",
 				 je.text, je.line, je.column);
 	if (!json_is_object(j))
 		cmd_warn("the payload is JSON but not an object; akenza expects an object");
@@ -510,7 +517,8 @@ check_device(struct check *c)
 	}
 	if (errors > 0) {
 		if (c->tokenfile != NULL)
-			cmd_warn("the token in '%s' has problems; sending it anyway:", c->tokenfile);
+			cmd_warn("the token in '%s' has problems; sending it anyway:",
+				 c->tokenfile);
 		else
 			cmd_warn("the token minted with --iat has problems; sending it anyway:");
 		print_problems(c, &r, 0);
@@ -663,7 +671,8 @@ cmd_check_exec(int argc, char **argv)
 			if ((status = cmd_parse_duration("timeout", a.arg, 1, &c.timeout)) != AK_OK)
 				return status;
 			if (c.timeout > 3600)
-				return cmd_usage_error("--timeout must be at most 1h, not '%s'", a.arg);
+				return cmd_usage_error("--timeout must be at most 1h, not '%s'",
+						       a.arg);
 			break;
 		case OPT_SHOW_TOKEN:
 			c.show_token = 1;
@@ -750,14 +759,17 @@ cmd_check_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_check_entry = {
-    .name = "check",
-    .summary = "connect to the broker as the device and publish a test message",
-    .usage = "--device-id ID --key FILE [--passphrase-file FILE] [--token-file FILE]\n"
-	     "\t[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
-	     "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--username NAME]\n"
-	     "\t[--topic-suffix PATH | --topic TOPIC] [--payload JSON | --payload-file FILE] [--raw]\n"
-	     "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] [--dry-run] [--json]",
-    .options = options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_check_exec,
+	.name = "check",
+	.summary = "connect to the broker as the device and publish a test message",
+	.usage = "--device-id ID --key FILE [--passphrase-file FILE] [--token-file FILE]\n"
+		 "\t[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
+		 "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--username "
+		 "NAME]\n"
+		 "\t[--topic-suffix PATH | --topic TOPIC] [--payload JSON | --payload-file FILE] "
+		 "[--raw]\n"
+		 "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] "
+		 "[--dry-run] [--json]",
+	.options = options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_check_exec,
 };

@@ -19,10 +19,10 @@
 enum { OPT_JSON = CMD_OPT_LONG, OPT_PASSPHRASE_FILE };
 
 static const struct cmd_option options[] = {
-    {"json", OPT_JSON, 0, NULL, NULL, "print a JSON array with details of each input"},
-    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-     "passphrase of encrypted private keys (first line of FILE)"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"json", OPT_JSON, 0, NULL, NULL, "print a JSON array with details of each input"},
+	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+	 "passphrase of encrypted private keys (first line of FILE)"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static json_t *
@@ -37,7 +37,8 @@ describe_json(const char *path, const struct key *k, const char *fp)
 	switch (key_type(k)) {
 	case KEY_EC:
 		json_object_set_new(j, "type", json_string("ec"));
-		json_object_set_new(j, "curve", key_curve(k) ? json_string(key_curve(k)) : json_null());
+		json_object_set_new(j, "curve",
+				    key_curve(k) ? json_string(key_curve(k)) : json_null());
 		break;
 	case KEY_RSA:
 		json_object_set_new(j, "type", json_string("rsa"));
@@ -121,8 +122,8 @@ cmd_fingerprint_exec(int argc, char **argv)
 				status = e.status;
 			cmd_fail(&e);
 			if (json)
-				json_array_append_new(out, json_pack("{ss ss}", "file", path, "error",
-								     e.msg));
+				json_array_append_new(out, json_pack("{ss ss}", "file", path,
+								     "error", e.msg));
 			continue;
 		}
 		for (j = 0; j < ks.n; j++) {
@@ -132,8 +133,8 @@ cmd_fingerprint_exec(int argc, char **argv)
 					status = e.status;
 				cmd_fail(&e);
 				if (json)
-					json_array_append_new(out, json_pack("{ss ss}", "file", path,
-									     "error", e.msg));
+					json_array_append_new(out, json_pack("{ss ss}", "file",
+									     path, "error", e.msg));
 				continue;
 			}
 			if (key_akenza_alg(k, &why) == NULL)
@@ -160,11 +161,11 @@ cmd_fingerprint_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_fingerprint_entry = {
-    .name = "fingerprint",
-    .summary = "print the akenza fingerprint (kid) of keys and certificates",
-    .usage = "[--json] [--passphrase-file FILE] [FILE ...]",
-    .options = options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_fingerprint_exec,
-    .operands = "@file",
+	.name = "fingerprint",
+	.summary = "print the akenza fingerprint (kid) of keys and certificates",
+	.usage = "[--json] [--passphrase-file FILE] [FILE ...]",
+	.options = options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_fingerprint_exec,
+	.operands = "@file",
 };

@@ -12,9 +12,9 @@
 enum { OPT_COMPLETION = CMD_OPT_LONG };
 
 static const struct cmd_option options[] = {
-    {"completion", OPT_COMPLETION, 1, "bash|zsh|fish", "bash zsh fish",
-     "print a completion script for the shell"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"completion", OPT_COMPLETION, 1, "bash|zsh|fish", "bash zsh fish",
+	 "print a completion script for the shell"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 /* Iterate over leaf commands, giving their full path ("jwt mint"). */
@@ -78,7 +78,8 @@ completion_bash(FILE *f)
 	size_t ti = 0, ci = 0;
 
 	fputs("# bash completion for akcred(1).\n"
-	      "# Generated from the command table by 'akcred help --completion bash': do not edit.\n"
+	      "# Generated from the command table by 'akcred help --completion bash': do not "
+	      "edit.\n"
 	      "_akcred()\n{\n"
 	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
 	      "\tlocal path='' i w opts='' operands=''\n"
@@ -220,7 +221,8 @@ completion_zsh(FILE *f)
 
 	fputs("#compdef akcred\n"
 	      "# zsh completion for akcred(1).\n"
-	      "# Generated from the command table by 'akcred help --completion zsh': do not edit.\n\n"
+	      "# Generated from the command table by 'akcred help --completion zsh': do not "
+	      "edit.\n\n"
 	      "# @FILE operands: the '@' stays on the line, a bare file name is not offered.\n"
 	      "_akcred_at_file()\n{\n"
 	      "\tcompset -P @ || { compadd -S '' @; return }\n"
@@ -295,7 +297,8 @@ completion_fish(FILE *f)
 	char cond[256];
 
 	fputs("# fish completion for akcred(1).\n"
-	      "# Generated from the command table by 'akcred help --completion fish': do not edit.\n"
+	      "# Generated from the command table by 'akcred help --completion fish': do not "
+	      "edit.\n"
 	      "complete -c akcred -f\n",
 	      f);
 	for (t = cmd_table; *t != NULL; t++) {
@@ -305,8 +308,9 @@ completion_fish(FILE *f)
 		if ((*t)->children == NULL)
 			continue;
 		for (c = (*t)->children; *c != NULL; c++) {
-			fprintf(f, "complete -c akcred -n '__fish_seen_subcommand_from %s; and not "
-				   "__fish_seen_subcommand_from ",
+			fprintf(f,
+				"complete -c akcred -n '__fish_seen_subcommand_from %s; and not "
+				"__fish_seen_subcommand_from ",
 				(*t)->name);
 			words(f, (*t)->children, " ");
 			fprintf(f, "' -a %s -d ", (*c)->name);
@@ -317,10 +321,12 @@ completion_fish(FILE *f)
 	while (next_leaf(&l, &ti, &ci)) {
 		if (l.parent != NULL)
 			snprintf(cond, sizeof(cond),
-				 "__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s",
+				 "__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from "
+				 "%s",
 				 l.parent->name, l.entry->name);
 		else
-			snprintf(cond, sizeof(cond), "__fish_seen_subcommand_from %s", l.entry->name);
+			snprintf(cond, sizeof(cond), "__fish_seen_subcommand_from %s",
+				 l.entry->name);
 		for (o = l.entry->options; o != NULL && o->name != NULL; o++) {
 			fprintf(f, "complete -c akcred -n '%s' -l %s", cond, o->name);
 			if (o->id > 0 && o->id < CMD_OPT_LONG)
@@ -343,9 +349,10 @@ completion_fish(FILE *f)
 			fprintf(f, "complete -c akcred -n '%s' -F\n", cond);
 		else if (l.entry->operands != NULL && strcmp(l.entry->operands, "@token") == 0)
 			/* @FILE: the files after the '@', offered with it. */
-			fprintf(f, "complete -c akcred -n '%s' -a '(string replace -r -- \"^\" @ "
-				   "(__fish_complete_path (string replace -r -- \"^@\" \"\" "
-				   "(commandline -ct))))'\n",
+			fprintf(f,
+				"complete -c akcred -n '%s' -a '(string replace -r -- \"^\" @ "
+				"(__fish_complete_path (string replace -r -- \"^@\" \"\" "
+				"(commandline -ct))))'\n",
 				cond);
 		else if (l.entry->operands != NULL && strcmp(l.entry->operands, "@command") == 0) {
 			fprintf(f, "complete -c akcred -n '%s' -a '", cond);
@@ -396,7 +403,8 @@ cmd_help_exec(int argc, char **argv)
 		else if (strcmp(shell, "fish") == 0)
 			completion_fish(stdout);
 		else
-			return cmd_usage_error("no completion for shell '%s' (bash, zsh, fish)", shell);
+			return cmd_usage_error("no completion for shell '%s' (bash, zsh, fish)",
+					       shell);
 		return AK_OK;
 	}
 	if (argc == 0) {
@@ -428,10 +436,10 @@ cmd_help_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_help_entry = {
-    .name = "help",
-    .summary = "show the commands, or one command's help",
-    .usage = "[command [subcommand]]\n--completion bash|zsh|fish",
-    .options = options,
-    .exec = cmd_help_exec,
-    .operands = "@command",
+	.name = "help",
+	.summary = "show the commands, or one command's help",
+	.usage = "[command [subcommand]]\n--completion bash|zsh|fish",
+	.options = options,
+	.exec = cmd_help_exec,
+	.operands = "@command",
 };

@@ -55,7 +55,8 @@ read_token(const char *arg, struct fileio_buf *b, const char **tok, size_t *len)
 
 	if (arg == NULL || strcmp(arg, "-") == 0) {
 		if (isatty(STDIN_FILENO))
-			return cmd_usage_error("no token: give it as an operand, '@FILE' or on stdin");
+			return cmd_usage_error(
+				"no token: give it as an operand, '@FILE' or on stdin");
 		if (jwt_read_token("-", FILEIO_STDIN, b, tok, len, &e) != 0)
 			return cmd_fail(&e);
 	} else if (arg[0] == '@') {
@@ -131,9 +132,10 @@ claims_lifetime(const json_t *claims, json_int_t *secs)
 	json_int_t i, e;
 
 	if (json_is_integer(iat) && json_is_integer(exp))
-		return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat), secs)
-			   ? -1
-			   : 0;
+		return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat),
+					      secs)
+			       ? -1
+			       : 0;
 	if (claim_seconds(iat, &i) != 1 || claim_seconds(exp, &e) != 1)
 		return -1;
 	*secs = e - i;
@@ -224,22 +226,25 @@ details_json(const struct jwt_report *r, time_t now)
 	json_object_set_new(j, "times", times);
 	if (r->claims && json_is_number(json_object_get(r->claims, "iat")) &&
 	    json_is_number(json_object_get(r->claims, "exp")))
-		json_object_set_new(j, "lifetime", claims_lifetime(r->claims, &lifetime) == 0
-						       ? json_integer(lifetime)
-						       : json_null());
+		json_object_set_new(j, "lifetime",
+				    claims_lifetime(r->claims, &lifetime) == 0
+					    ? json_integer(lifetime)
+					    : json_null());
 	if (r->claims && json_is_string(v = json_object_get(r->claims, "aud")) &&
 	    strlen(json_string_value(v)) == json_string_length(v) &&
 	    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL)
 		json_object_set_new(j, "device_id", json_string(id));
 	json_object_set_new(j, "signature",
-			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form", sig_form(r)));
+			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form",
+				      sig_form(r)));
 	if (r->payload_opaque)
 		json_object_set_new(j, "payload_length", json_integer((json_int_t)r->payload_len));
 	json_object_set_new(j, "token_length", json_integer((json_int_t)r->token_len));
 	json_object_set_new(j, "problems", problems_json(r));
 	if (r->dropped > 0)
 		json_object_set_new(j, "problems_not_listed",
-				    json_pack("{si si}", "count", r->dropped, "errors", r->dropped_errors));
+				    json_pack("{si si}", "count", r->dropped, "errors",
+					      r->dropped_errors));
 	return j;
 }
 
@@ -288,7 +293,8 @@ print_details(const struct jwt_report *r, time_t now)
 			if (!json_is_number(v = json_object_get(r->claims, names[i])))
 				continue;
 			if (json_is_integer(v))
-				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+					 json_integer_value(v));
 			else
 				snprintf(num, sizeof(num), "%.15g", json_real_value(v));
 			if (claim_seconds(v, &t) != 1) {
@@ -298,7 +304,9 @@ print_details(const struct jwt_report *r, time_t now)
 			timeutil_relative((time_t)t, now, rel, sizeof(rel));
 			printf("  %-9s %-12s %s  (%s%s)\n", names[i], num,
 			       timeutil_iso8601((time_t)t, iso),
-			       strcmp(names[i], "exp") != 0 ? "" : (time_t)t > now ? "expires " : "expired ",
+			       strcmp(names[i], "exp") != 0 ? ""
+			       : (time_t)t > now            ? "expires "
+							    : "expired ",
 			       rel);
 		}
 		iat = json_object_get(r->claims, "iat");
@@ -306,8 +314,8 @@ print_details(const struct jwt_report *r, time_t now)
 		if (json_is_number(iat) && json_is_number(exp))
 			printf("  %-9s %s\n", "lifetime",
 			       claims_lifetime(r->claims, &lifetime) == 0
-				   ? timeutil_duration(lifetime, d, sizeof(d))
-				   : "(out of range)");
+				       ? timeutil_duration(lifetime, d, sizeof(d))
+				       : "(out of range)");
 		if (json_is_string(v = json_object_get(r->claims, "aud")) &&
 		    strlen(json_string_value(v)) == json_string_length(v) &&
 		    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL) {
@@ -319,7 +327,7 @@ print_details(const struct jwt_report *r, time_t now)
 		}
 	}
 	printf("signature: %zu %s, %s\n", r->sig_len, cmd_plural(r->sig_len, "byte", "bytes"),
-	       r->sig_der ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
+	       r->sig_der         ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
 	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
 				  : "not ES256-sized (RS256 signatures are the modulus size)");
 	if (r->token_len > JWT_TOKEN_MAX) /* perhaps only its start was read */
@@ -331,19 +339,20 @@ print_details(const struct jwt_report *r, time_t now)
 /* --- mint ------------------------------------------------------------------------ */
 
 static const struct cmd_option mint_options[] = {
-    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device id (aud, and sub with --sub)"},
-    {"key", OPT_KEY, 1, "FILE", "@file", "the device's private key (RSA 2048+ or EC P-256)"},
-    {"public", OPT_PUBLIC, 1, "FILE", "@file", "check that FILE is the key's public half"},
-    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-     "passphrase of an encrypted key (first line of FILE)"},
-    {"ttl", OPT_TTL, 1, "DURATION", "20m 1h 24h", "lifetime: exp = iat + DURATION (default 20m)"},
-    {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io",
-     "audience host (default akenza.io; private clouds <customer>.akenza.io)"},
-    {"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id"},
-    {"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the header"},
-    {"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME (epoch seconds or ISO 8601 UTC)"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print token, header, claims and expiry as JSON"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device id (aud, and sub with --sub)"},
+	{"key", OPT_KEY, 1, "FILE", "@file", "the device's private key (RSA 2048+ or EC P-256)"},
+	{"public", OPT_PUBLIC, 1, "FILE", "@file", "check that FILE is the key's public half"},
+	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+	 "passphrase of an encrypted key (first line of FILE)"},
+	{"ttl", OPT_TTL, 1, "DURATION", "20m 1h 24h",
+	 "lifetime: exp = iat + DURATION (default 20m)"},
+	{"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io",
+	 "audience host (default akenza.io; private clouds <customer>.akenza.io)"},
+	{"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id"},
+	{"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the header"},
+	{"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME (epoch seconds or ISO 8601 UTC)"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print token, header, claims and expiry as JSON"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static int
@@ -442,8 +451,10 @@ cmd_jwt_mint_exec(int argc, char **argv)
 	if ((long long)o.iat + o.ttl > JWT_TIME_MAX)
 		return cmd_usage_error("--iat and --ttl: exp would be after 9999-12-31T23:59:59Z");
 	if (o.ttl > JWT_MAX_LIFETIME_DEFAULT)
-		cmd_warn("a lifetime of %s: akenza documents no maximum, but designs like it refuse "
-			 "more than 24h", timeutil_duration(o.ttl, d, sizeof(d)));
+		cmd_warn(
+			"a lifetime of %s: akenza documents no maximum, but designs like it refuse "
+			"more than 24h",
+			timeutil_duration(o.ttl, d, sizeof(d)));
 
 	if ((status = load_key(keyfile, &pp, &k)) != AK_OK)
 		goto out;
@@ -486,21 +497,21 @@ out:
 }
 
 static const struct cmd_entry cmd_jwt_mint_entry = {
-    .name = "mint",
-    .summary = "mint the token a device sends as its MQTT password",
-    .usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
-	     "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
-    .options = mint_options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_jwt_mint_exec,
+	.name = "mint",
+	.summary = "mint the token a device sends as its MQTT password",
+	.usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
+		 "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
+	.options = mint_options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_jwt_mint_exec,
 };
 
 /* --- decode ---------------------------------------------------------------------- */
 
 static const struct cmd_option decode_options[] = {
-    {"at", OPT_AT, 1, "TIME", NULL, "show times relative to TIME instead of now"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"at", OPT_AT, 1, "TIME", NULL, "show times relative to TIME instead of now"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static int
@@ -567,31 +578,32 @@ out:
 }
 
 static const struct cmd_entry cmd_jwt_decode_entry = {
-    .name = "decode",
-    .summary = "show what a token says, without verifying it",
-    .usage = "[--at TIME] [--json] [TOKEN | @FILE | -]",
-    .options = decode_options,
-    .flags = CMD_SECRETS, /* a token is a password */
-    .exec = cmd_jwt_decode_exec,
-    .operands = "@token",
+	.name = "decode",
+	.summary = "show what a token says, without verifying it",
+	.usage = "[--at TIME] [--json] [TOKEN | @FILE | -]",
+	.options = decode_options,
+	.flags = CMD_SECRETS, /* a token is a password */
+	.exec = cmd_jwt_decode_exec,
+	.operands = "@token",
 };
 
 /* --- verify ---------------------------------------------------------------------- */
 
 static const struct cmd_option verify_options[] = {
-    {"key", OPT_KEY, 1, "FILE", "@file", "public key, private key or certificate of the device"},
-    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device the token must be for (aud)"},
-    {"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "audience host (default akenza.io)"},
-    {"leeway", OPT_LEEWAY, 1, "DURATION", "0 60s 5m", "clock skew allowed (default 60s)"},
-    {"at", OPT_AT, 1, "TIME", NULL, "evaluate as at TIME (epoch seconds or ISO 8601 UTC)"},
-    {"max-lifetime", OPT_MAX_LIFETIME, 1, "DURATION", "1h 24h",
-     "warn about longer lifetimes (default 24h; 0: never)"},
-    {"signature-only", OPT_SIGNATURE_ONLY, 0, NULL, NULL,
-     "check the JWS layer only (structure, alg, key, signature)"},
-    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-     "passphrase of an encrypted private key (first line of FILE)"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"key", OPT_KEY, 1, "FILE", "@file",
+	 "public key, private key or certificate of the device"},
+	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device the token must be for (aud)"},
+	{"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "audience host (default akenza.io)"},
+	{"leeway", OPT_LEEWAY, 1, "DURATION", "0 60s 5m", "clock skew allowed (default 60s)"},
+	{"at", OPT_AT, 1, "TIME", NULL, "evaluate as at TIME (epoch seconds or ISO 8601 UTC)"},
+	{"max-lifetime", OPT_MAX_LIFETIME, 1, "DURATION", "1h 24h",
+	 "warn about longer lifetimes (default 24h; 0: never)"},
+	{"signature-only", OPT_SIGNATURE_ONLY, 0, NULL, NULL,
+	 "check the JWS layer only (structure, alg, key, signature)"},
+	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+	 "passphrase of an encrypted private key (first line of FILE)"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 /* Which key of a file of several the report is about, and why: from what the kid named. */
@@ -675,7 +687,8 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		}
 	}
 	if (keyfile == NULL)
-		return cmd_usage_error("--key is required (to read a token without one: akcred jwt decode)");
+		return cmd_usage_error(
+			"--key is required (to read a token without one: akcred jwt decode)");
 	if (argc - a.ind > 1)
 		return cmd_usage_error("one token at a time");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
@@ -712,10 +725,11 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		json_object_set_new(j, "at", json_string(timeutil_iso8601(o.now, iso)));
 		json_object_set_new(j, "leeway", json_integer(o.leeway));
 		json_object_set_new(j, "max_lifetime", json_integer(o.max_lifetime));
-		json_object_set_new(j, "key", json_pack("{ss ss so}", "description",
-							key_describe(k, desc, sizeof(desc)),
-							"fingerprint", fp, "algorithm",
-							kalg ? json_string(kalg) : json_null()));
+		json_object_set_new(j, "key",
+				    json_pack("{ss ss so}", "description",
+					      key_describe(k, desc, sizeof(desc)), "fingerprint",
+					      fp, "algorithm",
+					      kalg ? json_string(kalg) : json_null()));
 		if (ks.n > 1) { /* which of the file's keys; null: none has the token's kid */
 			json_object_set_new(j, "keys_in_file", json_integer((json_int_t)ks.n));
 			json_object_set_new(j, "key_index",
@@ -754,27 +768,28 @@ out:
 }
 
 static const struct cmd_entry cmd_jwt_verify_entry = {
-    .name = "verify",
-    .summary = "tell whether akenza would accept a token, and every reason if not",
-    .usage = "--key FILE [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at TIME]\n"
-	     "\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
-	     "\t[TOKEN | @FILE | -]",
-    .options = verify_options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_jwt_verify_exec,
-    .operands = "@token",
+	.name = "verify",
+	.summary = "tell whether akenza would accept a token, and every reason if not",
+	.usage =
+		"--key FILE [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at TIME]\n"
+		"\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
+		"\t[TOKEN | @FILE | -]",
+	.options = verify_options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_jwt_verify_exec,
+	.operands = "@token",
 };
 
 static const struct cmd_entry *const jwt_children[] = {
-    &cmd_jwt_mint_entry,
-    &cmd_jwt_decode_entry,
-    &cmd_jwt_verify_entry,
-    NULL,
+	&cmd_jwt_mint_entry,
+	&cmd_jwt_decode_entry,
+	&cmd_jwt_verify_entry,
+	NULL,
 };
 
 const struct cmd_entry cmd_jwt_entry = {
-    .name = "jwt",
-    .summary = "mint, decode and verify akenza device tokens",
-    .usage = "mint|decode|verify [options]",
-    .children = jwt_children,
+	.name = "jwt",
+	.summary = "mint, decode and verify akenza device tokens",
+	.usage = "mint|decode|verify [options]",
+	.children = jwt_children,
 };

@@ -32,19 +32,21 @@ enum {
 };
 
 static const struct cmd_option options[] = {
-    {"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
-    {"bits", OPT_BITS, 1, "N", "2048 3072 4096", "RSA key size: 2048, 3072 or 4096 (default 2048)"},
-    {"private", OPT_PRIVATE, 1, "FILE", "@file", "private key file (default <type>_private.pem)"},
-    {"public", OPT_PUBLIC, 1, "FILE", "@file", "public key file (default <type>_public.pem)"},
-    {"cert", OPT_CERT, 1, "FILE", "@file", "also write a self-signed certificate"},
-    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the certificate's subject CN (with --cert)"},
-    {"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
-    {"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private key with a passphrase"},
-    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-     "read the passphrase from FILE's first line"},
-    {"force", OPT_FORCE, 0, NULL, NULL, "replace existing files (atomically)"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
+	{"bits", OPT_BITS, 1, "N", "2048 3072 4096",
+	 "RSA key size: 2048, 3072 or 4096 (default 2048)"},
+	{"private", OPT_PRIVATE, 1, "FILE", "@file",
+	 "private key file (default <type>_private.pem)"},
+	{"public", OPT_PUBLIC, 1, "FILE", "@file", "public key file (default <type>_public.pem)"},
+	{"cert", OPT_CERT, 1, "FILE", "@file", "also write a self-signed certificate"},
+	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the certificate's subject CN (with --cert)"},
+	{"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
+	{"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private key with a passphrase"},
+	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+	 "read the passphrase from FILE's first line"},
+	{"force", OPT_FORCE, 0, NULL, NULL, "replace existing files (atomically)"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 struct keygen_opts {
@@ -106,14 +108,15 @@ make_key_files(struct keygen_opts *o)
 	if (o->encrypt && passphrase_get(&o->pp, "the new private key", &e) != 0)
 		return cmd_fail(&e);
 	if (key_generate(&k, o->type, (int)o->bits, &e) != 0 ||
-	    key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv, &priv_len,
-			    &e) != 0 ||
+	    key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv, &priv_len, &e) !=
+		    0 ||
 	    key_public_pem(&k, &pub, &pub_len, &e) != 0 || key_fingerprint(&k, fp, &e) != 0 ||
 	    (o->cert_path != NULL &&
 	     key_self_signed_pem(&k, o->device_id, (int)o->days, &cert, &cert_len, &e) != 0) ||
 	    fileio_batch_add(&batch, o->private_path, priv, priv_len, 0600, &e) != 0 ||
 	    fileio_batch_add(&batch, o->public_path, pub, pub_len, 0644, &e) != 0 ||
-	    (cert != NULL && fileio_batch_add(&batch, o->cert_path, cert, cert_len, 0644, &e) != 0) ||
+	    (cert != NULL &&
+	     fileio_batch_add(&batch, o->cert_path, cert, cert_len, 0644, &e) != 0) ||
 	    fileio_batch_commit(&batch, o->force, &e) != 0)
 		status = cmd_fail(&e);
 	else
@@ -184,7 +187,8 @@ cmd_keygen_exec(int argc, char **argv)
 	if (o.bits_set && o.type != KEY_RSA)
 		return cmd_usage_error("--bits is for RSA keys (--type rsa); EC keys are P-256");
 	if (o.cert_path != NULL && o.device_id == NULL)
-		return cmd_usage_error("--cert needs --device-id: the certificate's CN is the device id");
+		return cmd_usage_error(
+			"--cert needs --device-id: the certificate's CN is the device id");
 	if (o.cert_path == NULL && (o.device_id != NULL || o.days_set))
 		return cmd_usage_error("--device-id and --days go with --cert");
 	if (o.pp.file != NULL && !o.encrypt)
@@ -202,12 +206,12 @@ cmd_keygen_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_keygen_entry = {
-    .name = "keygen",
-    .summary = "generate a device key pair and print its fingerprint",
-    .usage = "[--type ec|rsa] [--bits N] [--private FILE] [--public FILE]\n"
-	     "\t[--cert FILE --device-id ID [--days N]] [--encrypt [--passphrase-file FILE]]\n"
-	     "\t[--force] [--json]",
-    .options = options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_keygen_exec,
+	.name = "keygen",
+	.summary = "generate a device key pair and print its fingerprint",
+	.usage = "[--type ec|rsa] [--bits N] [--private FILE] [--public FILE]\n"
+		 "\t[--cert FILE --device-id ID [--days N]] [--encrypt [--passphrase-file FILE]]\n"
+		 "\t[--force] [--json]",
+	.options = options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_keygen_exec,
 };

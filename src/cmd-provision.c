@@ -38,25 +38,27 @@ enum {
 };
 
 static const struct cmd_option options[] = {
-    {"out-dir", OPT_OUT_DIR, 1, "DIR", "@dir",
-     "where the device directories go (created if missing)"},
-    {"ids", OPT_IDS, 1, "FILE", "@file", "device ids, one per line ('-': standard input)"},
-    {"count", OPT_COUNT, 1, "N", NULL, "generate N ids <prefix><number> instead"},
-    {"prefix", OPT_PREFIX, 1, "P", NULL, "the generated ids' prefix (with --count)"},
-    {"start", OPT_START, 1, "N", NULL, "the first generated number (default 1)"},
-    {"width", OPT_WIDTH, 1, "N", NULL,
-     "digits of the generated numbers (default: as many as the last needs)"},
-    {"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
-    {"bits", OPT_BITS, 1, "N", "2048 3072 4096", "RSA key size: 2048, 3072 or 4096 (default 2048)"},
-    {"cert", OPT_CERT, 0, NULL, NULL, "also make a self-signed certificate, CN = device id"},
-    {"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
-    {"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private keys with a passphrase"},
-    {"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-     "read the passphrase from FILE's first line"},
-    {"manifest", OPT_MANIFEST, 1, "FILE", "@file", "the manifest (default DIR/manifest.csv)"},
-    {"jobs", OPT_JOBS, 1, "N", NULL, "keys made at the same time (default: the number of cores)"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print the summary as one JSON object"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"out-dir", OPT_OUT_DIR, 1, "DIR", "@dir",
+	 "where the device directories go (created if missing)"},
+	{"ids", OPT_IDS, 1, "FILE", "@file", "device ids, one per line ('-': standard input)"},
+	{"count", OPT_COUNT, 1, "N", NULL, "generate N ids <prefix><number> instead"},
+	{"prefix", OPT_PREFIX, 1, "P", NULL, "the generated ids' prefix (with --count)"},
+	{"start", OPT_START, 1, "N", NULL, "the first generated number (default 1)"},
+	{"width", OPT_WIDTH, 1, "N", NULL,
+	 "digits of the generated numbers (default: as many as the last needs)"},
+	{"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
+	{"bits", OPT_BITS, 1, "N", "2048 3072 4096",
+	 "RSA key size: 2048, 3072 or 4096 (default 2048)"},
+	{"cert", OPT_CERT, 0, NULL, NULL, "also make a self-signed certificate, CN = device id"},
+	{"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
+	{"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private keys with a passphrase"},
+	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
+	 "read the passphrase from FILE's first line"},
+	{"manifest", OPT_MANIFEST, 1, "FILE", "@file", "the manifest (default DIR/manifest.csv)"},
+	{"jobs", OPT_JOBS, 1, "N", NULL,
+	 "keys made at the same time (default: the number of cores)"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print the summary as one JSON object"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 struct provision_cli {
@@ -66,8 +68,8 @@ struct provision_cli {
 	int count_set, start_set, width_set, bits_set, days_set, encrypt, json;
 	struct passphrase pp;
 	/* progress */
-	int progress;  /* draw a progress bar (stderr is a terminal) */
-	int bar_shown; /* a bar is on the screen: clear it before printing */
+	int progress;          /* draw a progress bar (stderr is a terminal) */
+	int bar_shown;         /* a bar is on the screen: clear it before printing */
 	double t0_ms, last_ms; /* timeutil_now_ms() */
 };
 
@@ -98,8 +100,8 @@ draw_bar(struct provision_cli *o, const struct provision_stats *st)
 
 	if (st->total > 0) {
 		fill = st->done >= st->total
-			   ? 30
-			   : (size_t)(30.0 * (double)st->done / (double)st->total);
+			       ? 30
+			       : (size_t)(30.0 * (double)st->done / (double)st->total);
 		for (i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[30] = '\0';
@@ -169,16 +171,18 @@ print_summary(const struct provision_cli *o, const struct provision_stats *st, d
 	else
 		snprintf(kind, sizeof(kind), "RSA %d", o->p.bits);
 	if (o->json) {
-		j = json_pack(
-		    "{ss ss ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
-		    o->p.out_dir, "manifest", manifest, "type", o->p.type == KEY_EC ? "ec" : "rsa",
-		    "curve", o->p.type == KEY_EC ? "P-256" : NULL, "certificate", o->p.cert,
-		    "encrypted", o->p.pass != NULL, "jobs", (int)o->p.jobs, "total",
-		    (json_int_t)(st->total ? st->total : st->done), "created",
-		    (json_int_t)st->created, "recovered", (json_int_t)st->recovered, "verified",
-		    (json_int_t)st->verified, "invalid", (json_int_t)st->invalid, "duplicates",
-		    (json_int_t)st->duplicates, "failed", (json_int_t)st->failed, "stale_removed",
-		    (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds", (double)(long)(secs * 1000 + 0.5) / 1000);
+		j = json_pack("{ss ss ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
+			      o->p.out_dir, "manifest", manifest, "type",
+			      o->p.type == KEY_EC ? "ec" : "rsa", "curve",
+			      o->p.type == KEY_EC ? "P-256" : NULL, "certificate", o->p.cert,
+			      "encrypted", o->p.pass != NULL, "jobs", (int)o->p.jobs, "total",
+			      (json_int_t)(st->total ? st->total : st->done), "created",
+			      (json_int_t)st->created, "recovered", (json_int_t)st->recovered,
+			      "verified", (json_int_t)st->verified, "invalid",
+			      (json_int_t)st->invalid, "duplicates", (json_int_t)st->duplicates,
+			      "failed", (json_int_t)st->failed, "stale_removed",
+			      (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds",
+			      (double)(long)(secs * 1000 + 0.5) / 1000);
 		if (o->p.type == KEY_RSA)
 			json_object_set_new(j, "bits", json_integer(o->p.bits));
 		if (fatal != NULL)
@@ -286,8 +290,9 @@ static int
 cmd_provision_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct provision_cli o = {
-	    .p = {.type = KEY_EC, .bits = 2048, .days = 3650}, .start = 1, .pp = PASSPHRASE_INIT};
+	struct provision_cli o = {.p = {.type = KEY_EC, .bits = 2048, .days = 3650},
+				  .start = 1,
+				  .pp = PASSPHRASE_INIT};
 	long ncpu;
 	size_t n;
 	int c, status;
@@ -391,12 +396,13 @@ cmd_provision_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_provision_entry = {
-    .name = "provision",
-    .summary = "make keys for a batch of devices, resumable after a crash",
-    .usage = "--out-dir DIR (--ids FILE | --count N --prefix P [--start N] [--width N])\n"
-	     "\t[--type ec|rsa] [--bits N] [--cert [--days N]] [--encrypt [--passphrase-file FILE]]\n"
-	     "\t[--manifest FILE] [--jobs N] [--json]",
-    .options = options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_provision_exec,
+	.name = "provision",
+	.summary = "make keys for a batch of devices, resumable after a crash",
+	.usage = "--out-dir DIR (--ids FILE | --count N --prefix P [--start N] [--width N])\n"
+		 "\t[--type ec|rsa] [--bits N] [--cert [--days N]] [--encrypt [--passphrase-file "
+		 "FILE]]\n"
+		 "\t[--manifest FILE] [--jobs N] [--json]",
+	.options = options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_provision_exec,
 };

@@ -53,30 +53,30 @@ enum {
 };
 
 static const struct cmd_option options[] = {
-    {"manifest", OPT_MANIFEST, 1, "FILE", "@file",
-     "register every device of a manifest from provision"},
-    {"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "register one device (with --public)"},
-    {"public", OPT_PUBLIC, 1, "FILE", "@file", "its public key or certificate (PEM or DER)"},
-    {"akenza-device-id", OPT_AKENZA_DEVICE_ID, 1, "ID", NULL,
-     "the device's akenza id, if known (no look-up)"},
-    {"workspace-id", OPT_WORKSPACE_ID, 1, "ID", NULL, "akenza workspace to find devices in"},
-    {"data-flow-id", OPT_DATA_FLOW_ID, 1, "ID", NULL, "data flow of created devices"},
-    {"create-devices", OPT_CREATE_DEVICES, 0, NULL, NULL,
-     "create devices missing from akenza (MQTT connectivity)"},
-    {"credential-name", OPT_CREDENTIAL_NAME, 1, "NAME", NULL,
-     "name of the credentials (default akcred-<kid prefix>)"},
-    {"api-url", OPT_API_URL, 1, "URL", NULL, "akenza API (default https://api.akenza.io)"},
-    {"api-key-file", OPT_API_KEY_FILE, 1, "FILE", "@file",
-     "read the API key from FILE's first line (else $AKCRED_API_KEY)"},
-    {"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust anchors instead of the system store"},
-    {"results", OPT_RESULTS, 1, "FILE", "@file",
-     "results file (default registered.csv next to the manifest)"},
-    {"jobs", OPT_JOBS, 1, "N", NULL, "devices in progress at once, 1-64 (default 8)"},
-    {"timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "time limit of one request (default 30)"},
-    {"retries", OPT_RETRIES, 1, "N", NULL, "retries after 5xx or network errors (default 5)"},
-    {"dry-run", OPT_DRY_RUN, 0, NULL, NULL, "show the requests, send nothing"},
-    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"manifest", OPT_MANIFEST, 1, "FILE", "@file",
+	 "register every device of a manifest from provision"},
+	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "register one device (with --public)"},
+	{"public", OPT_PUBLIC, 1, "FILE", "@file", "its public key or certificate (PEM or DER)"},
+	{"akenza-device-id", OPT_AKENZA_DEVICE_ID, 1, "ID", NULL,
+	 "the device's akenza id, if known (no look-up)"},
+	{"workspace-id", OPT_WORKSPACE_ID, 1, "ID", NULL, "akenza workspace to find devices in"},
+	{"data-flow-id", OPT_DATA_FLOW_ID, 1, "ID", NULL, "data flow of created devices"},
+	{"create-devices", OPT_CREATE_DEVICES, 0, NULL, NULL,
+	 "create devices missing from akenza (MQTT connectivity)"},
+	{"credential-name", OPT_CREDENTIAL_NAME, 1, "NAME", NULL,
+	 "name of the credentials (default akcred-<kid prefix>)"},
+	{"api-url", OPT_API_URL, 1, "URL", NULL, "akenza API (default https://api.akenza.io)"},
+	{"api-key-file", OPT_API_KEY_FILE, 1, "FILE", "@file",
+	 "read the API key from FILE's first line (else $AKCRED_API_KEY)"},
+	{"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust anchors instead of the system store"},
+	{"results", OPT_RESULTS, 1, "FILE", "@file",
+	 "results file (default registered.csv next to the manifest)"},
+	{"jobs", OPT_JOBS, 1, "N", NULL, "devices in progress at once, 1-64 (default 8)"},
+	{"timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "time limit of one request (default 30)"},
+	{"retries", OPT_RETRIES, 1, "N", NULL, "retries after 5xx or network errors (default 5)"},
+	{"dry-run", OPT_DRY_RUN, 0, NULL, NULL, "show the requests, send nothing"},
+	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 struct item {
@@ -132,7 +132,7 @@ plausible(const char *s, int hex)
 {
 	for (; *s != '\0'; s++)
 		if (!(hex ? isxdigit((unsigned char)*s)
-		          : isalnum((unsigned char)*s) || strchr("._:-@", *s) != NULL))
+			  : isalnum((unsigned char)*s) || strchr("._:-@", *s) != NULL))
 			return 0;
 	return 1;
 }
@@ -151,7 +151,7 @@ known_free(struct known *k, size_t n)
 }
 
 static const struct journal_format results_format = {RESULTS_HEADER,
-                                                     "a results file of akcred register"};
+						     "a results file of akcred register"};
 
 /*
  * The rows of a results file: the device ids it has registered, and with
@@ -163,8 +163,8 @@ results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct
 {
 	char id[DEVID_MAX + 1], akenza_id[AKENZA_ID_MAX], fp[KEY_FINGERPRINT_HEX + 1];
 	struct journal_record r = {
-	    .f = {id, akenza_id, NULL, fp, NULL},
-	    .cap = {sizeof(id), sizeof(akenza_id), 0, sizeof(fp), 0},
+		.f = {id, akenza_id, NULL, fp, NULL},
+		.cap = {sizeof(id), sizeof(akenza_id), 0, sizeof(fp), 0},
 	};
 	struct known *k = NULL, *nk;
 	size_t n = 0, cap = 0;
@@ -216,8 +216,8 @@ results_load(struct register_batch *s, struct known **known, size_t *nknown, str
 	int rc;
 
 	if ((s->results.fd >= 0
-	         ? journal_reader_open_journal(&jr, &s->results, e)
-	         : journal_reader_open(&jr, s->results_path, &results_format, e)) != 0)
+		     ? journal_reader_open_journal(&jr, &s->results, e)
+		     : journal_reader_open(&jr, s->results_path, &results_format, e)) != 0)
 		return -1;
 	rc = results_rows(&jr, known, nknown, e);
 	journal_reader_close(&jr);
@@ -229,13 +229,14 @@ results_record(struct register_batch *s, const struct akenza_device *d)
 {
 	char row[512], when[TIMEUTIL_ISO_LEN];
 	const char *f[RESULTS_FIELDS] = {d->device_id, d->akenza_id, d->credential_id,
-	                                 d->fingerprint, timeutil_iso8601(time(NULL), when)};
+					 d->fingerprint, timeutil_iso8601(time(NULL), when)};
 	int n;
 
 	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
 	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
-		err_set(&s->results_err, AK_INTERNAL, "internal error: results row too long or not one line");
+		err_set(&s->results_err, AK_INTERNAL,
+			"internal error: results row too long or not one line");
 	else
 		journal_append(&s->results, row, (size_t)n, &s->results_err);
 }
@@ -257,7 +258,7 @@ progress_show(struct register_batch *s)
 	if (s->o->json || s->total < 2 || !isatty(STDERR_FILENO))
 		return;
 	fprintf(stderr, "\rregister: %zu/%zu  %zu registered, %zu already there, %zu failed",
-	        s->done, s->total, s->added, s->present + s->skipped, s->failed);
+		s->done, s->total, s->added, s->present + s->skipped, s->failed);
 	s->progress = 1;
 }
 
@@ -269,7 +270,7 @@ report(struct register_batch *s, const struct item *it, const char *what)
 
 	if (s->o->json) {
 		j = json_pack("{ss ss ss}", "device_id", it->device_id, "outcome", what,
-		              "fingerprint", it->fingerprint);
+			      "fingerprint", it->fingerprint);
 		if (d->akenza_id[0] != '\0')
 			json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
 		if (d->credential_id[0] != '\0')
@@ -375,7 +376,7 @@ item_load(struct item *it, const char *alg, const char *fp, struct err *e)
 		goto out;
 	if (k.is_private) {
 		err_set(e, AK_INPUT, "'%s' is a private key: register uploads public keys only",
-		        it->path);
+			it->path);
 		goto out;
 	}
 	if (akenza_credential_pem(&k, &it->pem, &it->algorithm, e) != 0) {
@@ -388,12 +389,12 @@ item_load(struct item *it, const char *alg, const char *fp, struct err *e)
 		key_cert_sha1(&k, it->sha1);
 	if (alg != NULL && strcmp(alg, it->algorithm) != 0) {
 		err_set(e, AK_INPUT, "the manifest says %s but '%s' is %s", alg, it->path,
-		        it->algorithm);
+			it->algorithm);
 		goto out;
 	}
 	if (fp != NULL && strcmp(fp, it->fingerprint) != 0) {
 		err_set(e, AK_INPUT, "the manifest's fingerprint %s is not that of '%s' (%s)", fp,
-		        it->path, it->fingerprint);
+			it->path, it->fingerprint);
 		goto out;
 	}
 	rc = 0;
@@ -430,7 +431,7 @@ load_manifest(struct register_batch *s, struct err *e)
 		if (r == MANIFEST_BAD) {
 			/* The row is reported and counted as failed; the others go on. */
 			snprintf(it->device_id, sizeof(it->device_id), "(line %lu)",
-			         manifest_line(m));
+				 manifest_line(m));
 			it->failed = 1;
 			it->err = re;
 			continue;
@@ -484,7 +485,7 @@ mark_duplicates(struct items *l)
 			continue;
 		p[i]->failed = 1;
 		err_set(&p[i]->err, AK_INPUT, "device '%s': listed twice in the manifest",
-		        p[i]->device_id);
+			p[i]->device_id);
 	}
 	free(p);
 	return 0;
@@ -505,7 +506,8 @@ api_key_get(const char *file, char **key, struct err *e)
 
 		if (fileio_read_secret(file, API_KEY_MAX, &b, e) != 0)
 			return -1;
-		/* As ssh does for keys: say so, since anyone who can read it can register devices. */
+		/* As ssh does for keys: say so, since anyone who can read it can register devices.
+		 */
 		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
 			cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file,
 				 (unsigned)(st.st_mode & 0777));
@@ -518,7 +520,7 @@ api_key_get(const char *file, char **key, struct err *e)
 		what = "$AKCRED_API_KEY";
 	} else {
 		return err_set(e, AK_USAGE,
-		               "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
+			       "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
 	}
 	/* A header value: printable ASCII only.  The key itself is never shown. */
 	for (i = 0; i < n; i++)
@@ -527,7 +529,7 @@ api_key_get(const char *file, char **key, struct err *e)
 	if (n == 0 || i != n) {
 		fileio_buf_clear(&b);
 		return err_set(e, AK_INPUT, "the API key in '%s' is %s", what,
-		               n == 0 ? "empty" : "not printable ASCII without spaces");
+			       n == 0 ? "empty" : "not printable ASCII without spaces");
 	}
 	if ((*key = sodium_malloc(n + 1)) == NULL) {
 		fileio_buf_clear(&b);
@@ -566,45 +568,48 @@ dry_run(struct register_batch *s)
 			continue;
 		}
 		create = akenza_request_body(c, &it->d, 1, NULL);
-		add = akenza_request_body(
-		    c, &it->d, 0, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+		add = akenza_request_body(c, &it->d, 0,
+					  it->d.akenza_id[0] ? it->d.akenza_id
+							     : "{akenzaDeviceId}");
 		if (s->o->json) {
 			j = json_pack("{ss ss ss ss}", "device_id", it->device_id, "outcome",
-			              "dry-run", "algorithm", it->algorithm, "fingerprint",
-			              it->fingerprint);
+				      "dry-run", "algorithm", it->algorithm, "fingerprint",
+				      it->fingerprint);
 			if (it->d.akenza_id[0] == '\0')
 				json_object_set_new(
-				    j, "lookup",
-				    json_sprintf(
-				        "GET %s/v3/assets?workspaceId=%s&type=DEVICE&search=%s",
-				        c->api_url, c->workspace_id, it->device_id));
+					j, "lookup",
+					json_sprintf(
+						"GET "
+						"%s/v3/assets?workspaceId=%s&type=DEVICE&search=%s",
+						c->api_url, c->workspace_id, it->device_id));
 			if (c->create_devices && it->d.akenza_id[0] == '\0')
 				json_object_set_new(j, "create_device",
-				                    json_loads(create, 0, NULL));
+						    json_loads(create, 0, NULL));
 			json_object_set_new(j, "add_credential", json_loads(add, 0, NULL));
 			json_array_append_new(s->jitems, j);
 		} else {
 			/* Paths, the URL and the bodies (a credential name) may hold anything. */
 			cmd_println_safe(stdout, "device %s: %s, fingerprint %s, from %s",
-			                 it->device_id, it->algorithm, it->fingerprint, it->path);
+					 it->device_id, it->algorithm, it->fingerprint, it->path);
 			if (it->d.akenza_id[0] == '\0')
 				cmd_println_safe(stdout,
-				                 "  GET  %s/v3/assets?workspaceId=%s&type=DEVICE"
-				                 "&search=%s",
-				                 c->api_url, c->workspace_id, it->device_id);
+						 "  GET  %s/v3/assets?workspaceId=%s&type=DEVICE"
+						 "&search=%s",
+						 c->api_url, c->workspace_id, it->device_id);
 			if (c->create_devices && it->d.akenza_id[0] == '\0') {
 				cmd_println_safe(stdout, "  POST %s/v3/devices (if not found)",
-				                 c->api_url);
+						 c->api_url);
 				cmd_println_safe(stdout, "       %s", create);
 			}
 			cmd_println_safe(stdout,
-			                 "  GET  %s/v3/device-authorization/devices/%s/credentials",
-			                 c->api_url,
-			                 it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
-			cmd_println_safe(
-			    stdout, "  POST %s/v3/device-authorization/devices/%s/credentials "
-			            "(unless listed)",
-			    c->api_url, it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+					 "  GET  %s/v3/device-authorization/devices/%s/credentials",
+					 c->api_url,
+					 it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
+			cmd_println_safe(stdout,
+					 "  POST %s/v3/device-authorization/devices/%s/credentials "
+					 "(unless listed)",
+					 c->api_url,
+					 it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
 			cmd_println_safe(stdout, "       %s", add);
 		}
 		free(create);
@@ -625,8 +630,8 @@ summary(struct register_batch *s, const struct err *fatal, int status)
 
 	if (s->o->json) {
 		j = json_pack("{sO si si si si si}", "devices", s->jitems, "total", (int)s->total,
-		              "registered", (int)s->added, "present", (int)s->present, "skipped",
-		              (int)s->skipped, "failed", (int)s->failed);
+			      "registered", (int)s->added, "present", (int)s->present, "skipped",
+			      (int)s->skipped, "failed", (int)s->failed);
 		if (s->results_path != NULL && !s->o->dry_run)
 			json_object_set_new(j, "results", json_string(s->results_path));
 		json_object_set_new(j, "status", json_string(err_status_name(status)));
@@ -636,10 +641,10 @@ summary(struct register_batch *s, const struct err *fatal, int status)
 		json_decref(j);
 	} else if (!s->o->dry_run && s->total > 1) {
 		progress_clear(s);
-		printf(
-		    "%zu devices: %zu registered, %zu already there, %zu skipped (results file), "
-		    "%zu failed\n",
-		    s->total, s->added, s->present, s->skipped, s->failed);
+		printf("%zu devices: %zu registered, %zu already there, %zu skipped (results "
+		       "file), "
+		       "%zu failed\n",
+		       s->total, s->added, s->present, s->skipped, s->failed);
 	}
 	return status;
 }
@@ -745,7 +750,7 @@ register_run(struct register_batch *s)
 			/* A new key for a known device: no need to look the device up. */
 			if (it->d.akenza_id[0] == '\0')
 				snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s",
-				         hit->akenza_id);
+					 hit->akenza_id);
 		}
 	}
 	known_free(known, nknown);
@@ -761,7 +766,7 @@ register_run(struct register_batch *s)
 		}
 		dry_run(s);
 		return summary(s, NULL,
-		               s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
+			       s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
 	}
 
 	/* Local failures and skips are reported first; the rest goes to akenza. */
@@ -808,14 +813,14 @@ register_run(struct register_batch *s)
 			cmd_fail(&fatal);
 			if (s->total > 1)
 				cmd_error(status, "stopped: %zu of %zu devices not done",
-				          s->total - s->done, s->total);
+					  s->total - s->done, s->total);
 		}
 		return summary(s, fatal.status != AK_OK ? &fatal : &s->results_err, status);
 	}
 	if (s->failed > 0)
 		status = s->total == 1 ? (s->items.v[0].failed ? s->items.v[0].err.status
-		                                               : s->items.v[0].d.err.status)
-		                       : batch_status(s, npending);
+							       : s->items.v[0].d.err.status)
+				       : batch_status(s, npending);
 	return summary(s, NULL, status);
 }
 
@@ -893,7 +898,7 @@ cmd_register_exec(int argc, char **argv)
 		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
 	if ((o.manifest != NULL) == (o.device_id != NULL || o.public_path != NULL))
 		return cmd_usage_error(
-		    "give either --manifest FILE or --device-id ID --public FILE");
+			"give either --manifest FILE or --device-id ID --public FILE");
 	if (o.manifest == NULL && (o.device_id == NULL || o.public_path == NULL))
 		return cmd_usage_error("--device-id and --public go together");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
@@ -907,11 +912,11 @@ cmd_register_exec(int argc, char **argv)
 	if (o.ak.workspace_id != NULL &&
 	    (o.ak.workspace_id[0] == '\0' || !plausible(o.ak.workspace_id, 0)))
 		return cmd_usage_error("--workspace-id '%s' is not an akenza id",
-		                       o.ak.workspace_id);
+				       o.ak.workspace_id);
 	if (o.ak.data_flow_id != NULL &&
 	    (o.ak.data_flow_id[0] == '\0' || !plausible(o.ak.data_flow_id, 0)))
 		return cmd_usage_error("--data-flow-id '%s' is not an akenza id",
-		                       o.ak.data_flow_id);
+				       o.ak.data_flow_id);
 	if (o.ak.credential_name != NULL) {
 		json_t *t = json_string(o.ak.credential_name);
 
@@ -920,8 +925,8 @@ cmd_register_exec(int argc, char **argv)
 		    strpbrk(o.ak.credential_name, "\t\n\r") != NULL ||
 		    strlen(o.ak.credential_name) > 200) {
 			json_decref(t);
-			return cmd_usage_error(
-			    "--credential-name must be 1 to 200 bytes of UTF-8 text on one line");
+			return cmd_usage_error("--credential-name must be 1 to 200 bytes of UTF-8 "
+					       "text on one line");
 		}
 		json_decref(t);
 	}
@@ -949,11 +954,13 @@ cmd_register_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_register_entry = {
-    .name = "register",
-    .summary = "upload device public keys to akenza through its REST API",
-    .usage = "--manifest FILE --workspace-id ID [--create-devices --data-flow-id ID] [options]\n"
-             "--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) [options]",
-    .options = options,
-    .flags = CMD_SECRETS,
-    .exec = cmd_register_exec,
+	.name = "register",
+	.summary = "upload device public keys to akenza through its REST API",
+	.usage =
+		"--manifest FILE --workspace-id ID [--create-devices --data-flow-id ID] [options]\n"
+		"--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) "
+		"[options]",
+	.options = options,
+	.flags = CMD_SECRETS,
+	.exec = cmd_register_exec,
 };

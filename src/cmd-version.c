@@ -17,8 +17,8 @@
 enum { OPT_JSON = CMD_OPT_LONG };
 
 static const struct cmd_option options[] = {
-    {"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-    {NULL, 0, 0, NULL, NULL, NULL},
+	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
+	{NULL, 0, 0, NULL, NULL, NULL},
 };
 
 static int
@@ -26,12 +26,13 @@ cmd_version_exec(int argc, char **argv)
 {
 	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
 	const char *libs[][2] = {
-	    {"openssl", OpenSSL_version(OPENSSL_VERSION)},
-	    {"libsodium", sodium_version_string()},
-	    {"jansson", jansson_version_str()},
-	    /* Loaded here, as register and check load them: the versions that would really run. */
-	    {"libcurl", NULL},
-	    {"libmosquitto", NULL},
+		{"openssl", OpenSSL_version(OPENSSL_VERSION)},
+		{"libsodium", sodium_version_string()},
+		{"jansson", jansson_version_str()},
+		/* Loaded here, as register and check load them: the versions that would really run.
+		 */
+		{"libcurl", NULL},
+		{"libmosquitto", NULL},
 	};
 	char mosq[32];
 	struct err e = ERR_INIT;
@@ -71,9 +72,9 @@ cmd_version_exec(int argc, char **argv)
 }
 
 const struct cmd_entry cmd_version_entry = {
-    .name = "version",
-    .summary = "print the versions of akcred and its libraries",
-    .usage = "[--json]",
-    .options = options,
-    .exec = cmd_version_exec,
+	.name = "version",
+	.summary = "print the versions of akcred and its libraries",
+	.usage = "[--json]",
+	.options = options,
+	.exec = cmd_version_exec,
 };

@@ -13,21 +13,15 @@
 #include "banned.h"
 
 extern const struct cmd_entry cmd_keygen_entry, cmd_fingerprint_entry, cmd_help_entry,
-    cmd_version_entry, cmd_jwt_entry;
+	cmd_version_entry, cmd_jwt_entry;
 extern const struct cmd_entry cmd_provision_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_register_entry;
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_keygen_entry,
-    &cmd_fingerprint_entry,
-    &cmd_provision_entry,
-    &cmd_jwt_entry,
-    &cmd_check_entry,
-    &cmd_register_entry,
-    &cmd_help_entry,
-    &cmd_version_entry,
-    NULL,
+	&cmd_keygen_entry, &cmd_fingerprint_entry, &cmd_provision_entry,
+	&cmd_jwt_entry,    &cmd_check_entry,       &cmd_register_entry,
+	&cmd_help_entry,   &cmd_version_entry,     NULL,
 };
 
 /* The width of the command names in "commands:" lists. */
@@ -209,7 +203,8 @@ cmd_parse_time(const char *opt, const char *s, time_t *t)
 		return cmd_usage_error("--%s: %s", opt, e.msg);
 	/* 0 means "now" to the jwt module: refused rather than silently replaced. */
 	if (*t == 0)
-		return cmd_usage_error("--%s: time '%s' (1970-01-01T00:00:00Z) is not usable", opt, s);
+		return cmd_usage_error("--%s: time '%s' (1970-01-01T00:00:00Z) is not usable", opt,
+				       s);
 	return AK_OK;
 }
 
@@ -430,8 +425,8 @@ cmd_getopt(struct cmd_args *a)
 		shortopts[s++] = ':';
 		for (o = current->options; o != NULL && o->name != NULL && n < CMD_MAX_OPTIONS;
 		     o++, n++) {
-			longopts[n] = (struct option){o->name, o->has_arg ? required_argument
-									   : no_argument,
+			longopts[n] = (struct option){o->name,
+						      o->has_arg ? required_argument : no_argument,
 						      NULL, o->id};
 			if (o->id > 0 && o->id < CMD_OPT_LONG) {
 				shortopts[s++] = (char)o->id;
@@ -484,8 +479,8 @@ cmd_getopt(struct cmd_args *a)
 			size_t len = strcspn(tok, "=");
 
 			if (c == ':')
-				a->status = cmd_usage_error("option '%.*s' needs a value",
-							    (int)len, tok);
+				a->status = cmd_usage_error("option '%.*s' needs a value", (int)len,
+							    tok);
 			else
 				a->status = unknown_option(tok, len);
 		} else {

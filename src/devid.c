@@ -13,8 +13,10 @@ devid_check(const char *id, struct err *e)
 	if (len == 0)
 		return err_set(e, AK_INPUT, "the device id is empty");
 	if (len > DEVID_MAX)
-		return err_set(e, AK_INPUT, "the device id is longer than %d characters", DEVID_MAX);
-	/* A leading dot would make a hidden file and could collide with akcred's temporary names. */
+		return err_set(e, AK_INPUT, "the device id is longer than %d characters",
+			       DEVID_MAX);
+	/* A leading dot would make a hidden file and could collide with akcred's temporary names.
+	 */
 	if (id[0] == '.')
 		return err_set(e, AK_INPUT, "device id '%s' starts with '.'", id);
 	for (p = (const unsigned char *)id; *p != '\0'; p++) {
@@ -22,9 +24,11 @@ devid_check(const char *id, struct err *e)
 			return err_set(e, AK_INPUT,
 				       "device id '%s' has a space, control or non-ASCII character",
 				       id);
-		/* '/' splits paths and topics, '+' and '#' are MQTT wildcards, the rest break CSV or shells. */
+		/* '/' splits paths and topics, '+' and '#' are MQTT wildcards, the rest break CSV
+		 * or shells. */
 		if (strchr("/+#\\\"',", *p) != NULL)
-			return err_set(e, AK_INPUT, "device id '%s' has the character '%c'", id, *p);
+			return err_set(e, AK_INPUT, "device id '%s' has the character '%c'", id,
+				       *p);
 	}
 	return 0;
 }

@@ -19,9 +19,9 @@ dlib_resolve(struct dlib *l, struct err *e)
 	if (l->handle == NULL && (l->handle = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
 		return err_set(e, AK_INTERNAL, "cannot load %s (%s): %s%s%s%s", l->name, l->soname,
-		               why != NULL ? why : "unknown reason",
-		               l->package != NULL ? " (Debian: apt-get install " : "",
-		               l->package != NULL ? l->package : "", l->package != NULL ? ")" : "");
+			       why != NULL ? why : "unknown reason",
+			       l->package != NULL ? " (Debian: apt-get install " : "",
+			       l->package != NULL ? l->package : "", l->package != NULL ? ")" : "");
 	}
 	for (s = l->syms; s->name != NULL; s++) {
 		if ((f = dlsym(l->handle, s->name)) == NULL) {
@@ -29,7 +29,7 @@ dlib_resolve(struct dlib *l, struct err *e)
 			dlclose(l->handle);
 			l->handle = NULL;
 			return err_set(e, AK_INTERNAL, "%s has no '%s': %s", l->soname, s->name,
-			               l->need);
+				       l->need);
 		}
 		/* POSIX: a function's address from dlsym() is stored as it came. */
 		memcpy(s->dest, &f, sizeof(f));

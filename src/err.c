@@ -82,10 +82,9 @@ const char *
 err_status_name(enum ak_status status)
 {
 	static const char *const names[] = {
-	    [AK_OK] = "ok",	      [AK_NEGATIVE] = "negative", [AK_USAGE] = "usage",
-	    [AK_INPUT] = "input",     [AK_CRYPTO] = "crypto",	  [AK_NETWORK] = "network",
-	    [AK_TLS] = "tls",	      [AK_REFUSED] = "refused",
-	    [AK_INTERNAL] = "internal",
+		[AK_OK] = "ok",       [AK_NEGATIVE] = "negative", [AK_USAGE] = "usage",
+		[AK_INPUT] = "input", [AK_CRYPTO] = "crypto",     [AK_NETWORK] = "network",
+		[AK_TLS] = "tls",     [AK_REFUSED] = "refused",   [AK_INTERNAL] = "internal",
 	};
 
 	if ((unsigned)status > AK_INTERNAL)

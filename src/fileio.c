@@ -106,8 +106,7 @@ fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_b
 }
 
 int
-fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
-	       struct err *e)
+fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b, struct err *e)
 {
 	int secret = (flags & FILEIO_SECRET) != 0, head = (flags & FILEIO_HEAD) != 0;
 	struct stat st;
@@ -435,8 +434,7 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 	 */
 	(void)flock(fd, LOCK_EX | LOCK_NB);
 	/* Exact, whatever the umask took from the 0600 above. */
-	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 ||
-	    fsync(fd) != 0) {
+	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
 		saved = errno;
 		if (b->f[b->n].tmp[0] != '\0')
 			unlinkat(dirfd, b->f[b->n].tmp, 0);
@@ -572,13 +570,14 @@ batch_undo(struct fileio_batch *b, struct err *e)
 				if (e != NULL && (n = strlen(e->msg)) < sizeof(e->msg))
 					snprintf(e->msg + n, sizeof(e->msg) - n,
 						 "; and cannot put back '%s' (%s): the old file is "
-						 "kept as '%s'", b->f[i].path, strerror(errno),
-						 b->f[i].backup);
+						 "kept as '%s'",
+						 b->f[i].path, strerror(errno), b->f[i].backup);
 				continue;
 			}
 			b->f[i].backup[0] = '\0';
 		} else if (b->f[i].published && is_staged_file(b, i, base)) {
-			/* Only the file this batch linked there: never one put in its place since. */
+			/* Only the file this batch linked there: never one put in its place since.
+			 */
 			unlinkat(b->f[i].dirfd, base, 0);
 		}
 		b->f[i].published = 0;
@@ -765,8 +764,8 @@ fileio_append(int fd, const char *name, const void *data, size_t len, struct err
 	do
 		w = write(fd, data, len);
 	while (w < 0 && errno == EINTR);
-	if (w > 0 && (size_t)w < len && fileio_write_all(fd, (const unsigned char *)data + w,
-							 len - (size_t)w) == 0)
+	if (w > 0 && (size_t)w < len &&
+	    fileio_write_all(fd, (const unsigned char *)data + w, len - (size_t)w) == 0)
 		w = (ssize_t)len;
 	saved = errno;
 	if (w >= 0 && (size_t)w == len) {
@@ -831,8 +830,8 @@ fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e)
 }
 
 int
-fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len,
-	       mode_t mode, struct err *e)
+fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len, mode_t mode,
+	       struct err *e)
 {
 	int fd, saved;
 
@@ -904,7 +903,8 @@ remove_staged(const char *path, struct err *e)
 	while ((de = readdir(dir)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode)) {
 			rc = err_set(e, AK_INPUT, "not removing '%s': '%s' is not a regular file",
 				     path, de->d_name);
 			break;

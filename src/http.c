@@ -17,7 +17,7 @@
 #include "banned.h"
 
 _Static_assert(sizeof(((struct http_request *)0)->error) >= CURL_ERROR_SIZE,
-               "the error buffer is libcurl's ERRORBUFFER");
+	       "the error buffer is libcurl's ERRORBUFFER");
 
 /* libcurl, loaded on first use (see http.h). */
 #define CURL_FUNCS(X)                                                                              \
@@ -53,7 +53,7 @@ curl_init(struct err *e)
 
 /* curl_multi_poll() came with 7.66; the build's floor (Makefile) is 7.68. */
 static struct dlib libcurl = DLIB_INIT("libcurl", "libcurl.so.4", "libcurl4",
-                                       "version 7.68 or newer is needed", curl_syms, curl_init);
+				       "version 7.68 or newer is needed", curl_syms, curl_init);
 
 struct http_client {
 	CURLM *multi;
@@ -129,10 +129,10 @@ int
 http_client_open(struct http_client **cp, const struct http_config *cfg, struct err *e)
 {
 	static const char *const fixed[] = {
-	    "Accept: application/json",
-	    "Content-Type: application/json",
-	    "Expect:", /* no 100-continue round trip before small JSON bodies */
-	    NULL,
+		"Accept: application/json",
+		"Content-Type: application/json",
+		"Expect:", /* no 100-continue round trip before small JSON bodies */
+		NULL,
 	};
 	struct http_client *c;
 	struct curl_slist *l;
@@ -291,7 +291,7 @@ http_start(struct http_client *c, struct http_request *r, struct err *e)
 		p_curl_easy_setopt(h, CURLOPT_POST, 1L);
 		p_curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body != NULL ? r->body : "");
 		p_curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		                   (curl_off_t)(r->body != NULL ? r->body_len : 0));
+				   (curl_off_t)(r->body != NULL ? r->body_len : 0));
 		break;
 	case HTTP_DELETE:
 		p_curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
@@ -353,11 +353,11 @@ finish(struct http_client *c, CURLMsg *m, struct http_request **done)
 		r->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 		r->error_class = classify(rc);
 		r->permanent = rc == CURLE_PEER_FAILED_VERIFICATION ||
-		               rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
-		               rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
+			       rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM ||
+			       rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
 		if (rc == CURLE_WRITE_ERROR)
 			snprintf(r->error, sizeof(r->error), "response larger than %d bytes",
-			         HTTP_RESPONSE_MAX);
+				 HTTP_RESPONSE_MAX);
 		else if (r->error[0] == '\0')
 			snprintf(r->error, sizeof(r->error), "%s", p_curl_easy_strerror(rc));
 		/* What the server sent of an aborted response is meaningless. */
@@ -394,7 +394,7 @@ http_next(struct http_client *c, long timeout_ms, struct http_request **done, st
 		if (c->active == 0 || left <= 0)
 			return 0;
 		if ((mc = p_curl_multi_poll(c->multi, NULL, 0, (int)(left > 1000 ? 1000 : left),
-		                            NULL)) != CURLM_OK)
+					    NULL)) != CURLM_OK)
 			return err_set(e, AK_INTERNAL, "libcurl: %s", p_curl_multi_strerror(mc));
 	}
 }
@@ -403,9 +403,9 @@ int
 http_retry_after_ms(const char *value, time_t now, long *ms)
 {
 	static const char *const formats[] = {
-	    "%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate, the one to send */
-	    "%A, %d-%b-%y %H:%M:%S GMT", /* obsolete RFC 850 */
-	    "%a %b %e %H:%M:%S %Y",      /* obsolete asctime() */
+		"%a, %d %b %Y %H:%M:%S GMT", /* IMF-fixdate, the one to send */
+		"%A, %d-%b-%y %H:%M:%S GMT", /* obsolete RFC 850 */
+		"%a %b %e %H:%M:%S %Y",      /* obsolete asctime() */
 	};
 	unsigned long secs = 0;
 	struct tm tm;

@@ -126,7 +126,7 @@ journal_next(struct journal_reader *jr, struct journal_record *rec, struct err *
 	while (rc == 1 && blank);
 	if (rc == LINEREADER_ERROR)
 		return err_set(e, AK_INPUT, "cannot read '%s': %s", jr->name,
-		               strerror(jr->r.error));
+			       strerror(jr->r.error));
 	return rc;
 }
 
@@ -166,19 +166,19 @@ read_header(struct journal_reader *jr, const struct journal_format *f, struct er
 	jr->line = 1;
 	if ((rc = read_record(jr, &r, &blank)) == LINEREADER_ERROR)
 		return err_set(e, AK_INPUT, "cannot read '%s': %s", jr->name,
-		               strerror(jr->r.error));
+			       strerror(jr->r.error));
 	if (rc == 0)
 		return err_set(e, AK_INPUT, "'%s' is empty: not %s (no '%s' line)", jr->name,
-		               f->what, f->header);
+			       f->what, f->header);
 	if (!is_header(&r, f->header))
 		return err_set(e, AK_INPUT, "'%s' is not %s: its first line is not '%s'", jr->name,
-		               f->what, f->header);
+			       f->what, f->header);
 	return 0;
 }
 
 static int
 reader_start(struct journal_reader *jr, int fd, int own_fd, const char *data, size_t len,
-             const char *name, const struct journal_format *f, struct err *e)
+	     const char *name, const struct journal_format *f, struct err *e)
 {
 	*jr = (struct journal_reader)JOURNAL_READER_INIT;
 	jr->fd = fd;
@@ -201,7 +201,7 @@ oom:
 
 int
 journal_reader_open(struct journal_reader *jr, const char *path, const struct journal_format *f,
-                    struct err *e)
+		    struct err *e)
 {
 	int fd;
 
@@ -209,12 +209,12 @@ journal_reader_open(struct journal_reader *jr, const char *path, const struct jo
 	if ((fd = fileio_open_read(path, e)) < 0)
 		return -1;
 	return reader_start(jr, fd, fd != STDIN_FILENO, NULL, 0,
-	                    strcmp(path, "-") == 0 ? "(stdin)" : path, f, e);
+			    strcmp(path, "-") == 0 ? "(stdin)" : path, f, e);
 }
 
 int
 journal_reader_open_mem(struct journal_reader *jr, const char *data, size_t len, const char *name,
-                        const struct journal_format *f, struct err *e)
+			const struct journal_format *f, struct err *e)
 {
 	return reader_start(jr, -1, 0, data, len, name, f, e);
 }
@@ -314,7 +314,7 @@ repair_tail(struct journal *j, struct err *e)
 		start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
 		if ((n = pread(j->fd, buf, (size_t)(end - start), start)) != end - start)
 			return err_set(e, AK_INPUT, "cannot read '%s': %s", j->path,
-			               n < 0 ? strerror(errno) : "short read");
+				       n < 0 ? strerror(errno) : "short read");
 		for (i = n - 1; i >= 0; i--)
 			if (buf[i] == '\n')
 				break;
@@ -329,7 +329,7 @@ repair_tail(struct journal *j, struct err *e)
 	/* Not even the header is whole: never ours (ours is created whole). */
 	if (end == 0)
 		return err_set(e, AK_INPUT, "'%s' is not %s: its first line is not '%s'", j->path,
-		               j->format->what, j->format->header);
+			       j->format->what, j->format->header);
 	return fileio_truncate(j->fd, j->path, end, e);
 }
 

@@ -41,44 +41,49 @@
 #define AUD_MAX 512
 
 const struct jwt_problem_info jwt_problem_codes[] = {
-    {"malformed", JWT_ERROR,
-     "not a compact JWS: not three segments, not strict base64url, not JSON, or not an object"},
-    {"too_long", JWT_ERROR,
-     "the token is longer than 8192 bytes (checked before anything is decoded)"},
-    {"nul_byte", JWT_ERROR, "the token has a NUL byte"},
-    {"whitespace", JWT_ERROR,
-     "a space, tab or line end in or around the token, but for one final line end of a file"},
-    {"multiple_tokens", JWT_ERROR, "the input holds more than one token (one per line)"},
-    {"json_nul", JWT_ERROR, "a member name, or alg, typ, kid, aud or sub, holds \\u0000"},
-    {"duplicate_member", JWT_ERROR, "a JSON member appears twice in the header or the claims"},
-    {"alg_unsupported", JWT_ERROR, "alg is missing or not RS256/ES256 (none and HMAC included)"},
-    {"alg_key_mismatch", JWT_ERROR, "alg does not fit the key, or the key is not one akenza takes"},
-    {"signature_invalid", JWT_ERROR, "the signature does not verify with the key"},
-    {"signature_der_encoded", JWT_ERROR, "an ES256 signature in DER form instead of raw R||S"},
-    {"signature_length", JWT_ERROR, "the signature has the wrong length for its algorithm or key"},
-    {"kid_missing", JWT_WARNING, "the header has no kid"},
-    {"kid_mismatch", JWT_ERROR,
-     "kid is not the fingerprint of the key, or only in case (a warning with --signature-only)"},
-    {"kid_format", JWT_WARNING, "kid is not 64 lowercase hex digits (checked without a key)"},
-    {"typ_unexpected", JWT_WARNING, "typ is present and not \"JWT\""},
-    {"crit_unsupported", JWT_ERROR, "the header has crit: extensions that must be understood"},
-    {"header_key_ignored", JWT_WARNING, "the header carries a key (jwk, jku, x5u, x5c...): never used"},
-    {"aud_missing", JWT_ERROR, "no aud claim"},
-    {"aud_mismatch", JWT_ERROR, "aud is not https://<aud-host>/devices/<device id>"},
-    {"sub_mismatch", JWT_WARNING, "sub is not the device id"},
-    {"iat_missing", JWT_ERROR, "no iat claim"},
-    {"iat_in_future", JWT_ERROR, "iat is later than now plus the leeway"},
-    {"nbf_in_future", JWT_ERROR, "nbf is later than now plus the leeway"},
-    {"exp_missing", JWT_ERROR, "no exp claim"},
-    {"expired", JWT_ERROR, "exp is earlier than now minus the leeway"},
-    {"exp_before_iat", JWT_ERROR, "exp is not after iat"},
-    {"lifetime_too_long", JWT_WARNING, "exp - iat is above the maximum lifetime"},
-    {"claim_type", JWT_ERROR,
-     "a claim or header member has the wrong JSON type (a warning for a time with a fraction)"},
-    {"aud_multiple", JWT_WARNING, "aud is an array of several audiences, not one string"},
-    {"cert_not_valid", JWT_ERROR,
-     "the key is a certificate outside its validity period (give or take the leeway)"},
-    {NULL, JWT_ERROR, NULL},
+	{"malformed", JWT_ERROR,
+	 "not a compact JWS: not three segments, not strict base64url, not JSON, or not an object"},
+	{"too_long", JWT_ERROR,
+	 "the token is longer than 8192 bytes (checked before anything is decoded)"},
+	{"nul_byte", JWT_ERROR, "the token has a NUL byte"},
+	{"whitespace", JWT_ERROR,
+	 "a space, tab or line end in or around the token, but for one final line end of a file"},
+	{"multiple_tokens", JWT_ERROR, "the input holds more than one token (one per line)"},
+	{"json_nul", JWT_ERROR, "a member name, or alg, typ, kid, aud or sub, holds \\u0000"},
+	{"duplicate_member", JWT_ERROR, "a JSON member appears twice in the header or the claims"},
+	{"alg_unsupported", JWT_ERROR,
+	 "alg is missing or not RS256/ES256 (none and HMAC included)"},
+	{"alg_key_mismatch", JWT_ERROR,
+	 "alg does not fit the key, or the key is not one akenza takes"},
+	{"signature_invalid", JWT_ERROR, "the signature does not verify with the key"},
+	{"signature_der_encoded", JWT_ERROR, "an ES256 signature in DER form instead of raw R||S"},
+	{"signature_length", JWT_ERROR,
+	 "the signature has the wrong length for its algorithm or key"},
+	{"kid_missing", JWT_WARNING, "the header has no kid"},
+	{"kid_mismatch", JWT_ERROR,
+	 "kid is not the fingerprint of the key, or only in case (a warning with "
+	 "--signature-only)"},
+	{"kid_format", JWT_WARNING, "kid is not 64 lowercase hex digits (checked without a key)"},
+	{"typ_unexpected", JWT_WARNING, "typ is present and not \"JWT\""},
+	{"crit_unsupported", JWT_ERROR, "the header has crit: extensions that must be understood"},
+	{"header_key_ignored", JWT_WARNING,
+	 "the header carries a key (jwk, jku, x5u, x5c...): never used"},
+	{"aud_missing", JWT_ERROR, "no aud claim"},
+	{"aud_mismatch", JWT_ERROR, "aud is not https://<aud-host>/devices/<device id>"},
+	{"sub_mismatch", JWT_WARNING, "sub is not the device id"},
+	{"iat_missing", JWT_ERROR, "no iat claim"},
+	{"iat_in_future", JWT_ERROR, "iat is later than now plus the leeway"},
+	{"nbf_in_future", JWT_ERROR, "nbf is later than now plus the leeway"},
+	{"exp_missing", JWT_ERROR, "no exp claim"},
+	{"expired", JWT_ERROR, "exp is earlier than now minus the leeway"},
+	{"exp_before_iat", JWT_ERROR, "exp is not after iat"},
+	{"lifetime_too_long", JWT_WARNING, "exp - iat is above the maximum lifetime"},
+	{"claim_type", JWT_ERROR,
+	 "a claim or header member has the wrong JSON type (a warning for a time with a fraction)"},
+	{"aud_multiple", JWT_WARNING, "aud is an array of several audiences, not one string"},
+	{"cert_not_valid", JWT_ERROR,
+	 "the key is a certificate outside its validity period (give or take the leeway)"},
+	{NULL, JWT_ERROR, NULL},
 };
 
 /* --- minting ---------------------------------------------------------------- */
@@ -90,20 +95,25 @@ jwt_aud_host_check(const char *host, struct err *e)
 	const char *colon = strchr(host, ':');
 
 	if (n == 0 || n > 253)
-		return err_set(e, AK_INPUT, "audience host '%s' must have 1 to 253 characters", host);
+		return err_set(e, AK_INPUT, "audience host '%s' must have 1 to 253 characters",
+			       host);
 	for (i = 0; i < n; i++) {
 		char c = host[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '.' || (c == ':' && host + i == colon && i > 0 && i + 1 < n)))
+		      c == '-' || c == '.' ||
+		      (c == ':' && host + i == colon && i > 0 && i + 1 < n)))
 			return err_set(e, AK_INPUT,
-				       "audience host '%s': only letters, digits, '-', '.' and one ':port'",
+				       "audience host '%s': only letters, digits, '-', '.' and one "
+				       "':port'",
 				       host);
 		if (colon != NULL && host + i > colon && (c < '0' || c > '9'))
-			return err_set(e, AK_INPUT, "audience host '%s': the port must be a number", host);
+			return err_set(e, AK_INPUT, "audience host '%s': the port must be a number",
+				       host);
 	}
 	if (host[0] == '.' || host[0] == '-')
-		return err_set(e, AK_INPUT, "audience host '%s' must start with a letter or digit", host);
+		return err_set(e, AK_INPUT, "audience host '%s' must start with a letter or digit",
+			       host);
 	return 0;
 }
 
@@ -240,8 +250,8 @@ jwt_signer_token_max(const struct jwt_signer *s)
 }
 
 int
-jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *tok,
-		    size_t toksize, size_t *len, struct err *e)
+jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *tok, size_t toksize,
+		    size_t *len, struct err *e)
 {
 	char aud[AUD_MAX], hjson[JSON_PART_MAX], cjson[JSON_PART_MAX];
 	unsigned char md[32], der[1024], sig[1024];
@@ -260,7 +270,8 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 		return err_set(e, AK_INPUT, "iat is out of range");
 	/* jwt_check() refuses an exp after 9999: never mint one. */
 	if ((long long)iat + o->ttl > JWT_TIME_MAX)
-		return err_set(e, AK_INPUT, "exp = iat + the lifetime is after 9999-12-31T23:59:59Z");
+		return err_set(e, AK_INPUT,
+			       "exp = iat + the lifetime is after 9999-12-31T23:59:59Z");
 
 	/*
 	 * Header and claims are printed, not built with Jansson: every value is
@@ -277,8 +288,8 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	if (o->no_kid)
 		hl = snprintf(hjson, sizeof(hjson), "{\"alg\":\"%s\",\"typ\":\"JWT\"}", s->alg);
 	else
-		hl = snprintf(hjson, sizeof(hjson), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
-			      s->alg, s->kid);
+		hl = snprintf(hjson, sizeof(hjson),
+			      "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", s->alg, s->kid);
 	cl = snprintf(cjson, sizeof(cjson), "{\"iat\":%lld,\"exp\":%lld,\"aud\":\"%s\"%s%s%s}",
 		      (long long)iat, (long long)iat + o->ttl, aud, o->sub ? ",\"sub\":\"" : "",
 		      o->sub ? o->device_id : "", o->sub ? "\"" : "");
@@ -289,7 +300,8 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	hlen = (size_t)hl;
 	clen = (size_t)cl;
 	if (B64URL_ENCODED_LEN(hlen) + 1 + B64URL_ENCODED_LEN(clen) + 1 +
-		B64URL_ENCODED_LEN(s->sig_max) + 1 > toksize) {
+		    B64URL_ENCODED_LEN(s->sig_max) + 1 >
+	    toksize) {
 		err_set(e, AK_CRYPTO, "the token does not fit its buffer");
 		goto out;
 	}
@@ -388,7 +400,8 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 		size_t end = strlen(p->message), lead = end, need;
 		unsigned char c;
 
-		while (lead > 0 && end - lead < 3 && ((unsigned char)p->message[lead - 1] & 0xc0) == 0x80)
+		while (lead > 0 && end - lead < 3 &&
+		       ((unsigned char)p->message[lead - 1] & 0xc0) == 0x80)
 			lead--;
 		if (lead > 0 && (c = (unsigned char)p->message[lead - 1]) >= 0xc0) {
 			need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
@@ -489,7 +502,8 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 
 		if (!report)
 			return;
-		/* Jansson quotes the token's bytes ("near '...'"): escaped like any untrusted text. */
+		/* Jansson quotes the token's bytes ("near '...'"): escaped like any untrusted text.
+		 */
 		safetext_escape(jerr.text, sizeof(text) - 4, text, sizeof(text));
 		if (json_error_code(&jerr) == json_error_duplicate_key)
 			ERROR(r, "duplicate_member", "%s: %s", what, text);
@@ -503,7 +517,8 @@ decode_json_segment(struct jwt_report *r, const char *what, const char *seg, siz
 	}
 	if (!json_is_object(j)) {
 		if (report)
-			ERROR(r, "malformed", "%s is %s, not a JSON object", what, json_type_name(j));
+			ERROR(r, "malformed", "%s is %s, not a JSON object", what,
+			      json_type_name(j));
 		json_decref(j);
 		return;
 	}
@@ -573,7 +588,8 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 	/* RS256 is PKCS#1 v1.5, said explicitly rather than left to OpenSSL's default. */
 	if ((mctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit(mctx, &pctx, EVP_sha256(), NULL, k->pkey) <= 0 ||
-	    (key_type(k) == KEY_RSA && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)) {
+	    (key_type(k) == KEY_RSA &&
+	     EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) <= 0)) {
 		err_openssl(e, AK_CRYPTO, "cannot set up signature verification");
 		goto out;
 	}
@@ -657,7 +673,8 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 		      shown(s, b1, sizeof(b1)));
 	else if (strncasecmp(s, "HS", 2) == 0)
 		ERROR(r, "alg_unsupported",
-		      "alg '%s': HMAC is never accepted (a public key is no secret); use RS256 or ES256",
+		      "alg '%s': HMAC is never accepted (a public key is no secret); use RS256 or "
+		      "ES256",
 		      shown(s, b1, sizeof(b1)));
 	else if (key_alg_type(s) == KEY_OTHER)
 		ERROR(r, "alg_unsupported", "alg '%s': akenza takes only RS256 and ES256",
@@ -676,7 +693,8 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 	if (v == NULL) {
 		if (!o->signature_only)
 			WARN(r, "kid_missing",
-			     "the header has no kid (the reference client sends the key's fingerprint)");
+			     "the header has no kid (the reference client sends the key's "
+			     "fingerprint)");
 	} else if (!json_is_string(v)) {
 		/* For the JWS layer alone, kid is only a hint (RFC 7515 4.1.4). */
 		jwt_report_add(r, "claim_type", kid_sev, "header kid is %s, not a string",
@@ -713,7 +731,8 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 
 	if ((v = json_object_get(h, "crit")) != NULL)
 		ERROR(r, "crit_unsupported",
-		      "the header has crit (%s): no extension is understood, so the token must be refused",
+		      "the header has crit (%s): no extension is understood, so the token must be "
+		      "refused",
 		      json_type_name(v));
 	for (i = 0; i < sizeof(keys_in_header) / sizeof(keys_in_header[0]); i++)
 		if (json_object_get(h, keys_in_header[i]) != NULL)
@@ -747,8 +766,9 @@ time_claim(struct jwt_report *r, const char *name, const char *missing_code, tim
 			return 0;
 		}
 		*t = (time_t)d; /* d >= 0: truncation is floor */
-		WARN(r, "claim_type", "%s %.15g has a fraction: taken as %lld (whole seconds are usual)",
-		     name, d, (long long)*t);
+		WARN(r, "claim_type",
+		     "%s %.15g has a fraction: taken as %lld (whole seconds are usual)", name, d,
+		     (long long)*t);
 		return 1;
 	}
 	if (!json_is_integer(v)) {
@@ -781,7 +801,8 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 	 * token made for the cut.  An unusable one matches no aud.
 	 */
 	if (jwt_aud_host_check(host, &e) != 0 ||
-	    (o->device_id != NULL && jwt_audience(host, o->device_id, want, sizeof(want), &e) != 0)) {
+	    (o->device_id != NULL &&
+	     jwt_audience(host, o->device_id, want, sizeof(want), &e) != 0)) {
 		ERROR(r, "aud_mismatch", "no aud can match: the expected audience is unusable: %s",
 		      safetext_escape(e.msg, 160, b2, sizeof(b2)));
 		return;
@@ -804,8 +825,8 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 			found = s;
 		if (o->device_id != NULL)
 			ok |= strcmp(s, want) == 0;
-		else if ((id = jwt_aud_device_id(s, h, sizeof(h))) != NULL && strcmp(h, host) == 0 &&
-			 devid_check(id, NULL) == 0)
+		else if ((id = jwt_aud_device_id(s, h, sizeof(h))) != NULL &&
+			 strcmp(h, host) == 0 && devid_check(id, NULL) == 0)
 			ok = 1;
 	}
 	if (found == NULL) {
@@ -814,7 +835,8 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 		return;
 	}
 	if (json_is_array(v) && json_array_size(v) > 1)
-		WARN(r, "aud_multiple", "aud is an array of %zu audiences; akenza's tokens have one string",
+		WARN(r, "aud_multiple",
+		     "aud is an array of %zu audiences; akenza's tokens have one string",
 		     json_array_size(v));
 	if (!ok)
 		ERROR(r, "aud_mismatch", "aud is '%s'; expected %s", shown(found, b1, sizeof(b1)),
@@ -832,10 +854,13 @@ check_claims(struct jwt_report *r, const struct jwt_check_opts *o)
 	check_aud(r, o);
 	has_iat = time_claim(r, "iat", "iat_missing", &iat);
 	has_exp = time_claim(r, "exp", "exp_missing", &exp);
-	/* jwt_check() bounded now, the leeway and the lifetime, time_claim() the claims: no overflow. */
+	/* jwt_check() bounded now, the leeway and the lifetime, time_claim() the claims: no
+	 * overflow. */
 	if (has_iat && (long long)iat - now > o->leeway)
-		ERROR(r, "iat_in_future", "iat %s is %s in the future (leeway %s): is a clock wrong?",
-		      timeutil_iso8601(iat, iso), timeutil_duration((long long)iat - now, d1, sizeof(d1)),
+		ERROR(r, "iat_in_future",
+		      "iat %s is %s in the future (leeway %s): is a clock wrong?",
+		      timeutil_iso8601(iat, iso),
+		      timeutil_duration((long long)iat - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
 	if (has_exp && (long long)now - exp >= o->leeway)
 		ERROR(r, "expired", "expired at %s, %s ago (leeway %s)", timeutil_iso8601(exp, iso),
@@ -843,7 +868,8 @@ check_claims(struct jwt_report *r, const struct jwt_check_opts *o)
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
 	if (has_iat && has_exp) {
 		if (exp <= iat)
-			ERROR(r, "exp_before_iat", "exp is %s iat", exp == iat ? "equal to" : "before");
+			ERROR(r, "exp_before_iat", "exp is %s iat",
+			      exp == iat ? "equal to" : "before");
 		else if (o->max_lifetime > 0 && (long long)exp - iat > o->max_lifetime)
 			WARN(r, "lifetime_too_long", "the lifetime is %s, above %s",
 			     timeutil_duration((long long)exp - iat, d1, sizeof(d1)),
@@ -851,7 +877,8 @@ check_claims(struct jwt_report *r, const struct jwt_check_opts *o)
 	}
 	if (time_claim(r, "nbf", NULL, &nbf) && (long long)nbf - now > o->leeway)
 		ERROR(r, "nbf_in_future", "nbf %s is %s in the future (leeway %s)",
-		      timeutil_iso8601(nbf, iso), timeutil_duration((long long)nbf - now, d1, sizeof(d1)),
+		      timeutil_iso8601(nbf, iso),
+		      timeutil_duration((long long)nbf - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
 	if ((v = json_object_get(r->claims, "sub")) != NULL) {
 		if (!json_is_string(v))
@@ -881,15 +908,16 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 	r->sig_der = looks_der(sig, n);
 	if (o->key != NULL) {
 		if ((kalg = key_akenza_alg(o->key, &why)) == NULL) {
-			ERROR(r, "alg_key_mismatch", "the key is %s, which akenza does not take: %s",
+			ERROR(r, "alg_key_mismatch",
+			      "the key is %s, which akenza does not take: %s",
 			      key_describe(o->key, desc, sizeof(desc)), why);
 			goto out;
 		}
 		if (halg != NULL && strcmp(halg, kalg) != 0) {
 			/* Its length would only repeat the mismatch. */
 			ERROR(r, "alg_key_mismatch",
-			      "alg is %s but the key is %s (%s): the signature is not checked", halg,
-			      key_describe(o->key, desc, sizeof(desc)), kalg);
+			      "alg is %s but the key is %s (%s): the signature is not checked",
+			      halg, key_describe(o->key, desc, sizeof(desc)), kalg);
 			goto out;
 		}
 	}
@@ -902,16 +930,19 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 	if (key_alg_type(alg) == KEY_EC && n != ES256_SIG_LEN) {
 		if (r->sig_der) {
 			if (kalg != NULL && o->key != NULL &&
-			    verify_signature(o->key, 0, (const unsigned char *)token, signed_len, sig, n,
-					     &der_valid, e) != 0) {
+			    verify_signature(o->key, 0, (const unsigned char *)token, signed_len,
+					     sig, n, &der_valid, e) != 0) {
 				rc = -1;
 				goto out;
 			}
 			ERROR(r, "signature_der_encoded",
-			      "the ES256 signature is %zu bytes of DER (OpenSSL's ECDSA-Sig-Value); JWS "
+			      "the ES256 signature is %zu bytes of DER (OpenSSL's "
+			      "ECDSA-Sig-Value); JWS "
 			      "wants the raw 64-byte R||S (RFC 7518 3.4)%s",
-			      n, !kalg ? "" : der_valid ? ": converted, it would verify"
-						       : ": it would not verify either");
+			      n,
+			      !kalg       ? ""
+			      : der_valid ? ": converted, it would verify"
+					  : ": it would not verify either");
 		} else {
 			ERROR(r, "signature_length", "the ES256 signature is %zu byte%s, not 64", n,
 			      n == 1 ? "" : "s");
@@ -973,10 +1004,10 @@ check_cert(struct jwt_report *r, const struct jwt_check_opts *o)
 		timeutil_iso8601(nb, b1);
 		timeutil_iso8601(na, b2);
 	}
-	ERROR(r, "cert_not_valid", "the certificate is valid from %s to %s: at %s it %s (leeway %s)",
-	      b1, b2,
+	ERROR(r, "cert_not_valid",
+	      "the certificate is valid from %s to %s: at %s it %s (leeway %s)", b1, b2,
 	      timeutil_iso8601(now, b3),
-	      v == KEY_CERT_EXPIRED	    ? "has expired"
+	      v == KEY_CERT_EXPIRED         ? "has expired"
 	      : v == KEY_CERT_NOT_YET_VALID ? "is not valid yet"
 					    : "cannot be told valid",
 	      timeutil_duration(o->leeway, d, sizeof(d)));
@@ -1092,7 +1123,7 @@ check_bytes(struct jwt_report *r, const char **token, size_t *len)
 		      byte_name(t[end], b1, sizeof(b1)), end,
 		      t[end] == '\n' || t[end] == '\r' ? "only one line end at the end of a file "
 							 "or standard input is dropped, and "
-							 : "");
+						       : "");
 	for (i = start; i < end; i++)
 		if (is_ws(t[i])) {
 			ERROR(r, "whitespace", "the token has %s at offset %zu",
@@ -1134,7 +1165,8 @@ jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, struct 
 		return err_set(e, AK_USAGE, "the leeway must be from 0 to 100 years, not %lds",
 			       o->leeway);
 	if (o->max_lifetime < 0 || o->max_lifetime > TIMEUTIL_DURATION_MAX)
-		return err_set(e, AK_USAGE, "the maximum lifetime must be from 0 to 100 years, not %lds",
+		return err_set(e, AK_USAGE,
+			       "the maximum lifetime must be from 0 to 100 years, not %lds",
 			       o->max_lifetime);
 	if (o->now < 0 || (long long)o->now > JWT_TIME_MAX)
 		return err_set(e, AK_USAGE, "the time %lld is out of range (1970 to 9999)",

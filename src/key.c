@@ -40,10 +40,11 @@ need_pass(struct pass_ctx *pc)
 	pc->asked = 1;
 	if (pc->pp == NULL) {
 		pc->failed = 1;
-		return err_set(pc->e, AK_INPUT,
-			       "'%s' is encrypted: give its passphrase with --passphrase-file FILE, "
-			       "the " PASSPHRASE_ENV " environment variable or at the prompt",
-			       pc->name);
+		return err_set(
+			pc->e, AK_INPUT,
+			"'%s' is encrypted: give its passphrase with --passphrase-file FILE, "
+			"the " PASSPHRASE_ENV " environment variable or at the prompt",
+			pc->name);
 	}
 	if (passphrase_get(pc->pp, pc->name, pc->e) != 0) {
 		pc->failed = 1;
@@ -121,8 +122,8 @@ pkcs8_to_pkey(const PKCS8_PRIV_KEY_INFO *p8, const unsigned char *der, size_t le
 	}
 	if (type == NULL)
 		return EVP_PKCS82PKEY(p8);
-	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "PrivateKeyInfo", type,
-					     EVP_PKEY_KEYPAIR, NULL, NULL);
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "PrivateKeyInfo", type, EVP_PKEY_KEYPAIR,
+					     NULL, NULL);
 	if (dctx == NULL || !OSSL_DECODER_from_data(dctx, &p, &left) || left != 0) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
@@ -200,14 +201,14 @@ static const struct {
 	const char *label;
 	enum key_format format;
 } pem_labels[] = {
-    {"PUBLIC KEY", KEY_FMT_SPKI},
-    {"RSA PUBLIC KEY", KEY_FMT_PKCS1_PUBLIC},
-    {"PRIVATE KEY", KEY_FMT_PKCS8},
-    {"ENCRYPTED PRIVATE KEY", KEY_FMT_PKCS8_ENCRYPTED},
-    {"RSA PRIVATE KEY", KEY_FMT_RSA_PRIVATE},
-    {"EC PRIVATE KEY", KEY_FMT_EC_PRIVATE},
-    {"CERTIFICATE", KEY_FMT_X509},
-    {"X509 CERTIFICATE", KEY_FMT_X509},
+	{"PUBLIC KEY", KEY_FMT_SPKI},
+	{"RSA PUBLIC KEY", KEY_FMT_PKCS1_PUBLIC},
+	{"PRIVATE KEY", KEY_FMT_PKCS8},
+	{"ENCRYPTED PRIVATE KEY", KEY_FMT_PKCS8_ENCRYPTED},
+	{"RSA PRIVATE KEY", KEY_FMT_RSA_PRIVATE},
+	{"EC PRIVATE KEY", KEY_FMT_EC_PRIVATE},
+	{"CERTIFICATE", KEY_FMT_X509},
+	{"X509 CERTIFICATE", KEY_FMT_X509},
 };
 
 /* What to say about PEM blocks we know but do not take. */
@@ -216,7 +217,8 @@ pem_unsupported_hint(const char *label)
 {
 	if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
 		return ": convert it with 'ssh-keygen -p -m PKCS8 -f FILE'";
-	if (strcmp(label, "CERTIFICATE REQUEST") == 0 || strcmp(label, "NEW CERTIFICATE REQUEST") == 0)
+	if (strcmp(label, "CERTIFICATE REQUEST") == 0 ||
+	    strcmp(label, "NEW CERTIFICATE REQUEST") == 0)
 		return ": give the key or the signed certificate instead";
 	return "";
 }
@@ -256,8 +258,8 @@ load_pem_block(struct key *k, const char *label, const char *header, unsigned ch
 	/* Traditional keys may be encrypted in the PEM layer (Proc-Type/DEK-Info). */
 	if (header != NULL && *header != '\0') {
 		if (!PEM_get_EVP_CIPHER_INFO((char *)header, &cipher))
-			return err_openssl(pc->e, AK_INPUT, "'%s': bad PEM encryption header%s", name,
-					   where);
+			return err_openssl(pc->e, AK_INPUT, "'%s': bad PEM encryption header%s",
+					   name, where);
 		if (cipher.cipher != NULL) {
 			k->encrypted = 1;
 			if (!PEM_do_header(&cipher, *data, len, pem_pass_cb, pc)) {
@@ -296,12 +298,14 @@ load_pem(struct key_set *s, BIO *bio, const char *name, struct pass_ctx *pc)
 	for (block = 1; rc == 0; block++) {
 		if (!PEM_read_bio(bio, &label, &header, &data, &len)) {
 			/* The end of the data, unless a block was cut or badly encoded. */
-			if (s->n > 0 && ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE)
+			if (s->n > 0 &&
+			    ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE)
 				break;
 			ERR_clear_error();
 			if (s->n == 0)
 				return err_set(pc->e, AK_INPUT,
-					       "'%s': no key or certificate in this PEM data", name);
+					       "'%s': no key or certificate in this PEM data",
+					       name);
 			return err_set(pc->e, AK_INPUT, "'%s': unreadable PEM data after block %d",
 				       name, block - 1);
 		}
@@ -338,8 +342,7 @@ is_text(const unsigned char *data, size_t len)
 
 /* How many characters of data, skipping those in skip, are in set (*others: not in it). */
 static size_t
-count_in(const unsigned char *data, size_t len, const char *skip, const char *set,
-	 size_t *others)
+count_in(const unsigned char *data, size_t len, const char *skip, const char *set, size_t *others)
 {
 	size_t i, in = 0;
 
@@ -366,7 +369,7 @@ describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
 {
 	static const char hexd[] = "0123456789abcdefABCDEF";
 	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 	const unsigned char *p = data, *t;
 	long olen;
 	int tag, class;
@@ -380,14 +383,19 @@ describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
 		if ((n = count_in(data, len, " \t\r\n:", hexd, &other)) > 0 && other == 0)
 			snprintf(buf, size, "hex text of %zu digits%s", n,
 				 n == 130 && t[0] == '0' && t[1] == '4'
-				     ? ", like a raw EC point: not supported; give the public key as a "
-				       "SubjectPublicKeyInfo, PEM or DER"
-				     : ": not supported; decode it first, e.g. with 'xxd -r -p'");
-		else if (t < data + len && *t == 'M' && count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
-			snprintf(buf, size,
-				 "base64 text without a PEM block: not supported; a public key goes "
-				 "between '-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC KEY-----' "
-				 "lines");
+					 ? ", like a raw EC point: not supported; give the public "
+					   "key as a "
+					   "SubjectPublicKeyInfo, PEM or DER"
+					 : ": not supported; decode it first, e.g. with 'xxd -r "
+					   "-p'");
+		else if (t < data + len && *t == 'M' &&
+			 count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
+			snprintf(
+				buf, size,
+				"base64 text without a PEM block: not supported; a public key goes "
+				"between '-----BEGIN PUBLIC KEY-----' and '-----END PUBLIC "
+				"KEY-----' "
+				"lines");
 		else
 			snprintf(buf, size, "text without a PEM block");
 	} else if (data[0] == 0x30 &&
@@ -411,8 +419,10 @@ load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 	 struct pass_ctx *pc)
 {
 	static const enum key_format order[] = {
-	    KEY_FMT_X509,	 KEY_FMT_SPKI,	       KEY_FMT_PKCS8,	    KEY_FMT_PKCS8_ENCRYPTED,
-	    KEY_FMT_RSA_PRIVATE, KEY_FMT_EC_PRIVATE, KEY_FMT_PKCS1_PUBLIC,
+		KEY_FMT_X509,         KEY_FMT_SPKI,
+		KEY_FMT_PKCS8,        KEY_FMT_PKCS8_ENCRYPTED,
+		KEY_FMT_RSA_PRIVATE,  KEY_FMT_EC_PRIVATE,
+		KEY_FMT_PKCS1_PUBLIC,
 	};
 	char what[300];
 	size_t i;
@@ -534,8 +544,8 @@ p256_keypair_of(const struct key *k, struct p256_keypair *kp)
 	int pub = 1, ok;
 
 	ok = k->is_private && p256_point_of(k, kp->point) &&
-	     EVP_PKEY_get_utf8_string_param(k->pkey, OSSL_PKEY_PARAM_EC_ENCODING, enc,
-					    sizeof(enc), NULL) &&
+	     EVP_PKEY_get_utf8_string_param(k->pkey, OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc),
+					    NULL) &&
 	     strcmp(enc, OSSL_PKEY_EC_ENCODING_GROUP) == 0 &&
 	     (!EVP_PKEY_get_int_param(k->pkey, OSSL_PKEY_PARAM_EC_INCLUDE_PUBLIC, &pub) ||
 	      pub != 0) &&
@@ -759,8 +769,11 @@ key_curve(const struct key *k)
 {
 	static const struct {
 		const char *openssl, *nist;
-	} names[] = {{"prime256v1", "P-256"}, {"secp384r1", "P-384"}, {"secp521r1", "P-521"},
-		     {"secp224r1", "P-224"}, {"prime192v1", "P-192"}};
+	} names[] = {{"prime256v1", "P-256"},
+		     {"secp384r1", "P-384"},
+		     {"secp521r1", "P-521"},
+		     {"secp224r1", "P-224"},
+		     {"prime192v1", "P-192"}};
 	/* Thread-safe (provision and register use threads): known curves are constants. */
 	static _Thread_local char other[80];
 	char buf[80];
@@ -801,13 +814,13 @@ const char *
 key_format_name(enum key_format f)
 {
 	static const char *const names[] = {
-	    [KEY_FMT_SPKI] = "SubjectPublicKeyInfo",
-	    [KEY_FMT_PKCS1_PUBLIC] = "PKCS#1 RSA public key",
-	    [KEY_FMT_PKCS8] = "PKCS#8 private key",
-	    [KEY_FMT_PKCS8_ENCRYPTED] = "encrypted PKCS#8 private key",
-	    [KEY_FMT_RSA_PRIVATE] = "PKCS#1 RSA private key",
-	    [KEY_FMT_EC_PRIVATE] = "SEC1 EC private key",
-	    [KEY_FMT_X509] = "X.509 certificate",
+		[KEY_FMT_SPKI] = "SubjectPublicKeyInfo",
+		[KEY_FMT_PKCS1_PUBLIC] = "PKCS#1 RSA public key",
+		[KEY_FMT_PKCS8] = "PKCS#8 private key",
+		[KEY_FMT_PKCS8_ENCRYPTED] = "encrypted PKCS#8 private key",
+		[KEY_FMT_RSA_PRIVATE] = "PKCS#1 RSA private key",
+		[KEY_FMT_EC_PRIVATE] = "SEC1 EC private key",
+		[KEY_FMT_X509] = "X.509 certificate",
 	};
 
 	return names[f];
@@ -818,8 +831,8 @@ static const struct {
 	enum key_type type;
 	const char *alg, *credential, *credential_x509;
 } akenza_names[] = {
-    {KEY_EC, "ES256", "EC256_PEM", "EC256_X509_PEM"},
-    {KEY_RSA, "RS256", "RSA256_PEM", "RSA256_X509_PEM"},
+	{KEY_EC, "ES256", "EC256_PEM", "EC256_X509_PEM"},
+	{KEY_RSA, "RS256", "RSA256_PEM", "RSA256_X509_PEM"},
 };
 #define N_AKENZA_NAMES (sizeof(akenza_names) / sizeof(akenza_names[0]))
 _Static_assert(2 * N_AKENZA_NAMES == KEY_CREDENTIALS, "credential numbering");
@@ -988,8 +1001,9 @@ key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *
 	 */
 	if (key_type(k) == KEY_EC) {
 		if ((canon = EVP_PKEY_dup(k->pkey)) == NULL ||
-		    !EVP_PKEY_set_utf8_string_param(canon, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-						    OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) ||
+		    !EVP_PKEY_set_utf8_string_param(
+			    canon, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+			    OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) ||
 		    !EVP_PKEY_set_utf8_string_param(canon, OSSL_PKEY_PARAM_EC_ENCODING,
 						    OSSL_PKEY_EC_ENCODING_GROUP)) {
 			EVP_PKEY_free(canon);
@@ -1150,8 +1164,8 @@ key_self_signed_pem(const struct key *k, const char *cn, int days, char **pem, s
 	    X509_gmtime_adj(X509_getm_notBefore(cert), 0) == NULL ||
 	    X509_time_adj_ex(X509_getm_notAfter(cert), days, 0, NULL) == NULL ||
 	    !X509_set_pubkey(cert, k->pkey) || (name = X509_get_subject_name(cert)) == NULL ||
-	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1,
-					0) ||
+	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					-1, 0) ||
 	    !X509_set_issuer_name(cert, name) ||
 	    !add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
 	    !add_ext(cert, NID_key_usage, "critical,digitalSignature") ||

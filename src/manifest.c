@@ -72,9 +72,10 @@ int
 manifest_next_row(struct manifest *m, struct manifest_row *row, struct err *e)
 {
 	struct journal_record r = {
-	    .f = {row->device_id, row->algorithm, row->fingerprint, row->public_key, row->created},
-	    .cap = {sizeof(row->device_id), sizeof(row->algorithm), sizeof(row->fingerprint),
-	            sizeof(row->public_key), sizeof(row->created)},
+		.f = {row->device_id, row->algorithm, row->fingerprint, row->public_key,
+		      row->created},
+		.cap = {sizeof(row->device_id), sizeof(row->algorithm), sizeof(row->fingerprint),
+			sizeof(row->public_key), sizeof(row->created)},
 	};
 	int rc;
 
@@ -121,7 +122,7 @@ manifest_key_path(const struct manifest *m, const struct manifest_row *row, char
 		n = snprintf(buf, size, "%s/%s", m->dir, row->public_key);
 	if (n < 0 || (size_t)n >= size)
 		return err_set(e, AK_INPUT, "'%s' line %lu: the public_key path is too long",
-		               m->jr.name, m->jr.row_line);
+			       m->jr.name, m->jr.row_line);
 	return 0;
 }
 
@@ -150,7 +151,7 @@ dir_of(const char *path)
 /* path is NULL for data in memory. */
 static int
 reader_new(struct manifest **out, const char *path, const char *data, size_t len, const char *name,
-           struct err *e)
+	   struct err *e)
 {
 	struct manifest *m;
 
@@ -158,9 +159,9 @@ reader_new(struct manifest **out, const char *path, const char *data, size_t len
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	m->jr = (struct journal_reader)JOURNAL_READER_INIT;
-	if ((path != NULL
-	         ? journal_reader_open(&m->jr, path, &manifest_format, e)
-	         : journal_reader_open_mem(&m->jr, data, len, name, &manifest_format, e)) != 0) {
+	if ((path != NULL ? journal_reader_open(&m->jr, path, &manifest_format, e)
+			  : journal_reader_open_mem(&m->jr, data, len, name, &manifest_format,
+						    e)) != 0) {
 		free(m);
 		return -1;
 	}
@@ -192,13 +193,14 @@ int
 manifest_format_row(const struct manifest_row *row, char *buf, size_t size, struct err *e)
 {
 	const char *const f[NFIELDS] = {row->device_id, row->algorithm, row->fingerprint,
-	                                row->public_key, row->created};
+					row->public_key, row->created};
 	int n;
 
 	if (manifest_check_row(row, e) != 0)
 		return err_prefix(e, "not writing a bad manifest row");
 	if ((n = journal_format_row(f, NFIELDS, buf, size)) < 0)
-		return err_set(e, AK_INTERNAL, "internal error: manifest row too long or not one line");
+		return err_set(e, AK_INTERNAL,
+			       "internal error: manifest row too long or not one line");
 	return n;
 }
 

@@ -79,10 +79,14 @@ const char *
 mqtt_phase_name(enum mqtt_phase_id id)
 {
 	static const char *const names[MQTT_PH_COUNT] = {
-	    [MQTT_PH_RESOLVE] = "resolve",     [MQTT_PH_TCP] = "tcp",
-	    [MQTT_PH_TLS] = "tls",	       [MQTT_PH_CONNACK] = "connack",
-	    [MQTT_PH_SUBSCRIBE] = "subscribe", [MQTT_PH_PUBLISH] = "publish",
-	    [MQTT_PH_LISTEN] = "listen",       [MQTT_PH_DISCONNECT] = "disconnect",
+		[MQTT_PH_RESOLVE] = "resolve",
+		[MQTT_PH_TCP] = "tcp",
+		[MQTT_PH_TLS] = "tls",
+		[MQTT_PH_CONNACK] = "connack",
+		[MQTT_PH_SUBSCRIBE] = "subscribe",
+		[MQTT_PH_PUBLISH] = "publish",
+		[MQTT_PH_LISTEN] = "listen",
+		[MQTT_PH_DISCONNECT] = "disconnect",
 	};
 
 	return (unsigned)id < MQTT_PH_COUNT ? names[id] : "?";
@@ -117,7 +121,7 @@ struct mqtt_session {
 	double deadline, phase_start;
 	struct tlsclient tls; /* unused with plaintext */
 	struct mosquitto *mosq;
-	struct addrinfo *res; /* resolved by mqtt_open */
+	struct addrinfo *res;         /* resolved by mqtt_open */
 	struct sockaddr_storage addr; /* the address connected to, for the probes */
 	socklen_t addrlen;
 
@@ -161,8 +165,7 @@ phase_end(struct mqtt_session *s, enum mqtt_phase_id id, int ok, const char *fmt
 		s->o->on_phase(ph, s->o->arg);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-hint(struct mqtt_session *s, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) hint(struct mqtt_session *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -256,8 +259,8 @@ on_log(struct mosquitto *m, void *obj, int level, const char *str)
 {
 	(void)m;
 	if (level & MOSQ_LOG_ERR)
-		snprintf(((struct mqtt_session *)obj)->last_log, sizeof(((struct mqtt_session *)obj)->last_log),
-			 "%s", str);
+		snprintf(((struct mqtt_session *)obj)->last_log,
+			 sizeof(((struct mqtt_session *)obj)->last_log), "%s", str);
 }
 
 /* Run libmosquitto's loop until *flag is set, the connection is lost or the deadline. */
@@ -293,8 +296,8 @@ resolve(struct mqtt_session *s, struct addrinfo **res)
 
 	phase_begin(s, MQTT_PH_RESOLVE, timeutil_now_ms());
 	if (strlen(o->host) >= RESOLVER_HOST_MAX)
-		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK, "cannot resolve '%.64s...': too long",
-				  o->host);
+		return phase_fail(s, MQTT_PH_RESOLVE, AK_NETWORK,
+				  "cannot resolve '%.64s...': too long", o->host);
 	rc = resolver_lookup(o->host, o->port, s->deadline, res, &err, &timed_out);
 	if (timed_out) {
 		hint(s, "check the host name and this machine's DNS settings (/etc/resolv.conf)");
@@ -367,8 +370,10 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 				return 1;
 			}
 			if ((left = remaining_ms(s)) <= 0 || poll(&pfd, 1, (int)left) == 0) {
-				hint(s, "a firewall may drop the packets to port %d, or the host is "
-					"down", o->port);
+				hint(s,
+				     "a firewall may drop the packets to port %d, or the host is "
+				     "down",
+				     o->port);
 				return phase_fail(s, MQTT_PH_TCP, AK_NETWORK,
 						  "no answer to the TCP connection to %s within %s",
 						  s->r->address,
@@ -413,8 +418,9 @@ tcp_connect(struct mqtt_session *s, struct addrinfo *res)
 			snprintf(last, sizeof(last), "%s", strerror(err));
 	}
 	if (refused) {
-		hint(s, "nothing listens on %s: check --host and --port (akenza: "
-			"mqtt.akenza.io, port 8883), and that the broker runs",
+		hint(s,
+		     "nothing listens on %s: check --host and --port (akenza: "
+		     "mqtt.akenza.io, port 8883), and that the broker runs",
 		     s->r->address);
 		return phase_fail(s, MQTT_PH_TCP, AK_NETWORK, "connection to %s refused",
 				  s->r->address);
@@ -439,8 +445,8 @@ explain_tls(struct mqtt_session *s, int timed_out, double probe_deadline)
 				  s->tls.server_records ? "did not finish the handshake"
 							: "never answered the ClientHello");
 	}
-	if (tlsclient_explain(&s->tls, o->ca_file != NULL || o->ca_path != NULL, msg,
-			      sizeof(msg), why, sizeof(why))) {
+	if (tlsclient_explain(&s->tls, o->ca_file != NULL || o->ca_path != NULL, msg, sizeof(msg),
+			      why, sizeof(why))) {
 		if (why[0] != '\0')
 			hint(s, "%s", why);
 		return phase_fail(s, MQTT_PH_TLS, AK_TLS, "%s", msg);
@@ -493,8 +499,7 @@ explain_no_connack(struct mqtt_session *s, int rc)
 
 /* Load the library, build the TLS context, resolve: all the password is not needed for. */
 static int
-mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **sp,
-	  struct err *e)
+mqtt_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **sp, struct err *e)
 {
 	struct mqtt_session *s;
 
@@ -584,7 +589,8 @@ session_login(struct mqtt_session *s, int conn)
 				s->tls.done_at = s->phase_start;
 			tlsclient_fill_cert(&s->tls);
 			s->end_at = s->tls.done_at;
-			phase_end(s, MQTT_PH_TLS, 1, "%s %s, server '%s', issued by '%s', expires %s",
+			phase_end(s, MQTT_PH_TLS, 1,
+				  "%s %s, server '%s', issued by '%s', expires %s",
 				  s->r->tls.protocol, s->r->tls.cipher, s->r->tls.subject,
 				  s->r->tls.issuer, timeutil_iso8601(s->r->tls.not_after, exp));
 			phase_begin(s, MQTT_PH_CONNACK, s->tls.done_at);
@@ -600,8 +606,8 @@ session_login(struct mqtt_session *s, int conn)
 				  "the broker refused the connection: CONNACK %d, %s",
 				  s->connack_rc, mqtt_connack_string(s->connack_rc));
 	}
-	phase_end(s, MQTT_PH_CONNACK, 1, "accepted, client id '%s', user name '%s'",
-		  o->client_id, o->username);
+	phase_end(s, MQTT_PH_CONNACK, 1, "accepted, client id '%s', user name '%s'", o->client_id,
+		  o->username);
 	return 0;
 }
 
@@ -620,14 +626,11 @@ session_subscribe(struct mqtt_session *s)
 		return phase_fail(s, MQTT_PH_SUBSCRIBE,
 				  rc == MOSQ_ERR_KEEPALIVE ? AK_NETWORK : AK_REFUSED,
 				  "no SUBACK for '%s': %s", o->listen_topic,
-				  rc == MOSQ_ERR_KEEPALIVE ? "timed out"
-							   : "connection closed");
+				  rc == MOSQ_ERR_KEEPALIVE ? "timed out" : "connection closed");
 	if (s->r->suback == 0x80)
 		return phase_fail(s, MQTT_PH_SUBSCRIBE, AK_REFUSED,
-				  "the broker refused the subscription to '%s'",
-				  o->listen_topic);
-	phase_end(s, MQTT_PH_SUBSCRIBE, 1, "%s, QoS %d granted", o->listen_topic,
-		  s->r->suback);
+				  "the broker refused the subscription to '%s'", o->listen_topic);
+	phase_end(s, MQTT_PH_SUBSCRIBE, 1, "%s, QoS %d granted", o->listen_topic, s->r->suback);
 	return 0;
 }
 
@@ -650,9 +653,10 @@ session_publish(struct mqtt_session *s)
 			return phase_fail(s, MQTT_PH_PUBLISH, AK_NEGATIVE,
 					  "publish to '%s' not acknowledged within %s", o->topic,
 					  secs(o->timeout_ms, buf, sizeof(buf)));
-		hint(s, "a device may publish only under /up/device/id/%s (akenza's uplink "
-			"topic); brokers close the connection of a device that publishes "
-			"elsewhere",
+		hint(s,
+		     "a device may publish only under /up/device/id/%s (akenza's uplink "
+		     "topic); brokers close the connection of a device that publishes "
+		     "elsewhere",
 		     o->client_id);
 		return phase_fail(s, MQTT_PH_PUBLISH, AK_NEGATIVE,
 				  "publish to '%s' not acknowledged: the broker closed the "

@@ -68,10 +68,10 @@ int
 netprobe_plain_mqtt(const struct sockaddr *addr, socklen_t addrlen, double deadline)
 {
 	static const unsigned char connect_pkt[] = {
-	    0x10, 24,				   /* CONNECT, remaining length */
-	    0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, /* MQTT 3.1.1 */
-	    0x02, 0x00, 0x0a,			   /* clean session, keepalive 10 s */
-	    0x00, 0x0c, 'a', 'k', 'c', 'r', 'e', 'd', '-', 'p', 'r', 'o', 'b', 'e',
+		0x10, 24,                              /* CONNECT, remaining length */
+		0x00, 0x04, 'M',  'Q', 'T', 'T', 0x04, /* MQTT 3.1.1 */
+		0x02, 0x00, 0x0a,                      /* clean session, keepalive 10 s */
+		0x00, 0x0c, 'a',  'k', 'c', 'r', 'e',  'd', '-', 'p', 'r', 'o', 'b', 'e',
 	};
 	unsigned char buf[4];
 	struct pollfd pfd;

@@ -24,7 +24,7 @@ static const unsigned char pkcs8_middle[] = {0xa1, 0x44, 0x03, 0x42, 0x00};
 
 _Static_assert(sizeof(spki_prefix) + P256_POINT_LEN == P256_SPKI_DER_LEN, "SPKI layout");
 _Static_assert(sizeof(pkcs8_prefix) + P256_SCALAR_LEN + sizeof(pkcs8_middle) + P256_POINT_LEN ==
-		   P256_PKCS8_DER_LEN,
+		       P256_PKCS8_DER_LEN,
 	       "PKCS#8 layout");
 
 void

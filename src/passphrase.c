@@ -20,7 +20,8 @@ set_value(struct passphrase *pp, const char *s, size_t len, struct err *e)
 	if (len == 0)
 		return err_set(e, AK_INPUT, "the passphrase is empty");
 	if (len > PASSPHRASE_MAX)
-		return err_set(e, AK_INPUT, "the passphrase is longer than %d bytes", PASSPHRASE_MAX);
+		return err_set(e, AK_INPUT, "the passphrase is longer than %d bytes",
+			       PASSPHRASE_MAX);
 	if ((pp->value = sodium_malloc(len + 1)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	memcpy(pp->value, s, len);
@@ -131,8 +132,8 @@ passphrase_get(struct passphrase *pp, const char *what, struct err *e)
 	}
 	if ((env = getenv(PASSPHRASE_ENV)) != NULL)
 		return set_value(pp, env, strlen(env), e) == 0
-			   ? 0
-			   : err_prefix(e, "environment variable " PASSPHRASE_ENV);
+			       ? 0
+			       : err_prefix(e, "environment variable " PASSPHRASE_ENV);
 	return prompt(pp, what, e);
 }
 

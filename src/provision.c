@@ -73,14 +73,13 @@
 #define SEEN 0x2
 #define ALG_SHIFT 4
 
-
 enum job_kind { JOB_MAKE, JOB_VERIFY };
 
 struct job {
 	enum job_kind kind;
 	unsigned long line;
 	unsigned char fp[32]; /* JOB_VERIFY: the manifest's */
-	int alg;	      /* JOB_VERIFY: key_credential_index() */
+	int alg;              /* JOB_VERIFY: key_credential_index() */
 	char id[DEVID_MAX + 1];
 };
 
@@ -90,7 +89,7 @@ struct result {
 	enum result_kind kind;
 	unsigned long line;
 	struct manifest_row row; /* CREATED, RECOVERED */
-	struct err err;		 /* FAILED, FATAL */
+	struct err err;          /* FAILED, FATAL */
 };
 
 /* A bounded blocking queue of fixed-size items. */
@@ -114,7 +113,7 @@ struct provisioner {
 	pthread_mutex_t mu; /* stats, fatal, report calls */
 	struct provision_stats *st;
 	struct result *group; /* the appender's: WRITER_GROUP results */
-	char *rows;	      /* and their rows */
+	char *rows;           /* and their rows */
 	struct err fatal;
 	int has_fatal;
 };
@@ -222,8 +221,8 @@ run_algorithm(const struct provision_opts *o)
 }
 
 static int
-batch_path(const struct provision_opts *o, const char *id, const char *file, char *buf,
-	   size_t size, struct err *e)
+batch_path(const struct provision_opts *o, const char *id, const char *file, char *buf, size_t size,
+	   struct err *e)
 {
 	int n = file ? snprintf(buf, size, "%s/%s/%s", o->out_dir, id, file)
 		     : snprintf(buf, size, "%s/%s", o->out_dir, id);
@@ -260,8 +259,8 @@ check_ours(const char *path, const struct stat *st, int dir, struct err *e)
 			       "'%s' belongs to another user (uid %lu): not adopting what it holds",
 			       path, (unsigned long)st->st_uid);
 	if (dir && (st->st_mode & 022))
-		return err_set(e, AK_INPUT, "'%s' is writable by group or others (mode %03o)",
-			       path, (unsigned)st->st_mode & 0777);
+		return err_set(e, AK_INPUT, "'%s' is writable by group or others (mode %03o)", path,
+			       (unsigned)st->st_mode & 0777);
 	return 0;
 }
 
@@ -271,8 +270,9 @@ lstat_ours(const char *path, struct stat *st, int dir, struct err *e)
 {
 	if (lstat(path, st) != 0)
 		return errno == ENOENT
-			   ? err_set(e, AK_INPUT, "'%s' is missing: %s", path, strerror(errno))
-			   : err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));
+			       ? err_set(e, AK_INPUT, "'%s' is missing: %s", path, strerror(errno))
+			       : err_set(e, AK_INPUT, "cannot check '%s': %s", path,
+					 strerror(errno));
 	return check_ours(path, st, dir, e);
 }
 
@@ -402,10 +402,10 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT && j->kind == JOB_VERIFY)
 			return err_set(
-			    e, AK_INPUT,
-			    "device '%s' is in the manifest but '%s' is missing: not making "
-			    "a new key (akenza may know the old one)",
-			    j->id, path);
+				e, AK_INPUT,
+				"device '%s' is in the manifest but '%s' is missing: not making "
+				"a new key (akenza may know the old one)",
+				j->id, path);
 		return err_set(e, AK_INPUT, "cannot check '%s': %s", path, strerror(errno));
 	}
 	if (check_ours(path, &st, 1, e) != 0)
@@ -432,7 +432,7 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	alg = run_algorithm(o);
 	if (j->kind == JOB_VERIFY) {
 		if (sodium_hex2bin(bin, sizeof(bin), fp, KEY_FINGERPRINT_HEX, NULL, NULL, NULL) !=
-			0 ||
+			    0 ||
 		    memcmp(bin, j->fp, sizeof(bin)) != 0)
 			return err_set(e, AK_INPUT,
 				       "the key in '%s/%s' has fingerprint %s, not the manifest's: "
@@ -699,10 +699,9 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 	fileio_buf_clear(&buf);
 }
 
-
 int
-provision_batch_read(const struct provision_opts *o, const char *prefix,
-		     struct provision_batch *b, struct err *e)
+provision_batch_read(const struct provision_opts *o, const char *prefix, struct provision_batch *b,
+		     struct err *e)
 {
 	char mpath[PATH_MAX];
 	const char *path = o->manifest;
@@ -855,15 +854,17 @@ load_manifest(struct provisioner *c, struct idset *set, struct provision_batch *
 		}
 		sodium_hex2bin(fp, sizeof(fp), row.fingerprint, KEY_FINGERPRINT_HEX, NULL, NULL,
 			       NULL);
-		if (!added && (memcmp(it->fp, fp, sizeof(fp)) != 0 ||
-			       it->flags >> ALG_SHIFT != (unsigned)key_credential_index(row.algorithm))) {
+		if (!added &&
+		    (memcmp(it->fp, fp, sizeof(fp)) != 0 ||
+		     it->flags >> ALG_SHIFT != (unsigned)key_credential_index(row.algorithm))) {
 			r = err_set(
-			    e, AK_INPUT,
-			    "'%s' line %lu: device '%s' is listed twice, with different keys",
-			    c->manifest_path, manifest_line(m), row.device_id);
+				e, AK_INPUT,
+				"'%s' line %lu: device '%s' is listed twice, with different keys",
+				c->manifest_path, manifest_line(m), row.device_id);
 			break;
 		}
-		it->flags = IN_MANIFEST | (unsigned)key_credential_index(row.algorithm) << ALG_SHIFT;
+		it->flags = IN_MANIFEST | (unsigned)key_credential_index(row.algorithm)
+						  << ALG_SHIFT;
 		memcpy(it->fp, fp, sizeof(fp));
 	}
 	manifest_close(m);

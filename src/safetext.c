@@ -82,7 +82,8 @@ safetext_escape(const char *s, size_t max, char *buf, size_t size)
 			o += n;
 		} else {
 			for (i = 0; i < n; i++)
-				o += (size_t)snprintf(buf + o, size - o, "\\x%02x", (unsigned char)s[i]);
+				o += (size_t)snprintf(buf + o, size - o, "\\x%02x",
+						      (unsigned char)s[i]);
 		}
 		s += n;
 	}

@@ -21,7 +21,8 @@ timeutil_iso8601(time_t t, char buf[TIMEUTIL_ISO_LEN])
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, TIMEUTIL_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, TIMEUTIL_ISO_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, TIMEUTIL_ISO_LEN, "(invalid time)");
 	return buf;
 }
@@ -44,7 +45,8 @@ timeutil_parse_duration(const char *s, long *secs, struct err *e)
 		unsigned long v;
 
 		if (*p < '0' || *p > '9')
-			return err_set(e, AK_USAGE, "'%s' is not a duration (like 90s, 20m, 1h30m, 2d)", s);
+			return err_set(e, AK_USAGE,
+				       "'%s' is not a duration (like 90s, 20m, 1h30m, 2d)", s);
 		v = strtoul(p, &end, 10);
 		if (v > (unsigned long)TIMEUTIL_DURATION_MAX)
 			return err_set(e, AK_USAGE, "duration '%s' is too long", s);
@@ -58,7 +60,9 @@ timeutil_parse_duration(const char *s, long *secs, struct err *e)
 				break;
 		if (i == sizeof(units) / sizeof(units[0]))
 			return err_set(e, AK_USAGE,
-				       "'%s' is not a duration (units d, h, m, s, largest first, each once)", s);
+				       "'%s' is not a duration (units d, h, m, s, largest first, "
+				       "each once)",
+				       s);
 		if (v > (unsigned long)(TIMEUTIL_DURATION_MAX / units[i].secs))
 			return err_set(e, AK_USAGE, "duration '%s' is too long", s);
 		total += (long)v * units[i].secs;
@@ -112,7 +116,9 @@ timeutil_parse_time(const char *s, time_t *t, struct err *e)
 	    digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &sec))
 		return err_set(e, AK_USAGE,
-			       "'%s' is not a time: epoch seconds or ISO 8601 UTC like 2026-11-24T14:13:27Z", s);
+			       "'%s' is not a time: epoch seconds or ISO 8601 UTC like "
+			       "2026-11-24T14:13:27Z",
+			       s);
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
@@ -122,9 +128,9 @@ timeutil_parse_time(const char *s, time_t *t, struct err *e)
 	tm.tm_sec = sec;
 	v = timegm(&tm);
 	/* timegm normalises 2026-02-30 into March: a round trip catches it. */
-	if (y < 1970 || v == (time_t)-1 || gmtime_r(&v, &back) == NULL || back.tm_year != y - 1900 ||
-	    back.tm_mon != mo - 1 || back.tm_mday != d || back.tm_hour != h || back.tm_min != mi ||
-	    back.tm_sec != sec)
+	if (y < 1970 || v == (time_t)-1 || gmtime_r(&v, &back) == NULL ||
+	    back.tm_year != y - 1900 || back.tm_mon != mo - 1 || back.tm_mday != d ||
+	    back.tm_hour != h || back.tm_min != mi || back.tm_sec != sec)
 		return err_set(e, AK_USAGE, "'%s' is not a valid UTC time", s);
 	*t = v;
 	return 0;

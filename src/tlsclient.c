@@ -87,16 +87,13 @@ info_cb(const SSL *ssl, int where, int ret)
 	if ((where & SSL_CB_HANDSHAKE_DONE) && !t->done) {
 		t->done = 1;
 		t->done_at = timeutil_now_ms();
-		snprintf(t->info->protocol, sizeof(t->info->protocol), "%s",
-			 SSL_get_version(ssl));
-		snprintf(t->info->cipher, sizeof(t->info->cipher), "%s",
-			 SSL_get_cipher_name(ssl));
+		snprintf(t->info->protocol, sizeof(t->info->protocol), "%s", SSL_get_version(ssl));
+		snprintf(t->info->cipher, sizeof(t->info->cipher), "%s", SSL_get_cipher_name(ssl));
 	}
 }
 
 static void
-msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
-       void *arg)
+msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg)
 {
 	struct tlsclient *t = arg;
 	const unsigned char *p = buf;
@@ -131,7 +128,7 @@ static int
 load_ca_file(SSL_CTX *ctx, const char *path, struct err *e)
 {
 	struct fileio_buf b = FILEIO_BUF_INIT;
-	STACK_OF(X509_INFO) *infos;
+	STACK_OF(X509_INFO) * infos;
 	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 	BIO *bio;
 	int i, certs = 0, rc = 0;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages that a make target needs, and only those that are
 # missing: apt-get as root, or through sudo.  Says what it installs.
-#   sh tests/deps.sh build|check|demo|bench|fuzz
+#   sh tests/deps.sh build|check|demo|bench|fuzz|lint
 set -eu
 
 build="gcc make pkg-config libssl-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libmosquitto-dev mosquitto-dev"
@@ -14,7 +14,8 @@ check) want="$build $runtime $testing" ;;
 demo)  want="$build $runtime python3" ;;
 bench) want="$build $runtime python3 python3-jwt python3-pycryptodome hyperfine time curl" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
-*) echo "usage: $0 build|check|demo|bench|fuzz" >&2; exit 2 ;;
+lint)  want="$build mandoc groff-base clang-format" ;;
+*) echo "usage: $0 build|check|demo|bench|fuzz|lint" >&2; exit 2 ;;
 esac
 
 command -v dpkg-query >/dev/null 2>&1 || {

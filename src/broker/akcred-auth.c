@@ -61,8 +61,8 @@ on_basic_auth(int event, void *event_data, void *userdata)
 	if (rc == 1) {
 		safe(l.key_file, file, sizeof(file));
 		mosquitto_log_printf(MOSQ_LOG_NOTICE,
-				     "akcred-auth: device '%s' logged in with key %s (%s)", id, l.kid,
-				     file);
+				     "akcred-auth: device '%s' logged in with key %s (%s)", id,
+				     l.kid, file);
 		return MOSQ_ERR_SUCCESS;
 	}
 	safe(rc < 0 ? e.msg : l.reason, why, sizeof(why));
@@ -101,7 +101,7 @@ on_acl_check(int event, void *event_data, void *userdata)
 	safe(mosquitto_client_id(ev->client), id, sizeof(id));
 	safe(ev->topic, topic, sizeof(topic));
 	mosquitto_log_printf(MOSQ_LOG_NOTICE, "akcred-auth: '%s' may not %s '%s'", id,
-			     a == AUTHZ_PUBLISH	    ? "publish to"
+			     a == AUTHZ_PUBLISH     ? "publish to"
 			     : a == AUTHZ_SUBSCRIBE ? "subscribe to"
 						    : "receive from",
 			     topic);
@@ -170,10 +170,11 @@ mosquitto_plugin_init(mosquitto_plugin_id_t *id, void **userdata, struct mosquit
 			if (*opts[i].value == '\0' || *end != '\0' ||
 			    jwt_policy_check(&(struct jwt_policy){NULL, p->config.policy.leeway, 0},
 					     &e) != 0) {
-				mosquitto_log_printf(MOSQ_LOG_ERR,
-						     "akcred-auth: plugin_opt_leeway must be seconds "
-						     "from 0 to %d",
-						     JWT_LEEWAY_MAX);
+				mosquitto_log_printf(
+					MOSQ_LOG_ERR,
+					"akcred-auth: plugin_opt_leeway must be seconds "
+					"from 0 to %d",
+					JWT_LEEWAY_MAX);
 				plugin_free(p);
 				return MOSQ_ERR_INVAL;
 			}
@@ -183,14 +184,16 @@ mosquitto_plugin_init(mosquitto_plugin_id_t *id, void **userdata, struct mosquit
 			else if (strcmp(opts[i].value, "drop") == 0)
 				p->publish_disconnect = 0;
 			else {
-				mosquitto_log_printf(MOSQ_LOG_ERR,
-						     "akcred-auth: plugin_opt_publish_denied must be "
-						     "disconnect or drop");
+				mosquitto_log_printf(
+					MOSQ_LOG_ERR,
+					"akcred-auth: plugin_opt_publish_denied must be "
+					"disconnect or drop");
 				plugin_free(p);
 				return MOSQ_ERR_INVAL;
 			}
 		} else {
-			mosquitto_log_printf(MOSQ_LOG_ERR, "akcred-auth: unknown option plugin_opt_%s",
+			mosquitto_log_printf(MOSQ_LOG_ERR,
+					     "akcred-auth: unknown option plugin_opt_%s",
 					     opts[i].key);
 			plugin_free(p);
 			return MOSQ_ERR_INVAL;

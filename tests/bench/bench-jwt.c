@@ -48,8 +48,8 @@ cmp_double(const void *a, const void *b)
 }
 
 static double
-run(const struct key *k, struct jwt_signer *s, enum mode m, double seconds, char *buf,
-    size_t size, struct err *e)
+run(const struct key *k, struct jwt_signer *s, enum mode m, double seconds, char *buf, size_t size,
+    struct err *e)
 {
 	struct jwt_mint_opts o = {"bench-device", NULL, 1764000000, JWT_TTL_DEFAULT, 0, 0};
 	unsigned char md[32] = {1}, sig[1024];
@@ -110,7 +110,8 @@ main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < ROUNDS; i++) {
 		for (m = 0; m < NMODES; m++) {
-			if ((r = run(&k, &s, (enum mode)m, secs / ROUNDS / NMODES, buf, size, &e)) < 0) {
+			if ((r = run(&k, &s, (enum mode)m, secs / ROUNDS / NMODES, buf, size, &e)) <
+			    0) {
 				fprintf(stderr, "bench-jwt: %s\n", e.msg);
 				return 1;
 			}
@@ -119,7 +120,8 @@ main(int argc, char **argv)
 	}
 	for (m = 0; m < NMODES; m++) {
 		qsort(rounds[m], ROUNDS, sizeof(double), cmp_double);
-		printf("%s %.1f\n", mode_names[m], (rounds[m][ROUNDS / 2 - 1] + rounds[m][ROUNDS / 2]) / 2);
+		printf("%s %.1f\n", mode_names[m],
+		       (rounds[m][ROUNDS / 2 - 1] + rounds[m][ROUNDS / 2]) / 2);
 	}
 	sodium_free(buf);
 	jwt_signer_clear(&s);

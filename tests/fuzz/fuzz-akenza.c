@@ -19,7 +19,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char kid[] =
-	    "c3ec7461d910707c50dcb9a9a5f53bc890ad0b6b0deed4282ea4f647859cd65f";
+		"c3ec7461d910707c50dcb9a9a5f53bc890ad0b6b0deed4282ea4f647859cd65f";
 	static const char sha1[] = "999e75132e2c420dce920612c11c3f3369ee7ed2";
 	static int init;
 	char id[AKENZA_ID_MAX], note[200], msg[AKENZA_MESSAGE_MAX], *s;

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64];
 static char *signed_part[2]; /* header.payload of the tokens the harness minted */
-static char *token[2];	     /* with kid, without kid */
+static char *token[2];       /* with kid, without kid */
 static char fingerprint[KEY_FINGERPRINT_HEX + 1];
 static struct authz_config config;
 
@@ -213,8 +213,8 @@ check_acl(const char *id, const char *topic)
 		/* Belt and braces: an allowed topic names its own level, no wildcard first. */
 		if (strpbrk(id, "/+#") != NULL ||
 		    strcspn(topic, "+#") < (all[i] == AUTHZ_PUBLISH ? sizeof("/up/device/id/")
-								   : sizeof("/down/device/id/")) -
-						       1 + n)
+								    : sizeof("/down/device/id/")) -
+						   1 + n)
 			abort();
 	}
 }

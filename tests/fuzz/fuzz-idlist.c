@@ -20,7 +20,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHUNK 65536	      /* idlist.c's READ_CHUNK */
+#define CHUNK 65536           /* idlist.c's READ_CHUNK */
 #define KEPT (DEVID_MAX + 64) /* idlist.c's LINE_MAX_KEPT */
 
 static char path[64];

@@ -31,7 +31,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init = 1;
 	}
 	if (key_load(&k, data, size, "fuzz", &pp, &e) == 0) {
-		if (key_fingerprint(&k, fp, &e) != 0 && e.status != AK_CRYPTO && e.status != AK_INTERNAL)
+		if (key_fingerprint(&k, fp, &e) != 0 && e.status != AK_CRYPTO &&
+		    e.status != AK_INTERNAL)
 			abort();
 		key_describe(&k, buf, sizeof(buf));
 		key_akenza_alg(&k, &why);

@@ -34,16 +34,17 @@ Test(akenza, refuses_implausible_ids)
 	cr_assert_eq(akenza_parse_id(J("not json"), id), -1);
 	cr_assert_eq(akenza_parse_id(NULL, 0, id), -1);
 	cr_assert_eq(
-	    akenza_parse_id(
-	        J("{\"id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
-	        id),
-	    -1); /* 65 characters */
+		akenza_parse_id(
+			J("{\"id\":"
+			  "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"),
+			id),
+		-1); /* 65 characters */
 }
 
 Test(akenza, finds_devices_by_exact_device_id)
 {
 	const char *page = "{\"content\":[{\"id\":\"A1\",\"deviceId\":\"dev-10\"},"
-	                   "{\"id\":\"A2\",\"deviceId\":\"dev-1\"}]}";
+			   "{\"id\":\"A2\",\"deviceId\":\"dev-1\"}]}";
 	char id[AKENZA_ID_MAX];
 
 	cr_assert_eq(akenza_find_device(J(page), "dev-1", id), 1);
@@ -62,22 +63,22 @@ Test(akenza, finds_devices_by_exact_device_id)
 Test(akenza, compares_fingerprints)
 {
 	cr_assert_eq(akenza_compare_fingerprint(KID, KID, NULL), AKENZA_FP_SAME_KID);
-	cr_assert_eq(
-	    akenza_compare_fingerprint(
-	        "C3EC7461D910707C50DCB9A9A5F53BC890AD0B6B0DEED4282EA4F647859CD65F", KID, NULL),
-	    AKENZA_FP_SAME_KID);
+	cr_assert_eq(akenza_compare_fingerprint(
+			     "C3EC7461D910707C50DCB9A9A5F53BC890AD0B6B0DEED4282EA4F647859CD65F",
+			     KID, NULL),
+		     AKENZA_FP_SAME_KID);
 	cr_assert_eq(akenza_compare_fingerprint("c3:ec:74:61:d9:10:70:7c:50:dc:b9:a9:a5:f5:3b:c8:"
-	                                        "90:ad:0b:6b:0d:ee:d4:28:2e:a4:f6:47:85:9c:d6:5f",
-	                                        KID, NULL),
-	             AKENZA_FP_SAME_KID);
-	cr_assert_eq(
-	    akenza_compare_fingerprint(
-	        "0000000000000000000000000000000000000000000000000000000000000000", KID, NULL),
-	    AKENZA_FP_DIFFERENT);
+						"90:ad:0b:6b:0d:ee:d4:28:2e:a4:f6:47:85:9c:d6:5f",
+						KID, NULL),
+		     AKENZA_FP_SAME_KID);
+	cr_assert_eq(akenza_compare_fingerprint(
+			     "0000000000000000000000000000000000000000000000000000000000000000",
+			     KID, NULL),
+		     AKENZA_FP_DIFFERENT);
 	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID, SHA1), AKENZA_FP_SAME_SHA1);
-	cr_assert_eq(
-	    akenza_compare_fingerprint(SHA1, KID, "0000000000000000000000000000000000000000"),
-	    AKENZA_FP_DIFFERENT);
+	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID,
+						"0000000000000000000000000000000000000000"),
+		     AKENZA_FP_DIFFERENT);
 	/* A SHA-1 with nothing to compare it with, and other things: not comparable. */
 	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID, NULL), AKENZA_FP_OTHER_KIND);
 	cr_assert_eq(akenza_compare_fingerprint("SHA256:abc", KID, NULL), AKENZA_FP_OTHER_KIND);
@@ -89,23 +90,24 @@ Test(akenza, compares_fingerprints)
 Test(akenza, finds_credentials_of_the_same_key)
 {
 	const char *list = "{\"content\":[{\"id\":\"C1\",\"fingerprint\":"
-	                   "\"1111111111111111111111111111111111111111111111111111111111111111\"},"
-	                   "{\"id\":\"C2\",\"fingerprint\":\"" KID "\"}]}";
+			   "\"1111111111111111111111111111111111111111111111111111111111111111\"},"
+			   "{\"id\":\"C2\",\"fingerprint\":\"" KID "\"}]}";
 	char id[AKENZA_ID_MAX], note[200] = "";
 
 	cr_assert_eq(akenza_find_credential(J(list), KID, NULL, id, note, sizeof(note)), 1);
 	cr_assert_str_eq(id, "C2");
 	cr_assert_str_eq(note, "");
 	cr_assert_eq(akenza_find_credential(
-	                 J(list),
-	                 "2222222222222222222222222222222222222222222222222222222222222222", NULL,
-	                 id, note, sizeof(note)),
-	             0);
-	cr_assert_eq(
-	    akenza_find_credential(J("{\"content\":[]}"), KID, NULL, id, note, sizeof(note)), 0);
-	cr_assert_eq(
-	    akenza_find_credential(J("{\"message\":\"x\"}"), KID, NULL, id, note, sizeof(note)),
-	    -1);
+			     J(list),
+			     "2222222222222222222222222222222222222222222222222222222222222222",
+			     NULL, id, note, sizeof(note)),
+		     0);
+	cr_assert_eq(akenza_find_credential(J("{\"content\":[]}"), KID, NULL, id, note,
+					    sizeof(note)),
+		     0);
+	cr_assert_eq(akenza_find_credential(J("{\"message\":\"x\"}"), KID, NULL, id, note,
+					    sizeof(note)),
+		     -1);
 }
 
 Test(akenza, finds_certificate_credentials_by_sha1_and_says_so)
@@ -128,11 +130,11 @@ Test(akenza, error_messages_are_extracted_and_cleaned)
 	akenza_error_message(J("{\"error\":{\"message\":\"nested\"}}"), NULL, m);
 	cr_assert_str_eq(m, "nested");
 	akenza_error_message(J("{\"errors\":[{\"message\":\"first\"},{\"message\":\"second\"}]}"),
-	                     NULL, m);
+			     NULL, m);
 	cr_assert_str_eq(m, "first");
 	akenza_error_message(J("{\"message\":\"evil\\u001b[2Jclear\\r\\nnext\"}"), NULL, m);
 	cr_assert(strchr(m, '\033') == NULL && strchr(m, '\r') == NULL && strchr(m, '\n') == NULL,
-	          "%s", m);
+		  "%s", m);
 	cr_assert(strstr(m, "evil") != NULL && strstr(m, "next") != NULL);
 	akenza_error_message(J("<html><title>Bad gateway</title>\r\n<body>"), NULL, m);
 	cr_assert_str_eq(m, "<html><title>Bad gateway</title>");

@@ -227,7 +227,7 @@ Test(authz_login, an_uppercase_kid_is_refused_saying_it_differs_only_in_case)
 Test(authz_login, a_kid_that_is_not_a_fingerprint_names_no_key)
 {
 	static const char *const kids[] = {
-	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "17"};
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "17"};
 	struct authz_login l;
 	char hdr[160], claims[160], tok[1024], h64[256], c64[256];
 	size_t i;
@@ -243,7 +243,7 @@ Test(authz_login, a_kid_that_is_not_a_fingerprint_names_no_key)
 		snprintf(tok, sizeof(tok), "%s.%s.AAAA", h64, c64);
 		cr_assert_eq(login("dev1", tok, &l), 0);
 		cr_assert(strstr(l.reason, "kid_unknown: the token's kid (not a fingerprint") ==
-			      l.reason,
+				  l.reason,
 			  "%s", l.reason);
 		cr_assert(strstr(l.reason, "device 'dev1'") != NULL, "%s", l.reason);
 	}
@@ -398,7 +398,7 @@ Test(authz_keys, every_key_of_a_file_counts)
 	tok = mint(&b, "dev6", 0, 0);
 	cr_assert_eq(login_in("dev6", tok, &l), 0);
 	cr_assert(strstr(l.reason, "unusable: ") != NULL &&
-		      strstr(l.reason, "unreadable PEM data after block 1") != NULL,
+			  strstr(l.reason, "unreadable PEM data after block 1") != NULL,
 		  "%s", l.reason);
 	sodium_free(tok);
 	/* kid_unknown says that a file was unusable: it may be the missing key. */

@@ -56,7 +56,8 @@ Test(b64, rfc4648_known_answers_in_the_url_alphabet)
 {
 	/* RFC 4648 section 10, padding dropped; then the two characters base64url changes. */
 	static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	static const char *const coded[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+	static const char *const coded[] = {"",       "Zg",      "Zm8",     "Zm9v",
+					    "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
 	unsigned char back[16];
 	char out[16];
 	struct err e = ERR_INIT;
@@ -67,8 +68,8 @@ Test(b64, rfc4648_known_answers_in_the_url_alphabet)
 					   strlen(plain[i])),
 			     strlen(coded[i]));
 		cr_assert_str_eq(out, coded[i]);
-		cr_assert_eq(b64url_decode(back, sizeof(back), &n, coded[i], strlen(coded[i]), &e), 0,
-			     "%s", e.msg);
+		cr_assert_eq(b64url_decode(back, sizeof(back), &n, coded[i], strlen(coded[i]), &e),
+			     0, "%s", e.msg);
 		cr_assert_eq(n, strlen(plain[i]));
 		cr_assert_eq(memcmp(back, plain[i], n), 0);
 	}
@@ -86,7 +87,8 @@ Test(b64, encoded_len_is_exact_and_the_room_needed_is_one_more)
 
 	for (n = 0; n <= sizeof(in); n++) {
 		cr_assert_eq(B64URL_ENCODED_LEN(n) + 1,
-			     sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+			     sodium_base64_ENCODED_LEN(n,
+						       sodium_base64_VARIANT_URLSAFE_NO_PADDING));
 		/* Exactly the room needed works; one byte less gives nothing. */
 		cr_assert_eq(b64url_encode(out, B64URL_ENCODED_LEN(n) + 1, in, n),
 			     B64URL_ENCODED_LEN(n));
@@ -107,15 +109,15 @@ Test(b64, refusals_say_what_is_wrong)
 		size_t len;
 		const char *says;
 	} bad[] = {
-	    {"QQ==", 4, "padding '=' at offset 2"},
-	    {"QU+D", 4, "'+' at offset 2 is standard base64"},
-	    {"QU/D", 4, "'/' at offset 2 is standard base64"},
-	    {"QU\nD", 4, "byte 0x0a at offset 2"},
-	    {"QU\0D", 4, "byte 0x00 at offset 2"},
-	    {"QU*D", 4, "'*' at offset 2 is not base64url"},
-	    {"QUJDQ", 5, "5 characters is not a possible base64url length"},
-	    {"QR", 2, "non-canonical base64url"},
-	    {"QUJDRA", 6, "6 base64url characters is too long"},
+		{"QQ==", 4, "padding '=' at offset 2"},
+		{"QU+D", 4, "'+' at offset 2 is standard base64"},
+		{"QU/D", 4, "'/' at offset 2 is standard base64"},
+		{"QU\nD", 4, "byte 0x0a at offset 2"},
+		{"QU\0D", 4, "byte 0x00 at offset 2"},
+		{"QU*D", 4, "'*' at offset 2 is not base64url"},
+		{"QUJDQ", 5, "5 characters is not a possible base64url length"},
+		{"QR", 2, "non-canonical base64url"},
+		{"QUJDRA", 6, "6 base64url characters is too long"},
 	};
 	unsigned char out[3];
 	struct err e;

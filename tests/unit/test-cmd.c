@@ -56,13 +56,13 @@ Test(cmd, uint_below_range)
 Test(cmd, uint_junk_refused)
 {
 	static const char *const junk[] = {"",   "-1",   "+1",  " 1",  "1 ",
-	                                   "1x", "0x10", "1e3", "1.0", "ten"};
+					   "1x", "0x10", "1e3", "1.0", "ten"};
 	unsigned long v = 42;
 	size_t i;
 
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
 		cr_assert_eq(cmd_parse_uint("count", junk[i], 0, ULONG_MAX, &v), AK_USAGE, "'%s'",
-		             junk[i]);
+			     junk[i]);
 		cr_assert_eq(v, 42, "'%s'", junk[i]);
 	}
 }
@@ -82,7 +82,7 @@ Test(cmd, uint_overflow_refused)
 	unsigned long v = 42;
 
 	cr_assert_eq(cmd_parse_uint("count", "99999999999999999999999999", 0, ULONG_MAX - 1, &v),
-	             AK_USAGE);
+		     AK_USAGE);
 	cr_assert_eq(v, 42);
 	cr_assert_eq(cmd_parse_uint("count", "18446744073709551616", 0, 1000000, &v), AK_USAGE);
 	cr_assert_eq(v, 42);
@@ -121,13 +121,13 @@ Test(cmd, duration_below_minimum)
 Test(cmd, duration_junk_refused)
 {
 	static const char *const junk[] = {"",   "m",   "20x",  "1m1h", "1h1h",
-	                                   "-5", "5 m", "1.5h", "h1"};
+					   "-5", "5 m", "1.5h", "h1"};
 	long s;
 	size_t i;
 
 	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
 		cr_assert_eq(cmd_parse_duration("lifetime", junk[i], 0, &s), AK_USAGE, "'%s'",
-		             junk[i]);
+			     junk[i]);
 }
 
 Test(cmd, duration_junk_message_names_the_option)
@@ -137,20 +137,20 @@ Test(cmd, duration_junk_message_names_the_option)
 	cr_assert_eq(cmd_parse_duration("leeway", "1m1h", 0, &s), AK_USAGE);
 	fflush(stderr);
 	cr_assert_stderr_eq_str("akcred: --leeway: '1m1h' is not a duration (units d, h, m, s, "
-	                        "largest first, each once)\n");
+				"largest first, each once)\n");
 }
 
 Test(cmd, duration_overflow_refused)
 {
 	static const char *const big[] = {"99999999999999999999999", "99999999999999999999d",
-	                                  "106751991167300d", "9223372036854775807"};
+					  "106751991167300d", "9223372036854775807"};
 	char s[64];
 	long secs;
 	size_t i;
 
 	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++)
 		cr_assert_eq(cmd_parse_duration("lifetime", big[i], 0, &secs), AK_USAGE, "'%s'",
-		             big[i]);
+			     big[i]);
 	/* The largest accepted, and one second more. */
 	snprintf(s, sizeof(s), "%ld", (long)TIMEUTIL_DURATION_MAX);
 	cr_assert_eq(cmd_parse_duration("lifetime", s, 0, &secs), 0, "'%s'", s);
@@ -195,18 +195,18 @@ Test(cmd, time_epoch_zero_as_iso_refused)
 Test(cmd, time_junk_and_overflow_refused)
 {
 	static const char *const junk[] = {"",
-	                                   "now",
-	                                   "-1",
-	                                   "1.5",
-	                                   "2026-11-24",
-	                                   "2026-11-24 09:00:00Z",
-	                                   "2026-11-24T09:00:00",
-	                                   "2026-11-24T09:00:00+01:00",
-	                                   "2026-02-30T00:00:00Z",
-	                                   "2026-11-24T24:00:00Z",
-	                                   "1969-12-31T23:59:59Z",
-	                                   "253402300800",
-	                                   "99999999999999999999999"};
+					   "now",
+					   "-1",
+					   "1.5",
+					   "2026-11-24",
+					   "2026-11-24 09:00:00Z",
+					   "2026-11-24T09:00:00",
+					   "2026-11-24T09:00:00+01:00",
+					   "2026-02-30T00:00:00Z",
+					   "2026-11-24T24:00:00Z",
+					   "1969-12-31T23:59:59Z",
+					   "253402300800",
+					   "99999999999999999999999"};
 	time_t t;
 	size_t i;
 
@@ -269,9 +269,11 @@ Test(cmd, rsa_sizes_akenza_takes)
 
 Test(cmd, rsa_sizes_refused)
 {
-	static const char *const junk[] = {
-	    "0",       "1024", "2047", "2049",  "8192",
-	    "1048577", "",     "2k",   "-2048", "99999999999999999999999"};
+	static const char *const junk[] = {"0",     "1024",
+					   "2047",  "2049",
+					   "8192",  "1048577",
+					   "",      "2k",
+					   "-2048", "99999999999999999999999"};
 	unsigned long bits;
 	size_t i;
 
@@ -285,8 +287,8 @@ Test(cmd, rsa_below_2048_says_why)
 
 	cr_assert_eq(cmd_parse_rsa_bits("1024", &bits), AK_USAGE);
 	fflush(stderr);
-	cr_assert_stderr_eq_str(
-	    "akcred: --bits must be 2048, 3072 or 4096, not '1024': akenza needs at least 2048\n");
+	cr_assert_stderr_eq_str("akcred: --bits must be 2048, 3072 or 4096, not '1024': akenza "
+				"needs at least 2048\n");
 }
 
 /* --- cmd_plural, cmd_distance ---------------------------------------------------------- */

@@ -15,8 +15,8 @@ Test(devid, accepts_ordinary_ids)
 
 Test(devid, rejects_topic_and_path_characters)
 {
-	const char *bad[] = {"a/b", "a+b", "a#b", "a b", "a\tb", ".", "..", ".hidden", "", "a,b",
-			     "a\"b", "caf\xc3\xa9"};
+	const char *bad[] = {"a/b", "a+b",     "a#b", "a b", "a\tb", ".",
+			     "..",  ".hidden", "",    "a,b", "a\"b", "caf\xc3\xa9"};
 	struct err e = ERR_INIT;
 	size_t i;
 

@@ -25,27 +25,27 @@ failing_init(struct err *e)
 }
 
 static const struct dlib_sym libc_syms[] = {
-    {"strlen", (void *)&p_test_strlen},
-    {NULL, NULL},
+	{"strlen", (void *)&p_test_strlen},
+	{NULL, NULL},
 };
 
 Test(dlib, a_missing_library_names_itself_and_its_package)
 {
 	static const struct dlib_sym none[] = {{NULL, NULL}};
 	struct dlib l = DLIB_INIT("libakcred-absent", "libakcred-absent.so.9", "libakcred-absent9",
-	                          "version 9 or newer is needed", none, count_init);
+				  "version 9 or newer is needed", none, count_init);
 	struct err e = ERR_INIT;
 
 	inits = 0;
 	cr_assert_eq(dlib_load(&l, &e), -1);
 	cr_assert_eq(e.status, AK_INTERNAL);
 	cr_assert(strncmp(e.msg, "cannot load libakcred-absent (libakcred-absent.so.9): ",
-	                  strlen("cannot load libakcred-absent (libakcred-absent.so.9): ")) == 0,
-	          "%s", e.msg);
+			  strlen("cannot load libakcred-absent (libakcred-absent.so.9): ")) == 0,
+		  "%s", e.msg);
 	cr_assert(strstr(e.msg, "libakcred-absent.so.9: cannot open shared object file") != NULL,
-	          "%s", e.msg);
+		  "%s", e.msg);
 	cr_assert(strstr(e.msg, " (Debian: apt-get install libakcred-absent9)") != NULL, "%s",
-	          e.msg);
+		  e.msg);
 	cr_assert_eq(inits, 0, "the initialiser of a library that is not there ran");
 	/* Not loaded: a second call tries again, and fails again. */
 	cr_assert_eq(dlib_load(&l, &e), -1);
@@ -54,19 +54,19 @@ Test(dlib, a_missing_library_names_itself_and_its_package)
 Test(dlib, a_missing_function_fails_the_load_and_says_what_is_needed)
 {
 	static const struct dlib_sym syms[] = {
-	    {"strlen", (void *)&p_test_strlen},
-	    {"akcred_no_such_function", (void *)&p_test_missing},
-	    {NULL, NULL},
+		{"strlen", (void *)&p_test_strlen},
+		{"akcred_no_such_function", (void *)&p_test_missing},
+		{NULL, NULL},
 	};
-	struct dlib l =
-	    DLIB_INIT("libc", "libc.so.6", NULL, "version 99 or newer is needed", syms, count_init);
+	struct dlib l = DLIB_INIT("libc", "libc.so.6", NULL, "version 99 or newer is needed", syms,
+				  count_init);
 	struct err e = ERR_INIT;
 
 	inits = 0;
 	cr_assert_eq(dlib_load(&l, &e), -1);
 	cr_assert_eq(e.status, AK_INTERNAL);
 	cr_assert_str_eq(
-	    e.msg, "libc.so.6 has no 'akcred_no_such_function': version 99 or newer is needed");
+		e.msg, "libc.so.6 has no 'akcred_no_such_function': version 99 or newer is needed");
 	cr_assert_eq(inits, 0, "the initialiser ran with a function missing");
 	cr_assert_null(l.handle, "a library without its functions stays open");
 }
@@ -74,8 +74,8 @@ Test(dlib, a_missing_function_fails_the_load_and_says_what_is_needed)
 Test(dlib, without_a_package_the_message_has_no_install_hint)
 {
 	static const struct dlib_sym none[] = {{NULL, NULL}};
-	struct dlib l =
-	    DLIB_INIT("libakcred-absent", "libakcred-absent.so.9", NULL, "", none, NULL);
+	struct dlib l = DLIB_INIT("libakcred-absent", "libakcred-absent.so.9", NULL, "", none,
+				  NULL);
 	struct err e = ERR_INIT;
 
 	cr_assert_eq(dlib_load(&l, &e), -1);

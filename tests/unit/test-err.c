@@ -78,7 +78,7 @@ Test(err, prefix_keeps_the_status)
 	cr_assert_str_eq(e.msg, "cannot connect to 'mqtt.akenza.io': certificate has expired");
 	err_prefix(&e, "check");
 	cr_assert_str_eq(e.msg,
-	                 "check: cannot connect to 'mqtt.akenza.io': certificate has expired");
+			 "check: cannot connect to 'mqtt.akenza.io': certificate has expired");
 }
 
 /* Nothing queued: the message stands alone, with no dangling ": ". */
@@ -119,7 +119,7 @@ Test(err, status_names_distinct_and_lowercase)
 		cr_assert_neq(names[i][0], '\0', "status %d", i);
 		for (p = names[i]; *p != '\0'; p++)
 			cr_assert((*p >= 'a' && *p <= 'z') || *p == '-', "status %d: '%s'", i,
-			          names[i]);
+				  names[i]);
 		for (j = 0; j < i; j++)
 			cr_assert_neq(strcmp(names[i], names[j]), 0, "statuses %d and %d", j, i);
 	}

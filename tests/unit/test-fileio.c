@@ -329,14 +329,14 @@ Test(fileio, a_later_batch_removes_only_provable_leftovers)
 	int fd;
 
 	put("k", "current");
-	put(".k.akcred-Ab12Cd", "killed while staged"); /* unpublished: goes */
+	put(".k.akcred-Ab12Cd", "killed while staged");     /* unpublished: goes */
 	cr_assert_eq(link("k", ".k.akcred-old-Ab12Cd"), 0); /* the target itself: goes */
-	put(".k.akcred-old-Xy34Zw", "old key");		/* may be the only copy: stays */
-	put(".k.akcred-Qq11Qq", "held");		/* a live process holds it: stays */
+	put(".k.akcred-old-Xy34Zw", "old key");             /* may be the only copy: stays */
+	put(".k.akcred-Qq11Qq", "held");                    /* a live process holds it: stays */
 	cr_assert((fd = open(".k.akcred-Qq11Qq", O_RDONLY)) >= 0);
 	cr_assert_eq(flock(fd, LOCK_EX), 0);
 	cr_assert_eq(symlink("k", ".k.akcred-Sy55Ln"), 0); /* not a regular file: stays */
-	put(".k.akcred-Ab12Cde", "other shape");	   /* not a name we make: stays */
+	put(".k.akcred-Ab12Cde", "other shape");           /* not a name we make: stays */
 	cr_assert_eq(fileio_batch_add(&batch, "k", "new", 3, 0600, &e), 0, "%s", e.msg);
 	fileio_batch_clear(&batch);
 	close(fd);

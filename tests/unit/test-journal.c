@@ -35,7 +35,7 @@ open_mem(struct journal_reader *jr, const char *data)
 	struct err e = ERR_INIT;
 
 	cr_assert_eq(journal_reader_open_mem(jr, data, strlen(data), "j.csv", &fmt, &e), 0, "%s",
-	             e.msg);
+		     e.msg);
 }
 
 Test(journal, reads_records_with_their_lines)
@@ -75,12 +75,12 @@ Test(journal, notes_what_is_wrong_with_a_record)
 		int nfields, toolong, torn;
 		const char *syntax;
 	} cases[] = {
-	    {"a,b", 2, 0, 0, NULL},
-	    {"a,b,c,d,e,f,g,h,i,j", 10, 0, 0, NULL},
-	    {"a,0123456789abcdef,c", 3, 2, 0, NULL},
-	    {"a,\"b\"x,c", 3, 0, 0, "text after a closing quote"},
-	    {"a,b\"c,d", 3, 0, 0, "a quote inside an unquoted field"},
-	    {"a,\"b,c", 2, 0, 1, "a quoted field is not closed"},
+		{"a,b", 2, 0, 0, NULL},
+		{"a,b,c,d,e,f,g,h,i,j", 10, 0, 0, NULL},
+		{"a,0123456789abcdef,c", 3, 2, 0, NULL},
+		{"a,\"b\"x,c", 3, 0, 0, "text after a closing quote"},
+		{"a,b\"c,d", 3, 0, 0, "a quote inside an unquoted field"},
+		{"a,\"b,c", 2, 0, 1, "a quoted field is not closed"},
 	};
 	char data[256];
 	struct journal_reader jr;
@@ -128,19 +128,20 @@ Test(journal, notes_what_is_wrong_with_a_record)
 Test(journal, checks_the_header_field_by_field)
 {
 	static const char *const good[] = {
-	    HDR,
-	    "\xef\xbb\xbf"
-	    "id,value,when\r\n",
-	    "\"id\",value,\"when\"\n", "id,value,when", /* a header alone, without its line end */
+		HDR,
+		"\xef\xbb\xbf"
+		"id,value,when\r\n",
+		"\"id\",value,\"when\"\n",
+		"id,value,when", /* a header alone, without its line end */
 	};
 	static const char *const bad[] = {
-	    "",
-	    "id,value\n",
-	    "id,value,when,extra\n",
-	    "id,Value,when\n",
-	    "\xef\xbb" HDR,
-	    "id,value,when \n",
-	    "\"id,value,when\"\n",
+		"",
+		"id,value\n",
+		"id,value,when,extra\n",
+		"id,Value,when\n",
+		"\xef\xbb" HDR,
+		"id,value,when \n",
+		"\"id,value,when\"\n",
 	};
 	struct journal_reader jr;
 	struct err e;
@@ -148,16 +149,16 @@ Test(journal, checks_the_header_field_by_field)
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		e = (struct err)ERR_INIT;
-		cr_assert_eq(
-		    journal_reader_open_mem(&jr, good[i], strlen(good[i]), "j.csv", &fmt, &e), 0,
-		    "refused header %zu: %s", i, e.msg);
+		cr_assert_eq(journal_reader_open_mem(&jr, good[i], strlen(good[i]), "j.csv", &fmt,
+						     &e),
+			     0, "refused header %zu: %s", i, e.msg);
 		journal_reader_close(&jr);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		e = (struct err)ERR_INIT;
-		cr_assert_eq(
-		    journal_reader_open_mem(&jr, bad[i], strlen(bad[i]), "j.csv", &fmt, &e), -1,
-		    "accepted header %zu", i);
+		cr_assert_eq(journal_reader_open_mem(&jr, bad[i], strlen(bad[i]), "j.csv", &fmt,
+						     &e),
+			     -1, "accepted header %zu", i);
 		cr_assert_eq(e.status, AK_INPUT);
 		cr_assert(strstr(e.msg, "'j.csv'") != NULL, "%s", e.msg);
 		cr_assert(strstr(e.msg, "not a test journal") != NULL, "%s", e.msg);
@@ -333,8 +334,8 @@ Test(journal_file, cuts_a_torn_tail_and_keeps_whole_rows)
 Test(journal_file, never_appends_to_what_is_not_one)
 {
 	static const char *const bad[] = {"name,value\na,b\n", "",
-	                                  HDR "a,1,t1\n"
-	                                      "id"};
+					  HDR "a,1,t1\n"
+					      "id"};
 	struct journal j = JOURNAL_INIT;
 	struct err e;
 	size_t i;
@@ -376,8 +377,8 @@ Test(journal_file, a_second_writer_is_refused)
 Test(journal_file, writer_and_reader_agree_on_the_header)
 {
 	static const char *const files[] = {"\xef\xbb\xbf"
-	                                    "id,value,when\r\n",
-	                                    "\"id\",value,when\n", "\xef\xbb" HDR, "id,value\n"};
+					    "id,value,when\r\n",
+					    "\"id\",value,when\n", "\xef\xbb" HDR, "id,value\n"};
 	struct journal j = JOURNAL_INIT;
 	struct journal_reader jr;
 	struct err e;

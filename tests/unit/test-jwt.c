@@ -180,7 +180,8 @@ hdr(const char *alg, const struct key *k)
 {
 	static char buf[256];
 
-	snprintf(buf, sizeof(buf), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid_of(k));
+	snprintf(buf, sizeof(buf), "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg,
+		 kid_of(k));
 	return buf;
 }
 
@@ -196,11 +197,14 @@ Test(jwt, mints_exactly_the_akenza_header_and_claims)
 
 	snprintf(want, sizeof(want), "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"%s\"}",
 		 kid_of(&ec));
-	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, tok, strcspn(tok, "."), &e), 0);
+	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, tok, strcspn(tok, "."),
+				   &e),
+		     0);
 	dec[n] = '\0';
 	cr_assert_str_eq(dec, want);
 	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, strchr(tok, '.') + 1,
-				   strcspn(strchr(tok, '.') + 1, "."), &e), 0);
+				   strcspn(strchr(tok, '.') + 1, "."), &e),
+		     0);
 	dec[n] = '\0';
 	cr_assert_str_eq(dec, "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\"}");
 	free(tok);
@@ -212,13 +216,17 @@ Test(jwt, mints_sub_and_leaves_kid_out_on_request)
 	size_t n;
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, tok, strcspn(tok, "."), &e), 0);
+	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, tok, strcspn(tok, "."),
+				   &e),
+		     0);
 	dec[n] = '\0';
 	cr_assert_str_eq(dec, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}");
 	cr_assert_eq(b64url_decode((unsigned char *)dec, sizeof(dec), &n, strchr(tok, '.') + 1,
-				   strcspn(strchr(tok, '.') + 1, "."), &e), 0);
+				   strcspn(strchr(tok, '.') + 1, "."), &e),
+		     0);
 	dec[n] = '\0';
-	cr_assert_str_eq(dec, "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\",\"sub\":\"dev-1\"}");
+	cr_assert_str_eq(dec, "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD
+			      "\",\"sub\":\"dev-1\"}");
 	free(tok);
 }
 
@@ -470,7 +478,8 @@ Test(jwt, problem_aud_mismatch)
 	struct jwt_report r = JWT_REPORT_INIT;
 
 	check(resign(&ec, hdr("ES256", &ec),
-		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"https://akenza.io/devices/dev-2\"}"),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"https://akenza.io/devices/"
+		     "dev-2\"}"),
 	      &ec, 0, &r);
 	cr_assert(has(&r, "aud_mismatch"));
 	cr_assert_eq(r.nproblems, 1);
@@ -533,8 +542,7 @@ Test(jwt, problem_claim_type)
 	expect(resign(&ec, hdr("ES256", &ec),
 		      "{\"iat\":\"1764000000\",\"exp\":1764001200,\"aud\":\"" AUD "\"}"),
 	       &ec, "claim_type", 1);
-	expect(resign(&ec, hdr("ES256", &ec),
-		      "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":7}"),
+	expect(resign(&ec, hdr("ES256", &ec), "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":7}"),
 	       &ec, "claim_type", 1);
 }
 
@@ -574,10 +582,11 @@ Test(jwt, attack_embedded_jwk_is_never_used)
 	char h[512];
 	struct jwt_report r = JWT_REPORT_INIT;
 
-	snprintf(h, sizeof(h),
-		 "{\"alg\":\"ES256\",\"kid\":\"%s\",\"jwk\":{\"kty\":\"EC\"},\"jku\":\"https://x/\","
-		 "\"x5u\":\"https://x/\",\"x5c\":[\"AA\"]}",
-		 kid_of(&ec));
+	snprintf(
+		h, sizeof(h),
+		"{\"alg\":\"ES256\",\"kid\":\"%s\",\"jwk\":{\"kty\":\"EC\"},\"jku\":\"https://x/\","
+		"\"x5u\":\"https://x/\",\"x5c\":[\"AA\"]}",
+		kid_of(&ec));
 	check(resign(&ec2, h, claims_ok), &ec, 0, &r);
 	cr_assert(has(&r, "signature_invalid"));
 	cr_assert(has(&r, "header_key_ignored"));
@@ -674,7 +683,8 @@ Test(jwt, certificate_outside_its_validity_rejects)
 			cr_assert_eq(r.nproblems, 1);
 			cr_assert_str_eq(r.problems[0].code, "cert_not_valid");
 			cr_assert_eq(r.problems[0].severity, JWT_ERROR);
-			cr_assert(strstr(r.problems[0].message, "it has expired (leeway 1m)") != NULL,
+			cr_assert(strstr(r.problems[0].message, "it has expired (leeway 1m)") !=
+					  NULL,
 				  "%s", r.problems[0].message);
 		}
 		jwt_report_clear(&r);
@@ -765,12 +775,13 @@ Test(jwt, check_keys_says_what_the_kid_named)
 
 Test(jwt, every_problem_code_is_documented_in_the_table)
 {
-	const char *codes[] = {"malformed", "duplicate_member", "alg_unsupported",
+	const char *codes[] = {"malformed",        "duplicate_member",  "alg_unsupported",
 			       "alg_key_mismatch", "signature_invalid", "signature_der_encoded",
-			       "signature_length", "kid_missing", "kid_mismatch", "aud_missing",
-			       "aud_mismatch", "iat_missing", "iat_in_future", "exp_missing",
-			       "expired", "exp_before_iat", "lifetime_too_long", "claim_type",
-			       "crit_unsupported", "aud_multiple", "cert_not_valid"};
+			       "signature_length", "kid_missing",       "kid_mismatch",
+			       "aud_missing",      "aud_mismatch",      "iat_missing",
+			       "iat_in_future",    "exp_missing",       "expired",
+			       "exp_before_iat",   "lifetime_too_long", "claim_type",
+			       "crit_unsupported", "aud_multiple",      "cert_not_valid"};
 	size_t i, j;
 
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
@@ -876,7 +887,8 @@ Test(jwt, es256_der_to_raw_holds_for_short_and_padded_integers)
 
 	cr_assert_eq(jwt_signer_init(&s, &ec, &e), 0);
 	for (i = 0; i < 3000; i++) {
-		cr_assert_eq(jwt_signer_mint_buf(&s, &o, buf, sizeof(buf), &len, &e), 0, "%s", e.msg);
+		cr_assert_eq(jwt_signer_mint_buf(&s, &o, buf, sizeof(buf), &len, &e), 0, "%s",
+			     e.msg);
 		cr_assert_eq(jwt_check(buf, len, &co, &r, &e), 0);
 		cr_assert(r.signature_valid && r.nproblems == 0, "token %d: %s", i, buf);
 		jwt_report_clear(&r);
@@ -949,7 +961,8 @@ Test(jwt, long_strings_are_cut_between_characters)
 	/* 79 bytes then "é": the 80-byte cut must not split it (JSON then lost the problem). */
 	memset(typ, 'a', 79);
 	memcpy(typ + 79, "\xc3\xa9", 3);
-	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"typ\":\"%s\",\"kid\":\"%s\"}", typ, kid_of(&ec));
+	snprintf(h, sizeof(h), "{\"alg\":\"ES256\",\"typ\":\"%s\",\"kid\":\"%s\"}", typ,
+		 kid_of(&ec));
 	check(resign(&ec, h, claims_ok), &ec, 0, &r);
 	assert_clean(problem(&r, "typ_unexpected")->message);
 	jwt_report_clear(&r);
@@ -986,17 +999,19 @@ Test(jwt, an_unusable_expected_device_id_matches_no_aud)
 	longid[600] = '\0';
 	snprintf(aud, sizeof(aud), "%s%.*s", prefix, (int)(511 - strlen(prefix)), longid);
 	cr_assert_eq(strlen(aud), 511);
-	snprintf(claims, sizeof(claims), "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"%s\"}", aud);
+	snprintf(claims, sizeof(claims), "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"%s\"}",
+		 aud);
 	o.device_id = longid;
-	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec), claims), &o, &r, &e), 0, "%s", e.msg);
+	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec), claims), &o, &r, &e), 0, "%s",
+		     e.msg);
 	cr_assert(!jwt_report_accepted(&r), "a truncated audience was accepted");
 	cr_assert(has(&r, "aud_mismatch"));
 	jwt_report_clear(&r);
 	/* An id devid_check refuses, and a host jwt_aud_host_check refuses, match nothing. */
 	o.device_id = "a b";
 	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec),
-					"{\"iat\":1764000000,\"exp\":1764001200,"
-					"\"aud\":\"https://akenza.io/devices/a b\"}"),
+				       "{\"iat\":1764000000,\"exp\":1764001200,"
+				       "\"aud\":\"https://akenza.io/devices/a b\"}"),
 				&o, &r, &e),
 		     0);
 	cr_assert(!jwt_report_accepted(&r));
@@ -1005,8 +1020,8 @@ Test(jwt, an_unusable_expected_device_id_matches_no_aud)
 	o.device_id = "dev-1";
 	o.aud_host = "akenza.io/x";
 	cr_assert_eq(check_opts(resign(&ec, hdr("ES256", &ec),
-					"{\"iat\":1764000000,\"exp\":1764001200,"
-					"\"aud\":\"https://akenza.io/x/devices/dev-1\"}"),
+				       "{\"iat\":1764000000,\"exp\":1764001200,"
+				       "\"aud\":\"https://akenza.io/x/devices/dev-1\"}"),
 				&o, &r, &e),
 		     0);
 	cr_assert(!jwt_report_accepted(&r));
@@ -1157,7 +1172,8 @@ Test(jwt, fractional_times_are_floored_with_a_warning)
 	cr_assert_eq(r.nproblems, 2);
 	cr_assert_eq(r.problems[0].severity, JWT_WARNING);
 	cr_assert_str_eq(r.problems[0].code, "claim_type");
-	cr_assert(strstr(r.problems[1].message, "taken as 1764001200"), "%s", r.problems[1].message);
+	cr_assert(strstr(r.problems[1].message, "taken as 1764001200"), "%s",
+		  r.problems[1].message);
 	cr_assert(jwt_report_accepted(&r));
 	jwt_report_clear(&r);
 	/* Floored, not rounded: exp 1764000059.9 is expired at NOW + 60 with no leeway left. */
@@ -1186,7 +1202,8 @@ Test(jwt, several_audiences_are_a_warning)
 	struct jwt_report r = JWT_REPORT_INIT;
 
 	check(resign(&ec, hdr("ES256", &ec),
-		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"https://x.example\",\"" AUD "\"]}"),
+		     "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"https://x.example\",\"" AUD
+		     "\"]}"),
 	      &ec, 0, &r);
 	cr_assert(has(&r, "aud_multiple"));
 	cr_assert_eq(r.nproblems, 1);
@@ -1194,7 +1211,8 @@ Test(jwt, several_audiences_are_a_warning)
 	jwt_report_clear(&r);
 	/* One audience in an array is what RFC 7519 allows: no warning. */
 	expect(resign(&ec, hdr("ES256", &ec),
-		      "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"" AUD "\"],\"sub\":\"x\"}"),
+		      "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":[\"" AUD
+		      "\"],\"sub\":\"x\"}"),
 	       &ec, "sub_mismatch", 1);
 }
 

@@ -160,7 +160,8 @@ Test(key, names_what_is_not_a_key)
 {
 	struct key k = KEY_INIT;
 	struct err e = ERR_INIT;
-	const char *csr = "-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n";
+	const char *csr =
+		"-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n";
 	const unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x05};
 
 	cr_assert_eq(key_load(&k, (const unsigned char *)csr, strlen(csr), "r", NULL, &e), -1);
@@ -196,7 +197,8 @@ Test(key, names_raw_points_and_encoded_text)
 	cr_assert(strstr(e.msg, "(a raw compressed EC point (33 bytes)") != NULL, "%s", e.msg);
 	/* "04..." starts with '0', 0x30, the tag of a DER SEQUENCE. */
 	cr_assert_eq(key_load(&k, (unsigned char *)hex, strlen(hex), "h", NULL, &e), -1);
-	cr_assert(strstr(e.msg, "(hex text of 130 digits, like a raw EC point") != NULL, "%s", e.msg);
+	cr_assert(strstr(e.msg, "(hex text of 130 digits, like a raw EC point") != NULL, "%s",
+		  e.msg);
 	cr_assert_null(strstr(e.msg, "unknown structure"), "%s", e.msg);
 	cr_assert_eq(key_load(&k, (unsigned char *)"3059301306\n", 11, "h", NULL, &e), -1);
 	cr_assert(strstr(e.msg, "(hex text of 10 digits: not supported; decode it first") != NULL,
@@ -350,9 +352,9 @@ same_as_openssl(const char *file)
 
 Test(key, spki_of_p256_and_rsa_is_openssls)
 {
-	const char *files[] = {DATA "ec_private.pem",	   DATA "ec_public.pem",
-			       DATA "ec2_private.pem",	   DATA "rsa_private.pem",
-			       DATA "rsa_public.pem",	   DATA "rsa1024_private.pem",
+	const char *files[] = {DATA "ec_private.pem",      DATA "ec_public.pem",
+			       DATA "ec2_private.pem",     DATA "rsa_private.pem",
+			       DATA "rsa_public.pem",      DATA "rsa1024_private.pem",
 			       DATA "rsa4096_private.pem", DATA "rsa1032_e3_private.pem",
 			       DATA "ec384_private.pem",   DATA "ed25519_private.pem"};
 	size_t i;

@@ -26,9 +26,9 @@ open_mem(const char *data)
 
 Test(manifest, reads_plain_rows)
 {
-	const char *data =
-	    HDR "dev-1,EC256_PEM," FP1 ",dev-1/public.pem,2026-11-24T14:13:27Z\n"
-		"dev-2,RSA256_X509_PEM," FP2 ",dev-2/cert.pem,2026-11-24T14:13:28Z\n";
+	const char *data = HDR "dev-1,EC256_PEM," FP1 ",dev-1/public.pem,2026-11-24T14:13:27Z\n"
+			       "dev-2,RSA256_X509_PEM," FP2
+			       ",dev-2/cert.pem,2026-11-24T14:13:28Z\n";
 	struct manifest *m = open_mem(data);
 	struct manifest_row r;
 	struct err e = ERR_INIT;
@@ -99,16 +99,16 @@ Test(manifest, reports_bad_rows_with_line_numbers_and_goes_on)
 	static const struct {
 		const char *row, *why;
 	} bad[] = {
-	    {"dev/1,EC256_PEM," FP1 ",x,2026-11-24T14:13:27Z", "character '/'"},
-	    {"dev-1,EC384_PEM," FP1 ",x,2026-11-24T14:13:27Z", "unknown algorithm"},
-	    {"dev-1,EC256_PEM,ABCDEF,x,2026-11-24T14:13:27Z", "64 lowercase hex"},
-	    {"dev-1,EC256_PEM," FP1 "00,x,2026-11-24T14:13:27Z", "fingerprint"},
-	    {"dev-1,EC256_PEM," FP1 ",,2026-11-24T14:13:27Z", "empty"},
-	    {"dev-1,EC256_PEM," FP1 ",x,2026-11-24 14:13:27", "ISO 8601"},
-	    {"dev-1,EC256_PEM," FP1 ",x", "4 fields"},
-	    {"dev-1,EC256_PEM," FP1 ",x,2026-11-24T14:13:27Z,extra", "6 fields"},
-	    {"dev-1,EC256_PEM,\"" FP1 "\"x,x,2026-11-24T14:13:27Z", "after a closing quote"},
-	    {"dev-1,EC2\"56_PEM," FP1 ",x,2026-11-24T14:13:27Z", "quote inside"},
+		{"dev/1,EC256_PEM," FP1 ",x,2026-11-24T14:13:27Z", "character '/'"},
+		{"dev-1,EC384_PEM," FP1 ",x,2026-11-24T14:13:27Z", "unknown algorithm"},
+		{"dev-1,EC256_PEM,ABCDEF,x,2026-11-24T14:13:27Z", "64 lowercase hex"},
+		{"dev-1,EC256_PEM," FP1 "00,x,2026-11-24T14:13:27Z", "fingerprint"},
+		{"dev-1,EC256_PEM," FP1 ",,2026-11-24T14:13:27Z", "empty"},
+		{"dev-1,EC256_PEM," FP1 ",x,2026-11-24 14:13:27", "ISO 8601"},
+		{"dev-1,EC256_PEM," FP1 ",x", "4 fields"},
+		{"dev-1,EC256_PEM," FP1 ",x,2026-11-24T14:13:27Z,extra", "6 fields"},
+		{"dev-1,EC256_PEM,\"" FP1 "\"x,x,2026-11-24T14:13:27Z", "after a closing quote"},
+		{"dev-1,EC2\"56_PEM," FP1 ",x,2026-11-24T14:13:27Z", "quote inside"},
 	};
 	char data[4096];
 	struct manifest *m;
@@ -209,13 +209,13 @@ Test(manifest, round_trips_what_it_writes)
 Test(manifest, relative_paths)
 {
 	static const char *const cases[][3] = {
-	    {"/a/b", "/a/b/dev-1/public.pem", "dev-1/public.pem"},
-	    {"/a/b", "/a/c/dev-1/public.pem", "../c/dev-1/public.pem"},
-	    {"/a/b", "/a/bc/x", "../bc/x"},
-	    {"/a/b/c", "/x", "../../../x"},
-	    {"/", "/a/x", "a/x"},
-	    {"/a", "/a", "."},
-	    {"/a/b", "/a", ".."},
+		{"/a/b", "/a/b/dev-1/public.pem", "dev-1/public.pem"},
+		{"/a/b", "/a/c/dev-1/public.pem", "../c/dev-1/public.pem"},
+		{"/a/b", "/a/bc/x", "../bc/x"},
+		{"/a/b/c", "/x", "../../../x"},
+		{"/", "/a/x", "a/x"},
+		{"/a", "/a", "."},
+		{"/a/b", "/a", ".."},
 	};
 	char buf[256];
 	struct err e = ERR_INIT;
@@ -243,7 +243,6 @@ Test(manifest, key_path_is_relative_to_the_manifest)
 }
 
 /* --- files ----------------------------------------------------------------- */
-
 
 static char *
 slurp(const char *path)

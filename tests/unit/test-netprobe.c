@@ -35,9 +35,9 @@ Test(resolver, a_numeric_address_resolves_to_itself)
 	struct sockaddr_in *in;
 	int err = 0, timed_out = 1;
 
-	cr_assert_eq(
-	    resolver_lookup("127.0.0.1", 8883, timeutil_now_ms() + 60000, &res, &err, &timed_out),
-	    0);
+	cr_assert_eq(resolver_lookup("127.0.0.1", 8883, timeutil_now_ms() + 60000, &res, &err,
+				     &timed_out),
+		     0);
 	cr_assert_not(timed_out);
 	cr_assert_not_null(res);
 	cr_assert_eq(res->ai_family, AF_INET);
@@ -53,10 +53,10 @@ Test(netprobe, tells_a_refused_connection_from_a_working_one)
 	int fd = loopback(&a, 0);
 
 	cr_assert_eq(netprobe_errno((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 60000),
-	             ECONNREFUSED);
+		     ECONNREFUSED);
 	cr_assert_eq(listen(fd, 4), 0);
 	cr_assert_eq(netprobe_errno((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 60000),
-	             0);
+		     0);
 	close(fd);
 }
 
@@ -67,7 +67,7 @@ Test(netprobe, a_port_that_stays_silent_speaks_neither)
 
 	/* Accepted by the kernel, never answered: no at the deadline, however slow the machine. */
 	cr_assert_not(
-	    netprobe_plain_mqtt((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 300));
+		netprobe_plain_mqtt((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 300));
 	cr_assert_not(netprobe_tls((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 300));
 	close(fd);
 }
@@ -78,7 +78,7 @@ Test(netprobe, a_closed_port_speaks_neither)
 	int fd = loopback(&a, 0);
 
 	cr_assert_not(
-	    netprobe_plain_mqtt((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 60000));
+		netprobe_plain_mqtt((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 60000));
 	cr_assert_not(netprobe_tls((struct sockaddr *)&a, sizeof(a), timeutil_now_ms() + 60000));
 	close(fd);
 }

@@ -141,8 +141,8 @@ Test(provision, check_other_key_type_refused)
 	cr_assert_eq(provision_batch_check(&o, &b, &e), -1);
 	cr_assert_eq(e.status, AK_INPUT);
 	cr_assert_not_null(strstr(e.msg, "it holds EC256_PEM devices ('s-1'), this run makes "
-	                                 "RSA256_PEM"),
-	                   "%s", e.msg);
+					 "RSA256_PEM"),
+			   "%s", e.msg);
 }
 
 Test(provision, check_certificates_are_another_algorithm)
@@ -167,7 +167,7 @@ Test(provision, check_other_rsa_size_refused)
 	b.bits = 3072;
 	cr_assert_eq(provision_batch_check(&o, &b, &e), -1);
 	cr_assert_not_null(strstr(e.msg, "RSA 3072 keys ('s-1'), this run makes RSA 2048"), "%s",
-	                   e.msg);
+			   e.msg);
 	b.bits = 0; /* not known: nothing to disagree with */
 	cr_assert_eq(provision_batch_check(&o, &b, &e), 0, "%s", e.msg);
 }
@@ -181,14 +181,14 @@ Test(provision, check_encryption_must_agree_both_ways)
 	b.encrypted = 1;
 	cr_assert_eq(provision_batch_check(&o, &b, &e), -1);
 	cr_assert_not_null(strstr(e.msg, "are encrypted ('out/s-1/private.pem'): give --encrypt"),
-	                   "%s", e.msg);
+			   "%s", e.msg);
 	o.encrypt = 1;
 	cr_assert_eq(provision_batch_check(&o, &b, &e), 0, "%s", e.msg);
 
 	b.encrypted = 0;
 	cr_assert_eq(provision_batch_check(&o, &b, &e), -1);
 	cr_assert_not_null(strstr(e.msg, "not encrypted ('out/s-1/private.pem'): leave out"), "%s",
-	                   e.msg);
+			   e.msg);
 	b.encrypted = -1; /* not known */
 	cr_assert_eq(provision_batch_check(&o, &b, &e), 0, "%s", e.msg);
 }

@@ -23,27 +23,33 @@ Test(safetext, c0_c1_and_del_are_escaped)
 {
 	cr_assert_str_eq(esc("a\x1b[31mb\x7f", 200), "a\\x1b[31mb\\x7f");
 	/* U+009B CSI and U+0085 NEL: one escape per byte. */
-	cr_assert_str_eq(esc("x\xc2\x9b" "31m\xc2\x85", 200), "x\\xc2\\x9b31m\\xc2\\x85");
+	cr_assert_str_eq(esc("x\xc2\x9b"
+			     "31m\xc2\x85",
+			     200),
+			 "x\\xc2\\x9b31m\\xc2\\x85");
 	cr_assert_str_eq(esc("\xc2\xa0", 200), "\xc2\xa0"); /* U+00A0 is printable */
 }
 
 Test(safetext, bidi_and_format_characters_are_escaped)
 {
-	cr_assert_str_eq(esc("\xe2\x80\xae", 200), "\\xe2\\x80\\xae");	/* U+202E RLO */
-	cr_assert_str_eq(esc("\xe2\x80\x8f", 200), "\\xe2\\x80\\x8f");	/* U+200F RLM */
-	cr_assert_str_eq(esc("\xe2\x81\xa6", 200), "\\xe2\\x81\\xa6");	/* U+2066 LRI */
-	cr_assert_str_eq(esc("\xef\xbb\xbf", 200), "\\xef\\xbb\\xbf");	/* U+FEFF */
-	cr_assert_str_eq(esc("\xd8\x9c", 200), "\\xd8\\x9c");		/* U+061C ALM */
+	cr_assert_str_eq(esc("\xe2\x80\xae", 200), "\\xe2\\x80\\xae"); /* U+202E RLO */
+	cr_assert_str_eq(esc("\xe2\x80\x8f", 200), "\\xe2\\x80\\x8f"); /* U+200F RLM */
+	cr_assert_str_eq(esc("\xe2\x81\xa6", 200), "\\xe2\\x81\\xa6"); /* U+2066 LRI */
+	cr_assert_str_eq(esc("\xef\xbb\xbf", 200), "\\xef\\xbb\\xbf"); /* U+FEFF */
+	cr_assert_str_eq(esc("\xd8\x9c", 200), "\\xd8\\x9c");          /* U+061C ALM */
 }
 
 Test(safetext, invalid_utf8_is_escaped_byte_by_byte)
 {
 	cr_assert_str_eq(esc("\xff", 200), "\\xff");
-	cr_assert_str_eq(esc("\xc3", 200), "\\xc3");			/* truncated */
-	cr_assert_str_eq(esc("\xc0\xaf", 200), "\\xc0\\xaf");		/* overlong '/' */
-	cr_assert_str_eq(esc("\xed\xa0\x80", 200), "\\xed\\xa0\\x80"); /* a surrogate */
+	cr_assert_str_eq(esc("\xc3", 200), "\\xc3");                            /* truncated */
+	cr_assert_str_eq(esc("\xc0\xaf", 200), "\\xc0\\xaf");                   /* overlong '/' */
+	cr_assert_str_eq(esc("\xed\xa0\x80", 200), "\\xed\\xa0\\x80");          /* a surrogate */
 	cr_assert_str_eq(esc("\xf4\x90\x80\x80", 200), "\\xf4\\x90\\x80\\x80"); /* > U+10FFFF */
-	cr_assert_str_eq(esc("\xe2\x82" "a", 200), "\\xe2\\x82a");
+	cr_assert_str_eq(esc("\xe2\x82"
+			     "a",
+			     200),
+			 "\\xe2\\x82a");
 }
 
 Test(safetext, cuts_between_characters_and_escapes)
@@ -93,11 +99,13 @@ Test(safetext, json_escapes_del_c1_and_bidi)
 	size_t i;
 
 	/* DEL raw in, \u007f out (Jansson alone leaves it raw). */
-	s = js("{\"typ\":\"a\x7f" "b\",\"k\x7f\":1}");
+	s = js("{\"typ\":\"a\x7f"
+	       "b\",\"k\x7f\":1}");
 	cr_assert_str_eq(s, "{\"typ\":\"a\\u007Fb\",\"k\\u007F\":1}");
 	free(s);
 	/* C1 CSI, U+202E, a tag character (outside the BMP), and printable UTF-8: all \u. */
-	s = js("[\"\xc2\x9b" "31m\",\"\xe2\x80\xae\",\"\xf3\xa0\x80\x81\","
+	s = js("[\"\xc2\x9b"
+	       "31m\",\"\xe2\x80\xae\",\"\xf3\xa0\x80\x81\","
 	       "\"caf\xc3\xa9\",\"\\u001b\"]");
 	cr_assert_str_eq(s, "[\"\\u009B31m\",\"\\u202E\",\"\\uDB40\\uDC01\","
 			    "\"caf\\u00E9\",\"\\u001B\"]");

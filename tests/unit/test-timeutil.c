@@ -20,7 +20,7 @@ Test(timeutil, parses_durations_with_units)
 	struct {
 		const char *s;
 		long secs;
-	} ok[] = {{"0", 0},	{"90", 90},	   {"90s", 90},	      {"20m", 1200},
+	} ok[] = {{"0", 0},        {"90", 90},     {"90s", 90},         {"20m", 1200},
 		  {"1h30m", 5400}, {"2d", 172800}, {"1d2h3m4s", 93784}, {"1m30", 90}};
 	struct err e = ERR_INIT;
 	size_t i;
@@ -34,8 +34,19 @@ Test(timeutil, parses_durations_with_units)
 
 Test(timeutil, refuses_bad_durations)
 {
-	const char *bad[] = {"", "m", "20x", "-5", "1m1h", "1h1h", "1.5h", " 1m", "1m ", "1 m",
-			     "99999999999999999999", "40000d", "1y"};
+	const char *bad[] = {"",
+			     "m",
+			     "20x",
+			     "-5",
+			     "1m1h",
+			     "1h1h",
+			     "1.5h",
+			     " 1m",
+			     "1m ",
+			     "1 m",
+			     "99999999999999999999",
+			     "40000d",
+			     "1y"};
 	struct err e;
 	size_t i;
 	long v;
@@ -63,10 +74,19 @@ Test(timeutil, parses_epoch_and_iso8601_utc)
 
 Test(timeutil, refuses_bad_times)
 {
-	const char *bad[] = {"", "now", "-1", "2025-11-24", "2025-11-24T16:00:00",
-			     "2025-11-24 16:00:00Z", "2025-02-30T00:00:00Z", "2025-11-24T24:00:00Z",
-			     "2025-11-24T16:00:00+01:00", "1969-12-31T23:59:59Z", "99999999999999",
-			     "2025-13-01T00:00:00Z", "2023-02-29T00:00:00Z"};
+	const char *bad[] = {"",
+			     "now",
+			     "-1",
+			     "2025-11-24",
+			     "2025-11-24T16:00:00",
+			     "2025-11-24 16:00:00Z",
+			     "2025-02-30T00:00:00Z",
+			     "2025-11-24T24:00:00Z",
+			     "2025-11-24T16:00:00+01:00",
+			     "1969-12-31T23:59:59Z",
+			     "99999999999999",
+			     "2025-13-01T00:00:00Z",
+			     "2023-02-29T00:00:00Z"};
 	struct err e;
 	size_t i;
 	time_t t;
@@ -105,13 +125,16 @@ Test(timeutil, relative_times_at_the_extremes_do_not_overflow)
 	char buf[TIMEUTIL_REL_LEN];
 
 	/* iat -2 and exp INT64_MAX in a hostile token: 2^63 + 1 seconds apart. */
-	cr_assert_str_eq(timeutil_relative(INT64_MAX, -2, buf, sizeof(buf)), "in 106751991167300d15h");
-	cr_assert_str_eq(timeutil_relative(-2, INT64_MAX, buf, sizeof(buf)), "106751991167300d15h ago");
+	cr_assert_str_eq(timeutil_relative(INT64_MAX, -2, buf, sizeof(buf)),
+			 "in 106751991167300d15h");
+	cr_assert_str_eq(timeutil_relative(-2, INT64_MAX, buf, sizeof(buf)),
+			 "106751991167300d15h ago");
 	cr_assert_str_eq(timeutil_relative(INT64_MAX, INT64_MIN, buf, sizeof(buf)),
 			 "in 213503982334601d7h");
 	cr_assert_str_eq(timeutil_relative(INT64_MIN, INT64_MAX, buf, sizeof(buf)),
 			 "213503982334601d7h ago");
-	cr_assert_str_eq(timeutil_duration(LLONG_MIN, buf, sizeof(buf)), "-106751991167300d15h30m8s");
+	cr_assert_str_eq(timeutil_duration(LLONG_MIN, buf, sizeof(buf)),
+			 "-106751991167300d15h30m8s");
 }
 
 Test(timeutil, rate_never_shows_zero_for_a_slow_batch)

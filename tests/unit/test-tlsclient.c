@@ -23,11 +23,11 @@ Test(tlsclient, an_unknown_issuer_names_the_certificate_and_the_ca_to_give)
 	snprintf(t.verify_issuer, sizeof(t.verify_issuer), "CN=other CA");
 	cr_assert_eq(tlsclient_explain(&t, 1, msg, sizeof(msg), hint, sizeof(hint)), 1);
 	cr_assert_str_eq(msg, "server certificate rejected: unable to get local issuer certificate "
-	                      "(certificate 'CN=broker.example', issued by 'CN=other CA')");
+			      "(certificate 'CN=broker.example', issued by 'CN=other CA')");
 	cr_assert(strstr(hint, "(--ca-file/--ca-path) did not issue") != NULL, "%s", hint);
 	cr_assert_eq(tlsclient_explain(&t, 0, msg, sizeof(msg), hint, sizeof(hint)), 1);
 	cr_assert(strstr(hint, "the system trust store does not know its issuer") != NULL, "%s",
-	          hint);
+		  hint);
 }
 
 Test(tlsclient, an_alert_is_named_and_an_old_server_hinted_at)
@@ -40,7 +40,7 @@ Test(tlsclient, an_alert_is_named_and_an_old_server_hinted_at)
 	t.alert_desc = SSL_AD_PROTOCOL_VERSION;
 	cr_assert_eq(tlsclient_explain(&t, 0, msg, sizeof(msg), hint, sizeof(hint)), 1);
 	cr_assert_str_eq(msg, "the server refused the TLS handshake with the alert 'protocol "
-	                      "version'");
+			      "version'");
 	cr_assert(strstr(hint, "older than TLS 1.2") != NULL, "%s", hint);
 	t.alert_desc = SSL_AD_ACCESS_DENIED;
 	cr_assert_eq(tlsclient_explain(&t, 0, msg, sizeof(msg), hint, sizeof(hint)), 1);
