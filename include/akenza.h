@@ -65,7 +65,7 @@ struct akenza_device {
 };
 
 struct akenza_config {
-	const char *api_url; /* https://api.akenza.io */
+	const char *api_url; /* AKENZA_API_URL_DEFAULT */
 	const char *api_key; /* secret: only ever sent as x-api-key */
 	const char *ca_file;
 	const char *workspace_id, *data_flow_id;
@@ -78,12 +78,16 @@ struct akenza_config {
 	void (*done)(struct akenza_device *d, void *arg);
 	void *arg;
 };
+#define AKENZA_API_URL_DEFAULT "https://api.akenza.io"
+#define AKENZA_JOBS_DEFAULT 8
+#define AKENZA_RETRIES_DEFAULT 5
+#define AKENZA_TIMEOUT_DEFAULT_MS 30000
+/* clang-format off */
 #define AKENZA_CONFIG_INIT                                                                         \
-	{                                                                                          \
-		.api_url = "https://api.akenza.io", .jobs = 8, .max_retries = 5,                   \
-		.max_rate_limited = 30, .timeout_ms = 30000, .backoff_base_ms = 500,               \
-		.backoff_cap_ms = 30000                                                            \
-	}
+	{.api_url = AKENZA_API_URL_DEFAULT, .jobs = AKENZA_JOBS_DEFAULT,                           \
+	 .max_retries = AKENZA_RETRIES_DEFAULT, .max_rate_limited = 30,                            \
+	 .timeout_ms = AKENZA_TIMEOUT_DEFAULT_MS, .backoff_base_ms = 500, .backoff_cap_ms = 30000}
+/* clang-format on */
 
 /*
  * Register devs (outcome AKENZA_PENDING).  0 when every device has an

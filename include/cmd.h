@@ -24,21 +24,57 @@
 #include "err.h"
 #include "key.h"
 
+#include <stddef.h>
+
 #define CMD_MAX_OPTIONS 48
 
-/* Option ids of options without a short form start here. */
-#define CMD_OPT_LONG 256
-/* Returned by cmd_getopt() when the command must stop now with args->status. */
-#define CMD_OPT_EXIT (-2)
+/*
+ * What an option's value is, and so how cmd_main() parses it into the
+ * command's option struct before the command runs.
+ */
+enum cmd_kind {
+	CMD_FLAG,     /* no value: int, set to 1 */
+	CMD_STRING,   /* const char *: the argument itself (a file, a name, a host) */
+	CMD_UINT,     /* unsigned long, decimal, in [min, max] */
+	CMD_DURATION, /* long seconds ("90", "20m", "1h30m"), at least min, at most max if not 0 */
+	CMD_TIME,     /* time_t: epoch seconds or ISO 8601 UTC, after the epoch */
+	CMD_PARSE,    /* the option's own parse(): 0, or a usage error said */
+};
+
+/* cmd_option.flags */
+#define CMD_REQUIRED 0x1 /* "--NAME is required" when absent */
 
 struct cmd_option {
-	const char *name;     /* long name, without "--" */
-	int id;               /* returned by cmd_getopt(); the short option character if any */
-	int has_arg;          /* 0 or 1 */
-	const char *arg;      /* metavariable: "FILE", "N", "ec|rsa" */
+	const char *name; /* long name, without "--" */
+	int letter;       /* short option character, or 0 */
+	enum cmd_kind kind;
+	size_t offset, size;  /* the destination: a member of the command's option struct */
+	const char *arg;      /* metavariable: "FILE", "N", "ec|rsa"; NULL for CMD_FLAG */
 	const char *complete; /* completion: "@file", "@dir", or words separated by spaces */
-	const char *help;     /* one line */
+	const char *help;     /* one line; the default is added to it */
+	/* By name, where they apply: */
+	long def;             /* CMD_UINT, CMD_DURATION: set before argv; shown in help unless 0 */
+	const char *defstr;   /* CMD_STRING, CMD_PARSE: set (parsed) before argv; shown in help */
+	long min, max;        /* CMD_UINT, CMD_DURATION */
+	const char *excludes; /* option names, separated by spaces, that cannot go with this one */
+	const char *needs;    /* option names, separated by spaces, that must go with this one */
+	unsigned flags;
+	int (*parse)(const char *arg, void *dest); /* CMD_PARSE */
 };
+
+/*
+ * One row of an option table: --name of the given kind, stored in member of
+ * type (the command's option struct); more fields by name after help:
+ *   CMD_OPT("ttl", CMD_DURATION, struct check_opts, ttl, "DURATION", "20m 1h",
+ *           "token lifetime", .def = JWT_TTL_DEFAULT, .min = 1),
+ */
+/* clang-format off */
+#define CMD_OPT(name_, kind_, type, member, arg_, complete_, help_, ...)                           \
+	{.name = (name_), .kind = (kind_), .offset = offsetof(type, member),                       \
+	 .size = sizeof(((type *)0)->member), .arg = (arg_), .complete = (complete_),             \
+	 .help = (help_), __VA_ARGS__}
+#define CMD_OPT_END {.name = NULL}
+/* clang-format on */
 
 /* Set-up a command asks for before it runs. */
 #define CMD_SECRETS 0x1 /* holds secrets: no core dumps */
@@ -52,37 +88,40 @@ struct cmd_entry {
 	 */
 	const char *usage;
 	const struct cmd_option *options; /* ends with an entry whose name is NULL */
+	size_t opts_size;                 /* the struct the options' CMD_FIELDs are in */
 	unsigned flags;
-	int (*exec)(int argc, char **argv);      /* argv[0] is the command name */
+	/*
+	 * Runs with its option struct filled (defaults, then argv) and its
+	 * operands in argv[0..argc-1]; returns an error class.
+	 */
+	int (*exec)(void *opts, int argc, char **argv);
 	const struct cmd_entry *const *children; /* "jwt mint", ...; NULL-terminated */
 	/*
 	 * Completion of operands: "@file", "@command", "@token" (a token, '-' or
-	 * @FILE: completed as @FILE, the '@' kept), or NULL: none.
+	 * @FILE: completed as @FILE, the '@' kept), or NULL: the command takes
+	 * no operands (cmd_main() refuses them).
 	 */
 	const char *operands;
 };
 
 extern const struct cmd_entry *const cmd_table[];
 
-/* Parser state for one command's argv. */
-struct cmd_args {
-	int argc;
-	char **argv;
-	const char *arg; /* the option's argument */
-	int status;      /* with CMD_OPT_EXIT */
-	int ind;         /* after the loop: index of the first operand */
-};
-/* clang-format off */
-#define CMD_ARGS_INIT(c, v) {(c), (v), NULL, 0, 1}
-/* clang-format on */
-
 /*
- * Next option of the running command (getopt_long over its table): the
- * option's id, -1 after the last option (operands start at args->ind), or
- * CMD_OPT_EXIT after "--help" (status 0, help printed) or a usage error
- * (status 2, message printed).
+ * Parse argv (argv[0] is the command name) by entry's options into opts:
+ * defaults first, then each option by its kind, then the table's rules
+ * (required, excludes, operands).  AK_OK with *ind the index of the first
+ * operand; else the status to exit with now: AK_OK after --help (printed),
+ * AK_USAGE after a usage error (said), AK_INTERNAL for a table whose
+ * destination does not fit its kind.
  */
-int cmd_getopt(struct cmd_args *args);
+int cmd_parse(const struct cmd_entry *entry, int argc, char **argv, void *opts, int *ind);
+/* Whether option --name was on the command line cmd_parse() last read. */
+int cmd_given(const char *name);
+/*
+ * AK_OK if every option of entry has a destination inside its option struct
+ * that fits its kind (cmd_parse() checks before it writes); else said.
+ */
+int cmd_entry_check(const struct cmd_entry *entry);
 
 /* Run argv (argv[0] = "akcred"); returns the exit status. */
 int cmd_main(int argc, char **argv);
@@ -113,6 +152,11 @@ int cmd_parse_time(const char *opt, const char *s, time_t *t);
 /* --type ec|rsa and --bits 2048|3072|4096 (keygen, provision); usage error otherwise. */
 int cmd_parse_key_type(const char *s, enum key_type *type);
 int cmd_parse_rsa_bits(const char *s, unsigned long *bits);
+/* The same, as CMD_PARSE functions (dest: enum key_type, unsigned long). */
+int cmd_opt_key_type(const char *s, void *dest);
+int cmd_opt_rsa_bits(const char *s, void *dest);
+/* --bits is for RSA keys: a usage error if it was given and type is not KEY_RSA. */
+int cmd_check_rsa_bits(enum key_type type);
 
 /*
  * Write s to f with control characters (C0, C1, DEL), bidi and format
@@ -135,6 +179,8 @@ void cmd_println_safe(FILE *f, const char *fmt, ...) __attribute__((format(print
 int cmd_print_json(const json_t *j, size_t flags);
 
 /* Help texts, from the table. */
+/* o's help line with its default, as --help and the completions show it; returns buf. */
+const char *cmd_option_help(const struct cmd_option *o, char *buf, size_t size);
 void cmd_print_usage(FILE *f, const struct cmd_entry *entry, const char *path);
 void cmd_print_help(FILE *f, const struct cmd_entry *entry, const char *path);
 void cmd_print_commands(FILE *f);

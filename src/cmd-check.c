@@ -29,83 +29,12 @@
 #define CHECK_TIMEOUT_DEFAULT 10
 #define CHECK_PAYLOAD_MAX (256 * 1024)
 
-enum {
-	OPT_DEVICE_ID = CMD_OPT_LONG,
-	OPT_KEY,
-	OPT_PASSPHRASE_FILE,
-	OPT_TOKEN_FILE,
-	OPT_HOST,
-	OPT_PORT,
-	OPT_CA_FILE,
-	OPT_CA_PATH,
-	OPT_PLAINTEXT,
-	OPT_TTL,
-	OPT_AUD_HOST,
-	OPT_SUB,
-	OPT_NO_KID,
-	OPT_IAT,
-	OPT_USERNAME,
-	OPT_TOPIC_SUFFIX,
-	OPT_TOPIC,
-	OPT_PAYLOAD,
-	OPT_PAYLOAD_FILE,
-	OPT_RAW,
-	OPT_QOS,
-	OPT_LISTEN,
-	OPT_TIMEOUT,
-	OPT_SHOW_TOKEN,
-	OPT_DRY_RUN,
-	OPT_JSON,
-};
-
-static const struct cmd_option options[] = {
-	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL,
-	 "the device: MQTT client id and token audience"},
-	{"key", OPT_KEY, 1, "FILE", "@file", "the device's private key, to mint the token"},
-	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-	 "passphrase of an encrypted key (first line of FILE)"},
-	{"token-file", OPT_TOKEN_FILE, 1, "FILE", "@file",
-	 "send the token in FILE instead of minting one"},
-	{"host", OPT_HOST, 1, "HOST", NULL, "broker host (default mqtt.akenza.io)"},
-	{"port", OPT_PORT, 1, "PORT", "8883 1883", "broker port (default 8883)"},
-	{"ca-file", OPT_CA_FILE, 1, "FILE", "@file",
-	 "trust these CA certificates, not the system's"},
-	{"ca-path", OPT_CA_PATH, 1, "DIR", "@dir",
-	 "trust the CA certificates of this hashed directory"},
-	{"plaintext", OPT_PLAINTEXT, 0, NULL, NULL,
-	 "no TLS: unencrypted MQTT (the token in clear)"},
-	{"ttl", OPT_TTL, 1, "DURATION", "20m 1h", "token lifetime (default 20m)"},
-	{"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io",
-	 "token audience host (default akenza.io)"},
-	{"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id to the token"},
-	{"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the token header"},
-	{"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME, like a device whose clock is off"},
-	{"username", OPT_USERNAME, 1, "NAME", NULL, "MQTT user name (default unused)"},
-	{"topic-suffix", OPT_TOPIC_SUFFIX, 1, "PATH", NULL, "publish to /up/device/id/<id>/PATH"},
-	{"topic", OPT_TOPIC, 1, "TOPIC", NULL, "publish to TOPIC instead (to test a broker's ACL)"},
-	{"payload", OPT_PAYLOAD, 1, "JSON", NULL,
-	 "the message (default a JSON object with the time)"},
-	{"payload-file", OPT_PAYLOAD_FILE, 1, "FILE", "@file",
-	 "the message, from FILE ('-': stdin)"},
-	{"raw", OPT_RAW, 0, NULL, NULL, "do not require the payload to be JSON"},
-	{"qos", OPT_QOS, 1, "0|1", "0 1", "publish QoS (default 1: wait for the PUBACK)"},
-	{"listen", OPT_LISTEN, 1, "DURATION", "10s 1m",
-	 "also subscribe to the downlink topic and print messages for DURATION"},
-	{"timeout", OPT_TIMEOUT, 1, "DURATION", "5s 10s 30s",
-	 "bound the connection, resolve to disconnect (default 10s)"},
-	{"show-token", OPT_SHOW_TOKEN, 0, NULL, NULL, "print the token that is sent"},
-	{"dry-run", OPT_DRY_RUN, 0, NULL, NULL,
-	 "everything but connecting: key, token, trust store, DNS"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object with every phase"},
-	{NULL, 0, 0, NULL, NULL, NULL},
-};
-
 struct check {
 	const char *device_id, *keyfile, *tokenfile, *host, *ca_file, *ca_path, *username;
 	const char *suffix, *topic_opt, *payload_opt, *payload_file;
 	unsigned long port, qos;
 	long ttl, listen, timeout;
-	int plaintext, raw, show_token, dry_run, json, port_set;
+	int plaintext, raw, show_token, dry_run, json;
 	struct jwt_mint_opts mint;
 	struct passphrase pp;
 
@@ -120,6 +49,65 @@ struct check {
 	char payload_default[128];
 	char token_hint[512]; /* after a refused login: what the token checks say */
 	json_t *out, *phases, *downlinks;
+};
+
+#define CHECK_HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%"
+
+static const struct cmd_option options[] = {
+	CMD_OPT("device-id", CMD_STRING, struct check, device_id, "ID", NULL,
+		"the device: MQTT client id and token audience", .flags = CMD_REQUIRED),
+	CMD_OPT("key", CMD_STRING, struct check, keyfile, "FILE", "@file",
+		"the device's private key, to mint the token"),
+	CMD_OPT("passphrase-file", CMD_STRING, struct check, pp.file, "FILE", "@file",
+		"passphrase of an encrypted key (first line of FILE)"),
+	CMD_OPT("token-file", CMD_STRING, struct check, tokenfile, "FILE", "@file",
+		"send the token in FILE instead of minting one", .excludes = "ttl iat sub no-kid"),
+	CMD_OPT("host", CMD_STRING, struct check, host, "HOST", NULL, "broker host",
+		.defstr = CHECK_HOST_DEFAULT),
+	CMD_OPT("port", CMD_UINT, struct check, port, "PORT", "8883 1883",
+		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535),
+	CMD_OPT("ca-file", CMD_STRING, struct check, ca_file, "FILE", "@file",
+		"trust these CA certificates, not the system's"),
+	CMD_OPT("ca-path", CMD_STRING, struct check, ca_path, "DIR", "@dir",
+		"trust the CA certificates of this hashed directory"),
+	CMD_OPT("plaintext", CMD_FLAG, struct check, plaintext, NULL, NULL,
+		"no TLS: unencrypted MQTT (the token in clear)", .excludes = "ca-file ca-path"),
+	CMD_OPT("ttl", CMD_DURATION, struct check, ttl, "DURATION", "20m 1h", "token lifetime",
+		.def = JWT_TTL_DEFAULT, .min = 1),
+	CMD_OPT("aud-host", CMD_STRING, struct check, mint.aud_host, "HOST", "akenza.io",
+		"token audience host", .defstr = JWT_AUD_HOST_DEFAULT),
+	CMD_OPT("sub", CMD_FLAG, struct check, mint.sub, NULL, NULL,
+		"add sub = device id to the token"),
+	CMD_OPT("no-kid", CMD_FLAG, struct check, mint.no_kid, NULL, NULL,
+		"leave kid out of the token header"),
+	CMD_OPT("iat", CMD_TIME, struct check, mint.iat, "TIME", NULL,
+		"mint as at TIME, like a device whose clock is off"),
+	CMD_OPT("username", CMD_STRING, struct check, username, "NAME", NULL, "MQTT user name",
+		.defstr = "unused"),
+	CMD_OPT("topic-suffix", CMD_STRING, struct check, suffix, "PATH", NULL,
+		"publish to /up/device/id/<id>/PATH"),
+	CMD_OPT("topic", CMD_STRING, struct check, topic_opt, "TOPIC", NULL,
+		"publish to TOPIC instead (to test a broker's ACL)", .excludes = "topic-suffix"),
+	CMD_OPT("payload", CMD_STRING, struct check, payload_opt, "JSON", NULL,
+		"the message (default a JSON object with the time)", .excludes = "payload-file"),
+	CMD_OPT("payload-file", CMD_STRING, struct check, payload_file, "FILE", "@file",
+		"the message, from FILE ('-': stdin)"),
+	CMD_OPT("raw", CMD_FLAG, struct check, raw, NULL, NULL,
+		"do not require the payload to be JSON"),
+	CMD_OPT("qos", CMD_UINT, struct check, qos, "0|1", "0 1",
+		"publish QoS (1: wait for the PUBACK)", .def = 1, .max = 1),
+	CMD_OPT("listen", CMD_DURATION, struct check, listen, "DURATION", "10s 1m",
+		"also subscribe to the downlink topic and print messages for DURATION", .min = 1),
+	CMD_OPT("timeout", CMD_DURATION, struct check, timeout, "DURATION", "5s 10s 30s",
+		"bound the connection, resolve to disconnect", .def = CHECK_TIMEOUT_DEFAULT,
+		.min = 1, .max = 3600),
+	CMD_OPT("show-token", CMD_FLAG, struct check, show_token, NULL, NULL,
+		"print the token that is sent", .excludes = "json"),
+	CMD_OPT("dry-run", CMD_FLAG, struct check, dry_run, NULL, NULL,
+		"everything but connecting: key, token, trust store, DNS"),
+	CMD_OPT("json", CMD_FLAG, struct check, json, NULL, NULL,
+		"print one JSON object with every phase"),
+	CMD_OPT_END,
 };
 
 /*
@@ -576,140 +564,26 @@ out:
 }
 
 static int
-cmd_check_exec(int argc, char **argv)
+cmd_check_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct check c = {.host = CHECK_HOST_DEFAULT,
-			  .port = CHECK_PORT_DEFAULT,
-			  .qos = 1,
-			  .ttl = JWT_TTL_DEFAULT,
-			  .timeout = CHECK_TIMEOUT_DEFAULT,
-			  .username = "unused",
-			  .pp = PASSPHRASE_INIT,
-			  .key = KEY_INIT,
-			  .keys = KEY_SET_INIT,
-			  .payload = FILEIO_BUF_INIT,
-			  .keybuf = FILEIO_BUF_INIT};
+	struct check c = *(struct check *)opts;
 	struct err e = ERR_INIT;
-	int ch, status;
+	int status;
 
-	while ((ch = cmd_getopt(&a)) != -1) {
-		switch (ch) {
-		case OPT_DEVICE_ID:
-			c.device_id = a.arg;
-			break;
-		case OPT_KEY:
-			c.keyfile = a.arg;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			c.pp.file = a.arg;
-			break;
-		case OPT_TOKEN_FILE:
-			c.tokenfile = a.arg;
-			break;
-		case OPT_HOST:
-			c.host = a.arg;
-			break;
-		case OPT_PORT:
-			if (cmd_parse_uint("port", a.arg, 1, 65535, &c.port) != 0)
-				return AK_USAGE;
-			c.port_set = 1;
-			break;
-		case OPT_CA_FILE:
-			c.ca_file = a.arg;
-			break;
-		case OPT_CA_PATH:
-			c.ca_path = a.arg;
-			break;
-		case OPT_PLAINTEXT:
-			c.plaintext = 1;
-			break;
-		case OPT_TTL:
-			if ((status = cmd_parse_duration("ttl", a.arg, 1, &c.ttl)) != AK_OK)
-				return status;
-			break;
-		case OPT_AUD_HOST:
-			c.mint.aud_host = a.arg;
-			break;
-		case OPT_SUB:
-			c.mint.sub = 1;
-			break;
-		case OPT_NO_KID:
-			c.mint.no_kid = 1;
-			break;
-		case OPT_IAT:
-			if (cmd_parse_time("iat", a.arg, &c.mint.iat) != AK_OK)
-				return AK_USAGE;
-			break;
-		case OPT_USERNAME:
-			c.username = a.arg;
-			break;
-		case OPT_TOPIC_SUFFIX:
-			c.suffix = a.arg;
-			break;
-		case OPT_TOPIC:
-			c.topic_opt = a.arg;
-			break;
-		case OPT_PAYLOAD:
-			c.payload_opt = a.arg;
-			break;
-		case OPT_PAYLOAD_FILE:
-			c.payload_file = a.arg;
-			break;
-		case OPT_RAW:
-			c.raw = 1;
-			break;
-		case OPT_QOS:
-			if (cmd_parse_uint("qos", a.arg, 0, 1, &c.qos) != 0)
-				return AK_USAGE;
-			break;
-		case OPT_LISTEN:
-			if ((status = cmd_parse_duration("listen", a.arg, 1, &c.listen)) != AK_OK)
-				return status;
-			break;
-		case OPT_TIMEOUT:
-			if ((status = cmd_parse_duration("timeout", a.arg, 1, &c.timeout)) != AK_OK)
-				return status;
-			if (c.timeout > 3600)
-				return cmd_usage_error("--timeout must be at most 1h, not '%s'",
-						       a.arg);
-			break;
-		case OPT_SHOW_TOKEN:
-			c.show_token = 1;
-			break;
-		case OPT_DRY_RUN:
-			c.dry_run = 1;
-			break;
-		case OPT_JSON:
-			c.json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (a.ind != argc)
-		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
-	if (c.device_id == NULL)
-		return cmd_usage_error("--device-id is required");
+	(void)argc; /* no operands: cmd_main() refuses them */
+	(void)argv;
+	c.pp = (struct passphrase){.file = c.pp.file};
+	c.key = (struct key)KEY_INIT;
+	c.keys = (struct key_set)KEY_SET_INIT;
+	c.payload = (struct fileio_buf)FILEIO_BUF_INIT;
+	c.keybuf = (struct fileio_buf)FILEIO_BUF_INIT;
 	if (c.keyfile == NULL && c.tokenfile == NULL)
 		return cmd_usage_error("--key is required (or --token-file)");
-	if (c.tokenfile != NULL &&
-	    (c.mint.no_kid || c.mint.sub || c.mint.iat || c.ttl != JWT_TTL_DEFAULT))
-		return cmd_usage_error("--ttl, --iat, --sub and --no-kid are for minting, not "
-				       "--token-file");
-	if (c.payload_opt != NULL && c.payload_file != NULL)
-		return cmd_usage_error("--payload and --payload-file exclude each other");
-	if (c.topic_opt != NULL && c.suffix != NULL)
-		return cmd_usage_error("--topic and --topic-suffix exclude each other");
-	if (c.show_token && c.json)
-		return cmd_usage_error("--show-token and --json exclude each other");
 	if (devid_check(c.device_id, &e) != 0 ||
 	    (c.mint.aud_host != NULL && jwt_aud_host_check(c.mint.aud_host, &e) != 0))
 		return cmd_usage_error("%s", e.msg);
 	/* Letters, digits and the punctuation of names and IP literals, nothing else. */
-	if (c.host[0] == '\0' ||
-	    c.host[strspn(c.host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "0123456789.-_:%")] != '\0')
+	if (c.host[0] == '\0' || c.host[strspn(c.host, CHECK_HOST_CHARS)] != '\0')
 		return cmd_usage_error("--host '%s': not a host name or address", c.host);
 	if (c.suffix != NULL &&
 	    (c.suffix[0] == '\0' || c.suffix[0] == '/' || strpbrk(c.suffix, "+#") != NULL))
@@ -723,10 +597,8 @@ cmd_check_exec(int argc, char **argv)
 	else if ((size_t)snprintf(c.topic, sizeof(c.topic), "/up/device/id/%s%s%s", c.device_id,
 				  c.suffix ? "/" : "", c.suffix ? c.suffix : "") >= sizeof(c.topic))
 		return cmd_usage_error("--topic-suffix is too long");
-	if (c.plaintext && !c.port_set)
-		c.port = 1883;
-	if (c.plaintext && (c.ca_file != NULL || c.ca_path != NULL))
-		return cmd_usage_error("--ca-file and --ca-path are for TLS, not --plaintext");
+	if (c.port == 0)
+		c.port = c.plaintext ? 1883 : CHECK_PORT_DEFAULT;
 	if (c.plaintext && !c.json)
 		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
 
@@ -770,6 +642,7 @@ const struct cmd_entry cmd_check_entry = {
 		 "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] "
 		 "[--dry-run] [--json]",
 	.options = options,
+	.opts_size = sizeof(struct check),
 	.flags = CMD_SECRETS,
 	.exec = cmd_check_exec,
 };

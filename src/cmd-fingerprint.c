@@ -16,13 +16,17 @@
 #include "timeutil.h"
 #include "banned.h"
 
-enum { OPT_JSON = CMD_OPT_LONG, OPT_PASSPHRASE_FILE };
+struct fingerprint_opts {
+	int json;
+	struct passphrase pp;
+};
 
 static const struct cmd_option options[] = {
-	{"json", OPT_JSON, 0, NULL, NULL, "print a JSON array with details of each input"},
-	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-	 "passphrase of encrypted private keys (first line of FILE)"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+	CMD_OPT("json", CMD_FLAG, struct fingerprint_opts, json, NULL, NULL,
+		"print a JSON array with details of each input"),
+	CMD_OPT("passphrase-file", CMD_STRING, struct fingerprint_opts, pp.file, "FILE", "@file",
+		"passphrase of encrypted private keys (first line of FILE)"),
+	CMD_OPT_END,
 };
 
 static json_t *
@@ -79,10 +83,10 @@ describe_json(const char *path, const struct key *k, const char *fp)
 }
 
 static int
-cmd_fingerprint_exec(int argc, char **argv)
+cmd_fingerprint_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct passphrase pp = PASSPHRASE_INIT;
+	struct fingerprint_opts *o = opts;
+	struct passphrase *pp = &o->pp;
 	struct key_set ks = KEY_SET_INIT;
 	const struct key *k;
 	struct err e;
@@ -91,23 +95,11 @@ cmd_fingerprint_exec(int argc, char **argv)
 	static char *stdin_only[] = {(char *)"-", NULL};
 	char **files;
 	json_t *out = NULL;
-	int c, i, nfiles, json = 0, status = AK_OK;
+	int i, nfiles, json = o->json, status = AK_OK;
 	size_t j;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			pp.file = a.arg;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	files = argv + a.ind;
-	nfiles = argc - a.ind;
+	files = argv;
+	nfiles = argc;
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
@@ -117,7 +109,7 @@ cmd_fingerprint_exec(int argc, char **argv)
 	for (i = 0; i < nfiles; i++) {
 		path = files[i];
 		e = (struct err)ERR_INIT;
-		if (key_load_file_all(&ks, path, &pp, &e) != 0) {
+		if (key_load_file_all(&ks, path, pp, &e) != 0) {
 			if (status == AK_OK)
 				status = e.status;
 			cmd_fail(&e);
@@ -156,7 +148,7 @@ cmd_fingerprint_exec(int argc, char **argv)
 		cmd_print_json(out, JSON_INDENT(2));
 		json_decref(out);
 	}
-	passphrase_clear(&pp);
+	passphrase_clear(pp);
 	return status;
 }
 
@@ -165,6 +157,7 @@ const struct cmd_entry cmd_fingerprint_entry = {
 	.summary = "print the akenza fingerprint (kid) of keys and certificates",
 	.usage = "[--json] [--passphrase-file FILE] [FILE ...]",
 	.options = options,
+	.opts_size = sizeof(struct fingerprint_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_fingerprint_exec,
 	.operands = "@file",

@@ -9,12 +9,14 @@
 #include "cmd.h"
 #include "banned.h"
 
-enum { OPT_COMPLETION = CMD_OPT_LONG };
+struct help_opts {
+	const char *shell;
+};
 
 static const struct cmd_option options[] = {
-	{"completion", OPT_COMPLETION, 1, "bash|zsh|fish", "bash zsh fish",
-	 "print a completion script for the shell"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+	CMD_OPT("completion", CMD_STRING, struct help_opts, shell, "bash|zsh|fish", "bash zsh fish",
+		"print a completion script for the shell"),
+	CMD_OPT_END,
 };
 
 /* Iterate over leaf commands, giving their full path ("jwt mint"). */
@@ -107,11 +109,11 @@ completion_bash(FILE *f)
 	while (next_leaf(&l, &ti, &ci)) {
 		fprintf(f, "\t'%s')\n\t\tcase $prev in\n", l.path);
 		for (o = l.entry->options; o != NULL && o->name != NULL; o++) {
-			if (!o->has_arg)
+			if (o->kind == CMD_FLAG)
 				continue;
 			fprintf(f, "\t\t--%s", o->name);
-			if (o->id > 0 && o->id < CMD_OPT_LONG)
-				fprintf(f, "|-%c", o->id);
+			if (o->letter != 0)
+				fprintf(f, "|-%c", o->letter);
 			fputs(") ", f);
 			bash_value(f, o->complete);
 			fputc('\n', f);
@@ -178,18 +180,20 @@ static void
 zsh_arguments(FILE *f, const struct cmd_entry *e)
 {
 	const struct cmd_option *o;
+	char help[256];
 
 	fputs("_arguments -s", f);
 	for (o = e->options; o != NULL && o->name != NULL; o++) {
 		fputs(" \\\n\t\t\t\t'", f);
-		if (o->id > 0 && o->id < CMD_OPT_LONG)
-			fprintf(f, "(-%c --%s)'{-%c,--%s}'", o->id, o->name, o->id, o->name);
+		if (o->letter != 0)
+			fprintf(f, "(-%c --%s)'{-%c,--%s}'", o->letter, o->name, o->letter,
+				o->name);
 		else
 			fprintf(f, "--%s", o->name);
 		fputc('[', f);
-		zsh_text(f, o->help);
+		zsh_text(f, cmd_option_help(o, help, sizeof(help)));
 		fputc(']', f);
-		if (o->has_arg) {
+		if (o->kind != CMD_FLAG) {
 			fputc(':', f);
 			zsh_text(f, o->arg);
 			fputc(':', f);
@@ -294,7 +298,7 @@ completion_fish(FILE *f)
 	const struct cmd_option *o;
 	struct leaf l;
 	size_t ti = 0, ci = 0;
-	char cond[256];
+	char cond[256], help[256];
 
 	fputs("# fish completion for akcred(1).\n"
 	      "# Generated from the command table by 'akcred help --completion fish': do not "
@@ -329,9 +333,9 @@ completion_fish(FILE *f)
 				 l.entry->name);
 		for (o = l.entry->options; o != NULL && o->name != NULL; o++) {
 			fprintf(f, "complete -c akcred -n '%s' -l %s", cond, o->name);
-			if (o->id > 0 && o->id < CMD_OPT_LONG)
-				fprintf(f, " -s %c", o->id);
-			if (o->has_arg) {
+			if (o->letter != 0)
+				fprintf(f, " -s %c", o->letter);
+			if (o->kind != CMD_FLAG) {
 				if (o->complete == NULL)
 					fputs(" -x", f);
 				else if (strcmp(o->complete, "@file") == 0 ||
@@ -341,7 +345,7 @@ completion_fish(FILE *f)
 					fprintf(f, " -x -a '%s'", o->complete);
 			}
 			fputs(" -d ", f);
-			fish_text(f, o->help);
+			fish_text(f, cmd_option_help(o, help, sizeof(help)));
 			fputc('\n', f);
 		}
 		fprintf(f, "complete -c akcred -n '%s' -s h -l help -d 'show the help'\n", cond);
@@ -375,24 +379,12 @@ unknown(const char *name, const char *sub, const char *suggestion)
 }
 
 static int
-cmd_help_exec(int argc, char **argv)
+cmd_help_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	const struct help_opts *o = opts;
 	const struct cmd_entry *e, *child;
-	const char *shell = NULL;
-	int c;
+	const char *shell = o->shell;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_COMPLETION:
-			shell = a.arg;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	argc -= a.ind;
-	argv += a.ind;
 	if (shell != NULL) {
 		if (argc != 0)
 			return cmd_usage_error("--completion takes no command");
@@ -440,6 +432,7 @@ const struct cmd_entry cmd_help_entry = {
 	.summary = "show the commands, or one command's help",
 	.usage = "[command [subcommand]]\n--completion bash|zsh|fish",
 	.options = options,
+	.opts_size = sizeof(struct help_opts),
 	.exec = cmd_help_exec,
 	.operands = "@command",
 };

@@ -24,23 +24,6 @@
 #include "timeutil.h"
 #include "banned.h"
 
-enum {
-	OPT_DEVICE_ID = CMD_OPT_LONG,
-	OPT_KEY,
-	OPT_PUBLIC,
-	OPT_PASSPHRASE_FILE,
-	OPT_TTL,
-	OPT_AUD_HOST,
-	OPT_SUB,
-	OPT_NO_KID,
-	OPT_IAT,
-	OPT_AT,
-	OPT_LEEWAY,
-	OPT_MAX_LIFETIME,
-	OPT_SIGNATURE_ONLY,
-	OPT_JSON,
-};
-
 /* --- shared ---------------------------------------------------------------------- */
 
 /*
@@ -338,21 +321,35 @@ print_details(const struct jwt_report *r, time_t now)
 
 /* --- mint ------------------------------------------------------------------------ */
 
+struct mint_opts {
+	struct jwt_mint_opts mint;
+	const char *keyfile, *pubfile;
+	struct passphrase pp;
+	int json;
+};
+
 static const struct cmd_option mint_options[] = {
-	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device id (aud, and sub with --sub)"},
-	{"key", OPT_KEY, 1, "FILE", "@file", "the device's private key (RSA 2048+ or EC P-256)"},
-	{"public", OPT_PUBLIC, 1, "FILE", "@file", "check that FILE is the key's public half"},
-	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-	 "passphrase of an encrypted key (first line of FILE)"},
-	{"ttl", OPT_TTL, 1, "DURATION", "20m 1h 24h",
-	 "lifetime: exp = iat + DURATION (default 20m)"},
-	{"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io",
-	 "audience host (default akenza.io; private clouds <customer>.akenza.io)"},
-	{"sub", OPT_SUB, 0, NULL, NULL, "add sub = device id"},
-	{"no-kid", OPT_NO_KID, 0, NULL, NULL, "leave kid out of the header"},
-	{"iat", OPT_IAT, 1, "TIME", NULL, "mint as at TIME (epoch seconds or ISO 8601 UTC)"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print token, header, claims and expiry as JSON"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+	CMD_OPT("device-id", CMD_STRING, struct mint_opts, mint.device_id, "ID", NULL,
+		"the device id (aud, and sub with --sub)", .flags = CMD_REQUIRED),
+	CMD_OPT("key", CMD_STRING, struct mint_opts, keyfile, "FILE", "@file",
+		"the device's private key (RSA 2048+ or EC P-256)", .flags = CMD_REQUIRED),
+	CMD_OPT("public", CMD_STRING, struct mint_opts, pubfile, "FILE", "@file",
+		"check that FILE is the key's public half"),
+	CMD_OPT("passphrase-file", CMD_STRING, struct mint_opts, pp.file, "FILE", "@file",
+		"passphrase of an encrypted key (first line of FILE)"),
+	CMD_OPT("ttl", CMD_DURATION, struct mint_opts, mint.ttl, "DURATION", "20m 1h 24h",
+		"lifetime: exp = iat + DURATION", .def = JWT_TTL_DEFAULT, .min = 1),
+	CMD_OPT("aud-host", CMD_STRING, struct mint_opts, mint.aud_host, "HOST", "akenza.io",
+		"audience host, <customer>.akenza.io for a private cloud",
+		.defstr = JWT_AUD_HOST_DEFAULT),
+	CMD_OPT("sub", CMD_FLAG, struct mint_opts, mint.sub, NULL, NULL, "add sub = device id"),
+	CMD_OPT("no-kid", CMD_FLAG, struct mint_opts, mint.no_kid, NULL, NULL,
+		"leave kid out of the header"),
+	CMD_OPT("iat", CMD_TIME, struct mint_opts, mint.iat, "TIME", NULL,
+		"mint as at TIME (epoch seconds or ISO 8601 UTC)"),
+	CMD_OPT("json", CMD_FLAG, struct mint_opts, json, NULL, NULL,
+		"print token, header, claims and expiry as JSON"),
+	CMD_OPT_END,
 };
 
 static int
@@ -382,64 +379,22 @@ mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const stru
 }
 
 static int
-cmd_jwt_mint_exec(int argc, char **argv)
+cmd_jwt_mint_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct passphrase pp = PASSPHRASE_INIT;
+	struct mint_opts *mo = opts;
+	struct jwt_mint_opts o = mo->mint;
+	struct passphrase *pp = &mo->pp;
 	struct key k = KEY_INIT, pub = KEY_INIT;
-	struct jwt_mint_opts o = {NULL, NULL, 0, JWT_TTL_DEFAULT, 0, 0};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct jwt_check_opts co = {0};
 	struct err e = ERR_INIT;
-	const char *keyfile = NULL, *pubfile = NULL;
+	const char *keyfile = mo->keyfile, *pubfile = mo->pubfile;
 	char *tok = NULL, d[TIMEUTIL_REL_LEN];
 	size_t len = 0;
-	int c, json = 0, status;
+	int json = mo->json, status;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_DEVICE_ID:
-			o.device_id = a.arg;
-			break;
-		case OPT_KEY:
-			keyfile = a.arg;
-			break;
-		case OPT_PUBLIC:
-			pubfile = a.arg;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			pp.file = a.arg;
-			break;
-		case OPT_TTL:
-			if ((status = cmd_parse_duration("ttl", a.arg, 1, &o.ttl)) != AK_OK)
-				return status;
-			break;
-		case OPT_AUD_HOST:
-			o.aud_host = a.arg;
-			break;
-		case OPT_SUB:
-			o.sub = 1;
-			break;
-		case OPT_NO_KID:
-			o.no_kid = 1;
-			break;
-		case OPT_IAT:
-			if ((status = cmd_parse_time("iat", a.arg, &o.iat)) != AK_OK)
-				return status;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (a.ind != argc)
-		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
-	if (o.device_id == NULL)
-		return cmd_usage_error("--device-id is required");
-	if (keyfile == NULL)
-		return cmd_usage_error("--key is required");
+	(void)argc; /* no operands: cmd_main() refuses them */
+	(void)argv;
 	if (devid_check(o.device_id, &e) != 0 ||
 	    (o.aud_host != NULL && jwt_aud_host_check(o.aud_host, &e) != 0)) {
 		e.status = AK_USAGE;
@@ -456,7 +411,7 @@ cmd_jwt_mint_exec(int argc, char **argv)
 			"more than 24h",
 			timeutil_duration(o.ttl, d, sizeof(d)));
 
-	if ((status = load_key(keyfile, &pp, &k)) != AK_OK)
+	if ((status = load_key(keyfile, pp, &k)) != AK_OK)
 		goto out;
 	if (pubfile != NULL) {
 		if ((status = load_key(pubfile, NULL, &pub)) != AK_OK)
@@ -492,7 +447,7 @@ out:
 	jwt_report_clear(&r);
 	key_clear(&k);
 	key_clear(&pub);
-	passphrase_clear(&pp);
+	passphrase_clear(pp);
 	return status;
 }
 
@@ -502,22 +457,29 @@ static const struct cmd_entry cmd_jwt_mint_entry = {
 	.usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
 		 "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
 	.options = mint_options,
+	.opts_size = sizeof(struct mint_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_jwt_mint_exec,
 };
 
 /* --- decode ---------------------------------------------------------------------- */
 
+struct decode_opts {
+	time_t at;
+	int json;
+};
+
 static const struct cmd_option decode_options[] = {
-	{"at", OPT_AT, 1, "TIME", NULL, "show times relative to TIME instead of now"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+	CMD_OPT("at", CMD_TIME, struct decode_opts, at, "TIME", NULL,
+		"show times relative to TIME instead of now"),
+	CMD_OPT("json", CMD_FLAG, struct decode_opts, json, NULL, NULL, "print one JSON object"),
+	CMD_OPT_END,
 };
 
 static int
-cmd_jwt_decode_exec(int argc, char **argv)
+cmd_jwt_decode_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	const struct decode_opts *d = opts;
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct jwt_policy pol = JWT_POLICY_INIT;
 	struct jwt_check_opts o = {0};
@@ -526,25 +488,13 @@ cmd_jwt_decode_exec(int argc, char **argv)
 	const char *tok;
 	size_t len;
 	json_t *j;
-	int c, json = 0, status, errors, warnings;
+	int status, errors, warnings;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_AT:
-			if ((status = cmd_parse_time("at", a.arg, &o.now)) != AK_OK)
-				return status;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (argc - a.ind > 1)
+	o.now = d->at;
+	if (argc > 1)
 		return cmd_usage_error("one token at a time");
 	jwt_policy_apply(&pol, &o);
-	if ((status = read_token(a.ind < argc ? argv[a.ind] : NULL, &b, &tok, &len)) != AK_OK)
+	if ((status = read_token(argc > 0 ? argv[0] : NULL, &b, &tok, &len)) != AK_OK)
 		return status;
 	if (o.now == 0)
 		o.now = time(NULL);
@@ -553,7 +503,7 @@ cmd_jwt_decode_exec(int argc, char **argv)
 		goto out;
 	}
 	count_problems(&r, &errors, &warnings);
-	if (json) {
+	if (d->json) {
 		j = details_json(&r, o.now);
 		json_object_set_new(j, "verified", json_false());
 		cmd_print_json(j, JSON_INDENT(2));
@@ -582,6 +532,7 @@ static const struct cmd_entry cmd_jwt_decode_entry = {
 	.summary = "show what a token says, without verifying it",
 	.usage = "[--at TIME] [--json] [TOKEN | @FILE | -]",
 	.options = decode_options,
+	.opts_size = sizeof(struct decode_opts),
 	.flags = CMD_SECRETS, /* a token is a password */
 	.exec = cmd_jwt_decode_exec,
 	.operands = "@token",
@@ -589,21 +540,33 @@ static const struct cmd_entry cmd_jwt_decode_entry = {
 
 /* --- verify ---------------------------------------------------------------------- */
 
+struct verify_opts {
+	const char *keyfile, *device_id;
+	struct jwt_policy pol;
+	time_t at;
+	int signature_only, json;
+	struct passphrase pp;
+};
+
 static const struct cmd_option verify_options[] = {
-	{"key", OPT_KEY, 1, "FILE", "@file",
-	 "public key, private key or certificate of the device"},
-	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the device the token must be for (aud)"},
-	{"aud-host", OPT_AUD_HOST, 1, "HOST", "akenza.io", "audience host (default akenza.io)"},
-	{"leeway", OPT_LEEWAY, 1, "DURATION", "0 60s 5m", "clock skew allowed (default 60s)"},
-	{"at", OPT_AT, 1, "TIME", NULL, "evaluate as at TIME (epoch seconds or ISO 8601 UTC)"},
-	{"max-lifetime", OPT_MAX_LIFETIME, 1, "DURATION", "1h 24h",
-	 "warn about longer lifetimes (default 24h; 0: never)"},
-	{"signature-only", OPT_SIGNATURE_ONLY, 0, NULL, NULL,
-	 "check the JWS layer only (structure, alg, key, signature)"},
-	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-	 "passphrase of an encrypted private key (first line of FILE)"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+	CMD_OPT("key", CMD_STRING, struct verify_opts, keyfile, "FILE", "@file",
+		"public key, private key or certificate of the device"),
+	CMD_OPT("device-id", CMD_STRING, struct verify_opts, device_id, "ID", NULL,
+		"the device the token must be for (aud)"),
+	CMD_OPT("aud-host", CMD_STRING, struct verify_opts, pol.aud_host, "HOST", "akenza.io",
+		"audience host", .defstr = JWT_AUD_HOST_DEFAULT),
+	CMD_OPT("leeway", CMD_DURATION, struct verify_opts, pol.leeway, "DURATION", "0 60s 5m",
+		"clock skew allowed", .def = JWT_LEEWAY_DEFAULT),
+	CMD_OPT("at", CMD_TIME, struct verify_opts, at, "TIME", NULL,
+		"evaluate as at TIME (epoch seconds or ISO 8601 UTC)"),
+	CMD_OPT("max-lifetime", CMD_DURATION, struct verify_opts, pol.max_lifetime, "DURATION",
+		"1h 24h", "warn about longer lifetimes; 0: never", .def = JWT_MAX_LIFETIME_DEFAULT),
+	CMD_OPT("signature-only", CMD_FLAG, struct verify_opts, signature_only, NULL, NULL,
+		"check the JWS layer only (structure, alg, key, signature)"),
+	CMD_OPT("passphrase-file", CMD_STRING, struct verify_opts, pp.file, "FILE", "@file",
+		"passphrase of an encrypted private key (first line of FILE)"),
+	CMD_OPT("json", CMD_FLAG, struct verify_opts, json, NULL, NULL, "print one JSON object"),
+	CMD_OPT_END,
 };
 
 /* Which key of a file of several the report is about, and why: from what the kid named. */
@@ -631,65 +594,30 @@ print_key_choice(const struct jwt_keys_result *kr, size_t n, int errors)
 }
 
 static int
-cmd_jwt_verify_exec(int argc, char **argv)
+cmd_jwt_verify_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	struct verify_opts *vo = opts;
 	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct passphrase pp = PASSPHRASE_INIT;
+	struct passphrase *pp = &vo->pp;
 	struct key_set ks = KEY_SET_INIT;
 	const struct key *k;
 	struct jwt_keys_result kr;
-	struct jwt_policy pol = JWT_POLICY_INIT;
-	struct jwt_check_opts o = {0};
+	struct jwt_policy pol = vo->pol;
+	struct jwt_check_opts o = {.device_id = vo->device_id,
+				   .now = vo->at,
+				   .signature_only = vo->signature_only};
 	struct jwt_report r = JWT_REPORT_INIT;
 	struct err e = ERR_INIT;
-	const char *keyfile = NULL, *tok, *kalg, *why;
+	const char *keyfile = vo->keyfile, *tok, *kalg, *why;
 	char fp[KEY_FINGERPRINT_HEX + 1], iso[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN], desc[64];
 	size_t len;
 	json_t *j;
-	int c, json = 0, status, errors, warnings;
+	int json = vo->json, status, errors, warnings;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_KEY:
-			keyfile = a.arg;
-			break;
-		case OPT_DEVICE_ID:
-			o.device_id = a.arg;
-			break;
-		case OPT_AUD_HOST:
-			pol.aud_host = a.arg;
-			break;
-		case OPT_LEEWAY:
-			if ((status = cmd_parse_duration("leeway", a.arg, 0, &pol.leeway)) != AK_OK)
-				return status;
-			break;
-		case OPT_AT:
-			if ((status = cmd_parse_time("at", a.arg, &o.now)) != AK_OK)
-				return status;
-			break;
-		case OPT_MAX_LIFETIME:
-			status = cmd_parse_duration("max-lifetime", a.arg, 0, &pol.max_lifetime);
-			if (status != AK_OK)
-				return status;
-			break;
-		case OPT_SIGNATURE_ONLY:
-			o.signature_only = 1;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			pp.file = a.arg;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
 	if (keyfile == NULL)
 		return cmd_usage_error(
 			"--key is required (to read a token without one: akcred jwt decode)");
-	if (argc - a.ind > 1)
+	if (argc > 1)
 		return cmd_usage_error("one token at a time");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
 		return cmd_usage_error("--device-id: %s", e.msg);
@@ -697,11 +625,11 @@ cmd_jwt_verify_exec(int argc, char **argv)
 		return cmd_usage_error("%s", e.msg);
 	jwt_policy_apply(&pol, &o);
 	/* Every key of the file counts, by the broker's rule (jwt_check_keys). */
-	if (key_load_file_all(&ks, keyfile, &pp, &e) != 0) {
+	if (key_load_file_all(&ks, keyfile, pp, &e) != 0) {
 		status = cmd_fail(&e);
 		goto out;
 	}
-	if ((status = read_token(a.ind < argc ? argv[a.ind] : NULL, &b, &tok, &len)) != AK_OK)
+	if ((status = read_token(argc > 0 ? argv[0] : NULL, &b, &tok, &len)) != AK_OK)
 		goto out;
 	if (o.now == 0)
 		o.now = time(NULL);
@@ -763,7 +691,7 @@ out:
 	jwt_report_clear(&r);
 	fileio_buf_clear(&b);
 	key_set_clear(&ks);
-	passphrase_clear(&pp);
+	passphrase_clear(pp);
 	return status;
 }
 
@@ -775,6 +703,7 @@ static const struct cmd_entry cmd_jwt_verify_entry = {
 		"\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
 		"\t[TOKEN | @FILE | -]",
 	.options = verify_options,
+	.opts_size = sizeof(struct verify_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_jwt_verify_exec,
 	.operands = "@token",

@@ -17,44 +17,39 @@
 #include "passphrase.h"
 #include "banned.h"
 
-enum {
-	OPT_TYPE = 't',
-	OPT_BITS = 'b',
-	OPT_FORCE = 'f',
-	OPT_PRIVATE = CMD_OPT_LONG,
-	OPT_PUBLIC,
-	OPT_CERT,
-	OPT_DEVICE_ID,
-	OPT_DAYS,
-	OPT_ENCRYPT,
-	OPT_PASSPHRASE_FILE,
-	OPT_JSON,
-};
-
-static const struct cmd_option options[] = {
-	{"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
-	{"bits", OPT_BITS, 1, "N", "2048 3072 4096",
-	 "RSA key size: 2048, 3072 or 4096 (default 2048)"},
-	{"private", OPT_PRIVATE, 1, "FILE", "@file",
-	 "private key file (default <type>_private.pem)"},
-	{"public", OPT_PUBLIC, 1, "FILE", "@file", "public key file (default <type>_public.pem)"},
-	{"cert", OPT_CERT, 1, "FILE", "@file", "also write a self-signed certificate"},
-	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "the certificate's subject CN (with --cert)"},
-	{"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
-	{"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private key with a passphrase"},
-	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-	 "read the passphrase from FILE's first line"},
-	{"force", OPT_FORCE, 0, NULL, NULL, "replace existing files (atomically)"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
-};
-
 struct keygen_opts {
 	enum key_type type;
 	unsigned long bits, days;
 	const char *private_path, *public_path, *cert_path, *device_id;
-	int encrypt, force, json, bits_set, days_set;
+	int encrypt, force, json;
 	struct passphrase pp;
+};
+
+static const struct cmd_option options[] = {
+	CMD_OPT("type", CMD_PARSE, struct keygen_opts, type, "ec|rsa", "ec rsa",
+		"key type (ec: P-256)", .letter = 't', .defstr = "ec", .parse = cmd_opt_key_type),
+	CMD_OPT("bits", CMD_PARSE, struct keygen_opts, bits, "N", "2048 3072 4096",
+		"RSA key size: 2048, 3072 or 4096", .letter = 'b', .defstr = "2048",
+		.parse = cmd_opt_rsa_bits),
+	CMD_OPT("private", CMD_STRING, struct keygen_opts, private_path, "FILE", "@file",
+		"private key file (default <type>_private.pem)"),
+	CMD_OPT("public", CMD_STRING, struct keygen_opts, public_path, "FILE", "@file",
+		"public key file (default <type>_public.pem)"),
+	CMD_OPT("cert", CMD_STRING, struct keygen_opts, cert_path, "FILE", "@file",
+		"also write a self-signed certificate", .needs = "device-id"),
+	CMD_OPT("device-id", CMD_STRING, struct keygen_opts, device_id, "ID", NULL,
+		"the certificate's subject CN (with --cert)", .needs = "cert"),
+	CMD_OPT("days", CMD_UINT, struct keygen_opts, days, "N", NULL,
+		"certificate validity in days", .def = 3650, .min = 1, .max = 36500,
+		.needs = "cert"),
+	CMD_OPT("encrypt", CMD_FLAG, struct keygen_opts, encrypt, NULL, NULL,
+		"encrypt the private key with a passphrase"),
+	CMD_OPT("passphrase-file", CMD_STRING, struct keygen_opts, pp.file, "FILE", "@file",
+		"read the passphrase from FILE's first line", .needs = "encrypt"),
+	CMD_OPT("force", CMD_FLAG, struct keygen_opts, force, NULL, NULL,
+		"replace existing files (atomically)", .letter = 'f'),
+	CMD_OPT("json", CMD_FLAG, struct keygen_opts, json, NULL, NULL, "print one JSON object"),
+	CMD_OPT_END,
 };
 
 static void
@@ -131,77 +126,25 @@ make_key_files(struct keygen_opts *o)
 }
 
 static int
-cmd_keygen_exec(int argc, char **argv)
+cmd_keygen_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct keygen_opts o = {.type = KEY_EC, .bits = 2048, .days = 3650};
+	struct keygen_opts *o = opts;
 	struct err e = ERR_INIT;
-	int c, status;
+	int status;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_TYPE:
-			if (cmd_parse_key_type(a.arg, &o.type) != AK_OK)
-				return AK_USAGE;
-			break;
-		case OPT_BITS:
-			if (cmd_parse_rsa_bits(a.arg, &o.bits) != AK_OK)
-				return AK_USAGE;
-			o.bits_set = 1;
-			break;
-		case OPT_PRIVATE:
-			o.private_path = a.arg;
-			break;
-		case OPT_PUBLIC:
-			o.public_path = a.arg;
-			break;
-		case OPT_CERT:
-			o.cert_path = a.arg;
-			break;
-		case OPT_DEVICE_ID:
-			o.device_id = a.arg;
-			break;
-		case OPT_DAYS:
-			if (cmd_parse_uint("days", a.arg, 1, 36500, &o.days) != 0)
-				return AK_USAGE;
-			o.days_set = 1;
-			break;
-		case OPT_ENCRYPT:
-			o.encrypt = 1;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			o.pp.file = a.arg;
-			break;
-		case OPT_FORCE:
-			o.force = 1;
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (a.ind != argc)
-		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
-	if (o.bits_set && o.type != KEY_RSA)
-		return cmd_usage_error("--bits is for RSA keys (--type rsa); EC keys are P-256");
-	if (o.cert_path != NULL && o.device_id == NULL)
-		return cmd_usage_error(
-			"--cert needs --device-id: the certificate's CN is the device id");
-	if (o.cert_path == NULL && (o.device_id != NULL || o.days_set))
-		return cmd_usage_error("--device-id and --days go with --cert");
-	if (o.pp.file != NULL && !o.encrypt)
-		return cmd_usage_error("--passphrase-file goes with --encrypt");
-	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
+	(void)argc; /* no operands: cmd_main() refuses them */
+	(void)argv;
+	if ((status = cmd_check_rsa_bits(o->type)) != AK_OK)
+		return status;
+	if (o->device_id != NULL && devid_check(o->device_id, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
-	if (o.private_path == NULL)
-		o.private_path = o.type == KEY_EC ? "ec_private.pem" : "rsa_private.pem";
-	if (o.public_path == NULL)
-		o.public_path = o.type == KEY_EC ? "ec_public.pem" : "rsa_public.pem";
-	o.pp.confirm = 1;
-	status = make_key_files(&o);
-	passphrase_clear(&o.pp);
+	if (o->private_path == NULL)
+		o->private_path = o->type == KEY_EC ? "ec_private.pem" : "rsa_private.pem";
+	if (o->public_path == NULL)
+		o->public_path = o->type == KEY_EC ? "ec_public.pem" : "rsa_public.pem";
+	o->pp.confirm = 1;
+	status = make_key_files(o);
+	passphrase_clear(&o->pp);
 	return status;
 }
 
@@ -212,6 +155,7 @@ const struct cmd_entry cmd_keygen_entry = {
 		 "\t[--cert FILE --device-id ID [--days N]] [--encrypt [--passphrase-file FILE]]\n"
 		 "\t[--force] [--json]",
 	.options = options,
+	.opts_size = sizeof(struct keygen_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_keygen_exec,
 };

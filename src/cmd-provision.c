@@ -19,58 +19,56 @@
 #include "timeutil.h"
 #include "banned.h"
 
-enum {
-	OPT_OUT_DIR = 'o',
-	OPT_IDS = 'i',
-	OPT_TYPE = 't',
-	OPT_BITS = 'b',
-	OPT_JOBS = 'j',
-	OPT_COUNT = CMD_OPT_LONG,
-	OPT_PREFIX,
-	OPT_START,
-	OPT_WIDTH,
-	OPT_CERT,
-	OPT_DAYS,
-	OPT_ENCRYPT,
-	OPT_PASSPHRASE_FILE,
-	OPT_MANIFEST,
-	OPT_JSON,
-};
-
-static const struct cmd_option options[] = {
-	{"out-dir", OPT_OUT_DIR, 1, "DIR", "@dir",
-	 "where the device directories go (created if missing)"},
-	{"ids", OPT_IDS, 1, "FILE", "@file", "device ids, one per line ('-': standard input)"},
-	{"count", OPT_COUNT, 1, "N", NULL, "generate N ids <prefix><number> instead"},
-	{"prefix", OPT_PREFIX, 1, "P", NULL, "the generated ids' prefix (with --count)"},
-	{"start", OPT_START, 1, "N", NULL, "the first generated number (default 1)"},
-	{"width", OPT_WIDTH, 1, "N", NULL,
-	 "digits of the generated numbers (default: as many as the last needs)"},
-	{"type", OPT_TYPE, 1, "ec|rsa", "ec rsa", "key type (default ec: P-256)"},
-	{"bits", OPT_BITS, 1, "N", "2048 3072 4096",
-	 "RSA key size: 2048, 3072 or 4096 (default 2048)"},
-	{"cert", OPT_CERT, 0, NULL, NULL, "also make a self-signed certificate, CN = device id"},
-	{"days", OPT_DAYS, 1, "N", NULL, "certificate validity in days (default 3650)"},
-	{"encrypt", OPT_ENCRYPT, 0, NULL, NULL, "encrypt the private keys with a passphrase"},
-	{"passphrase-file", OPT_PASSPHRASE_FILE, 1, "FILE", "@file",
-	 "read the passphrase from FILE's first line"},
-	{"manifest", OPT_MANIFEST, 1, "FILE", "@file", "the manifest (default DIR/manifest.csv)"},
-	{"jobs", OPT_JOBS, 1, "N", NULL,
-	 "keys made at the same time (default: the number of cores)"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print the summary as one JSON object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
-};
-
 struct provision_cli {
 	struct provision_opts p;
 	const char *ids_path, *prefix;
 	unsigned long count, start, width, bits, days, jobs;
-	int count_set, start_set, width_set, bits_set, days_set, encrypt, json;
+	int json;
 	struct passphrase pp;
 	/* progress */
 	int progress;          /* draw a progress bar (stderr is a terminal) */
 	int bar_shown;         /* a bar is on the screen: clear it before printing */
 	double t0_ms, last_ms; /* timeutil_now_ms() */
+};
+
+static const struct cmd_option options[] = {
+	CMD_OPT("out-dir", CMD_STRING, struct provision_cli, p.out_dir, "DIR", "@dir",
+		"where the device directories go (created if missing)", .letter = 'o'),
+	CMD_OPT("ids", CMD_STRING, struct provision_cli, ids_path, "FILE", "@file",
+		"device ids, one per line ('-': standard input)", .letter = 'i',
+		.excludes = "count"),
+	CMD_OPT("count", CMD_UINT, struct provision_cli, count, "N", NULL,
+		"generate N ids <prefix><number> instead", .min = 1, .max = 100000000,
+		.needs = "prefix"),
+	CMD_OPT("prefix", CMD_STRING, struct provision_cli, prefix, "P", NULL,
+		"the generated ids' prefix (with --count)", .needs = "count"),
+	CMD_OPT("start", CMD_UINT, struct provision_cli, start, "N", NULL,
+		"the first generated number", .def = 1, .max = 1000000000000L, .needs = "count"),
+	CMD_OPT("width", CMD_UINT, struct provision_cli, width, "N", NULL,
+		"digits of the generated numbers (default: as many as the last needs)", .min = 1,
+		.max = 20, .needs = "count"),
+	CMD_OPT("type", CMD_PARSE, struct provision_cli, p.type, "ec|rsa", "ec rsa",
+		"key type (ec: P-256)", .letter = 't', .defstr = "ec", .parse = cmd_opt_key_type),
+	CMD_OPT("bits", CMD_PARSE, struct provision_cli, bits, "N", "2048 3072 4096",
+		"RSA key size: 2048, 3072 or 4096", .letter = 'b', .defstr = "2048",
+		.parse = cmd_opt_rsa_bits),
+	CMD_OPT("cert", CMD_FLAG, struct provision_cli, p.cert, NULL, NULL,
+		"also make a self-signed certificate, CN = device id"),
+	CMD_OPT("days", CMD_UINT, struct provision_cli, days, "N", NULL,
+		"certificate validity in days", .def = 3650, .min = 1, .max = 36500,
+		.needs = "cert"),
+	CMD_OPT("encrypt", CMD_FLAG, struct provision_cli, p.encrypt, NULL, NULL,
+		"encrypt the private keys with a passphrase"),
+	CMD_OPT("passphrase-file", CMD_STRING, struct provision_cli, pp.file, "FILE", "@file",
+		"read the passphrase from FILE's first line", .needs = "encrypt"),
+	CMD_OPT("manifest", CMD_STRING, struct provision_cli, p.manifest, "FILE", "@file",
+		"the manifest (default DIR/manifest.csv)"),
+	CMD_OPT("jobs", CMD_UINT, struct provision_cli, jobs, "N", NULL,
+		"keys made at the same time (default: the number of cores)", .letter = 'j',
+		.min = 1, .max = 256),
+	CMD_OPT("json", CMD_FLAG, struct provision_cli, json, NULL, NULL,
+		"print the summary as one JSON object"),
+	CMD_OPT_END,
 };
 
 /* Seconds since a time of timeutil_now_ms(). */
@@ -240,11 +238,10 @@ provision_and_report(struct provision_cli *o)
 	double secs;
 
 	/* An existing batch first: options that do not fit it fail once, before the prompt. */
-	o->p.encrypt = o->encrypt;
-	if (provision_batch_read(&o->p, o->count_set ? o->prefix : NULL, &batch, &e) != 0 ||
+	if (provision_batch_read(&o->p, cmd_given("count") ? o->prefix : NULL, &batch, &e) != 0 ||
 	    provision_batch_check(&o->p, &batch, &e) != 0)
 		return cmd_fail(&e);
-	if (o->count_set) {
+	if (cmd_given("count")) {
 		if (provision_batch_width(&o->p, &batch, o->prefix, (unsigned)o->width, &width,
 					  &at_least, &e) != 0)
 			return cmd_fail(&e);
@@ -254,7 +251,7 @@ provision_and_report(struct provision_cli *o)
 	}
 	if (rc != 0)
 		return e.status == AK_USAGE ? cmd_usage_error("%s", e.msg) : cmd_fail(&e);
-	if (o->encrypt) {
+	if (o->p.encrypt) {
 		if (passphrase_get(&o->pp, "the new private keys", &e) != 0) {
 			idlist_close(ids);
 			return cmd_fail(&e);
@@ -287,111 +284,37 @@ provision_and_report(struct provision_cli *o)
 }
 
 static int
-cmd_provision_exec(int argc, char **argv)
+cmd_provision_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct provision_cli o = {.p = {.type = KEY_EC, .bits = 2048, .days = 3650},
-				  .start = 1,
-				  .pp = PASSPHRASE_INIT};
+	struct provision_cli *o = opts;
 	long ncpu;
 	size_t n;
-	int c, status;
+	int status;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_OUT_DIR:
-			o.p.out_dir = a.arg;
-			break;
-		case OPT_IDS:
-			o.ids_path = a.arg;
-			break;
-		case OPT_COUNT:
-			if (cmd_parse_uint("count", a.arg, 1, 100000000, &o.count) != 0)
-				return AK_USAGE;
-			o.count_set = 1;
-			break;
-		case OPT_PREFIX:
-			o.prefix = a.arg;
-			break;
-		case OPT_START:
-			if (cmd_parse_uint("start", a.arg, 0, 1000000000000UL, &o.start) != 0)
-				return AK_USAGE;
-			o.start_set = 1;
-			break;
-		case OPT_WIDTH:
-			if (cmd_parse_uint("width", a.arg, 1, 20, &o.width) != 0)
-				return AK_USAGE;
-			o.width_set = 1;
-			break;
-		case OPT_TYPE:
-			if (cmd_parse_key_type(a.arg, &o.p.type) != AK_OK)
-				return AK_USAGE;
-			break;
-		case OPT_BITS:
-			if (cmd_parse_rsa_bits(a.arg, &o.bits) != AK_OK)
-				return AK_USAGE;
-			o.p.bits = (int)o.bits;
-			o.bits_set = 1;
-			break;
-		case OPT_CERT:
-			o.p.cert = 1;
-			break;
-		case OPT_DAYS:
-			if (cmd_parse_uint("days", a.arg, 1, 36500, &o.days) != 0)
-				return AK_USAGE;
-			o.p.days = (int)o.days;
-			o.days_set = 1;
-			break;
-		case OPT_ENCRYPT:
-			o.encrypt = 1;
-			break;
-		case OPT_PASSPHRASE_FILE:
-			o.pp.file = a.arg;
-			break;
-		case OPT_MANIFEST:
-			o.p.manifest = a.arg;
-			break;
-		case OPT_JOBS:
-			if (cmd_parse_uint("jobs", a.arg, 1, 256, &o.jobs) != 0)
-				return AK_USAGE;
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (a.ind != argc)
-		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
-	if (o.p.out_dir == NULL)
+	(void)argc; /* no operands: cmd_main() refuses them */
+	(void)argv;
+	if (o->p.out_dir == NULL)
 		return cmd_usage_error("--out-dir is needed");
 	/* "out/" names its devices "out/dev-1", not "out//dev-1". */
-	n = strlen(o.p.out_dir);
-	while (n > 1 && o.p.out_dir[n - 1] == '/')
-		((char *)o.p.out_dir)[--n] = '\0';
-	if ((o.ids_path != NULL) == o.count_set)
+	n = strlen(o->p.out_dir);
+	while (n > 1 && o->p.out_dir[n - 1] == '/')
+		((char *)o->p.out_dir)[--n] = '\0';
+	if (o->ids_path == NULL && !cmd_given("count"))
 		return cmd_usage_error("give the ids with --ids FILE or --count N --prefix P");
-	if (o.count_set && o.prefix == NULL)
-		return cmd_usage_error("--count needs --prefix");
-	if (!o.count_set && (o.prefix != NULL || o.start_set || o.width_set))
-		return cmd_usage_error("--prefix, --start and --width go with --count");
-	if (o.bits_set && o.p.type != KEY_RSA)
-		return cmd_usage_error("--bits is for RSA keys (--type rsa); EC keys are P-256");
-	if (o.days_set && !o.p.cert)
-		return cmd_usage_error("--days goes with --cert");
-	if (o.pp.file != NULL && !o.encrypt)
-		return cmd_usage_error("--passphrase-file goes with --encrypt");
-	if (o.jobs == 0) {
+	if ((status = cmd_check_rsa_bits(o->p.type)) != AK_OK)
+		return status;
+	o->p.bits = (int)o->bits;
+	o->p.days = (int)o->days;
+	if (o->jobs == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		o.jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
+		o->jobs = ncpu > 0 ? (unsigned long)ncpu : 1;
 	}
-	o.p.jobs = (unsigned)o.jobs;
+	o->p.jobs = (unsigned)o->jobs;
 	/* "ulimit -f" must give an error we handle (the run stops cleanly), not a kill. */
 	signal(SIGXFSZ, SIG_IGN);
-	o.pp.confirm = 1;
-	status = provision_and_report(&o);
-	passphrase_clear(&o.pp);
+	o->pp.confirm = 1;
+	status = provision_and_report(o);
+	passphrase_clear(&o->pp);
 	return status;
 }
 
@@ -403,6 +326,7 @@ const struct cmd_entry cmd_provision_entry = {
 		 "FILE]]\n"
 		 "\t[--manifest FILE] [--jobs N] [--json]",
 	.options = options,
+	.opts_size = sizeof(struct provision_cli),
 	.flags = CMD_SECRETS,
 	.exec = cmd_provision_exec,
 };

@@ -32,53 +32,6 @@
 #define RESULTS_FIELDS 5
 #define API_KEY_MAX 4096
 
-enum {
-	OPT_JOBS = 'j',
-	OPT_MANIFEST = CMD_OPT_LONG,
-	OPT_DEVICE_ID,
-	OPT_PUBLIC,
-	OPT_AKENZA_DEVICE_ID,
-	OPT_WORKSPACE_ID,
-	OPT_DATA_FLOW_ID,
-	OPT_CREATE_DEVICES,
-	OPT_CREDENTIAL_NAME,
-	OPT_API_URL,
-	OPT_API_KEY_FILE,
-	OPT_CA_FILE,
-	OPT_RESULTS,
-	OPT_TIMEOUT,
-	OPT_RETRIES,
-	OPT_DRY_RUN,
-	OPT_JSON,
-};
-
-static const struct cmd_option options[] = {
-	{"manifest", OPT_MANIFEST, 1, "FILE", "@file",
-	 "register every device of a manifest from provision"},
-	{"device-id", OPT_DEVICE_ID, 1, "ID", NULL, "register one device (with --public)"},
-	{"public", OPT_PUBLIC, 1, "FILE", "@file", "its public key or certificate (PEM or DER)"},
-	{"akenza-device-id", OPT_AKENZA_DEVICE_ID, 1, "ID", NULL,
-	 "the device's akenza id, if known (no look-up)"},
-	{"workspace-id", OPT_WORKSPACE_ID, 1, "ID", NULL, "akenza workspace to find devices in"},
-	{"data-flow-id", OPT_DATA_FLOW_ID, 1, "ID", NULL, "data flow of created devices"},
-	{"create-devices", OPT_CREATE_DEVICES, 0, NULL, NULL,
-	 "create devices missing from akenza (MQTT connectivity)"},
-	{"credential-name", OPT_CREDENTIAL_NAME, 1, "NAME", NULL,
-	 "name of the credentials (default akcred-<kid prefix>)"},
-	{"api-url", OPT_API_URL, 1, "URL", NULL, "akenza API (default https://api.akenza.io)"},
-	{"api-key-file", OPT_API_KEY_FILE, 1, "FILE", "@file",
-	 "read the API key from FILE's first line (else $AKCRED_API_KEY)"},
-	{"ca-file", OPT_CA_FILE, 1, "FILE", "@file", "trust anchors instead of the system store"},
-	{"results", OPT_RESULTS, 1, "FILE", "@file",
-	 "results file (default registered.csv next to the manifest)"},
-	{"jobs", OPT_JOBS, 1, "N", NULL, "devices in progress at once, 1-64 (default 8)"},
-	{"timeout", OPT_TIMEOUT, 1, "SECONDS", NULL, "time limit of one request (default 30)"},
-	{"retries", OPT_RETRIES, 1, "N", NULL, "retries after 5xx or network errors (default 5)"},
-	{"dry-run", OPT_DRY_RUN, 0, NULL, NULL, "show the requests, send nothing"},
-	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
-};
-
 struct item {
 	struct akenza_device d;
 	char device_id[DEVID_MAX + 1];
@@ -102,6 +55,45 @@ struct opts {
 	unsigned long jobs, timeout, retries;
 	int dry_run, json;
 	struct akenza_config ak;
+};
+
+static const struct cmd_option options[] = {
+	CMD_OPT("manifest", CMD_STRING, struct opts, manifest, "FILE", "@file",
+		"register every device of a manifest from provision"),
+	CMD_OPT("device-id", CMD_STRING, struct opts, device_id, "ID", NULL,
+		"register one device (with --public)", .excludes = "manifest"),
+	CMD_OPT("public", CMD_STRING, struct opts, public_path, "FILE", "@file",
+		"its public key or certificate (PEM or DER)", .excludes = "manifest"),
+	CMD_OPT("akenza-device-id", CMD_STRING, struct opts, akenza_id, "ID", NULL,
+		"the device's akenza id, if known (no look-up)", .needs = "device-id"),
+	CMD_OPT("workspace-id", CMD_STRING, struct opts, ak.workspace_id, "ID", NULL,
+		"akenza workspace to find devices in"),
+	CMD_OPT("data-flow-id", CMD_STRING, struct opts, ak.data_flow_id, "ID", NULL,
+		"data flow of created devices"),
+	CMD_OPT("create-devices", CMD_FLAG, struct opts, ak.create_devices, NULL, NULL,
+		"create devices missing from akenza (MQTT connectivity)",
+		.needs = "workspace-id data-flow-id"),
+	CMD_OPT("credential-name", CMD_STRING, struct opts, ak.credential_name, "NAME", NULL,
+		"name of the credentials (default akcred-<kid prefix>)"),
+	CMD_OPT("api-url", CMD_STRING, struct opts, ak.api_url, "URL", NULL, "akenza API",
+		.defstr = AKENZA_API_URL_DEFAULT),
+	CMD_OPT("api-key-file", CMD_STRING, struct opts, api_key_file, "FILE", "@file",
+		"read the API key from FILE's first line (else $AKCRED_API_KEY)"),
+	CMD_OPT("ca-file", CMD_STRING, struct opts, ak.ca_file, "FILE", "@file",
+		"trust anchors instead of the system store"),
+	CMD_OPT("results", CMD_STRING, struct opts, results, "FILE", "@file",
+		"results file (default registered.csv next to the manifest)"),
+	CMD_OPT("jobs", CMD_UINT, struct opts, jobs, "N", NULL, "devices in progress at once, 1-64",
+		.letter = 'j', .def = AKENZA_JOBS_DEFAULT, .min = 1, .max = 64),
+	CMD_OPT("timeout", CMD_UINT, struct opts, timeout, "SECONDS", NULL,
+		"time limit of one request", .def = AKENZA_TIMEOUT_DEFAULT_MS / 1000, .min = 1,
+		.max = 3600),
+	CMD_OPT("retries", CMD_UINT, struct opts, retries, "N", NULL,
+		"retries after 5xx or network errors", .def = AKENZA_RETRIES_DEFAULT, .max = 20),
+	CMD_OPT("dry-run", CMD_FLAG, struct opts, dry_run, NULL, NULL,
+		"show the requests, send nothing"),
+	CMD_OPT("json", CMD_FLAG, struct opts, json, NULL, NULL, "print one JSON object"),
+	CMD_OPT_END,
 };
 
 struct register_batch {
@@ -825,77 +817,21 @@ register_run(struct register_batch *s)
 }
 
 static int
-cmd_register_exec(int argc, char **argv)
+cmd_register_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
-	struct opts o = {.jobs = 8, .timeout = 30, .retries = 5, .ak = AKENZA_CONFIG_INIT};
+	struct opts o = *(struct opts *)opts;
+	struct akenza_config ak = AKENZA_CONFIG_INIT;
 	struct register_batch s = {.o = &o, .results = JOURNAL_INIT};
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct err e = ERR_INIT;
-	int c, status;
+	int status;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_MANIFEST:
-			o.manifest = a.arg;
-			break;
-		case OPT_DEVICE_ID:
-			o.device_id = a.arg;
-			break;
-		case OPT_PUBLIC:
-			o.public_path = a.arg;
-			break;
-		case OPT_AKENZA_DEVICE_ID:
-			o.akenza_id = a.arg;
-			break;
-		case OPT_WORKSPACE_ID:
-			o.ak.workspace_id = a.arg;
-			break;
-		case OPT_DATA_FLOW_ID:
-			o.ak.data_flow_id = a.arg;
-			break;
-		case OPT_CREATE_DEVICES:
-			o.ak.create_devices = 1;
-			break;
-		case OPT_CREDENTIAL_NAME:
-			o.ak.credential_name = a.arg;
-			break;
-		case OPT_API_URL:
-			o.ak.api_url = a.arg;
-			break;
-		case OPT_API_KEY_FILE:
-			o.api_key_file = a.arg;
-			break;
-		case OPT_CA_FILE:
-			o.ak.ca_file = a.arg;
-			break;
-		case OPT_RESULTS:
-			o.results = a.arg;
-			break;
-		case OPT_JOBS:
-			if (cmd_parse_uint("jobs", a.arg, 1, 64, &o.jobs) != 0)
-				return AK_USAGE;
-			break;
-		case OPT_TIMEOUT:
-			if (cmd_parse_uint("timeout", a.arg, 1, 3600, &o.timeout) != 0)
-				return AK_USAGE;
-			break;
-		case OPT_RETRIES:
-			if (cmd_parse_uint("retries", a.arg, 0, 20, &o.retries) != 0)
-				return AK_USAGE;
-			break;
-		case OPT_DRY_RUN:
-			o.dry_run = 1;
-			break;
-		case OPT_JSON:
-			o.json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (a.ind != argc)
-		return cmd_usage_error("unexpected operand '%s'", argv[a.ind]);
+	(void)argc; /* no operands: cmd_main() refuses them */
+	(void)argv;
+	/* What the options do not set stays as the akenza module has it. */
+	o.ak.max_rate_limited = ak.max_rate_limited;
+	o.ak.backoff_base_ms = ak.backoff_base_ms;
+	o.ak.backoff_cap_ms = ak.backoff_cap_ms;
 	if ((o.manifest != NULL) == (o.device_id != NULL || o.public_path != NULL))
 		return cmd_usage_error(
 			"give either --manifest FILE or --device-id ID --public FILE");
@@ -903,8 +839,6 @@ cmd_register_exec(int argc, char **argv)
 		return cmd_usage_error("--device-id and --public go together");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
-	if (o.akenza_id != NULL && o.manifest != NULL)
-		return cmd_usage_error("--akenza-device-id is for one device (--device-id)");
 	if (o.akenza_id != NULL &&
 	    (o.akenza_id[0] == '\0' || strlen(o.akenza_id) >= AKENZA_ID_MAX ||
 	     !plausible(o.akenza_id, 0)))
@@ -932,8 +866,6 @@ cmd_register_exec(int argc, char **argv)
 	}
 	if (o.ak.workspace_id == NULL && o.akenza_id == NULL)
 		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
-	if (o.ak.create_devices && (o.ak.workspace_id == NULL || o.ak.data_flow_id == NULL))
-		return cmd_usage_error("--create-devices needs --workspace-id and --data-flow-id");
 	if (strncasecmp(o.ak.api_url, "https://", 8) != 0 || o.ak.api_url[8] == '\0')
 		return cmd_usage_error("--api-url must be an https:// URL, not '%s'", o.ak.api_url);
 	/* A missing trust anchor file is an input error now, not a TLS failure later. */
@@ -961,6 +893,7 @@ const struct cmd_entry cmd_register_entry = {
 		"--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) "
 		"[options]",
 	.options = options,
+	.opts_size = sizeof(struct opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_register_exec,
 };

@@ -14,17 +14,19 @@
 #include "version.h"
 #include "banned.h"
 
-enum { OPT_JSON = CMD_OPT_LONG };
+struct version_opts {
+	int json;
+};
 
 static const struct cmd_option options[] = {
-	{"json", OPT_JSON, 0, NULL, NULL, "print one JSON object"},
-	{NULL, 0, 0, NULL, NULL, NULL},
+	CMD_OPT("json", CMD_FLAG, struct version_opts, json, NULL, NULL, "print one JSON object"),
+	CMD_OPT_END,
 };
 
 static int
-cmd_version_exec(int argc, char **argv)
+cmd_version_exec(void *opts, int argc, char **argv)
 {
-	struct cmd_args a = CMD_ARGS_INIT(argc, argv);
+	const struct version_opts *vo = opts;
 	const char *libs[][2] = {
 		{"openssl", OpenSSL_version(OPENSSL_VERSION)},
 		{"libsodium", sodium_version_string()},
@@ -38,26 +40,16 @@ cmd_version_exec(int argc, char **argv)
 	struct err e = ERR_INIT;
 	json_t *o;
 	size_t i;
-	int c, json = 0;
 
-	while ((c = cmd_getopt(&a)) != -1) {
-		switch (c) {
-		case OPT_JSON:
-			json = 1;
-			break;
-		case CMD_OPT_EXIT:
-			return a.status;
-		}
-	}
-	if (a.ind != argc)
-		return cmd_usage_error("no operands expected");
+	(void)argc; /* no operands: cmd_main() refuses them */
+	(void)argv;
 	if ((libs[3][1] = http_curl_version()) == NULL)
 		libs[3][1] = "not available (libcurl.so.4 cannot be loaded)";
 	if (mqtt_library_version(mosq, sizeof(mosq), &e) == 0)
 		libs[4][1] = mosq;
 	else
 		libs[4][1] = "not available (libmosquitto.so.1 cannot be loaded)";
-	if (json) {
+	if (vo->json) {
 		o = json_pack("{ss}", "akcred", AKCRED_VERSION);
 		for (i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 			json_object_set_new(o, libs[i][0], json_string(libs[i][1]));
@@ -76,5 +68,6 @@ const struct cmd_entry cmd_version_entry = {
 	.summary = "print the versions of akcred and its libraries",
 	.usage = "[--json]",
 	.options = options,
+	.opts_size = sizeof(struct version_opts),
 	.exec = cmd_version_exec,
 };

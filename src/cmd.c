@@ -1,5 +1,6 @@
 /* cmd: the command table, dispatch by exact name, option parsing and help from the table. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,13 @@ const struct cmd_entry *const cmd_table[] = {
 static const struct cmd_entry *current;
 static char current_name[64] = "";
 
-static const struct cmd_option help_option = {"help", 'h', 0, NULL, NULL, "show this help"};
+static const struct cmd_option help_option = {.name = "help",
+					      .letter = 'h',
+					      .kind = CMD_FLAG,
+					      .help = "show this help"};
+/* Which options of the last cmd_parse() were on its command line, by index in its table. */
+static const struct cmd_option *given_table;
+static unsigned long long given;
 
 const char *
 cmd_name(void)
@@ -231,6 +238,26 @@ cmd_parse_rsa_bits(const char *s, unsigned long *bits)
 	return AK_OK;
 }
 
+int
+cmd_opt_key_type(const char *s, void *dest)
+{
+	return cmd_parse_key_type(s, dest);
+}
+
+int
+cmd_opt_rsa_bits(const char *s, void *dest)
+{
+	return cmd_parse_rsa_bits(s, dest);
+}
+
+int
+cmd_check_rsa_bits(enum key_type type)
+{
+	if (cmd_given("bits") && type != KEY_RSA)
+		return cmd_usage_error("--bits is for RSA keys (--type rsa); EC keys are P-256");
+	return AK_OK;
+}
+
 /*
  * Damerau-Levenshtein distance (optimal string alignment: insertions,
  * deletions, substitutions, adjacent transpositions) of a and b, as git
@@ -295,7 +322,7 @@ cmd_suggest(const struct cmd_entry *const *table, const char *name)
 	return best;
 }
 
-/* The option of the running command closest to name (without "--"), or NULL. */
+/* The option of the table being parsed closest to name (without "--"), or NULL. */
 static const char *
 suggest_option(const char *name)
 {
@@ -303,7 +330,7 @@ suggest_option(const char *name)
 	const char *best = NULL;
 	size_t bestd = CMD_SUGGEST_MAX + 1;
 
-	for (o = current->options; o != NULL && o->name != NULL; o++)
+	for (o = given_table; o != NULL && o->name != NULL; o++)
 		best = suggest(name, o->name, best, &bestd);
 	return suggest(name, help_option.name, best, &bestd);
 }
@@ -353,22 +380,43 @@ cmd_print_usage(FILE *f, const struct cmd_entry *entry, const char *path)
 /* Options and their help: an option too long for the column has its help on the next line. */
 #define CMD_OPTION_COLUMN 26
 
+const char *
+cmd_option_help(const struct cmd_option *o, char *buf, size_t size)
+{
+	char d[32];
+	const char *def = o->defstr;
+
+	/* The default comes from the table, as cmd_parse() sets it: never a second copy. */
+	if (o->kind == CMD_UINT && o->def != 0) {
+		snprintf(d, sizeof(d), "%ld", o->def);
+		def = d;
+	} else if (o->kind == CMD_DURATION && o->def != 0) {
+		def = timeutil_duration(o->def, d, sizeof(d));
+	}
+	if (def != NULL)
+		snprintf(buf, size, "%s (default %s)", o->help, def);
+	else
+		snprintf(buf, size, "%s", o->help);
+	return buf;
+}
+
 static void
 print_option(FILE *f, const struct cmd_option *o)
 {
-	char left[80];
+	char left[80], help[256];
 	int n;
 
-	if (o->id > 0 && o->id < CMD_OPT_LONG)
-		n = snprintf(left, sizeof(left), "-%c, --%s", o->id, o->name);
+	if (o->letter != 0)
+		n = snprintf(left, sizeof(left), "-%c, --%s", o->letter, o->name);
 	else
 		n = snprintf(left, sizeof(left), "    --%s", o->name);
-	if (o->has_arg && n > 0 && (size_t)n < sizeof(left))
+	if (o->kind != CMD_FLAG && n > 0 && (size_t)n < sizeof(left))
 		snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->arg);
+	cmd_option_help(o, help, sizeof(help));
 	if (strlen(left) > CMD_OPTION_COLUMN)
-		fprintf(f, "  %s\n  %-*s %s\n", left, CMD_OPTION_COLUMN, "", o->help);
+		fprintf(f, "  %s\n  %-*s %s\n", left, CMD_OPTION_COLUMN, "", help);
 	else
-		fprintf(f, "  %-*s %s\n", CMD_OPTION_COLUMN, left, o->help);
+		fprintf(f, "  %-*s %s\n", CMD_OPTION_COLUMN, left, help);
 }
 
 void
@@ -410,87 +458,328 @@ cmd_print_commands(FILE *f)
 	}
 }
 
-int
-cmd_getopt(struct cmd_args *a)
+/* The size of the destination each kind writes; 0: any (CMD_PARSE's own). */
+static size_t
+kind_size(enum cmd_kind kind)
 {
-	static struct option longopts[CMD_MAX_OPTIONS + 2];
-	static char shortopts[CMD_MAX_OPTIONS * 2 + 4];
-	static int built;
-	const struct cmd_option *o;
-	size_t n = 0, s = 0;
-	int c, i;
+	switch (kind) {
+	case CMD_FLAG:
+		return sizeof(int);
+	case CMD_STRING:
+		return sizeof(const char *);
+	case CMD_UINT:
+		return sizeof(unsigned long);
+	case CMD_DURATION:
+		return sizeof(long);
+	case CMD_TIME:
+		return sizeof(time_t);
+	case CMD_PARSE:
+		break;
+	}
+	return 0;
+}
 
-	if (!built) {
-		/* ':' first: a missing argument is told apart from an unknown option. */
-		shortopts[s++] = ':';
-		for (o = current->options; o != NULL && o->name != NULL && n < CMD_MAX_OPTIONS;
-		     o++, n++) {
-			longopts[n] = (struct option){o->name,
-						      o->has_arg ? required_argument : no_argument,
-						      NULL, o->id};
-			if (o->id > 0 && o->id < CMD_OPT_LONG) {
-				shortopts[s++] = (char)o->id;
-				if (o->has_arg)
-					shortopts[s++] = ':';
+int
+cmd_entry_check(const struct cmd_entry *entry)
+{
+	const struct cmd_option *o;
+
+	for (o = entry->options; o != NULL && o->name != NULL; o++) {
+		if (o->offset + o->size > entry->opts_size ||
+		    (o->kind == CMD_PARSE ? o->parse == NULL : o->size != kind_size(o->kind)))
+			return cmd_error(AK_INTERNAL,
+					 "option --%s: its destination does not fit its kind",
+					 o->name);
+		if ((o->kind == CMD_FLAG) != (o->arg == NULL))
+			return cmd_error(AK_INTERNAL,
+					 "option --%s: a value needs a name, a flag none", o->name);
+	}
+	return AK_OK;
+}
+
+/* Store the value arg of option o (NULL for a flag) in its destination in opts. */
+static int
+store(const struct cmd_option *o, const char *arg, void *opts)
+{
+	char *dest = (char *)opts + o->offset, d[32];
+	const int one = 1;
+	unsigned long u;
+	long l;
+	time_t t;
+	int status;
+
+	switch (o->kind) {
+	case CMD_FLAG:
+		memcpy(dest, &one, sizeof(one));
+		break;
+	case CMD_STRING:
+		memcpy(dest, &arg, sizeof(arg));
+		break;
+	case CMD_UINT:
+		if (cmd_parse_uint(o->name, arg, (unsigned long)o->min,
+				   o->max != 0 ? (unsigned long)o->max : ULONG_MAX, &u) != 0)
+			return AK_USAGE;
+		memcpy(dest, &u, sizeof(u));
+		break;
+	case CMD_DURATION:
+		if ((status = cmd_parse_duration(o->name, arg, o->min, &l)) != AK_OK)
+			return status;
+		if (o->max != 0 && l > o->max)
+			return cmd_usage_error("--%s must be at most %s, not '%s'", o->name,
+					       timeutil_duration(o->max, d, sizeof(d)), arg);
+		memcpy(dest, &l, sizeof(l));
+		break;
+	case CMD_TIME:
+		if ((status = cmd_parse_time(o->name, arg, &t)) != AK_OK)
+			return status;
+		memcpy(dest, &t, sizeof(t));
+		break;
+	case CMD_PARSE:
+		return o->parse(arg, dest) != 0 ? AK_USAGE : AK_OK;
+	}
+	return AK_OK;
+}
+
+/* The table's defaults, before argv: what help says is what the command gets. */
+static int
+store_defaults(const struct cmd_option *options, void *opts)
+{
+	const struct cmd_option *o;
+	char *dest;
+	int status;
+
+	for (o = options; o != NULL && o->name != NULL; o++) {
+		dest = (char *)opts + o->offset;
+		if ((o->kind == CMD_UINT || o->kind == CMD_DURATION) && o->def != 0) {
+			unsigned long u = (unsigned long)o->def;
+			long l = o->def;
+
+			if (o->kind == CMD_UINT)
+				memcpy(dest, &u, sizeof(u));
+			else
+				memcpy(dest, &l, sizeof(l));
+		} else if (o->defstr != NULL && (status = store(o, o->defstr, opts)) != AK_OK) {
+			return status;
+		}
+	}
+	return AK_OK;
+}
+
+/* The index of option name in options, or -1. */
+static int
+option_index(const struct cmd_option *options, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; options != NULL && options[i].name != NULL; i++)
+		if (strlen(options[i].name) == len && strncmp(options[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+static int
+letter_index(const struct cmd_option *options, int letter)
+{
+	int i;
+
+	for (i = 0; options[i].letter != letter; i++)
+		;
+	return i;
+}
+
+int
+cmd_given(const char *name)
+{
+	int i = option_index(given_table, name, strlen(name));
+
+	return i >= 0 && (given >> i & 1);
+}
+
+/* The next name of a list separated by spaces: *x and *len start at the list and 0. */
+static int
+next_name(const char **x, size_t *len)
+{
+	*x += *len;
+	*x += strspn(*x, " ");
+	*len = strcspn(*x, " ");
+	return **x != '\0';
+}
+
+/* "--a, --b and --c" from "a b c". */
+static void
+name_list(const char *names, char *buf, size_t size)
+{
+	const char *x = names, *rest;
+	size_t len = 0, n = 0;
+
+	buf[0] = '\0';
+	while (n < size && next_name(&x, &len)) {
+		rest = x + len + strspn(x + len, " ");
+		n += (size_t)snprintf(buf + n, size - n, "%s--%.*s",
+				      n == 0          ? ""
+				      : *rest == '\0' ? " and "
+						      : ", ",
+				      (int)len, x);
+	}
+}
+
+/* The table's rules once argv is read: required options, what excludes or needs what. */
+static int
+check_rules(const struct cmd_option *options)
+{
+	const struct cmd_option *o;
+	const char *x;
+	char names[256];
+	size_t len;
+	int i, j;
+
+	for (i = 0, o = options; o != NULL && o->name != NULL; o++, i++) {
+		if ((o->flags & CMD_REQUIRED) && !(given >> i & 1))
+			return cmd_usage_error("--%s is required", o->name);
+		if (!(given >> i & 1))
+			continue;
+		for (x = o->excludes, len = 0; x != NULL && next_name(&x, &len);)
+			if ((j = option_index(options, x, len)) >= 0 && (given >> j & 1))
+				return cmd_usage_error("--%s and --%.*s exclude each other",
+						       o->name, (int)len, x);
+		for (x = o->needs, len = 0; x != NULL && next_name(&x, &len);) {
+			if ((j = option_index(options, x, len)) >= 0 && !(given >> j & 1)) {
+				name_list(o->needs, names, sizeof(names));
+				return cmd_usage_error("--%s needs %s", o->name, names);
 			}
 		}
-		longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
-		longopts[n] = (struct option){NULL, 0, NULL, 0};
-		shortopts[s++] = 'h';
-		shortopts[s] = '\0';
-		built = 1;
-		optind = 1;
 	}
+	return AK_OK;
+}
+
+/*
+ * getopt_long's tables for options: each long option's value is its index
+ * plus CMD_OPT_BASE, so that a short letter is found by its index too.
+ */
+#define CMD_OPT_BASE 256
+#define CMD_OPT_HELP (CMD_OPT_BASE + CMD_MAX_OPTIONS)
+
+static int
+build_getopt(const struct cmd_option *options, struct option *longopts, char *shortopts)
+{
+	const struct cmd_option *o;
+	size_t n = 0, s = 0;
+
+	/* ':' first: a missing argument is told apart from an unknown option. */
+	shortopts[s++] = ':';
+	for (o = options; o != NULL && o->name != NULL; o++, n++) {
+		if (n == CMD_MAX_OPTIONS)
+			return cmd_error(AK_INTERNAL, "more than %d options", CMD_MAX_OPTIONS);
+		longopts[n] = (struct option){o->name,
+					      o->kind != CMD_FLAG ? required_argument : no_argument,
+					      NULL, CMD_OPT_BASE + (int)n};
+		if (o->letter != 0) {
+			shortopts[s++] = (char)o->letter;
+			if (o->kind != CMD_FLAG)
+				shortopts[s++] = ':';
+		}
+	}
+	longopts[n++] = (struct option){"help", no_argument, NULL, CMD_OPT_HELP};
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
+	shortopts[s++] = 'h';
+	shortopts[s] = '\0';
+	return AK_OK;
+}
+
+/* A usage error for getopt_long's ':' (missing value) or '?' (unknown option). */
+static int
+getopt_error(int c, char **argv)
+{
+	const char *tok = argv[optind - 1];
+	size_t len = strcspn(tok, "=");
+
+	/* getopt_long sets optopt for long options too: tell them apart by argv. */
+	if (strncmp(tok, "--", 2) == 0)
+		return c == ':' ? cmd_usage_error("option '%.*s' needs a value", (int)len, tok)
+				: unknown_option(tok, len);
+	return c == ':' ? cmd_usage_error("option '-%c' needs a value", optopt)
+			: cmd_usage_error("unknown option '-%c'", optopt);
+}
+
+/*
+ * Exact long names only, as for commands: getopt_long would take
+ * "--api-key SECRET" for "--api-key-file SECRET" and then name the secret in
+ * its error message.  Only the name is ever printed.
+ */
+static int
+abbreviated(char **argv, const char *name)
+{
+	const char *tok = argv[optind - 1];
+	size_t len;
+
+	if (optarg != NULL && optarg == tok && optind >= 2)
+		tok = argv[optind - 2];
+	len = strcspn(tok + 2, "=");
+	if (strncmp(tok, "--", 2) == 0 && strlen(name) == len && strncmp(tok + 2, name, len) == 0)
+		return AK_OK;
+	return unknown_option(tok, len + 2);
+}
+
+int
+cmd_parse(const struct cmd_entry *entry, int argc, char **argv, void *opts, int *ind)
+{
+	struct option longopts[CMD_MAX_OPTIONS + 2];
+	char shortopts[CMD_MAX_OPTIONS * 2 + 4];
+	const struct cmd_option *options = entry->options;
+	int c, i, status;
+
+	given_table = options;
+	given = 0;
+	if ((status = cmd_entry_check(entry)) != AK_OK ||
+	    (status = build_getopt(options, longopts, shortopts)) != AK_OK ||
+	    (status = store_defaults(options, opts)) != AK_OK)
+		return status;
+	optind = 1;
 	opterr = 0;
-	i = -1;
-	c = getopt_long(a->argc, a->argv, shortopts, longopts, &i);
-	a->arg = optarg;
-	a->ind = optind;
-	/*
-	 * Exact long names only, as for commands: getopt_long would take
-	 * "--api-key SECRET" for "--api-key-file SECRET" and then name the
-	 * secret in its error message.  Only the name is ever printed.
-	 */
-	if (i >= 0 && c != '?' && c != ':' && optind >= 1) {
-		const char *tok = a->argv[optind - 1];
-		size_t len;
-
-		if (optarg != NULL && optarg == tok && optind >= 2)
-			tok = a->argv[optind - 2];
-		len = strcspn(tok + 2, "=");
-		if (strncmp(tok, "--", 2) != 0 || strlen(longopts[i].name) != len ||
-		    strncmp(tok + 2, longopts[i].name, len) != 0) {
-			a->status = unknown_option(tok, len + 2);
-			return CMD_OPT_EXIT;
+	for (;;) {
+		i = -1;
+		c = getopt_long(argc, argv, shortopts, longopts, &i);
+		if (c == -1)
+			break;
+		if (c == ':' || c == '?')
+			return getopt_error(c, argv);
+		if (i >= 0 && (status = abbreviated(argv, longopts[i].name)) != AK_OK)
+			return status;
+		if (c == CMD_OPT_HELP || c == 'h') {
+			cmd_print_help(stdout, entry, current_name);
+			*ind = -1;
+			return AK_OK;
 		}
+		if (c < CMD_OPT_BASE) /* a short option: its index by its letter */
+			c = letter_index(options, c);
+		else
+			c -= CMD_OPT_BASE;
+		if ((status = store(&options[c], optarg, opts)) != AK_OK)
+			return status;
+		given |= 1ULL << c;
 	}
-	switch (c) {
-	case -1:
-		return -1;
-	case 'h':
-		cmd_print_help(stdout, current, current_name);
-		a->status = AK_OK;
-		return CMD_OPT_EXIT;
-	case ':':
-	case '?':
-		/* getopt_long sets optopt for long options too: tell them apart by argv. */
-		if (strncmp(a->argv[optind - 1], "--", 2) == 0) {
-			const char *tok = a->argv[optind - 1];
-			size_t len = strcspn(tok, "=");
+	if ((status = check_rules(options)) != AK_OK)
+		return status;
+	if (entry->operands == NULL && optind < argc)
+		return cmd_usage_error("unexpected operand '%s'", argv[optind]);
+	*ind = optind;
+	return AK_OK;
+}
 
-			if (c == ':')
-				a->status = cmd_usage_error("option '%.*s' needs a value", (int)len,
-							    tok);
-			else
-				a->status = unknown_option(tok, len);
-		} else {
-			a->status = c == ':' ? cmd_usage_error("option '-%c' needs a value", optopt)
-					     : cmd_usage_error("unknown option '-%c'", optopt);
-		}
-		return CMD_OPT_EXIT;
-	default:
-		return c;
-	}
+/* Parse entry's options into a fresh option struct and run it. */
+static int
+run(const struct cmd_entry *entry, int argc, char **argv)
+{
+	void *opts;
+	int ind = 1, status;
+
+	if ((opts = calloc(1, entry->opts_size != 0 ? entry->opts_size : 1)) == NULL)
+		return cmd_error(AK_INTERNAL, "out of memory");
+	status = cmd_parse(entry, argc, argv, opts, &ind);
+	if (status == AK_OK && ind >= 0)
+		status = entry->exec(opts, argc - ind, argv + ind);
+	free(opts);
+	return status;
 }
 
 /* Commands holding secrets must not leave them in a core file. */
@@ -575,5 +864,5 @@ cmd_main(int argc, char **argv)
 	if (entry->flags & CMD_SECRETS)
 		no_core_dumps();
 	/* The one place a class becomes an exit status (AK_INTERNAL exits 4). */
-	return err_exit_status(entry->exec(argc, argv));
+	return err_exit_status(run(entry, argc, argv));
 }

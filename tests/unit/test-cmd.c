@@ -8,6 +8,7 @@
 #include <criterion/redirect.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -329,4 +330,242 @@ Test(cmd, suggest_a_near_miss_only)
 	cr_assert_not_null(s);
 	cr_assert_str_eq(s, "keygen");
 	cr_assert_null(cmd_suggest(cmd_table, "frobnicate"));
+}
+
+/* --- cmd_parse: options bound by the table ------------------------------------------ */
+
+struct demo_opts {
+	const char *name, *host;
+	unsigned long count;
+	long ttl, wait;
+	time_t at;
+	enum key_type type;
+	int json, force;
+};
+
+static const struct cmd_option demo_options[] = {
+	CMD_OPT("name", CMD_STRING, struct demo_opts, name, "NAME", NULL, "a name",
+		.flags = CMD_REQUIRED),
+	CMD_OPT("host", CMD_STRING, struct demo_opts, host, "HOST", NULL, "a host",
+		.defstr = "example.org"),
+	CMD_OPT("count", CMD_UINT, struct demo_opts, count, "N", NULL, "a count", .def = 3,
+		.min = 1, .max = 9, .letter = 'c'),
+	CMD_OPT("ttl", CMD_DURATION, struct demo_opts, ttl, "DURATION", NULL, "a lifetime",
+		.def = 1200, .min = 1, .max = 3600),
+	CMD_OPT("wait", CMD_DURATION, struct demo_opts, wait, "DURATION", NULL, "a wait",
+		.needs = "json force"),
+	CMD_OPT("at", CMD_TIME, struct demo_opts, at, "TIME", NULL, "a time"),
+	CMD_OPT("type", CMD_PARSE, struct demo_opts, type, "ec|rsa", NULL, "a key type",
+		.defstr = "rsa", .parse = cmd_opt_key_type),
+	CMD_OPT("json", CMD_FLAG, struct demo_opts, json, NULL, NULL, "JSON", .excludes = "host"),
+	CMD_OPT("force", CMD_FLAG, struct demo_opts, force, NULL, NULL, "force", .letter = 'f'),
+	CMD_OPT_END,
+};
+
+static const struct cmd_entry demo_entry = {
+	.name = "demo",
+	.summary = "a command for the tests",
+	.usage = "--name NAME",
+	.options = demo_options,
+	.opts_size = sizeof(struct demo_opts),
+};
+
+/* Parse a NULL-terminated argv by demo_entry; the status, with *o and *ind filled. */
+static int
+demo_parse(struct demo_opts *o, int *ind, const char *const *args)
+{
+	char *argv[32];
+	int argc = 0;
+
+	/* getopt_long permutes the pointers, never the strings. */
+	for (; args[argc] != NULL && argc < 31; argc++)
+		argv[argc] = (char *)args[argc];
+	argv[argc] = NULL;
+	memset(o, 0, sizeof(*o));
+	*ind = 0;
+	return cmd_parse(&demo_entry, argc, argv, o, ind);
+}
+
+Test(cmd, parse_sets_the_tables_defaults_then_argv)
+{
+	const char *argv[] = {"demo", "--name", "n1", NULL};
+	struct demo_opts o;
+	int ind;
+
+	cr_assert_eq(demo_parse(&o, &ind, argv), AK_OK);
+	cr_assert_eq(ind, 3);
+	cr_assert_str_eq(o.name, "n1");
+	cr_assert_str_eq(o.host, "example.org");
+	cr_assert_eq(o.count, 3);
+	cr_assert_eq(o.ttl, 1200);
+	cr_assert_eq(o.type, KEY_RSA, "a CMD_PARSE default goes through its parser");
+	cr_assert_eq(o.json, 0);
+	cr_assert(cmd_given("name"));
+	cr_assert(!cmd_given("count"), "a default is not given");
+	cr_assert(!cmd_given("no-such-option"));
+}
+
+Test(cmd, parse_stores_each_kind)
+{
+	const char *argv[] = {"demo",   "--name=x", "-c",   "9",
+			      "--ttl",  "1h",       "--at", "2026-11-24T09:00:00Z",
+			      "--type", "ec",       "-f",   "--wait",
+			      "5m",     "--json",   NULL};
+	struct demo_opts o;
+	int ind;
+
+	cr_assert_eq(demo_parse(&o, &ind, argv), AK_OK);
+	cr_assert_str_eq(o.name, "x");
+	cr_assert_eq(o.count, 9);
+	cr_assert_eq(o.ttl, 3600);
+	cr_assert_eq(o.wait, 300);
+	cr_assert_eq(o.at, 1795510800);
+	cr_assert_eq(o.type, KEY_EC);
+	cr_assert_eq(o.force, 1);
+	cr_assert_eq(o.json, 1);
+	cr_assert(cmd_given("count"), "given by its letter");
+	cr_assert(cmd_given("force"));
+}
+
+Test(cmd, parse_refuses_values_out_of_the_tables_range)
+{
+	const char *big[] = {"demo", "--name", "x", "--count", "10", NULL};
+	const char *zero[] = {"demo", "--name", "x", "--count", "0", NULL};
+	const char *long_ttl[] = {"demo", "--name", "x", "--ttl", "61m", NULL};
+	const char *bad_type[] = {"demo", "--name", "x", "--type", "dsa", NULL};
+	const char *bad_time[] = {"demo", "--name", "x", "--at", "yesterday", NULL};
+	struct demo_opts o;
+	int ind;
+
+	cr_assert_eq(demo_parse(&o, &ind, big), AK_USAGE);
+	cr_assert_eq(demo_parse(&o, &ind, zero), AK_USAGE);
+	cr_assert_eq(demo_parse(&o, &ind, long_ttl), AK_USAGE);
+	cr_assert_eq(demo_parse(&o, &ind, bad_type), AK_USAGE);
+	cr_assert_eq(demo_parse(&o, &ind, bad_time), AK_USAGE);
+}
+
+Test(cmd, parse_applies_required_excludes_and_needs)
+{
+	const char *none[] = {"demo", NULL};
+	const char *both[] = {"demo", "--name", "x", "--json", "--host", "h", NULL};
+	const char *half[] = {"demo", "--name", "x", "--wait", "1s", "--json", NULL};
+	const char *all[] = {"demo", "--name", "x", "--wait", "1s", "--json", "--force", NULL};
+	struct demo_opts o;
+	int ind;
+
+	cr_assert_eq(demo_parse(&o, &ind, none), AK_USAGE, "--name is required");
+	cr_assert_eq(demo_parse(&o, &ind, both), AK_USAGE, "--json excludes --host");
+	cr_assert_eq(demo_parse(&o, &ind, half), AK_USAGE, "--wait needs --force too");
+	cr_assert_eq(demo_parse(&o, &ind, all), AK_OK);
+}
+
+Test(cmd, parse_refuses_abbreviations_unknown_options_and_operands)
+{
+	const char *abbrev[] = {"demo", "--nam", "x", NULL};
+	const char *unknown[] = {"demo", "--name", "x", "--frob", NULL};
+	const char *missing[] = {"demo", "--name", NULL};
+	const char *operand[] = {"demo", "--name", "x", "extra", NULL};
+	struct demo_opts o;
+	int ind;
+
+	cr_assert_eq(demo_parse(&o, &ind, abbrev), AK_USAGE, "getopt_long's prefix match refused");
+	cr_assert_eq(demo_parse(&o, &ind, unknown), AK_USAGE);
+	cr_assert_eq(demo_parse(&o, &ind, missing), AK_USAGE);
+	cr_assert_eq(demo_parse(&o, &ind, operand), AK_USAGE, "no .operands: none taken");
+}
+
+Test(cmd, parse_help_stops_the_command, .init = cr_redirect_stdout)
+{
+	const char *argv[] = {"demo", "--help", NULL};
+	struct demo_opts o;
+	int ind;
+
+	cr_assert_eq(demo_parse(&o, &ind, argv), AK_OK);
+	cr_assert_eq(ind, -1, "the command does not run after --help");
+}
+
+Test(cmd, help_shows_the_defaults_the_table_sets)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cmd_print_help(f, &demo_entry, "demo");
+	fclose(f);
+	cr_assert_str_eq(text, "usage: akcred demo --name NAME\n"
+			       "\n"
+			       "a command for the tests\n"
+			       "\n"
+			       "options:\n"
+			       "      --name NAME            a name\n"
+			       "      --host HOST            a host (default example.org)\n"
+			       "  -c, --count N              a count (default 3)\n"
+			       "      --ttl DURATION         a lifetime (default 20m)\n"
+			       "      --wait DURATION        a wait\n"
+			       "      --at TIME              a time\n"
+			       "      --type ec|rsa          a key type (default rsa)\n"
+			       "      --json                 JSON\n"
+			       "  -f, --force                force\n"
+			       "  -h, --help                 show this help\n"
+			       "\n"
+			       "see akcred-demo(1)\n");
+	free(text);
+}
+
+/* The number of options of e, whose destinations must fit (cmd_parse() relies on it). */
+static size_t
+check_entry_options(const struct cmd_entry *e)
+{
+	const struct cmd_option *o;
+	size_t n = 0;
+
+	cr_assert_not_null(e->exec, "%s runs", e->name);
+	cr_assert_eq(cmd_entry_check(e), AK_OK, "%s", e->name);
+	for (o = e->options; o != NULL && o->name != NULL; o++)
+		n++;
+	return n;
+}
+
+Test(cmd, every_tables_destinations_fit_their_kinds)
+{
+	const struct cmd_entry *const *t, *const *c;
+	size_t n = 0;
+
+	for (t = cmd_table; *t != NULL; t++) {
+		if ((*t)->children == NULL)
+			n += check_entry_options(*t);
+		for (c = (*t)->children; c != NULL && *c != NULL; c++)
+			n += check_entry_options(*c);
+	}
+	cr_assert_gt(n, 50);
+}
+
+struct small_opts {
+	int n;
+};
+
+static const struct cmd_option wrong_kind[] = {
+	CMD_OPT("n", CMD_UINT, struct small_opts, n, "N", NULL, "an int is not an unsigned long"),
+	CMD_OPT_END,
+};
+
+Test(cmd, parse_refuses_a_table_whose_destinations_do_not_fit)
+{
+	const struct cmd_entry too_small = {.name = "small",
+					    .options = demo_options,
+					    .opts_size = sizeof(int)};
+	const struct cmd_entry kind = {.name = "kind",
+				       .options = wrong_kind,
+				       .opts_size = sizeof(struct small_opts)};
+	char *argv[] = {(char *)"small", NULL};
+	struct demo_opts o;
+	int ind = 0;
+
+	cr_assert_eq(cmd_entry_check(&too_small), AK_INTERNAL);
+	cr_assert_eq(cmd_entry_check(&kind), AK_INTERNAL);
+	memset(&o, 0, sizeof(o));
+	cr_assert_eq(cmd_parse(&too_small, 1, argv, &o, &ind), AK_INTERNAL,
+		     "nothing is written before the table is checked");
+	cr_assert_null(o.host, "no default was stored");
 }
