@@ -619,6 +619,25 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 	return rc;
 }
 
+/* The one key of s into k (s is emptied), or an error naming the file that holds several. */
+static int
+take_one(struct key_set *s, struct key *k, const char *name, struct err *e)
+{
+	int rc = 0;
+
+	if (s->n == 1) {
+		*k = s->keys[0];
+		s->keys[0] = (struct key)KEY_INIT;
+	} else {
+		rc = err_set(
+			e, AK_INPUT,
+			"'%s' holds %zu keys or certificates: give a file with only the one to use",
+			name, s->n);
+	}
+	key_set_clear(s);
+	return rc;
+}
+
 int
 key_load(struct key *k, const unsigned char *data, size_t len, const char *name,
 	 struct passphrase *pp, struct err *e)
@@ -628,38 +647,25 @@ key_load(struct key *k, const unsigned char *data, size_t len, const char *name,
 	key_clear(k);
 	if (key_load_all(&s, data, len, name, pp, e) != 0)
 		return -1;
-	if (s.n != 1) {
-		err_set(e, AK_INPUT,
-			"'%s' holds %zu keys or certificates: give a file with only the one to use",
-			name, s.n);
-		key_set_clear(&s);
-		return -1;
-	}
-	*k = s.keys[0];
-	s.keys[0] = (struct key)KEY_INIT;
-	key_set_clear(&s);
-	return 0;
+	return take_one(&s, k, name, e);
 }
 
-/* Read path ("-": stdin) into sodium memory (private keys pass through here, wiped on free). */
-static int
-read_key_file(const char *path, struct fileio_buf *b, struct err *e)
+/* How messages name path: standard input is "-" on the command line. */
+static const char *
+file_name(const char *path)
 {
-	return fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, b, e);
+	return strcmp(path, "-") == 0 ? "(stdin)" : path;
 }
 
 int
 key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e)
 {
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	int rc;
+	struct key_set s = KEY_SET_INIT;
 
 	key_clear(k);
-	if (read_key_file(path, &b, e) != 0)
+	if (key_load_file_all(&s, path, pp, e) != 0)
 		return -1;
-	rc = key_load(k, b.data, b.len, strcmp(path, "-") == 0 ? "(stdin)" : path, pp, e);
-	fileio_buf_clear(&b);
-	return rc;
+	return take_one(&s, k, file_name(path), e);
 }
 
 int
@@ -669,9 +675,10 @@ key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp, st
 	int rc;
 
 	key_set_clear(s);
-	if (read_key_file(path, &b, e) != 0)
+	/* Into sodium memory: private keys pass through here, wiped on free. */
+	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
 		return -1;
-	rc = key_load_all(s, b.data, b.len, strcmp(path, "-") == 0 ? "(stdin)" : path, pp, e);
+	rc = key_load_all(s, b.data, b.len, file_name(path), pp, e);
 	fileio_buf_clear(&b);
 	return rc;
 }
