@@ -653,8 +653,8 @@ check_rules(const struct cmd_option *options)
 }
 
 /*
- * getopt_long's tables for options: each long option's value is its index
- * plus CMD_OPT_BASE, so that a short letter is found by its index too.
+ * getopt_long's tables for options: a long option comes back as its index
+ * plus CMD_OPT_BASE, a short one as its letter (found by letter_index()).
  */
 #define CMD_OPT_BASE 256
 #define CMD_OPT_HELP (CMD_OPT_BASE + CMD_MAX_OPTIONS)
@@ -734,7 +734,7 @@ cmd_parse(const struct cmd_entry *entry, int argc, char **argv, void *opts, int 
 	    (status = build_getopt(options, longopts, shortopts)) != AK_OK ||
 	    (status = store_defaults(options, opts)) != AK_OK)
 		return status;
-	optind = 1;
+	optind = 0; /* glibc: start afresh, as for a new argv (the unit tests parse many) */
 	opterr = 0;
 	for (;;) {
 		i = -1;
