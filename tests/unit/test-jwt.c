@@ -1,4 +1,4 @@
-/* Unit tests of the jwt module: minting, every problem code, the attacks. */
+/* Unit tests of the jwt module: every problem code, the attacks, and minted tokens read back. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <limits.h>
@@ -13,6 +13,7 @@
 
 #include "b64.h"
 #include "jwt.h"
+#include "jwtmint.h"
 #include "timeutil.h"
 
 #define DATA "tests/data/jwt/"
