@@ -94,6 +94,13 @@ void jwt_report_clear(struct jwt_report *r);
 
 /* The latest time anything here takes: 9999-12-31T23:59:59Z (iat, exp, nbf, now). */
 #define JWT_TIME_MAX 253402300799LL
+/*
+ * A NumericDate (iat, exp, nbf) as the checker takes it: 1 with *t, whole
+ * seconds (a fraction cut off); 0 if out of 0 .. JWT_TIME_MAX; -1 if v is
+ * not a number.  The one rule for reading a time claim: jwt decode shows
+ * times by it.
+ */
+int jwt_numeric_date(const json_t *v, time_t *t);
 
 /*
  * jwt_check() in detail:

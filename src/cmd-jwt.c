@@ -63,35 +63,6 @@ load_key(const char *path, struct passphrase *pp, struct key *k)
 	return AK_OK;
 }
 
-/* Is v a time the checker takes (1970 to 9999)?  Others are shown as out of range. */
-static int
-time_in_range(json_int_t v)
-{
-	return v >= 0 && v <= JWT_TIME_MAX;
-}
-
-/*
- * A time claim in whole seconds, a fraction cut off as the checker does: 1
- * with *secs, 0 if out of range, -1 if v is not a number.
- */
-static int
-claim_seconds(const json_t *v, json_int_t *secs)
-{
-	double d;
-
-	if (json_is_integer(v)) {
-		*secs = json_integer_value(v);
-		return time_in_range(*secs);
-	}
-	if (!json_is_real(v))
-		return -1;
-	d = json_real_value(v);
-	if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1))
-		return 0;
-	*secs = (json_int_t)d;
-	return 1;
-}
-
 /*
  * exp - iat of the claims into *secs: 0, or -1 if either is missing, not a
  * number, or the difference does not fit (integers at the ends of int64).
@@ -100,14 +71,14 @@ static int
 claims_lifetime(const json_t *claims, json_int_t *secs)
 {
 	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
-	json_int_t i, e;
+	time_t i, e;
 
 	if (json_is_integer(iat) && json_is_integer(exp))
 		return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat),
 					      secs)
 			       ? -1
 			       : 0;
-	if (claim_seconds(iat, &i) != 1 || claim_seconds(exp, &e) != 1)
+	if (jwt_numeric_date(iat, &i) != 1 || jwt_numeric_date(exp, &e) != 1)
 		return -1;
 	*secs = e - i;
 	return 0;
@@ -157,7 +128,6 @@ view_fill(struct token_view *v, const struct jwt_report *r, time_t now)
 {
 	static const char *const names[VIEW_TIMES] = {"iat", "nbf", "exp"};
 	struct view_time *vt;
-	json_int_t t;
 	json_t *x;
 	size_t i;
 
@@ -169,9 +139,8 @@ view_fill(struct token_view *v, const struct jwt_report *r, time_t now)
 		if (!json_is_number(x = json_object_get(r->claims, names[i])))
 			continue;
 		vt = &v->times[v->ntimes++];
-		*vt = (struct view_time){names[i], x, claim_seconds(x, &t) == 1, 0};
-		if (vt->in_range)
-			vt->t = (time_t)t;
+		*vt = (struct view_time){names[i], x, 0, 0};
+		vt->in_range = jwt_numeric_date(x, &vt->t) == 1;
 	}
 	v->has_lifetime = json_is_number(json_object_get(r->claims, "iat")) &&
 			  json_is_number(json_object_get(r->claims, "exp"));

@@ -539,47 +539,55 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 			     keys_in_header[i]);
 }
 
+int
+jwt_numeric_date(const json_t *v, time_t *t)
+{
+	double d;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > JWT_TIME_MAX)
+			return 0;
+		*t = (time_t)json_integer_value(v);
+		return 1;
+	}
+	if (!json_is_real(v))
+		return -1;
+	/* Jansson never yields NaN or infinity. */
+	d = json_real_value(v);
+	if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1))
+		return 0;
+	*t = (time_t)d; /* d >= 0: truncation is floor */
+	return 1;
+}
+
 /* A NumericDate claim (a fraction is cut off): 1 with *t, 0 if absent or refused. */
 static int
 time_claim(struct jwt_report *r, const char *name, const char *missing_code, time_t *t)
 {
 	json_t *v = json_object_get(r->claims, name);
-	json_int_t i;
+	int rc;
 
 	if (v == NULL) {
 		if (missing_code != NULL)
 			ERROR(r, missing_code, "no %s claim", name);
 		return 0;
 	}
-	if (json_is_real(v)) {
-		/*
-		 * RFC 7519's NumericDate may have a fraction, and PyJWT takes one:
-		 * the whole seconds count, with a warning (akenza's clients send
-		 * integers).  Jansson never yields NaN or infinity.
-		 */
-		double d = json_real_value(v);
-
-		if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1)) {
-			ERROR(r, "claim_type", "%s %g is out of range", name, d);
-			return 0;
-		}
-		*t = (time_t)d; /* d >= 0: truncation is floor */
-		WARN(r, "claim_type",
-		     "%s %.15g has a fraction: taken as %lld (whole seconds are usual)", name, d,
-		     (long long)*t);
-		return 1;
-	}
-	if (!json_is_integer(v)) {
+	/*
+	 * RFC 7519's NumericDate may have a fraction, and PyJWT takes one: the
+	 * whole seconds count, with a warning (akenza's clients send integers).
+	 */
+	if ((rc = jwt_numeric_date(v, t)) < 0)
 		ERROR(r, "claim_type", "%s is %s, not seconds since 1970", name, json_type_name(v));
-		return 0;
-	}
-	i = json_integer_value(v);
-	if (i < 0 || i > JWT_TIME_MAX) {
-		ERROR(r, "claim_type", "%s %lld is out of range", name, (long long)i);
-		return 0;
-	}
-	*t = (time_t)i;
-	return 1;
+	else if (rc == 0 && json_is_real(v))
+		ERROR(r, "claim_type", "%s %g is out of range", name, json_real_value(v));
+	else if (rc == 0)
+		ERROR(r, "claim_type", "%s %lld is out of range", name,
+		      (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		WARN(r, "claim_type",
+		     "%s %.15g has a fraction: taken as %lld (whole seconds are usual)", name,
+		     json_real_value(v), (long long)*t);
+	return rc > 0;
 }
 
 static void
