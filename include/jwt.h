@@ -1,9 +1,6 @@
 /*
- * jwt: akenza device tokens -- compact JWS with RS256 or ES256.
- *
- * jwt_mint() and jwt_signer_*() make exactly the token akenza expects:
- * header {"alg","typ":"JWT","kid"}, claims {"iat","exp","aud"[,"sub"]},
- * compact JSON, base64url without padding, ES256 signatures as raw R||S.
+ * jwt: checking akenza device tokens -- compact JWS with RS256 or ES256 --
+ * and the rules that minting (jwtmint.h) shares with it.
  *
  * jwt_check() decodes a token and lists every problem it finds as a stable
  * code (see akcred-jwt(1)); with a key it also verifies the signature, and
@@ -14,6 +11,10 @@
  * maximum lifetime) with its defaults and ranges: jwt verify, check's
  * local checks and the broker plugin all start from JWT_POLICY_INIT.
  * jwt_frame() and jwt_read_token() are how a token is framed in a file.
+ *
+ * Shared with minting, so that nothing is minted that the checker refuses:
+ * the audience (jwt_audience, jwt_aud_host_check), the latest time
+ * (JWT_TIME_MAX) and the size of an ES256 signature.
  */
 #ifndef AKCRED_JWT_H
 #define AKCRED_JWT_H
@@ -26,23 +27,16 @@
 #include "err.h"
 #include "fileio.h"
 #include "key.h"
+/*
+ * Minting has a header of its own, included here for the callers that mint
+ * with jwt.h alone (check, the authz tests and fuzzer, the signing benchmark).
+ */
+#include "jwtmint.h"
 
 #define JWT_AUD_HOST_DEFAULT "akenza.io"
-#define JWT_TTL_DEFAULT (20 * 60) /* as the reference client */
-#define JWT_TOKEN_MAX 8192        /* checked before any decoding */
-
-struct jwt_mint_opts {
-	const char *device_id;
-	const char *aud_host; /* NULL: JWT_AUD_HOST_DEFAULT */
-	time_t iat;           /* 0: now */
-	long ttl;             /* seconds, > 0 */
-	int no_kid;           /* leave kid out of the header */
-	int sub;              /* add sub = device id */
-};
-
-/* Mint a token signed with private key k.  *token is sodium memory: sodium_free() it. */
-int jwt_mint(const struct key *k, const struct jwt_mint_opts *o, char **token, size_t *len,
-	     struct err *e);
+#define JWT_TOKEN_MAX 8192   /* checked before any decoding */
+#define JWT_AUD_MAX 512      /* room for "https://<aud-host>/devices/<id>" */
+#define JWT_ES256_SIG_LEN 64 /* raw R||S (RFC 7518 section 3.4), never DER */
 
 enum jwt_severity { JWT_ERROR = 0, JWT_WARNING = 1 };
 
@@ -100,6 +94,13 @@ void jwt_report_clear(struct jwt_report *r);
 
 /* The latest time anything here takes: 9999-12-31T23:59:59Z (iat, exp, nbf, now). */
 #define JWT_TIME_MAX 253402300799LL
+/*
+ * A NumericDate (iat, exp, nbf) as the checker takes it: 1 with *t, whole
+ * seconds (a fraction cut off); 0 if out of 0 .. JWT_TIME_MAX; -1 if v is
+ * not a number.  The one rule for reading a time claim: jwt decode shows
+ * times by it.
+ */
+int jwt_numeric_date(const json_t *v, time_t *t);
 
 /*
  * jwt_check() in detail:
@@ -181,38 +182,6 @@ struct jwt_keys_result {
 int jwt_check_keys(const char *token, size_t len, const struct jwt_check_opts *o,
 		   const struct key *keys, size_t nkeys, struct jwt_report *r,
 		   struct jwt_keys_result *res, struct err *e);
-
-/*
- * A signer prepared once for a key (kid computed, OpenSSL context set up),
- * for minting many tokens quickly: the broker-side tests and the benchmark
- * mint in a loop.  jwt_mint() is jwt_signer_init + jwt_signer_mint +
- * jwt_signer_clear.  A signer is not thread-safe; use one per thread.
- */
-struct jwt_signer {
-	EVP_PKEY_CTX *ctx; /* EVP_PKEY_sign context, initialised for SHA-256 */
-	EVP_MD *md;        /* SHA-256, fetched once */
-	const char *alg;   /* "ES256" or "RS256" */
-	size_t sig_max;    /* EVP_PKEY_get_size() */
-	char kid[KEY_FINGERPRINT_HEX + 1];
-	EVP_MD_CTX *mdctx; /* reused for each token's SHA-256 */
-};
-/* clang-format off */
-#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL}
-/* clang-format on */
-
-int jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e);
-int jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token, size_t *len,
-		    struct err *e);
-void jwt_signer_clear(struct jwt_signer *s);
-/* Room jwt_signer_mint_buf() needs for any token of this signer (device ids up to DEVID_MAX). */
-size_t jwt_signer_token_max(const struct jwt_signer *s);
-/*
- * Mint into buf (bufsize bytes, NUL-terminated): for callers that mint many
- * tokens into one buffer they keep in sodium memory, without an allocation
- * (and its mmap/mprotect/mlock system calls) per token.
- */
-int jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *buf,
-			size_t bufsize, size_t *len, struct err *e);
 
 /* "https://<aud-host>/devices/<id>" into buf; -1 with e (AK_INPUT) if id or host is unusable. */
 int jwt_audience(const char *aud_host, const char *device_id, char *buf, size_t size,

@@ -18,6 +18,7 @@
 #include "devid.h"
 #include "fileio.h"
 #include "jwt.h"
+#include "jwtmint.h"
 #include "key.h"
 #include "passphrase.h"
 #include "safetext.h"
@@ -62,48 +63,6 @@ load_key(const char *path, struct passphrase *pp, struct key *k)
 	return AK_OK;
 }
 
-/* Is v a time the checker takes (1970 to 9999)?  Others are shown as out of range. */
-static int
-time_in_range(json_int_t v)
-{
-	return v >= 0 && v <= JWT_TIME_MAX;
-}
-
-/*
- * A time claim in whole seconds, a fraction cut off as the checker does: 1
- * with *secs, 0 if out of range, -1 if v is not a number.
- */
-static int
-claim_seconds(const json_t *v, json_int_t *secs)
-{
-	double d;
-
-	if (json_is_integer(v)) {
-		*secs = json_integer_value(v);
-		return time_in_range(*secs);
-	}
-	if (!json_is_real(v))
-		return -1;
-	d = json_real_value(v);
-	if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1))
-		return 0;
-	*secs = (json_int_t)d;
-	return 1;
-}
-
-/* One time claim as its value, ISO 8601 and relative to now (null if out of range). */
-static json_t *
-time_json(json_t *v, time_t now)
-{
-	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
-	json_int_t t;
-
-	if (claim_seconds(v, &t) != 1)
-		return json_pack("{sO sn sn}", "value", v, "utc", "relative");
-	return json_pack("{sO ss ss}", "value", v, "utc", timeutil_iso8601((time_t)t, iso),
-			 "relative", timeutil_relative((time_t)t, now, rel, sizeof(rel)));
-}
-
 /*
  * exp - iat of the claims into *secs: 0, or -1 if either is missing, not a
  * number, or the difference does not fit (integers at the ends of int64).
@@ -112,18 +71,190 @@ static int
 claims_lifetime(const json_t *claims, json_int_t *secs)
 {
 	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
-	json_int_t i, e;
+	time_t i, e;
 
 	if (json_is_integer(iat) && json_is_integer(exp))
 		return __builtin_sub_overflow(json_integer_value(exp), json_integer_value(iat),
 					      secs)
 			       ? -1
 			       : 0;
-	if (claim_seconds(iat, &i) != 1 || claim_seconds(exp, &e) != 1)
+	if (jwt_numeric_date(iat, &i) != 1 || jwt_numeric_date(exp, &e) != 1)
 		return -1;
 	*secs = e - i;
 	return 0;
 }
+
+static void
+count_problems(const struct jwt_report *r, int *errors, int *warnings)
+{
+	int i;
+
+	*errors = *warnings = 0;
+	for (i = 0; i < r->nproblems; i++)
+		(*(r->problems[i].severity == JWT_ERROR ? errors : warnings))++;
+	*errors += r->dropped_errors;
+	*warnings += r->dropped - r->dropped_errors;
+}
+
+/*
+ * What decode and verify show of a report besides their verdict, worked out
+ * once for the text and the JSON view: the time claims, the lifetime, the
+ * device id in aud, how many errors and warnings.
+ */
+#define VIEW_TIMES 3
+
+struct view_time {
+	const char *name; /* "iat", "nbf", "exp" */
+	json_t *value;    /* the claim as the token has it (the report's) */
+	int in_range;     /* a time the checker takes: t is it in whole seconds */
+	time_t t;
+};
+
+struct token_view {
+	const struct jwt_report *r;
+	time_t now;
+	struct view_time times[VIEW_TIMES]; /* the time claims that are numbers */
+	size_t ntimes;
+	int has_lifetime; /* iat and exp are numbers: a lifetime is shown */
+	int lifetime_ok;  /* ... and lifetime is exp - iat; else it is out of range */
+	json_int_t lifetime;
+	const char *device_id; /* of aud "https://<host>/devices/<id>", or NULL */
+	char host[256];
+	int errors, warnings;
+};
+
+static void
+view_fill(struct token_view *v, const struct jwt_report *r, time_t now)
+{
+	static const char *const names[VIEW_TIMES] = {"iat", "nbf", "exp"};
+	struct view_time *vt;
+	json_t *x;
+	size_t i;
+
+	*v = (struct token_view){.r = r, .now = now};
+	count_problems(r, &v->errors, &v->warnings);
+	if (r->claims == NULL)
+		return;
+	for (i = 0; i < VIEW_TIMES; i++) {
+		if (!json_is_number(x = json_object_get(r->claims, names[i])))
+			continue;
+		vt = &v->times[v->ntimes++];
+		*vt = (struct view_time){names[i], x, 0, 0};
+		vt->in_range = jwt_numeric_date(x, &vt->t) == 1;
+	}
+	v->has_lifetime = json_is_number(json_object_get(r->claims, "iat")) &&
+			  json_is_number(json_object_get(r->claims, "exp"));
+	v->lifetime_ok = v->has_lifetime && claims_lifetime(r->claims, &v->lifetime) == 0;
+	/* A string with \u0000 would be read cut short: no device id is taken from it. */
+	if (json_is_string(x = json_object_get(r->claims, "aud")) &&
+	    strlen(json_string_value(x)) == json_string_length(x))
+		v->device_id = jwt_aud_device_id(json_string_value(x), v->host, sizeof(v->host));
+}
+
+/* --- shared: the text view ------------------------------------------------------- */
+
+static void
+print_problems(const struct jwt_report *r)
+{
+	int i;
+
+	for (i = 0; i < r->nproblems; i++) {
+		printf("  %-7s %s: ", r->problems[i].severity == JWT_ERROR ? "error" : "warning",
+		       r->problems[i].code);
+		cmd_puts_safe(stdout, r->problems[i].message);
+		putchar('\n');
+	}
+	if (r->dropped > 0)
+		printf("  and %d more %s (%d %s) not listed\n", r->dropped,
+		       cmd_plural((unsigned long)r->dropped, "problem", "problems"),
+		       r->dropped_errors,
+		       cmd_plural((unsigned long)r->dropped_errors, "error", "errors"));
+}
+
+static void
+print_json_block(const char *title, json_t *j)
+{
+	char *s;
+	const char *p, *nl;
+
+	printf("%s:\n", title);
+	if (j == NULL) {
+		puts("  (not decodable)");
+		return;
+	}
+	/* ASCII only, DEL escaped too: a hostile token must not reach the terminal as control
+	 * or bidi characters. */
+	if ((s = safetext_json(j, JSON_INDENT(2))) == NULL)
+		return;
+	for (p = s; *p != '\0'; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		printf("  %.*s\n", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+	}
+	free(s);
+}
+
+/* "  exp       1795512000   2026-11-24T09:20:00Z  (expired 6h8m ago)" */
+static void
+print_time(const struct view_time *vt, time_t now)
+{
+	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN], num[32];
+
+	if (json_is_integer(vt->value))
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(vt->value));
+	else
+		snprintf(num, sizeof(num), "%.15g", json_real_value(vt->value));
+	if (!vt->in_range) {
+		printf("  %-9s %-12s (out of range)\n", vt->name, num);
+		return;
+	}
+	timeutil_relative(vt->t, now, rel, sizeof(rel));
+	printf("  %-9s %-12s %s  (%s%s)\n", vt->name, num, timeutil_iso8601(vt->t, iso),
+	       strcmp(vt->name, "exp") != 0 ? ""
+	       : vt->t > now                ? "expires "
+					    : "expired ",
+	       rel);
+}
+
+/* Header, claims, times, lifetime, device id, signature, length. */
+static void
+print_details(const struct token_view *v)
+{
+	const struct jwt_report *r = v->r;
+	char d[TIMEUTIL_REL_LEN];
+	size_t i;
+
+	print_json_block("header", r->header);
+	if (r->payload_opaque)
+		printf("payload: %zu bytes, opaque (--signature-only)\n", r->payload_len);
+	else
+		print_json_block("claims", r->claims);
+	if (r->claims != NULL) {
+		puts("times:");
+		for (i = 0; i < v->ntimes; i++)
+			print_time(&v->times[i], v->now);
+		if (v->has_lifetime)
+			printf("  %-9s %s\n", "lifetime",
+			       v->lifetime_ok ? timeutil_duration(v->lifetime, d, sizeof(d))
+					      : "(out of range)");
+		if (v->device_id != NULL) {
+			fputs("device id: ", stdout);
+			cmd_puts_safe(stdout, v->device_id);
+			fputs(" (from aud, host ", stdout);
+			cmd_puts_safe(stdout, v->host);
+			puts(")");
+		}
+	}
+	printf("signature: %zu %s, %s\n", r->sig_len, cmd_plural(r->sig_len, "byte", "bytes"),
+	       r->sig_der         ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
+	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
+				  : "not ES256-sized (RS256 signatures are the modulus size)");
+	if (r->token_len > JWT_TOKEN_MAX) /* perhaps only its start was read */
+		printf("token: more than %d bytes\n", JWT_TOKEN_MAX);
+	else
+		printf("token: %zu bytes\n", r->token_len);
+}
+
+/* --- shared: the JSON view ------------------------------------------------------- */
 
 static json_t *
 problems_json(const struct jwt_report *r)
@@ -150,34 +281,16 @@ problems_json(const struct jwt_report *r)
 	return a;
 }
 
-static void
-print_problems(const struct jwt_report *r)
+/* One time claim as its value, ISO 8601 and relative to now (null if out of range). */
+static json_t *
+time_json(const struct view_time *vt, time_t now)
 {
-	int i;
+	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
 
-	for (i = 0; i < r->nproblems; i++) {
-		printf("  %-7s %s: ", r->problems[i].severity == JWT_ERROR ? "error" : "warning",
-		       r->problems[i].code);
-		cmd_puts_safe(stdout, r->problems[i].message);
-		putchar('\n');
-	}
-	if (r->dropped > 0)
-		printf("  and %d more %s (%d %s) not listed\n", r->dropped,
-		       cmd_plural((unsigned long)r->dropped, "problem", "problems"),
-		       r->dropped_errors,
-		       cmd_plural((unsigned long)r->dropped_errors, "error", "errors"));
-}
-
-static void
-count_problems(const struct jwt_report *r, int *errors, int *warnings)
-{
-	int i;
-
-	*errors = *warnings = 0;
-	for (i = 0; i < r->nproblems; i++)
-		(*(r->problems[i].severity == JWT_ERROR ? errors : warnings))++;
-	*errors += r->dropped_errors;
-	*warnings += r->dropped - r->dropped_errors;
+	if (!vt->in_range)
+		return json_pack("{sO sn sn}", "value", vt->value, "utc", "relative");
+	return json_pack("{sO ss ss}", "value", vt->value, "utc", timeutil_iso8601(vt->t, iso),
+			 "relative", timeutil_relative(vt->t, now, rel, sizeof(rel)));
 }
 
 static const char *
@@ -190,33 +303,25 @@ sig_form(const struct jwt_report *r)
 	return "other";
 }
 
-/* Details that decode and verify both show, as JSON. */
+/* The view as JSON: what decode and verify print the same. */
 static json_t *
-details_json(const struct jwt_report *r, time_t now)
+details_json(const struct token_view *v)
 {
-	json_t *j = json_object(), *times = json_object(), *v;
-	static const char *const names[] = {"iat", "nbf", "exp"};
-	const char *id;
-	char host[256];
-	json_int_t lifetime;
+	const struct jwt_report *r = v->r;
+	json_t *j, *times = json_object();
 	size_t i;
 
-	json_object_set(j, "header", r->header ? r->header : json_null());
-	json_object_set(j, "claims", r->claims ? r->claims : json_null());
-	for (i = 0; r->claims && i < sizeof(names) / sizeof(names[0]); i++)
-		if (json_is_number(v = json_object_get(r->claims, names[i])))
-			json_object_set_new(times, names[i], time_json(v, now));
-	json_object_set_new(j, "times", times);
-	if (r->claims && json_is_number(json_object_get(r->claims, "iat")) &&
-	    json_is_number(json_object_get(r->claims, "exp")))
+	for (i = 0; i < v->ntimes; i++)
+		json_object_set_new(times, v->times[i].name, time_json(&v->times[i], v->now));
+	j = json_pack("{sO sO so}", "header", r->header ? r->header : json_null(), "claims",
+		      r->claims ? r->claims : json_null(), "times", times);
+	if (j == NULL)
+		return NULL;
+	if (v->has_lifetime)
 		json_object_set_new(j, "lifetime",
-				    claims_lifetime(r->claims, &lifetime) == 0
-					    ? json_integer(lifetime)
-					    : json_null());
-	if (r->claims && json_is_string(v = json_object_get(r->claims, "aud")) &&
-	    strlen(json_string_value(v)) == json_string_length(v) &&
-	    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL)
-		json_object_set_new(j, "device_id", json_string(id));
+				    v->lifetime_ok ? json_integer(v->lifetime) : json_null());
+	if (v->device_id != NULL)
+		json_object_set_new(j, "device_id", json_string(v->device_id));
 	json_object_set_new(j, "signature",
 			    json_pack("{sI ss}", "length", (json_int_t)r->sig_len, "form",
 				      sig_form(r)));
@@ -231,92 +336,20 @@ details_json(const struct jwt_report *r, time_t now)
 	return j;
 }
 
-static void
-print_json_block(const char *title, json_t *j)
+/* Print the view as JSON with the members of more after it (stolen, may be NULL). */
+static int
+print_view_json(const struct token_view *v, json_t *more)
 {
-	char *s;
-	const char *p, *nl;
+	json_t *j = details_json(v);
+	int status;
 
-	printf("%s:\n", title);
-	if (j == NULL) {
-		puts("  (not decodable)");
-		return;
-	}
-	/* ASCII only, DEL escaped too: a hostile token must not reach the terminal as control
-	 * or bidi characters. */
-	if ((s = safetext_json(j, JSON_INDENT(2))) == NULL)
-		return;
-	for (p = s; *p != '\0'; p = nl ? nl + 1 : p + strlen(p)) {
-		nl = strchr(p, '\n');
-		printf("  %.*s\n", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
-	}
-	free(s);
-}
-
-/* Human details: times, lifetime, device id, signature, length. */
-static void
-print_details(const struct jwt_report *r, time_t now)
-{
-	static const char *const names[] = {"iat", "nbf", "exp"};
-	char iso[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN], d[TIMEUTIL_REL_LEN], host[256];
-	const char *id;
-	json_t *v, *iat, *exp;
-	json_int_t lifetime, t;
-	char num[32];
-	size_t i;
-
-	print_json_block("header", r->header);
-	if (r->payload_opaque)
-		printf("payload: %zu bytes, opaque (--signature-only)\n", r->payload_len);
+	if (j == NULL || more == NULL || json_object_update(j, more) != 0)
+		status = cmd_error(AK_INTERNAL, "out of memory");
 	else
-		print_json_block("claims", r->claims);
-	if (r->claims != NULL) {
-		puts("times:");
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			if (!json_is_number(v = json_object_get(r->claims, names[i])))
-				continue;
-			if (json_is_integer(v))
-				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-					 json_integer_value(v));
-			else
-				snprintf(num, sizeof(num), "%.15g", json_real_value(v));
-			if (claim_seconds(v, &t) != 1) {
-				printf("  %-9s %-12s (out of range)\n", names[i], num);
-				continue;
-			}
-			timeutil_relative((time_t)t, now, rel, sizeof(rel));
-			printf("  %-9s %-12s %s  (%s%s)\n", names[i], num,
-			       timeutil_iso8601((time_t)t, iso),
-			       strcmp(names[i], "exp") != 0 ? ""
-			       : (time_t)t > now            ? "expires "
-							    : "expired ",
-			       rel);
-		}
-		iat = json_object_get(r->claims, "iat");
-		exp = json_object_get(r->claims, "exp");
-		if (json_is_number(iat) && json_is_number(exp))
-			printf("  %-9s %s\n", "lifetime",
-			       claims_lifetime(r->claims, &lifetime) == 0
-				       ? timeutil_duration(lifetime, d, sizeof(d))
-				       : "(out of range)");
-		if (json_is_string(v = json_object_get(r->claims, "aud")) &&
-		    strlen(json_string_value(v)) == json_string_length(v) &&
-		    (id = jwt_aud_device_id(json_string_value(v), host, sizeof(host))) != NULL) {
-			fputs("device id: ", stdout);
-			cmd_puts_safe(stdout, id);
-			fputs(" (from aud, host ", stdout);
-			cmd_puts_safe(stdout, host);
-			puts(")");
-		}
-	}
-	printf("signature: %zu %s, %s\n", r->sig_len, cmd_plural(r->sig_len, "byte", "bytes"),
-	       r->sig_der         ? "DER-encoded (OpenSSL's form; JWS ES256 wants raw R||S)"
-	       : r->sig_len == 64 ? "raw R||S as ES256 wants"
-				  : "not ES256-sized (RS256 signatures are the modulus size)");
-	if (r->token_len > JWT_TOKEN_MAX) /* perhaps only its start was read */
-		printf("token: more than %d bytes\n", JWT_TOKEN_MAX);
-	else
-		printf("token: %zu bytes\n", r->token_len);
+		status = cmd_print_json(j, JSON_INDENT(2));
+	json_decref(more);
+	json_decref(j);
+	return status;
 }
 
 /* --- mint ------------------------------------------------------------------------ */
@@ -352,102 +385,130 @@ static const struct cmd_option mint_options[] = {
 	CMD_OPT_END,
 };
 
+/* What mint made: the token, and the options it was minted with (iat filled in). */
+struct mint_result {
+	struct jwt_mint_opts o;
+	char *tok; /* sodium memory: the token is a password */
+	size_t len;
+	struct jwt_report r; /* the token decoded again by the checker (--json only) */
+};
+
+/* The options as minting takes them: usage errors, iat now if not given, a warning. */
 static int
-mint_json(const char *tok, size_t len, const struct jwt_mint_opts *o, const struct jwt_report *r)
+mint_check_opts(struct jwt_mint_opts *o)
+{
+	struct err e = ERR_INIT;
+	char d[TIMEUTIL_REL_LEN];
+
+	if (devid_check(o->device_id, &e) != 0 ||
+	    (o->aud_host != NULL && jwt_aud_host_check(o->aud_host, &e) != 0))
+		return cmd_usage_error("%s", e.msg);
+	if (o->iat == 0)
+		o->iat = time(NULL);
+	/* The verifier takes times up to 9999: nothing it would refuse is minted. */
+	if ((long long)o->iat + o->ttl > JWT_TIME_MAX)
+		return cmd_usage_error("--iat and --ttl: exp would be after 9999-12-31T23:59:59Z");
+	if (o->ttl > JWT_MAX_LIFETIME_DEFAULT)
+		cmd_warn(
+			"a lifetime of %s: akenza documents no maximum, but designs like it refuse "
+			"more than 24h",
+			timeutil_duration(o->ttl, d, sizeof(d)));
+	return AK_OK;
+}
+
+/* The private key into k, and --public checked to be its public half. */
+static int
+mint_load_key(struct mint_opts *mo, struct key *k)
+{
+	struct key pub = KEY_INIT;
+	int status;
+
+	if ((status = load_key(mo->keyfile, &mo->pp, k)) != AK_OK || mo->pubfile == NULL)
+		return status;
+	if ((status = load_key(mo->pubfile, NULL, &pub)) == AK_OK && !key_same_public(k, &pub))
+		status = cmd_error(AK_INPUT, "'%s' is not the public key of '%s'", mo->pubfile,
+				   mo->keyfile);
+	key_clear(&pub);
+	return status;
+}
+
+static int
+mint_fill(struct mint_result *m, const struct key *k, int decode)
+{
+	struct jwt_check_opts co = {.now = m->o.iat};
+	struct err e = ERR_INIT;
+
+	if (jwt_mint(k, &m->o, &m->tok, &m->len, &e) != 0)
+		return cmd_fail(&e);
+	/* Only the JSON view shows what the token says: the text view spends nothing on it. */
+	if (decode && jwt_check(m->tok, m->len, &co, &m->r, &e) != 0)
+		return cmd_fail(&e);
+	return AK_OK;
+}
+
+/* The token goes straight from sodium memory to the descriptor, not through stdio. */
+static int
+write_out(const char *buf, size_t len)
+{
+	fflush(stdout);
+	if (fileio_write_all(STDOUT_FILENO, buf, len) != 0)
+		return cmd_error(AK_INPUT, "cannot write to standard output: %s", strerror(errno));
+	return AK_OK;
+}
+
+static int
+mint_text(const struct mint_result *m)
+{
+	int status = write_out(m->tok, m->len);
+
+	return status == AK_OK ? write_out("\n", 1) : status;
+}
+
+static int
+mint_json(const struct mint_result *m)
 {
 	char iat[TIMEUTIL_ISO_LEN], exp[TIMEUTIL_ISO_LEN];
 	json_t *rest;
 	char *s;
-	int rc = AK_OK;
+	int status;
 
-	rest = json_pack("{sO sO ss ss sI}", "header", r->header, "claims", r->claims, "issued_at",
-			 timeutil_iso8601(o->iat, iat), "expires_at",
-			 timeutil_iso8601(o->iat + o->ttl, exp), "lifetime", (json_int_t)o->ttl);
+	rest = json_pack("{sO sO ss ss sI}", "header", m->r.header, "claims", m->r.claims,
+			 "issued_at", timeutil_iso8601(m->o.iat, iat), "expires_at",
+			 timeutil_iso8601(m->o.iat + m->o.ttl, exp), "lifetime",
+			 (json_int_t)m->o.ttl);
 	if (rest == NULL || (s = safetext_json(rest, JSON_INDENT(2))) == NULL) {
 		json_decref(rest);
 		return cmd_error(AK_INTERNAL, "out of memory");
 	}
-	/* The token goes straight from sodium memory to the descriptor, not through stdio. */
+	/* The token is printed in the object's place, first; the rest follows from its "{". */
 	fputs("{\n  \"token\": \"", stdout);
-	fflush(stdout);
-	if (fileio_write_all(STDOUT_FILENO, tok, len) != 0)
-		rc = cmd_error(AK_INPUT, "cannot write to standard output: %s", strerror(errno));
-	printf("\",%s\n", s + 1);
+	if ((status = write_out(m->tok, m->len)) == AK_OK)
+		printf("\",%s\n", s + 1);
 	free(s);
 	json_decref(rest);
-	return rc;
+	return status;
 }
 
 static int
 cmd_jwt_mint_exec(void *opts, int argc, char **argv)
 {
 	struct mint_opts *mo = opts;
-	struct jwt_mint_opts o = mo->mint;
-	struct passphrase *pp = &mo->pp;
-	struct key k = KEY_INIT, pub = KEY_INIT;
-	struct jwt_report r = JWT_REPORT_INIT;
-	struct jwt_check_opts co = {0};
-	struct err e = ERR_INIT;
-	const char *keyfile = mo->keyfile, *pubfile = mo->pubfile;
-	char *tok = NULL, d[TIMEUTIL_REL_LEN];
-	size_t len = 0;
-	int json = mo->json, status;
+	struct mint_result m = {.o = mo->mint, .r = JWT_REPORT_INIT};
+	struct key k = KEY_INIT;
+	int status;
 
 	(void)argc; /* no operands: cmd_main() refuses them */
 	(void)argv;
-	if (devid_check(o.device_id, &e) != 0 ||
-	    (o.aud_host != NULL && jwt_aud_host_check(o.aud_host, &e) != 0)) {
-		e.status = AK_USAGE;
-		return cmd_usage_error("%s", e.msg);
-	}
-	if (o.iat == 0)
-		o.iat = time(NULL);
-	/* The verifier takes times up to 9999: nothing it would refuse is minted. */
-	if ((long long)o.iat + o.ttl > JWT_TIME_MAX)
-		return cmd_usage_error("--iat and --ttl: exp would be after 9999-12-31T23:59:59Z");
-	if (o.ttl > JWT_MAX_LIFETIME_DEFAULT)
-		cmd_warn(
-			"a lifetime of %s: akenza documents no maximum, but designs like it refuse "
-			"more than 24h",
-			timeutil_duration(o.ttl, d, sizeof(d)));
-
-	if ((status = load_key(keyfile, pp, &k)) != AK_OK)
-		goto out;
-	if (pubfile != NULL) {
-		if ((status = load_key(pubfile, NULL, &pub)) != AK_OK)
-			goto out;
-		if (!key_same_public(&k, &pub)) {
-			status = cmd_error(AK_INPUT, "'%s' is not the public key of '%s'", pubfile,
-					   keyfile);
-			goto out;
-		}
-	}
-	if (jwt_mint(&k, &o, &tok, &len, &e) != 0) {
-		status = cmd_fail(&e);
-		goto out;
-	}
-	if (json) {
-		/* Decoded again by the checker: the JSON shows what the token says. */
-		co.now = o.iat;
-		if (jwt_check(tok, len, &co, &r, &e) != 0) {
-			status = cmd_fail(&e);
-			goto out;
-		}
-		status = mint_json(tok, len, &o, &r);
-	} else {
-		fflush(stdout);
-		if (fileio_write_all(STDOUT_FILENO, tok, len) != 0 ||
-		    fileio_write_all(STDOUT_FILENO, "\n", 1) != 0)
-			status = cmd_error(AK_INPUT, "cannot write to standard output: %s",
-					   strerror(errno));
-	}
-out:
-	if (tok != NULL)
-		sodium_free(tok);
-	jwt_report_clear(&r);
+	if ((status = mint_check_opts(&m.o)) != AK_OK)
+		return status;
+	if ((status = mint_load_key(mo, &k)) == AK_OK &&
+	    (status = mint_fill(&m, &k, mo->json)) == AK_OK)
+		status = mo->json ? mint_json(&m) : mint_text(&m);
+	if (m.tok != NULL)
+		sodium_free(m.tok);
+	jwt_report_clear(&m.r);
 	key_clear(&k);
-	key_clear(&pub);
-	passphrase_clear(pp);
+	passphrase_clear(&mo->pp);
 	return status;
 }
 
@@ -477,20 +538,41 @@ static const struct cmd_option decode_options[] = {
 };
 
 static int
+decode_text(const struct token_view *v)
+{
+	puts("NOT VERIFIED: decoded without a key (use 'akcred jwt verify --key')");
+	print_details(v);
+	if (v->r->nproblems == 0) {
+		puts("problems: none seen without a key");
+		return AK_OK;
+	}
+	printf("problems: %d %s, %d %s\n", v->errors,
+	       cmd_plural((unsigned long)v->errors, "error", "errors"), v->warnings,
+	       cmd_plural((unsigned long)v->warnings, "warning", "warnings"));
+	print_problems(v->r);
+	return AK_OK;
+}
+
+static int
+decode_json(const struct token_view *v)
+{
+	return print_view_json(v, json_pack("{sb}", "verified", 0));
+}
+
+static int
 cmd_jwt_decode_exec(void *opts, int argc, char **argv)
 {
 	const struct decode_opts *d = opts;
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct jwt_policy pol = JWT_POLICY_INIT;
-	struct jwt_check_opts o = {0};
+	struct jwt_check_opts o = {.now = d->at};
 	struct jwt_report r = JWT_REPORT_INIT;
+	struct token_view v;
 	struct err e = ERR_INIT;
 	const char *tok;
 	size_t len;
-	json_t *j;
-	int status, errors, warnings;
+	int status;
 
-	o.now = d->at;
 	if (argc > 1)
 		return cmd_usage_error("one token at a time");
 	jwt_policy_apply(&pol, &o);
@@ -500,28 +582,12 @@ cmd_jwt_decode_exec(void *opts, int argc, char **argv)
 		o.now = time(NULL);
 	if (jwt_check(tok, len, &o, &r, &e) != 0) {
 		status = cmd_fail(&e);
-		goto out;
-	}
-	count_problems(&r, &errors, &warnings);
-	if (d->json) {
-		j = details_json(&r, o.now);
-		json_object_set_new(j, "verified", json_false());
-		cmd_print_json(j, JSON_INDENT(2));
-		json_decref(j);
 	} else {
-		puts("NOT VERIFIED: decoded without a key (use 'akcred jwt verify --key')");
-		print_details(&r, o.now);
-		if (r.nproblems == 0)
-			puts("problems: none seen without a key");
-		else {
-			printf("problems: %d %s, %d %s\n", errors,
-			       cmd_plural((unsigned long)errors, "error", "errors"), warnings,
-			       cmd_plural((unsigned long)warnings, "warning", "warnings"));
-			print_problems(&r);
-		}
+		view_fill(&v, &r, o.now);
+		status = d->json ? decode_json(&v) : decode_text(&v);
+		if (status == AK_OK && v.errors > 0)
+			status = AK_NEGATIVE;
 	}
-	status = errors ? AK_NEGATIVE : AK_OK;
-out:
 	jwt_report_clear(&r);
 	fileio_buf_clear(&b);
 	return status;
@@ -569,6 +635,37 @@ static const struct cmd_option verify_options[] = {
 	CMD_OPT_END,
 };
 
+/* What verify found: the report of the key it is about (jwt_check_keys), and that key. */
+struct verify_result {
+	const struct jwt_check_opts *o; /* as checked: now, leeway, ... filled in */
+	struct jwt_report r;
+	struct jwt_keys_result kr;
+	struct token_view view; /* of r */
+	const struct key *k;    /* the key r is about */
+	size_t nkeys;           /* keys in the file */
+	char fp[KEY_FINGERPRINT_HEX + 1], desc[64];
+	const char *kalg; /* k's akenza algorithm, or NULL: akenza does not take k */
+};
+
+/* Every key of the file counts, by the broker's rule (jwt_check_keys). */
+static int
+verify_fill(struct verify_result *v, const struct key_set *ks, const char *tok, size_t len)
+{
+	struct err e = ERR_INIT;
+	const char *why;
+
+	if (jwt_check_keys(tok, len, v->o, ks->keys, ks->n, &v->r, &v->kr, &e) != 0)
+		return cmd_fail(&e);
+	v->k = &ks->keys[v->kr.key];
+	v->nkeys = ks->n;
+	if (key_fingerprint(v->k, v->fp, &e) != 0)
+		return cmd_fail(&e);
+	key_describe(v->k, v->desc, sizeof(v->desc));
+	v->kalg = key_akenza_alg(v->k, &why);
+	view_fill(&v->view, &v->r, v->o->now);
+	return AK_OK;
+}
+
 /* Which key of a file of several the report is about, and why: from what the kid named. */
 static void
 print_key_choice(const struct jwt_keys_result *kr, size_t n, int errors)
@@ -594,104 +691,99 @@ print_key_choice(const struct jwt_keys_result *kr, size_t n, int errors)
 }
 
 static int
+verify_text(const struct verify_result *v)
+{
+	const struct jwt_check_opts *o = v->o;
+	int errors = v->view.errors, warnings = v->view.warnings;
+	char iso[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN];
+
+	if (errors == 0)
+		fputs("token accepted", stdout);
+	else
+		printf("token REJECTED: %d %s", errors,
+		       cmd_plural((unsigned long)errors, "error", "errors"));
+	if (warnings)
+		printf("%s%d %s", errors ? ", " : " with ", warnings,
+		       cmd_plural((unsigned long)warnings, "warning", "warnings"));
+	putchar('\n');
+	print_problems(&v->r);
+	printf("checked: %s at %s, leeway %s, key %s %s",
+	       o->signature_only ? "signature only" : "signature and claims",
+	       timeutil_iso8601(o->now, iso), timeutil_duration(o->leeway, d, sizeof(d)), v->desc,
+	       v->fp);
+	if (v->nkeys > 1)
+		print_key_choice(&v->kr, v->nkeys, errors);
+	putchar('\n');
+	if (!o->signature_only && o->device_id == NULL)
+		puts("note: no --device-id: any device id in aud is taken");
+	return AK_OK;
+}
+
+static int
+verify_json(const struct verify_result *v)
+{
+	const struct jwt_check_opts *o = v->o;
+	char iso[TIMEUTIL_ISO_LEN];
+	json_t *more;
+
+	more = json_pack("{sb sb sb sb ss sI sI s{ss ss so}}", "accepted",
+			 jwt_report_accepted(&v->r), "signature_checked", v->r.signature_checked,
+			 "signature_valid", v->r.signature_valid, "signature_only",
+			 o->signature_only, "at", timeutil_iso8601(o->now, iso), "leeway",
+			 (json_int_t)o->leeway, "max_lifetime", (json_int_t)o->max_lifetime, "key",
+			 "description", v->desc, "fingerprint", v->fp, "algorithm",
+			 v->kalg ? json_string(v->kalg) : json_null());
+	/* Which of the file's keys; null: none has the token's kid. */
+	if (more != NULL && v->nkeys > 1 &&
+	    json_object_update_new(more, json_pack("{sI so}", "keys_in_file", (json_int_t)v->nkeys,
+						   "key_index",
+						   v->kr.used >= 0 ? json_integer(v->kr.used + 1)
+								   : json_null())) != 0) {
+		json_decref(more);
+		more = NULL;
+	}
+	return print_view_json(&v->view, more);
+}
+
+static int
 cmd_jwt_verify_exec(void *opts, int argc, char **argv)
 {
 	struct verify_opts *vo = opts;
 	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct passphrase *pp = &vo->pp;
 	struct key_set ks = KEY_SET_INIT;
-	const struct key *k;
-	struct jwt_keys_result kr;
-	struct jwt_policy pol = vo->pol;
 	struct jwt_check_opts o = {.device_id = vo->device_id,
 				   .now = vo->at,
 				   .signature_only = vo->signature_only};
-	struct jwt_report r = JWT_REPORT_INIT;
+	struct verify_result v = {.o = &o, .r = JWT_REPORT_INIT};
 	struct err e = ERR_INIT;
-	const char *keyfile = vo->keyfile, *tok, *kalg, *why;
-	char fp[KEY_FINGERPRINT_HEX + 1], iso[TIMEUTIL_ISO_LEN], d[TIMEUTIL_REL_LEN], desc[64];
+	const char *tok;
 	size_t len;
-	json_t *j;
-	int json = vo->json, status, errors, warnings;
+	int status;
 
-	if (keyfile == NULL)
+	if (vo->keyfile == NULL)
 		return cmd_usage_error(
 			"--key is required (to read a token without one: akcred jwt decode)");
 	if (argc > 1)
 		return cmd_usage_error("one token at a time");
 	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
 		return cmd_usage_error("--device-id: %s", e.msg);
-	if (jwt_policy_check(&pol, &e) != 0)
+	if (jwt_policy_check(&vo->pol, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
-	jwt_policy_apply(&pol, &o);
-	/* Every key of the file counts, by the broker's rule (jwt_check_keys). */
-	if (key_load_file_all(&ks, keyfile, pp, &e) != 0) {
+	jwt_policy_apply(&vo->pol, &o);
+	if (key_load_file_all(&ks, vo->keyfile, &vo->pp, &e) != 0)
 		status = cmd_fail(&e);
-		goto out;
+	else if ((status = read_token(argc > 0 ? argv[0] : NULL, &b, &tok, &len)) == AK_OK) {
+		if (o.now == 0)
+			o.now = time(NULL);
+		if ((status = verify_fill(&v, &ks, tok, len)) == AK_OK)
+			status = vo->json ? verify_json(&v) : verify_text(&v);
+		if (status == AK_OK && !jwt_report_accepted(&v.r))
+			status = AK_NEGATIVE;
 	}
-	if ((status = read_token(argc > 0 ? argv[0] : NULL, &b, &tok, &len)) != AK_OK)
-		goto out;
-	if (o.now == 0)
-		o.now = time(NULL);
-	if (jwt_check_keys(tok, len, &o, ks.keys, ks.n, &r, &kr, &e) != 0) {
-		status = cmd_fail(&e);
-		goto out;
-	}
-	k = &ks.keys[kr.key]; /* the key the report is about */
-	if (key_fingerprint(k, fp, &e) != 0) {
-		status = cmd_fail(&e);
-		goto out;
-	}
-	count_problems(&r, &errors, &warnings);
-	kalg = key_akenza_alg(k, &why);
-	if (json) {
-		j = details_json(&r, o.now);
-		json_object_set_new(j, "accepted", json_boolean(jwt_report_accepted(&r)));
-		json_object_set_new(j, "signature_checked", json_boolean(r.signature_checked));
-		json_object_set_new(j, "signature_valid", json_boolean(r.signature_valid));
-		json_object_set_new(j, "signature_only", json_boolean(o.signature_only));
-		json_object_set_new(j, "at", json_string(timeutil_iso8601(o.now, iso)));
-		json_object_set_new(j, "leeway", json_integer(o.leeway));
-		json_object_set_new(j, "max_lifetime", json_integer(o.max_lifetime));
-		json_object_set_new(j, "key",
-				    json_pack("{ss ss so}", "description",
-					      key_describe(k, desc, sizeof(desc)), "fingerprint",
-					      fp, "algorithm",
-					      kalg ? json_string(kalg) : json_null()));
-		if (ks.n > 1) { /* which of the file's keys; null: none has the token's kid */
-			json_object_set_new(j, "keys_in_file", json_integer((json_int_t)ks.n));
-			json_object_set_new(j, "key_index",
-					    kr.used >= 0 ? json_integer(kr.used + 1) : json_null());
-		}
-		cmd_print_json(j, JSON_INDENT(2));
-		json_decref(j);
-	} else {
-		if (errors == 0)
-			fputs("token accepted", stdout);
-		else
-			printf("token REJECTED: %d %s", errors,
-			       cmd_plural((unsigned long)errors, "error", "errors"));
-		if (warnings)
-			printf("%s%d %s", errors ? ", " : " with ", warnings,
-			       cmd_plural((unsigned long)warnings, "warning", "warnings"));
-		putchar('\n');
-		print_problems(&r);
-		printf("checked: %s at %s, leeway %s, key %s %s",
-		       o.signature_only ? "signature only" : "signature and claims",
-		       timeutil_iso8601(o.now, iso), timeutil_duration(o.leeway, d, sizeof(d)),
-		       key_describe(k, desc, sizeof(desc)), fp);
-		if (ks.n > 1)
-			print_key_choice(&kr, ks.n, errors);
-		putchar('\n');
-		if (!o.signature_only && o.device_id == NULL)
-			puts("note: no --device-id: any device id in aud is taken");
-	}
-	status = jwt_report_accepted(&r) ? AK_OK : AK_NEGATIVE;
-out:
-	jwt_report_clear(&r);
+	jwt_report_clear(&v.r);
 	fileio_buf_clear(&b);
 	key_set_clear(&ks);
-	passphrase_clear(pp);
+	passphrase_clear(&vo->pp);
 	return status;
 }
 

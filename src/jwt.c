@@ -1,11 +1,5 @@
 /*
- * jwt: akenza device tokens (see jwt.h).
- *
- * Minting prints the header and claims as compact JSON (every value is ours
- * or validated, so nothing needs escaping), encodes them as base64url and
- * signs the SHA-256 of the signing input with EVP_PKEY_sign on a context
- * prepared once per key.  ES256 comes out of OpenSSL as a DER ECDSA-Sig-Value and is turned
- * into the raw 64-byte R||S that JWS requires (RFC 7518 section 3.4).
+ * jwt: checking akenza device tokens, and the rules minting shares (see jwt.h).
  *
  * Checking never trusts the token to choose how it is verified: the
  * algorithm is the one of the key, keys named in the header (jwk, jku, x5u,
@@ -36,9 +30,6 @@
 #include "safetext.h"
 #include "timeutil.h"
 #include "banned.h"
-
-#define ES256_SIG_LEN 64
-#define AUD_MAX 512
 
 const struct jwt_problem_info jwt_problem_codes[] = {
 	{"malformed", JWT_ERROR,
@@ -86,7 +77,7 @@ const struct jwt_problem_info jwt_problem_codes[] = {
 	{NULL, JWT_ERROR, NULL},
 };
 
-/* --- minting ---------------------------------------------------------------- */
+/* --- the audience and the policy ------------------------------------------------ */
 
 int
 jwt_aud_host_check(const char *host, struct err *e)
@@ -178,199 +169,6 @@ jwt_aud_device_id(const char *aud, char *host, size_t hostsize)
 	if (host != NULL && hostsize > 0)
 		snprintf(host, hostsize, "%.*s", (int)(slash - h), h);
 	return slash + sizeof(path) - 1;
-}
-
-void
-jwt_signer_clear(struct jwt_signer *s)
-{
-	EVP_PKEY_CTX_free(s->ctx);
-	EVP_MD_free(s->md);
-	EVP_MD_CTX_free(s->mdctx);
-	*s = (struct jwt_signer)JWT_SIGNER_INIT;
-}
-
-int
-jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e)
-{
-	const char *why = NULL;
-	char desc[64];
-
-	*s = (struct jwt_signer)JWT_SIGNER_INIT;
-	if (sodium_init() < 0)
-		return err_set(e, AK_CRYPTO, "cannot initialise libsodium");
-	if (!k->is_private)
-		return err_set(e, AK_INPUT, "a private key is needed to sign, not a %s",
-			       k->cert ? "certificate" : "public key");
-	if ((s->alg = key_akenza_alg(k, &why)) == NULL)
-		return err_set(e, AK_INPUT, "a %s key cannot sign akenza tokens: %s",
-			       key_describe(k, desc, sizeof(desc)), why);
-	if (key_fingerprint(k, s->kid, e) != 0)
-		return -1;
-	/* Prepared once: fetching the algorithm per token costs more than hashing it. */
-	if ((s->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
-	    (s->mdctx = EVP_MD_CTX_new()) == NULL ||
-	    (s->ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL)) == NULL ||
-	    EVP_PKEY_sign_init(s->ctx) <= 0 || EVP_PKEY_CTX_set_signature_md(s->ctx, s->md) <= 0 ||
-	    (key_type(k) == KEY_RSA &&
-	     EVP_PKEY_CTX_set_rsa_padding(s->ctx, RSA_PKCS1_PADDING) <= 0)) {
-		jwt_signer_clear(s);
-		return err_openssl(e, AK_CRYPTO, "cannot set up signing");
-	}
-	s->sig_max = (size_t)EVP_PKEY_get_size(k->pkey);
-	return 0;
-}
-
-/* DER ECDSA-Sig-Value -> raw R||S, each left-padded to 32 bytes. */
-static int
-es256_der_to_raw(const unsigned char *der, size_t len, unsigned char raw[ES256_SIG_LEN])
-{
-	const unsigned char *p = der;
-	const BIGNUM *r, *s;
-	ECDSA_SIG *sig;
-	int ok;
-
-	/* OpenSSL's own parser: no second DER reader on the signing path. */
-	if ((sig = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL || (size_t)(p - der) != len) {
-		ECDSA_SIG_free(sig);
-		return -1;
-	}
-	ECDSA_SIG_get0(sig, &r, &s);
-	ok = BN_bn2binpad(r, raw, 32) == 32 && BN_bn2binpad(s, raw + 32, 32) == 32;
-	ECDSA_SIG_free(sig);
-	return ok ? 0 : -1;
-}
-
-/* Header and claims JSON are far below this (device id and host are bounded). */
-#define JSON_PART_MAX 1024
-
-size_t
-jwt_signer_token_max(const struct jwt_signer *s)
-{
-	return 2 * B64URL_ENCODED_LEN(JSON_PART_MAX) + 2 + B64URL_ENCODED_LEN(s->sig_max) + 1;
-}
-
-int
-jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *tok, size_t toksize,
-		    size_t *len, struct err *e)
-{
-	char aud[AUD_MAX], hjson[JSON_PART_MAX], cjson[JSON_PART_MAX];
-	unsigned char md[32], der[1024], sig[1024];
-	size_t hlen, clen, n, derlen = sizeof(der), siglen;
-	unsigned int mdlen = 0;
-	time_t iat;
-	int rc = -1, hl, cl;
-
-	*len = 0;
-	if (o->ttl <= 0 || o->ttl > TIMEUTIL_DURATION_MAX)
-		return err_set(e, AK_INPUT, "the lifetime must be from 1s to 100 years");
-	if (jwt_audience(o->aud_host, o->device_id, aud, sizeof(aud), e) != 0)
-		return -1;
-	iat = o->iat != 0 ? o->iat : time(NULL);
-	if (iat < 0 || (long long)iat > JWT_TIME_MAX)
-		return err_set(e, AK_INPUT, "iat is out of range");
-	/* jwt_check() refuses an exp after 9999: never mint one. */
-	if ((long long)iat + o->ttl > JWT_TIME_MAX)
-		return err_set(e, AK_INPUT,
-			       "exp = iat + the lifetime is after 9999-12-31T23:59:59Z");
-
-	/*
-	 * Header and claims are printed, not built with Jansson: every value is
-	 * ours or validated (alg and kid are constants and hex, the audience
-	 * passed devid_check and jwt_aud_host_check, which refuse '"', '\\' and
-	 * control characters), so nothing needs escaping, and Jansson's
-	 * allocations cost a fifth of an ES256 signature.  The unit tests parse
-	 * the result back with Jansson.
-	 */
-	if (strpbrk(aud, "\"\\") != NULL) {
-		err_set(e, AK_INTERNAL, "internal error: the audience needs JSON escaping");
-		goto out;
-	}
-	if (o->no_kid)
-		hl = snprintf(hjson, sizeof(hjson), "{\"alg\":\"%s\",\"typ\":\"JWT\"}", s->alg);
-	else
-		hl = snprintf(hjson, sizeof(hjson),
-			      "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", s->alg, s->kid);
-	cl = snprintf(cjson, sizeof(cjson), "{\"iat\":%lld,\"exp\":%lld,\"aud\":\"%s\"%s%s%s}",
-		      (long long)iat, (long long)iat + o->ttl, aud, o->sub ? ",\"sub\":\"" : "",
-		      o->sub ? o->device_id : "", o->sub ? "\"" : "");
-	if (hl < 0 || (size_t)hl >= sizeof(hjson) || cl < 0 || (size_t)cl >= sizeof(cjson)) {
-		err_set(e, AK_INTERNAL, "internal error: the token's JSON is too long");
-		goto out;
-	}
-	hlen = (size_t)hl;
-	clen = (size_t)cl;
-	if (B64URL_ENCODED_LEN(hlen) + 1 + B64URL_ENCODED_LEN(clen) + 1 +
-		    B64URL_ENCODED_LEN(s->sig_max) + 1 >
-	    toksize) {
-		err_set(e, AK_CRYPTO, "the token does not fit its buffer");
-		goto out;
-	}
-	n = b64url_encode(tok, toksize, (const unsigned char *)hjson, hlen);
-	tok[n++] = '.';
-	n += b64url_encode(tok + n, toksize - n, (const unsigned char *)cjson, clen);
-
-	if (!EVP_DigestInit_ex2(s->mdctx, s->md, NULL) || !EVP_DigestUpdate(s->mdctx, tok, n) ||
-	    !EVP_DigestFinal_ex(s->mdctx, md, &mdlen) ||
-	    EVP_PKEY_sign(s->ctx, der, &derlen, md, mdlen) <= 0) {
-		err_openssl(e, AK_CRYPTO, "cannot sign the token");
-		goto out;
-	}
-	if (key_alg_type(s->alg) == KEY_EC) {
-		if (es256_der_to_raw(der, derlen, sig) != 0) {
-			err_set(e, AK_CRYPTO, "cannot convert the ECDSA signature to R||S");
-			goto out;
-		}
-		siglen = ES256_SIG_LEN;
-	} else {
-		memcpy(sig, der, derlen);
-		siglen = derlen;
-	}
-	tok[n++] = '.';
-	n += b64url_encode(tok + n, toksize - n, sig, siglen);
-	*len = n;
-	rc = 0;
-out:
-	if (rc != 0)
-		sodium_memzero(tok, toksize);
-	sodium_memzero(sig, sizeof(sig));
-	sodium_memzero(der, sizeof(der));
-	return rc;
-}
-
-int
-jwt_signer_mint(struct jwt_signer *s, const struct jwt_mint_opts *o, char **token, size_t *len,
-		struct err *e)
-{
-	size_t size = jwt_signer_token_max(s);
-	char *tok;
-
-	*token = NULL;
-	*len = 0;
-	/* The token is a password: it lives in locked, guarded memory. */
-	if ((tok = sodium_malloc(size)) == NULL)
-		return err_set(e, AK_INTERNAL, "out of memory for the token");
-	if (jwt_signer_mint_buf(s, o, tok, size, len, e) != 0) {
-		sodium_free(tok);
-		return -1;
-	}
-	*token = tok;
-	return 0;
-}
-
-int
-jwt_mint(const struct key *k, const struct jwt_mint_opts *o, char **token, size_t *len,
-	 struct err *e)
-{
-	struct jwt_signer s;
-	int rc;
-
-	*token = NULL;
-	*len = 0;
-	if (jwt_signer_init(&s, k, e) != 0)
-		return -1;
-	rc = jwt_signer_mint(&s, o, token, len, e);
-	jwt_signer_clear(&s);
-	return rc;
 }
 
 /* --- checking ---------------------------------------------------------------- */
@@ -741,47 +539,55 @@ check_header(struct jwt_report *r, const struct jwt_check_opts *o, const char **
 			     keys_in_header[i]);
 }
 
+int
+jwt_numeric_date(const json_t *v, time_t *t)
+{
+	double d;
+
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0 || json_integer_value(v) > JWT_TIME_MAX)
+			return 0;
+		*t = (time_t)json_integer_value(v);
+		return 1;
+	}
+	if (!json_is_real(v))
+		return -1;
+	/* Jansson never yields NaN or infinity. */
+	d = json_real_value(v);
+	if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1))
+		return 0;
+	*t = (time_t)d; /* d >= 0: truncation is floor */
+	return 1;
+}
+
 /* A NumericDate claim (a fraction is cut off): 1 with *t, 0 if absent or refused. */
 static int
 time_claim(struct jwt_report *r, const char *name, const char *missing_code, time_t *t)
 {
 	json_t *v = json_object_get(r->claims, name);
-	json_int_t i;
+	int rc;
 
 	if (v == NULL) {
 		if (missing_code != NULL)
 			ERROR(r, missing_code, "no %s claim", name);
 		return 0;
 	}
-	if (json_is_real(v)) {
-		/*
-		 * RFC 7519's NumericDate may have a fraction, and PyJWT takes one:
-		 * the whole seconds count, with a warning (akenza's clients send
-		 * integers).  Jansson never yields NaN or infinity.
-		 */
-		double d = json_real_value(v);
-
-		if (!(d >= 0 && d < (double)JWT_TIME_MAX + 1)) {
-			ERROR(r, "claim_type", "%s %g is out of range", name, d);
-			return 0;
-		}
-		*t = (time_t)d; /* d >= 0: truncation is floor */
-		WARN(r, "claim_type",
-		     "%s %.15g has a fraction: taken as %lld (whole seconds are usual)", name, d,
-		     (long long)*t);
-		return 1;
-	}
-	if (!json_is_integer(v)) {
+	/*
+	 * RFC 7519's NumericDate may have a fraction, and PyJWT takes one: the
+	 * whole seconds count, with a warning (akenza's clients send integers).
+	 */
+	if ((rc = jwt_numeric_date(v, t)) < 0)
 		ERROR(r, "claim_type", "%s is %s, not seconds since 1970", name, json_type_name(v));
-		return 0;
-	}
-	i = json_integer_value(v);
-	if (i < 0 || i > JWT_TIME_MAX) {
-		ERROR(r, "claim_type", "%s %lld is out of range", name, (long long)i);
-		return 0;
-	}
-	*t = (time_t)i;
-	return 1;
+	else if (rc == 0 && json_is_real(v))
+		ERROR(r, "claim_type", "%s %g is out of range", name, json_real_value(v));
+	else if (rc == 0)
+		ERROR(r, "claim_type", "%s %lld is out of range", name,
+		      (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		WARN(r, "claim_type",
+		     "%s %.15g has a fraction: taken as %lld (whole seconds are usual)", name,
+		     json_real_value(v), (long long)*t);
+	return rc > 0;
 }
 
 static void
@@ -789,7 +595,7 @@ check_aud(struct jwt_report *r, const struct jwt_check_opts *o)
 {
 	const char *host = o->aud_host ? o->aud_host : JWT_AUD_HOST_DEFAULT;
 	json_t *v = json_object_get(r->claims, "aud"), *x;
-	char want[AUD_MAX], b1[96], b2[192], form[AUD_MAX], h[256];
+	char want[JWT_AUD_MAX], b1[96], b2[192], form[JWT_AUD_MAX], h[256];
 	struct err e = ERR_INIT;
 	const char *s, *found = NULL, *id;
 	size_t i;
@@ -927,7 +733,7 @@ check_signature(struct jwt_report *r, const struct jwt_check_opts *o, const char
 		ERROR(r, "signature_length", "the signature is empty (an unsigned token)");
 		goto out;
 	}
-	if (key_alg_type(alg) == KEY_EC && n != ES256_SIG_LEN) {
+	if (key_alg_type(alg) == KEY_EC && n != JWT_ES256_SIG_LEN) {
 		if (r->sig_der) {
 			if (kalg != NULL && o->key != NULL &&
 			    verify_signature(o->key, 0, (const unsigned char *)token, signed_len,

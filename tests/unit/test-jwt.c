@@ -1,4 +1,4 @@
-/* Unit tests of the jwt module: minting, every problem code, the attacks. */
+/* Unit tests of the jwt module: every problem code, the attacks, and minted tokens read back. */
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <limits.h>
@@ -13,6 +13,7 @@
 
 #include "b64.h"
 #include "jwt.h"
+#include "jwtmint.h"
 #include "timeutil.h"
 
 #define DATA "tests/data/jwt/"
@@ -1482,4 +1483,22 @@ Test(jwt_policy, leeway_applied_by_jwt_check, .init = setup, .fini = teardown)
 	cr_assert_not(jwt_report_accepted(&r));
 	jwt_report_clear(&r);
 	sodium_free(tok);
+}
+
+Test(jwt, numeric_date_is_whole_seconds_from_1970_to_9999)
+{
+	json_t *j = json_loads("[0, 1764000000.9, 253402300799, -1, 253402300800, 1e300, \"1\"]", 0,
+			       NULL);
+	const int want[] = {1, 1, 1, 0, 0, 0, -1};
+	const time_t secs[] = {0, 1764000000, 253402300799};
+	time_t t;
+	size_t i;
+
+	cr_assert_not_null(j);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		cr_assert_eq(jwt_numeric_date(json_array_get(j, i), &t), want[i], "element %zu", i);
+		if (want[i] == 1)
+			cr_assert_eq(t, secs[i], "element %zu", i);
+	}
+	json_decref(j);
 }
