@@ -118,6 +118,13 @@ enum akenza_fp_match {
 };
 enum akenza_fp_match akenza_compare_fingerprint(const char *remote, const char *kid,
 						const char *cert_sha1);
+/*
+ * 1 if s can be an akenza id (a device, workspace, data flow or credential
+ * id): 1 to AKENZA_ID_MAX - 1 letters, digits and "._:-", safe in a URL path
+ * and a CSV field as it is; else 0.
+ */
+int akenza_plausible_id(const char *s);
+
 /* "id" of a created object; 0, or -1 if absent or not a plausible id. */
 int akenza_parse_id(const char *json, size_t len, char id[AKENZA_ID_MAX]);
 /* The akenza id of deviceId device_id in an asset listing: 1 found, 0 not, -1 malformed. */
