@@ -79,6 +79,10 @@ struct akenza_config {
 	void *arg;
 };
 #define AKENZA_API_URL_DEFAULT "https://api.akenza.io"
+/* The API's paths after api_url; each "%s" takes an id (workspace and device id, akenza id). */
+#define AKENZA_PATH_LOOKUP "/v3/assets?workspaceId=%s&type=DEVICE&search=%s"
+#define AKENZA_PATH_DEVICES "/v3/devices"
+#define AKENZA_PATH_CREDENTIALS "/v3/device-authorization/devices/%s/credentials"
 #define AKENZA_JOBS_DEFAULT 8
 #define AKENZA_RETRIES_DEFAULT 5
 #define AKENZA_TIMEOUT_DEFAULT_MS 30000

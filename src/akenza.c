@@ -376,12 +376,13 @@ make_url(struct run *run, const char *fmt, const char *a, const char *b)
 
 	if (u == NULL)
 		return NULL;
-	/* fmt: a path in which each "@" takes the next argument, escaped. */
+	/* fmt: an AKENZA_PATH_*, in which each "%s" takes the next argument, escaped. */
 	snprintf(u, size, "%.*s", (int)run->base_len, run->base);
 	for (p = fmt; *p != '\0'; p++) {
-		if (*p == '@') {
+		if (p[0] == '%' && p[1] == 's') {
 			url_escape(u, size, a);
 			a = b;
+			p++;
 			continue;
 		}
 		n = strlen(u);
@@ -437,12 +438,11 @@ start(struct run *run, struct akenza_device *d)
 	st->req = (struct http_request){.udata = d};
 	switch (st->step) {
 	case ST_LOOKUP:
-		st->url = make_url(run, "/v3/assets?workspaceId=@&type=DEVICE&search=@",
-				   c->workspace_id, d->device_id);
+		st->url = make_url(run, AKENZA_PATH_LOOKUP, c->workspace_id, d->device_id);
 		st->req.method = HTTP_GET;
 		break;
 	case ST_CREATE:
-		st->url = make_url(run, "/v3/devices", "", NULL);
+		st->url = make_url(run, AKENZA_PATH_DEVICES, "", NULL);
 		if ((st->body = akenza_request_body(c, d, 1, NULL)) == NULL)
 			return err_set(run->e, AK_INTERNAL, "out of memory");
 		st->req.method = HTTP_POST;
@@ -450,8 +450,7 @@ start(struct run *run, struct akenza_device *d)
 	case ST_LIST:
 	case ST_ADD:
 		/* Listed with GET, added with POST, at the same address. */
-		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-				   d->akenza_id, NULL);
+		st->url = make_url(run, AKENZA_PATH_CREDENTIALS, d->akenza_id, NULL);
 		st->req.method = st->step == ST_LIST ? HTTP_GET : HTTP_POST;
 		if (st->step == ST_ADD &&
 		    (st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)

@@ -292,7 +292,8 @@ text_requests(const struct result *r, const struct item *it)
 	if (it->lookup_url != NULL)
 		cmd_println_safe(stdout, "  GET  %s", it->lookup_url);
 	if (it->create_body != NULL) {
-		cmd_println_safe(stdout, "  POST %s/v3/devices (if not found)", r->ak->api_url);
+		cmd_println_safe(stdout, "  POST %s" AKENZA_PATH_DEVICES " (if not found)",
+				 r->ak->api_url);
 		cmd_println_safe(stdout, "       %s", it->create_body);
 	}
 	cmd_println_safe(stdout, "  GET  %s", it->credentials_url);
@@ -778,12 +779,12 @@ item_plan(struct item *it, const struct akenza_config *c)
 	char *u;
 
 	if (!known) {
-		if (asprintf(&u, "%s/v3/assets?workspaceId=%s&type=DEVICE&search=%s", c->api_url,
-			     c->workspace_id, it->device_id) < 0)
+		if (asprintf(&u, "%s" AKENZA_PATH_LOOKUP, c->api_url, c->workspace_id,
+			     it->device_id) < 0)
 			return -1;
 		it->lookup_url = u;
 	}
-	if (asprintf(&u, "%s/v3/device-authorization/devices/%s/credentials", c->api_url, aid) < 0)
+	if (asprintf(&u, "%s" AKENZA_PATH_CREDENTIALS, c->api_url, aid) < 0)
 		return -1;
 	it->credentials_url = u;
 	if (c->create_devices && !known &&
