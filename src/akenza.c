@@ -124,6 +124,9 @@ akenza_compare_fingerprint(const char *remote, const char *kid, const char *cert
 	return AKENZA_FP_OTHER_KIND;
 }
 
+/* What a listing and an added credential say when akenza's fingerprint is the SHA-1. */
+static const char note_same_sha1[] = "akenza's fingerprint is the certificate's SHA-1; it matches";
+
 /* Does akenza's copy of the public key have our kid? */
 static int
 same_public_key(const char *pem, const char *kid)
@@ -163,9 +166,7 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 				break;
 			}
 			if (m == AKENZA_FP_SAME_SHA1)
-				snprintf(note, note_size,
-					 "akenza's fingerprint is the certificate's "
-					 "SHA-1; it matches");
+				snprintf(note, note_size, "%s", note_same_sha1);
 			else if (m != AKENZA_FP_SAME_KID)
 				snprintf(note, note_size,
 					 "matched by the public key akenza returned; "
@@ -569,8 +570,7 @@ added(struct akenza_device *d, const struct http_request *r, const char *api_key
 	case AKENZA_FP_SAME_KID:
 		break;
 	case AKENZA_FP_SAME_SHA1:
-		snprintf(d->note, sizeof(d->note),
-			 "akenza's fingerprint is the certificate's SHA-1; it matches");
+		snprintf(d->note, sizeof(d->note), "%s", note_same_sha1);
 		break;
 	case AKENZA_FP_DIFFERENT:
 		fail(d, AK_NEGATIVE, r->status,
