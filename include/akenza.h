@@ -79,6 +79,10 @@ struct akenza_config {
 	void *arg;
 };
 #define AKENZA_API_URL_DEFAULT "https://api.akenza.io"
+/* The API's paths after api_url; each "%s" takes an id (workspace and device id, akenza id). */
+#define AKENZA_PATH_LOOKUP "/v3/assets?workspaceId=%s&type=DEVICE&search=%s"
+#define AKENZA_PATH_DEVICES "/v3/devices"
+#define AKENZA_PATH_CREDENTIALS "/v3/device-authorization/devices/%s/credentials"
 #define AKENZA_JOBS_DEFAULT 8
 #define AKENZA_RETRIES_DEFAULT 5
 #define AKENZA_TIMEOUT_DEFAULT_MS 30000
@@ -118,6 +122,13 @@ enum akenza_fp_match {
 };
 enum akenza_fp_match akenza_compare_fingerprint(const char *remote, const char *kid,
 						const char *cert_sha1);
+/*
+ * 1 if s can be an akenza id (a device, workspace, data flow or credential
+ * id): 1 to AKENZA_ID_MAX - 1 letters, digits and "._:-", safe in a URL path
+ * and a CSV field as it is; else 0.
+ */
+int akenza_plausible_id(const char *s);
+
 /* "id" of a created object; 0, or -1 if absent or not a plausible id. */
 int akenza_parse_id(const char *json, size_t len, char id[AKENZA_ID_MAX]);
 /* The akenza id of deviceId device_id in an asset listing: 1 found, 0 not, -1 malformed. */

@@ -20,8 +20,8 @@
 
 /* ---- response parsing ------------------------------------------------- */
 
-static int
-plausible_id(const char *s)
+int
+akenza_plausible_id(const char *s)
 {
 	size_t n = 0;
 
@@ -37,7 +37,7 @@ id_of(const json_t *o, char id[AKENZA_ID_MAX])
 {
 	const json_t *v = json_object_get(o, "id");
 
-	if (json_is_string(v) && plausible_id(json_string_value(v))) {
+	if (json_is_string(v) && akenza_plausible_id(json_string_value(v))) {
 		snprintf(id, AKENZA_ID_MAX, "%s", json_string_value(v));
 		return 0;
 	}
@@ -124,6 +124,9 @@ akenza_compare_fingerprint(const char *remote, const char *kid, const char *cert
 	return AKENZA_FP_OTHER_KIND;
 }
 
+/* What a listing and an added credential say when akenza's fingerprint is the SHA-1. */
+static const char note_same_sha1[] = "akenza's fingerprint is the certificate's SHA-1; it matches";
+
 /* Does akenza's copy of the public key have our kid? */
 static int
 same_public_key(const char *pem, const char *kid)
@@ -163,9 +166,7 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 				break;
 			}
 			if (m == AKENZA_FP_SAME_SHA1)
-				snprintf(note, note_size,
-					 "akenza's fingerprint is the certificate's "
-					 "SHA-1; it matches");
+				snprintf(note, note_size, "%s", note_same_sha1);
 			else if (m != AKENZA_FP_SAME_KID)
 				snprintf(note, note_size,
 					 "matched by the public key akenza returned; "
@@ -376,12 +377,13 @@ make_url(struct run *run, const char *fmt, const char *a, const char *b)
 
 	if (u == NULL)
 		return NULL;
-	/* fmt: a path in which each "@" takes the next argument, escaped. */
+	/* fmt: an AKENZA_PATH_*, in which each "%s" takes the next argument, escaped. */
 	snprintf(u, size, "%.*s", (int)run->base_len, run->base);
 	for (p = fmt; *p != '\0'; p++) {
-		if (*p == '@') {
+		if (p[0] == '%' && p[1] == 's') {
 			url_escape(u, size, a);
 			a = b;
+			p++;
 			continue;
 		}
 		n = strlen(u);
@@ -437,27 +439,23 @@ start(struct run *run, struct akenza_device *d)
 	st->req = (struct http_request){.udata = d};
 	switch (st->step) {
 	case ST_LOOKUP:
-		st->url = make_url(run, "/v3/assets?workspaceId=@&type=DEVICE&search=@",
-				   c->workspace_id, d->device_id);
+		st->url = make_url(run, AKENZA_PATH_LOOKUP, c->workspace_id, d->device_id);
 		st->req.method = HTTP_GET;
 		break;
 	case ST_CREATE:
-		st->url = make_url(run, "/v3/devices", "", NULL);
+		st->url = make_url(run, AKENZA_PATH_DEVICES, "", NULL);
 		if ((st->body = akenza_request_body(c, d, 1, NULL)) == NULL)
 			return err_set(run->e, AK_INTERNAL, "out of memory");
 		st->req.method = HTTP_POST;
 		break;
 	case ST_LIST:
-		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-				   d->akenza_id, NULL);
-		st->req.method = HTTP_GET;
-		break;
 	case ST_ADD:
-		st->url = make_url(run, "/v3/device-authorization/devices/@/credentials",
-				   d->akenza_id, NULL);
-		if ((st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
+		/* Listed with GET, added with POST, at the same address. */
+		st->url = make_url(run, AKENZA_PATH_CREDENTIALS, d->akenza_id, NULL);
+		st->req.method = st->step == ST_LIST ? HTTP_GET : HTTP_POST;
+		if (st->step == ST_ADD &&
+		    (st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
 			return err_set(run->e, AK_INTERNAL, "out of memory");
-		st->req.method = HTTP_POST;
 		break;
 	}
 	if (st->url == NULL)
@@ -572,8 +570,7 @@ added(struct akenza_device *d, const struct http_request *r, const char *api_key
 	case AKENZA_FP_SAME_KID:
 		break;
 	case AKENZA_FP_SAME_SHA1:
-		snprintf(d->note, sizeof(d->note),
-			 "akenza's fingerprint is the certificate's SHA-1; it matches");
+		snprintf(d->note, sizeof(d->note), "%s", note_same_sha1);
 		break;
 	case AKENZA_FP_DIFFERENT:
 		fail(d, AK_NEGATIVE, r->status,
@@ -599,13 +596,97 @@ message(const struct run *run, const struct http_request *r, char msg[AKENZA_MES
 	akenza_error_message(r->data, r->len, run->c->api_key, msg);
 }
 
+/* A 2xx answer that does not make sense for the step. */
+static void
+unexpected(struct akenza_device *d, const struct http_request *r)
+{
+	const struct dev_state *st = d->priv;
+
+	fail(d, AK_REFUSED, r->status, "%s: unexpected answer (HTTP %ld)", step_what[st->step],
+	     r->status);
+}
+
+/* An answer outside 2xx that is not the API key's, a rate limit or the server's fault. */
+static void
+on_refused(const struct run *run, struct akenza_device *d, const struct http_request *r)
+{
+	struct dev_state *st = d->priv;
+	char msg[AKENZA_MESSAGE_MAX];
+
+	message(run, r, msg);
+	if (st->step == ST_ADD && is_duplicate(r->status, msg)) {
+		/* Refused as a duplicate: fine if the listing shows this very key. */
+		st->conflict = 1;
+		snprintf(st->conflict_msg, sizeof(st->conflict_msg), "%s", msg);
+		st->step = ST_LIST;
+		return;
+	}
+	if (st->step == ST_CREATE && is_duplicate(r->status, msg) && !st->create_conflict) {
+		st->create_conflict = 1;
+		st->step = ST_LOOKUP;
+		return;
+	}
+	fail(d, AK_REFUSED, r->status, "%s: HTTP %ld: %s", step_what[st->step], r->status, msg);
+}
+
+/* A 2xx answer: the device's next step, or its outcome. */
+static void
+on_success(const struct run *run, struct akenza_device *d, const struct http_request *r)
+{
+	struct dev_state *st = d->priv;
+	const struct akenza_config *c = run->c;
+	int rc;
+
+	switch (st->step) {
+	case ST_LOOKUP:
+		rc = akenza_find_device(r->data, r->len, d->device_id, d->akenza_id);
+		if (rc == 1)
+			st->step = ST_LIST;
+		else if (rc == 0 && c->create_devices)
+			st->step = ST_CREATE;
+		else if (rc == 0)
+			fail(d, AK_NEGATIVE, 0,
+			     "not found in akenza workspace '%s' (--create-devices creates it)",
+			     c->workspace_id);
+		else
+			unexpected(d, r);
+		break;
+	case ST_CREATE:
+		if (akenza_parse_id(r->data, r->len, d->akenza_id) != 0) {
+			fail(d, AK_REFUSED, r->status,
+			     "%s: HTTP %ld but no device id in the answer", step_what[st->step],
+			     r->status);
+			break;
+		}
+		d->created = 1;
+		st->step = ST_ADD; /* a new device has no credentials to list */
+		break;
+	case ST_LIST:
+		rc = akenza_find_credential(r->data, r->len, d->fingerprint, d->cert_sha1,
+					    d->credential_id, d->note, sizeof(d->note));
+		if (rc == 1)
+			d->outcome = AKENZA_PRESENT;
+		else if (rc == 0 && st->conflict)
+			fail(d, AK_REFUSED, 409,
+			     "adding the credential: refused as a duplicate (%s), yet akenza lists "
+			     "no credential with this key",
+			     st->conflict_msg);
+		else if (rc == 0)
+			st->step = ST_ADD;
+		else
+			unexpected(d, r);
+		break;
+	case ST_ADD:
+		added(d, r, c->api_key);
+		break;
+	}
+}
+
 static void
 on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 {
 	struct dev_state *st = d->priv;
-	const struct akenza_config *c = run->c;
 	char msg[AKENZA_MESSAGE_MAX], why[300];
-	int rc;
 
 	st->in_flight = 0;
 	if (r->transport_error) {
@@ -638,69 +719,10 @@ on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 	 * failures is not reset by an answer: a POST failing after the fact,
 	 * then a listing that does not show it, again and again, must end too.
 	 */
-	if (r->status < 200 || r->status > 299) {
-		message(run, r, msg);
-		if (st->step == ST_ADD && is_duplicate(r->status, msg)) {
-			/* Refused as a duplicate: fine if the listing shows this very key. */
-			st->conflict = 1;
-			snprintf(st->conflict_msg, sizeof(st->conflict_msg), "%s", msg);
-			st->step = ST_LIST;
-			return;
-		}
-		if (st->step == ST_CREATE && is_duplicate(r->status, msg) && !st->create_conflict) {
-			st->create_conflict = 1;
-			st->step = ST_LOOKUP;
-			return;
-		}
-		fail(d, AK_REFUSED, r->status, "%s: HTTP %ld: %s", step_what[st->step], r->status,
-		     msg);
-		return;
-	}
-	switch (st->step) {
-	case ST_LOOKUP:
-		rc = akenza_find_device(r->data, r->len, d->device_id, d->akenza_id);
-		if (rc == 1)
-			st->step = ST_LIST;
-		else if (rc == 0 && c->create_devices)
-			st->step = ST_CREATE;
-		else if (rc == 0)
-			fail(d, AK_NEGATIVE, 0,
-			     "not found in akenza workspace '%s' (--create-devices creates it)",
-			     c->workspace_id);
-		else
-			fail(d, AK_REFUSED, r->status, "%s: unexpected answer (HTTP %ld)",
-			     step_what[st->step], r->status);
-		break;
-	case ST_CREATE:
-		if (akenza_parse_id(r->data, r->len, d->akenza_id) != 0) {
-			fail(d, AK_REFUSED, r->status,
-			     "%s: HTTP %ld but no device id in the answer", step_what[st->step],
-			     r->status);
-			break;
-		}
-		d->created = 1;
-		st->step = ST_ADD; /* a new device has no credentials to list */
-		break;
-	case ST_LIST:
-		rc = akenza_find_credential(r->data, r->len, d->fingerprint, d->cert_sha1,
-					    d->credential_id, d->note, sizeof(d->note));
-		if (rc == 1)
-			d->outcome = AKENZA_PRESENT;
-		else if (rc == 0 && st->conflict)
-			fail(d, AK_REFUSED, 409,
-			     "adding the credential: refused as a duplicate (%s), yet akenza lists "
-			     "no credential with this key",
-			     st->conflict_msg);
-		else if (rc == 0)
-			st->step = ST_ADD;
-		else
-			fail(d, AK_REFUSED, r->status, "%s: unexpected answer (HTTP %ld)",
-			     step_what[st->step], r->status);
-		break;
-	case ST_ADD:
-		added(d, r, c->api_key);
-		break;
-	}
+	if (r->status < 200 || r->status > 299)
+		on_refused(run, d, r);
+	else
+		on_success(run, d, r);
 }
 
 static void

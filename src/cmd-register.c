@@ -32,17 +32,31 @@
 #define RESULTS_FIELDS 5
 #define API_KEY_MAX 4096
 
+/* What became of a device: its "outcome" in --json, the first word of its line. */
+enum outcome { OUT_NONE, OUT_REGISTERED, OUT_PRESENT, OUT_SKIPPED, OUT_FAILED, OUT_DRY_RUN };
+
+static const char *const outcome_name[] = {
+	[OUT_NONE] = "none",       [OUT_REGISTERED] = "registered", [OUT_PRESENT] = "present",
+	[OUT_SKIPPED] = "skipped", [OUT_FAILED] = "failed",         [OUT_DRY_RUN] = "dry-run",
+};
+
 struct item {
-	struct akenza_device d;
+	struct akenza_device d; /* first: on_done() finds its item from it */
 	char device_id[DEVID_MAX + 1];
 	char fingerprint[KEY_FINGERPRINT_HEX + 1];
 	char sha1[41];
 	char path[MANIFEST_PATH_MAX + 1];
 	const char *algorithm;
 	char *pem;
-	int skipped; /* already in the results file */
-	int failed;  /* local failure before any request */
-	struct err err;
+	int skipped;    /* already in the results file */
+	int failed;     /* local failure before any request */
+	struct err err; /* why it failed: here, or akenza's answer (d.err) */
+	/* Its result: the outcome, and for a dry run the requests it would make. */
+	enum outcome outcome;
+	char *lookup_url;      /* NULL: its akenza id is known, no look-up */
+	char *create_body;     /* NULL: a missing device is not created */
+	char *credentials_url; /* listed (GET), then added (POST) */
+	char *add_body;
 };
 
 struct items {
@@ -96,15 +110,29 @@ static const struct cmd_option options[] = {
 	CMD_OPT_END,
 };
 
+/*
+ * What a run did, which the text and the JSON renderers print: every device
+ * in the order its outcome came, and the counts.
+ */
+struct result {
+	struct item **ended;
+	size_t nended, total, added, present, skipped, failed;
+	int dry_run;
+	const struct akenza_config *ak; /* where a dry run's requests would go */
+	const char *results_path;       /* where outcomes are recorded, or NULL */
+	enum ak_status status;
+	const char *error; /* what stopped the run, or NULL */
+};
+
 struct register_batch {
 	struct opts *o;
 	struct items items;
 	struct journal results;
 	char *results_path;
 	struct err results_err; /* first failure to record a result */
-	size_t added, present, skipped, failed, done, total;
+	struct err fatal;       /* what stopped the run */
+	struct result r;
 	int progress; /* a progress line is on stderr */
-	json_t *jitems;
 };
 
 /* ---- results file ---------------------------------------------------------- */
@@ -120,11 +148,10 @@ known_cmp(const void *a, const void *b)
 }
 
 static int
-plausible(const char *s, int hex)
+is_hex(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (!(hex ? isxdigit((unsigned char)*s)
-			  : isalnum((unsigned char)*s) || strchr("._:-@", *s) != NULL))
+		if (!isxdigit((unsigned char)*s))
 			return 0;
 	return 1;
 }
@@ -165,10 +192,10 @@ results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct
 	*out = NULL;
 	*nout = 0;
 	while ((rc = journal_next(jr, &r, e)) == 1) {
-		/* Ids and hex only, never too long for akenza's ids: anything else is not ours. */
+		/* A device id, an akenza id and a kid, as register writes them: else not ours. */
 		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS ||
-		    r.toolong || !plausible(id, 0) || !plausible(akenza_id, 0) ||
-		    strlen(fp) != KEY_FINGERPRINT_HEX || !plausible(fp, 1))
+		    r.toolong || devid_check(id, NULL) != 0 || !akenza_plausible_id(akenza_id) ||
+		    strlen(fp) != KEY_FINGERPRINT_HEX || !is_hex(fp))
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -247,47 +274,51 @@ progress_clear(struct register_batch *s)
 static void
 progress_show(struct register_batch *s)
 {
-	if (s->o->json || s->total < 2 || !isatty(STDERR_FILENO))
+	const struct result *r = &s->r;
+
+	if (s->o->json || r->total < 2 || !isatty(STDERR_FILENO))
 		return;
 	fprintf(stderr, "\rregister: %zu/%zu  %zu registered, %zu already there, %zu failed",
-		s->done, s->total, s->added, s->present + s->skipped, s->failed);
+		r->nended, r->total, r->added, r->present + r->skipped, r->failed);
 	s->progress = 1;
 }
 
+/* A dry run's requests; paths, the URL and the bodies (a credential name) may hold anything. */
 static void
-report(struct register_batch *s, const struct item *it, const char *what)
+text_requests(const struct result *r, const struct item *it)
+{
+	cmd_println_safe(stdout, "device %s: %s, fingerprint %s, from %s", it->device_id,
+			 it->algorithm, it->fingerprint, it->path);
+	if (it->lookup_url != NULL)
+		cmd_println_safe(stdout, "  GET  %s", it->lookup_url);
+	if (it->create_body != NULL) {
+		cmd_println_safe(stdout, "  POST %s" AKENZA_PATH_DEVICES " (if not found)",
+				 r->ak->api_url);
+		cmd_println_safe(stdout, "       %s", it->create_body);
+	}
+	cmd_println_safe(stdout, "  GET  %s", it->credentials_url);
+	cmd_println_safe(stdout, "  POST %s (unless listed)", it->credentials_url);
+	cmd_println_safe(stdout, "       %s", it->add_body);
+}
+
+/* A device's lines, as soon as its outcome is known. */
+static void
+text_device(const struct result *r, const struct item *it)
 {
 	const struct akenza_device *d = &it->d;
-	json_t *j;
 
-	if (s->o->json) {
-		j = json_pack("{ss ss ss}", "device_id", it->device_id, "outcome", what,
-			      "fingerprint", it->fingerprint);
-		if (d->akenza_id[0] != '\0')
-			json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
-		if (d->credential_id[0] != '\0')
-			json_object_set_new(j, "credential_id", json_string(d->credential_id));
-		if (d->created)
-			json_object_set_new(j, "device_created", json_true());
-		if (d->note[0] != '\0')
-			json_object_set_new(j, "note", json_string(d->note));
-		if (strcmp(what, "failed") == 0) {
-			const struct err *e = it->failed ? &it->err : &d->err;
-
-			json_object_set_new(j, "status", json_string(err_status_name(e->status)));
-			json_object_set_new(j, "error", json_string(e->msg));
-			if (d->http_status > 0)
-				json_object_set_new(j, "http_status", json_integer(d->http_status));
-		}
-		json_array_append_new(s->jitems, j);
+	if (it->outcome == OUT_FAILED) {
+		cmd_fail(&it->err);
 		return;
 	}
-	progress_clear(s);
-	if (strcmp(what, "failed") == 0) {
-		cmd_fail(it->failed ? &it->err : &d->err);
+	if (it->outcome == OUT_DRY_RUN) {
+		text_requests(r, it);
 		return;
 	}
-	printf("%-10s %s", what, it->device_id);
+	/* A batch counts what its results file holds; a dry run shows all it would pass over. */
+	if (it->outcome == OUT_SKIPPED && !r->dry_run && r->total > 1)
+		return;
+	printf("%-10s %s", outcome_name[it->outcome], it->device_id);
 	if (d->akenza_id[0] != '\0')
 		printf("  device %s", d->akenza_id);
 	if (d->credential_id[0] != '\0')
@@ -305,27 +336,114 @@ report(struct register_batch *s, const struct item *it, const char *what)
 }
 
 static void
+text_summary(const struct result *r)
+{
+	size_t n = r->total - r->skipped - r->failed;
+
+	if (r->dry_run)
+		printf("dry run: %zu %s would be registered, %zu skipped, %zu failed; "
+		       "headers include x-api-key (not shown)\n",
+		       n, cmd_plural(n, "device", "devices"), r->skipped, r->failed);
+	else if (r->total > 1)
+		printf("%zu devices: %zu registered, %zu already there, %zu skipped (results "
+		       "file), "
+		       "%zu failed\n",
+		       r->total, r->added, r->present, r->skipped, r->failed);
+}
+
+static json_t *
+json_requests(const struct item *it)
+{
+	json_t *j = json_pack("{ss ss ss ss}", "device_id", it->device_id, "outcome",
+			      outcome_name[it->outcome], "algorithm", it->algorithm, "fingerprint",
+			      it->fingerprint);
+
+	if (it->lookup_url != NULL)
+		json_object_set_new(j, "lookup", json_sprintf("GET %s", it->lookup_url));
+	if (it->create_body != NULL)
+		json_object_set_new(j, "create_device", json_loads(it->create_body, 0, NULL));
+	json_object_set_new(j, "add_credential", json_loads(it->add_body, 0, NULL));
+	return j;
+}
+
+static json_t *
+json_device(const struct item *it)
+{
+	const struct akenza_device *d = &it->d;
+	json_t *j;
+
+	if (it->outcome == OUT_DRY_RUN)
+		return json_requests(it);
+	j = json_pack("{ss ss ss}", "device_id", it->device_id, "outcome",
+		      outcome_name[it->outcome], "fingerprint", it->fingerprint);
+	if (d->akenza_id[0] != '\0')
+		json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
+	if (d->credential_id[0] != '\0')
+		json_object_set_new(j, "credential_id", json_string(d->credential_id));
+	if (d->created)
+		json_object_set_new(j, "device_created", json_true());
+	if (d->note[0] != '\0')
+		json_object_set_new(j, "note", json_string(d->note));
+	if (it->outcome == OUT_FAILED) {
+		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
+		json_object_set_new(j, "error", json_string(it->err.msg));
+		if (d->http_status > 0)
+			json_object_set_new(j, "http_status", json_integer(d->http_status));
+	}
+	return j;
+}
+
+/* The whole result as one JSON object. */
+static void
+json_result(const struct result *r)
+{
+	json_t *devices = json_array(), *j;
+	size_t i;
+
+	for (i = 0; i < r->nended; i++)
+		json_array_append_new(devices, json_device(r->ended[i]));
+	j = json_pack("{so si si si si si}", "devices", devices, "total", (int)r->total,
+		      "registered", (int)r->added, "present", (int)r->present, "skipped",
+		      (int)r->skipped, "failed", (int)r->failed);
+	if (r->results_path != NULL)
+		json_object_set_new(j, "results", json_string(r->results_path));
+	json_object_set_new(j, "status", json_string(err_status_name(r->status)));
+	if (r->error != NULL)
+		json_object_set_new(j, "error", json_string(r->error));
+	cmd_print_json(j, JSON_INDENT(2));
+	json_decref(j);
+}
+
+/* A device has its outcome: counted, and shown at once in text. */
+static void
+device_ended(struct register_batch *s, struct item *it, enum outcome outcome)
+{
+	struct result *r = &s->r;
+
+	it->outcome = outcome;
+	r->ended[r->nended++] = it;
+	r->added += outcome == OUT_REGISTERED;
+	r->present += outcome == OUT_PRESENT;
+	r->skipped += outcome == OUT_SKIPPED;
+	r->failed += outcome == OUT_FAILED;
+	if (!s->o->json) {
+		progress_clear(s);
+		text_device(r, it);
+	}
+}
+
+static void
 on_done(struct akenza_device *d, void *arg)
 {
 	struct register_batch *s = arg;
 	struct item *it = (struct item *)(void *)d; /* d is the first member of its item */
 
-	s->done++;
-	switch (d->outcome) {
-	case AKENZA_ADDED:
-		s->added++;
+	if (d->outcome == AKENZA_ADDED || d->outcome == AKENZA_PRESENT) {
 		results_record(s, d);
-		report(s, it, "registered");
-		break;
-	case AKENZA_PRESENT:
-		s->present++;
-		results_record(s, d);
-		report(s, it, "present");
-		break;
-	default:
-		s->failed++;
-		report(s, it, "failed");
-		break;
+		device_ended(s, it, d->outcome == AKENZA_ADDED ? OUT_REGISTERED : OUT_PRESENT);
+	} else {
+		it->err = d->err;
+		device_ended(s, it, OUT_FAILED);
 	}
 	progress_show(s);
 }
@@ -352,8 +470,13 @@ items_free(struct items *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->v[i].pem);
+		free(l->v[i].lookup_url);
+		free(l->v[i].create_body);
+		free(l->v[i].credentials_url);
+		free(l->v[i].add_body);
+	}
 	free(l->v);
 }
 
@@ -536,109 +659,101 @@ api_key_get(const char *file, char **key, struct err *e)
 	return 0;
 }
 
-/* ---- the command ------------------------------------------------------------- */
+/* ---- the run ----------------------------------------------------------------- */
 
-static void
-dry_run(struct register_batch *s)
+/* The devices to register, loaded and checked, each pointed at by its akenza_device. */
+static int
+load_items(struct register_batch *s, struct err *e)
 {
-	const struct akenza_config *c = &s->o->ak;
-	char *create, *add;
-	json_t *j;
-	size_t i;
+	const struct opts *o = s->o;
 	struct item *it;
+	size_t i;
 
+	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	if (o->manifest != NULL) {
+		if (load_manifest(s, e) != 0)
+			return -1;
+	} else {
+		if ((it = item_new(&s->items)) == NULL)
+			return err_set(e, AK_INTERNAL, "out of memory");
+		snprintf(it->device_id, sizeof(it->device_id), "%s", o->device_id);
+		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
+		if (item_load(it, NULL, NULL, e) != 0)
+			return -1;
+		if (o->akenza_id != NULL)
+			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->akenza_id);
+	}
+	/* One device, one row: a manifest listing a device twice is a mistake. */
+	if (mark_duplicates(&s->items) != 0)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	/* The items stay where they are from here on. */
 	for (i = 0; i < s->items.n; i++) {
 		it = &s->items.v[i];
-		if (it->failed) {
-			s->failed++;
-			report(s, it, "failed");
-			continue;
-		}
-		if (it->skipped) {
-			s->skipped++;
-			report(s, it, "skipped");
-			continue;
-		}
-		create = akenza_request_body(c, &it->d, 1, NULL);
-		add = akenza_request_body(c, &it->d, 0,
-					  it->d.akenza_id[0] ? it->d.akenza_id
-							     : "{akenzaDeviceId}");
-		if (s->o->json) {
-			j = json_pack("{ss ss ss ss}", "device_id", it->device_id, "outcome",
-				      "dry-run", "algorithm", it->algorithm, "fingerprint",
-				      it->fingerprint);
-			if (it->d.akenza_id[0] == '\0')
-				json_object_set_new(
-					j, "lookup",
-					json_sprintf(
-						"GET "
-						"%s/v3/assets?workspaceId=%s&type=DEVICE&search=%s",
-						c->api_url, c->workspace_id, it->device_id));
-			if (c->create_devices && it->d.akenza_id[0] == '\0')
-				json_object_set_new(j, "create_device",
-						    json_loads(create, 0, NULL));
-			json_object_set_new(j, "add_credential", json_loads(add, 0, NULL));
-			json_array_append_new(s->jitems, j);
-		} else {
-			/* Paths, the URL and the bodies (a credential name) may hold anything. */
-			cmd_println_safe(stdout, "device %s: %s, fingerprint %s, from %s",
-					 it->device_id, it->algorithm, it->fingerprint, it->path);
-			if (it->d.akenza_id[0] == '\0')
-				cmd_println_safe(stdout,
-						 "  GET  %s/v3/assets?workspaceId=%s&type=DEVICE"
-						 "&search=%s",
-						 c->api_url, c->workspace_id, it->device_id);
-			if (c->create_devices && it->d.akenza_id[0] == '\0') {
-				cmd_println_safe(stdout, "  POST %s/v3/devices (if not found)",
-						 c->api_url);
-				cmd_println_safe(stdout, "       %s", create);
-			}
-			cmd_println_safe(stdout,
-					 "  GET  %s/v3/device-authorization/devices/%s/credentials",
-					 c->api_url,
-					 it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
-			cmd_println_safe(stdout,
-					 "  POST %s/v3/device-authorization/devices/%s/credentials "
-					 "(unless listed)",
-					 c->api_url,
-					 it->d.akenza_id[0] ? it->d.akenza_id : "{akenzaDeviceId}");
-			cmd_println_safe(stdout, "       %s", add);
-		}
-		free(create);
-		free(add);
+		it->d.device_id = it->device_id;
+		it->d.algorithm = it->algorithm;
+		it->d.public_pem = it->pem;
+		it->d.fingerprint = it->fingerprint;
+		it->d.cert_sha1 = it->sha1[0] != '\0' ? it->sha1 : NULL;
 	}
-	if (!s->o->json)
-		printf("dry run: %zu %s would be registered, %zu skipped, %zu failed; "
-		       "headers include x-api-key (not shown)\n",
-		       s->items.n - s->skipped - s->failed,
-		       cmd_plural(s->items.n - s->skipped - s->failed, "device", "devices"),
-		       s->skipped, s->failed);
+	s->r.total = s->items.n;
+	if ((s->r.ended = calloc(s->items.n ? s->items.n : 1, sizeof(*s->r.ended))) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	return 0;
 }
 
-static int
-summary(struct register_batch *s, const struct err *fatal, int status)
+/* What the results file knows of it: done with this key, or its akenza id (no look-up). */
+static void
+item_known(struct item *it, const struct known *known, size_t nknown)
 {
-	json_t *j;
+	struct known key = {.device_id = it->device_id};
+	const struct known *hit;
 
-	if (s->o->json) {
-		j = json_pack("{sO si si si si si}", "devices", s->jitems, "total", (int)s->total,
-			      "registered", (int)s->added, "present", (int)s->present, "skipped",
-			      (int)s->skipped, "failed", (int)s->failed);
-		if (s->results_path != NULL && !s->o->dry_run)
-			json_object_set_new(j, "results", json_string(s->results_path));
-		json_object_set_new(j, "status", json_string(err_status_name(status)));
-		if (fatal != NULL)
-			json_object_set_new(j, "error", json_string(fatal->msg));
-		cmd_print_json(j, JSON_INDENT(2));
-		json_decref(j);
-	} else if (!s->o->dry_run && s->total > 1) {
-		progress_clear(s);
-		printf("%zu devices: %zu registered, %zu already there, %zu skipped (results "
-		       "file), "
-		       "%zu failed\n",
-		       s->total, s->added, s->present, s->skipped, s->failed);
+	if (nknown == 0 || (hit = bsearch(&key, known, nknown, sizeof(*known), known_cmp)) == NULL)
+		return;
+	/* Any row of this device with this key means done. */
+	while (hit > known && strcmp(hit[-1].device_id, it->device_id) == 0)
+		hit--;
+	for (; hit < known + nknown && strcmp(hit->device_id, it->device_id) == 0; hit++) {
+		if (strcmp(hit->fingerprint, it->fingerprint) == 0)
+			it->skipped = 1;
+		/* A new key for a known device: no need to look the device up. */
+		if (it->d.akenza_id[0] == '\0')
+			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", hit->akenza_id);
 	}
-	return status;
+}
+
+/* The results file: opened (and locked) for a run, only read by a dry run. */
+static int
+load_results(struct register_batch *s, struct err *e)
+{
+	struct known *known = NULL;
+	size_t nknown = 0, i;
+
+	if (s->results_path != NULL && !s->o->dry_run) {
+		if (journal_open(&s->results, s->results_path, &results_format, e) != 0 ||
+		    results_load(s, &known, &nknown, e) != 0)
+			return -1;
+	} else if (s->results_path != NULL && access(s->results_path, F_OK) == 0) {
+		if (results_load(s, &known, &nknown, e) != 0)
+			return -1;
+	}
+	for (i = 0; i < s->items.n; i++)
+		if (!s->items.v[i].failed)
+			item_known(&s->items.v[i], known, nknown);
+	known_free(known, nknown);
+	return 0;
+}
+
+/* A device that failed here, or that the results file holds, ends before any request. */
+static int
+ended_here(struct register_batch *s, struct item *it)
+{
+	if (it->failed)
+		device_ended(s, it, OUT_FAILED);
+	else if (it->skipped)
+		device_ended(s, it, OUT_SKIPPED);
+	return it->failed || it->skipped;
 }
 
 /* Devices that go to akenza: neither failed before any request nor in the results file. */
@@ -653,6 +768,59 @@ count_pending(const struct register_batch *s)
 }
 
 /*
+ * The requests a dry run shows for it, those akenza_run() starts with;
+ * "{akenzaDeviceId}" stands for the id that the look-up or creation gives.
+ */
+static int
+item_plan(struct item *it, const struct akenza_config *c)
+{
+	int known = it->d.akenza_id[0] != '\0';
+	const char *aid = known ? it->d.akenza_id : "{akenzaDeviceId}";
+	char *u;
+
+	if (!known) {
+		if (asprintf(&u, "%s" AKENZA_PATH_LOOKUP, c->api_url, c->workspace_id,
+			     it->device_id) < 0)
+			return -1;
+		it->lookup_url = u;
+	}
+	if (asprintf(&u, "%s" AKENZA_PATH_CREDENTIALS, c->api_url, aid) < 0)
+		return -1;
+	it->credentials_url = u;
+	if (c->create_devices && !known &&
+	    (it->create_body = akenza_request_body(c, &it->d, 1, NULL)) == NULL)
+		return -1;
+	it->add_body = akenza_request_body(c, &it->d, 0, aid);
+	return it->add_body != NULL ? 0 : -1;
+}
+
+/* 0 with the result filled, or the exit status (said). */
+static int
+register_dry_run(struct register_batch *s)
+{
+	struct result *r = &s->r;
+	struct err e = ERR_INIT;
+	char *api_key = NULL;
+	size_t i;
+
+	/* The run's own check of the key: a dry run that passes means the run can start. */
+	if (count_pending(s) > 0) {
+		if (api_key_get(s->o->api_key_file, &api_key, &e) != 0)
+			return cmd_fail(&e);
+		sodium_free(api_key);
+	}
+	for (i = 0; i < s->items.n; i++) {
+		if (ended_here(s, &s->items.v[i]))
+			continue;
+		if (item_plan(&s->items.v[i], &s->o->ak) != 0)
+			return cmd_error(AK_INTERNAL, "out of memory");
+		device_ended(s, &s->items.v[i], OUT_DRY_RUN);
+	}
+	r->status = r->failed ? (r->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK;
+	return 0;
+}
+
+/*
  * The status of a batch in which some devices failed: 1, unless akenza was
  * never reached -- every device sent to it failed with a network or TLS
  * error -- which is the network failure (5, or 6 if all were TLS) that any
@@ -664,224 +832,195 @@ batch_status(const struct register_batch *s, size_t npending)
 	enum ak_status st = AK_OK;
 	size_t i;
 
-	if (npending == 0 || s->added > 0 || s->present > 0)
+	if (npending == 0 || s->r.added > 0 || s->r.present > 0)
 		return AK_NEGATIVE;
 	for (i = 0; i < s->items.n; i++) {
 		const struct item *it = &s->items.v[i];
 
 		if (it->failed || it->skipped)
 			continue;
-		if (it->d.outcome != AKENZA_FAILED ||
-		    (it->d.err.status != AK_NETWORK && it->d.err.status != AK_TLS))
+		if (it->outcome != OUT_FAILED ||
+		    (it->err.status != AK_NETWORK && it->err.status != AK_TLS))
 			return AK_NEGATIVE;
-		if (st == AK_OK || st == it->d.err.status)
-			st = it->d.err.status;
+		if (st == AK_OK || st == it->err.status)
+			st = it->err.status;
 		else
 			st = AK_NETWORK;
 	}
 	return st;
 }
 
-static int
-register_run(struct register_batch *s)
+/* The status of a run that akenza_run() ended with status; what stopped it is said. */
+static enum ak_status
+run_status(struct register_batch *s, enum ak_status status, size_t npending)
 {
-	struct opts *o = s->o;
-	struct err e = ERR_INIT, fatal = ERR_INIT;
-	struct known *known = NULL, key, *hit;
-	size_t nknown = 0, i, npending = 0;
-	struct akenza_device **pending = NULL;
-	struct item *it;
-	char *api_key = NULL;
-	int status = AK_OK;
+	struct result *r = &s->r;
 
-	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
-		return cmd_error(AK_INTERNAL, "out of memory");
-	if (o->manifest != NULL) {
-		if (load_manifest(s, &e) != 0)
-			return cmd_fail(&e);
-	} else {
-		if ((it = item_new(&s->items)) == NULL)
-			return cmd_error(AK_INTERNAL, "out of memory");
-		snprintf(it->device_id, sizeof(it->device_id), "%s", o->device_id);
-		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
-		if (item_load(it, NULL, NULL, &e) != 0)
-			return cmd_fail(&e);
-		if (o->akenza_id != NULL)
-			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->akenza_id);
-	}
-	s->total = s->items.n;
-	/* One device, one row: a manifest listing a device twice is a mistake. */
-	if (mark_duplicates(&s->items) != 0)
-		return cmd_error(AK_INTERNAL, "out of memory");
-	if (s->results_path != NULL && !o->dry_run) {
-		if (journal_open(&s->results, s->results_path, &results_format, &e) != 0 ||
-		    results_load(s, &known, &nknown, &e) != 0)
-			return cmd_fail(&e);
-	} else if (s->results_path != NULL) {
-		if (access(s->results_path, F_OK) == 0 && results_load(s, &known, &nknown, &e) != 0)
-			return cmd_fail(&e);
-	}
-	for (i = 0; i < s->items.n; i++) {
-		it = &s->items.v[i];
-		it->d.device_id = it->device_id;
-		it->d.algorithm = it->algorithm;
-		it->d.public_pem = it->pem;
-		it->d.fingerprint = it->fingerprint;
-		it->d.cert_sha1 = it->sha1[0] != '\0' ? it->sha1 : NULL;
-		if (it->failed || nknown == 0)
-			continue;
-		key.device_id = it->device_id;
-		if ((hit = bsearch(&key, known, nknown, sizeof(*known), known_cmp)) == NULL)
-			continue;
-		/* Any row of this device with this key means done. */
-		while (hit > known && strcmp(hit[-1].device_id, it->device_id) == 0)
-			hit--;
-		for (; hit < known + nknown && strcmp(hit->device_id, it->device_id) == 0; hit++) {
-			if (strcmp(hit->fingerprint, it->fingerprint) == 0)
-				it->skipped = 1;
-			/* A new key for a known device: no need to look the device up. */
-			if (it->d.akenza_id[0] == '\0')
-				snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s",
-					 hit->akenza_id);
-		}
-	}
-	known_free(known, nknown);
-	if (o->json && (s->jitems = json_array()) == NULL)
-		return cmd_error(AK_INTERNAL, "out of memory");
-	if (o->dry_run) {
-		/* The run's own check of the key: a dry run that passes means the run can start. */
-		if (count_pending(s) > 0) {
-			if (api_key_get(o->api_key_file, &api_key, &e) != 0)
-				return cmd_fail(&e);
-			sodium_free(api_key);
-			api_key = NULL;
-		}
-		dry_run(s);
-		return summary(s, NULL,
-			       s->failed ? (s->total == 1 ? AK_INPUT : AK_NEGATIVE) : AK_OK);
-	}
-
-	/* Local failures and skips are reported first; the rest goes to akenza. */
-	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
-		return cmd_error(AK_INTERNAL, "out of memory");
-	for (i = 0; i < s->items.n; i++) {
-		it = &s->items.v[i];
-		if (it->failed) {
-			s->failed++;
-			s->done++;
-			report(s, it, "failed");
-		} else if (it->skipped) {
-			s->skipped++;
-			s->done++;
-			if (o->json || s->total == 1)
-				report(s, it, "skipped");
-		} else {
-			pending[npending++] = &it->d;
-		}
-	}
-	progress_show(s);
-	if (npending > 0) {
-		if (api_key_get(o->api_key_file, &api_key, &e) != 0) {
-			free(pending);
-			progress_clear(s);
-			return cmd_fail(&e);
-		}
-		o->ak.api_key = api_key;
-		o->ak.done = on_done;
-		o->ak.arg = s;
-		if (akenza_run(&o->ak, pending, npending, &fatal) != 0)
-			status = fatal.status;
-		sodium_free(api_key);
-	}
-	free(pending);
-	progress_clear(s);
 	if (s->results_err.status != AK_OK) {
 		cmd_fail(&s->results_err);
 		if (status == AK_OK)
 			status = s->results_err.status;
 	}
 	if (status != AK_OK) {
-		if (fatal.status != AK_OK) {
-			cmd_fail(&fatal);
-			if (s->total > 1)
+		if (s->fatal.status != AK_OK) {
+			cmd_fail(&s->fatal);
+			if (r->total > 1)
 				cmd_error(status, "stopped: %zu of %zu devices not done",
-					  s->total - s->done, s->total);
+					  r->total - r->nended, r->total);
 		}
-		return summary(s, fatal.status != AK_OK ? &fatal : &s->results_err, status);
+		r->error = s->fatal.status != AK_OK ? s->fatal.msg : s->results_err.msg;
+		return status;
 	}
-	if (s->failed > 0)
-		status = s->total == 1 ? (s->items.v[0].failed ? s->items.v[0].err.status
-							       : s->items.v[0].d.err.status)
-				       : batch_status(s, npending);
-	return summary(s, NULL, status);
+	if (r->failed == 0)
+		return AK_OK;
+	return r->total == 1 ? s->items.v[0].err.status : batch_status(s, npending);
+}
+
+/* 0 with the result filled, or the exit status (said). */
+static int
+register_send(struct register_batch *s)
+{
+	struct akenza_config *c = &s->o->ak;
+	struct akenza_device **pending;
+	enum ak_status status = AK_OK;
+	struct err e = ERR_INIT;
+	char *api_key = NULL;
+	size_t i, npending = 0;
+
+	/* Local failures and skips come first; the rest goes to akenza. */
+	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
+		return cmd_error(AK_INTERNAL, "out of memory");
+	for (i = 0; i < s->items.n; i++)
+		if (!ended_here(s, &s->items.v[i]))
+			pending[npending++] = &s->items.v[i].d;
+	progress_show(s);
+	if (npending > 0) {
+		if (api_key_get(s->o->api_key_file, &api_key, &e) != 0) {
+			free(pending);
+			progress_clear(s);
+			return cmd_fail(&e);
+		}
+		c->api_key = api_key;
+		c->done = on_done;
+		c->arg = s;
+		if (akenza_run(c, pending, npending, &s->fatal) != 0)
+			status = s->fatal.status;
+		c->api_key = NULL;
+		sodium_free(api_key);
+	}
+	free(pending);
+	progress_clear(s);
+	s->r.status = run_status(s, status, npending);
+	return 0;
+}
+
+static int
+register_run(struct register_batch *s)
+{
+	struct result *r = &s->r;
+	struct err e = ERR_INIT;
+	int status;
+
+	if (load_items(s, &e) != 0 || load_results(s, &e) != 0)
+		return cmd_fail(&e);
+	r->dry_run = s->o->dry_run;
+	r->ak = &s->o->ak;
+	r->results_path = s->o->dry_run ? NULL : s->results_path;
+	if ((status = s->o->dry_run ? register_dry_run(s) : register_send(s)) != 0)
+		return status;
+	if (s->o->json)
+		json_result(r);
+	else
+		text_summary(r);
+	return r->status;
+}
+
+/* ---- the command ------------------------------------------------------------- */
+
+/* A credential name goes into JSON: UTF-8, and nothing that would garble a listing. */
+static int
+credential_name_ok(const char *name)
+{
+	json_t *t = json_string(name);
+	int ok = t != NULL && name[0] != '\0' && strpbrk(name, "\t\n\r") == NULL &&
+		 strlen(name) <= 200;
+
+	json_decref(t);
+	return ok;
+}
+
+/* What the table's rules cannot say: 0, or a usage error (said). */
+static int
+check_options(const struct opts *o)
+{
+	/* Ids go into URLs and request bodies as they are. */
+	const struct {
+		const char *name, *value;
+	} ids[] = {
+		{"akenza-device-id", o->akenza_id},
+		{"workspace-id", o->ak.workspace_id},
+		{"data-flow-id", o->ak.data_flow_id},
+	};
+	struct err e = ERR_INIT;
+	size_t i;
+
+	if ((o->manifest != NULL) == (o->device_id != NULL || o->public_path != NULL))
+		return cmd_usage_error(
+			"give either --manifest FILE or --device-id ID --public FILE");
+	if (o->manifest == NULL && (o->device_id == NULL || o->public_path == NULL))
+		return cmd_usage_error("--device-id and --public go together");
+	if (o->device_id != NULL && devid_check(o->device_id, &e) != 0)
+		return cmd_usage_error("%s", e.msg);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i].value != NULL && !akenza_plausible_id(ids[i].value))
+			return cmd_usage_error("--%s '%s' is not an akenza id", ids[i].name,
+					       ids[i].value);
+	if (o->ak.credential_name != NULL && !credential_name_ok(o->ak.credential_name))
+		return cmd_usage_error(
+			"--credential-name must be 1 to 200 bytes of UTF-8 text on one line");
+	if (o->ak.workspace_id == NULL && o->akenza_id == NULL)
+		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
+	if (strncasecmp(o->ak.api_url, "https://", 8) != 0 || o->ak.api_url[8] == '\0')
+		return cmd_usage_error("--api-url must be an https:// URL, not '%s'",
+				       o->ak.api_url);
+	return 0;
 }
 
 static int
 cmd_register_exec(void *opts, int argc, char **argv)
 {
-	struct opts o = *(struct opts *)opts;
-	struct akenza_config ak = AKENZA_CONFIG_INIT;
-	struct register_batch s = {.o = &o, .results = JOURNAL_INIT};
+	const struct akenza_config defaults = AKENZA_CONFIG_INIT;
+	struct opts *o = opts;
+	struct register_batch s = {.o = o,
+				   .results = JOURNAL_INIT,
+				   .results_err = ERR_INIT,
+				   .fatal = ERR_INIT};
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	struct err e = ERR_INIT;
 	int status;
 
 	(void)argc; /* no operands: cmd_main() refuses them */
 	(void)argv;
-	/* What the options do not set stays as the akenza module has it. */
-	o.ak.max_rate_limited = ak.max_rate_limited;
-	o.ak.backoff_base_ms = ak.backoff_base_ms;
-	o.ak.backoff_cap_ms = ak.backoff_cap_ms;
-	if ((o.manifest != NULL) == (o.device_id != NULL || o.public_path != NULL))
-		return cmd_usage_error(
-			"give either --manifest FILE or --device-id ID --public FILE");
-	if (o.manifest == NULL && (o.device_id == NULL || o.public_path == NULL))
-		return cmd_usage_error("--device-id and --public go together");
-	if (o.device_id != NULL && devid_check(o.device_id, &e) != 0)
-		return cmd_usage_error("%s", e.msg);
-	if (o.akenza_id != NULL &&
-	    (o.akenza_id[0] == '\0' || strlen(o.akenza_id) >= AKENZA_ID_MAX ||
-	     !plausible(o.akenza_id, 0)))
-		return cmd_usage_error("--akenza-device-id '%s' is not an akenza id", o.akenza_id);
-	if (o.ak.workspace_id != NULL &&
-	    (o.ak.workspace_id[0] == '\0' || !plausible(o.ak.workspace_id, 0)))
-		return cmd_usage_error("--workspace-id '%s' is not an akenza id",
-				       o.ak.workspace_id);
-	if (o.ak.data_flow_id != NULL &&
-	    (o.ak.data_flow_id[0] == '\0' || !plausible(o.ak.data_flow_id, 0)))
-		return cmd_usage_error("--data-flow-id '%s' is not an akenza id",
-				       o.ak.data_flow_id);
-	if (o.ak.credential_name != NULL) {
-		json_t *t = json_string(o.ak.credential_name);
-
-		/* It goes into JSON: UTF-8, and nothing that would garble a listing. */
-		if (t == NULL || o.ak.credential_name[0] == '\0' ||
-		    strpbrk(o.ak.credential_name, "\t\n\r") != NULL ||
-		    strlen(o.ak.credential_name) > 200) {
-			json_decref(t);
-			return cmd_usage_error("--credential-name must be 1 to 200 bytes of UTF-8 "
-					       "text on one line");
-		}
-		json_decref(t);
-	}
-	if (o.ak.workspace_id == NULL && o.akenza_id == NULL)
-		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
-	if (strncasecmp(o.ak.api_url, "https://", 8) != 0 || o.ak.api_url[8] == '\0')
-		return cmd_usage_error("--api-url must be an https:// URL, not '%s'", o.ak.api_url);
+	if ((status = check_options(o)) != 0)
+		return status;
 	/* A missing trust anchor file is an input error now, not a TLS failure later. */
-	if (o.ak.ca_file != NULL) {
-		if (fileio_read(o.ak.ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
+	if (o->ak.ca_file != NULL) {
+		if (fileio_read(o->ak.ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
 			return cmd_fail(&e);
 		fileio_buf_clear(&b);
 	}
-	o.ak.jobs = (int)o.jobs;
-	o.ak.timeout_ms = (long)o.timeout * 1000;
-	o.ak.max_retries = (unsigned)o.retries;
+	/* What the options do not set stays as the akenza module has it. */
+	o->ak.max_rate_limited = defaults.max_rate_limited;
+	o->ak.backoff_base_ms = defaults.backoff_base_ms;
+	o->ak.backoff_cap_ms = defaults.backoff_cap_ms;
+	o->ak.jobs = (int)o->jobs;
+	o->ak.timeout_ms = (long)o->timeout * 1000;
+	o->ak.max_retries = (unsigned)o->retries;
 	status = register_run(&s);
 	journal_close(&s.results);
 	free(s.results_path);
+	free(s.r.ended);
 	items_free(&s.items);
-	json_decref(s.jitems);
 	return status;
 }
 

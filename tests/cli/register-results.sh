@@ -44,3 +44,16 @@ assert_grep '^dry run: 0 devices would be registered, 3 skipped, 0 failed' "$T/o
 akcred 0 $reg
 assert_grep '^3 devices: 0 registered, 0 already there, 3 skipped' "$T/out"
 assert_eq "$(mock_stat requests)" "$before" "requests for devices in the results file"
+
+# A row is known by the rules its fields were written by: any device id that
+# devid allows (here with '!' and '@'), an akenza id, a kid.
+"$AKCRED" keygen --private odd.key --public odd.pem >/dev/null
+odd='odd!id@site'
+akcred 0 register --device-id "$odd" --public odd.pem --workspace-id ws --data-flow-id df \
+	--create-devices --api-url "$MOCK_URL" --ca-file "$MOCK_CA" --results odd.csv
+assert_grep "^registered +$odd  device " "$T/out"
+before=$(mock_stat requests)
+akcred 0 register --device-id "$odd" --public odd.pem --workspace-id ws --api-url "$MOCK_URL" \
+	--ca-file "$MOCK_CA" --results odd.csv
+assert_grep "^skipped +$odd" "$T/out"
+assert_eq "$(mock_stat requests)" "$before" "requests for a device in the results file"

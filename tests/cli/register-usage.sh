@@ -33,6 +33,13 @@ akcred 2 register --device-id d1 --public p.pem --workspace-id w extra
 akcred 2 register --device-id d1 --public p.pem --workspace-id 'w/../x'
 assert_grep "workspace-id 'w/../x' is not an akenza id" "$T/err"
 akcred 2 register --device-id d1 --public p.pem --workspace-id w --create-devices --data-flow-id 'a?b'
+# Ids are akenza's (akenza_plausible_id): no '@', at most 64 characters.
+akcred 2 register --device-id d1 --public p.pem --workspace-id 'w@x' \
+	--api-url https://127.0.0.1:9
+assert_grep "workspace-id 'w@x' is not an akenza id" "$T/err"
+akcred 2 register --device-id d1 --public p.pem --akenza-device-id "$(printf '%065d' 0)" \
+	--api-url https://127.0.0.1:9
+assert_grep "akenza-device-id '0+' is not an akenza id" "$T/err"
 akcred 2 register --device-id d1 --public p.pem --workspace-id w --credential-name "$(printf 'a\nb')"
 akcred 2 register --device-id d1 --public p.pem --workspace-id w --credential-name "$(printf '\377')"
 assert_grep 'credential-name must be 1 to 200 bytes of UTF-8' "$T/err"

@@ -20,6 +20,31 @@ Test(akenza, parses_created_ids)
 	cr_assert_str_eq(id, "12345");
 }
 
+Test(akenza, plausible_ids_are_akenzas_alphabet)
+{
+	char longest[AKENZA_ID_MAX], too_long[AKENZA_ID_MAX + 1];
+
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	memset(too_long, 'a', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	cr_assert(akenza_plausible_id("0200000000000a11"));
+	cr_assert(akenza_plausible_id("ws-1"));
+	cr_assert(akenza_plausible_id("a.b_c:d-E9"));
+	cr_assert(akenza_plausible_id(longest));
+	/* Nothing that a URL path or a results row would have to escape. */
+	cr_assert_not(akenza_plausible_id(""));
+	cr_assert_not(akenza_plausible_id(too_long));
+	cr_assert_not(akenza_plausible_id("w/../x"));
+	cr_assert_not(akenza_plausible_id("a?b"));
+	cr_assert_not(akenza_plausible_id("a b"));
+	cr_assert_not(akenza_plausible_id("a@b"));
+	cr_assert_not(akenza_plausible_id("a,b"));
+	cr_assert_not(akenza_plausible_id("a%2fb"));
+	cr_assert_not(akenza_plausible_id("a\nb"));
+	cr_assert_not(akenza_plausible_id("\xc3\xa9"));
+}
+
 Test(akenza, refuses_implausible_ids)
 {
 	char id[AKENZA_ID_MAX];
