@@ -100,7 +100,7 @@ struct check_result {
 	/* The outcome: AK_OK, or the class of what went wrong and err. */
 	enum ak_status status;
 	struct err err;
-	char warning[ERR_MSG_MAX * 2]; /* for CHECK_EV_WARNING */
+	char warning[ERR_MSG_MAX * 2]; /* for CHECK_EV_WARNING: as long as cmd_warn() says */
 	/*
 	 * The live view, called per event, or NULL: 0, or -1 with e.  A failure
 	 * ends the check at CHECK_EV_SEND; at the other events it is ignored.
