@@ -4,9 +4,16 @@
  * for the acknowledgement -- and report every phase with its time.  When a
  * phase fails, say which, why, and what to try; when the broker refuses the
  * login, run the token checks of "jwt verify" on the token that was sent.
+ *
+ * check_device() runs the check of one device and fills one struct
+ * check_result, which the text and the JSON renderer print.  The text view is
+ * live (the token line, each phase as it ends, each downlink as it arrives):
+ * check_device() calls it per event with the result as filled so far.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,93 +33,717 @@
 
 #define CHECK_HOST_DEFAULT "mqtt.akenza.io"
 #define CHECK_PORT_DEFAULT 8883
+#define CHECK_PORT_PLAINTEXT 1883
 #define CHECK_TIMEOUT_DEFAULT 10
 #define CHECK_PAYLOAD_MAX (256 * 1024)
+#define CHECK_TOPIC_MAX 512
 
-struct check {
-	const char *device_id, *keyfile, *tokenfile, *host, *ca_file, *ca_path, *username;
-	const char *suffix, *topic_opt, *payload_opt, *payload_file;
-	unsigned long port, qos;
+/* The options: what the command table fills, read-only once the check runs. */
+struct check_opts {
+	const char *device_id, *keyfile, *passphrase_file, *tokenfile;
+	const char *host, *ca_file, *ca_path, *username;
+	const char *suffix, *topic, *payload, *payload_file;
+	unsigned long port, qos; /* port 0: by --plaintext */
 	long ttl, listen, timeout;
 	int plaintext, raw, show_token, dry_run, json;
-	struct jwt_mint_opts mint;
-	struct passphrase pp;
-
-	/* at run time */
-	struct key key;         /* to mint with: one key */
-	struct key_set keys;    /* with --token-file: every key of the file checks it */
-	const struct key *used; /* the key of the local checks' report, or NULL */
-	char *token;            /* sodium memory */
-	size_t token_len;
-	char topic[512], listen_topic[512];
-	struct fileio_buf payload, keybuf;
-	char payload_default[128];
-	char token_hint[512]; /* after a refused login: what the token checks say */
-	json_t *out, *phases, *downlinks;
+	struct jwt_mint_opts mint; /* aud_host, sub, no_kid, iat; the rest per device */
 };
+
+/* A downlink received with --listen. */
+struct check_downlink {
+	char *topic;
+	char *payload; /* NUL-terminated copy; broker data, cut at a NUL byte */
+	int qos;
+};
+
+/* What check_device() tells as it goes: the events of the live view. */
+enum check_event {
+	CHECK_EV_WARNING,  /* r->warning: say it now */
+	CHECK_EV_TOKEN,    /* the token is read or minted and checked: token_* */
+	CHECK_EV_SEND,     /* it is about to be sent: r->token is it, for this event only */
+	CHECK_EV_PHASE,    /* r->phases[r->nphases - 1] ended */
+	CHECK_EV_DOWNLINK, /* r->downlinks[r->ndownlinks - 1] arrived */
+};
+
+/*
+ * The check of one device, as check_device() fills it: every renderer reads
+ * this and nothing else.  Strings named "the caller's" point into the options
+ * or the arguments of check_device().
+ */
+struct check_result {
+	/* The connection tried. */
+	const char *device_id, *host; /* the caller's */
+	int port, plaintext, dry_run;
+	char topic[CHECK_TOPIC_MAX];
+	size_t payload_len;
+	/* The token and jwt verify's checks on it, when token_ready. */
+	int token_ready;
+	int token_from_file;
+	const char *token_alg; /* "ES256", or NULL: no key names it */
+	struct jwt_report token_report;
+	int token_errors;  /* problems in token_report of severity error */
+	int minted_bad;    /* the token just minted fails them: not sent */
+	const char *token; /* during CHECK_EV_SEND only (sodium memory, not ours) */
+	size_t token_len;
+	/* The session, when session: mqtt_check() ran. */
+	int session;
+	struct mqtt_result mqtt;
+	struct mqtt_phase phases[MQTT_PH_COUNT]; /* as they ended (mqtt ends each once) */
+	int nphases;
+	int listen; /* downlinks were listened for */
+	struct check_downlink *downlinks;
+	size_t ndownlinks, downlinks_size;
+	/* A refused login: jwt verify's checks on the token again, and their hint. */
+	int refused;
+	struct jwt_report refusal_report;
+	char token_hint[512];
+	/* The outcome: AK_OK, or the class of what went wrong and err. */
+	enum ak_status status;
+	struct err err;
+	char warning[ERR_MSG_MAX * 2]; /* for CHECK_EV_WARNING: as long as cmd_warn() says */
+	/*
+	 * The live view, called per event, or NULL: 0, or -1 with e.  A failure
+	 * ends the check at CHECK_EV_SEND; at the other events it is ignored.
+	 */
+	int (*on_event)(const struct check_opts *o, const struct check_result *r,
+			enum check_event ev, struct err *e);
+};
+/* clang-format off */
+#define CHECK_RESULT_INIT {.token_report = JWT_REPORT_INIT, .refusal_report = JWT_REPORT_INIT, \
+			   .err = ERR_INIT}
+/* clang-format on */
 
 #define CHECK_HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%"
 
 static const struct cmd_option options[] = {
-	CMD_OPT("device-id", CMD_STRING, struct check, device_id, "ID", NULL,
+	CMD_OPT("device-id", CMD_STRING, struct check_opts, device_id, "ID", NULL,
 		"the device: MQTT client id and token audience", .flags = CMD_REQUIRED),
-	CMD_OPT("key", CMD_STRING, struct check, keyfile, "FILE", "@file",
+	CMD_OPT("key", CMD_STRING, struct check_opts, keyfile, "FILE", "@file",
 		"the device's private key, to mint the token"),
-	CMD_OPT("passphrase-file", CMD_STRING, struct check, pp.file, "FILE", "@file",
+	CMD_OPT("passphrase-file", CMD_STRING, struct check_opts, passphrase_file, "FILE", "@file",
 		"passphrase of an encrypted key (first line of FILE)"),
-	CMD_OPT("token-file", CMD_STRING, struct check, tokenfile, "FILE", "@file",
+	CMD_OPT("token-file", CMD_STRING, struct check_opts, tokenfile, "FILE", "@file",
 		"send the token in FILE instead of minting one", .excludes = "ttl iat sub no-kid"),
-	CMD_OPT("host", CMD_STRING, struct check, host, "HOST", NULL, "broker host",
+	CMD_OPT("host", CMD_STRING, struct check_opts, host, "HOST", NULL, "broker host",
 		.defstr = CHECK_HOST_DEFAULT),
-	CMD_OPT("port", CMD_UINT, struct check, port, "PORT", "8883 1883",
+	CMD_OPT("port", CMD_UINT, struct check_opts, port, "PORT", "8883 1883",
 		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535),
-	CMD_OPT("ca-file", CMD_STRING, struct check, ca_file, "FILE", "@file",
+	CMD_OPT("ca-file", CMD_STRING, struct check_opts, ca_file, "FILE", "@file",
 		"trust these CA certificates, not the system's"),
-	CMD_OPT("ca-path", CMD_STRING, struct check, ca_path, "DIR", "@dir",
+	CMD_OPT("ca-path", CMD_STRING, struct check_opts, ca_path, "DIR", "@dir",
 		"trust the CA certificates of this hashed directory"),
-	CMD_OPT("plaintext", CMD_FLAG, struct check, plaintext, NULL, NULL,
+	CMD_OPT("plaintext", CMD_FLAG, struct check_opts, plaintext, NULL, NULL,
 		"no TLS: unencrypted MQTT (the token in clear)", .excludes = "ca-file ca-path"),
-	CMD_OPT("ttl", CMD_DURATION, struct check, ttl, "DURATION", "20m 1h", "token lifetime",
+	CMD_OPT("ttl", CMD_DURATION, struct check_opts, ttl, "DURATION", "20m 1h", "token lifetime",
 		.def = JWT_TTL_DEFAULT, .min = 1),
-	CMD_OPT("aud-host", CMD_STRING, struct check, mint.aud_host, "HOST", "akenza.io",
+	CMD_OPT("aud-host", CMD_STRING, struct check_opts, mint.aud_host, "HOST", "akenza.io",
 		"token audience host", .defstr = JWT_AUD_HOST_DEFAULT),
-	CMD_OPT("sub", CMD_FLAG, struct check, mint.sub, NULL, NULL,
+	CMD_OPT("sub", CMD_FLAG, struct check_opts, mint.sub, NULL, NULL,
 		"add sub = device id to the token"),
-	CMD_OPT("no-kid", CMD_FLAG, struct check, mint.no_kid, NULL, NULL,
+	CMD_OPT("no-kid", CMD_FLAG, struct check_opts, mint.no_kid, NULL, NULL,
 		"leave kid out of the token header"),
-	CMD_OPT("iat", CMD_TIME, struct check, mint.iat, "TIME", NULL,
+	CMD_OPT("iat", CMD_TIME, struct check_opts, mint.iat, "TIME", NULL,
 		"mint as at TIME, like a device whose clock is off"),
-	CMD_OPT("username", CMD_STRING, struct check, username, "NAME", NULL, "MQTT user name",
+	CMD_OPT("username", CMD_STRING, struct check_opts, username, "NAME", NULL, "MQTT user name",
 		.defstr = "unused"),
-	CMD_OPT("topic-suffix", CMD_STRING, struct check, suffix, "PATH", NULL,
+	CMD_OPT("topic-suffix", CMD_STRING, struct check_opts, suffix, "PATH", NULL,
 		"publish to /up/device/id/<id>/PATH"),
-	CMD_OPT("topic", CMD_STRING, struct check, topic_opt, "TOPIC", NULL,
+	CMD_OPT("topic", CMD_STRING, struct check_opts, topic, "TOPIC", NULL,
 		"publish to TOPIC instead (to test a broker's ACL)", .excludes = "topic-suffix"),
-	CMD_OPT("payload", CMD_STRING, struct check, payload_opt, "JSON", NULL,
+	CMD_OPT("payload", CMD_STRING, struct check_opts, payload, "JSON", NULL,
 		"the message (default a JSON object with the time)", .excludes = "payload-file"),
-	CMD_OPT("payload-file", CMD_STRING, struct check, payload_file, "FILE", "@file",
+	CMD_OPT("payload-file", CMD_STRING, struct check_opts, payload_file, "FILE", "@file",
 		"the message, from FILE ('-': stdin)"),
-	CMD_OPT("raw", CMD_FLAG, struct check, raw, NULL, NULL,
+	CMD_OPT("raw", CMD_FLAG, struct check_opts, raw, NULL, NULL,
 		"do not require the payload to be JSON"),
-	CMD_OPT("qos", CMD_UINT, struct check, qos, "0|1", "0 1",
+	CMD_OPT("qos", CMD_UINT, struct check_opts, qos, "0|1", "0 1",
 		"publish QoS (1: wait for the PUBACK)", .def = 1, .max = 1),
-	CMD_OPT("listen", CMD_DURATION, struct check, listen, "DURATION", "10s 1m",
+	CMD_OPT("listen", CMD_DURATION, struct check_opts, listen, "DURATION", "10s 1m",
 		"also subscribe to the downlink topic and print messages for DURATION", .min = 1),
-	CMD_OPT("timeout", CMD_DURATION, struct check, timeout, "DURATION", "5s 10s 30s",
+	CMD_OPT("timeout", CMD_DURATION, struct check_opts, timeout, "DURATION", "5s 10s 30s",
 		"bound the connection, resolve to disconnect", .def = CHECK_TIMEOUT_DEFAULT,
 		.min = 1, .max = 3600),
-	CMD_OPT("show-token", CMD_FLAG, struct check, show_token, NULL, NULL,
+	CMD_OPT("show-token", CMD_FLAG, struct check_opts, show_token, NULL, NULL,
 		"print the token that is sent", .excludes = "json"),
-	CMD_OPT("dry-run", CMD_FLAG, struct check, dry_run, NULL, NULL,
+	CMD_OPT("dry-run", CMD_FLAG, struct check_opts, dry_run, NULL, NULL,
 		"everything but connecting: key, token, trust store, DNS"),
-	CMD_OPT("json", CMD_FLAG, struct check, json, NULL, NULL,
+	CMD_OPT("json", CMD_FLAG, struct check_opts, json, NULL, NULL,
 		"print one JSON object with every phase"),
 	CMD_OPT_END,
 };
+/* check_device()'s working state: what the result does not keep. */
+struct check_run {
+	const struct check_opts *o;
+	const char *device_id, *keyfile; /* the caller's */
+	struct check_result *r;
+	struct passphrase pp;
+	struct key key;         /* to mint with: one key */
+	struct key_set keys;    /* with --token-file: every key of the file checks it */
+	const struct key *used; /* the key of the token checks' report, or NULL */
+	char *token;            /* sodium memory */
+	size_t token_len;
+	struct fileio_buf keybuf, payload_buf;
+	const unsigned char *payload;
+	char payload_default[128];
+	char listen_topic[CHECK_TOPIC_MAX];
+};
+
+/* Tell the live view; 0, or -1 with e if it failed. */
+static int
+notify(struct check_run *run, enum check_event ev, struct err *e)
+{
+	struct check_result *r = run->r;
+
+	return r->on_event != NULL ? r->on_event(run->o, r, ev, e) : 0;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+warning(struct check_run *run, const char *fmt, ...)
+{
+	struct err ignored = ERR_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(run->r->warning, sizeof(run->r->warning), fmt, ap);
+	va_end(ap);
+	notify(run, CHECK_EV_WARNING, &ignored);
+}
+
+static void
+on_phase(const struct mqtt_phase *ph, void *arg)
+{
+	struct check_run *run = arg;
+	struct check_result *r = run->r;
+	struct err ignored = ERR_INIT;
+
+	if (r->nphases >= MQTT_PH_COUNT)
+		return;
+	r->phases[r->nphases++] = *ph;
+	notify(run, CHECK_EV_PHASE, &ignored);
+}
+
+static void
+on_message(const char *topic, const void *payload, size_t len, int qos, void *arg)
+{
+	struct check_run *run = arg;
+	struct check_result *r = run->r;
+	struct err ignored = ERR_INIT;
+	struct check_downlink *d;
+	size_t n;
+
+	/* Out of memory: the downlink is left out, the session goes on. */
+	if (r->ndownlinks == r->downlinks_size) {
+		n = r->downlinks_size > 0 ? 2 * r->downlinks_size : 8;
+		if ((d = realloc(r->downlinks, n * sizeof(*d))) == NULL)
+			return;
+		r->downlinks = d;
+		r->downlinks_size = n;
+	}
+	d = &r->downlinks[r->ndownlinks];
+	if ((d->topic = strdup(topic)) == NULL || (d->payload = malloc(len + 1)) == NULL) {
+		free(d->topic);
+		return;
+	}
+	if (len > 0)
+		memcpy(d->payload, payload, len);
+	d->payload[len] = '\0';
+	d->qos = qos;
+	r->ndownlinks++;
+	notify(run, CHECK_EV_DOWNLINK, &ignored);
+}
 
 /*
- * Phase times in JSON: whole microseconds, printed with 15 significant
- * digits (CHECK_JSON_FLAGS) so that 5.21 is not 5.2104589999653399.
+ * Read the inputs -- the key file, the token file -- before anything goes
+ * on the network: a missing file must not cost a DNS query.
+ */
+static int
+read_inputs(struct check_run *run, struct err *e)
+{
+	const char *file = run->o->tokenfile, *tok;
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	size_t len;
+	int rc = -1;
+
+	if (run->keyfile != NULL &&
+	    fileio_read_secret(run->keyfile, FILEIO_KEY_MAX, &run->keybuf, e) != 0)
+		return -1;
+	if (file == NULL)
+		return 0;
+	/* Framed as jwt verify frames it: what is sent is what the token checks see. */
+	if (jwt_read_token(file, FILEIO_FIFO, &b, &tok, &len, e) != 0)
+		return -1;
+	/*
+	 * Rejected tokens are sent all the same, to see the broker refuse them,
+	 * but not these two, which cannot be sent as they are: of one longer
+	 * than jwt_check's bound only the start may have been read, and the
+	 * MQTT password is a C string.
+	 */
+	if (len == 0)
+		err_set(e, AK_INPUT, "'%s' holds no token", file);
+	else if (len > JWT_TOKEN_MAX) /* jwt_check's bound: too_long */
+		err_set(e, AK_NEGATIVE,
+			"the token in '%s' is rejected, not sent: too_long: it is longer than %d "
+			"bytes",
+			file, JWT_TOKEN_MAX);
+	else if (memchr(tok, '\0', len) != NULL)
+		err_set(e, AK_NEGATIVE,
+			"the token in '%s' is rejected, not sent: nul_byte: it has a NUL byte",
+			file);
+	else if ((run->token = sodium_malloc(len + 1)) == NULL)
+		err_set(e, AK_INTERNAL, "out of memory");
+	else {
+		memcpy(run->token, tok, len);
+		run->token[len] = '\0';
+		run->token_len = len;
+		rc = 0;
+	}
+	fileio_buf_clear(&b);
+	return rc;
+}
+
+static int
+prepare_payload(struct check_run *run, struct err *e)
+{
+	const struct check_opts *o = run->o;
+	size_t *len = &run->r->payload_len;
+	char now[TIMEUTIL_ISO_LEN];
+	json_error_t je;
+	json_t *j;
+
+	if (o->payload_file != NULL) {
+		if (fileio_read(o->payload_file, CHECK_PAYLOAD_MAX, &run->payload_buf, e) != 0)
+			return -1;
+		run->payload = run->payload_buf.data;
+		*len = run->payload_buf.len;
+	} else {
+		if (o->payload == NULL)
+			snprintf(run->payload_default, sizeof(run->payload_default),
+				 "{\"check\":\"akcred\",\"time\":\"%s\"}",
+				 timeutil_iso8601(time(NULL), now));
+		run->payload = (const unsigned char *)(o->payload ? o->payload
+								  : run->payload_default);
+		*len = strlen((const char *)run->payload);
+	}
+	if (o->raw)
+		return 0;
+	/* akenza's data flows expect a JSON object: catch a typo before the broker drops it. */
+	j = json_loadb((const char *)run->payload, *len, JSON_REJECT_DUPLICATES, &je);
+	if (j == NULL)
+		return err_set(e, AK_INPUT,
+			       "the payload is not JSON: %s (line %d, column %d); --raw sends it "
+			       "anyway",
+			       je.text, je.line, je.column);
+	if (!json_is_object(j))
+		warning(run, "the payload is JSON but not an object; akenza expects an object");
+	json_decref(j);
+	return 0;
+}
+
+/* Decode the key and mint the token (unless one was given). */
+static int
+get_token(struct check_run *run, struct err *e)
+{
+	const struct check_opts *o = run->o;
+	struct jwt_mint_opts m = o->mint;
+
+	if (run->keyfile != NULL) {
+		/* A token is signed by one key; a given one is checked as jwt verify does. */
+		if ((o->tokenfile == NULL
+			     ? key_load(&run->key, run->keybuf.data, run->keybuf.len, run->keyfile,
+					&run->pp, e)
+			     : key_load_all(&run->keys, run->keybuf.data, run->keybuf.len,
+					    run->keyfile, &run->pp, e)) != 0)
+			return -1;
+		fileio_buf_clear(&run->keybuf);
+		if (!run->key.is_private && o->tokenfile == NULL)
+			return err_set(
+				e, AK_INPUT,
+				"'%s' is a public key: the token is signed with the device's "
+				"private key",
+				run->keyfile);
+	}
+	if (o->tokenfile != NULL)
+		return 0;
+	m.device_id = run->device_id;
+	m.ttl = o->ttl;
+	return jwt_mint(&run->key, &m, &run->token, &run->token_len, e) != 0 ? -1 : 0;
+}
+
+/* jwt verify's checks on the token, as the broker will see it. */
+static int
+check_token(struct check_run *run, struct jwt_report *rep, struct err *e)
+{
+	struct jwt_policy pol = JWT_POLICY_INIT;
+	struct jwt_check_opts co = {0};
+	struct jwt_keys_result kr;
+	int rc;
+
+	pol.aud_host = run->o->mint.aud_host; /* the one the token was minted for */
+	jwt_policy_apply(&pol, &co);
+	co.key = run->key.pkey != NULL ? &run->key : NULL;
+	co.device_id = run->device_id;
+	if (run->keys.n > 0)
+		rc = jwt_check_keys(run->token, run->token_len, &co, run->keys.keys, run->keys.n,
+				    rep, &kr, e);
+	else
+		rc = jwt_check(run->token, run->token_len, &co, rep, e);
+	if (rc != 0)
+		return -1;
+	run->used = run->keys.n > 0 ? &run->keys.keys[kr.key] : co.key;
+	return 0;
+}
+
+/*
+ * The token, read or minted, judged as the broker will judge it and told to
+ * the live view before it is sent.
+ */
+static int
+token_stage(struct check_run *run, struct err *e)
+{
+	const struct check_opts *o = run->o;
+	struct check_result *r = run->r;
+	struct err ignored = ERR_INIT;
+	int i, rc;
+
+	if (get_token(run, e) != 0 || check_token(run, &r->token_report, e) != 0)
+		return -1;
+	for (i = 0; i < r->token_report.nproblems; i++)
+		r->token_errors += r->token_report.problems[i].severity == JWT_ERROR;
+	/* With --iat the problems (expired, issued in the future) are the point. */
+	if (o->tokenfile == NULL && o->mint.iat == 0 && r->token_errors > 0) {
+		r->minted_bad = 1;
+		return err_set(e, AK_INTERNAL,
+			       "the token just minted does not pass its own checks");
+	}
+	r->token_ready = 1;
+	r->token_from_file = o->tokenfile != NULL;
+	r->token_alg = run->used ? key_type_alg(key_type(run->used)) : NULL;
+	notify(run, CHECK_EV_TOKEN, &ignored);
+	if (r->token_errors > 0 && o->tokenfile != NULL)
+		warning(run, "the token in '%s' has problems; sending it anyway:", o->tokenfile);
+	else if (r->token_errors > 0)
+		warning(run, "the token minted with --iat has problems; sending it anyway:");
+	r->token = run->token;
+	r->token_len = run->token_len;
+	rc = notify(run, CHECK_EV_SEND, e);
+	r->token = NULL;
+	r->token_len = 0;
+	return rc;
+}
+
+/*
+ * The broker refused the login: the hint the token checks give.  With
+ * errors, their codes (the problems follow); without, most likely the key
+ * is not registered for the device.
+ */
+static void
+explain_refusal(struct check_result *r)
+{
+	const struct jwt_report *rep = &r->refusal_report;
+	json_t *kid = rep->header ? json_object_get(rep->header, "kid") : NULL;
+	size_t n = sizeof(r->token_hint), used;
+	int i, errors = 0;
+
+	for (i = 0; i < rep->nproblems; i++)
+		errors += rep->problems[i].severity == JWT_ERROR;
+	if (errors > 0) {
+		used = (size_t)snprintf(r->token_hint, n, "%s",
+					"the token fails the checks akenza makes:");
+		for (i = 0; i < rep->nproblems && used < n; i++)
+			if (rep->problems[i].severity == JWT_ERROR)
+				used += (size_t)snprintf(r->token_hint + used, n - used, " %s",
+							 rep->problems[i].code);
+		return;
+	}
+	snprintf(r->token_hint, n,
+		 "the token %s: is %s%.128s registered with the broker for device '%s'?",
+		 rep->nproblems == 0 ? "passes every local check" : "has warnings only",
+		 json_is_string(kid) ? "the key with fingerprint " : "this key",
+		 json_is_string(kid) ? json_string_value(kid) : "", r->device_id);
+}
+
+/* Connect, log in, publish (or with --dry-run only prepare), and explain a refusal. */
+static int
+session(struct check_run *run, struct err *e)
+{
+	const struct check_opts *o = run->o;
+	struct check_result *r = run->r;
+	struct err ignored = ERR_INIT;
+	struct mqtt_opts mo = {
+		.host = o->host,
+		.port = r->port,
+		.ca_file = o->ca_file,
+		.ca_path = o->ca_path,
+		.plaintext = o->plaintext,
+		.client_id = run->device_id,
+		.username = o->username,
+		.password = run->token,
+		.topic = r->topic,
+		.payload = run->payload,
+		.payload_len = r->payload_len,
+		.qos = (int)o->qos,
+		.timeout_ms = o->timeout * 1000,
+		.dry_run = o->dry_run,
+		.on_phase = on_phase,
+		.on_message = on_message,
+		.arg = run,
+	};
+
+	if (r->listen) {
+		snprintf(run->listen_topic, sizeof(run->listen_topic), "/down/device/id/%s/#",
+			 run->device_id);
+		mo.listen_topic = run->listen_topic;
+		mo.listen_ms = o->listen * 1000;
+	}
+	r->session = 1;
+	if (mqtt_check(&mo, &r->mqtt, e) == 0)
+		return 0;
+	/* Refused at login: what is wrong with the token sent, as jwt verify would say. */
+	if (e->status == AK_REFUSED && r->mqtt.failed && r->mqtt.failed_phase == MQTT_PH_CONNACK &&
+	    check_token(run, &r->refusal_report, &ignored) == 0) {
+		r->refused = 1;
+		explain_refusal(r);
+	}
+	return -1;
+}
+
+/* The topic published to: --topic, or the device's uplink topic (and --topic-suffix). */
+static int
+check_topic(const struct check_opts *o, const char *device_id, char *buf, size_t size,
+	    struct err *e)
+{
+	if (o->topic != NULL)
+		snprintf(buf, size, "%s", o->topic);
+	else if ((size_t)snprintf(buf, size, "/up/device/id/%s%s%s", device_id,
+				  o->suffix ? "/" : "", o->suffix ? o->suffix : "") >= size)
+		return err_set(e, AK_USAGE, "--topic-suffix is too long");
+	return 0;
+}
+
+/*
+ * Check one device with the options o, its key in keyfile (or NULL with
+ * --token-file): fill r, telling r->on_event as it goes.  Returns r->status.
+ */
+static int
+check_device(const struct check_opts *o, const char *device_id, const char *keyfile,
+	     struct check_result *r)
+{
+	struct check_run run = {
+		.o = o,
+		.device_id = device_id,
+		.keyfile = keyfile,
+		.r = r,
+		.pp = {.file = o->passphrase_file},
+		.key = KEY_INIT,
+		.keys = KEY_SET_INIT,
+		.keybuf = FILEIO_BUF_INIT,
+		.payload_buf = FILEIO_BUF_INIT,
+	};
+
+	r->device_id = device_id;
+	r->host = o->host;
+	r->port = (int)o->port;
+	if (r->port == 0)
+		r->port = o->plaintext ? CHECK_PORT_PLAINTEXT : CHECK_PORT_DEFAULT;
+	r->plaintext = o->plaintext;
+	r->dry_run = o->dry_run;
+	r->listen = o->listen > 0;
+	/*
+	 * The token first, then the connection, in one thread: on a busy machine
+	 * handing the connection's preparation to a thread of its own costs more
+	 * than the overlap with the token work saves.
+	 */
+	if (devid_check(device_id, &r->err) != 0 ||
+	    check_topic(o, device_id, r->topic, sizeof(r->topic), &r->err) != 0 ||
+	    read_inputs(&run, &r->err) != 0 || prepare_payload(&run, &r->err) != 0 ||
+	    token_stage(&run, &r->err) != 0 || session(&run, &r->err) != 0)
+		r->status = r->err.status;
+	else
+		r->status = AK_OK;
+	if (run.token != NULL)
+		sodium_free(run.token);
+	fileio_buf_clear(&run.payload_buf);
+	fileio_buf_clear(&run.keybuf);
+	key_clear(&run.key);
+	key_set_clear(&run.keys);
+	passphrase_clear(&run.pp);
+	return r->status;
+}
+
+static void
+check_result_clear(struct check_result *r)
+{
+	size_t i;
+
+	jwt_report_clear(&r->token_report);
+	jwt_report_clear(&r->refusal_report);
+	for (i = 0; i < r->ndownlinks; i++) {
+		free(r->downlinks[i].topic);
+		free(r->downlinks[i].payload);
+	}
+	free(r->downlinks);
+	r->downlinks = NULL;
+	r->ndownlinks = r->downlinks_size = 0;
+}
+
+static const char *
+severity_name(enum jwt_severity s)
+{
+	return s == JWT_ERROR ? "error" : "warning";
+}
+
+/* The i-th hint: the session's, then the token checks' after a refused login; NULL after. */
+static const char *
+result_hint(const struct check_result *r, int i)
+{
+	if (i < r->mqtt.nhints)
+		return r->mqtt.hint[i];
+	return i == r->mqtt.nhints && r->token_hint[0] != '\0' ? r->token_hint : NULL;
+}
+
+/* The text view: stdout the lines of the token and the phases, stderr the rest. */
+
+static void
+text_token(const struct check_result *r)
+{
+	json_t *jexp = r->token_report.claims ? json_object_get(r->token_report.claims, "exp")
+					      : NULL;
+	char exp[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
+
+	printf("%-11s %7s     %s, %s token for '%s'", "token", "",
+	       r->token_from_file ? "from file" : "minted", r->token_alg ? r->token_alg : "a",
+	       r->device_id);
+	if (json_is_integer(jexp))
+		printf(", expires %s (%s)", timeutil_iso8601((time_t)json_integer_value(jexp), exp),
+		       timeutil_relative((time_t)json_integer_value(jexp), time(NULL), rel,
+					 sizeof(rel)));
+	putchar('\n');
+}
+
+static void
+text_problems(const struct jwt_report *rep, int errors_only)
+{
+	int i;
+
+	for (i = 0; i < rep->nproblems; i++) {
+		const struct jwt_problem *p = &rep->problems[i];
+
+		if (errors_only && p->severity != JWT_ERROR)
+			continue;
+		fprintf(stderr, "  token %s: %s: ", severity_name(p->severity), p->code);
+		cmd_puts_safe(stderr, p->message);
+		putc('\n', stderr);
+	}
+}
+
+static void
+text_phase(const struct mqtt_phase *ph)
+{
+	if (!ph->ok) {
+		printf("%-11s   failed\n", mqtt_phase_name(ph->id));
+		return;
+	}
+	printf("%-11s %7.1f ms  ", mqtt_phase_name(ph->id), ph->ms);
+	cmd_puts_safe(stdout, ph->detail);
+	putchar('\n');
+}
+
+/* Broker data: shown with control characters escaped. */
+static void
+text_downlink(const struct check_downlink *d)
+{
+	fputs("downlink    ", stdout);
+	cmd_puts_safe(stdout, d->topic);
+	putchar(' ');
+	cmd_puts_safe(stdout, d->payload);
+	putchar('\n');
+}
+
+/* What is sent: its problems, if it has errors, and with --show-token itself. */
+static int
+text_send(const struct check_opts *o, const struct check_result *r, struct err *e)
+{
+	if (r->token_errors > 0)
+		text_problems(&r->token_report, 0);
+	if (!o->show_token)
+		return 0;
+	fflush(stdout);
+	if (fileio_write_all(STDOUT_FILENO, r->token, r->token_len) != 0)
+		return err_set(e, AK_INPUT, "cannot write to standard output: %s", strerror(errno));
+	putchar('\n');
+	return 0;
+}
+
+/*
+ * The live view (check_result.on_event): warnings in both views, as they
+ * come; the text view's lines as their events happen.
+ */
+static int
+live_event(const struct check_opts *o, const struct check_result *r, enum check_event ev,
+	   struct err *e)
+{
+	if (ev == CHECK_EV_WARNING) {
+		cmd_warn("%s", r->warning);
+		return 0;
+	}
+	if (o->json) /* it prints the finished result only */
+		return 0;
+	switch (ev) {
+	case CHECK_EV_TOKEN:
+		text_token(r);
+		break;
+	case CHECK_EV_SEND:
+		return text_send(o, r, e);
+	case CHECK_EV_PHASE:
+		text_phase(&r->phases[r->nphases - 1]);
+		break;
+	case CHECK_EV_DOWNLINK:
+		text_downlink(&r->downlinks[r->ndownlinks - 1]);
+		break;
+	default:
+		return 0;
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* The text view's end: the outcome, the hints, and after a refused login the token's problems. */
+static void
+render_text(const struct check_result *r)
+{
+	const char *h;
+	int i;
+
+	if (r->minted_bad)
+		text_problems(&r->token_report, 1);
+	if (r->status != AK_OK)
+		cmd_fail(&r->err);
+	else if (r->dry_run)
+		cmd_println_safe(stdout,
+				 "ok: key, token, trust store and address of %s are ready; nothing "
+				 "was sent",
+				 r->host);
+	else
+		cmd_println_safe(stdout, "ok: '%s' connected to %s and published %zu %s to %s",
+				 r->device_id, r->mqtt.address, r->payload_len,
+				 cmd_plural(r->payload_len, "byte", "bytes"), r->topic);
+	if (!r->session)
+		return;
+	for (i = 0; (h = result_hint(r, i)) != NULL; i++) {
+		if (h[0] == '\0')
+			continue;
+		fputs("  hint: ", stderr);
+		cmd_puts_safe(stderr, h);
+		putc('\n', stderr);
+	}
+	if (r->refused)
+		text_problems(&r->refusal_report, 0);
+}
+
+/*
+ * The JSON view.  Phase times: whole microseconds, printed with 15
+ * significant digits (CHECK_JSON_FLAGS) so that 5.21 is not
+ * 5.2104589999653399.
  */
 #define CHECK_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15))
 
@@ -122,511 +753,166 @@ round_us(double ms)
 	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
 
-static void
-on_phase(const struct mqtt_phase *ph, void *arg)
+static json_t *
+json_problems(const struct jwt_report *rep, int errors_only)
 {
-	struct check *c = arg;
-
-	if (c->json) {
-		json_array_append_new(c->phases,
-				      json_pack("{ss sb sf ss}", "phase", mqtt_phase_name(ph->id),
-						"ok", ph->ok, "ms", round_us(ph->ms), "detail",
-						ph->detail));
-		return;
-	}
-	if (!ph->ok) {
-		printf("%-11s   failed\n", mqtt_phase_name(ph->id));
-	} else {
-		printf("%-11s %7.1f ms  ", mqtt_phase_name(ph->id), ph->ms);
-		cmd_puts_safe(stdout, ph->detail);
-		putchar('\n');
-	}
-	fflush(stdout);
-}
-
-static void
-on_message(const char *topic, const void *payload, size_t len, int qos, void *arg)
-{
-	struct check *c = arg;
-	char *text = NULL;
-
-	/* Broker data: shown with control characters escaped. */
-	if ((text = malloc(len + 1)) == NULL)
-		return;
-	memcpy(text, payload, len);
-	text[len] = '\0';
-	if (c->json) {
-		json_array_append_new(c->downlinks,
-				      json_pack("{ss s#? si}", "topic", topic, "payload", text,
-						(int)strlen(text), "qos", qos));
-	} else {
-		fputs("downlink    ", stdout);
-		cmd_puts_safe(stdout, topic);
-		putchar(' ');
-		cmd_puts_safe(stdout, text);
-		putchar('\n');
-		fflush(stdout);
-	}
-	free(text);
-}
-
-/*
- * Read the inputs -- the key file, the token file -- before anything goes
- * on the network: a missing file must not cost a DNS query.
- */
-static int
-read_inputs(struct check *c)
-{
-	struct err e = ERR_INIT;
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	const char *tok;
-	size_t len;
-
-	if (c->keyfile != NULL &&
-	    fileio_read_secret(c->keyfile, FILEIO_KEY_MAX, &c->keybuf, &e) != 0)
-		return cmd_fail(&e);
-	if (c->tokenfile == NULL)
-		return AK_OK;
-	/* Framed as jwt verify frames it: what is sent is what the token checks see. */
-	if (jwt_read_token(c->tokenfile, FILEIO_FIFO, &b, &tok, &len, &e) != 0)
-		return cmd_fail(&e);
-	if (len == 0) {
-		fileio_buf_clear(&b);
-		return cmd_error(AK_INPUT, "'%s' holds no token", c->tokenfile);
-	}
-	/*
-	 * Rejected tokens are sent all the same, to see the broker refuse them,
-	 * but not these two, which cannot be sent as they are: of one longer
-	 * than jwt_check's bound only the start may have been read, and the
-	 * MQTT password is a C string.
-	 */
-	if (len > JWT_TOKEN_MAX) { /* jwt_check's bound: too_long */
-		fileio_buf_clear(&b);
-		return cmd_error(AK_NEGATIVE,
-				 "the token in '%s' is rejected, not sent: too_long: it is longer "
-				 "than %d bytes",
-				 c->tokenfile, JWT_TOKEN_MAX);
-	}
-	if (memchr(tok, '\0', len) != NULL) {
-		fileio_buf_clear(&b);
-		return cmd_error(AK_NEGATIVE,
-				 "the token in '%s' is rejected, not sent: nul_byte: it has a NUL "
-				 "byte",
-				 c->tokenfile);
-	}
-	if ((c->token = sodium_malloc(len + 1)) == NULL) {
-		fileio_buf_clear(&b);
-		return cmd_error(AK_INTERNAL, "out of memory");
-	}
-	memcpy(c->token, tok, len);
-	c->token[len] = '\0';
-	c->token_len = len;
-	fileio_buf_clear(&b);
-	return AK_OK;
-}
-
-/* Decode the key and mint the token (unless one was given). */
-static int
-get_token(struct check *c)
-{
-	struct err e = ERR_INIT;
-
-	if (c->keyfile != NULL) {
-		/* A token is signed by one key; a given one is checked as jwt verify does. */
-		if ((c->tokenfile == NULL ? key_load(&c->key, c->keybuf.data, c->keybuf.len,
-						     c->keyfile, &c->pp, &e)
-					  : key_load_all(&c->keys, c->keybuf.data, c->keybuf.len,
-							 c->keyfile, &c->pp, &e)) != 0)
-			return cmd_fail(&e);
-		fileio_buf_clear(&c->keybuf);
-		if (!c->key.is_private && c->tokenfile == NULL)
-			return cmd_error(AK_INPUT,
-					 "'%s' is a public key: the token is signed with the "
-					 "device's private key",
-					 c->keyfile);
-	}
-	if (c->tokenfile != NULL)
-		return AK_OK;
-	c->mint.device_id = c->device_id;
-	c->mint.ttl = c->ttl;
-	if (jwt_mint(&c->key, &c->mint, &c->token, &c->token_len, &e) != 0)
-		return cmd_fail(&e);
-	return AK_OK;
-}
-
-/* jwt verify's checks on the token, as the broker will see it. */
-static int
-check_token(struct check *c, struct jwt_report *r)
-{
-	struct jwt_policy pol = JWT_POLICY_INIT;
-	struct jwt_check_opts o = {0};
-	struct err e = ERR_INIT;
-	struct jwt_keys_result kr;
-	int rc;
-
-	pol.aud_host = c->mint.aud_host; /* the one the token was minted for */
-	jwt_policy_apply(&pol, &o);
-	o.key = c->key.pkey != NULL ? &c->key : NULL;
-	o.device_id = c->device_id;
-	if (c->keys.n > 0)
-		rc = jwt_check_keys(c->token, c->token_len, &o, c->keys.keys, c->keys.n, r, &kr,
-				    &e);
-	else
-		rc = jwt_check(c->token, c->token_len, &o, r, &e);
-	if (rc != 0)
-		return cmd_fail(&e);
-	c->used = c->keys.n > 0 ? &c->keys.keys[kr.key] : o.key;
-	return AK_OK;
-}
-
-static void
-print_problems(struct check *c, const struct jwt_report *r, int errors_only)
-{
-	json_t *arr = NULL;
+	json_t *arr = json_array();
 	int i;
 
-	if (c->json)
-		arr = json_array();
-	for (i = 0; i < r->nproblems; i++) {
-		const struct jwt_problem *p = &r->problems[i];
+	for (i = 0; i < rep->nproblems; i++) {
+		const struct jwt_problem *p = &rep->problems[i];
 
 		if (errors_only && p->severity != JWT_ERROR)
 			continue;
-		if (arr != NULL) {
-			json_array_append_new(arr,
-					      json_pack("{ss ss ss}", "code", p->code, "severity",
-							p->severity == JWT_ERROR ? "error"
-										 : "warning",
-							"message", p->message));
-			continue;
-		}
-		fprintf(stderr, "  token %s: %s: ", p->severity == JWT_ERROR ? "error" : "warning",
-			p->code);
-		cmd_puts_safe(stderr, p->message);
-		putc('\n', stderr);
+		json_array_append_new(arr,
+				      json_pack("{ss ss ss}", "code", p->code, "severity",
+						severity_name(p->severity), "message", p->message));
 	}
-	if (arr != NULL)
-		json_object_set_new(c->out, "token_problems", arr);
+	return arr;
 }
 
-/*
- * The broker refused the login: the hint the token checks give, computed
- * once into c->token_hint for both the text and the JSON printer.  With
- * errors, their codes (the problems follow); without, most likely the key
- * is not registered for the device.
- */
+/* Broker data that JSON may not hold (not UTF-8) is null. */
+static json_t *
+json_text(const char *s)
+{
+	json_t *j = json_string(s);
+
+	return j != NULL ? j : json_null();
+}
+
+/* What the session says: the outcome, the hints, the address, CONNACK and TLS details. */
 static void
-explain_refusal(struct check *c, const struct jwt_report *r)
+json_session(json_t *out, const struct check_result *r)
 {
-	json_t *kid = r->header ? json_object_get(r->header, "kid") : NULL;
-	size_t n = sizeof(c->token_hint), used;
-	int i, errors = 0;
-
-	for (i = 0; i < r->nproblems; i++)
-		errors += r->problems[i].severity == JWT_ERROR;
-	if (errors > 0) {
-		used = (size_t)snprintf(c->token_hint, n, "%s",
-					"the token fails the checks akenza makes:");
-		for (i = 0; i < r->nproblems && used < n; i++)
-			if (r->problems[i].severity == JWT_ERROR)
-				used += (size_t)snprintf(c->token_hint + used, n - used, " %s",
-							 r->problems[i].code);
-		return;
-	}
-	if (json_is_string(kid))
-		snprintf(c->token_hint, n,
-			 "the token %s: is the key with fingerprint %.128s registered with the "
-			 "broker for device '%s'?",
-			 r->nproblems == 0 ? "passes every local check" : "has warnings only",
-			 json_string_value(kid), c->device_id);
-	else
-		snprintf(c->token_hint, n,
-			 "the token %s: is this key registered with the broker for device '%s'?",
-			 r->nproblems == 0 ? "passes every local check" : "has warnings only",
-			 c->device_id);
-}
-
-static int
-prepare_payload(struct check *c)
-{
-	struct err e = ERR_INIT;
-	json_error_t je;
-	json_t *j;
-	char now[TIMEUTIL_ISO_LEN];
-
-	if (c->payload_file != NULL) {
-		if (fileio_read(c->payload_file, CHECK_PAYLOAD_MAX, &c->payload, &e) != 0)
-			return cmd_fail(&e);
-	} else if (c->payload_opt != NULL) {
-		c->payload.data = (unsigned char *)c->payload_opt;
-		c->payload.len = strlen(c->payload_opt);
-	} else {
-		snprintf(c->payload_default, sizeof(c->payload_default),
-			 "{\"check\":\"akcred\",\"time\":\"%s\"}",
-			 timeutil_iso8601(time(NULL), now));
-		c->payload.data = (unsigned char *)c->payload_default;
-		c->payload.len = strlen(c->payload_default);
-	}
-	if (c->raw)
-		return AK_OK;
-	/* akenza's data flows expect a JSON object: catch a typo before the broker drops it. */
-	j = json_loadb((const char *)c->payload.data, c->payload.len, JSON_REJECT_DUPLICATES, &je);
-	if (j == NULL)
-		return cmd_error(AK_INPUT,
-				 "the payload is not JSON: %s (line %d, column %d); --raw "
-				 "sends it anyway",
-				 je.text, je.line, je.column);
-	if (!json_is_object(j))
-		cmd_warn("the payload is JSON but not an object; akenza expects an object");
-	json_decref(j);
-	return AK_OK;
-}
-
-static int
-write_token(const struct check *c)
-{
-	fflush(stdout);
-	if (fileio_write_all(STDOUT_FILENO, c->token, c->token_len) != 0)
-		return cmd_error(AK_INPUT, "cannot write to standard output: %s", strerror(errno));
-	return AK_OK;
-}
-
-/* The hints, and in JSON the address, CONNACK and TLS details. */
-static void
-report_result(struct check *c, const struct mqtt_result *res)
-{
+	const struct mqtt_result *m = &r->mqtt;
+	json_t *hints = json_array(), *tls;
 	char exp[TIMEUTIL_ISO_LEN];
+	const char *h;
 	int i;
 
-	if (c->json) {
-		json_t *hints = json_array(), *tls;
-
-		for (i = 0; i < res->nhints; i++)
-			json_array_append_new(hints, json_string(res->hint[i]));
-		if (c->token_hint[0] != '\0')
-			json_array_append_new(hints, json_string(c->token_hint));
-		json_object_set_new(c->out, "hints", hints);
-		if (res->address[0] != '\0')
-			json_object_set_new(c->out, "address", json_string(res->address));
-		if (res->connack >= 0)
-			json_object_set_new(c->out, "connack", json_integer(res->connack));
-		if (res->tls.have_cert || res->tls.protocol[0] != '\0') {
-			tls = json_pack("{ss ss ss ss ss}", "protocol", res->tls.protocol, "cipher",
-					res->tls.cipher, "subject", res->tls.subject, "issuer",
-					res->tls.issuer, "names", res->tls.names);
-			if (res->tls.have_cert)
-				json_object_set_new(tls, "not_after",
-						    json_string(timeutil_iso8601(res->tls.not_after,
-										 exp)));
-			json_object_set_new(c->out, "tls", tls);
-		}
-	} else {
-		for (i = 0; i <= res->nhints; i++) {
-			const char *h = i < res->nhints ? res->hint[i] : c->token_hint;
-
-			if (h[0] == '\0')
-				continue;
-			fputs("  hint: ", stderr);
-			cmd_puts_safe(stderr, h);
-			putc('\n', stderr);
-		}
+	json_object_set_new(out, "ok", json_boolean(r->status == AK_OK));
+	if (r->status != AK_OK) {
+		json_object_set_new(out, "status", json_integer(err_exit_status(r->status)));
+		json_object_set_new(out, "status_name", json_string(err_status_name(r->status)));
+		json_object_set_new(out, "error", json_string(r->err.msg));
+		if (m->failed)
+			json_object_set_new(out, "failed_phase",
+					    json_string(mqtt_phase_name(m->failed_phase)));
+	}
+	for (i = 0; (h = result_hint(r, i)) != NULL; i++)
+		json_array_append_new(hints, json_string(h));
+	json_object_set_new(out, "hints", hints);
+	if (m->address[0] != '\0')
+		json_object_set_new(out, "address", json_string(m->address));
+	if (m->connack >= 0)
+		json_object_set_new(out, "connack", json_integer(m->connack));
+	if (m->tls.have_cert || m->tls.protocol[0] != '\0') {
+		tls = json_pack("{ss ss ss ss ss}", "protocol", m->tls.protocol, "cipher",
+				m->tls.cipher, "subject", m->tls.subject, "issuer", m->tls.issuer,
+				"names", m->tls.names);
+		if (m->tls.have_cert)
+			json_object_set_new(tls, "not_after",
+					    json_string(timeutil_iso8601(m->tls.not_after, exp)));
+		json_object_set_new(out, "tls", tls);
 	}
 }
 
-static int
-check_device(struct check *c)
+/* The JSON view: one object, printed when the check is over. */
+static void
+render_json(const struct check_result *r)
 {
-	struct mqtt_opts mo = {0};
-	struct mqtt_result res;
-	struct jwt_report r = JWT_REPORT_INIT;
+	const struct jwt_report *problems = r->refused ? &r->refusal_report : &r->token_report;
+	json_t *out, *arr;
+	size_t i;
+	int k;
+
+	/* What stopped the check before the session is said as in the text view. */
+	if (!r->session)
+		cmd_fail(&r->err);
+	out = json_pack("{ss ss si ss ss sb}", "device_id", r->device_id, "host", r->host, "port",
+			r->port, "topic", r->topic, "transport", r->plaintext ? "tcp" : "tls",
+			"dry_run", r->dry_run);
+	if (r->minted_bad) {
+		json_object_set_new(out, "token_problems", json_problems(&r->token_report, 1));
+	} else if (r->token_ready) {
+		json_object_set_new(out, "token_checked", json_boolean(r->token_errors == 0));
+		if (r->token_errors > 0)
+			json_object_set_new(out, "token_problems", json_problems(problems, 0));
+	}
+	if (r->session)
+		json_session(out, r);
+	/* Without errors before sending, the problems of a refused login come last. */
+	if (r->refused && r->token_errors == 0)
+		json_object_set_new(out, "token_problems", json_problems(problems, 0));
+	arr = json_array();
+	for (k = 0; k < r->nphases; k++)
+		json_array_append_new(arr,
+				      json_pack("{ss sb sf ss}", "phase",
+						mqtt_phase_name(r->phases[k].id), "ok",
+						r->phases[k].ok, "ms", round_us(r->phases[k].ms),
+						"detail", r->phases[k].detail));
+	json_object_set_new(out, "phases", arr);
+	if (r->listen) {
+		arr = json_array();
+		for (i = 0; i < r->ndownlinks; i++)
+			json_array_append_new(arr,
+					      json_pack("{so so si}", "topic",
+							json_text(r->downlinks[i].topic), "payload",
+							json_text(r->downlinks[i].payload), "qos",
+							r->downlinks[i].qos));
+		json_object_set_new(out, "downlinks", arr);
+	}
+	cmd_print_json(out, CHECK_JSON_FLAGS);
+	json_decref(out);
+}
+
+/* The command line's rules that the table cannot say: AK_OK, or a usage error (said). */
+static int
+check_usage(const struct check_opts *o)
+{
 	struct err e = ERR_INIT;
-	char exp[TIMEUTIL_ISO_LEN], rel[TIMEUTIL_REL_LEN];
-	json_t *jexp;
-	const char *alg;
-	int status, i, errors = 0, refused;
+	char topic[CHECK_TOPIC_MAX];
 
-	if ((status = read_inputs(c)) != AK_OK || (status = prepare_payload(c)) != AK_OK)
-		return status;
-	mo.host = c->host;
-	mo.port = (int)c->port;
-	mo.ca_file = c->ca_file;
-	mo.ca_path = c->ca_path;
-	mo.plaintext = c->plaintext;
-	mo.client_id = c->device_id;
-	mo.username = c->username;
-	mo.topic = c->topic;
-	mo.payload = c->payload.data;
-	mo.payload_len = c->payload.len;
-	mo.qos = (int)c->qos;
-	if (c->listen > 0) {
-		snprintf(c->listen_topic, sizeof(c->listen_topic), "/down/device/id/%s/#",
-			 c->device_id);
-		mo.listen_topic = c->listen_topic;
-		mo.listen_ms = c->listen * 1000;
-	}
-	mo.timeout_ms = c->timeout * 1000;
-	mo.dry_run = c->dry_run;
-	mo.on_phase = on_phase;
-	mo.on_message = on_message;
-	mo.arg = c;
-
-	/*
-	 * The token first, then the connection, in one thread: on a busy machine
-	 * handing the connection's preparation to a thread of its own costs more
-	 * than the overlap with the token work saves.
-	 */
-	if ((status = get_token(c)) != AK_OK || (status = check_token(c, &r)) != AK_OK)
-		goto out;
-
-	/* The token as the broker will judge it. */
-	for (i = 0; i < r.nproblems; i++)
-		errors += r.problems[i].severity == JWT_ERROR;
-	/* With --iat the problems (expired, issued in the future) are the point. */
-	if (c->tokenfile == NULL && c->mint.iat == 0 && errors > 0) {
-		print_problems(c, &r, 1);
-		status = cmd_error(AK_INTERNAL,
-				   "the token just minted does not pass its own checks");
-		goto out;
-	}
-	if (c->json) {
-		json_object_set_new(c->out, "token_checked", json_boolean(errors == 0));
-	} else {
-		jexp = r.claims ? json_object_get(r.claims, "exp") : NULL;
-		alg = c->used ? key_type_alg(key_type(c->used)) : NULL;
-		printf("%-11s %7s     %s, %s token for '%s'", "token", "",
-		       c->tokenfile ? "from file" : "minted", alg ? alg : "a", c->device_id);
-		if (json_is_integer(jexp))
-			printf(", expires %s (%s)",
-			       timeutil_iso8601((time_t)json_integer_value(jexp), exp),
-			       timeutil_relative((time_t)json_integer_value(jexp), time(NULL), rel,
-						 sizeof(rel)));
-		putchar('\n');
-		fflush(stdout);
-	}
-	if (errors > 0) {
-		if (c->tokenfile != NULL)
-			cmd_warn("the token in '%s' has problems; sending it anyway:",
-				 c->tokenfile);
-		else
-			cmd_warn("the token minted with --iat has problems; sending it anyway:");
-		print_problems(c, &r, 0);
-	}
-	jwt_report_clear(&r);
-	if (c->show_token && !c->json) {
-		if ((status = write_token(c)) != AK_OK)
-			goto out;
-		putchar('\n');
-	}
-
-	mo.password = c->token;
-	if (mqtt_check(&mo, &res, &e) == 0) {
-		if (c->json) {
-			json_object_set_new(c->out, "ok", json_true());
-		} else if (c->dry_run) {
-			cmd_println_safe(stdout,
-					 "ok: key, token, trust store and address of %s are ready; "
-					 "nothing was sent",
-					 c->host);
-		} else {
-			cmd_println_safe(stdout,
-					 "ok: '%s' connected to %s and published %zu %s to %s",
-					 c->device_id, res.address, c->payload.len,
-					 cmd_plural(c->payload.len, "byte", "bytes"), c->topic);
-		}
-		status = AK_OK;
-	} else {
-		status = e.status;
-		if (c->json) {
-			json_object_set_new(c->out, "ok", json_false());
-			json_object_set_new(c->out, "status",
-					    json_integer(err_exit_status(e.status)));
-			json_object_set_new(c->out, "status_name",
-					    json_string(err_status_name(e.status)));
-			json_object_set_new(c->out, "error", json_string(e.msg));
-			if (res.failed)
-				json_object_set_new(c->out, "failed_phase",
-						    json_string(mqtt_phase_name(res.failed_phase)));
-		} else {
-			cmd_fail(&e);
-		}
-	}
-	/* Refused at login: show what is wrong with the token sent, as jwt verify would. */
-	refused = status == AK_REFUSED && res.failed && res.failed_phase == MQTT_PH_CONNACK &&
-		  check_token(c, &r) == AK_OK;
-	if (refused)
-		explain_refusal(c, &r);
-	report_result(c, &res);
-	if (refused)
-		print_problems(c, &r, 0);
-out:
-	jwt_report_clear(&r);
-	return status;
+	if (o->keyfile == NULL && o->tokenfile == NULL)
+		return cmd_usage_error("--key is required (or --token-file)");
+	if (devid_check(o->device_id, &e) != 0 ||
+	    (o->mint.aud_host != NULL && jwt_aud_host_check(o->mint.aud_host, &e) != 0))
+		return cmd_usage_error("%s", e.msg);
+	/* Letters, digits and the punctuation of names and IP literals, nothing else. */
+	if (o->host[0] == '\0' || o->host[strspn(o->host, CHECK_HOST_CHARS)] != '\0')
+		return cmd_usage_error("--host '%s': not a host name or address", o->host);
+	if (o->suffix != NULL &&
+	    (o->suffix[0] == '\0' || o->suffix[0] == '/' || strpbrk(o->suffix, "+#") != NULL))
+		return cmd_usage_error("--topic-suffix '%s': a topic path without a leading '/' "
+				       "and without the wildcards '+' and '#'",
+				       o->suffix);
+	if (o->topic != NULL && (o->topic[0] == '\0' || strpbrk(o->topic, "+#") != NULL))
+		return cmd_usage_error("--topic '%s': not a topic to publish to", o->topic);
+	if (check_topic(o, o->device_id, topic, sizeof(topic), &e) != 0)
+		return cmd_usage_error("%s", e.msg);
+	return AK_OK;
 }
 
 static int
 cmd_check_exec(void *opts, int argc, char **argv)
 {
-	struct check c = *(struct check *)opts;
-	struct err e = ERR_INIT;
+	const struct check_opts *o = opts;
+	struct check_result r = CHECK_RESULT_INIT;
 	int status;
 
 	(void)argc; /* no operands: cmd_main() refuses them */
 	(void)argv;
-	c.pp = (struct passphrase){.file = c.pp.file};
-	c.key = (struct key)KEY_INIT;
-	c.keys = (struct key_set)KEY_SET_INIT;
-	c.payload = (struct fileio_buf)FILEIO_BUF_INIT;
-	c.keybuf = (struct fileio_buf)FILEIO_BUF_INIT;
-	if (c.keyfile == NULL && c.tokenfile == NULL)
-		return cmd_usage_error("--key is required (or --token-file)");
-	if (devid_check(c.device_id, &e) != 0 ||
-	    (c.mint.aud_host != NULL && jwt_aud_host_check(c.mint.aud_host, &e) != 0))
-		return cmd_usage_error("%s", e.msg);
-	/* Letters, digits and the punctuation of names and IP literals, nothing else. */
-	if (c.host[0] == '\0' || c.host[strspn(c.host, CHECK_HOST_CHARS)] != '\0')
-		return cmd_usage_error("--host '%s': not a host name or address", c.host);
-	if (c.suffix != NULL &&
-	    (c.suffix[0] == '\0' || c.suffix[0] == '/' || strpbrk(c.suffix, "+#") != NULL))
-		return cmd_usage_error("--topic-suffix '%s': a topic path without a leading '/' "
-				       "and without the wildcards '+' and '#'",
-				       c.suffix);
-	if (c.topic_opt != NULL && (c.topic_opt[0] == '\0' || strpbrk(c.topic_opt, "+#") != NULL))
-		return cmd_usage_error("--topic '%s': not a topic to publish to", c.topic_opt);
-	if (c.topic_opt != NULL)
-		snprintf(c.topic, sizeof(c.topic), "%s", c.topic_opt);
-	else if ((size_t)snprintf(c.topic, sizeof(c.topic), "/up/device/id/%s%s%s", c.device_id,
-				  c.suffix ? "/" : "", c.suffix ? c.suffix : "") >= sizeof(c.topic))
-		return cmd_usage_error("--topic-suffix is too long");
-	if (c.port == 0)
-		c.port = c.plaintext ? 1883 : CHECK_PORT_DEFAULT;
-	if (c.plaintext && !c.json)
+	if ((status = check_usage(o)) != AK_OK)
+		return status;
+	if (o->plaintext && !o->json)
 		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
-
-	if (c.json) {
-		c.out = json_pack("{ss ss si ss ss sb}", "device_id", c.device_id, "host", c.host,
-				  "port", (int)c.port, "topic", c.topic, "transport",
-				  c.plaintext ? "tcp" : "tls", "dry_run", c.dry_run);
-		c.phases = json_array();
-		c.downlinks = json_array();
-	}
-	status = check_device(&c);
-	if (c.json) {
-		json_object_set_new(c.out, "phases", c.phases);
-		if (c.listen > 0)
-			json_object_set_new(c.out, "downlinks", c.downlinks);
-		else
-			json_decref(c.downlinks);
-		cmd_print_json(c.out, CHECK_JSON_FLAGS);
-		json_decref(c.out);
-	}
-	if (c.token != NULL)
-		sodium_free(c.token);
-	if (c.payload_file != NULL)
-		fileio_buf_clear(&c.payload);
-	fileio_buf_clear(&c.keybuf);
-	key_clear(&c.key);
-	key_set_clear(&c.keys);
-	passphrase_clear(&c.pp);
+	r.on_event = live_event;
+	status = check_device(o, o->device_id, o->keyfile, &r);
+	if (o->json)
+		render_json(&r);
+	else
+		render_text(&r);
+	check_result_clear(&r);
 	return status;
 }
 
@@ -642,7 +928,7 @@ const struct cmd_entry cmd_check_entry = {
 		 "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] "
 		 "[--dry-run] [--json]",
 	.options = options,
-	.opts_size = sizeof(struct check),
+	.opts_size = sizeof(struct check_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_check_exec,
 };
