@@ -27,11 +27,6 @@
 #include "err.h"
 #include "fileio.h"
 #include "key.h"
-/*
- * Minting has a header of its own, included here for the callers that mint
- * with jwt.h alone (check, the authz tests and fuzzer, the signing benchmark).
- */
-#include "jwtmint.h"
 
 #define JWT_AUD_HOST_DEFAULT "akenza.io"
 #define JWT_TOKEN_MAX 8192   /* checked before any decoding */

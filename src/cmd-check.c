@@ -25,6 +25,7 @@
 #include "devid.h"
 #include "fileio.h"
 #include "jwt.h"
+#include "jwtmint.h"
 #include "key.h"
 #include "mqtt.h"
 #include "passphrase.h"

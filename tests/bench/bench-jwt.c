@@ -1,5 +1,5 @@
 /*
- * bench-jwt: in-process signing throughput of the jwt module.
+ * bench-jwt: in-process signing throughput of the jwtmint module.
  *
  *   bench-jwt KEY_PEM SECONDS
  *
@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "jwt.h"
+#include "jwtmint.h"
 #include "banned.h"
 
 #define ROUNDS 20

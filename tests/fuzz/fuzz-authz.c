@@ -29,6 +29,7 @@
 #include "authz.h"
 #include "devid.h"
 #include "jwt.h"
+#include "jwtmint.h"
 #include "key.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

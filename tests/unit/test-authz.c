@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "b64.h"
 #include "jwt.h"
+#include "jwtmint.h"
 #include "key.h"
 #include "unit-tmpdir.h"
 
