@@ -25,6 +25,28 @@ struct queue {
 	int closed;
 };
 
+/* A worker's own: the job it works and the result it fills. */
+struct worker {
+	struct workq *q;
+	void *job, *result;
+};
+
+struct workq {
+	struct workq_conf conf;
+	struct queue jobs, results;
+	sem_t cpu;
+	int cpu_ok;
+	atomic_int failed;
+	pthread_mutex_t mu; /* err */
+	struct err err;
+	pthread_t collector, *threads;
+	unsigned nthreads; /* workers started */
+	int collector_started;
+	struct worker *workers;
+	unsigned char *buffers; /* the workers' jobs and results */
+	void *group;            /* the collector's results */
+};
+
 /* --- the queues ---------------------------------------------------------------- */
 
 static int
@@ -95,28 +117,6 @@ queue_close(struct queue *q)
 }
 
 /* --- the threads --------------------------------------------------------------- */
-
-/* A worker's own: the job it works and the result it fills. */
-struct worker {
-	struct workq *q;
-	void *job, *result;
-};
-
-struct workq {
-	struct workq_conf conf;
-	struct queue jobs, results;
-	sem_t cpu;
-	int cpu_ok;
-	atomic_int failed;
-	pthread_mutex_t mu; /* err */
-	struct err err;
-	pthread_t collector, *threads;
-	unsigned nthreads; /* workers started */
-	int collector_started;
-	struct worker *workers;
-	unsigned char *buffers; /* the workers' jobs and results */
-	void *group;            /* the collector's results */
-};
 
 static void *
 worker_main(void *arg)
