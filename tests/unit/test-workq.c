@@ -109,16 +109,36 @@ conf(struct ctx *c, unsigned workers, unsigned cpu)
 
 static struct ctx ctx; /* large: not on a test thread's stack */
 
+/* Start ctx's batch (ctx set up first). */
+static void
+start(unsigned workers, unsigned cpu)
+{
+	struct workq_conf w = conf(&ctx, workers, cpu);
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(workq_start(&ctx.q, &w, &e), 0, "%s", e.msg);
+}
+
+/* Queue jobs 0 to n - 1, until one is refused; how many were queued. */
+static unsigned
+put(unsigned n)
+{
+	unsigned j;
+
+	for (j = 0; j < n; j++)
+		if (workq_put(ctx.q, &j) != 0)
+			break;
+	return j;
+}
+
 Test(workq, works_every_job_once_and_collects_every_result)
 {
-	struct workq_conf w = conf(&ctx, 4, 2);
 	struct err e = ERR_INIT;
 	unsigned j;
 
 	memset(&ctx, 0, sizeof(ctx));
-	cr_assert_eq(workq_start(&ctx.q, &w, &e), 0, "%s", e.msg);
-	for (j = 0; j < NJOBS; j++)
-		cr_assert_eq(workq_put(ctx.q, &j), 0);
+	start(4, 2);
+	cr_assert_eq(put(NJOBS), NJOBS);
 	cr_assert_eq(workq_finish(ctx.q, &e), 0, "%s", e.msg);
 	cr_assert_eq(atomic_load(&ctx.worked), NJOBS);
 	cr_assert_eq(ctx.bad, 0);
@@ -131,15 +151,12 @@ Test(workq, works_every_job_once_and_collects_every_result)
 
 Test(workq, cpu_tokens_bound_the_workers_that_hold_one)
 {
-	struct workq_conf w = conf(&ctx, 6, 2);
 	struct err e = ERR_INIT;
-	unsigned j;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.use_cpu = 1;
-	cr_assert_eq(workq_start(&ctx.q, &w, &e), 0, "%s", e.msg);
-	for (j = 0; j < 2000; j++)
-		cr_assert_eq(workq_put(ctx.q, &j), 0);
+	start(6, 2);
+	cr_assert_eq(put(2000), 2000);
 	cr_assert_eq(workq_finish(ctx.q, &e), 0, "%s", e.msg);
 	cr_assert_eq(ctx.ncollected, 2000);
 	cr_assert_geq(atomic_load(&ctx.most_holding), 1);
@@ -149,14 +166,12 @@ Test(workq, cpu_tokens_bound_the_workers_that_hold_one)
 
 Test(workq, the_first_failure_stops_the_batch_and_is_returned)
 {
-	struct workq_conf w = conf(&ctx, 2, 1);
 	struct err e = ERR_INIT, stop = ERR_INIT, later = ERR_INIT;
 	unsigned j;
 
 	memset(&ctx, 0, sizeof(ctx));
-	cr_assert_eq(workq_start(&ctx.q, &w, &e), 0, "%s", e.msg);
-	for (j = 0; j < 10; j++)
-		cr_assert_eq(workq_put(ctx.q, &j), 0);
+	start(2, 1);
+	cr_assert_eq(put(10), 10);
 	err_set(&stop, AK_INPUT, "stop here");
 	workq_fail(ctx.q, &stop);
 	cr_assert(workq_failed(ctx.q));
@@ -175,16 +190,13 @@ Test(workq, the_first_failure_stops_the_batch_and_is_returned)
 
 Test(workq, a_failure_in_the_collector_stops_the_producer)
 {
-	struct workq_conf w = conf(&ctx, 2, 2);
 	struct err e = ERR_INIT;
 	unsigned j;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fail_in_collect = 1;
-	cr_assert_eq(workq_start(&ctx.q, &w, &e), 0, "%s", e.msg);
-	for (j = 0; j < NJOBS; j++)
-		if (workq_put(ctx.q, &j) != 0)
-			break;
+	start(2, 2);
+	j = put(NJOBS);
 	/*
 	 * Before the first group is collected, at most the queues, the workers
 	 * and that group hold jobs: the producer is that far ahead at most.
@@ -197,11 +209,10 @@ Test(workq, a_failure_in_the_collector_stops_the_producer)
 
 Test(workq, an_empty_batch_collects_nothing)
 {
-	struct workq_conf w = conf(&ctx, 3, 1);
 	struct err e = ERR_INIT;
 
 	memset(&ctx, 0, sizeof(ctx));
-	cr_assert_eq(workq_start(&ctx.q, &w, &e), 0, "%s", e.msg);
+	start(3, 1);
 	cr_assert_eq(workq_finish(ctx.q, &e), 0, "%s", e.msg);
 	cr_assert_eq(ctx.groups, 0);
 	cr_assert_eq(atomic_load(&ctx.exits), 3);
