@@ -34,6 +34,9 @@
  *   after e: done; the rerun checks it against its row and keeps it.
  *   creating the manifest itself: its header is staged and linked whole; a
  *      leftover staged file is removed.
+ * Stopped by an error instead (a full disk: workq_fail), the run leaves one
+ * of these states too: the collector appends no group once it knows of the
+ * error, and the devices renamed without their row are finished by the rerun.
  * A device in the manifest whose files are missing or do not match is an
  * error for that id, never a reason to make a new key: akenza may already
  * hold the old one.  Two runs on one DIR (or one manifest) are excluded by
