@@ -213,7 +213,6 @@ int
 workq_start(struct workq **qp, const struct workq_conf *conf, struct err *e)
 {
 	struct workq *q = NULL;
-	struct err dummy;
 
 	*qp = NULL;
 	if (conf->workers == 0 || conf->cpu == 0 || conf->job_size == 0 || conf->result_size == 0 ||
@@ -235,11 +234,11 @@ workq_start(struct workq **qp, const struct workq_conf *conf, struct err *e)
 			break;
 	if (q->nthreads == conf->workers)
 		return 0;
+	/* The started threads find no job and end: finish returns e, the only error. */
 	err_set(e, AK_INTERNAL, "cannot start a thread");
 	workq_fail(q, e);
 	*qp = NULL;
-	workq_finish(q, &dummy);
-	return -1;
+	return workq_finish(q, e);
 }
 
 int
