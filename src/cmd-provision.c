@@ -331,7 +331,7 @@ provision_and_report(struct provision_cli *o)
 	memset(&r, 0, sizeof(r));
 	status = run(o, ids, &r, &e) != 0 ? cmd_fail(&e) : AK_OK;
 	idlist_close(ids);
-	/* A run stopped before any device was dealt with has nothing to sum up in text. */
+	/* JSON sums up every run, with its error; text a run that dealt with some ids. */
 	if (o->json)
 		print_json(&r);
 	else if (r.fatal == NULL || r.st.done > 0)
