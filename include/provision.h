@@ -16,7 +16,7 @@
  * the running user's, and no directory writable by group or others.
  *
  * The module prints nothing: it reports through a callback, which it calls
- * from one thread at a time.
+ * from one thread at a time.  Its threads are a work queue (workq.h).
  */
 #ifndef AKCRED_PROVISION_H
 #define AKCRED_PROVISION_H
@@ -88,6 +88,12 @@ struct provision_batch {
 	char narrow[DEVID_MAX + 1]; /* the shortest */
 	char padded[DEVID_MAX + 1]; /* the longest whose number has a leading zero */
 };
+
+/* The manifest's path: o->manifest, or DIR/manifest.csv made in buf.  NULL if too long (e). */
+const char *provision_manifest_path(const struct provision_opts *o, char *buf, size_t size,
+				    struct err *e);
+/* The keys o makes, as people name them: "EC P-256", "RSA 3072"; returns buf. */
+const char *provision_key_describe(const struct provision_opts *o, char *buf, size_t size);
 
 /*
  * Read what o->out_dir holds (nothing yet is fine), without locking or

@@ -5,6 +5,7 @@
  * complete and makes the rest (the crash analysis is in provision.c).
  */
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -152,113 +153,141 @@ on_event(void *arg, const struct provision_event *ev)
 	}
 }
 
+/*
+ * What a run did, as both summaries print it.  Devices that fail are said
+ * as they fail (on_event), not kept here: a batch of 100,000 ids must not
+ * hold 100,000 messages; the result counts them by reason.
+ */
+struct provision_result {
+	const char *out_dir;
+	const char *manifest; /* the rows' file; NULL: DIR is too long for one (fatal says so) */
+	char manifest_buf[PATH_MAX];
+	char keys[32]; /* "EC P-256", "RSA 3072" */
+	enum key_type type;
+	int bits, cert, encrypted;
+	unsigned jobs;
+	struct provision_stats st;
+	double seconds;
+	const struct err *fatal; /* what stopped the run, or NULL */
+};
+
 static void
-print_summary(const struct provision_cli *o, const struct provision_stats *st, double secs,
-	      const struct err *fatal)
+result_fill(const struct provision_cli *o, struct provision_result *r, const struct err *fatal)
 {
-	const char *manifest = o->p.manifest;
-	char mbuf[4096], kind[32], rtext[32];
+	struct err e = ERR_INIT;
+
+	r->out_dir = o->p.out_dir;
+	r->manifest = provision_manifest_path(&o->p, r->manifest_buf, sizeof(r->manifest_buf), &e);
+	provision_key_describe(&o->p, r->keys, sizeof(r->keys));
+	r->type = o->p.type;
+	r->bits = o->p.bits;
+	r->cert = o->p.cert;
+	r->encrypted = o->p.pass != NULL;
+	r->jobs = o->p.jobs;
+	r->fatal = fatal;
+}
+
+/* Bad ids, duplicates, devices that failed: the run's negative answers. */
+static unsigned long
+result_negatives(const struct provision_result *r)
+{
+	return r->st.invalid + r->st.duplicates + r->st.failed;
+}
+
+static void
+print_json(const struct provision_result *r)
+{
+	const struct provision_stats *st = &r->st;
 	json_t *j;
 
-	if (manifest == NULL) {
-		snprintf(mbuf, sizeof(mbuf), "%s/manifest.csv", o->p.out_dir);
-		manifest = mbuf;
-	}
-	if (o->p.type == KEY_EC)
-		snprintf(kind, sizeof(kind), "EC P-256");
-	else
-		snprintf(kind, sizeof(kind), "RSA %d", o->p.bits);
-	if (o->json) {
-		j = json_pack("{ss ss ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
-			      o->p.out_dir, "manifest", manifest, "type",
-			      o->p.type == KEY_EC ? "ec" : "rsa", "curve",
-			      o->p.type == KEY_EC ? "P-256" : NULL, "certificate", o->p.cert,
-			      "encrypted", o->p.pass != NULL, "jobs", (int)o->p.jobs, "total",
-			      (json_int_t)(st->total ? st->total : st->done), "created",
-			      (json_int_t)st->created, "recovered", (json_int_t)st->recovered,
-			      "verified", (json_int_t)st->verified, "invalid",
-			      (json_int_t)st->invalid, "duplicates", (json_int_t)st->duplicates,
-			      "failed", (json_int_t)st->failed, "stale_removed",
-			      (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds",
-			      (double)(long)(secs * 1000 + 0.5) / 1000);
-		if (o->p.type == KEY_RSA)
-			json_object_set_new(j, "bits", json_integer(o->p.bits));
-		if (fatal != NULL)
-			json_object_set_new(j, "error", json_string(fatal->msg));
-		cmd_print_json(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-		json_decref(j);
-		return;
-	}
+	j = json_pack("{ss ss* ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
+		      r->out_dir, "manifest", r->manifest, "type", r->type == KEY_EC ? "ec" : "rsa",
+		      "curve", r->type == KEY_EC ? "P-256" : NULL, "certificate", r->cert,
+		      "encrypted", r->encrypted, "jobs", (int)r->jobs, "total",
+		      (json_int_t)(st->total ? st->total : st->done), "created",
+		      (json_int_t)st->created, "recovered", (json_int_t)st->recovered, "verified",
+		      (json_int_t)st->verified, "invalid", (json_int_t)st->invalid, "duplicates",
+		      (json_int_t)st->duplicates, "failed", (json_int_t)st->failed, "stale_removed",
+		      (json_int_t)st->stale, "done", (json_int_t)st->done, "seconds",
+		      (double)(long)(r->seconds * 1000 + 0.5) / 1000);
+	if (r->type == KEY_RSA)
+		json_object_set_new(j, "bits", json_integer(r->bits));
+	if (r->fatal != NULL)
+		json_object_set_new(j, "error", json_string(r->fatal->msg));
+	cmd_print_json(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	json_decref(j);
+}
+
+static void
+print_text(const struct provision_result *r)
+{
+	const struct provision_stats *st = &r->st;
+	char rtext[32];
+
 	if (st->stale > 0)
 		printf("removed %lu unfinished %s of an interrupted run\n", st->stale,
 		       cmd_plural(st->stale, "directory", "directories"));
-	if (fatal == NULL && st->created == 0 && st->recovered == 0 && st->failed == 0 &&
-	    st->invalid == 0 && st->duplicates == 0) {
+	if (r->fatal == NULL && st->created == 0 && st->recovered == 0 &&
+	    result_negatives(r) == 0) {
 		if (st->verified == 1)
 			cmd_println_safe(stdout,
 					 "nothing to do: the 1 device in '%s' is provisioned and "
 					 "checks out",
-					 o->p.out_dir);
+					 r->out_dir);
 		else
 			cmd_println_safe(stdout,
 					 "nothing to do: all %lu devices in '%s' are provisioned "
 					 "and check out",
-					 st->verified, o->p.out_dir);
+					 st->verified, r->out_dir);
 		return;
 	}
-	printf("%lu new %s key%s in '", st->created, kind, cmd_plural(st->created, "", "s"));
-	cmd_puts_safe(stdout, o->p.out_dir);
+	printf("%lu new %s key%s in '", st->created, r->keys, cmd_plural(st->created, "", "s"));
+	cmd_puts_safe(stdout, r->out_dir);
 	putchar('\'');
 	if (st->recovered > 0)
 		printf(", %lu finished from an interrupted run", st->recovered);
 	if (st->verified > 0)
 		printf(", %lu already provisioned", st->verified);
-	printf(" (%.1f s", secs);
-	if (st->created > 0 && secs > 0)
+	printf(" (%.1f s", r->seconds);
+	if (st->created > 0 && r->seconds > 0)
 		printf(", %s",
-		       timeutil_rate((double)st->created, secs, "key", rtext, sizeof(rtext)));
+		       timeutil_rate((double)st->created, r->seconds, "key", rtext, sizeof(rtext)));
 	printf(")\n");
-	if (st->invalid + st->duplicates + st->failed > 0)
+	if (result_negatives(r) > 0)
 		printf("%lu bad %s, %lu %s, %lu failed %s: see the messages above\n", st->invalid,
 		       cmd_plural(st->invalid, "id", "ids"), st->duplicates,
 		       cmd_plural(st->duplicates, "duplicate", "duplicates"), st->failed,
 		       cmd_plural(st->failed, "device", "devices"));
-	cmd_println_safe(stdout, "manifest     %s", manifest);
+	cmd_println_safe(stdout, "manifest     %s", r->manifest);
 }
 
+/* The ids to work through: --ids FILE, or --count numbered in the batch's own way. */
 static int
-provision_and_report(struct provision_cli *o)
+open_ids(struct provision_cli *o, const struct provision_batch *batch, struct idlist **ids)
 {
-	struct provision_stats st;
-	struct provision_batch batch;
-	struct idlist *ids = NULL;
 	struct err e = ERR_INIT;
 	unsigned width;
-	int rc, status, at_least;
-	double secs;
+	int rc, at_least;
 
-	/* An existing batch first: options that do not fit it fail once, before the prompt. */
-	if (provision_batch_read(&o->p, cmd_given("count") ? o->prefix : NULL, &batch, &e) != 0 ||
-	    provision_batch_check(&o->p, &batch, &e) != 0)
-		return cmd_fail(&e);
 	if (cmd_given("count")) {
-		if (provision_batch_width(&o->p, &batch, o->prefix, (unsigned)o->width, &width,
+		if (provision_batch_width(&o->p, batch, o->prefix, (unsigned)o->width, &width,
 					  &at_least, &e) != 0)
 			return cmd_fail(&e);
-		rc = idlist_open_seq(&ids, o->prefix, o->start, o->count, width, at_least, &e);
+		rc = idlist_open_seq(ids, o->prefix, o->start, o->count, width, at_least, &e);
 	} else {
-		rc = idlist_open(&ids, o->ids_path, &e);
+		rc = idlist_open(ids, o->ids_path, &e);
 	}
 	if (rc != 0)
 		return e.status == AK_USAGE ? cmd_usage_error("%s", e.msg) : cmd_fail(&e);
-	if (o->p.encrypt) {
-		if (passphrase_get(&o->pp, "the new private keys", &e) != 0) {
-			idlist_close(ids);
-			return cmd_fail(&e);
-		}
-		o->p.pass = o->pp.value;
-		o->p.passlen = o->pp.len;
-	}
+	return AK_OK;
+}
+
+/* Run the batch with the bar on a terminal; r holds what it did, e why it stopped. */
+static int
+run(struct provision_cli *o, struct idlist *ids, struct provision_result *r, struct err *e)
+{
+	int rc;
+
 	o->p.ids = ids;
 	o->p.report = on_event;
 	o->p.arg = o;
@@ -267,20 +296,49 @@ provision_and_report(struct provision_cli *o)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	o->t0_ms = timeutil_now_ms();
 	o->last_ms = o->t0_ms;
-	rc = provision_run(&o->p, &st, &e);
-	secs = since(o->t0_ms);
-	if (o->progress && st.done > 0)
-		draw_bar(o, &st);
+	rc = provision_run(&o->p, &r->st, e);
+	r->seconds = since(o->t0_ms);
+	if (o->progress && r->st.done > 0)
+		draw_bar(o, &r->st);
 	clear_bar(o);
-	idlist_close(ids);
-	if (rc != 0) {
-		status = cmd_fail(&e);
-		if (st.done > 0 || o->json)
-			print_summary(o, &st, secs, &e);
+	result_fill(o, r, rc != 0 ? e : NULL);
+	return rc;
+}
+
+static int
+provision_and_report(struct provision_cli *o)
+{
+	struct provision_result r;
+	struct provision_batch batch;
+	struct idlist *ids = NULL;
+	struct err e = ERR_INIT;
+	int status;
+
+	/* An existing batch first: options that do not fit it fail once, before the prompt. */
+	if (provision_batch_read(&o->p, cmd_given("count") ? o->prefix : NULL, &batch, &e) != 0 ||
+	    provision_batch_check(&o->p, &batch, &e) != 0)
+		return cmd_fail(&e);
+	if ((status = open_ids(o, &batch, &ids)) != AK_OK)
 		return status;
+	if (o->p.encrypt) {
+		if (passphrase_get(&o->pp, "the new private keys", &e) != 0) {
+			idlist_close(ids);
+			return cmd_fail(&e);
+		}
+		o->p.pass = o->pp.value;
+		o->p.passlen = o->pp.len;
 	}
-	print_summary(o, &st, secs, NULL);
-	return st.invalid + st.duplicates + st.failed > 0 ? AK_NEGATIVE : AK_OK;
+	memset(&r, 0, sizeof(r));
+	status = run(o, ids, &r, &e) != 0 ? cmd_fail(&e) : AK_OK;
+	idlist_close(ids);
+	/* JSON sums up every run, with its error; text a run that dealt with some ids. */
+	if (o->json)
+		print_json(&r);
+	else if (r.fatal == NULL || r.st.done > 0)
+		print_text(&r);
+	if (status == AK_OK && result_negatives(&r) > 0)
+		status = AK_NEGATIVE;
+	return status;
 }
 
 static int

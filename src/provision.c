@@ -1,21 +1,22 @@
 /*
  * provision: key pairs for a batch of devices (see provision.h).
  *
- * Threads.  The calling thread reads the ids (streamed: memory does not grow
- * with the batch but for the id set), drops bad ids and duplicates, and
- * queues one job per id.  Workers make or check devices; at most "jobs" of
- * them hold a CPU token at a time (key generation, encoding, loading), while
- * the others may be waiting on the disk, so fsync latency overlaps with key
- * generation.  One appender thread appends the manifest rows, a group at a
- * time: one fsync of DIR, one write(2) of all the group's rows, one fsync.
+ * Threads (workq.h).  The calling thread reads the ids (streamed: memory
+ * does not grow with the batch but for the id set), drops bad ids and
+ * duplicates, and queues one job per id.  Workers make or check devices; at
+ * most "jobs" of them hold a CPU token at a time (key generation, encoding,
+ * loading), while the others may be waiting on the disk, so fsync latency
+ * overlaps with key generation.  The collector thread appends the manifest
+ * rows, a group at a time: one fsync of DIR, one write(2) of all the group's
+ * rows, one fsync.
  *
  * One device, new:
  *   a. DIR/.akcred-<id>.XXXXXX created, mode 0700 (fileio_dir_stage)
  *   b. private.pem (0600), public.pem (0644), cert.pem written and fsynced in it
  *   c. the staged directory fsynced, then renamed to DIR/<id> with
  *      RENAME_NOREPLACE: an existing DIR/<id> is never replaced
- *   d. (appender) DIR fsynced: the name DIR/<id> is durable
- *   e. (appender) the row appended with a single write(2), then fsync
+ *   d. (collector) DIR fsynced: the name DIR/<id> is durable
+ *   e. (collector) the row appended with a single write(2), then fsync
  *
  * Killed (SIGKILL, power loss) at each point, the rerun sees:
  *   during a-c (before the rename): a hidden DIR/.akcred-* directory.  Nobody
@@ -33,6 +34,9 @@
  *   after e: done; the rerun checks it against its row and keeps it.
  *   creating the manifest itself: its header is staged and linked whole; a
  *      leftover staged file is removed.
+ * Stopped by an error instead (a full disk: workq_fail), the run leaves one
+ * of these states too: the collector appends no group once it knows of the
+ * error, and the devices renamed without their row are finished by the rerun.
  * A device in the manifest whose files are missing or do not match is an
  * error for that id, never a reason to make a new key: akenza may already
  * hold the old one.  Two runs on one DIR (or one manifest) are excluded by
@@ -43,8 +47,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <semaphore.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,12 +63,13 @@
 #include "manifest.h"
 #include "provision.h"
 #include "timeutil.h"
+#include "workq.h"
 #include "banned.h"
 
 #define JOB_QUEUE 64
 #define RESULT_QUEUE 256
-#define WRITER_GROUP 256
-#define IO_THREADS 6 /* threads beyond "jobs", waiting on the disk while others compute */
+#define WRITER_GROUP 256 /* rows appended with one write(2) and one fsync, at most */
+#define IO_THREADS 6     /* threads beyond "jobs", waiting on the disk while others compute */
 
 /* idset flags; the manifest's algorithm (key_credential_index) is kept above them */
 #define IN_MANIFEST 0x1
@@ -92,100 +95,17 @@ struct result {
 	struct err err;          /* FAILED, FATAL */
 };
 
-/* A bounded blocking queue of fixed-size items. */
-struct queue {
-	pthread_mutex_t mu;
-	pthread_cond_t can_get, can_put;
-	unsigned char *items;
-	size_t size, cap, head, n;
-	int closed;
-};
-
 struct provisioner {
 	const struct provision_opts *o;
 	const char *manifest_path;
 	char relprefix[PATH_MAX]; /* from the manifest's directory to DIR, "" or ending in '/' */
 	int dirfd;
 	struct manifest_writer w;
-	struct queue jobs, results;
-	sem_t cpu;
-	atomic_int abort;
-	pthread_mutex_t mu; /* stats, fatal, report calls */
+	struct workq *q;
+	pthread_mutex_t mu; /* stats, report calls */
 	struct provision_stats *st;
-	struct result *group; /* the appender's: WRITER_GROUP results */
-	char *rows;           /* and their rows */
-	struct err fatal;
-	int has_fatal;
+	char *rows; /* the collector's: WRITER_GROUP rows */
 };
-
-/* --- queue ----------------------------------------------------------------- */
-
-static int
-queue_init(struct queue *q, size_t size, size_t cap)
-{
-	memset(q, 0, sizeof(*q));
-	if ((q->items = malloc(size * cap)) == NULL)
-		return -1;
-	q->size = size;
-	q->cap = cap;
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->can_get, NULL);
-	pthread_cond_init(&q->can_put, NULL);
-	return 0;
-}
-
-static void
-queue_destroy(struct queue *q)
-{
-	if (q->items == NULL)
-		return;
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->can_get);
-	pthread_cond_destroy(&q->can_put);
-	free(q->items);
-	q->items = NULL;
-}
-
-static void
-queue_put(struct queue *q, const void *item)
-{
-	pthread_mutex_lock(&q->mu);
-	while (q->n == q->cap)
-		pthread_cond_wait(&q->can_put, &q->mu);
-	memcpy(q->items + ((q->head + q->n) % q->cap) * q->size, item, q->size);
-	q->n++;
-	pthread_cond_signal(&q->can_get);
-	pthread_mutex_unlock(&q->mu);
-}
-
-/* Up to max items; blocks while empty; 0 once closed and empty. */
-static size_t
-queue_get(struct queue *q, void *items, size_t max)
-{
-	size_t k = 0;
-
-	pthread_mutex_lock(&q->mu);
-	while (q->n == 0 && !q->closed)
-		pthread_cond_wait(&q->can_get, &q->mu);
-	while (k < max && q->n > 0) {
-		memcpy((unsigned char *)items + k * q->size, q->items + q->head * q->size, q->size);
-		q->head = (q->head + 1) % q->cap;
-		q->n--;
-		k++;
-	}
-	pthread_cond_broadcast(&q->can_put);
-	pthread_mutex_unlock(&q->mu);
-	return k;
-}
-
-static void
-queue_close(struct queue *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->closed = 1;
-	pthread_cond_broadcast(&q->can_get);
-	pthread_mutex_unlock(&q->mu);
-}
 
 /* --- reporting --------------------------------------------------------------- */
 
@@ -197,18 +117,6 @@ report(struct provisioner *c, enum provision_event_kind kind, const char *id, un
 
 	if (c->o->report != NULL)
 		c->o->report(c->o->arg, &ev);
-}
-
-static void
-set_fatal(struct provisioner *c, const struct err *e)
-{
-	pthread_mutex_lock(&c->mu);
-	if (!c->has_fatal) {
-		c->fatal = *e;
-		c->has_fatal = 1;
-	}
-	pthread_mutex_unlock(&c->mu);
-	atomic_store(&c->abort, 1);
 }
 
 /* --- one device ------------------------------------------------------------------ */
@@ -293,8 +201,8 @@ fill_row(struct provisioner *c, const char *id, const char *alg, const char *fp,
 	return 0;
 }
 
-static const char *
-want_describe(const struct provision_opts *o, char *buf, size_t size)
+const char *
+provision_key_describe(const struct provision_opts *o, char *buf, size_t size)
 {
 	if (o->type == KEY_EC)
 		snprintf(buf, size, "EC P-256");
@@ -355,7 +263,7 @@ check_keys(struct provisioner *c, const struct fileio_buf *privb, const char *pr
 	    key_akenza_credential(&priv, 0) == NULL) {
 		err_set(e, AK_INPUT, "'%s' holds an %s key; this run makes %s keys", privpath,
 			key_describe(&priv, have, sizeof(have)),
-			want_describe(o, want, sizeof(want)));
+			provision_key_describe(o, want, sizeof(want)));
 		goto out;
 	}
 	/* Not key_load_file: a public key needs no locked memory (two system calls each). */
@@ -461,7 +369,7 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
-	sem_wait(&c->cpu);
+	workq_cpu_take(c->q);
 	if (key_generate(&k, o->type, o->bits, e) != 0 ||
 	    key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
 	    key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
@@ -470,7 +378,7 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 		goto unlock;
 	rc = 0;
 unlock:
-	sem_post(&c->cpu);
+	workq_cpu_give(c->q);
 	if (rc != 0)
 		goto out;
 	rc = -1;
@@ -491,9 +399,13 @@ out:
 	return rc;
 }
 
+/* workq: one job in a worker thread. */
 static void
-do_job(struct provisioner *c, const struct job *j, struct result *r)
+work(void *arg, const void *job, void *result)
 {
+	struct provisioner *c = arg;
+	const struct job *j = job;
+	struct result *r = result;
 	char path[PATH_MAX];
 	struct stat st;
 	int rc;
@@ -513,114 +425,105 @@ do_job(struct provisioner *c, const struct job *j, struct result *r)
 		}
 		/* There but not in the manifest: a run stopped between rename and append. */
 	}
-	sem_wait(&c->cpu);
+	workq_cpu_take(c->q);
 	rc = check_device(c, j, &r->row, &r->err);
-	sem_post(&c->cpu);
+	workq_cpu_give(c->q);
 	if (rc != 0)
 		r->kind = RES_FAILED;
 	else
 		r->kind = j->kind == JOB_MAKE ? RES_RECOVERED : RES_VERIFIED;
 }
 
-static void *
-worker(void *arg)
+/* workq: a worker thread ends; OpenSSL keeps per-thread state until told. */
+static void
+worker_exit(void *arg)
 {
-	struct provisioner *c = arg;
-	struct job j;
-	struct result *r = malloc(sizeof(*r));
-	struct err e;
-
-	if (r == NULL) {
-		err_set(&e, AK_INTERNAL, "out of memory");
-		set_fatal(c, &e);
-	}
-	while (queue_get(&c->jobs, &j, 1) == 1) {
-		/* After a fatal error: drain the queue, start nothing new. */
-		if (r == NULL || atomic_load(&c->abort))
-			continue;
-		do_job(c, &j, r);
-		queue_put(&c->results, r);
-	}
-	free(r);
+	(void)arg;
 	OPENSSL_thread_stop();
-	return NULL;
 }
 
 /* --- the manifest appender ------------------------------------------------------------ */
 
-static void *
-manifest_appender(void *arg)
+/*
+ * Append the rows of a group's new devices: the renames made durable first
+ * (fsync of DIR), then the rows -- never a row without its files.  0, or -1
+ * when the rows are not appended (the run is stopping).
+ */
+static int
+append_rows(struct provisioner *c, const struct result *rs, size_t k)
+{
+	struct err e = ERR_INIT;
+	size_t i, len = 0;
+	int n;
+
+	for (i = 0; i < k; i++) {
+		if (rs[i].kind != RES_CREATED && rs[i].kind != RES_RECOVERED)
+			continue;
+		if ((n = manifest_format_row(&rs[i].row, c->rows + len, MANIFEST_ROW_MAX, &e)) <
+		    0) {
+			workq_fail(c->q, &e);
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	if (len > 0 && !workq_failed(c->q)) {
+		if (fsync(c->dirfd) != 0) {
+			err_set(&e, AK_INPUT, "cannot sync '%s': %s", c->o->out_dir,
+				strerror(errno));
+			workq_fail(c->q, &e);
+		} else if (manifest_append(&c->w, c->rows, len, &e) != 0) {
+			workq_fail(c->q, &e);
+		}
+	}
+	/* A run that is stopping counts no device of the group as done. */
+	return workq_failed(c->q) ? -1 : 0;
+}
+
+/* Count a group's results (appended says whether its rows are in the manifest) and report. */
+static void
+count_results(struct provisioner *c, const struct result *rs, size_t k, int appended)
+{
+	struct provision_stats *st = c->st;
+	size_t i;
+
+	pthread_mutex_lock(&c->mu);
+	for (i = 0; i < k; i++) {
+		switch (rs[i].kind) {
+		case RES_CREATED:
+		case RES_RECOVERED:
+			/* Without the row, the device is finished by the next run. */
+			if (!appended)
+				continue;
+			if (rs[i].kind == RES_CREATED)
+				st->created++;
+			else
+				st->recovered++;
+			break;
+		case RES_VERIFIED:
+			st->verified++;
+			break;
+		case RES_FAILED:
+			st->failed++;
+			report(c, PROVISION_EV_FAILED, rs[i].row.device_id, rs[i].line, 0,
+			       &rs[i].err);
+			break;
+		case RES_FATAL:
+			workq_fail(c->q, &rs[i].err);
+			continue;
+		}
+		st->done++;
+	}
+	report(c, PROVISION_EV_PROGRESS, NULL, 0, 0, NULL);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* workq: a group of results in the collector thread. */
+static void
+collect(void *arg, void *results, size_t k)
 {
 	struct provisioner *c = arg;
-	struct result *rs = c->group;
-	char *rows = c->rows;
-	size_t k, i, len;
-	struct err e = ERR_INIT;
-	int n, ok;
 
-	while ((k = queue_get(&c->results, rs, WRITER_GROUP)) > 0) {
-		len = 0;
-		ok = 1;
-		for (i = 0; i < k; i++) {
-			if (rs[i].kind != RES_CREATED && rs[i].kind != RES_RECOVERED)
-				continue;
-			n = manifest_format_row(&rs[i].row, rows + len, MANIFEST_ROW_MAX, &e);
-			if (n < 0) {
-				set_fatal(c, &e);
-				ok = 0;
-				break;
-			}
-			len += (size_t)n;
-		}
-		/* The renames made durable first, then the rows: never a row without files. */
-		if (ok && len > 0 && !atomic_load(&c->abort)) {
-			if (fsync(c->dirfd) != 0) {
-				err_set(&e, AK_INPUT, "cannot sync '%s': %s", c->o->out_dir,
-					strerror(errno));
-				set_fatal(c, &e);
-				ok = 0;
-			} else if (manifest_append(&c->w, rows, len, &e) != 0) {
-				set_fatal(c, &e);
-				ok = 0;
-			}
-		}
-		if (atomic_load(&c->abort))
-			ok = 0;
-		pthread_mutex_lock(&c->mu);
-		for (i = 0; i < k; i++) {
-			switch (rs[i].kind) {
-			case RES_CREATED:
-			case RES_RECOVERED:
-				/* Without the row, the device is finished by the next run. */
-				if (!ok)
-					continue;
-				if (rs[i].kind == RES_CREATED)
-					c->st->created++;
-				else
-					c->st->recovered++;
-				break;
-			case RES_VERIFIED:
-				c->st->verified++;
-				break;
-			case RES_FAILED:
-				c->st->failed++;
-				report(c, PROVISION_EV_FAILED, rs[i].row.device_id, rs[i].line, 0,
-				       &rs[i].err);
-				break;
-			case RES_FATAL:
-				if (!c->has_fatal) {
-					c->fatal = rs[i].err;
-					c->has_fatal = 1;
-				}
-				atomic_store(&c->abort, 1);
-				continue;
-			}
-			c->st->done++;
-		}
-		report(c, PROVISION_EV_PROGRESS, NULL, 0, 0, NULL);
-		pthread_mutex_unlock(&c->mu);
-	}
-	return NULL;
+	count_results(c, results, k, append_rows(c, results, k) == 0);
 }
 
 /* --- the batch as a whole ------------------------------------------------------------- */
@@ -699,12 +602,24 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 	fileio_buf_clear(&buf);
 }
 
+const char *
+provision_manifest_path(const struct provision_opts *o, char *buf, size_t size, struct err *e)
+{
+	if (o->manifest != NULL)
+		return o->manifest;
+	if ((size_t)snprintf(buf, size, "%s/%s", o->out_dir, MANIFEST_NAME) >= size) {
+		err_set(e, AK_INPUT, "the path of '%s' is too long", o->out_dir);
+		return NULL;
+	}
+	return buf;
+}
+
 int
 provision_batch_read(const struct provision_opts *o, const char *prefix, struct provision_batch *b,
 		     struct err *e)
 {
 	char mpath[PATH_MAX];
-	const char *path = o->manifest;
+	const char *path;
 	struct manifest *m;
 	struct manifest_row row;
 	struct stat st;
@@ -719,12 +634,8 @@ provision_batch_read(const struct provision_opts *o, const char *prefix, struct 
 	}
 	if (check_ours(o->out_dir, &st, 1, e) != 0)
 		return -1;
-	if (path == NULL) {
-		if ((size_t)snprintf(mpath, sizeof(mpath), "%s/%s", o->out_dir, MANIFEST_NAME) >=
-		    sizeof(mpath))
-			return err_set(e, AK_INPUT, "the path of '%s' is too long", o->out_dir);
-		path = mpath;
-	}
+	if ((path = provision_manifest_path(o, mpath, sizeof(mpath), e)) == NULL)
+		return -1;
 	if (lstat(path, &st) != 0 && errno == ENOENT)
 		return 0;
 	if (manifest_open(&m, path, e) != 0)
@@ -927,6 +838,21 @@ open_batch(struct provisioner *c, struct idset *set, struct err *e)
 
 /* --- the run ------------------------------------------------------------------------ */
 
+/* An id that gets no job: count it as done, and say why. */
+static void
+skip_id(struct provisioner *c, enum provision_event_kind kind, const struct job *j,
+	unsigned long first_line, const struct err *e)
+{
+	pthread_mutex_lock(&c->mu);
+	if (kind == PROVISION_EV_INVALID)
+		c->st->invalid++;
+	else
+		c->st->duplicates++;
+	c->st->done++;
+	report(c, kind, kind == PROVISION_EV_INVALID ? NULL : j->id, j->line, first_line, e);
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* Read the ids and queue the jobs, in the calling thread. */
 static void
 produce(struct provisioner *c, struct idset *set)
@@ -936,34 +862,26 @@ produce(struct provisioner *c, struct idset *set)
 	struct err e;
 	int r, added;
 
-	while (!atomic_load(&c->abort)) {
+	while (!workq_failed(c->q)) {
 		e = (struct err)ERR_INIT;
 		r = idlist_next(c->o->ids, j.id, &j.line, &e);
 		if (r == IDLIST_END)
 			break;
 		if (r == IDLIST_FATAL) {
-			set_fatal(c, &e);
+			workq_fail(c->q, &e);
 			break;
 		}
 		if (r == IDLIST_BAD) {
-			pthread_mutex_lock(&c->mu);
-			c->st->invalid++;
-			c->st->done++;
-			report(c, PROVISION_EV_INVALID, NULL, j.line, 0, &e);
-			pthread_mutex_unlock(&c->mu);
+			skip_id(c, PROVISION_EV_INVALID, &j, 0, &e);
 			continue;
 		}
 		if ((it = idset_add(set, j.id, &added)) == NULL) {
 			err_set(&e, AK_INTERNAL, "out of memory");
-			set_fatal(c, &e);
+			workq_fail(c->q, &e);
 			break;
 		}
 		if (it->flags & SEEN) {
-			pthread_mutex_lock(&c->mu);
-			c->st->duplicates++;
-			c->st->done++;
-			report(c, PROVISION_EV_DUPLICATE, j.id, j.line, it->line, NULL);
-			pthread_mutex_unlock(&c->mu);
+			skip_id(c, PROVISION_EV_DUPLICATE, &j, it->line, NULL);
 			continue;
 		}
 		if (it->flags & IN_MANIFEST) {
@@ -975,7 +893,8 @@ produce(struct provisioner *c, struct idset *set)
 		}
 		it->flags |= SEEN;
 		it->line = j.line;
-		queue_put(&c->jobs, &j);
+		if (workq_put(c->q, &j) != 0)
+			break;
 	}
 }
 
@@ -984,11 +903,22 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 {
 	struct provisioner c;
 	struct idset set = IDSET_INIT;
-	char *mpath = NULL;
-	pthread_t *threads = NULL, wthread;
-	unsigned nthreads = 0, i;
-	int rc = -1, appender_started = 0;
-	size_t n;
+	char mpath[PATH_MAX];
+	unsigned cpu = o->jobs ? o->jobs : 1;
+	const struct workq_conf conf = {
+		.job_size = sizeof(struct job),
+		.result_size = sizeof(struct result),
+		.jobs_max = JOB_QUEUE,
+		.results_max = RESULT_QUEUE,
+		.group = WRITER_GROUP,
+		.workers = cpu + IO_THREADS,
+		.cpu = cpu,
+		.work = work,
+		.collect = collect,
+		.worker_exit = worker_exit,
+		.arg = &c,
+	};
+	int rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	memset(&c, 0, sizeof(c));
@@ -998,78 +928,25 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 	c.w = (struct manifest_writer)MANIFEST_WRITER_INIT;
 	pthread_mutex_init(&c.mu, NULL);
 	st->total = idlist_total(o->ids);
-	if (o->manifest == NULL) {
-		n = strlen(o->out_dir) + sizeof(MANIFEST_NAME) + 1;
-		if ((mpath = malloc(n)) == NULL) {
-			err_set(e, AK_INTERNAL, "out of memory");
-			goto out_nosem;
-		}
-		snprintf(mpath, n, "%s/%s", o->out_dir, MANIFEST_NAME);
-	}
-	c.manifest_path = o->manifest ? o->manifest : mpath;
-	if (sem_init(&c.cpu, 0, o->jobs ? o->jobs : 1) != 0) {
-		err_set(e, AK_INTERNAL, "cannot create a semaphore: %s", strerror(errno));
-		goto out_nosem;
-	}
+	if ((c.manifest_path = provision_manifest_path(o, mpath, sizeof(mpath), e)) == NULL)
+		goto out;
 	/* OpenSSL's lazy start-up can deadlock its threads when it fails: do it here, alone. */
 	if (key_init(e) != 0 || open_batch(&c, &set, e) != 0)
 		goto out;
-	if (queue_init(&c.jobs, sizeof(struct job), JOB_QUEUE) != 0 ||
-	    queue_init(&c.results, sizeof(struct result), RESULT_QUEUE) != 0 ||
-	    (c.group = malloc(WRITER_GROUP * sizeof(*c.group))) == NULL ||
-	    (c.rows = malloc(WRITER_GROUP * (size_t)MANIFEST_ROW_MAX)) == NULL) {
+	if ((c.rows = malloc(WRITER_GROUP * (size_t)MANIFEST_ROW_MAX)) == NULL) {
 		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
-	nthreads = (o->jobs ? o->jobs : 1) + IO_THREADS;
-	if ((threads = calloc(nthreads, sizeof(*threads))) == NULL) {
-		err_set(e, AK_INTERNAL, "out of memory");
+	if (workq_start(&c.q, &conf, e) != 0)
 		goto out;
-	}
-	if (pthread_create(&wthread, NULL, manifest_appender, &c) != 0) {
-		err_set(e, AK_INTERNAL, "cannot start a thread");
-		goto out;
-	}
-	appender_started = 1;
-	for (i = 0; i < nthreads; i++) {
-		if (pthread_create(&threads[i], NULL, worker, &c) != 0) {
-			err_set(&c.fatal, AK_INTERNAL, "cannot start a thread");
-			c.has_fatal = 1;
-			atomic_store(&c.abort, 1);
-			break;
-		}
-	}
-	nthreads = i;
-	if (nthreads > 0)
-		produce(&c, &set);
-	queue_close(&c.jobs);
-	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	queue_close(&c.results);
-	pthread_join(wthread, NULL);
-	appender_started = 0;
-	if (c.has_fatal) {
-		*e = c.fatal;
-		goto out;
-	}
-	rc = 0;
+	produce(&c, &set);
+	rc = workq_finish(c.q, e);
 out:
-	if (appender_started) {
-		queue_close(&c.results);
-		pthread_join(wthread, NULL);
-	}
-	sem_destroy(&c.cpu);
-out_nosem:
-	queue_destroy(&c.jobs);
-	queue_destroy(&c.results);
-	free(threads);
-	free(c.group);
 	free(c.rows);
 	manifest_writer_close(&c.w);
 	if (c.dirfd >= 0)
 		close(c.dirfd);
 	idset_clear(&set);
-	free(mpath);
 	pthread_mutex_destroy(&c.mu);
 	return rc;
 }
