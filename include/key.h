@@ -107,6 +107,9 @@ const char *key_akenza_credential(const struct key *k, int x509);
  * uploaded as a certificate).  NULL, or KEY_OTHER, for anything else.
  */
 const char *key_type_alg(enum key_type t);
+/* Our own names of those types, as --type and the JSON outputs spell them: "ec", "rsa". */
+const char *key_type_name(enum key_type t);
+enum key_type key_name_type(const char *name);
 const char *key_type_credential(enum key_type t, int x509);
 enum key_type key_alg_type(const char *alg);
 /* The credential algorithms numbered 0 .. KEY_CREDENTIALS - 1 (NULL beyond; -1: no such name). */

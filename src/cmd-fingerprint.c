@@ -38,19 +38,13 @@ describe_json(const char *path, const struct key *k, const char *fp)
 	json_t *j, *ak, *cert;
 
 	j = json_pack("{ss ss}", "file", path, "fingerprint", fp);
-	switch (key_type(k)) {
-	case KEY_EC:
-		json_object_set_new(j, "type", json_string("ec"));
+	json_object_set_new(j, "type",
+			    json_string(key_type(k) != KEY_OTHER
+						? key_type_name(key_type(k))
+						: EVP_PKEY_get0_type_name(k->pkey)));
+	if (key_type(k) == KEY_EC)
 		json_object_set_new(j, "curve",
 				    key_curve(k) ? json_string(key_curve(k)) : json_null());
-		break;
-	case KEY_RSA:
-		json_object_set_new(j, "type", json_string("rsa"));
-		break;
-	default:
-		json_object_set_new(j, "type", json_string(EVP_PKEY_get0_type_name(k->pkey)));
-		break;
-	}
 	json_object_set_new(j, "bits", json_integer(key_bits(k)));
 	json_object_set_new(j, "format", json_string(key_format_name(k->format)));
 	json_object_set_new(j, "encoding", json_string(k->pem ? "PEM" : "DER"));

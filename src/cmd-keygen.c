@@ -59,7 +59,7 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 	json_t *j;
 
 	if (o->json) {
-		j = json_pack("{ss}", "type", o->type == KEY_EC ? "ec" : "rsa");
+		j = json_pack("{ss}", "type", key_type_name(o->type));
 		if (o->type == KEY_EC)
 			json_object_set_new(j, "curve", json_string("P-256"));
 		else

@@ -201,9 +201,9 @@ print_json(const struct provision_result *r)
 	json_t *j;
 
 	j = json_pack("{ss ss* ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
-		      r->out_dir, "manifest", r->manifest, "type", r->type == KEY_EC ? "ec" : "rsa",
-		      "curve", r->type == KEY_EC ? "P-256" : NULL, "certificate", r->cert,
-		      "encrypted", r->encrypted, "jobs", (int)r->jobs, "total",
+		      r->out_dir, "manifest", r->manifest, "type", key_type_name(r->type), "curve",
+		      r->type == KEY_EC ? "P-256" : NULL, "certificate", r->cert, "encrypted",
+		      r->encrypted, "jobs", (int)r->jobs, "total",
 		      (json_int_t)(st->total ? st->total : st->done), "created",
 		      (json_int_t)st->created, "recovered", (json_int_t)st->recovered, "verified",
 		      (json_int_t)st->verified, "invalid", (json_int_t)st->invalid, "duplicates",

@@ -218,11 +218,7 @@ cmd_parse_time(const char *opt, const char *s, time_t *t)
 int
 cmd_parse_key_type(const char *s, enum key_type *type)
 {
-	if (strcmp(s, "ec") == 0)
-		*type = KEY_EC;
-	else if (strcmp(s, "rsa") == 0)
-		*type = KEY_RSA;
-	else
+	if ((*type = key_name_type(s)) == KEY_OTHER)
 		return cmd_usage_error("--type must be ec or rsa, not '%s'", s);
 	return AK_OK;
 }

@@ -833,16 +833,38 @@ key_format_name(enum key_format f)
 	return names[f];
 }
 
-/* akenza's names for the key types it takes: the only place they are spelt. */
+/* The names of the key types akenza takes, ours and akenza's: the only place they are spelt. */
 static const struct {
 	enum key_type type;
-	const char *alg, *credential, *credential_x509;
+	const char *name, *alg, *credential, *credential_x509;
 } akenza_names[] = {
-	{KEY_EC, "ES256", "EC256_PEM", "EC256_X509_PEM"},
-	{KEY_RSA, "RS256", "RSA256_PEM", "RSA256_X509_PEM"},
+	{KEY_EC, "ec", "ES256", "EC256_PEM", "EC256_X509_PEM"},
+	{KEY_RSA, "rsa", "RS256", "RSA256_PEM", "RSA256_X509_PEM"},
 };
 #define N_AKENZA_NAMES (sizeof(akenza_names) / sizeof(akenza_names[0]))
 _Static_assert(2 * N_AKENZA_NAMES == KEY_CREDENTIALS, "credential numbering");
+
+const char *
+key_type_name(enum key_type t)
+{
+	size_t i;
+
+	for (i = 0; i < N_AKENZA_NAMES; i++)
+		if (akenza_names[i].type == t)
+			return akenza_names[i].name;
+	return NULL;
+}
+
+enum key_type
+key_name_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_AKENZA_NAMES; i++)
+		if (strcmp(akenza_names[i].name, name) == 0)
+			return akenza_names[i].type;
+	return KEY_OTHER;
+}
 
 const char *
 key_type_alg(enum key_type t)

@@ -444,6 +444,13 @@ Test(key, akenza_names_come_from_one_table)
 	cr_assert_str_eq(key_type_alg(KEY_EC), "ES256");
 	cr_assert_str_eq(key_type_alg(KEY_RSA), "RS256");
 	cr_assert_null(key_type_alg(KEY_OTHER));
+	cr_assert_str_eq(key_type_name(KEY_EC), "ec");
+	cr_assert_str_eq(key_type_name(KEY_RSA), "rsa");
+	cr_assert_null(key_type_name(KEY_OTHER));
+	cr_assert_eq(key_name_type("ec"), KEY_EC);
+	cr_assert_eq(key_name_type("rsa"), KEY_RSA);
+	cr_assert_eq(key_name_type("EC"), KEY_OTHER, "exact names only");
+	cr_assert_eq(key_name_type(""), KEY_OTHER);
 	cr_assert_eq(key_alg_type("ES256"), KEY_EC);
 	cr_assert_eq(key_alg_type("RS256"), KEY_RSA);
 	cr_assert_eq(key_alg_type("es256"), KEY_OTHER);
