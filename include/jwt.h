@@ -85,6 +85,15 @@ int jwt_check(const char *token, size_t len, const struct jwt_check_opts *o, str
 	      struct err *e);
 /* No problem of severity JWT_ERROR: akenza would accept the token. */
 int jwt_report_accepted(const struct jwt_report *r);
+/* The errors and warnings of r, those past the end of its list included (warnings may be NULL). */
+void jwt_report_count(const struct jwt_report *r, int *errors, int *warnings);
+/* "error" or "warning". */
+const char *jwt_severity_name(enum jwt_severity s);
+/*
+ * r's problems as a JSON array of {code, severity, message} (only the errors
+ * if errors_only), as every --json shows them; NULL when out of memory.
+ */
+json_t *jwt_problems_json(const struct jwt_report *r, int errors_only);
 void jwt_report_clear(struct jwt_report *r);
 
 /* The latest time anything here takes: 9999-12-31T23:59:59Z (iat, exp, nbf, now). */

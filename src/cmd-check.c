@@ -404,12 +404,11 @@ token_stage(struct check_run *run, struct err *e)
 	const struct check_opts *o = run->o;
 	struct check_result *r = run->r;
 	struct err ignored = ERR_INIT;
-	int i, rc;
+	int rc;
 
 	if (get_token(run, e) != 0 || check_token(run, &r->token_report, e) != 0)
 		return -1;
-	for (i = 0; i < r->token_report.nproblems; i++)
-		r->token_errors += r->token_report.problems[i].severity == JWT_ERROR;
+	jwt_report_count(&r->token_report, &r->token_errors, NULL);
 	/* With --iat the problems (expired, issued in the future) are the point. */
 	if (o->tokenfile == NULL && o->mint.iat == 0 && r->token_errors > 0) {
 		r->minted_bad = 1;
@@ -445,8 +444,7 @@ explain_refusal(struct check_result *r)
 	size_t n = sizeof(r->token_hint), used;
 	int i, errors = 0;
 
-	for (i = 0; i < rep->nproblems; i++)
-		errors += rep->problems[i].severity == JWT_ERROR;
+	jwt_report_count(rep, &errors, NULL);
 	if (errors > 0) {
 		used = (size_t)snprintf(r->token_hint, n, "%s",
 					"the token fails the checks akenza makes:");
@@ -587,12 +585,6 @@ check_result_clear(struct check_result *r)
 	r->ndownlinks = r->downlinks_size = 0;
 }
 
-static const char *
-severity_name(enum jwt_severity s)
-{
-	return s == JWT_ERROR ? "error" : "warning";
-}
-
 /* The i-th hint: the session's, then the token checks' after a refused login; NULL after. */
 static const char *
 result_hint(const struct check_result *r, int i)
@@ -631,7 +623,7 @@ text_problems(const struct jwt_report *rep, int errors_only)
 
 		if (errors_only && p->severity != JWT_ERROR)
 			continue;
-		fprintf(stderr, "  token %s: %s: ", severity_name(p->severity), p->code);
+		fprintf(stderr, "  token %s: %s: ", jwt_severity_name(p->severity), p->code);
 		cmd_puts_safe(stderr, p->message);
 		putc('\n', stderr);
 	}
@@ -754,24 +746,6 @@ round_us(double ms)
 	return (double)(long long)(ms * 1000.0 + 0.5) / 1000.0;
 }
 
-static json_t *
-json_problems(const struct jwt_report *rep, int errors_only)
-{
-	json_t *arr = json_array();
-	int i;
-
-	for (i = 0; i < rep->nproblems; i++) {
-		const struct jwt_problem *p = &rep->problems[i];
-
-		if (errors_only && p->severity != JWT_ERROR)
-			continue;
-		json_array_append_new(arr,
-				      json_pack("{ss ss ss}", "code", p->code, "severity",
-						severity_name(p->severity), "message", p->message));
-	}
-	return arr;
-}
-
 /* Broker data that JSON may not hold (not UTF-8) is null. */
 static json_t *
 json_text(const char *s)
@@ -834,17 +808,17 @@ render_json(const struct check_result *r)
 			r->port, "topic", r->topic, "transport", r->plaintext ? "tcp" : "tls",
 			"dry_run", r->dry_run);
 	if (r->minted_bad) {
-		json_object_set_new(out, "token_problems", json_problems(&r->token_report, 1));
+		json_object_set_new(out, "token_problems", jwt_problems_json(&r->token_report, 1));
 	} else if (r->token_ready) {
 		json_object_set_new(out, "token_checked", json_boolean(r->token_errors == 0));
 		if (r->token_errors > 0)
-			json_object_set_new(out, "token_problems", json_problems(problems, 0));
+			json_object_set_new(out, "token_problems", jwt_problems_json(problems, 0));
 	}
 	if (r->session)
 		json_session(out, r);
 	/* Without errors before sending, the problems of a refused login come last. */
 	if (r->refused && r->token_errors == 0)
-		json_object_set_new(out, "token_problems", json_problems(problems, 0));
+		json_object_set_new(out, "token_problems", jwt_problems_json(problems, 0));
 	arr = json_array();
 	for (k = 0; k < r->nphases; k++)
 		json_array_append_new(arr,

@@ -84,18 +84,6 @@ claims_lifetime(const json_t *claims, json_int_t *secs)
 	return 0;
 }
 
-static void
-count_problems(const struct jwt_report *r, int *errors, int *warnings)
-{
-	int i;
-
-	*errors = *warnings = 0;
-	for (i = 0; i < r->nproblems; i++)
-		(*(r->problems[i].severity == JWT_ERROR ? errors : warnings))++;
-	*errors += r->dropped_errors;
-	*warnings += r->dropped - r->dropped_errors;
-}
-
 /*
  * What decode and verify show of a report besides their verdict, worked out
  * once for the text and the JSON view: the time claims, the lifetime, the
@@ -132,7 +120,7 @@ view_fill(struct token_view *v, const struct jwt_report *r, time_t now)
 	size_t i;
 
 	*v = (struct token_view){.r = r, .now = now};
-	count_problems(r, &v->errors, &v->warnings);
+	jwt_report_count(r, &v->errors, &v->warnings);
 	if (r->claims == NULL)
 		return;
 	for (i = 0; i < VIEW_TIMES; i++) {
@@ -159,7 +147,7 @@ print_problems(const struct jwt_report *r)
 	int i;
 
 	for (i = 0; i < r->nproblems; i++) {
-		printf("  %-7s %s: ", r->problems[i].severity == JWT_ERROR ? "error" : "warning",
+		printf("  %-7s %s: ", jwt_severity_name(r->problems[i].severity),
 		       r->problems[i].code);
 		cmd_puts_safe(stdout, r->problems[i].message);
 		putchar('\n');
@@ -256,31 +244,6 @@ print_details(const struct token_view *v)
 
 /* --- shared: the JSON view ------------------------------------------------------- */
 
-static json_t *
-problems_json(const struct jwt_report *r)
-{
-	json_t *a = json_array(), *p;
-	int i;
-
-	if (a == NULL)
-		return NULL;
-	/* A problem is never lost: a message JSON cannot hold is replaced, the code kept. */
-	for (i = 0; i < r->nproblems; i++) {
-		const char *sev = r->problems[i].severity == JWT_ERROR ? "error" : "warning";
-
-		p = json_pack("{ss ss ss}", "code", r->problems[i].code, "severity", sev, "message",
-			      r->problems[i].message);
-		if (p == NULL)
-			p = json_pack("{ss ss ss}", "code", r->problems[i].code, "severity", sev,
-				      "message", "(message not valid UTF-8)");
-		if (p == NULL || json_array_append_new(a, p) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
 /* One time claim as its value, ISO 8601 and relative to now (null if out of range). */
 static json_t *
 time_json(const struct view_time *vt, time_t now)
@@ -328,7 +291,7 @@ details_json(const struct token_view *v)
 	if (r->payload_opaque)
 		json_object_set_new(j, "payload_length", json_integer((json_int_t)r->payload_len));
 	json_object_set_new(j, "token_length", json_integer((json_int_t)r->token_len));
-	json_object_set_new(j, "problems", problems_json(r));
+	json_object_set_new(j, "problems", jwt_problems_json(r, 0));
 	if (r->dropped > 0)
 		json_object_set_new(j, "problems_not_listed",
 				    json_pack("{si si}", "count", r->dropped, "errors",

@@ -212,6 +212,54 @@ jwt_report_add(struct jwt_report *r, const char *code, enum jwt_severity sev, co
 #define ERROR(r, code, ...) jwt_report_add((r), (code), JWT_ERROR, __VA_ARGS__)
 #define WARN(r, code, ...) jwt_report_add((r), (code), JWT_WARNING, __VA_ARGS__)
 
+void
+jwt_report_count(const struct jwt_report *r, int *errors, int *warnings)
+{
+	int i, w = 0;
+
+	*errors = 0;
+	for (i = 0; i < r->nproblems; i++)
+		(*(r->problems[i].severity == JWT_ERROR ? errors : &w))++;
+	/* The problems past the list's end count too: a count never hides one. */
+	*errors += r->dropped_errors;
+	if (warnings != NULL)
+		*warnings = w + r->dropped - r->dropped_errors;
+}
+
+const char *
+jwt_severity_name(enum jwt_severity s)
+{
+	return s == JWT_ERROR ? "error" : "warning";
+}
+
+json_t *
+jwt_problems_json(const struct jwt_report *r, int errors_only)
+{
+	const struct jwt_problem *p;
+	json_t *a = json_array(), *o;
+	int i;
+
+	if (a == NULL)
+		return NULL;
+	/* A problem is never lost: a message JSON cannot hold is replaced, the code kept. */
+	for (i = 0; i < r->nproblems; i++) {
+		p = &r->problems[i];
+		if (errors_only && p->severity != JWT_ERROR)
+			continue;
+		o = json_pack("{ss ss ss}", "code", p->code, "severity",
+			      jwt_severity_name(p->severity), "message", p->message);
+		if (o == NULL)
+			o = json_pack("{ss ss ss}", "code", p->code, "severity",
+				      jwt_severity_name(p->severity), "message",
+				      "(message not valid UTF-8)");
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 int
 jwt_report_accepted(const struct jwt_report *r)
 {

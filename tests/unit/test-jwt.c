@@ -1502,3 +1502,45 @@ Test(jwt, numeric_date_is_whole_seconds_from_1970_to_9999)
 	}
 	json_decref(j);
 }
+
+/* One count and one JSON view of a report's problems, for jwt, check and the plugin alike. */
+Test(jwt, counts_and_json_include_what_the_list_dropped)
+{
+	struct jwt_report r = JWT_REPORT_INIT;
+	json_t *all, *errs;
+	int i, errors, warnings;
+
+	for (i = 0; i < JWT_PROBLEMS_MAX; i++)
+		jwt_report_add(&r, "kid_missing", JWT_WARNING, "warning %d", i);
+	jwt_report_add(&r, "expired", JWT_ERROR, "past the list's end");
+	jwt_report_add(&r, "kid_missing", JWT_WARNING, "past the list's end too");
+	jwt_report_count(&r, &errors, &warnings);
+	cr_assert_eq(errors, 1, "a dropped error still counts");
+	cr_assert_eq(warnings, JWT_PROBLEMS_MAX + 1);
+	jwt_report_count(&r, &errors, NULL);
+	cr_assert_eq(errors, 1);
+	cr_assert_str_eq(jwt_severity_name(JWT_ERROR), "error");
+	cr_assert_str_eq(jwt_severity_name(JWT_WARNING), "warning");
+
+	all = jwt_problems_json(&r, 0);
+	errs = jwt_problems_json(&r, 1);
+	cr_assert_not_null(all);
+	cr_assert_eq(json_array_size(all), JWT_PROBLEMS_MAX);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(all, 0), "severity")),
+			 "warning");
+	cr_assert_eq(json_array_size(errs), 0, "the listed problems hold no error");
+	json_decref(all);
+	json_decref(errs);
+	jwt_report_clear(&r);
+
+	/* A message JSON cannot hold is replaced; the problem and its code stay. */
+	jwt_report_add(&r, "aud_mismatch", JWT_ERROR, "aud '%s'", "\xff\xfe");
+	all = jwt_problems_json(&r, 1);
+	cr_assert_eq(json_array_size(all), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(all, 0), "code")),
+			 "aud_mismatch");
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(all, 0), "message")),
+			 "(message not valid UTF-8)");
+	json_decref(all);
+	jwt_report_clear(&r);
+}
