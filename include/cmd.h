@@ -2,12 +2,16 @@
  * cmd: the command table and what every command shares -- option parsing,
  * help and usage built from the table, and printing errors and warnings.
  *
- * The table is the single source of truth: dispatch, "akcred help", every
- * "--help", the shell completions and the man-page drift tests read it.
+ * The table is the single source of truth: dispatch, option parsing (each
+ * option row names its destination, kind, default and rules), "akcred help",
+ * every "--help", the shell completions and the man-page drift tests read it.
+ * A command's exec runs with its option struct filled and only its operands
+ * left; it fills one result, which a text and a JSON renderer print.
  *
  * Adding a command:
  *   1. src/cmd-<verb>.c defining "const struct cmd_entry cmd_<verb>_entry"
- *      (two to five lines at the top on what it does);
+ *      (two to five lines at the top on what it does), its option struct and
+ *      its CMD_OPT rows;
  *   2. add it to cmd_table[] in src/cmd.c (or to its parent's children);
  *   3. man/akcred-<verb>.1, listed in akcred.1 SEE ALSO;
  *   4. regenerate the completions: make completions;
