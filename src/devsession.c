@@ -102,9 +102,12 @@ add_message(struct ds *d, const char *payload, size_t len, struct err *e)
 {
 	unsigned long long seq = d->next_seq++;
 
-	if (d->spooling && spool_put(&d->sp, seq, payload, len, e) != 0)
+	if (d->spooling && spool_payload_check(payload, len, e) != 0)
 		return err_prefix(e, "input line %lu", d->line);
-	return enqueue(d, seq, payload, len, e);
+	if (enqueue(d, seq, payload, len, e) != 0)
+		return -1;
+	/* The queue's copy: payload is a slice of the input, not NUL-terminated. */
+	return d->spooling ? spool_put(&d->sp, seq, d->tail->payload, len, e) : 0;
 }
 
 static int
