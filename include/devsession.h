@@ -85,6 +85,7 @@ struct devsession_stats {
 	unsigned long pending;   /* not acknowledged at the end */
 	unsigned long connects, refreshes;
 	int stopped; /* ended by *stop */
+	int told;    /* the failure returned was told already, as a DEVSESSION_FAILED event */
 };
 
 /*

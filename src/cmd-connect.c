@@ -245,7 +245,7 @@ static int
 summary(const struct connect_opts *o, const struct devsession_stats *st, int rc,
 	const struct err *e)
 {
-	if (rc != 0)
+	if (rc != 0 && !st->told)
 		cmd_fail(e);
 	if (rc == 0 && !st->stopped) {
 		fprintf(stderr, "done: %lu %s acknowledged\n", st->published,

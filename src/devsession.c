@@ -392,8 +392,10 @@ ds_failed(struct ds *d, unsigned *fails, unsigned *refusals, struct err *e)
 	ev.first = *fails == 1;
 	*refusals = refused ? *refusals + 1 : 0;
 	tell(d, &ev);
-	if (devsession_fatal(e->status) || (refused && *refusals >= d->o->refusals_max))
+	if (devsession_fatal(e->status) || (refused && *refusals >= d->o->refusals_max)) {
+		d->st->told = 1;
 		return -1;
+	}
 	rev.attempt = *fails;
 	rev.delay_ms = devsession_backoff_ms(*fails, refused, randombytes_random());
 	tell(d, &rev);
