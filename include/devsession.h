@@ -34,9 +34,9 @@
 #define DEVSESSION_PAYLOAD_MAX (256 * 1024) /* longer input lines are an error */
 #define DEVSESSION_QUEUE_MAX 4096           /* messages waiting before input reading pauses */
 #define DEVSESSION_INFLIGHT 64              /* publishes awaiting their PUBACK at once */
-#define DEVSESSION_MARGIN_MAX_MS 300000L    /* the refresh margin: a fifth of the lifetime, */
-					    /* at most five minutes */
-#define DEVSESSION_BACKOFF_BASE_MS 1000L    /* after a lost connection or failed connect */
+/* The refresh margin is a fifth of the lifetime, at most this. */
+#define DEVSESSION_MARGIN_MAX_MS 300000L
+#define DEVSESSION_BACKOFF_BASE_MS 1000L /* after a lost connection or failed connect */
 #define DEVSESSION_BACKOFF_CAP_MS 60000L
 #define DEVSESSION_REFUSED_BASE_MS 10000L /* after a refused login */
 #define DEVSESSION_REFUSED_CAP_MS 300000L

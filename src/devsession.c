@@ -409,6 +409,9 @@ ds_loop(struct ds *d, struct err *e)
 	unsigned fails = 0, refusals = 0;
 
 	while (!*d->o->stop) {
+		/* The input ended while away, and nothing is left: no need to come back. */
+		if (d->eof && d->head == NULL && d->st->connects > 0)
+			return 0;
 		if (ds_connect(d, e) != 0) {
 			if (ds_failed(d, &fails, &refusals, e) != 0)
 				return -1;
