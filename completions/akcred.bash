@@ -15,7 +15,7 @@ _akcred()
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check register help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register help version" -- "$cur"))
 		return ;;
 	jwt)
 		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
@@ -117,6 +117,27 @@ _akcred()
 		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --help'
 		operands=''
 		;;
+	'connect')
+		case $prev in
+		--device-id) return ;;
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--host) return ;;
+		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		--ttl) COMPREPLY=($(compgen -W "20m 1h" -- "$cur")); return ;;
+		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
+		--username) return ;;
+		--topic-suffix) return ;;
+		--timeout) COMPREPLY=($(compgen -W "5s 10s 30s" -- "$cur")); return ;;
+		--interval) COMPREPLY=($(compgen -W "10s 1m" -- "$cur")); return ;;
+		--spool) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		--refusals) return ;;
+		esac
+		opts='--device-id --key --passphrase-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --username --topic-suffix --timeout --interval --spool --refusals --help'
+		operands=''
+		;;
 	'register')
 		case $prev in
 		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -166,7 +187,7 @@ _akcred()
 		fi
 		COMPREPLY=($(compgen -P @ -f -- "${w#@}"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check register help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred

@@ -67,6 +67,7 @@ struct mqtt_opts {
 	int dry_run;              /* resolve and load the trust store only */
 	void (*on_phase)(const struct mqtt_phase *ph, void *arg);
 	void (*on_message)(const char *topic, const void *payload, size_t len, int qos, void *arg);
+	void (*on_puback)(int mid, void *arg); /* a QoS 1 publish acknowledged, or NULL */
 	void *arg;
 };
 
@@ -95,6 +96,27 @@ const char *mqtt_phase_name(enum mqtt_phase_id id);
  * cannot be loaded) and r telling which phase and the hints.
  */
 int mqtt_check(const struct mqtt_opts *o, struct mqtt_result *r, struct err *e);
+
+/*
+ * A session kept open (akcred connect): mqtt_session_open() runs the phases
+ * of mqtt_check() up to the login and the subscription to o->listen_topic
+ * (if any) -- failing with the same diagnosis in r and e -- and keeps the
+ * connection; o->topic must be NULL (the caller publishes) and o must
+ * outlive the session.  mqtt_session_wait() runs the network for up to
+ * timeout_ms (at most a second), returning early when fd (if >= 0) is
+ * readable (*fd_ready set); on_message and on_puback are called from it.
+ * -1 with e (AK_NETWORK) when the connection is lost.  mqtt_session_close()
+ * sends a DISCONNECT first if clean.
+ */
+struct mqtt_session;
+int mqtt_session_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **sp,
+		      struct err *e);
+/* Queue a publish; *mid is what on_puback will be called with. */
+int mqtt_session_publish(struct mqtt_session *s, const char *topic, const void *payload, size_t len,
+			 int qos, int *mid, struct err *e);
+int mqtt_session_wait(struct mqtt_session *s, int fd, long timeout_ms, int *fd_ready,
+		      struct err *e);
+void mqtt_session_close(struct mqtt_session *s, int clean);
 
 /* libmosquitto's version as loaded at run time ("2.0.11"), or -1 with e. */
 int mqtt_library_version(char *buf, size_t size, struct err *e);

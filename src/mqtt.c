@@ -31,6 +31,7 @@
 	X(mosquitto_void_option)                                                                   \
 	X(mosquitto_loop)                                                                          \
 	X(mosquitto_socket)                                                                        \
+	X(mosquitto_want_write)                                                                    \
 	X(mosquitto_publish)                                                                       \
 	X(mosquitto_subscribe)                                                                     \
 	X(mosquitto_disconnect)                                                                    \
@@ -228,6 +229,8 @@ on_publish(struct mosquitto *m, void *obj, int mid)
 	(void)m;
 	if (mid == s->pub_mid)
 		s->pub_acked = 1;
+	if (s->o->on_puback != NULL)
+		s->o->on_puback(mid, s->o->arg);
 }
 
 static void
@@ -722,6 +725,8 @@ mqtt_run(struct mqtt_session *s, const char *password, struct err *e)
 		return -1;
 	if (o->listen_topic != NULL && session_subscribe(s) != 0)
 		return -1;
+	if (o->topic == NULL) /* mqtt_session_open(): the caller publishes */
+		return 0;
 	if (session_publish(s) != 0)
 		return -1;
 	if (o->listen_topic != NULL && o->listen_ms > 0 && session_listen(s) != 0)
@@ -753,4 +758,77 @@ mqtt_check(const struct mqtt_opts *o, struct mqtt_result *r, struct err *e)
 		rc = mqtt_run(s, o->password, e);
 	mqtt_close(s);
 	return rc;
+}
+
+/* ---- a session kept open (akcred connect) --------------------------------- */
+
+int
+mqtt_session_open(const struct mqtt_opts *o, struct mqtt_result *r, struct mqtt_session **sp,
+		  struct err *e)
+{
+	*sp = NULL;
+	if (o->topic != NULL || o->dry_run)
+		return err_set(e, AK_INTERNAL, "mqtt_session_open: no topic, no dry run");
+	if (mqtt_open(o, r, sp, e) == 0 && mqtt_run(*sp, o->password, e) == 0)
+		return 0;
+	mqtt_session_close(*sp, 0);
+	*sp = NULL;
+	return -1;
+}
+
+int
+mqtt_session_publish(struct mqtt_session *s, const char *topic, const void *payload, size_t len,
+		     int qos, int *mid, struct err *e)
+{
+	int rc = p_mosquitto_publish(s->mosq, mid, topic, (int)len, payload, qos, false);
+
+	if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST)
+		return err_set(e, AK_NETWORK, "connection lost");
+	if (rc != MOSQ_ERR_SUCCESS)
+		return err_set(e, AK_INTERNAL, "cannot publish to '%s': %s", topic,
+			       p_mosquitto_strerror(rc));
+	return 0;
+}
+
+int
+mqtt_session_wait(struct mqtt_session *s, int fd, long timeout_ms, int *fd_ready, struct err *e)
+{
+	struct pollfd pfd[2];
+	int n = 1, rc;
+
+	*fd_ready = 0;
+	pfd[0].fd = p_mosquitto_socket(s->mosq);
+	pfd[0].events = POLLIN | (p_mosquitto_want_write(s->mosq) ? POLLOUT : 0);
+	pfd[0].revents = 0;
+	if (fd >= 0) {
+		pfd[1].fd = fd;
+		pfd[1].events = POLLIN;
+		pfd[1].revents = 0;
+		n = 2;
+	}
+	/* At most a second: libmosquitto's keepalive runs in its loop. */
+	if (poll(pfd, (nfds_t)n, timeout_ms > 1000 ? 1000 : (int)timeout_ms) < 0 && errno != EINTR)
+		return err_set(e, AK_INTERNAL, "poll: %s", strerror(errno));
+	if (n == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+		*fd_ready = 1;
+	rc = p_mosquitto_loop(s->mosq, 0, 1);
+	if (s->closed || (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NOMEM))
+		return err_set(e, AK_NETWORK, "connection lost: %s",
+			       s->last_log[0]
+				       ? s->last_log
+				       : p_mosquitto_strerror(rc != 0 ? rc : MOSQ_ERR_CONN_LOST));
+	return 0;
+}
+
+void
+mqtt_session_close(struct mqtt_session *s, int clean)
+{
+	if (s == NULL)
+		return;
+	if (clean && !s->closed) {
+		s->deadline = timeutil_now_ms() + (double)s->o->timeout_ms;
+		p_mosquitto_disconnect(s->mosq);
+		(void)loop_until(s, &s->closed, s->deadline);
+	}
+	mqtt_close(s);
 }
