@@ -6,7 +6,7 @@
 # RSS, and check's own connack phase (from --json).  Twice: against a broker
 # with mosquitto's default settings, where the server's Nagle algorithm holds
 # the CONNACK behind the TLS 1.3 session tickets until the client ACKs them
-# (akcred-check(1) and mqtt.c say how check avoids the wait), and against one
+# (quick_ack() in src/mqtt.c is how check avoids the wait), and against one
 # with set_tcp_nodelay true, as the tests run it.
 #   $AKCRED, $O (akcred_auth.so), $PYTHON; RUNS (default 30)
 set -eu
