@@ -444,16 +444,23 @@ Test(authz_keys, every_key_of_a_file_counts)
 /* The open sessions of a broker that ends them at expiry; clients are only compared. */
 static int client_a, client_b, client_c;
 
+static void
+add(struct authz_sessions *ss, const int *client, const char *id, time_t ends)
+{
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(authz_sessions_add(ss, client, id, ends, &e), 0, "%s", e.msg);
+}
+
 Test(authz_sessions, takes_out_each_session_once_it_is_over)
 {
 	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
-	struct err e = ERR_INIT;
 
 	cr_assert_eq(authz_sessions_take_over(&ss, 1000, &s), 0);
-	cr_assert_eq(authz_sessions_add(&ss, &client_a, "dev-a", 300, &e), 0);
-	cr_assert_eq(authz_sessions_add(&ss, &client_b, "dev-b", 100, &e), 0);
-	cr_assert_eq(authz_sessions_add(&ss, &client_c, "dev-c", 200, &e), 0);
+	add(&ss, &client_a, "dev-a", 300);
+	add(&ss, &client_b, "dev-b", 100);
+	add(&ss, &client_c, "dev-c", 200);
 	cr_assert_eq(authz_sessions_take_over(&ss, 99, &s), 0);
 	cr_assert_eq(authz_sessions_take_over(&ss, 100, &s), 1);
 	cr_assert(s.client == &client_b && strcmp(s.id, "dev-b") == 0 && s.ends == 100);
@@ -470,10 +477,9 @@ Test(authz_sessions, a_closed_session_is_never_taken_out)
 {
 	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
-	struct err e = ERR_INIT;
 
-	cr_assert_eq(authz_sessions_add(&ss, &client_a, "dev-a", 100, &e), 0);
-	cr_assert_eq(authz_sessions_add(&ss, &client_b, "dev-b", 200, &e), 0);
+	add(&ss, &client_a, "dev-a", 100);
+	add(&ss, &client_b, "dev-b", 200);
 	authz_sessions_remove(&ss, &client_a);
 	authz_sessions_remove(&ss, &client_c); /* not there: nothing happens */
 	cr_assert_eq(authz_sessions_take_over(&ss, 150, &s), 0);
@@ -486,10 +492,9 @@ Test(authz_sessions, a_client_added_again_has_one_session_with_the_new_end)
 {
 	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
-	struct err e = ERR_INIT;
 
-	cr_assert_eq(authz_sessions_add(&ss, &client_a, "dev-a", 100, &e), 0);
-	cr_assert_eq(authz_sessions_add(&ss, &client_a, "dev-a", 500, &e), 0);
+	add(&ss, &client_a, "dev-a", 100);
+	add(&ss, &client_a, "dev-a", 500);
 	cr_assert_eq(ss.n, 1);
 	cr_assert_eq(authz_sessions_take_over(&ss, 499, &s), 0);
 	cr_assert_eq(authz_sessions_take_over(&ss, 500, &s), 1);
@@ -500,15 +505,13 @@ Test(authz_sessions, many_sessions_end_in_any_order)
 {
 	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
-	struct err e = ERR_INIT;
-	static char clients[1000];
+	static int clients[1000];
 	char id[16];
 	int i, taken = 0;
 
 	for (i = 0; i < 1000; i++) {
 		snprintf(id, sizeof(id), "dev-%d", i);
-		cr_assert_eq(authz_sessions_add(&ss, &clients[i], id, 1000 + (i * 7919) % 1000, &e),
-			     0);
+		add(&ss, &clients[i], id, 1000 + (i * 7919) % 1000);
 	}
 	for (i = 1000; i < 2000; i++) {
 		while (authz_sessions_take_over(&ss, i, &s)) {
