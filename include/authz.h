@@ -103,6 +103,9 @@ void authz_sessions_remove(struct authz_sessions *ss, const void *client);
  * none is.  Called until 0, it takes out each of them.
  */
 int authz_sessions_take_over(struct authz_sessions *ss, time_t now, struct authz_session *out);
+/* Is the client's session over at now: 1 with a copy in *out, or 0 (not over, or none). */
+int authz_sessions_over(const struct authz_sessions *ss, const void *client, time_t now,
+			struct authz_session *out);
 void authz_sessions_clear(struct authz_sessions *ss);
 
 #endif

@@ -295,6 +295,28 @@ authz_sessions_remove(struct authz_sessions *ss, const void *client)
 	}
 }
 
+/* The one rule of when a session is over: from its end on. */
+static int
+session_over(const struct authz_session *s, time_t now)
+{
+	return s->ends <= now;
+}
+
+int
+authz_sessions_over(const struct authz_sessions *ss, const void *client, time_t now,
+		    struct authz_session *out)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++) {
+		if (ss->s[i].client == client) {
+			*out = ss->s[i];
+			return session_over(&ss->s[i], now);
+		}
+	}
+	return 0;
+}
+
 int
 authz_sessions_take_over(struct authz_sessions *ss, time_t now, struct authz_session *out)
 {
@@ -304,7 +326,7 @@ authz_sessions_take_over(struct authz_sessions *ss, time_t now, struct authz_ses
 	if (ss->n == 0 || now < ss->next)
 		return 0;
 	for (i = 0; i < ss->n; i++) {
-		if (ss->s[i].ends <= now) {
+		if (session_over(&ss->s[i], now)) {
 			*out = ss->s[i];
 			ss->s[i] = ss->s[--ss->n];
 			return 1;

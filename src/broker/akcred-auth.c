@@ -68,14 +68,16 @@ session_start(struct plugin *p, struct mosquitto *client, const struct authz_log
 	/*
 	 * Ticks reach a plugin on every turn of mosquitto's loop (at least ten
 	 * a second), except in mosquitto 2.0.0 to 2.0.14 with
-	 * per_listener_settings true: say so once rather than end nothing.
+	 * per_listener_settings true: say so once, since sessions then end only
+	 * on their publish or subscribe (session_acl).
 	 */
 	if (!p->ticked && !p->tickless_said && time(NULL) - p->started >= 2) {
 		mosquitto_log_printf(MOSQ_LOG_WARNING,
 				     "akcred-auth: plugin_opt_disconnect_on_expiry: mosquitto "
 				     "sends this plugin no tick events (before 2.0.15 it sends "
-				     "none with per_listener_settings true): no session is ended "
-				     "at expiry");
+				     "none with per_listener_settings true): a session past its "
+				     "token's expiry is ended only when it publishes or "
+				     "subscribes");
 		p->tickless_said = 1;
 	}
 	if (authz_sessions_add(&p->sessions, client, mosquitto_client_id(client), l->ends, &e) !=
@@ -91,28 +93,55 @@ session_start(struct plugin *p, struct mosquitto *client, const struct authz_log
 	return MOSQ_ERR_SUCCESS;
 }
 
+static void
+session_ended(const struct plugin *p, const struct authz_session *s, const char *how)
+{
+	char id[160], iso[TIMEUTIL_ISO_LEN], d[32];
+
+	safe(s->id, id, sizeof(id));
+	mosquitto_log_printf(MOSQ_LOG_NOTICE,
+			     "akcred-auth: session of '%s' ended%s: its token expired at %s "
+			     "(exp, plus the leeway of %s)",
+			     id, how, timeutil_iso8601(s->ends - p->config.policy.leeway, iso),
+			     timeutil_duration(p->config.policy.leeway, d, sizeof(d)));
+}
+
 /* End the sessions whose token has expired (plus the leeway). */
 static int
 on_tick(int event, void *event_data, void *userdata)
 {
 	struct plugin *p = userdata;
 	struct authz_session s;
-	char id[160], iso[TIMEUTIL_ISO_LEN], d[32];
 
 	(void)event;
 	(void)event_data;
 	p->ticked = 1;
 	while (authz_sessions_take_over(&p->sessions, time(NULL), &s)) {
-		safe(s.id, id, sizeof(id));
-		mosquitto_log_printf(MOSQ_LOG_NOTICE,
-				     "akcred-auth: session of '%s' ended: its token expired at %s "
-				     "(exp, plus the leeway of %s)",
-				     id, timeutil_iso8601(s.ends - p->config.policy.leeway, iso),
-				     timeutil_duration(p->config.policy.leeway, d, sizeof(d)));
+		session_ended(p, &s, "");
 		/* Its DISCONNECT event finds the session already taken out. */
 		mosquitto_kick_client_by_clientid(s.id, false);
 	}
 	return MOSQ_ERR_SUCCESS;
+}
+
+/*
+ * A session past its end that a tick has not ended yet (or never will: no
+ * ticks) publishes or subscribes: an error other than "denied" makes
+ * mosquitto close the connection.  Nothing is delivered to it meanwhile.
+ * -1 if the session goes on.
+ */
+static int
+session_acl(struct plugin *p, struct mosquitto *client, enum authz_access a)
+{
+	struct authz_session s;
+
+	if (!p->disconnect_on_expiry || !authz_sessions_over(&p->sessions, client, time(NULL), &s))
+		return -1;
+	if (a != AUTHZ_PUBLISH && a != AUTHZ_SUBSCRIBE)
+		return MOSQ_ERR_ACL_DENIED;
+	authz_sessions_remove(&p->sessions, client);
+	session_ended(p, &s, a == AUTHZ_PUBLISH ? " on its publish" : " on its subscribe");
+	return MOSQ_ERR_AUTH;
 }
 
 static int
@@ -159,6 +188,7 @@ on_acl_check(int event, void *event_data, void *userdata)
 	struct plugin *p = userdata;
 	enum authz_access a;
 	char id[160], topic[300];
+	int rc;
 
 	(void)event;
 	switch (ev->access) {
@@ -177,6 +207,8 @@ on_acl_check(int event, void *event_data, void *userdata)
 	default:
 		return MOSQ_ERR_ACL_DENIED;
 	}
+	if ((rc = session_acl(p, ev->client, a)) >= 0)
+		return rc;
 	if (authz_acl(mosquitto_client_id(ev->client), a, ev->topic))
 		return MOSQ_ERR_SUCCESS;
 	safe(mosquitto_client_id(ev->client), id, sizeof(id));

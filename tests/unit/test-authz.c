@@ -488,6 +488,23 @@ Test(authz_sessions, a_closed_session_is_never_taken_out)
 	authz_sessions_clear(&ss);
 }
 
+Test(authz_sessions, says_whether_a_clients_session_is_over)
+{
+	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
+	struct authz_session s;
+
+	add(&ss, &client_a, "dev-a", 100);
+	add(&ss, &client_b, "dev-b", 200);
+	cr_assert_eq(authz_sessions_over(&ss, &client_a, 99, &s), 0);
+	cr_assert_eq(authz_sessions_over(&ss, &client_a, 100, &s), 1);
+	cr_assert(s.client == &client_a && strcmp(s.id, "dev-a") == 0 && s.ends == 100);
+	cr_assert_eq(authz_sessions_over(&ss, &client_b, 150, &s), 0);
+	cr_assert_eq(authz_sessions_over(&ss, &client_c, 1000, &s), 0); /* no session */
+	/* Asking takes nothing out. */
+	cr_assert_eq(ss.n, 2);
+	authz_sessions_clear(&ss);
+}
+
 Test(authz_sessions, a_client_added_again_has_one_session_with_the_new_end)
 {
 	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
