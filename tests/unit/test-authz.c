@@ -441,60 +441,67 @@ Test(authz_keys, every_key_of_a_file_counts)
 	key_clear(&x);
 }
 
-/* The open sessions of a broker that ends them at expiry; clients are only compared. */
+/*
+ * The open sessions of a broker that ends them at expiry: a's ends at 100,
+ * b's at 200; clients are only compared.
+ */
+static struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 static int client_a, client_b, client_c;
 
 static void
-add(struct authz_sessions *ss, const int *client, const char *id, time_t ends)
+add(const int *client, const char *id, time_t ends)
 {
 	struct err e = ERR_INIT;
 
-	cr_assert_eq(authz_sessions_add(ss, client, id, ends, &e), 0, "%s", e.msg);
+	cr_assert_eq(authz_sessions_add(&ss, client, id, ends, &e), 0, "%s", e.msg);
 }
+
+static void
+two_sessions(void)
+{
+	add(&client_a, "dev-a", 100);
+	add(&client_b, "dev-b", 200);
+}
+
+static void
+no_sessions(void)
+{
+	authz_sessions_clear(&ss);
+}
+
+TestSuite(authz_sessions, .init = two_sessions, .fini = no_sessions);
 
 Test(authz_sessions, takes_out_each_session_once_it_is_over)
 {
-	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
 
-	cr_assert_eq(authz_sessions_take_over(&ss, 1000, &s), 0);
-	add(&ss, &client_a, "dev-a", 300);
-	add(&ss, &client_b, "dev-b", 100);
-	add(&ss, &client_c, "dev-c", 200);
+	add(&client_c, "dev-c", 200);
 	cr_assert_eq(authz_sessions_take_over(&ss, 99, &s), 0);
 	cr_assert_eq(authz_sessions_take_over(&ss, 100, &s), 1);
-	cr_assert(s.client == &client_b && strcmp(s.id, "dev-b") == 0 && s.ends == 100);
+	cr_assert(s.client == &client_a && strcmp(s.id, "dev-a") == 0 && s.ends == 100);
 	cr_assert_eq(authz_sessions_take_over(&ss, 100, &s), 0);
-	/* Both over at 300: each comes out once, then none. */
-	cr_assert_eq(authz_sessions_take_over(&ss, 300, &s), 1);
-	cr_assert_eq(authz_sessions_take_over(&ss, 300, &s), 1);
-	cr_assert_eq(authz_sessions_take_over(&ss, 300, &s), 0);
+	/* Both over at 200: each comes out once, then none. */
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 1);
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 1);
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 0);
 	cr_assert_eq(ss.n, 0);
-	authz_sessions_clear(&ss);
 }
 
 Test(authz_sessions, a_closed_session_is_never_taken_out)
 {
-	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
 
-	add(&ss, &client_a, "dev-a", 100);
-	add(&ss, &client_b, "dev-b", 200);
 	authz_sessions_remove(&ss, &client_a);
 	authz_sessions_remove(&ss, &client_c); /* not there: nothing happens */
 	cr_assert_eq(authz_sessions_take_over(&ss, 150, &s), 0);
 	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 1);
 	cr_assert(s.client == &client_b);
-	authz_sessions_clear(&ss);
 }
 
 Test(authz_sessions, says_whether_a_clients_session_is_over)
 {
-	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
 
-	add(&ss, &client_a, "dev-a", 100);
-	add(&ss, &client_b, "dev-b", 200);
 	cr_assert_eq(authz_sessions_over(&ss, &client_a, 99, &s), 0);
 	cr_assert_eq(authz_sessions_over(&ss, &client_a, 100, &s), 1);
 	cr_assert(s.client == &client_a && strcmp(s.id, "dev-a") == 0 && s.ends == 100);
@@ -502,33 +509,32 @@ Test(authz_sessions, says_whether_a_clients_session_is_over)
 	cr_assert_eq(authz_sessions_over(&ss, &client_c, 1000, &s), 0); /* no session */
 	/* Asking takes nothing out. */
 	cr_assert_eq(ss.n, 2);
-	authz_sessions_clear(&ss);
 }
 
 Test(authz_sessions, a_client_added_again_has_one_session_with_the_new_end)
 {
-	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
 
-	add(&ss, &client_a, "dev-a", 100);
-	add(&ss, &client_a, "dev-a", 500);
-	cr_assert_eq(ss.n, 1);
+	add(&client_a, "dev-a", 500);
+	cr_assert_eq(ss.n, 2);
+	cr_assert_eq(authz_sessions_take_over(&ss, 499, &s), 1);
+	cr_assert(s.client == &client_b);
 	cr_assert_eq(authz_sessions_take_over(&ss, 499, &s), 0);
 	cr_assert_eq(authz_sessions_take_over(&ss, 500, &s), 1);
-	authz_sessions_clear(&ss);
 }
 
 Test(authz_sessions, many_sessions_end_in_any_order)
 {
-	struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
 	struct authz_session s;
 	static int clients[1000];
 	char id[16];
 	int i, taken = 0;
 
+	no_sessions();
+	cr_assert_eq(authz_sessions_take_over(&ss, 1000, &s), 0);
 	for (i = 0; i < 1000; i++) {
 		snprintf(id, sizeof(id), "dev-%d", i);
-		add(&ss, &clients[i], id, 1000 + (i * 7919) % 1000);
+		add(&clients[i], id, 1000 + (i * 7919) % 1000);
 	}
 	for (i = 1000; i < 2000; i++) {
 		while (authz_sessions_take_over(&ss, i, &s)) {
@@ -538,5 +544,4 @@ Test(authz_sessions, many_sessions_end_in_any_order)
 		cr_assert_eq((int)ss.n, 1999 - i);
 	}
 	cr_assert_eq(taken, 1000);
-	authz_sessions_clear(&ss);
 }
