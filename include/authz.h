@@ -25,12 +25,17 @@
  *
  * Access: a device may publish only to /up/device/id/<its id> and below,
  * and subscribe (and receive) only under /down/device/id/<its id>/.
+ *
+ * Sessions (plugin_opt_disconnect_on_expiry): an accepted login says when
+ * its token stops being accepted (l->ends), and struct authz_sessions holds
+ * the open sessions, so that the broker ends each one then.
  */
 #ifndef AKCRED_AUTHZ_H
 #define AKCRED_AUTHZ_H
 
 #include <time.h>
 
+#include "devid.h"
 #include "err.h"
 #include "jwt.h"
 #include "key.h"
@@ -45,6 +50,11 @@ struct authz_login {
 	char kid[KEY_FINGERPRINT_HEX + 1]; /* the key that signed the accepted token */
 	char key_file[4096];
 	char reason[512]; /* why the login was refused */
+	/*
+	 * Accepted: the first second at which the same check refuses the token
+	 * as expired, exp plus the policy's leeway (jwt_check's rule).
+	 */
+	time_t ends;
 };
 
 /*
@@ -63,5 +73,39 @@ enum authz_access {
 
 /* 1 if the client may, 0 if not. */
 int authz_acl(const char *client_id, enum authz_access access, const char *topic);
+
+/*
+ * The open sessions whose token ends them: client is the broker's handle of
+ * the connection, only compared; id its client id.
+ */
+struct authz_session {
+	const void *client;
+	char id[DEVID_MAX + 1];
+	time_t ends; /* authz_login's l->ends */
+};
+
+struct authz_sessions {
+	struct authz_session *s;
+	size_t n, room;
+	time_t next; /* no session ends before this: most checks look at nothing else */
+};
+/* clang-format off */
+#define AUTHZ_SESSIONS_INIT {NULL, 0, 0, 0}
+/* clang-format on */
+
+/* Add (or, for a client already there, replace) a session; -1 with e when out of memory. */
+int authz_sessions_add(struct authz_sessions *ss, const void *client, const char *id, time_t ends,
+		       struct err *e);
+/* The client's connection closed: forget its session, if any. */
+void authz_sessions_remove(struct authz_sessions *ss, const void *client);
+/*
+ * Take out a session over at now (its ends <= now) into *out: 1, or 0 when
+ * none is.  Called until 0, it takes out each of them.
+ */
+int authz_sessions_take_over(struct authz_sessions *ss, time_t now, struct authz_session *out);
+/* Is the client's session over at now: 1 with a copy in *out, or 0 (not over, or none). */
+int authz_sessions_over(const struct authz_sessions *ss, const void *client, time_t now,
+			struct authz_session *out);
+void authz_sessions_clear(struct authz_sessions *ss);
 
 #endif

@@ -159,6 +159,21 @@ load_keys(const struct authz_config *c, const char *id, char **names, size_t n,
 	return 0;
 }
 
+/*
+ * When the session of an accepted token ends: jwt_check() calls a token
+ * expired once now - exp reaches the leeway, so at exp + leeway, with the
+ * exp it read and the leeway it was given.
+ */
+static time_t
+session_ends(const struct jwt_report *r, const struct jwt_check_opts *o)
+{
+	time_t exp = 0;
+
+	/* Accepted, so exp is there and in range (exp_missing is an error). */
+	(void)jwt_numeric_date(json_object_get(r->claims, "exp"), &exp);
+	return exp + (time_t)o->leeway;
+}
+
 int
 authz_login(const struct authz_config *c, const char *client_id, const char *password,
 	    struct authz_login *l, struct err *e)
@@ -212,6 +227,7 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 	}
 	if (kr.used >= 0 && jwt_report_accepted(&r) && r.signature_checked && r.signature_valid) {
 		rc = key_fingerprint(&keys.keys[kr.used], l->kid, e) == 0 ? 1 : -1;
+		l->ends = session_ends(&r, &o);
 		snprintf(l->key_file, sizeof(l->key_file), "%s/%s/%s", c->keys_dir, client_id,
 			 names[file_of[kr.used]]);
 	} else if (kr.kid == JWT_KID_UNKNOWN || kr.kid == JWT_KID_NOT_FP) {
@@ -234,4 +250,97 @@ out:
 	free(file_of);
 	key_set_clear(&keys);
 	return rc;
+}
+
+int
+authz_sessions_add(struct authz_sessions *ss, const void *client, const char *id, time_t ends,
+		   struct err *e)
+{
+	struct authz_session *grown, *slot = NULL;
+	size_t i;
+
+	for (i = 0; i < ss->n && slot == NULL; i++)
+		if (ss->s[i].client == client)
+			slot = &ss->s[i];
+	if (slot == NULL) {
+		if (ss->n == ss->room) {
+			ss->room = ss->room ? 2 * ss->room : 16;
+			if ((grown = realloc(ss->s, ss->room * sizeof(*grown))) == NULL) {
+				ss->room = ss->n;
+				return err_set(e, AK_INTERNAL, "out of memory adding a session");
+			}
+			ss->s = grown;
+		}
+		slot = &ss->s[ss->n++];
+	}
+	slot->client = client;
+	snprintf(slot->id, sizeof(slot->id), "%s", id);
+	slot->ends = ends;
+	if (ss->n == 1 || ends < ss->next)
+		ss->next = ends;
+	return 0;
+}
+
+void
+authz_sessions_remove(struct authz_sessions *ss, const void *client)
+{
+	size_t i;
+
+	/* next stays: still no session ends before it. */
+	for (i = 0; i < ss->n; i++) {
+		if (ss->s[i].client == client) {
+			ss->s[i] = ss->s[--ss->n];
+			return;
+		}
+	}
+}
+
+/* The one rule of when a session is over: from its end on. */
+static int
+session_over(const struct authz_session *s, time_t now)
+{
+	return s->ends <= now;
+}
+
+int
+authz_sessions_over(const struct authz_sessions *ss, const void *client, time_t now,
+		    struct authz_session *out)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++) {
+		if (ss->s[i].client == client) {
+			*out = ss->s[i];
+			return session_over(&ss->s[i], now);
+		}
+	}
+	return 0;
+}
+
+int
+authz_sessions_take_over(struct authz_sessions *ss, time_t now, struct authz_session *out)
+{
+	time_t next = 0;
+	size_t i;
+
+	if (ss->n == 0 || now < ss->next)
+		return 0;
+	for (i = 0; i < ss->n; i++) {
+		if (session_over(&ss->s[i], now)) {
+			*out = ss->s[i];
+			ss->s[i] = ss->s[--ss->n];
+			return 1;
+		}
+		if (i == 0 || ss->s[i].ends < next)
+			next = ss->s[i].ends;
+	}
+	ss->next = next;
+	return 0;
+}
+
+void
+authz_sessions_clear(struct authz_sessions *ss)
+{
+	free(ss->s);
+	*ss = (struct authz_sessions)AUTHZ_SESSIONS_INIT;
 }

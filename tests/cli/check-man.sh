@@ -19,11 +19,14 @@ done
 for s in 0 1 2 3 4 5 6 7; do
 	sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /p' "$MAN" | grep -q "^\.It $s$" || fail "exit status $s missing"
 done
-# The plugin's options, as its source accepts them, are documented.
-for o in $(grep -Eo 'strcmp\(opts\[i\]\.key, "[a-z_]+"' "$TESTS/../src/broker/akcred-auth.c" |
+# The plugin's options, as its source accepts them (option_set()), are documented.
+n=0
+for o in $(grep -Eo 'strcmp\(key, "[a-z_]+"' "$TESTS/../src/broker/akcred-auth.c" |
 	sed 's/.*"\(.*\)"/\1/'); do
 	grep -q "^\.It Ic plugin_opt_$o" "$BMAN" || fail "plugin_opt_$o is not in akcred-broker(7)"
+	n=$((n + 1))
 done
+[ "$n" -ge 5 ] || fail "found $n plugin options in src/broker/akcred-auth.c, not all of them"
 akcred 0 help
 assert_grep '^  check +connect to the broker as the device' out
 akcred 0 help --completion bash

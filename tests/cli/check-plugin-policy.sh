@@ -1,6 +1,6 @@
 # The broker plugin takes jwt verify's token policy: its leeway (0 to 86400 seconds) and an
 # audience host jwt verify --aud-host would take; a value outside it stops mosquitto at start,
-# not at every login.
+# not at every login, as does a plugin_opt_disconnect_on_expiry other than true or false.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/cli/broker.lib"
 broker_need
@@ -43,6 +43,8 @@ refused_at_start aud_host 'acme/akenza.io' \
 	"akcred-auth: plugin_opt_aud_host: audience host 'acme/akenza.io': only letters"
 refused_at_start leeway 86401 'akcred-auth: plugin_opt_leeway must be seconds from 0 to 86400'
 refused_at_start leeway -1 'akcred-auth: plugin_opt_leeway must be seconds from 0 to 86400'
+refused_at_start disconnect_on_expiry yes \
+	'akcred-auth: plugin_opt_disconnect_on_expiry must be true or false'
 
 # The largest leeway is taken, and a good aud host: the broker starts and lets a device in.
 broker_start "$T/broker"

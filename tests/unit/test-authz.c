@@ -166,6 +166,31 @@ Test(authz_login, refuses_an_expired_token)
 	sodium_free(tok);
 }
 
+/* The session ends at the first second the login's own check calls the token expired. */
+Test(authz_login, a_session_ends_when_the_same_check_refuses_the_token)
+{
+	struct authz_config c = {dir, JWT_POLICY_INIT, 0};
+	struct authz_login l;
+	struct err e = ERR_INIT;
+	time_t iat = 1790000000, ends;
+	char *tok = mint(&k1, "dev1", iat, 0);
+	long leeway;
+
+	for (leeway = 0; leeway <= 120; leeway += 60) {
+		c.policy.leeway = leeway;
+		c.now = iat + 10;
+		cr_assert_eq(authz_login(&c, "dev1", tok, &l, &e), 1, "%s", l.reason);
+		ends = l.ends;
+		cr_assert_eq(ends, iat + 1200 + leeway);
+		c.now = ends - 1;
+		cr_assert_eq(authz_login(&c, "dev1", tok, &l, &e), 1, "%s", l.reason);
+		c.now = ends;
+		cr_assert_eq(authz_login(&c, "dev1", tok, &l, &e), 0);
+		cr_assert(strncmp(l.reason, "expired", 7) == 0, "%s", l.reason);
+	}
+	sodium_free(tok);
+}
+
 Test(authz_login, refuses_a_client_id_other_than_the_audience)
 {
 	struct authz_login l;
@@ -414,4 +439,109 @@ Test(authz_keys, every_key_of_a_file_counts)
 	key_clear(&a);
 	key_clear(&b);
 	key_clear(&x);
+}
+
+/*
+ * The open sessions of a broker that ends them at expiry: a's ends at 100,
+ * b's at 200; clients are only compared.
+ */
+static struct authz_sessions ss = AUTHZ_SESSIONS_INIT;
+static int client_a, client_b, client_c;
+
+static void
+add(const int *client, const char *id, time_t ends)
+{
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(authz_sessions_add(&ss, client, id, ends, &e), 0, "%s", e.msg);
+}
+
+static void
+two_sessions(void)
+{
+	add(&client_a, "dev-a", 100);
+	add(&client_b, "dev-b", 200);
+}
+
+static void
+no_sessions(void)
+{
+	authz_sessions_clear(&ss);
+}
+
+TestSuite(authz_sessions, .init = two_sessions, .fini = no_sessions);
+
+Test(authz_sessions, takes_out_each_session_once_it_is_over)
+{
+	struct authz_session s;
+
+	add(&client_c, "dev-c", 200);
+	cr_assert_eq(authz_sessions_take_over(&ss, 99, &s), 0);
+	cr_assert_eq(authz_sessions_take_over(&ss, 100, &s), 1);
+	cr_assert(s.client == &client_a && strcmp(s.id, "dev-a") == 0 && s.ends == 100);
+	cr_assert_eq(authz_sessions_take_over(&ss, 100, &s), 0);
+	/* Both over at 200: each comes out once, then none. */
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 1);
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 1);
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 0);
+	cr_assert_eq(ss.n, 0);
+}
+
+Test(authz_sessions, a_closed_session_is_never_taken_out)
+{
+	struct authz_session s;
+
+	authz_sessions_remove(&ss, &client_a);
+	authz_sessions_remove(&ss, &client_c); /* not there: nothing happens */
+	cr_assert_eq(authz_sessions_take_over(&ss, 150, &s), 0);
+	cr_assert_eq(authz_sessions_take_over(&ss, 200, &s), 1);
+	cr_assert(s.client == &client_b);
+}
+
+Test(authz_sessions, says_whether_a_clients_session_is_over)
+{
+	struct authz_session s;
+
+	cr_assert_eq(authz_sessions_over(&ss, &client_a, 99, &s), 0);
+	cr_assert_eq(authz_sessions_over(&ss, &client_a, 100, &s), 1);
+	cr_assert(s.client == &client_a && strcmp(s.id, "dev-a") == 0 && s.ends == 100);
+	cr_assert_eq(authz_sessions_over(&ss, &client_b, 150, &s), 0);
+	cr_assert_eq(authz_sessions_over(&ss, &client_c, 1000, &s), 0); /* no session */
+	/* Asking takes nothing out. */
+	cr_assert_eq(ss.n, 2);
+}
+
+Test(authz_sessions, a_client_added_again_has_one_session_with_the_new_end)
+{
+	struct authz_session s;
+
+	add(&client_a, "dev-a", 500);
+	cr_assert_eq(ss.n, 2);
+	cr_assert_eq(authz_sessions_take_over(&ss, 499, &s), 1);
+	cr_assert(s.client == &client_b);
+	cr_assert_eq(authz_sessions_take_over(&ss, 499, &s), 0);
+	cr_assert_eq(authz_sessions_take_over(&ss, 500, &s), 1);
+}
+
+Test(authz_sessions, many_sessions_end_in_any_order)
+{
+	struct authz_session s;
+	static int clients[1000];
+	char id[16];
+	int i, taken = 0;
+
+	no_sessions();
+	cr_assert_eq(authz_sessions_take_over(&ss, 1000, &s), 0);
+	for (i = 0; i < 1000; i++) {
+		snprintf(id, sizeof(id), "dev-%d", i);
+		add(&clients[i], id, 1000 + (i * 7919) % 1000);
+	}
+	for (i = 1000; i < 2000; i++) {
+		while (authz_sessions_take_over(&ss, i, &s)) {
+			cr_assert(s.ends <= i);
+			taken++;
+		}
+		cr_assert_eq((int)ss.n, 1999 - i);
+	}
+	cr_assert_eq(taken, 1000);
 }
