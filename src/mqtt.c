@@ -836,7 +836,9 @@ mqtt_session_wait(struct mqtt_session *s, int fd, long timeout_ms, int *fd_ready
 		return err_set(e, AK_INTERNAL, "poll: %s", strerror(errno));
 	if (n == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
 		*fd_ready = 1;
+	quick_ack(s);
 	rc = p_mosquitto_loop(s->mosq, 0, 1);
+	quick_ack(s);
 	if (s->closed || (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NOMEM))
 		return err_set(e, AK_NETWORK, "connection lost: %s",
 			       s->last_log[0]
