@@ -170,27 +170,58 @@ int fileio_truncate(int fd, const char *name, off_t len, struct err *e);
  * it relies on them.  Before commit, fileio_dir_clear() removes the staged
  * directory; a crash leaves it behind, and fileio_dir_remove_stale() removes
  * it on the next run.
+ *
+ * Group commit (many directories made durable together): staged with
+ * FILEIO_DIR_DEFER, fileio_dir_add writes each file without waiting -- it
+ * only starts write-back (sync_file_range) -- and fileio_dir_seal closes the
+ * directory under its hidden name instead of committing it.  The caller then
+ * makes a whole group durable with one fileio_sync_fs, publishes each staged
+ * directory with fileio_dir_publish (the same rename as commit), and fsyncs
+ * the parent once.  Until fileio_sync_fs returns, a sealed directory may be
+ * incomplete on disk: it must not be published before.
  */
 #define FILEIO_STAGE_PREFIX ".akcred-"
 #define FILEIO_DIR_FILES 4
+#define FILEIO_DIR_DEFER 0x1 /* fileio_dir_stage_ex: no fsync, for a group commit */
 
 struct fileio_dir {
 	char *path; /* final name */
 	char *tmp;  /* staged name, NULL once published or removed */
 	int fd;     /* the staged directory, open until commit */
 	int n;      /* files created in it */
+	unsigned flags;
 	char *names[FILEIO_DIR_FILES];
 };
 /* clang-format off */
-#define FILEIO_DIR_INIT {NULL, NULL, -1, 0, {NULL}}
+#define FILEIO_DIR_INIT {NULL, NULL, -1, 0, 0, {NULL}}
 /* clang-format on */
 
 int fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e);
-/* Create name (no '/') in the staged directory with mode, write data, fsync. */
+/* fileio_dir_stage with flags (FILEIO_DIR_DEFER). */
+int fileio_dir_stage_ex(struct fileio_dir *d, const char *path, unsigned flags, struct err *e);
+/* Create name (no '/') in the staged directory with mode, write data, fsync (deferred: start
+ * write-back). */
 int fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len,
 		   mode_t mode, struct err *e);
 /* fsync the staged directory and rename it to its final name (AK_INPUT "exists" if taken). */
 int fileio_dir_commit(struct fileio_dir *d, struct err *e);
+/*
+ * Deferred: close the staged directory and leave it under its hidden name,
+ * copied to staged (its base name, at most NAME_MAX); free d.  From then on
+ * the caller owns it: fileio_dir_publish, or fileio_dir_remove_stale.
+ */
+int fileio_dir_seal(struct fileio_dir *d, char *staged, size_t size, struct err *e);
+/*
+ * Make everything written on the file system that holds fd durable (syncfs):
+ * the files and directories of a whole group at once.  name is for messages.
+ */
+int fileio_sync_fs(int fd, const char *name, struct err *e);
+/*
+ * Rename the sealed directory staged in parent (open as dirfd) to name, never
+ * replacing anything (AK_INPUT "exists" if taken).  Only after fileio_sync_fs.
+ */
+int fileio_dir_publish(int dirfd, const char *parent, const char *staged, const char *name,
+		       struct err *e);
 /* Remove the staged directory if still there; free d. */
 void fileio_dir_clear(struct fileio_dir *d);
 /*

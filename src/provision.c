@@ -5,38 +5,55 @@
  * does not grow with the batch but for the id set), drops bad ids and
  * duplicates, and queues one job per id.  Workers make or check devices; at
  * most "jobs" of them hold a CPU token at a time (key generation, encoding,
- * loading), while the others may be waiting on the disk, so fsync latency
- * overlaps with key generation.  The collector thread appends the manifest
- * rows, a group at a time: one fsync of DIR, one write(2) of all the group's
- * rows, one fsync.
+ * loading), while the others may be waiting on the disk.  A worker never
+ * waits for a device to be durable: the collector thread makes a whole group
+ * of them durable at once (group commit, as databases do), publishes them
+ * and appends their rows -- per group, not per device: one syncfs, the
+ * renames, one fsync of DIR, one write(2) of the rows, one fsync.  A group
+ * is whatever the workers finished while the collector committed the one
+ * before (at most WRITER_GROUP): a slow disk makes groups larger, not the
+ * run slower, a small batch is one small group, and progress moves at every
+ * commit.
  *
  * One device, new:
- *   a. DIR/.akcred-<id>.XXXXXX created, mode 0700 (fileio_dir_stage)
- *   b. private.pem (0600), public.pem (0644), cert.pem written and fsynced in it
- *   c. the staged directory fsynced, then renamed to DIR/<id> with
- *      RENAME_NOREPLACE: an existing DIR/<id> is never replaced
- *   d. (collector) DIR fsynced: the name DIR/<id> is durable
- *   e. (collector) the row appended with a single write(2), then fsync
+ *   a. (worker) DIR/.akcred-<id>.XXXXXX created, mode 0700 (fileio_dir_stage_ex)
+ *   b. (worker) private.pem (0600), public.pem (0644), cert.pem written in it,
+ *      write-back started but not waited for; the directory sealed under its
+ *      hidden name (fileio_dir_seal)
+ *   c. (collector) one syncfs for the group: every sealed directory and its
+ *      files durable
+ *   d. (collector) each renamed to DIR/<id> with RENAME_NOREPLACE: an
+ *      existing DIR/<id> is never replaced
+ *   e. (collector) DIR fsynced: the names DIR/<id> are durable
+ *   f. (collector) the group's rows appended with a single write(2), then fsync
  *
  * Killed (SIGKILL, power loss) at each point, the rerun sees:
- *   during a-c (before the rename): a hidden DIR/.akcred-* directory.  Nobody
- *      ever saw that key; the directory is removed and the id made afresh.
- *   after c, before d completes: after a power loss, either the staged
- *      directory (as above) or DIR/<id> (as below) -- rename is atomic.
- *   after c or d, before e: DIR/<id> complete (its files were durable before
- *      the rename) but not in the manifest.  It is checked (private key
+ *   during a-d (before the rename): a hidden DIR/.akcred-* directory, after a
+ *      power loss before c completes perhaps with files short or missing.
+ *      Nobody ever saw that key; the directory is removed and the id made
+ *      afresh.  Nothing but a rename after c ever gives it a visible name.
+ *   during d, before e completes: after a power loss, each device either its
+ *      staged directory (as above) or DIR/<id> (as below) -- rename is atomic.
+ *   after d or e, before f: DIR/<id> complete (its files were durable before
+ *      the rename, by c) but not in the manifest.  It is checked (private key
  *      matches public key and certificate, modes, key type) and its row is
- *      appended: the key is kept, never replaced by a second one.
- *   during e: the write may be torn (a fatal signal between two pages, or a
+ *      appended: the key is kept, never replaced by a second one.  The rerun
+ *      appends it after its own step e, so a rename that was not yet durable
+ *      is made durable before the row.
+ *   during f: the write may be torn (a fatal signal between two pages, or a
  *      power loss before the fsync): the manifest ends without a line end.
  *      Opening the manifest cuts that tail off (the append was never
- *      acknowledged) and the device is then in the case above.
- *   after e: done; the rerun checks it against its row and keeps it.
+ *      acknowledged) and the devices are then in the case above.
+ *   after f: done; the rerun checks it against its row and keeps it.
+ * A row is thus durable only after c and e, the syncs that cover its
+ * device's files, its directory and its name (tests/cli/provision-durability.sh
+ * checks that order with the system calls themselves).
  *   creating the manifest itself: its header is staged and linked whole; a
  *      leftover staged file is removed.
  * Stopped by an error instead (a full disk: workq_fail), the run leaves one
- * of these states too: the collector appends no group once it knows of the
- * error, and the devices renamed without their row are finished by the rerun.
+ * of these states too: the collector publishes and appends no group once it
+ * knows of the error (it removes the group's sealed directories), and the
+ * devices renamed without their row are finished by the rerun.
  * A device in the manifest whose files are missing or do not match is an
  * error for that id, never a reason to make a new key: akenza may already
  * hold the old one.  Two runs on one DIR (or one manifest) are excluded by
@@ -69,7 +86,8 @@
 #define JOB_QUEUE 64
 #define RESULT_QUEUE 256
 #define WRITER_GROUP 256 /* rows appended with one write(2) and one fsync, at most */
-#define IO_THREADS 6     /* threads beyond "jobs", waiting on the disk while others compute */
+#define IO_THREADS 2 /* threads beyond "jobs": directory creation and checks may wait on the disk  \
+		      */
 
 /* idset flags; the manifest's algorithm (key_credential_index) is kept above them */
 #define IN_MANIFEST 0x1
@@ -91,8 +109,9 @@ enum result_kind { RES_CREATED, RES_RECOVERED, RES_VERIFIED, RES_FAILED, RES_FAT
 struct result {
 	enum result_kind kind;
 	unsigned long line;
-	struct manifest_row row; /* CREATED, RECOVERED */
-	struct err err;          /* FAILED, FATAL */
+	struct manifest_row row;   /* CREATED, RECOVERED */
+	struct err err;            /* FAILED, FATAL */
+	char staged[NAME_MAX + 1]; /* CREATED: the sealed directory in DIR, not yet published */
 };
 
 struct provisioner {
@@ -355,9 +374,14 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	return rc;
 }
 
-/* Make a new device; -1 with e on failure (every failure here stops the run). */
+/*
+ * Make a new device, staged and sealed under staged (published by the
+ * collector's group commit); -1 with e on failure (every failure here stops
+ * the run).
+ */
 static int
-make_device(struct provisioner *c, const struct job *j, struct manifest_row *row, struct err *e)
+make_device(struct provisioner *c, const struct job *j, struct manifest_row *row, char *staged,
+	    size_t staged_size, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct fileio_dir d = FILEIO_DIR_INIT;
@@ -382,13 +406,13 @@ unlock:
 	if (rc != 0)
 		goto out;
 	rc = -1;
-	if (fileio_dir_stage(&d, path, e) != 0 ||
+	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
 	    fileio_dir_add(&d, "private.pem", priv, priv_len, 0600, e) != 0 ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
-	    fileio_dir_commit(&d, e) != 0)
+	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
 		goto out;
-	rc = fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e);
+	rc = fileio_dir_seal(&d, staged, staged_size, e);
 out:
 	fileio_dir_clear(&d);
 	if (priv != NULL)
@@ -412,6 +436,7 @@ work(void *arg, const void *job, void *result)
 
 	r->line = j->line;
 	r->err = (struct err)ERR_INIT;
+	r->staged[0] = '\0';
 	snprintf(r->row.device_id, sizeof(r->row.device_id), "%s", j->id);
 	if (j->kind == JOB_MAKE) {
 		if (device_path(c, j->id, NULL, path, sizeof(path), &r->err) != 0) {
@@ -419,7 +444,7 @@ work(void *arg, const void *job, void *result)
 			return;
 		}
 		if (lstat(path, &st) != 0 && errno == ENOENT) {
-			rc = make_device(c, j, &r->row, &r->err);
+			rc = make_device(c, j, &r->row, r->staged, sizeof(r->staged), &r->err);
 			r->kind = rc == 0 ? RES_CREATED : RES_FATAL;
 			return;
 		}
@@ -445,17 +470,55 @@ worker_exit(void *arg)
 /* --- the manifest appender ------------------------------------------------------------ */
 
 /*
- * Append the rows of a group's new devices: the renames made durable first
- * (fsync of DIR), then the rows -- never a row without its files.  0, or -1
- * when the rows are not appended (the run is stopping).
+ * The group commit of a group's new devices, in the collector thread: one
+ * sync makes every sealed directory and its files durable, then each is
+ * published (renamed to DIR/<id>), DIR is fsynced so that the names are
+ * durable, and only then are the rows appended, with one write(2) and one
+ * fsync -- never a row before its device.  What is not published (the run
+ * is stopping) is removed; a rerun would remove it too.
  */
 static int
-append_rows(struct provisioner *c, const struct result *rs, size_t k)
+publish_group(struct provisioner *c, struct result *rs, size_t k, struct err *e)
+{
+	size_t i, made = 0;
+	int rc = 0;
+
+	for (i = 0; i < k; i++)
+		made += rs[i].kind == RES_CREATED;
+	if (made > 0 && !workq_failed(c->q))
+		rc = fileio_sync_fs(c->dirfd, c->o->out_dir, e);
+	for (i = 0; i < k; i++) {
+		if (rs[i].kind != RES_CREATED)
+			continue;
+		if (rc == 0 && !workq_failed(c->q))
+			rc = fileio_dir_publish(c->dirfd, c->o->out_dir, rs[i].staged,
+						rs[i].row.device_id, e);
+		else
+			rc = -1;
+		/* Not published: no row either (count_results leaves it out). */
+		if (rc != 0)
+			(void)fileio_dir_remove_stale(c->o->out_dir, rs[i].staged, NULL);
+	}
+	return rc;
+}
+
+/*
+ * Append the rows of a group's new and recovered devices (publish_group, then
+ * one fsync of DIR, then the rows).  0, or -1 when the rows are not appended
+ * (the run is stopping).
+ */
+static int
+append_rows(struct provisioner *c, struct result *rs, size_t k)
 {
 	struct err e = ERR_INIT;
 	size_t i, len = 0;
 	int n;
 
+	if (publish_group(c, rs, k, &e) != 0) {
+		if (e.status != AK_OK)
+			workq_fail(c->q, &e);
+		return -1;
+	}
 	for (i = 0; i < k; i++) {
 		if (rs[i].kind != RES_CREATED && rs[i].kind != RES_RECOVERED)
 			continue;
