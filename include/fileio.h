@@ -172,9 +172,12 @@ int fileio_truncate(int fd, const char *name, off_t len, struct err *e);
  * it on the next run.
  *
  * Group commit (many directories made durable together): staged with
- * FILEIO_DIR_DEFER, fileio_dir_add writes each file without waiting -- it
- * only starts write-back (sync_file_range) -- and fileio_dir_seal closes the
- * directory under its hidden name instead of committing it.  The caller then
+ * FILEIO_DIR_DEFER, fileio_dir_add writes each file without waiting for the
+ * disk, and fileio_dir_seal closes the directory under its hidden name
+ * instead of committing it.  (Starting each file's write-back early with
+ * sync_file_range costs more than it saves: one small write per file, where
+ * the group's sync merges neighbouring files into larger ones -- measured
+ * with tests/bench/provision.sh, about twice the system time.)  The caller then
  * makes a whole group durable with one fileio_sync_fs, publishes each staged
  * directory with fileio_dir_publish (the same rename as commit), and fsyncs
  * the parent once.  Until fileio_sync_fs returns, a sealed directory may be

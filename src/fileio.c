@@ -836,20 +836,6 @@ fileio_dir_stage_ex(struct fileio_dir *d, const char *path, unsigned flags, stru
 	return 0;
 }
 
-/*
- * Start writing fd's data to the disk without waiting for it, so that the
- * group's one sync finds little left to do.  Only a hint: where the file
- * system does not support it, the sync does all the work.
- */
-static int
-write_back(int fd)
-{
-	if (sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE) != 0 && errno != EINVAL &&
-	    errno != ENOSYS && errno != ESPIPE)
-		return -1;
-	return 0;
-}
-
 int
 fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len, mode_t mode,
 	       struct err *e)
@@ -870,8 +856,9 @@ fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t 
 			       strerror(saved));
 	}
 	d->n++;
+	/* Deferred: the group's one sync writes every file back (fileio.h). */
 	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 ||
-	    (d->flags & FILEIO_DIR_DEFER ? write_back(fd) : fsync(fd)) != 0) {
+	    (!(d->flags & FILEIO_DIR_DEFER) && fsync(fd) != 0)) {
 		saved = errno;
 		close(fd);
 		return err_set(e, AK_INPUT, "cannot write '%s/%s': %s", d->path, name,

@@ -18,8 +18,7 @@
  * One device, new:
  *   a. (worker) DIR/.akcred-<id>.XXXXXX created, mode 0700 (fileio_dir_stage_ex)
  *   b. (worker) private.pem (0600), public.pem (0644), cert.pem written in it,
- *      write-back started but not waited for; the directory sealed under its
- *      hidden name (fileio_dir_seal)
+ *      not synced; the directory sealed under its hidden name (fileio_dir_seal)
  *   c. (collector) one syncfs for the group: every sealed directory and its
  *      files durable
  *   d. (collector) each renamed to DIR/<id> with RENAME_NOREPLACE: an
@@ -86,8 +85,9 @@
 #define JOB_QUEUE 64
 #define RESULT_QUEUE 256
 #define WRITER_GROUP 256 /* rows appended with one write(2) and one fsync, at most */
-#define IO_THREADS 2 /* threads beyond "jobs": directory creation and checks may wait on the disk  \
-		      */
+#define IO_THREADS                                                                                 \
+	2 /* threads beyond "jobs": directory creation and checks may wait on the disk             \
+	   */
 
 /* idset flags; the manifest's algorithm (key_credential_index) is kept above them */
 #define IN_MANIFEST 0x1
