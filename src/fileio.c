@@ -126,7 +126,8 @@ fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *
 		close(fd);
 		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+	/* A regular file ignores O_NONBLOCK: two system calls fewer for each key a rerun reads. */
+	if (!S_ISREG(st.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		rc = err_set(e, AK_INPUT, "cannot read '%s': %s", path, strerror(errno));
 		close(fd);
 		return rc;
