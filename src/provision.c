@@ -44,11 +44,11 @@
  *      Opening the manifest cuts that tail off (the append was never
  *      acknowledged) and the devices are then in the case above.
  *   after f: done; the rerun checks it against its row and keeps it.
+ *   creating the manifest itself: its header is staged and linked whole; a
+ *      leftover staged file is removed.
  * A row is thus durable only after c and e, the syncs that cover its
  * device's files, its directory and its name (tests/cli/provision-durability.sh
  * checks that order with the system calls themselves).
- *   creating the manifest itself: its header is staged and linked whole; a
- *      leftover staged file is removed.
  * Stopped by an error instead (a full disk: workq_fail), the run leaves one
  * of these states too: the collector publishes and appends no group once it
  * knows of the error (it removes the group's sealed directories), and the
@@ -85,9 +85,7 @@
 #define JOB_QUEUE 64
 #define RESULT_QUEUE 256
 #define WRITER_GROUP 256 /* rows appended with one write(2) and one fsync, at most */
-#define IO_THREADS                                                                                 \
-	2 /* threads beyond "jobs": directory creation and checks may wait on the disk             \
-	   */
+#define IO_THREADS 6     /* threads beyond "jobs", waiting on the disk while others compute */
 
 /* idset flags; the manifest's algorithm (key_credential_index) is kept above them */
 #define IN_MANIFEST 0x1
