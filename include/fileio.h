@@ -67,15 +67,24 @@ struct fileio_buf {
 	unsigned char *data; /* NUL-terminated (not counted in len) */
 	size_t len;
 	int secret; /* data is sodium_malloc()ed */
+	size_t cap; /* bytes allocated at data (FILEIO_REUSE) */
 };
 /* clang-format off */
-#define FILEIO_BUF_INIT {NULL, 0, 0}
+#define FILEIO_BUF_INIT {NULL, 0, 0, 0}
 /* clang-format on */
 
 #define FILEIO_SECRET 0x1 /* into sodium memory */
 #define FILEIO_STDIN 0x2  /* "-" is standard input */
 #define FILEIO_FIFO 0x4   /* a named pipe is accepted too (passphrases through <(...)) */
 #define FILEIO_HEAD 0x8   /* more than max is no error: b holds the first max + 1 bytes */
+/*
+ * b (FILEIO_BUF_INIT, or filled by an earlier read with the same flags) is
+ * read into again, its memory kept while large enough: a batch that reads a
+ * key per item allocates sodium memory once per thread, not once per key
+ * (each allocation maps, locks and protects pages; each free flushes every
+ * core's TLB).  Its old content is wiped first.
+ */
+#define FILEIO_REUSE 0x10
 
 /* Read all of path into b as flags say.  Fails with AK_INPUT. */
 int fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
@@ -88,6 +97,8 @@ int fileio_read_secret(const char *path, size_t max, struct fileio_buf *b, struc
 int fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
 		   struct err *e);
 void fileio_buf_clear(struct fileio_buf *b);
+/* Wipe b's content and keep its memory for FILEIO_REUSE (len 0); fileio_buf_clear frees it. */
+void fileio_buf_wipe(struct fileio_buf *b);
 
 #define FILEIO_BATCH_MAX 8
 #define FILEIO_HIDDEN_TAG ".akcred-" /* hidden names: ".<name>.akcred-[old-]XXXXXX" */

@@ -40,14 +40,44 @@ fileio_buf_clear(struct fileio_buf *b)
 	buf_free(b->data, b->len, b->secret);
 	b->data = NULL;
 	b->len = 0;
+	b->cap = 0;
+}
+
+void
+fileio_buf_wipe(struct fileio_buf *b)
+{
+	if (b->data != NULL)
+		sodium_memzero(b->data, b->cap > b->len ? b->cap : b->len + 1);
+	b->len = 0;
+}
+
+#define REUSE_MIN 4096 /* a reused buffer: a key's worth at least, so one serves a batch */
+
+/* A buffer of at least *n bytes (*n set to its size): reuse's own, wiped and taken, or a new one.
+ */
+static unsigned char *
+buf_get(size_t *n, int secret, struct fileio_buf *reuse)
+{
+	unsigned char *p;
+
+	if (reuse->data == NULL || reuse->secret != secret || reuse->cap < *n) {
+		fileio_buf_clear(reuse);
+		return buf_alloc(*n, secret);
+	}
+	fileio_buf_wipe(reuse);
+	p = reuse->data;
+	*n = reuse->cap;
+	reuse->data = NULL;
+	reuse->cap = 0;
+	return p;
 }
 
 static int
-read_fd(int fd, const char *name, size_t max, int secret, int head, struct fileio_buf *b,
-	struct err *e)
+read_fd(int fd, const char *name, size_t max, unsigned flags, struct fileio_buf *b, struct err *e)
 {
+	int secret = (flags & FILEIO_SECRET) != 0, head = (flags & FILEIO_HEAD) != 0;
 	unsigned char *p = NULL, *np;
-	size_t len = 0, cap = 0, ncap;
+	size_t len = 0, cap = 0, ncap, alloc;
 	ssize_t r;
 	struct stat st;
 
@@ -56,7 +86,15 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 		cap = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
 	if (cap == 0)
 		cap = 4096;
-	if ((p = buf_alloc(cap + 1, secret)) == NULL)
+	alloc = cap + 1;
+	if (flags & FILEIO_REUSE) {
+		if (alloc < REUSE_MIN)
+			alloc = REUSE_MIN;
+		p = buf_get(&alloc, secret, b);
+	} else {
+		p = buf_alloc(alloc, secret);
+	}
+	if (p == NULL)
 		return err_set(e, AK_INTERNAL, "'%s': out of memory", name);
 	for (;;) {
 		if (len == cap) {
@@ -69,10 +107,11 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 			}
 			memcpy(np, p, len);
 			if (secret)
-				sodium_memzero(p, cap + 1);
-			buf_free(p, cap + 1, secret);
+				sodium_memzero(p, alloc);
+			buf_free(p, alloc, secret);
 			p = np;
 			cap = ncap;
+			alloc = ncap + 1;
 		}
 		r = read(fd, p + len, cap - len);
 		if (r < 0 && errno == EINTR)
@@ -80,7 +119,7 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 		if (r < 0) {
 			int saved = errno;
 
-			buf_free(p, cap + 1, secret);
+			buf_free(p, alloc, secret);
 			return err_set(e, AK_INPUT, "cannot read '%s': %s", name, strerror(saved));
 		}
 		if (r == 0)
@@ -88,13 +127,14 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 		len += (size_t)r;
 	}
 	if (len > max && !head) {
-		buf_free(p, cap + 1, secret);
+		buf_free(p, alloc, secret);
 		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", name, max);
 	}
 	p[len] = '\0';
 	b->data = p;
 	b->len = len;
 	b->secret = secret;
+	b->cap = alloc;
 	return 0;
 }
 
@@ -102,18 +142,18 @@ int
 fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
 	       struct err *e)
 {
-	return read_fd(fd, name, max, secret, 0, b, e);
+	return read_fd(fd, name, max, secret ? FILEIO_SECRET : 0, b, e);
 }
 
 int
 fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b, struct err *e)
 {
-	int secret = (flags & FILEIO_SECRET) != 0, head = (flags & FILEIO_HEAD) != 0;
+	int head = (flags & FILEIO_HEAD) != 0;
 	struct stat st;
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0 && (flags & FILEIO_STDIN))
-		return read_fd(STDIN_FILENO, "(stdin)", max, secret, head, b, e);
+		return read_fd(STDIN_FILENO, "(stdin)", max, flags, b, e);
 	/* O_NONBLOCK: opening a FIFO must not block before we can refuse it. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
@@ -136,7 +176,7 @@ fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *
 		close(fd);
 		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", path, max);
 	}
-	rc = read_fd(fd, path, max, secret, head, b, e);
+	rc = read_fd(fd, path, max, flags, b, e);
 	close(fd);
 	return rc;
 }

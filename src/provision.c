@@ -138,6 +138,13 @@ report(struct provisioner *c, enum provision_event_kind kind, const char *id, un
 
 /* --- one device ------------------------------------------------------------------ */
 
+/*
+ * Each worker's buffer for the private keys it checks: sodium memory kept
+ * from one device to the next (FILEIO_REUSE), wiped after each, freed as
+ * the worker ends.
+ */
+static _Thread_local struct fileio_buf worker_secret = FILEIO_BUF_INIT;
+
 /* The credential algorithm of the keys this run makes. */
 static const char *
 run_algorithm(const struct provision_opts *o)
@@ -338,7 +345,6 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 {
 	const struct provision_opts *o = c->o;
 	char path[PATH_MAX], pubpath[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
-	struct fileio_buf privb = FILEIO_BUF_INIT;
 	unsigned char bin[32];
 	const char *alg;
 	struct stat st, pubst;
@@ -369,10 +375,11 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 			       "exposed",
 			       path, (unsigned)st.st_mode & 0777);
 	created = st.st_mtime;
-	if (fileio_read_secret(path, FILEIO_KEY_MAX, &privb, e) != 0)
+	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_REUSE, &worker_secret, e) !=
+	    0)
 		return -1;
-	r = check_keys(c, &privb, path, pubpath, fp, e);
-	fileio_buf_clear(&privb);
+	r = check_keys(c, &worker_secret, path, pubpath, fp, e);
+	fileio_buf_wipe(&worker_secret);
 	if (r != 0)
 		return -1;
 	if (o->cert && check_cert(c, j->id, fp, e) != 0)
@@ -485,6 +492,7 @@ static void
 worker_exit(void *arg)
 {
 	(void)arg;
+	fileio_buf_clear(&worker_secret);
 	OPENSSL_thread_stop();
 }
 
