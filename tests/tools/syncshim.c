@@ -111,35 +111,20 @@ record_fd(const char *call, int fd)
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
 
-int
-fsync(int fd)
-{
-	int r = REAL(fsync)(fd);
+/* The three syncs of one descriptor: one wrapper each, all alike. */
+#define SYNC_OF_FD(name)                                                                           \
+	int name(int fd)                                                                           \
+	{                                                                                          \
+		int r = REAL(name)(fd);                                                            \
+                                                                                                   \
+		if (r == 0)                                                                        \
+			record_fd(#name, fd);                                                      \
+		return r;                                                                          \
+	}
 
-	if (r == 0)
-		record_fd("fsync", fd);
-	return r;
-}
-
-int
-fdatasync(int fd)
-{
-	int r = REAL(fdatasync)(fd);
-
-	if (r == 0)
-		record_fd("fdatasync", fd);
-	return r;
-}
-
-int
-syncfs(int fd)
-{
-	int r = REAL(syncfs)(fd);
-
-	if (r == 0)
-		record_fd("syncfs", fd);
-	return r;
-}
+SYNC_OF_FD(fsync)
+SYNC_OF_FD(fdatasync)
+SYNC_OF_FD(syncfs)
 
 int
 sync_file_range(int fd, off64_t off, off64_t n, unsigned int flags)
