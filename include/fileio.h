@@ -67,15 +67,24 @@ struct fileio_buf {
 	unsigned char *data; /* NUL-terminated (not counted in len) */
 	size_t len;
 	int secret; /* data is sodium_malloc()ed */
+	size_t cap; /* bytes allocated at data (FILEIO_REUSE) */
 };
 /* clang-format off */
-#define FILEIO_BUF_INIT {NULL, 0, 0}
+#define FILEIO_BUF_INIT {NULL, 0, 0, 0}
 /* clang-format on */
 
 #define FILEIO_SECRET 0x1 /* into sodium memory */
 #define FILEIO_STDIN 0x2  /* "-" is standard input */
 #define FILEIO_FIFO 0x4   /* a named pipe is accepted too (passphrases through <(...)) */
 #define FILEIO_HEAD 0x8   /* more than max is no error: b holds the first max + 1 bytes */
+/*
+ * b (FILEIO_BUF_INIT, or filled by an earlier read with the same flags) is
+ * read into again, its memory kept while large enough: a batch that reads a
+ * key per item allocates sodium memory once per thread, not once per key
+ * (each allocation maps, locks and protects pages; each free flushes every
+ * core's TLB).  Its old content is wiped first.
+ */
+#define FILEIO_REUSE 0x10
 
 /* Read all of path into b as flags say.  Fails with AK_INPUT. */
 int fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b,
@@ -88,6 +97,8 @@ int fileio_read_secret(const char *path, size_t max, struct fileio_buf *b, struc
 int fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
 		   struct err *e);
 void fileio_buf_clear(struct fileio_buf *b);
+/* Wipe b's content and keep its memory for FILEIO_REUSE (len 0); fileio_buf_clear frees it. */
+void fileio_buf_wipe(struct fileio_buf *b);
 
 #define FILEIO_BATCH_MAX 8
 #define FILEIO_HIDDEN_TAG ".akcred-" /* hidden names: ".<name>.akcred-[old-]XXXXXX" */
@@ -170,27 +181,61 @@ int fileio_truncate(int fd, const char *name, off_t len, struct err *e);
  * it relies on them.  Before commit, fileio_dir_clear() removes the staged
  * directory; a crash leaves it behind, and fileio_dir_remove_stale() removes
  * it on the next run.
+ *
+ * Group commit (many directories made durable together): staged with
+ * FILEIO_DIR_DEFER, fileio_dir_add writes each file without waiting for the
+ * disk, and fileio_dir_seal closes the directory under its hidden name
+ * instead of committing it.  (Starting each file's write-back early with
+ * sync_file_range costs more than it saves: one small write per file, where
+ * the group's sync merges neighbouring files into larger ones -- measured
+ * with tests/bench/provision.sh, about twice the system time.)  The caller then
+ * makes a whole group durable with one fileio_sync_fs, publishes each staged
+ * directory with fileio_dir_publish (the same rename as commit), and fsyncs
+ * the parent once.  Until fileio_sync_fs returns, a sealed directory may be
+ * incomplete on disk: it must not be published before.
  */
 #define FILEIO_STAGE_PREFIX ".akcred-"
 #define FILEIO_DIR_FILES 4
+#define FILEIO_DIR_DEFER 0x1 /* fileio_dir_stage_ex: no fsync, for a group commit */
 
 struct fileio_dir {
 	char *path; /* final name */
 	char *tmp;  /* staged name, NULL once published or removed */
 	int fd;     /* the staged directory, open until commit */
 	int n;      /* files created in it */
+	unsigned flags;
 	char *names[FILEIO_DIR_FILES];
 };
 /* clang-format off */
-#define FILEIO_DIR_INIT {NULL, NULL, -1, 0, {NULL}}
+#define FILEIO_DIR_INIT {NULL, NULL, -1, 0, 0, {NULL}}
 /* clang-format on */
 
 int fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e);
-/* Create name (no '/') in the staged directory with mode, write data, fsync. */
+/* fileio_dir_stage with flags (FILEIO_DIR_DEFER). */
+int fileio_dir_stage_ex(struct fileio_dir *d, const char *path, unsigned flags, struct err *e);
+/* Create name (no '/') in the staged directory with mode, write data, fsync (deferred: start
+ * write-back). */
 int fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len,
 		   mode_t mode, struct err *e);
 /* fsync the staged directory and rename it to its final name (AK_INPUT "exists" if taken). */
 int fileio_dir_commit(struct fileio_dir *d, struct err *e);
+/*
+ * Deferred: close the staged directory and leave it under its hidden name,
+ * copied to staged (its base name, at most NAME_MAX); free d.  From then on
+ * the caller owns it: fileio_dir_publish, or fileio_dir_remove_stale.
+ */
+int fileio_dir_seal(struct fileio_dir *d, char *staged, size_t size, struct err *e);
+/*
+ * Make everything written on the file system that holds fd durable (syncfs):
+ * the files and directories of a whole group at once.  name is for messages.
+ */
+int fileio_sync_fs(int fd, const char *name, struct err *e);
+/*
+ * Rename the sealed directory staged in parent (open as dirfd) to name, never
+ * replacing anything (AK_INPUT "exists" if taken).  Only after fileio_sync_fs.
+ */
+int fileio_dir_publish(int dirfd, const char *parent, const char *staged, const char *name,
+		       struct err *e);
 /* Remove the staged directory if still there; free d. */
 void fileio_dir_clear(struct fileio_dir *d);
 /*

@@ -40,14 +40,44 @@ fileio_buf_clear(struct fileio_buf *b)
 	buf_free(b->data, b->len, b->secret);
 	b->data = NULL;
 	b->len = 0;
+	b->cap = 0;
+}
+
+void
+fileio_buf_wipe(struct fileio_buf *b)
+{
+	if (b->data != NULL)
+		sodium_memzero(b->data, b->cap > b->len ? b->cap : b->len + 1);
+	b->len = 0;
+}
+
+#define REUSE_MIN 4096 /* a reused buffer: a key's worth at least, so one serves a batch */
+
+/* A buffer of at least *n bytes (*n set to its size): reuse's own, wiped and taken, or a new one.
+ */
+static unsigned char *
+buf_get(size_t *n, int secret, struct fileio_buf *reuse)
+{
+	unsigned char *p;
+
+	if (reuse->data == NULL || reuse->secret != secret || reuse->cap < *n) {
+		fileio_buf_clear(reuse);
+		return buf_alloc(*n, secret);
+	}
+	fileio_buf_wipe(reuse);
+	p = reuse->data;
+	*n = reuse->cap;
+	reuse->data = NULL;
+	reuse->cap = 0;
+	return p;
 }
 
 static int
-read_fd(int fd, const char *name, size_t max, int secret, int head, struct fileio_buf *b,
-	struct err *e)
+read_fd(int fd, const char *name, size_t max, unsigned flags, struct fileio_buf *b, struct err *e)
 {
+	int secret = (flags & FILEIO_SECRET) != 0, head = (flags & FILEIO_HEAD) != 0;
 	unsigned char *p = NULL, *np;
-	size_t len = 0, cap = 0, ncap;
+	size_t len = 0, cap = 0, ncap, alloc;
 	ssize_t r;
 	struct stat st;
 
@@ -56,7 +86,15 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 		cap = (size_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
 	if (cap == 0)
 		cap = 4096;
-	if ((p = buf_alloc(cap + 1, secret)) == NULL)
+	alloc = cap + 1;
+	if (flags & FILEIO_REUSE) {
+		if (alloc < REUSE_MIN)
+			alloc = REUSE_MIN;
+		p = buf_get(&alloc, secret, b);
+	} else {
+		p = buf_alloc(alloc, secret);
+	}
+	if (p == NULL)
 		return err_set(e, AK_INTERNAL, "'%s': out of memory", name);
 	for (;;) {
 		if (len == cap) {
@@ -69,10 +107,11 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 			}
 			memcpy(np, p, len);
 			if (secret)
-				sodium_memzero(p, cap + 1);
-			buf_free(p, cap + 1, secret);
+				sodium_memzero(p, alloc);
+			buf_free(p, alloc, secret);
 			p = np;
 			cap = ncap;
+			alloc = ncap + 1;
 		}
 		r = read(fd, p + len, cap - len);
 		if (r < 0 && errno == EINTR)
@@ -80,7 +119,7 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 		if (r < 0) {
 			int saved = errno;
 
-			buf_free(p, cap + 1, secret);
+			buf_free(p, alloc, secret);
 			return err_set(e, AK_INPUT, "cannot read '%s': %s", name, strerror(saved));
 		}
 		if (r == 0)
@@ -88,13 +127,14 @@ read_fd(int fd, const char *name, size_t max, int secret, int head, struct filei
 		len += (size_t)r;
 	}
 	if (len > max && !head) {
-		buf_free(p, cap + 1, secret);
+		buf_free(p, alloc, secret);
 		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", name, max);
 	}
 	p[len] = '\0';
 	b->data = p;
 	b->len = len;
 	b->secret = secret;
+	b->cap = alloc;
 	return 0;
 }
 
@@ -102,18 +142,18 @@ int
 fileio_read_fd(int fd, const char *name, size_t max, int secret, struct fileio_buf *b,
 	       struct err *e)
 {
-	return read_fd(fd, name, max, secret, 0, b, e);
+	return read_fd(fd, name, max, secret ? FILEIO_SECRET : 0, b, e);
 }
 
 int
 fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *b, struct err *e)
 {
-	int secret = (flags & FILEIO_SECRET) != 0, head = (flags & FILEIO_HEAD) != 0;
+	int head = (flags & FILEIO_HEAD) != 0;
 	struct stat st;
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0 && (flags & FILEIO_STDIN))
-		return read_fd(STDIN_FILENO, "(stdin)", max, secret, head, b, e);
+		return read_fd(STDIN_FILENO, "(stdin)", max, flags, b, e);
 	/* O_NONBLOCK: opening a FIFO must not block before we can refuse it. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(errno));
@@ -126,7 +166,8 @@ fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *
 		close(fd);
 		return err_set(e, AK_INPUT, "'%s' is not a regular file", path);
 	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+	/* A regular file ignores O_NONBLOCK: two system calls fewer for each key a rerun reads. */
+	if (!S_ISREG(st.st_mode) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
 		rc = err_set(e, AK_INPUT, "cannot read '%s': %s", path, strerror(errno));
 		close(fd);
 		return rc;
@@ -135,7 +176,7 @@ fileio_read_ex(const char *path, size_t max, unsigned flags, struct fileio_buf *
 		close(fd);
 		return err_set(e, AK_INPUT, "'%s' is too large (more than %zu bytes)", path, max);
 	}
-	rc = read_fd(fd, path, max, secret, head, b, e);
+	rc = read_fd(fd, path, max, flags, b, e);
 	close(fd);
 	return rc;
 }
@@ -796,6 +837,12 @@ fileio_mkdir(const char *path, mode_t mode, struct err *e)
 int
 fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e)
 {
+	return fileio_dir_stage_ex(d, path, 0, e);
+}
+
+int
+fileio_dir_stage_ex(struct fileio_dir *d, const char *path, unsigned flags, struct err *e)
+{
 	char *dir;
 	const char *base;
 	size_t n;
@@ -826,6 +873,7 @@ fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e)
 		fileio_dir_clear(d);
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", path, strerror(saved));
 	}
+	d->flags = flags;
 	return 0;
 }
 
@@ -849,7 +897,9 @@ fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t 
 			       strerror(saved));
 	}
 	d->n++;
-	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+	/* Deferred: the group's one sync writes every file back (fileio.h). */
+	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 ||
+	    (!(d->flags & FILEIO_DIR_DEFER) && fsync(fd) != 0)) {
 		saved = errno;
 		close(fd);
 		return err_set(e, AK_INPUT, "cannot write '%s/%s': %s", d->path, name,
@@ -881,6 +931,48 @@ fileio_dir_commit(struct fileio_dir *d, struct err *e)
 	free(d->tmp);
 	d->tmp = NULL;
 	return 0;
+}
+
+int
+fileio_dir_seal(struct fileio_dir *d, char *staged, size_t size, struct err *e)
+{
+	const char *base;
+
+	if (d->tmp == NULL || !(d->flags & FILEIO_DIR_DEFER))
+		return err_set(e, AK_INTERNAL, "internal error: no deferred staged directory");
+	base = strrchr(d->tmp, '/') ? strrchr(d->tmp, '/') + 1 : d->tmp;
+	if ((size_t)snprintf(staged, size, "%s", base) >= size)
+		return err_set(e, AK_INTERNAL, "internal error: staged name too long");
+	/* No fsync here: the group's fileio_sync_fs makes the directory durable. */
+	close(d->fd);
+	d->fd = -1;
+	free(d->tmp);
+	d->tmp = NULL;
+	fileio_dir_clear(d);
+	return 0;
+}
+
+int
+fileio_sync_fs(int fd, const char *name, struct err *e)
+{
+	if (syncfs(fd) != 0)
+		return err_set(e, AK_INPUT, "cannot sync '%s': %s", name, strerror(errno));
+	return 0;
+}
+
+int
+fileio_dir_publish(int dirfd, const char *parent, const char *staged, const char *name,
+		   struct err *e)
+{
+	int saved;
+
+	if (renameat2(dirfd, staged, dirfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	saved = errno;
+	if (saved == EEXIST || saved == ENOTEMPTY)
+		return err_set(e, AK_INPUT, "'%s/%s' exists: not replacing it", parent, name);
+	return err_set(e, AK_INPUT, "cannot rename '%s/%s' to '%s/%s': %s", parent, staged, parent,
+		       name, strerror(saved));
 }
 
 /* Remove a staged directory: its regular files, then itself. */

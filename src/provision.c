@@ -5,38 +5,54 @@
  * does not grow with the batch but for the id set), drops bad ids and
  * duplicates, and queues one job per id.  Workers make or check devices; at
  * most "jobs" of them hold a CPU token at a time (key generation, encoding,
- * loading), while the others may be waiting on the disk, so fsync latency
- * overlaps with key generation.  The collector thread appends the manifest
- * rows, a group at a time: one fsync of DIR, one write(2) of all the group's
- * rows, one fsync.
+ * loading), while the others may be waiting on the disk.  A worker never
+ * waits for a device to be durable: the collector thread makes a whole group
+ * of them durable at once (group commit, as databases do), publishes them
+ * and appends their rows -- per group, not per device: one syncfs, the
+ * renames, one fsync of DIR, one write(2) of the rows, one fsync.  A group
+ * is whatever the workers finished while the collector committed the one
+ * before (at most WRITER_GROUP): a slow disk makes groups larger, not the
+ * run slower, a small batch is one small group, and progress moves at every
+ * commit.
  *
  * One device, new:
- *   a. DIR/.akcred-<id>.XXXXXX created, mode 0700 (fileio_dir_stage)
- *   b. private.pem (0600), public.pem (0644), cert.pem written and fsynced in it
- *   c. the staged directory fsynced, then renamed to DIR/<id> with
- *      RENAME_NOREPLACE: an existing DIR/<id> is never replaced
- *   d. (collector) DIR fsynced: the name DIR/<id> is durable
- *   e. (collector) the row appended with a single write(2), then fsync
+ *   a. (worker) DIR/.akcred-<id>.XXXXXX created, mode 0700 (fileio_dir_stage_ex)
+ *   b. (worker) private.pem (0600), public.pem (0644), cert.pem written in it,
+ *      not synced; the directory sealed under its hidden name (fileio_dir_seal)
+ *   c. (collector) one syncfs for the group: every sealed directory and its
+ *      files durable
+ *   d. (collector) each renamed to DIR/<id> with RENAME_NOREPLACE: an
+ *      existing DIR/<id> is never replaced
+ *   e. (collector) DIR fsynced: the names DIR/<id> are durable
+ *   f. (collector) the group's rows appended with a single write(2), then fsync
  *
  * Killed (SIGKILL, power loss) at each point, the rerun sees:
- *   during a-c (before the rename): a hidden DIR/.akcred-* directory.  Nobody
- *      ever saw that key; the directory is removed and the id made afresh.
- *   after c, before d completes: after a power loss, either the staged
- *      directory (as above) or DIR/<id> (as below) -- rename is atomic.
- *   after c or d, before e: DIR/<id> complete (its files were durable before
- *      the rename) but not in the manifest.  It is checked (private key
+ *   during a-d (before the rename): a hidden DIR/.akcred-* directory, after a
+ *      power loss before c completes perhaps with files short or missing.
+ *      Nobody ever saw that key; the directory is removed and the id made
+ *      afresh.  Nothing but a rename after c ever gives it a visible name.
+ *   during d, before e completes: after a power loss, each device either its
+ *      staged directory (as above) or DIR/<id> (as below) -- rename is atomic.
+ *   after d or e, before f: DIR/<id> complete (its files were durable before
+ *      the rename, by c) but not in the manifest.  It is checked (private key
  *      matches public key and certificate, modes, key type) and its row is
- *      appended: the key is kept, never replaced by a second one.
- *   during e: the write may be torn (a fatal signal between two pages, or a
+ *      appended: the key is kept, never replaced by a second one.  The rerun
+ *      appends it after its own step e, so a rename that was not yet durable
+ *      is made durable before the row.
+ *   during f: the write may be torn (a fatal signal between two pages, or a
  *      power loss before the fsync): the manifest ends without a line end.
  *      Opening the manifest cuts that tail off (the append was never
- *      acknowledged) and the device is then in the case above.
- *   after e: done; the rerun checks it against its row and keeps it.
+ *      acknowledged) and the devices are then in the case above.
+ *   after f: done; the rerun checks it against its row and keeps it.
  *   creating the manifest itself: its header is staged and linked whole; a
  *      leftover staged file is removed.
+ * A row is thus durable only after c and e, the syncs that cover its
+ * device's files, its directory and its name (tests/cli/provision-durability.sh
+ * checks that order with the system calls themselves).
  * Stopped by an error instead (a full disk: workq_fail), the run leaves one
- * of these states too: the collector appends no group once it knows of the
- * error, and the devices renamed without their row are finished by the rerun.
+ * of these states too: the collector publishes and appends no group once it
+ * knows of the error (it removes the group's sealed directories), and the
+ * devices renamed without their row are finished by the rerun.
  * A device in the manifest whose files are missing or do not match is an
  * error for that id, never a reason to make a new key: akenza may already
  * hold the old one.  Two runs on one DIR (or one manifest) are excluded by
@@ -91,8 +107,9 @@ enum result_kind { RES_CREATED, RES_RECOVERED, RES_VERIFIED, RES_FAILED, RES_FAT
 struct result {
 	enum result_kind kind;
 	unsigned long line;
-	struct manifest_row row; /* CREATED, RECOVERED */
-	struct err err;          /* FAILED, FATAL */
+	struct manifest_row row;   /* CREATED, RECOVERED */
+	struct err err;            /* FAILED, FATAL */
+	char staged[NAME_MAX + 1]; /* CREATED: the sealed directory in DIR, not yet published */
 };
 
 struct provisioner {
@@ -120,6 +137,13 @@ report(struct provisioner *c, enum provision_event_kind kind, const char *id, un
 }
 
 /* --- one device ------------------------------------------------------------------ */
+
+/*
+ * Each worker's buffer for the private keys it checks: sodium memory kept
+ * from one device to the next (FILEIO_REUSE), wiped after each, freed as
+ * the worker ends.
+ */
+static _Thread_local struct fileio_buf worker_secret = FILEIO_BUF_INIT;
 
 /* The credential algorithm of the keys this run makes. */
 static const char *
@@ -235,6 +259,22 @@ out:
 	return rc;
 }
 
+/* Is b exactly the PEM that key_public_pem gives for k's public half? */
+static int
+same_public_pem(const struct key *k, const struct fileio_buf *b)
+{
+	struct err e = ERR_INIT;
+	char *pem = NULL;
+	size_t len = 0;
+	int same;
+
+	if (key_public_pem(k, &pem, &len, &e) != 0)
+		return 0;
+	same = len == b->len && memcmp(pem, b->data, len) == 0;
+	free(pem);
+	return same;
+}
+
 /*
  * The key pair of an existing device: any key this run could have made, its
  * two halves together (key_load reads the P-256 files this command writes
@@ -267,11 +307,18 @@ check_keys(struct provisioner *c, const struct fileio_buf *privb, const char *pr
 		goto out;
 	}
 	/* Not key_load_file: a public key needs no locked memory (two system calls each). */
-	if (fileio_read(pubpath, FILEIO_KEY_MAX, &pubb, e) != 0 ||
-	    key_load(&pub, pubb.data, pubb.len, pubpath, NULL, e) != 0)
+	if (fileio_read(pubpath, FILEIO_KEY_MAX, &pubb, e) != 0)
 		goto out;
-	if (!key_same_public(&priv, &pub)) {
-		err_set(e, AK_INPUT, "'%s' does not match private.pem", pubpath);
+	/*
+	 * The file as this command writes it is the private key's public half,
+	 * byte for byte: then it need not be decoded (a sixth of a rerun's
+	 * time).  Any other encoding is decoded and compared as a key.
+	 */
+	if (!same_public_pem(&priv, &pubb) &&
+	    (key_load(&pub, pubb.data, pubb.len, pubpath, NULL, e) != 0 ||
+	     !key_same_public(&priv, &pub))) {
+		if (e->status == AK_OK)
+			err_set(e, AK_INPUT, "'%s' does not match private.pem", pubpath);
 		goto out;
 	}
 	if (!key_pair_ok(&priv)) {
@@ -298,7 +345,6 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 {
 	const struct provision_opts *o = c->o;
 	char path[PATH_MAX], pubpath[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
-	struct fileio_buf privb = FILEIO_BUF_INIT;
 	unsigned char bin[32];
 	const char *alg;
 	struct stat st, pubst;
@@ -329,10 +375,11 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 			       "exposed",
 			       path, (unsigned)st.st_mode & 0777);
 	created = st.st_mtime;
-	if (fileio_read_secret(path, FILEIO_KEY_MAX, &privb, e) != 0)
+	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_REUSE, &worker_secret, e) !=
+	    0)
 		return -1;
-	r = check_keys(c, &privb, path, pubpath, fp, e);
-	fileio_buf_clear(&privb);
+	r = check_keys(c, &worker_secret, path, pubpath, fp, e);
+	fileio_buf_wipe(&worker_secret);
 	if (r != 0)
 		return -1;
 	if (o->cert && check_cert(c, j->id, fp, e) != 0)
@@ -355,9 +402,14 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	return rc;
 }
 
-/* Make a new device; -1 with e on failure (every failure here stops the run). */
+/*
+ * Make a new device, staged and sealed under staged (published by the
+ * collector's group commit); -1 with e on failure (every failure here stops
+ * the run).
+ */
 static int
-make_device(struct provisioner *c, const struct job *j, struct manifest_row *row, struct err *e)
+make_device(struct provisioner *c, const struct job *j, struct manifest_row *row, char *staged,
+	    size_t staged_size, struct err *e)
 {
 	const struct provision_opts *o = c->o;
 	struct fileio_dir d = FILEIO_DIR_INIT;
@@ -382,13 +434,13 @@ unlock:
 	if (rc != 0)
 		goto out;
 	rc = -1;
-	if (fileio_dir_stage(&d, path, e) != 0 ||
+	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
 	    fileio_dir_add(&d, "private.pem", priv, priv_len, 0600, e) != 0 ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
-	    fileio_dir_commit(&d, e) != 0)
+	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
 		goto out;
-	rc = fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e);
+	rc = fileio_dir_seal(&d, staged, staged_size, e);
 out:
 	fileio_dir_clear(&d);
 	if (priv != NULL)
@@ -412,6 +464,7 @@ work(void *arg, const void *job, void *result)
 
 	r->line = j->line;
 	r->err = (struct err)ERR_INIT;
+	r->staged[0] = '\0';
 	snprintf(r->row.device_id, sizeof(r->row.device_id), "%s", j->id);
 	if (j->kind == JOB_MAKE) {
 		if (device_path(c, j->id, NULL, path, sizeof(path), &r->err) != 0) {
@@ -419,7 +472,7 @@ work(void *arg, const void *job, void *result)
 			return;
 		}
 		if (lstat(path, &st) != 0 && errno == ENOENT) {
-			rc = make_device(c, j, &r->row, &r->err);
+			rc = make_device(c, j, &r->row, r->staged, sizeof(r->staged), &r->err);
 			r->kind = rc == 0 ? RES_CREATED : RES_FATAL;
 			return;
 		}
@@ -439,23 +492,62 @@ static void
 worker_exit(void *arg)
 {
 	(void)arg;
+	fileio_buf_clear(&worker_secret);
 	OPENSSL_thread_stop();
 }
 
 /* --- the manifest appender ------------------------------------------------------------ */
 
 /*
- * Append the rows of a group's new devices: the renames made durable first
- * (fsync of DIR), then the rows -- never a row without its files.  0, or -1
- * when the rows are not appended (the run is stopping).
+ * The group commit of a group's new devices, in the collector thread: one
+ * sync makes every sealed directory and its files durable, then each is
+ * published (renamed to DIR/<id>), DIR is fsynced so that the names are
+ * durable, and only then are the rows appended, with one write(2) and one
+ * fsync -- never a row before its device.  What is not published (the run
+ * is stopping) is removed; a rerun would remove it too.
  */
 static int
-append_rows(struct provisioner *c, const struct result *rs, size_t k)
+publish_group(struct provisioner *c, struct result *rs, size_t k, struct err *e)
+{
+	size_t i, made = 0;
+	int rc = 0;
+
+	for (i = 0; i < k; i++)
+		made += rs[i].kind == RES_CREATED;
+	if (made > 0 && !workq_failed(c->q))
+		rc = fileio_sync_fs(c->dirfd, c->o->out_dir, e);
+	for (i = 0; i < k; i++) {
+		if (rs[i].kind != RES_CREATED)
+			continue;
+		if (rc == 0 && !workq_failed(c->q))
+			rc = fileio_dir_publish(c->dirfd, c->o->out_dir, rs[i].staged,
+						rs[i].row.device_id, e);
+		else
+			rc = -1;
+		/* Not published: no row either (count_results leaves it out). */
+		if (rc != 0)
+			(void)fileio_dir_remove_stale(c->o->out_dir, rs[i].staged, NULL);
+	}
+	return rc;
+}
+
+/*
+ * Append the rows of a group's new and recovered devices (publish_group, then
+ * one fsync of DIR, then the rows).  0, or -1 when the rows are not appended
+ * (the run is stopping).
+ */
+static int
+append_rows(struct provisioner *c, struct result *rs, size_t k)
 {
 	struct err e = ERR_INIT;
 	size_t i, len = 0;
 	int n;
 
+	if (publish_group(c, rs, k, &e) != 0) {
+		if (e.status != AK_OK)
+			workq_fail(c->q, &e);
+		return -1;
+	}
 	for (i = 0; i < k; i++) {
 		if (rs[i].kind != RES_CREATED && rs[i].kind != RES_RECOVERED)
 			continue;

@@ -12,7 +12,7 @@ case "${1:-build}" in
 build) want="$build" ;;
 check) want="$build $runtime $testing" ;;
 demo)  want="$build $runtime python3" ;;
-bench) want="$build $runtime python3 python3-jwt python3-pycryptodome hyperfine time curl" ;;
+bench) want="$build $runtime python3 python3-jwt python3-pycryptodome python3-cryptography hyperfine time curl" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 lint)  want="$build mandoc groff-base clang-format" ;;
 *) echo "usage: $0 build|check|demo|bench|fuzz|lint" >&2; exit 2 ;;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,86 @@ Test(fileio_stage, clear_before_commit_removes_everything)
 	cr_assert_eq(fileio_dir_stage(&d, "out/dev-1", &e), 0);
 	cr_assert_eq(fileio_dir_add(&d, "private.pem", "x", 1, 0600, &e), 0);
 	cr_assert_eq(fileio_dir_add(&d, "private.pem", "y", 1, 0600, &e), -1);
+	fileio_dir_clear(&d);
+	cr_assert_eq(count_entries("out"), 0);
+}
+
+/* Stage and seal a deferred directory for out/<id>; its hidden name in staged. */
+static void
+stage_sealed(const char *id, char *staged, size_t size)
+{
+	struct fileio_dir d = FILEIO_DIR_INIT;
+	struct err e = ERR_INIT;
+	char path[64];
+
+	snprintf(path, sizeof(path), "out/%s", id);
+	cr_assert_eq(fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_dir_add(&d, "private.pem", "secret\n", 7, 0600, &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_dir_add(&d, "public.pem", "public\n", 7, 0644, &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_dir_seal(&d, staged, size, &e), 0, "%s", e.msg);
+	/* Sealed: d is free, the directory stays under its hidden name. */
+	cr_assert_null(d.tmp);
+	cr_assert_eq(d.fd, -1);
+}
+
+Test(fileio_stage, group_commit_seals_then_publishes_after_one_sync)
+{
+	char a[NAME_MAX + 1], b[NAME_MAX + 1];
+	struct err e = ERR_INIT;
+	struct stat st;
+	int dirfd;
+
+	cr_assert_eq(mkdir("out", 0700), 0);
+	stage_sealed("dev-1", a, sizeof(a));
+	stage_sealed("dev-2", b, sizeof(b));
+	cr_assert_eq(strncmp(a, FILEIO_STAGE_PREFIX "dev-1.", strlen(FILEIO_STAGE_PREFIX "dev-1.")),
+		     0, "%s", a);
+	/* Sealed is not published: the final names do not exist yet. */
+	cr_assert_eq(lstat("out/dev-1", &st), -1);
+	cr_assert_eq(count_entries("out"), 2);
+	cr_assert_geq(dirfd = open("out", O_RDONLY | O_DIRECTORY), 0);
+	cr_assert_eq(fileio_sync_fs(dirfd, "out", &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_dir_publish(dirfd, "out", a, "dev-1", &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_dir_publish(dirfd, "out", b, "dev-2", &e), 0, "%s", e.msg);
+	close(dirfd);
+	cr_assert_eq(count_entries("out"), 2);
+	cr_assert_eq(stat("out/dev-1/private.pem", &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(stat("out/dev-2/public.pem", &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0644);
+	cr_assert_eq(st.st_size, 7);
+}
+
+Test(fileio_stage, publish_never_replaces_and_the_sealed_one_can_be_removed)
+{
+	char a[NAME_MAX + 1];
+	struct err e = ERR_INIT;
+	int dirfd;
+
+	cr_assert_eq(mkdir("out", 0700), 0);
+	cr_assert_eq(mkdir("out/dev-1", 0700), 0);
+	stage_sealed("dev-1", a, sizeof(a));
+	cr_assert_geq(dirfd = open("out", O_RDONLY | O_DIRECTORY), 0);
+	cr_assert_eq(fileio_dir_publish(dirfd, "out", a, "dev-1", &e), -1);
+	cr_assert(strstr(e.msg, "'out/dev-1' exists") != NULL, "%s", e.msg);
+	cr_assert_eq(e.status, AK_INPUT);
+	close(dirfd);
+	/* The existing one is untouched; what was not published goes as a leftover would. */
+	cr_assert_eq(count_entries("out/dev-1"), 0);
+	cr_assert_eq(fileio_dir_remove_stale("out", a, &e), 0, "%s", e.msg);
+	cr_assert_eq(count_entries("out"), 1);
+}
+
+Test(fileio_stage, seal_refuses_a_directory_staged_to_commit)
+{
+	struct fileio_dir d = FILEIO_DIR_INIT;
+	struct err e = ERR_INIT;
+	char staged[NAME_MAX + 1];
+
+	cr_assert_eq(mkdir("out", 0700), 0);
+	cr_assert_eq(fileio_dir_stage(&d, "out/dev-1", &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_dir_seal(&d, staged, sizeof(staged), &e), -1);
+	cr_assert_eq(e.status, AK_INTERNAL);
 	fileio_dir_clear(&d);
 	cr_assert_eq(count_entries("out"), 0);
 }

@@ -112,6 +112,44 @@ Test(fileio, reads_whole_file_nul_terminated)
 	fileio_buf_clear(&b);
 }
 
+Test(fileio, reuse_keeps_one_secret_buffer_and_wipes_it)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct err e = ERR_INIT;
+	unsigned char *first;
+	char big[6001];
+	size_t i;
+
+	put("a", "a longer secret");
+	put("b", "short");
+	cr_assert_eq(fileio_read_ex("a", 10000, FILEIO_SECRET | FILEIO_REUSE, &b, &e), 0, "%s",
+		     e.msg);
+	cr_assert(b.secret);
+	first = b.data;
+	cr_assert_geq(b.cap, 4096);
+	fileio_buf_wipe(&b);
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(b.data[0], 0);
+	/* The same memory again, the longer content gone behind the shorter one. */
+	cr_assert_eq(fileio_read_ex("b", 10000, FILEIO_SECRET | FILEIO_REUSE, &b, &e), 0);
+	cr_assert_eq(b.data, first);
+	cr_assert_eq(b.len, 5);
+	cr_assert_str_eq((char *)b.data, "short");
+	for (i = 6; i < 16; i++)
+		cr_assert_eq(b.data[i], 0, "byte %zu of the old content is still there", i);
+	/* Larger than the buffer: a new one, the right content. */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	put("c", big);
+	cr_assert_eq(fileio_read_ex("c", 10000, FILEIO_SECRET | FILEIO_REUSE, &b, &e), 0);
+	cr_assert_eq(b.len, sizeof(big) - 1);
+	cr_assert_str_eq((char *)b.data, big);
+	/* A failed read leaves nothing to free twice. */
+	cr_assert_eq(fileio_read_ex("missing", 10000, FILEIO_SECRET | FILEIO_REUSE, &b, &e), -1);
+	fileio_buf_clear(&b);
+	cr_assert_null(b.data);
+}
+
 Test(fileio, refuses_oversized_missing_and_special_files)
 {
 	struct fileio_buf b = FILEIO_BUF_INIT;
