@@ -13,7 +13,15 @@
 
 #include <netdb.h>
 
+#include "err.h"
+
 #define RESOLVER_HOST_MAX 256 /* a host name is shorter */
+
+/*
+ * 0 if host could be a host name or an IP literal (letters, digits and the
+ * punctuation of names and addresses, nothing else); else -1, e saying why.
+ */
+int resolver_host_check(const char *host, struct err *e);
 
 /*
  * TCP addresses of host and port, any family, waiting until deadline_ms at

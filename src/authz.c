@@ -13,9 +13,6 @@
 #include "key.h"
 #include "banned.h"
 
-#define UP_PREFIX "/up/device/id/"
-#define DOWN_PREFIX "/down/device/id/"
-
 /* topic is prefix + id, followed by the end ("exact" allowed) or a '/'. */
 static int
 topic_under(const char *topic, const char *prefix, const char *id, int exact_ok)
@@ -37,13 +34,14 @@ authz_acl(const char *client_id, enum authz_access access, const char *topic)
 	switch (access) {
 	case AUTHZ_PUBLISH:
 		/* Wildcards never reach here (brokers refuse them in PUBLISH), but be sure. */
-		return strpbrk(topic, "+#") == NULL && topic_under(topic, UP_PREFIX, client_id, 1);
+		return strpbrk(topic, "+#") == NULL &&
+		       topic_under(topic, DEVID_UPLINK_PREFIX, client_id, 1);
 	case AUTHZ_SUBSCRIBE:
 		/* Under the device's own level: any wildcard after it stays inside. */
-		return topic_under(topic, DOWN_PREFIX, client_id, 0);
+		return topic_under(topic, DEVID_DOWNLINK_PREFIX, client_id, 0);
 	case AUTHZ_RECEIVE:
 		/* "/down/device/id/<id>/#" also matches the parent level itself. */
-		return topic_under(topic, DOWN_PREFIX, client_id, 1);
+		return topic_under(topic, DEVID_DOWNLINK_PREFIX, client_id, 1);
 	case AUTHZ_UNSUBSCRIBE:
 		return 1;
 	}

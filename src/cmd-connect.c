@@ -24,6 +24,7 @@
 #include "jwtmint.h"
 #include "key.h"
 #include "passphrase.h"
+#include "resolver.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -216,13 +217,8 @@ connect_usage(const struct connect_opts *o)
 
 	if (devid_check(o->device_id, &e) != 0 || jwt_aud_host_check(o->aud_host, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
-	if (o->host[0] == '\0')
-		return cmd_usage_error("--host is empty");
-	if (o->suffix != NULL &&
-	    (o->suffix[0] == '\0' || o->suffix[0] == '/' || strpbrk(o->suffix, "+#") != NULL))
-		return cmd_usage_error("--topic-suffix '%s': a topic path without a leading '/' "
-				       "and without the wildcards '+' and '#'",
-				       o->suffix);
+	if (resolver_host_check(o->host, &e) != 0)
+		return cmd_usage_error("--host '%s': %s", o->host, e.msg);
 	return AK_OK;
 }
 
@@ -306,10 +302,9 @@ cmd_connect_exec(void *opts, int argc, char **argv)
 		return status;
 	if (d.mqtt.port == 0)
 		d.mqtt.port = o->plaintext ? CONNECT_PORT_PLAINTEXT : CONNECT_PORT_DEFAULT;
-	if ((size_t)snprintf(topic, sizeof(topic), "/up/device/id/%s%s%s", o->device_id,
-			     o->suffix ? "/" : "", o->suffix ? o->suffix : "") >= sizeof(topic))
-		return cmd_usage_error("--topic-suffix is too long");
-	snprintf(listen, sizeof(listen), "/down/device/id/%s/#", o->device_id);
+	if (devid_uplink_topic(o->device_id, o->suffix, topic, sizeof(topic), &e) != 0 ||
+	    devid_downlink_filter(o->device_id, listen, sizeof(listen), &e) != 0)
+		return cmd_usage_error("%s", e.msg);
 	if (o->plaintext)
 		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
 	if (load_key(&run, &e) != 0) {

@@ -1,4 +1,5 @@
 /* devid: what a device id may contain (see devid.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "devid.h"
@@ -30,5 +31,29 @@ devid_check(const char *id, struct err *e)
 			return err_set(e, AK_INPUT, "device id '%s' has the character '%c'", id,
 				       *p);
 	}
+	return 0;
+}
+
+int
+devid_uplink_topic(const char *id, const char *suffix, char *buf, size_t size, struct err *e)
+{
+	if (suffix != NULL &&
+	    (suffix[0] == '\0' || suffix[0] == '/' || strpbrk(suffix, "+#") != NULL))
+		return err_set(
+			e, AK_USAGE,
+			"--topic-suffix '%s': a topic path without a leading '/' and without "
+			"the wildcards '+' and '#'",
+			suffix);
+	if ((size_t)snprintf(buf, size, "%s%s%s%s", DEVID_UPLINK_PREFIX, id, suffix ? "/" : "",
+			     suffix ? suffix : "") >= size)
+		return err_set(e, AK_USAGE, "--topic-suffix is too long");
+	return 0;
+}
+
+int
+devid_downlink_filter(const char *id, char *buf, size_t size, struct err *e)
+{
+	if ((size_t)snprintf(buf, size, "%s%s/#", DEVID_DOWNLINK_PREFIX, id) >= size)
+		return err_set(e, AK_USAGE, "the downlink topic of '%s' is too long", id);
 	return 0;
 }

@@ -11,6 +11,17 @@
 #include "resolver.h"
 #include "banned.h"
 
+int
+resolver_host_check(const char *host, struct err *e)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789.-_:%";
+
+	if (host[0] == '\0' || host[strspn(host, ok)] != '\0' || strlen(host) >= RESOLVER_HOST_MAX)
+		return err_set(e, AK_USAGE, "not a host name or address");
+	return 0;
+}
+
 /* One lookup, shared by the waiting caller and the thread; the last to leave frees it. */
 struct gai_job {
 	pthread_mutex_t lock;

@@ -41,3 +41,26 @@ Test(devid, caps_the_length)
 	cr_assert_eq(devid_check(id, &e), -1);
 	cr_assert(strstr(e.msg, "longer") != NULL);
 }
+
+/* akenza's topics of a device, one home for check, connect and the broker plugin. */
+Test(devid, builds_the_uplink_topic_and_the_downlink_filter)
+{
+	struct err e = ERR_INIT;
+	char buf[64], small[20];
+
+	cr_assert_eq(devid_uplink_topic("sensor-17", NULL, buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "/up/device/id/sensor-17");
+	cr_assert_eq(devid_uplink_topic("sensor-17", "env/temp", buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "/up/device/id/sensor-17/env/temp");
+	cr_assert_eq(devid_downlink_filter("sensor-17", buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "/down/device/id/sensor-17/#");
+
+	cr_assert_eq(devid_uplink_topic("d", "/abs", buf, sizeof(buf), &e), -1);
+	cr_assert_eq(e.status, AK_USAGE);
+	cr_assert_eq(devid_uplink_topic("d", "", buf, sizeof(buf), &e), -1);
+	cr_assert_eq(devid_uplink_topic("d", "a/+", buf, sizeof(buf), &e), -1);
+	cr_assert_eq(devid_uplink_topic("d", "a/#", buf, sizeof(buf), &e), -1);
+	cr_assert_eq(devid_uplink_topic("sensor-17", "x", small, sizeof(small), &e), -1,
+		     "a topic that does not fit is refused, not cut");
+	cr_assert_eq(devid_downlink_filter("sensor-17", small, sizeof(small), &e), -1);
+}
