@@ -39,7 +39,7 @@
 #define MANIFEST_NAME "manifest.csv" /* default name in the output directory */
 /* A device's private key: this file in the directory of its public_key (provision's layout). */
 #define MANIFEST_PRIVATE_KEY "private.pem"
-#define MANIFEST_ALG_MAX 15          /* strlen("RSA256_X509_PEM") */
+#define MANIFEST_ALG_MAX 15 /* strlen("RSA256_X509_PEM") */
 #define MANIFEST_PATH_MAX 1024
 /* A formatted row is never longer than this (quoting may double the path). */
 #define MANIFEST_ROW_MAX                                                                           \

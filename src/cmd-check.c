@@ -205,7 +205,7 @@ struct check_run {
 	const struct check_opts *o;
 	const char *device_id, *keyfile; /* the caller's */
 	struct check_result *r;
-	struct passphrase *pp; /* the caller's, or NULL: an encrypted key cannot be read */
+	struct passphrase *pp;  /* the caller's, or NULL: an encrypted key cannot be read */
 	struct key key;         /* to mint with: one key */
 	struct key_set keys;    /* with --token-file: every key of the file checks it */
 	const struct key *used; /* the key of the token checks' report, or NULL */
@@ -985,12 +985,14 @@ batch_item_load(struct check_batch *b, const struct manifest *m, const struct ma
 	struct err re = ERR_INIT;
 	int added;
 
-	if ((it = batch_item_new(b)) == NULL || (seen = idset_add(ids, row->device_id, &added)) == NULL)
+	if ((it = batch_item_new(b)) == NULL ||
+	    (seen = idset_add(ids, row->device_id, &added)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	snprintf(it->device_id, sizeof(it->device_id), "%s", row->device_id);
 	snprintf(it->fingerprint, sizeof(it->fingerprint), "%s", row->fingerprint);
 	if (!added) {
-		err_set(&re, AK_INPUT, "'%s' line %lu: device '%s' is listed twice (first on line %lu)",
+		err_set(&re, AK_INPUT,
+			"'%s' line %lu: device '%s' is listed twice (first on line %lu)",
 			b->o->manifest, manifest_line(m), row->device_id, seen->line);
 		batch_item_fail(it, "manifest", &re);
 	} else if (manifest_private_key_path(m, row, path, sizeof(path), &re) != 0) {
@@ -1058,7 +1060,8 @@ static int
 batch_results_read(struct check_batch *b, struct idset *passed, struct err *e)
 {
 	char id[DEVID_MAX + 1], fp[KEY_FINGERPRINT_HEX + 1], res[16];
-	struct journal_record r = {.f = {id, fp, res}, .cap = {sizeof(id), sizeof(fp), sizeof(res)}};
+	struct journal_record r = {.f = {id, fp, res},
+				   .cap = {sizeof(id), sizeof(fp), sizeof(res)}};
 	struct journal_reader jr = JOURNAL_READER_INIT;
 	struct idset_item *x;
 	size_t len;
@@ -1068,8 +1071,8 @@ batch_results_read(struct check_batch *b, struct idset *passed, struct err *e)
 		       : journal_reader_open(&jr, b->results_path, &results_format, e)) != 0)
 		return -1;
 	while ((rc = journal_next(&jr, &r, e)) == 1) {
-		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS || r.toolong ||
-		    devid_check(id, NULL) != 0)
+		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS ||
+		    r.toolong || devid_check(id, NULL) != 0)
 			continue;
 		if ((x = idset_add(passed, id, &added)) == NULL) {
 			rc = err_set(e, AK_INTERNAL, "out of memory");
@@ -1143,7 +1146,8 @@ batch_row(const struct batch_item *it, char *buf, size_t size)
 	return journal_format_row(f, RESULTS_FIELDS, buf, size);
 }
 
-/* Append rows (whole lines): one write, one fsync; the first failure is kept and said at the end. */
+/* Append rows (whole lines): one write, one fsync; the first failure is kept and said at the end.
+ */
 static void
 batch_record(struct check_batch *b, const char *rows, size_t len)
 {
@@ -1184,8 +1188,9 @@ batch_ended(struct check_batch *b, struct batch_item *it)
 	if (b->streak < b->streak_max || b->stopped)
 		return;
 	b->stopped = 1;
-	err_set(&b->stop, it->status, "the broker stopped answering: %u devices in a row failed: %s",
-		b->streak, it->error != NULL ? it->error : "");
+	err_set(&b->stop, it->status,
+		"the broker stopped answering: %u devices in a row failed: %s", b->streak,
+		it->error != NULL ? it->error : "");
 	if (b->q != NULL)
 		workq_fail(b->q, &b->stop);
 }
@@ -1290,8 +1295,9 @@ batch_collect(void *arg, void *results, size_t n)
 
 /*
  * The probe: devices one at a time, in this thread, until one reaches the
- * broker.  One that cannot reach it stops the run (not checked, not shown:
- * the run's one error says why).  Returns the index after the probe.
+ * broker.  One that cannot reach it, or whose key's passphrase cannot be
+ * asked for, stops the run (not checked, not shown: the run's one error says
+ * why).  Returns the index after the probe.
  */
 static size_t
 batch_probe(struct check_batch *b)
@@ -1305,10 +1311,13 @@ batch_probe(struct check_batch *b)
 		if (it->outcome != BATCH_NOT_CHECKED)
 			continue;
 		batch_check(b, it, &b->pp, 1);
-		if (it->unreachable) {
+		/* Or no passphrase can be had: the same for every device, said once. */
+		if (it->unreachable || (it->outcome == BATCH_FAILED && it->status == AK_USAGE)) {
 			b->stopped = 1;
-			err_set(&b->stop, it->status, "%s", it->error ? it->error : "out of memory");
-			snprintf(b->stop_hint, sizeof(b->stop_hint), "%s", it->hint ? it->hint : "");
+			err_set(&b->stop, it->status, "%s",
+				it->error ? it->error : "out of memory");
+			snprintf(b->stop_hint, sizeof(b->stop_hint), "%s",
+				 it->hint ? it->hint : "");
 			it->outcome = BATCH_NOT_CHECKED;
 			return b->n;
 		}
@@ -1407,8 +1416,8 @@ static json_t *
 json_batch_device(const struct batch_item *it)
 {
 	json_t *d = json_pack("{ss sb ss}", "device_id", it->device_id, "ok",
-			      it->outcome == BATCH_PASSED || it->outcome == BATCH_SKIPPED,
-			      "result", batch_outcome_name[it->outcome]);
+			      it->outcome == BATCH_PASSED || it->outcome == BATCH_SKIPPED, "result",
+			      batch_outcome_name[it->outcome]);
 
 	if (it->keyfile != NULL)
 		json_object_set_new(d, "fingerprint", json_string(it->fingerprint));
@@ -1473,8 +1482,11 @@ batch_clear(struct check_batch *b)
 static int
 cmd_check_batch(struct check_opts *o)
 {
-	struct check_batch b = {.o = o, .pp = {.file = o->passphrase_file},
-				.results = JOURNAL_INIT, .results_err = ERR_INIT, .stop = ERR_INIT};
+	struct check_batch b = {.o = o,
+				.pp = {.file = o->passphrase_file},
+				.results = JOURNAL_INIT,
+				.results_err = ERR_INIT,
+				.stop = ERR_INIT};
 	struct fileio_buf payload = FILEIO_BUF_INIT;
 	struct err e = ERR_INIT;
 	int status;
