@@ -1498,8 +1498,12 @@ cmd_check_batch(struct check_opts *o)
 		o->payload_data = payload.data;
 		o->payload_data_len = payload.len;
 	}
-	/* A passphrase file is read now, so that no worker needs to. */
-	if ((o->passphrase_file != NULL && passphrase_get(&b.pp, o->passphrase_file, &e) != 0) ||
+	/*
+	 * A passphrase that asks nobody (a file, the environment) is read now, so
+	 * that every worker has it; a prompt waits for the first encrypted key.
+	 */
+	if (((o->passphrase_file != NULL || getenv(PASSPHRASE_ENV) != NULL) &&
+	     passphrase_get(&b.pp, "the batch", &e) != 0) ||
 	    (b.rows = malloc(BATCH_GROUP * BATCH_ROW_MAX)) == NULL || batch_load(&b, &e) != 0 ||
 	    batch_results_open(&b, &e) != 0) {
 		if (e.status == AK_OK)

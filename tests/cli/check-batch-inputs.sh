@@ -68,3 +68,13 @@ assert_eq "$(grep -c 'warning: the payload is JSON but not an object' err)" 1 "w
 # --results: elsewhere; a second run at the same time would be refused by its lock.
 akcred 0 check --manifest b/manifest.csv --results r.csv "$@"
 assert_eq "$(grep -c ',passed,' r.csv)" 3 "rows in --results"
+
+# A batch whose first key is not encrypted and whose others are: the passphrase from the
+# environment reaches every device, not only the first ones.
+{
+	head -n 1 b/manifest.csv
+	tail -n +2 b/manifest.csv | awk -F, -v OFS=, '{ $4 = "b/" $4; print }'
+	tail -n +2 e/manifest.csv | awk -F, -v OFS=, '{ $4 = "e/" $4; print }'
+} >mixed.csv
+AKCRED_PASSPHRASE='batch secret' akcred 0 check --manifest mixed.csv --jobs 2 "$@"
+assert_eq "$(grep -c '^ok  ' out)" 9 "devices passed (mixed)"
