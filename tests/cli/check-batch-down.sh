@@ -4,10 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/cli/check.lib"
 check_broker
-"$AKCRED" provision --out-dir b --count 40 --prefix d >/dev/null
-for d in b/d*/; do
-	broker_register "$(basename "$d")" "$d/public.pem"
-done
+check_batch 40 d
 port=$(free_port)
 
 akcred 5 check --manifest b/manifest.csv --host localhost --port "$port" --ca-file "$CA"

@@ -40,10 +40,7 @@ assert_grep "a passphrase is needed for e/e[1-6]/private.pem and there is no ter
 assert_no_grep '^(ok|failed)  ' out
 
 # Bad rows and a device listed twice fail as input errors; the rest is checked.
-"$AKCRED" provision --out-dir b --count 3 --prefix b >/dev/null
-for d in b/b*/; do
-	broker_register "$(basename "$d")" "$d/public.pem"
-done
+check_batch 3 b
 {
 	cat b/manifest.csv
 	sed -n 2p b/manifest.csv

@@ -6,10 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/cli/check.lib"
 check_broker
-"$AKCRED" provision --out-dir b --count 30 --prefix d >/dev/null
-for d in b/d*/; do
-	broker_register "$(basename "$d")" "$d/public.pem"
-done
+check_batch 30 d
 port=$(free_port)
 "$PYTHON" -c 'import socket, sys, threading
 ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
