@@ -113,8 +113,11 @@ _akcred()
 		--qos) COMPREPLY=($(compgen -W "0 1" -- "$cur")); return ;;
 		--listen) COMPREPLY=($(compgen -W "10s 1m" -- "$cur")); return ;;
 		--timeout) COMPREPLY=($(compgen -W "5s 10s 30s" -- "$cur")); return ;;
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs) return ;;
+		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --help'
+		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --manifest --jobs --results --all --help'
 		operands=''
 		;;
 	'connect')

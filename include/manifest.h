@@ -37,7 +37,9 @@
 
 #define MANIFEST_HEADER "device_id,algorithm,fingerprint,public_key,created"
 #define MANIFEST_NAME "manifest.csv" /* default name in the output directory */
-#define MANIFEST_ALG_MAX 15          /* strlen("RSA256_X509_PEM") */
+/* A device's private key: this file in the directory of its public_key (provision's layout). */
+#define MANIFEST_PRIVATE_KEY "private.pem"
+#define MANIFEST_ALG_MAX 15 /* strlen("RSA256_X509_PEM") */
 #define MANIFEST_PATH_MAX 1024
 /* A formatted row is never longer than this (quoting may double the path). */
 #define MANIFEST_ROW_MAX                                                                           \
@@ -77,6 +79,12 @@ const char *manifest_dir(const struct manifest *m);
 /* row->public_key as a path usable from the current directory, into buf. */
 int manifest_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
 		      size_t size, struct err *e);
+/*
+ * The device's private key, MANIFEST_PRIVATE_KEY beside row->public_key, as a
+ * path usable from the current directory, into buf.
+ */
+int manifest_private_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
+			      size_t size, struct err *e);
 void manifest_close(struct manifest *m);
 
 /* Check one row's fields as the reader does (AK_INPUT, message without a line number). */

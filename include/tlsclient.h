@@ -14,6 +14,11 @@
  * another library (libmosquitto, given the context) is explained from that
  * afterwards: tlsclient_explain().  The host name is sent as SNI, also when
  * the connection is made to a numeric address.
+ *
+ * The trust store built for a --ca-file, or the system's, is kept and shared
+ * (read-only, by reference) by the contexts opened after it, from any thread,
+ * while the file is the same and unchanged: a batch of devices parses its CA
+ * certificates once, not once per device.
  */
 #ifndef AKCRED_TLSCLIENT_H
 #define AKCRED_TLSCLIENT_H

@@ -24,12 +24,16 @@
 #include "cmd.h"
 #include "devid.h"
 #include "fileio.h"
+#include "idset.h"
+#include "journal.h"
 #include "jwt.h"
 #include "jwtmint.h"
 #include "key.h"
+#include "manifest.h"
 #include "mqtt.h"
 #include "passphrase.h"
 #include "timeutil.h"
+#include "workq.h"
 #include "banned.h"
 
 #define CHECK_HOST_DEFAULT "mqtt.akenza.io"
@@ -38,16 +42,26 @@
 #define CHECK_TIMEOUT_DEFAULT 10
 #define CHECK_PAYLOAD_MAX (256 * 1024)
 #define CHECK_TOPIC_MAX 512
+#define CHECK_JOBS_DEFAULT 16
+#define CHECK_JOBS_MAX 256
+#define CHECK_JOBS_MAX_S "256"
+#define CHECK_RESULTS_NAME "checked.csv"
 
 /* The options: what the command table fills, read-only once the check runs. */
 struct check_opts {
 	const char *device_id, *keyfile, *passphrase_file, *tokenfile;
+	const char *manifest, *results; /* --manifest: the batch */
+	unsigned long jobs;
+	int all;
 	const char *host, *ca_file, *ca_path, *username;
 	const char *suffix, *topic, *payload, *payload_file;
 	unsigned long port, qos; /* port 0: by --plaintext */
 	long ttl, listen, timeout;
 	int plaintext, raw, show_token, dry_run, json;
 	struct jwt_mint_opts mint; /* aud_host, sub, no_kid, iat; the rest per device */
+	/* Not from the table: a batch's payload, read and judged once for every device. */
+	const unsigned char *payload_data;
+	size_t payload_data_len;
 };
 
 /* A downlink received with --listen. */
@@ -86,6 +100,7 @@ struct check_result {
 	int minted_bad;    /* the token just minted fails them: not sent */
 	const char *token; /* during CHECK_EV_SEND only (sodium memory, not ours) */
 	size_t token_len;
+	char fingerprint[KEY_FINGERPRINT_HEX + 1]; /* of the key the token checks used, or "" */
 	/* The session, when session: mqtt_check() ran. */
 	int session;
 	struct mqtt_result mqtt;
@@ -108,6 +123,7 @@ struct check_result {
 	 */
 	int (*on_event)(const struct check_opts *o, const struct check_result *r,
 			enum check_event ev, struct err *e);
+	void *arg; /* the caller's, for on_event */
 };
 /* clang-format off */
 #define CHECK_RESULT_INIT {.token_report = JWT_REPORT_INIT, .refusal_report = JWT_REPORT_INIT, \
@@ -118,7 +134,7 @@ struct check_result {
 
 static const struct cmd_option options[] = {
 	CMD_OPT("device-id", CMD_STRING, struct check_opts, device_id, "ID", NULL,
-		"the device: MQTT client id and token audience", .flags = CMD_REQUIRED),
+		"the device: MQTT client id and token audience"),
 	CMD_OPT("key", CMD_STRING, struct check_opts, keyfile, "FILE", "@file",
 		"the device's private key, to mint the token"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct check_opts, passphrase_file, "FILE", "@file",
@@ -170,6 +186,18 @@ static const struct cmd_option options[] = {
 		"everything but connecting: key, token, trust store, DNS"),
 	CMD_OPT("json", CMD_FLAG, struct check_opts, json, NULL, NULL,
 		"print one JSON object with every phase"),
+	CMD_OPT("manifest", CMD_STRING, struct check_opts, manifest, "FILE", "@file",
+		"check every device of a manifest from provision",
+		.excludes = "device-id key token-file show-token listen"),
+	CMD_OPT("jobs", CMD_UINT, struct check_opts, jobs, "N", NULL,
+		"devices checked at once, 1-" CHECK_JOBS_MAX_S, .def = CHECK_JOBS_DEFAULT, .min = 1,
+		.max = CHECK_JOBS_MAX, .needs = "manifest"),
+	CMD_OPT("results", CMD_STRING, struct check_opts, results, "FILE", "@file",
+		"results file (default " CHECK_RESULTS_NAME " next to the manifest)",
+		.needs = "manifest"),
+	CMD_OPT("all", CMD_FLAG, struct check_opts, all, NULL, NULL,
+		"check every device again, also those the results file says passed",
+		.needs = "manifest"),
 	CMD_OPT_END,
 };
 /* check_device()'s working state: what the result does not keep. */
@@ -177,7 +205,7 @@ struct check_run {
 	const struct check_opts *o;
 	const char *device_id, *keyfile; /* the caller's */
 	struct check_result *r;
-	struct passphrase pp;
+	struct passphrase *pp;  /* the caller's, or NULL: an encrypted key cannot be read */
 	struct key key;         /* to mint with: one key */
 	struct key_set keys;    /* with --token-file: every key of the file checks it */
 	const struct key *used; /* the key of the token checks' report, or NULL */
@@ -311,7 +339,10 @@ prepare_payload(struct check_run *run, struct err *e)
 	json_error_t je;
 	json_t *j;
 
-	if (o->payload_file != NULL) {
+	if (o->payload_data != NULL) {
+		run->payload = o->payload_data; /* a batch's, read once */
+		*len = o->payload_data_len;
+	} else if (o->payload_file != NULL) {
 		if (fileio_read(o->payload_file, CHECK_PAYLOAD_MAX, &run->payload_buf, e) != 0)
 			return -1;
 		run->payload = run->payload_buf.data;
@@ -351,9 +382,9 @@ get_token(struct check_run *run, struct err *e)
 		/* A token is signed by one key; a given one is checked as jwt verify does. */
 		if ((o->tokenfile == NULL
 			     ? key_load(&run->key, run->keybuf.data, run->keybuf.len, run->keyfile,
-					&run->pp, e)
+					run->pp, e)
 			     : key_load_all(&run->keys, run->keybuf.data, run->keybuf.len,
-					    run->keyfile, &run->pp, e)) != 0)
+					    run->keyfile, run->pp, e)) != 0)
 			return -1;
 		fileio_buf_clear(&run->keybuf);
 		if (!run->key.is_private && o->tokenfile == NULL)
@@ -409,6 +440,8 @@ token_stage(struct check_run *run, struct err *e)
 	if (get_token(run, e) != 0 || check_token(run, &r->token_report, e) != 0)
 		return -1;
 	jwt_report_count(&r->token_report, &r->token_errors, NULL);
+	if (run->used != NULL && key_fingerprint(run->used, r->fingerprint, &ignored) != 0)
+		r->fingerprint[0] = '\0';
 	/* With --iat the problems (expired, issued in the future) are the point. */
 	if (o->tokenfile == NULL && o->mint.iat == 0 && r->token_errors > 0) {
 		r->minted_bad = 1;
@@ -521,18 +554,20 @@ check_topic(const struct check_opts *o, const char *device_id, char *buf, size_t
 
 /*
  * Check one device with the options o, its key in keyfile (or NULL with
- * --token-file): fill r, telling r->on_event as it goes.  Returns r->status.
+ * --token-file), the passphrase of an encrypted key from pp (fetched there
+ * if it is not yet; NULL: none): fill r, telling r->on_event as it goes.
+ * Returns r->status.
  */
 static int
 check_device(const struct check_opts *o, const char *device_id, const char *keyfile,
-	     struct check_result *r)
+	     struct passphrase *pp, struct check_result *r)
 {
 	struct check_run run = {
 		.o = o,
 		.device_id = device_id,
 		.keyfile = keyfile,
 		.r = r,
-		.pp = {.file = o->passphrase_file},
+		.pp = pp,
 		.key = KEY_INIT,
 		.keys = KEY_SET_INIT,
 		.keybuf = FILEIO_BUF_INIT,
@@ -565,7 +600,6 @@ check_device(const struct check_opts *o, const char *device_id, const char *keyf
 	fileio_buf_clear(&run.keybuf);
 	key_clear(&run.key);
 	key_set_clear(&run.keys);
-	passphrase_clear(&run.pp);
 	return r->status;
 }
 
@@ -841,6 +875,654 @@ render_json(const struct check_result *r)
 	json_decref(out);
 }
 
+/* ---- the batch: every device of a manifest ----------------------------------- */
+
+/*
+ * check --manifest checks every device of a provision manifest, its private
+ * key beside its public key (manifest_private_key_path), as check_device()
+ * checks one, "jobs" at a time on workq's threads, against one broker.
+ *
+ * Threads.  Devices share nothing but the options: each session has its own
+ * libmosquitto client, its own TLS context (tlsclient: the context's
+ * callbacks record that session only) and its own resolver thread.
+ * libmosquitto is loaded and initialised once, under dlib's lock; given our
+ * own SSL_CTX without its defaults, it runs none of its process-wide OpenSSL
+ * set-up per connection.  OpenSSL 3, glibc's resolver and libsodium are
+ * thread-safe.  The passphrase is fetched before the workers start and only
+ * read by them.  The first device that gets as far as the network is checked
+ * alone, in this thread: the probe of the broker, and the first use of
+ * libmosquitto's and OpenSSL's TLS, whose lazy set-up so runs in one thread.
+ * Workers print nothing and touch only their own item; the collector (or,
+ * before and after the workers, this thread) prints each device's line, counts
+ * it and appends its row to the results file, a group at a time.
+ */
+#define BATCH_GROUP 64
+#define BATCH_ROW_MAX (DEVID_MAX + KEY_FINGERPRINT_HEX + 2 * ERR_MSG_MAX + 96)
+#define BATCH_STREAK_MIN 8 /* devices in a row that cannot reach the broker stop the run */
+#define RESULTS_HEADER "device_id,fingerprint,result,status,phase,checked,error"
+#define RESULTS_FIELDS 7
+
+static const struct journal_format results_format = {RESULTS_HEADER,
+						     "a results file of akcred check"};
+
+enum batch_outcome { BATCH_NOT_CHECKED, BATCH_PASSED, BATCH_FAILED, BATCH_SKIPPED };
+
+static const char *const batch_outcome_name[] = {
+	[BATCH_NOT_CHECKED] = "not_checked",
+	[BATCH_PASSED] = "passed",
+	[BATCH_FAILED] = "failed",
+	[BATCH_SKIPPED] = "skipped",
+};
+
+struct batch_item {
+	char device_id[DEVID_MAX + 1];
+	char fingerprint[KEY_FINGERPRINT_HEX + 1]; /* the manifest's */
+	char *keyfile;                             /* its private key; NULL for a bad row */
+	enum batch_outcome outcome;
+	enum ak_status status; /* failed: the class the check of the device alone exits with */
+	const char *phase;     /* failed: "manifest", "token", "session" or a session phase */
+	char *error, *hint;    /* failed: why, and what to try (or NULL) */
+	double ms;             /* the check's wall time */
+	int reached;           /* the check got an answer from the broker (or resolved it) */
+	int unreachable;       /* it failed as every device fails while the broker is away */
+};
+
+/* The batch, and its result: what both views print. */
+struct check_batch {
+	struct check_opts *o;
+	struct batch_item *items; /* in manifest order */
+	size_t n, cap;
+	struct passphrase pp;
+	struct journal results;
+	char *results_path; /* written: not with --dry-run */
+	int record;
+	struct err results_err; /* the first failure to record a row */
+	char *rows;             /* BATCH_GROUP rows */
+	struct workq *q;
+	size_t passed, failed, skipped, checked;
+	unsigned streak, streak_max;
+	int stopped; /* the broker cannot be reached: stop says why */
+	struct err stop;
+	char stop_hint[256];
+	double started, seconds;
+};
+
+/* A device that fails before it is checked: a bad row, or one listed twice. */
+static void
+batch_item_fail(struct batch_item *it, const char *phase, const struct err *e)
+{
+	it->outcome = BATCH_FAILED;
+	it->status = e->status;
+	it->phase = phase;
+	it->error = strdup(e->msg);
+}
+
+static struct batch_item *
+batch_item_new(struct check_batch *b)
+{
+	struct batch_item *v;
+	size_t cap;
+
+	if (b->n == b->cap) {
+		cap = b->cap > 0 ? 2 * b->cap : 256;
+		if ((v = realloc(b->items, cap * sizeof(*v))) == NULL)
+			return NULL;
+		b->items = v;
+		b->cap = cap;
+	}
+	memset(&b->items[b->n], 0, sizeof(b->items[0]));
+	return &b->items[b->n++];
+}
+
+/* One manifest row as an item: its key found, a second listing of a device refused. */
+static int
+batch_item_load(struct check_batch *b, const struct manifest *m, const struct manifest_row *row,
+		struct idset *ids, struct err *e)
+{
+	char path[2 * MANIFEST_PATH_MAX + 32];
+	struct batch_item *it;
+	struct idset_item *seen;
+	struct err re = ERR_INIT;
+	int added;
+
+	if ((it = batch_item_new(b)) == NULL ||
+	    (seen = idset_add(ids, row->device_id, &added)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	snprintf(it->device_id, sizeof(it->device_id), "%s", row->device_id);
+	snprintf(it->fingerprint, sizeof(it->fingerprint), "%s", row->fingerprint);
+	if (!added) {
+		err_set(&re, AK_INPUT,
+			"'%s' line %lu: device '%s' is listed twice (first on line %lu)",
+			b->o->manifest, manifest_line(m), row->device_id, seen->line);
+		batch_item_fail(it, "manifest", &re);
+	} else if (manifest_private_key_path(m, row, path, sizeof(path), &re) != 0) {
+		batch_item_fail(it, "manifest", &re);
+	} else if ((it->keyfile = strdup(path)) == NULL) {
+		return err_set(e, AK_INTERNAL, "out of memory");
+	}
+	seen->line = added ? manifest_line(m) : seen->line;
+	return 0;
+}
+
+/* The manifest's devices, and the results file's path (default: beside the manifest). */
+static int
+batch_load(struct check_batch *b, struct err *e)
+{
+	struct idset ids = IDSET_INIT;
+	struct manifest *m = NULL;
+	struct manifest_row row;
+	struct batch_item *it;
+	struct err re;
+	int r, rc = -1;
+
+	if (manifest_open(&m, b->o->manifest, e) != 0)
+		return -1;
+	for (;;) {
+		re = (struct err)ERR_INIT;
+		if ((r = manifest_next_row(m, &row, &re)) == MANIFEST_END)
+			break;
+		if (r == MANIFEST_FATAL) {
+			*e = re;
+			goto out;
+		}
+		if (r == MANIFEST_ROW) {
+			if (batch_item_load(b, m, &row, &ids, e) != 0)
+				goto out;
+			continue;
+		}
+		/* A bad row is reported and counted as failed; the others go on. */
+		if ((it = batch_item_new(b)) == NULL) {
+			err_set(e, AK_INTERNAL, "out of memory");
+			goto out;
+		}
+		snprintf(it->device_id, sizeof(it->device_id), "(line %lu)", manifest_line(m));
+		batch_item_fail(it, "manifest", &re);
+	}
+	if (b->o->results != NULL)
+		b->results_path = strdup(b->o->results);
+	else if (asprintf(&b->results_path, "%s/%s", manifest_dir(m), CHECK_RESULTS_NAME) < 0)
+		b->results_path = NULL;
+	rc = b->results_path != NULL ? 0 : err_set(e, AK_INTERNAL, "out of memory");
+out:
+	idset_clear(&ids);
+	manifest_close(m);
+	return rc;
+}
+
+/*
+ * The devices that passed when they were last checked, with the key they
+ * were checked with (the flags of their idset item: 1 passed, fp the key's
+ * fingerprint).  The last row of a device is what holds; a torn last line
+ * (a crash cut it; a dry run reads without repairing) or a row that is not
+ * ours is passed over.
+ */
+static int
+batch_results_read(struct check_batch *b, struct idset *passed, struct err *e)
+{
+	char id[DEVID_MAX + 1], fp[KEY_FINGERPRINT_HEX + 1], res[16];
+	struct journal_record r = {.f = {id, fp, res},
+				   .cap = {sizeof(id), sizeof(fp), sizeof(res)}};
+	struct journal_reader jr = JOURNAL_READER_INIT;
+	struct idset_item *x;
+	size_t len;
+	int rc, added;
+
+	if ((b->record ? journal_reader_open_journal(&jr, &b->results, e)
+		       : journal_reader_open(&jr, b->results_path, &results_format, e)) != 0)
+		return -1;
+	while ((rc = journal_next(&jr, &r, e)) == 1) {
+		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS ||
+		    r.toolong || devid_check(id, NULL) != 0)
+			continue;
+		if ((x = idset_add(passed, id, &added)) == NULL) {
+			rc = err_set(e, AK_INTERNAL, "out of memory");
+			break;
+		}
+		x->flags = strcmp(res, batch_outcome_name[BATCH_PASSED]) == 0 &&
+			   sodium_hex2bin(x->fp, sizeof(x->fp), fp, strlen(fp), NULL, &len, NULL) ==
+				   0 &&
+			   len == sizeof(x->fp);
+	}
+	journal_reader_close(&jr);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Open the results file (a dry run only reads it, if it is there) and, unless
+ * --all, skip the devices it says passed with the key the manifest lists now.
+ */
+static int
+batch_results_open(struct check_batch *b, struct err *e)
+{
+	struct idset passed = IDSET_INIT;
+	const struct idset_item *x;
+	unsigned char fp[32];
+	size_t i, len;
+	int rc = 0;
+
+	b->record = !b->o->dry_run;
+	if (b->record && journal_open(&b->results, b->results_path, &results_format, e) != 0)
+		return -1;
+	if (b->o->all || (!b->record && access(b->results_path, F_OK) != 0))
+		return 0;
+	if (batch_results_read(b, &passed, e) != 0)
+		rc = -1;
+	for (i = 0; rc == 0 && i < b->n; i++) {
+		struct batch_item *it = &b->items[i];
+
+		if (it->keyfile == NULL || (x = idset_find(&passed, it->device_id)) == NULL ||
+		    !x->flags)
+			continue;
+		if (sodium_hex2bin(fp, sizeof(fp), it->fingerprint, strlen(it->fingerprint), NULL,
+				   &len, NULL) == 0 &&
+		    len == sizeof(fp) && memcmp(fp, x->fp, sizeof(fp)) == 0)
+			it->outcome = BATCH_SKIPPED;
+	}
+	idset_clear(&passed);
+	return rc;
+}
+
+/* The results row of a checked device, into buf: its length, or -1. */
+static int
+batch_row(const struct batch_item *it, char *buf, size_t size)
+{
+	char status[8], when[TIMEUTIL_ISO_LEN], error[ERR_MSG_MAX];
+	const char *f[RESULTS_FIELDS] = {it->device_id,
+					 it->fingerprint,
+					 batch_outcome_name[it->outcome],
+					 status,
+					 it->phase != NULL ? it->phase : "",
+					 timeutil_iso8601(time(NULL), when),
+					 error};
+	size_t i;
+
+	snprintf(status, sizeof(status), "%d",
+		 it->outcome == BATCH_PASSED ? 0 : err_exit_status(it->status));
+	/* A row is one line: a line end in a broker's text becomes a space. */
+	snprintf(error, sizeof(error), "%s", it->error != NULL ? it->error : "");
+	for (i = 0; error[i] != '\0'; i++)
+		if (error[i] == '\n' || error[i] == '\r')
+			error[i] = ' ';
+	return journal_format_row(f, RESULTS_FIELDS, buf, size);
+}
+
+/* Append rows (whole lines): one write, one fsync; the first failure is kept and said at the end.
+ */
+static void
+batch_record(struct check_batch *b, const char *rows, size_t len)
+{
+	if (b->record && len > 0 && b->results_err.status == AK_OK)
+		journal_append(&b->results, rows, len, &b->results_err);
+}
+
+/* A device's line, as it ends. */
+static void
+text_batch_device(const struct batch_item *it)
+{
+	if (it->outcome == BATCH_PASSED) {
+		cmd_println_safe(stdout, "ok      %s  %.1f ms", it->device_id, it->ms);
+	} else {
+		cmd_println_safe(stdout, "failed  %s  %s: %s (exit %d)", it->device_id, it->phase,
+				 it->error != NULL ? it->error : "out of memory",
+				 err_exit_status(it->status));
+		if (it->hint != NULL)
+			cmd_println_safe(stdout, "  hint: %s", it->hint);
+	}
+	fflush(stdout);
+}
+
+/*
+ * A device has ended: counted and shown.  Devices in a row that cannot reach
+ * the broker -- as many as run at once, at least BATCH_STREAK_MIN -- mean it
+ * went away: the run stops, and the devices not yet checked stay so.
+ */
+static void
+batch_ended(struct check_batch *b, struct batch_item *it)
+{
+	b->checked += it->outcome == BATCH_PASSED || (it->outcome == BATCH_FAILED && it->keyfile);
+	b->passed += it->outcome == BATCH_PASSED;
+	b->failed += it->outcome == BATCH_FAILED;
+	if (!b->o->json)
+		text_batch_device(it);
+	b->streak = it->unreachable ? b->streak + 1 : 0;
+	if (b->streak < b->streak_max || b->stopped)
+		return;
+	b->stopped = 1;
+	err_set(&b->stop, it->status,
+		"the broker stopped answering: %u devices in a row failed: %s", b->streak,
+		it->error != NULL ? it->error : "");
+	if (b->q != NULL)
+		workq_fail(b->q, &b->stop);
+}
+
+/* Would every device fail so?  The broker is not reached, or no session can start. */
+static int
+batch_unreachable(const struct check_result *r)
+{
+	if (!r->session || r->status == AK_OK)
+		return 0;
+	if (!r->mqtt.failed) /* before the first phase: the trust store, libmosquitto */
+		return r->status != AK_NEGATIVE && r->status != AK_REFUSED;
+	return r->mqtt.failed_phase <= MQTT_PH_TLS &&
+	       (r->status == AK_NETWORK || r->status == AK_TLS);
+}
+
+/* What check_device() tells a batch's device: the key must be the manifest's. */
+struct batch_device {
+	struct batch_item *it;
+	int live; /* this thread may print: its warnings are said */
+};
+
+static int
+batch_event(const struct check_opts *o, const struct check_result *r, enum check_event ev,
+	    struct err *e)
+{
+	const struct batch_device *d = r->arg;
+
+	(void)o;
+	if (ev == CHECK_EV_WARNING && d->live)
+		cmd_warn("%s", r->warning);
+	if (ev != CHECK_EV_SEND || strcmp(r->fingerprint, d->it->fingerprint) == 0)
+		return 0;
+	return err_set(e, AK_INPUT,
+		       "'%s' is not the key the manifest lists: its fingerprint is %s, the "
+		       "manifest's %s",
+		       d->it->keyfile, r->fingerprint[0] ? r->fingerprint : "unknown",
+		       d->it->fingerprint);
+}
+
+/* Check one device of the batch into its item (any thread: nothing else is touched). */
+static void
+batch_check(struct check_batch *b, struct batch_item *it, struct passphrase *pp, int live)
+{
+	struct batch_device d = {it, live};
+	struct check_result r = CHECK_RESULT_INIT;
+	double t0 = timeutil_now_ms();
+	const char *h;
+	int i;
+
+	r.on_event = batch_event;
+	r.arg = &d;
+	check_device(b->o, it->device_id, it->keyfile, pp, &r);
+	it->ms = timeutil_now_ms() - t0;
+	it->unreachable = batch_unreachable(&r);
+	it->reached = r.session && !it->unreachable;
+	if (r.status == AK_OK) {
+		it->outcome = BATCH_PASSED;
+	} else {
+		it->outcome = BATCH_FAILED;
+		it->status = r.status;
+		it->phase = !r.session      ? "token"
+			    : r.mqtt.failed ? mqtt_phase_name(r.mqtt.failed_phase)
+					    : "session";
+		it->error = strdup(r.err.msg);
+		/* The token checks' hint after a refused login, else the session's first. */
+		for (i = 0, h = NULL; result_hint(&r, i) != NULL; i++)
+			if (result_hint(&r, i)[0] != '\0' && (h == NULL || r.refused))
+				h = result_hint(&r, i);
+		it->hint = h != NULL ? strdup(h) : NULL;
+	}
+	check_result_clear(&r);
+}
+
+static void
+batch_work(void *arg, const void *job, void *result)
+{
+	struct check_batch *b = arg;
+	size_t i;
+
+	memcpy(&i, job, sizeof(i));
+	/* The passphrase is only read here: fetched, or not needed by the first keys. */
+	batch_check(b, &b->items[i], b->pp.value != NULL ? &b->pp : NULL, 0);
+	memcpy(result, &i, sizeof(i));
+}
+
+static void
+batch_collect(void *arg, void *results, size_t n)
+{
+	struct check_batch *b = arg;
+	size_t i, k, used = 0;
+	int len;
+
+	for (k = 0; k < n; k++) {
+		memcpy(&i, (char *)results + k * sizeof(i), sizeof(i));
+		batch_ended(b, &b->items[i]);
+		if ((len = batch_row(&b->items[i], b->rows + used, BATCH_ROW_MAX)) > 0)
+			used += (size_t)len;
+	}
+	batch_record(b, b->rows, used);
+}
+
+/*
+ * The probe: devices one at a time, in this thread, until one reaches the
+ * broker.  One that cannot reach it, or whose key's passphrase cannot be
+ * asked for, stops the run (not checked, not shown: the run's one error says
+ * why).  Returns the index after the probe.
+ */
+static size_t
+batch_probe(struct check_batch *b)
+{
+	struct batch_item *it;
+	size_t i;
+	int len;
+
+	for (i = 0; i < b->n; i++) {
+		it = &b->items[i];
+		if (it->outcome != BATCH_NOT_CHECKED)
+			continue;
+		batch_check(b, it, &b->pp, 1);
+		/* Or no passphrase can be had: the same for every device, said once. */
+		if (it->unreachable || (it->outcome == BATCH_FAILED && it->status == AK_USAGE)) {
+			b->stopped = 1;
+			err_set(&b->stop, it->status, "%s",
+				it->error ? it->error : "out of memory");
+			snprintf(b->stop_hint, sizeof(b->stop_hint), "%s",
+				 it->hint ? it->hint : "");
+			it->outcome = BATCH_NOT_CHECKED;
+			return b->n;
+		}
+		batch_ended(b, it);
+		if ((len = batch_row(it, b->rows, BATCH_ROW_MAX)) > 0)
+			batch_record(b, b->rows, (size_t)len);
+		if (it->reached)
+			return i + 1;
+	}
+	return b->n;
+}
+
+/* The devices after the probe, on the work queue.  0, or -1 with e (threads). */
+static int
+batch_parallel(struct check_batch *b, size_t from, struct err *e)
+{
+	struct workq_conf c = {
+		.job_size = sizeof(size_t),
+		.result_size = sizeof(size_t),
+		.results_max = 4 * BATCH_GROUP,
+		.group = BATCH_GROUP,
+		.work = batch_work,
+		.collect = batch_collect,
+		.arg = b,
+	};
+	size_t i, pending = 0;
+
+	for (i = from; i < b->n; i++)
+		pending += b->items[i].outcome == BATCH_NOT_CHECKED;
+	if (pending == 0 || b->stopped)
+		return 0;
+	c.workers = (unsigned)(pending < b->o->jobs ? pending : b->o->jobs);
+	c.cpu = c.workers; /* no CPU tokens taken: the workers wait on the network */
+	c.jobs_max = 2 * (size_t)c.workers;
+	if (workq_start(&b->q, &c, e) != 0)
+		return -1;
+	for (i = from; i < b->n; i++)
+		if (b->items[i].outcome == BATCH_NOT_CHECKED && workq_put(b->q, &i) != 0)
+			break;
+	if (workq_finish(b->q, e) != 0 && !b->stopped)
+		return -1;
+	b->q = NULL;
+	return 0;
+}
+
+/* Check the batch: the failures found loading it, the probe, the rest.  Returns the status. */
+static int
+batch_run(struct check_batch *b)
+{
+	struct err e = ERR_INIT;
+	size_t i;
+
+	b->streak_max = b->o->jobs > BATCH_STREAK_MIN ? (unsigned)b->o->jobs : BATCH_STREAK_MIN;
+	b->started = timeutil_now_ms();
+	for (i = 0; i < b->n; i++) {
+		b->skipped += b->items[i].outcome == BATCH_SKIPPED;
+		if (b->items[i].outcome == BATCH_FAILED)
+			batch_ended(b, &b->items[i]);
+	}
+	if (batch_parallel(b, batch_probe(b), &e) != 0) {
+		b->seconds = (timeutil_now_ms() - b->started) / 1000.0;
+		return cmd_fail(&e);
+	}
+	b->seconds = (timeutil_now_ms() - b->started) / 1000.0;
+	if (b->stopped) {
+		cmd_fail(&b->stop);
+		if (b->stop_hint[0] != '\0')
+			cmd_println_safe(stderr, "  hint: %s", b->stop_hint);
+		return b->stop.status;
+	}
+	if (b->results_err.status != AK_OK)
+		return cmd_fail(&b->results_err);
+	return b->failed > 0 ? AK_NEGATIVE : AK_OK;
+}
+
+static size_t
+batch_not_checked(const struct check_batch *b)
+{
+	return b->n - b->passed - b->failed - b->skipped;
+}
+
+static void
+text_batch_summary(const struct check_batch *b)
+{
+	double rate = b->seconds > 0 ? (double)b->checked / b->seconds : 0;
+
+	printf("%zu %s: %zu passed, %zu failed, %zu skipped (passed before), %zu not checked "
+	       "(%.1f s, %.0f devices/s)\n",
+	       b->n, cmd_plural(b->n, "device", "devices"), b->passed, b->failed, b->skipped,
+	       batch_not_checked(b), b->seconds, rate);
+	if (b->record)
+		cmd_println_safe(stdout, "results     %s", b->results_path);
+}
+
+static json_t *
+json_batch_device(const struct batch_item *it)
+{
+	json_t *d = json_pack("{ss sb ss}", "device_id", it->device_id, "ok",
+			      it->outcome == BATCH_PASSED || it->outcome == BATCH_SKIPPED, "result",
+			      batch_outcome_name[it->outcome]);
+
+	if (it->keyfile != NULL)
+		json_object_set_new(d, "fingerprint", json_string(it->fingerprint));
+	if (it->outcome == BATCH_PASSED || (it->outcome == BATCH_FAILED && it->keyfile != NULL))
+		json_object_set_new(d, "ms", json_real(round_us(it->ms)));
+	if (it->outcome != BATCH_FAILED)
+		return d;
+	json_object_set_new(d, "phase", json_string(it->phase));
+	json_object_set_new(d, "status", json_integer(err_exit_status(it->status)));
+	json_object_set_new(d, "status_name", json_string(err_status_name(it->status)));
+	json_object_set_new(d, "error", json_text(it->error != NULL ? it->error : ""));
+	if (it->hint != NULL)
+		json_object_set_new(d, "hint", json_text(it->hint));
+	return d;
+}
+
+/* The JSON view: one object, the devices in manifest order. */
+static void
+json_batch(const struct check_batch *b, int status)
+{
+	json_t *devices = json_array(), *j;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		json_array_append_new(devices, json_batch_device(&b->items[i]));
+	j = json_pack("{ss ss si so si si si si si}", "manifest", b->o->manifest, "host",
+		      b->o->host, "port", (int)b->o->port, "devices", devices, "total", (int)b->n,
+		      "passed", (int)b->passed, "failed", (int)b->failed, "skipped",
+		      (int)b->skipped, "not_checked", (int)batch_not_checked(b));
+	json_object_set_new(j, "seconds", json_real(round_us(b->seconds * 1000.0) / 1000.0));
+	json_object_set_new(j, "devices_per_second",
+			    json_real(b->seconds > 0 ? round_us((double)b->checked / b->seconds)
+						     : 0));
+	if (b->record)
+		json_object_set_new(j, "results", json_string(b->results_path));
+	json_object_set_new(j, "status", json_integer(err_exit_status((enum ak_status)status)));
+	json_object_set_new(j, "status_name", json_string(err_status_name((enum ak_status)status)));
+	if (b->stopped)
+		json_object_set_new(j, "error", json_text(b->stop.msg));
+	cmd_print_json(j, CHECK_JSON_FLAGS);
+	json_decref(j);
+}
+
+static void
+batch_clear(struct check_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->items[i].keyfile);
+		free(b->items[i].error);
+		free(b->items[i].hint);
+	}
+	free(b->items);
+	free(b->results_path);
+	free(b->rows);
+	journal_close(&b->results);
+	passphrase_clear(&b->pp);
+}
+
+/* check --manifest: the batch, read, checked and shown; returns the exit status. */
+static int
+cmd_check_batch(struct check_opts *o)
+{
+	struct check_batch b = {.o = o,
+				.pp = {.file = o->passphrase_file},
+				.results = JOURNAL_INIT,
+				.results_err = ERR_INIT,
+				.stop = ERR_INIT};
+	struct fileio_buf payload = FILEIO_BUF_INIT;
+	struct err e = ERR_INIT;
+	int status;
+
+	/* Read once, for every device (standard input can be read only once). */
+	if (o->payload_file != NULL) {
+		if (fileio_read(o->payload_file, CHECK_PAYLOAD_MAX, &payload, &e) != 0)
+			return cmd_fail(&e);
+		o->payload_data = payload.data;
+		o->payload_data_len = payload.len;
+	}
+	/*
+	 * A passphrase that asks nobody (a file, the environment) is read now, so
+	 * that every worker has it; a prompt waits for the first encrypted key.
+	 */
+	if (((o->passphrase_file != NULL || getenv(PASSPHRASE_ENV) != NULL) &&
+	     passphrase_get(&b.pp, "the batch", &e) != 0) ||
+	    (b.rows = malloc(BATCH_GROUP * BATCH_ROW_MAX)) == NULL || batch_load(&b, &e) != 0 ||
+	    batch_results_open(&b, &e) != 0) {
+		if (e.status == AK_OK)
+			err_set(&e, AK_INTERNAL, "out of memory");
+		status = cmd_fail(&e);
+	} else {
+		if (o->port == 0)
+			o->port = o->plaintext ? CHECK_PORT_PLAINTEXT : CHECK_PORT_DEFAULT;
+		status = batch_run(&b);
+		if (o->json)
+			json_batch(&b, status);
+		else
+			text_batch_summary(&b);
+	}
+	batch_clear(&b);
+	fileio_buf_clear(&payload);
+	return status;
+}
+
 /* The command line's rules that the table cannot say: AK_OK, or a usage error (said). */
 static int
 check_usage(const struct check_opts *o)
@@ -848,9 +1530,11 @@ check_usage(const struct check_opts *o)
 	struct err e = ERR_INIT;
 	char topic[CHECK_TOPIC_MAX];
 
-	if (o->keyfile == NULL && o->tokenfile == NULL)
+	if (o->device_id == NULL && o->manifest == NULL)
+		return cmd_usage_error("--device-id is required (or --manifest)");
+	if (o->manifest == NULL && o->keyfile == NULL && o->tokenfile == NULL)
 		return cmd_usage_error("--key is required (or --token-file)");
-	if (devid_check(o->device_id, &e) != 0 ||
+	if ((o->device_id != NULL && devid_check(o->device_id, &e) != 0) ||
 	    (o->mint.aud_host != NULL && jwt_aud_host_check(o->mint.aud_host, &e) != 0))
 		return cmd_usage_error("%s", e.msg);
 	/* Letters, digits and the punctuation of names and IP literals, nothing else. */
@@ -863,7 +1547,8 @@ check_usage(const struct check_opts *o)
 				       o->suffix);
 	if (o->topic != NULL && (o->topic[0] == '\0' || strpbrk(o->topic, "+#") != NULL))
 		return cmd_usage_error("--topic '%s': not a topic to publish to", o->topic);
-	if (check_topic(o, o->device_id, topic, sizeof(topic), &e) != 0)
+	/* With --manifest, each device's topic is checked with the device. */
+	if (o->device_id != NULL && check_topic(o, o->device_id, topic, sizeof(topic), &e) != 0)
 		return cmd_usage_error("%s", e.msg);
 	return AK_OK;
 }
@@ -871,7 +1556,8 @@ check_usage(const struct check_opts *o)
 static int
 cmd_check_exec(void *opts, int argc, char **argv)
 {
-	const struct check_opts *o = opts;
+	struct check_opts *o = opts;
+	struct passphrase pp = {.file = o->passphrase_file};
 	struct check_result r = CHECK_RESULT_INIT;
 	int status;
 
@@ -881,8 +1567,11 @@ cmd_check_exec(void *opts, int argc, char **argv)
 		return status;
 	if (o->plaintext && !o->json)
 		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
+	if (o->manifest != NULL)
+		return cmd_check_batch(o);
 	r.on_event = live_event;
-	status = check_device(o, o->device_id, o->keyfile, &r);
+	status = check_device(o, o->device_id, o->keyfile, &pp, &r);
+	passphrase_clear(&pp);
 	if (o->json)
 		render_json(&r);
 	else
@@ -901,7 +1590,9 @@ const struct cmd_entry cmd_check_entry = {
 		 "\t[--topic-suffix PATH | --topic TOPIC] [--payload JSON | --payload-file FILE] "
 		 "[--raw]\n"
 		 "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] "
-		 "[--dry-run] [--json]",
+		 "[--dry-run] [--json]\n"
+		 "--manifest FILE [--jobs N] [--results FILE] [--all] [--passphrase-file FILE]\n"
+		 "\t[broker, token and message options as above] [--dry-run] [--json]",
 	.options = options,
 	.opts_size = sizeof(struct check_opts),
 	.flags = CMD_SECRETS,

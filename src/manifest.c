@@ -126,6 +126,24 @@ manifest_key_path(const struct manifest *m, const struct manifest_row *row, char
 	return 0;
 }
 
+int
+manifest_private_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
+			  size_t size, struct err *e)
+{
+	char *slash;
+	size_t n;
+
+	if (manifest_key_path(m, row, buf, size, e) != 0)
+		return -1;
+	slash = strrchr(buf, '/');
+	n = slash != NULL ? (size_t)(slash - buf) + 1 : 0;
+	if (n + sizeof(MANIFEST_PRIVATE_KEY) > size)
+		return err_set(e, AK_INPUT, "'%s' line %lu: the public_key path is too long",
+			       m->jr.name, m->jr.row_line);
+	memcpy(buf + n, MANIFEST_PRIVATE_KEY, sizeof(MANIFEST_PRIVATE_KEY));
+	return 0;
+}
+
 void
 manifest_close(struct manifest *m)
 {

@@ -364,7 +364,7 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	}
 	if (check_ours(path, &st, 1, e) != 0)
 		return -1;
-	if (device_path(c, j->id, "private.pem", path, sizeof(path), e) != 0 ||
+	if (device_path(c, j->id, MANIFEST_PRIVATE_KEY, path, sizeof(path), e) != 0 ||
 	    device_path(c, j->id, "public.pem", pubpath, sizeof(pubpath), e) != 0)
 		return -1;
 	if (lstat_ours(path, &st, 0, e) != 0 || lstat_ours(pubpath, &pubst, 0, e) != 0)
@@ -435,7 +435,7 @@ unlock:
 		goto out;
 	rc = -1;
 	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
-	    fileio_dir_add(&d, "private.pem", priv, priv_len, 0600, e) != 0 ||
+	    fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, priv, priv_len, 0600, e) != 0 ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
 	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
@@ -676,7 +676,7 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 	    key_type(&k) == KEY_RSA)
 		b->bits = key_bits(&k);
 	key_clear(&k);
-	if (batch_path(o, b->first, "private.pem", path, sizeof(path), &e) == 0 &&
+	if (batch_path(o, b->first, MANIFEST_PRIVATE_KEY, path, sizeof(path), &e) == 0 &&
 	    lstat_ours(path, &st, 0, &e) == 0 &&
 	    fileio_read_secret(path, FILEIO_KEY_MAX, &buf, &e) == 0)
 		/* PKCS#8 as provision writes it, or a legacy encrypted PEM. */
@@ -765,7 +765,7 @@ provision_batch_check(const struct provision_opts *o, const struct provision_bat
 			       "this run makes RSA %d (see --bits)",
 			       o->out_dir, b->bits, b->first, o->bits);
 	if (b->encrypted >= 0 && b->encrypted != encrypt) {
-		batch_path(o, b->first, "private.pem", path, sizeof(path), e);
+		batch_path(o, b->first, MANIFEST_PRIVATE_KEY, path, sizeof(path), e);
 		return err_set(e, AK_INPUT,
 			       b->encrypted ? "the options do not match batch '%s': its private "
 					      "keys are encrypted ('%s'): give --encrypt"

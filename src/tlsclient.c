@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,6 +162,66 @@ load_ca_file(SSL_CTX *ctx, const char *path, struct err *e)
 	return rc;
 }
 
+/*
+ * The trust store last built from a --ca-file or the system store, kept for
+ * the next context: a batch check makes a context per device, and parsing the
+ * certificates is most of what making one costs.  A file's store is used
+ * again only while the file is the same one, unchanged (device, inode, size,
+ * modification time); stores are shared read-only (X509_STORE has its own
+ * lock and reference count).  A --ca-path store is not kept: OpenSSL adds to
+ * it while it verifies.
+ */
+static struct {
+	pthread_mutex_t mu;
+	int system; /* the system store: no file */
+	char path[4096];
+	struct stat st;
+	X509_STORE *store;
+} ca_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Give ctx the kept store for path (NULL: the system's, st unused) if it is still good. */
+static int
+ca_cache_take(SSL_CTX *ctx, const char *path, const struct stat *st)
+{
+	int hit;
+
+	pthread_mutex_lock(&ca_cache.mu);
+	hit = ca_cache.store != NULL &&
+	      (path == NULL ? ca_cache.system
+			    : !ca_cache.system && strcmp(ca_cache.path, path) == 0 &&
+				      same_file(&ca_cache.st, st)) &&
+	      X509_STORE_up_ref(ca_cache.store) == 1;
+	if (hit)
+		SSL_CTX_set_cert_store(ctx, ca_cache.store); /* takes the reference */
+	pthread_mutex_unlock(&ca_cache.mu);
+	return hit;
+}
+
+/* Keep ctx's store, just built for path (NULL: the system's), for the next context. */
+static void
+ca_cache_keep(SSL_CTX *ctx, const char *path, const struct stat *st)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+
+	if (X509_STORE_up_ref(store) != 1)
+		return;
+	pthread_mutex_lock(&ca_cache.mu);
+	X509_STORE_free(ca_cache.store);
+	ca_cache.store = store;
+	ca_cache.system = path == NULL;
+	snprintf(ca_cache.path, sizeof(ca_cache.path), "%s", path != NULL ? path : "");
+	if (st != NULL)
+		ca_cache.st = *st;
+	pthread_mutex_unlock(&ca_cache.mu);
+}
+
 /* --ca-path: OpenSSL looks in it only during the handshake, and then silently. */
 static int
 check_ca_path(const char *path, struct err *e)
@@ -173,6 +234,41 @@ check_ca_path(const char *path, struct err *e)
 	if (!S_ISDIR(st.st_mode))
 		return err_set(e, AK_INPUT, "cannot use the CA directory '%s': not a directory",
 			       path);
+	return 0;
+}
+
+/* The trust anchors of o into ctx's store: the kept store, or built (and kept). */
+static int
+load_trust(SSL_CTX *ctx, const struct tlsclient_opts *o, struct err *e)
+{
+	struct stat st;
+	int known;
+
+	if (o->ca_path != NULL) {
+		if (o->ca_file != NULL && load_ca_file(ctx, o->ca_file, e) != 0)
+			return -1;
+		if (check_ca_path(o->ca_path, e) != 0)
+			return -1;
+		if (SSL_CTX_load_verify_locations(ctx, NULL, o->ca_path) != 1)
+			return err_openssl(e, AK_INPUT, "cannot use the CA directory '%s'",
+					   o->ca_path);
+		return 0;
+	}
+	/* Its identity before it is read: a file changed meanwhile is read again next time. */
+	known = o->ca_file == NULL ||
+		(strlen(o->ca_file) < sizeof(ca_cache.path) && stat(o->ca_file, &st) == 0);
+	if (known && ca_cache_take(ctx, o->ca_file, &st))
+		return 0;
+	if (o->ca_file != NULL) {
+		if (load_ca_file(ctx, o->ca_file, e) != 0)
+			return -1;
+		if (known)
+			ca_cache_keep(ctx, o->ca_file, &st);
+		return 0;
+	}
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+		return err_openssl(e, AK_INPUT, "cannot load the system trust store");
+	ca_cache_keep(ctx, NULL, NULL);
 	return 0;
 }
 
@@ -207,15 +303,7 @@ tlsclient_open(struct tlsclient *t, const struct tlsclient_opts *o, struct tlscl
 		if (X509_VERIFY_PARAM_set1_host(param, o->host, 0) != 1)
 			return err_openssl(e, AK_CRYPTO, "cannot set the host name to verify");
 	}
-	if (o->ca_file != NULL && load_ca_file(ctx, o->ca_file, e) != 0)
-		return -1;
-	if (o->ca_path != NULL && check_ca_path(o->ca_path, e) != 0)
-		return -1;
-	if (o->ca_path != NULL && SSL_CTX_load_verify_locations(ctx, NULL, o->ca_path) != 1)
-		return err_openssl(e, AK_INPUT, "cannot use the CA directory '%s'", o->ca_path);
-	if (o->ca_file == NULL && o->ca_path == NULL && SSL_CTX_set_default_verify_paths(ctx) != 1)
-		return err_openssl(e, AK_INPUT, "cannot load the system trust store");
-	return 0;
+	return load_trust(ctx, o, e);
 }
 
 void

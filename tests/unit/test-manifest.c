@@ -242,6 +242,30 @@ Test(manifest, key_path_is_relative_to_the_manifest)
 	manifest_close(m);
 }
 
+Test(manifest, private_key_is_beside_the_public_key)
+{
+	const char *data = HDR "dev-1,EC256_PEM," FP1 ",dev-1/cert.pem,2026-11-24T14:13:27Z\n"
+			       "dev-2,EC256_PEM," FP1 ",/b/dev-2/public.pem,2026-11-24T14:13:27Z\n"
+			       "dev-3,EC256_PEM," FP1 ",public.pem,2026-11-24T14:13:27Z\n";
+	struct manifest *m = open_mem(data);
+	struct manifest_row r;
+	struct err e = ERR_INIT;
+	char buf[256];
+
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW);
+	cr_assert_eq(manifest_private_key_path(m, &r, buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "dev-1/" MANIFEST_PRIVATE_KEY);
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW);
+	cr_assert_eq(manifest_private_key_path(m, &r, buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "/b/dev-2/" MANIFEST_PRIVATE_KEY);
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW);
+	cr_assert_eq(manifest_private_key_path(m, &r, buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, MANIFEST_PRIVATE_KEY);
+	/* Too long for the buffer: an error, never a cut path. */
+	cr_assert_eq(manifest_private_key_path(m, &r, buf, 8, &e), -1);
+	manifest_close(m);
+}
+
 /* --- files ----------------------------------------------------------------- */
 
 static char *

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <openssl/ssl.h>
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 
 #include "tlsclient.h"
@@ -75,4 +76,57 @@ Test(tlsclient, a_ca_file_without_a_certificate_is_an_input_error)
 	cr_assert_eq(e.status, AK_INPUT, "%s", e.msg);
 	cr_assert(strstr(e.msg, "no PEM certificate in it") != NULL, "%s", e.msg);
 	tlsclient_close(&t);
+}
+
+/* A self-signed certificate in PEM, CN=cn, into path. */
+static void
+write_cert(const char *path, const char *cn)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509 *x = X509_new();
+	FILE *f;
+
+	cr_assert(k != NULL && x != NULL);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, k);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, X509_get_subject_name(x));
+	cr_assert(X509_sign(x, k, EVP_sha256()) > 0);
+	cr_assert_not_null(f = fopen(path, "w"));
+	cr_assert_eq(PEM_write_X509(f, x), 1);
+	fclose(f);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+
+Test(tlsclient, contexts_share_the_store_of_an_unchanged_ca_file)
+{
+	char path[] = "/tmp/akcred-ca.XXXXXX";
+	struct tlsclient a = {0}, b = {0}, c = {0}, d = {0};
+	struct tlsclient_opts o = {"localhost", path, NULL}, op = {"localhost", path, "/tmp"};
+	struct err e = ERR_INIT;
+	int fd;
+
+	cr_assert((fd = mkstemp(path)) >= 0);
+	close(fd);
+	write_cert(path, "first CA");
+	cr_assert_eq(tlsclient_open(&a, &o, &info, &e), 0, "%s", e.msg);
+	cr_assert_eq(tlsclient_open(&b, &o, &info, &e), 0, "%s", e.msg);
+	cr_assert_eq(SSL_CTX_get_cert_store(a.ctx), SSL_CTX_get_cert_store(b.ctx));
+	/* A file that changed is read again: the new CA, not the old one. */
+	write_cert(path, "second CA, a longer name");
+	cr_assert_eq(tlsclient_open(&c, &o, &info, &e), 0, "%s", e.msg);
+	cr_assert_neq(SSL_CTX_get_cert_store(c.ctx), SSL_CTX_get_cert_store(a.ctx));
+	cr_assert_eq(X509_STORE_get0_objects(SSL_CTX_get_cert_store(c.ctx)) != NULL, 1);
+	/* With --ca-path the store is the context's own: OpenSSL adds to it. */
+	cr_assert_eq(tlsclient_open(&d, &op, &info, &e), 0, "%s", e.msg);
+	cr_assert_neq(SSL_CTX_get_cert_store(d.ctx), SSL_CTX_get_cert_store(c.ctx));
+	unlink(path);
+	tlsclient_close(&a);
+	tlsclient_close(&b);
+	tlsclient_close(&c);
+	tlsclient_close(&d);
 }
