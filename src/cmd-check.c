@@ -32,6 +32,7 @@
 #include "manifest.h"
 #include "mqtt.h"
 #include "passphrase.h"
+#include "resolver.h"
 #include "timeutil.h"
 #include "workq.h"
 #include "banned.h"
@@ -129,8 +130,6 @@ struct check_result {
 #define CHECK_RESULT_INIT {.token_report = JWT_REPORT_INIT, .refusal_report = JWT_REPORT_INIT, \
 			   .err = ERR_INIT}
 /* clang-format on */
-
-#define CHECK_HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%"
 
 static const struct cmd_option options[] = {
 	CMD_OPT("device-id", CMD_STRING, struct check_opts, device_id, "ID", NULL,
@@ -522,8 +521,9 @@ session(struct check_run *run, struct err *e)
 	};
 
 	if (r->listen) {
-		snprintf(run->listen_topic, sizeof(run->listen_topic), "/down/device/id/%s/#",
-			 run->device_id);
+		if (devid_downlink_filter(run->device_id, run->listen_topic,
+					  sizeof(run->listen_topic), e) != 0)
+			return -1;
 		mo.listen_topic = run->listen_topic;
 		mo.listen_ms = o->listen * 1000;
 	}
@@ -544,11 +544,9 @@ static int
 check_topic(const struct check_opts *o, const char *device_id, char *buf, size_t size,
 	    struct err *e)
 {
-	if (o->topic != NULL)
-		snprintf(buf, size, "%s", o->topic);
-	else if ((size_t)snprintf(buf, size, "/up/device/id/%s%s%s", device_id,
-				  o->suffix ? "/" : "", o->suffix ? o->suffix : "") >= size)
-		return err_set(e, AK_USAGE, "--topic-suffix is too long");
+	if (o->topic == NULL)
+		return devid_uplink_topic(device_id, o->suffix, buf, size, e);
+	snprintf(buf, size, "%s", o->topic);
 	return 0;
 }
 
@@ -1537,17 +1535,14 @@ check_usage(const struct check_opts *o)
 	if ((o->device_id != NULL && devid_check(o->device_id, &e) != 0) ||
 	    (o->mint.aud_host != NULL && jwt_aud_host_check(o->mint.aud_host, &e) != 0))
 		return cmd_usage_error("%s", e.msg);
-	/* Letters, digits and the punctuation of names and IP literals, nothing else. */
-	if (o->host[0] == '\0' || o->host[strspn(o->host, CHECK_HOST_CHARS)] != '\0')
-		return cmd_usage_error("--host '%s': not a host name or address", o->host);
-	if (o->suffix != NULL &&
-	    (o->suffix[0] == '\0' || o->suffix[0] == '/' || strpbrk(o->suffix, "+#") != NULL))
-		return cmd_usage_error("--topic-suffix '%s': a topic path without a leading '/' "
-				       "and without the wildcards '+' and '#'",
-				       o->suffix);
+	if (resolver_host_check(o->host, &e) != 0)
+		return cmd_usage_error("--host '%s': %s", o->host, e.msg);
+	/* With --manifest, each device's topic is made with the device; its suffix rule now. */
+	if (o->device_id == NULL &&
+	    devid_uplink_topic("", o->suffix, topic, sizeof(topic), &e) != 0)
+		return cmd_usage_error("%s", e.msg);
 	if (o->topic != NULL && (o->topic[0] == '\0' || strpbrk(o->topic, "+#") != NULL))
 		return cmd_usage_error("--topic '%s': not a topic to publish to", o->topic);
-	/* With --manifest, each device's topic is checked with the device. */
 	if (o->device_id != NULL && check_topic(o, o->device_id, topic, sizeof(topic), &e) != 0)
 		return cmd_usage_error("%s", e.msg);
 	return AK_OK;
