@@ -26,6 +26,14 @@
 #include "err.h"
 #include "tlsclient.h"
 
+/* akenza's broker, and the ports of MQTT over TLS and of plain MQTT. */
+#define MQTT_HOST_DEFAULT "mqtt.akenza.io"
+#define MQTT_PORT_TLS 8883
+#define MQTT_PORT_PLAINTEXT 1883
+/* port if not 0, else the port of the transport. */
+#define MQTT_PORT(port, plaintext)                                                                 \
+	((port) != 0 ? (port) : (plaintext) ? MQTT_PORT_PLAINTEXT : MQTT_PORT_TLS)
+
 enum mqtt_phase_id {
 	MQTT_PH_RESOLVE,
 	MQTT_PH_TCP,

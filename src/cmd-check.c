@@ -37,9 +37,6 @@
 #include "workq.h"
 #include "banned.h"
 
-#define CHECK_HOST_DEFAULT "mqtt.akenza.io"
-#define CHECK_PORT_DEFAULT 8883
-#define CHECK_PORT_PLAINTEXT 1883
 #define CHECK_TIMEOUT_DEFAULT 10
 #define CHECK_PAYLOAD_MAX (256 * 1024)
 #define CHECK_TOPIC_MAX 512
@@ -141,7 +138,7 @@ static const struct cmd_option options[] = {
 	CMD_OPT("token-file", CMD_STRING, struct check_opts, tokenfile, "FILE", "@file",
 		"send the token in FILE instead of minting one", .excludes = "ttl iat sub no-kid"),
 	CMD_OPT("host", CMD_STRING, struct check_opts, host, "HOST", NULL, "broker host",
-		.defstr = CHECK_HOST_DEFAULT),
+		.defstr = MQTT_HOST_DEFAULT),
 	CMD_OPT("port", CMD_UINT, struct check_opts, port, "PORT", "8883 1883",
 		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535),
 	CMD_OPT("ca-file", CMD_STRING, struct check_opts, ca_file, "FILE", "@file",
@@ -574,9 +571,7 @@ check_device(const struct check_opts *o, const char *device_id, const char *keyf
 
 	r->device_id = device_id;
 	r->host = o->host;
-	r->port = (int)o->port;
-	if (r->port == 0)
-		r->port = o->plaintext ? CHECK_PORT_PLAINTEXT : CHECK_PORT_DEFAULT;
+	r->port = (int)MQTT_PORT(o->port, o->plaintext);
 	r->plaintext = o->plaintext;
 	r->dry_run = o->dry_run;
 	r->listen = o->listen > 0;
@@ -1508,8 +1503,7 @@ cmd_check_batch(struct check_opts *o)
 			err_set(&e, AK_INTERNAL, "out of memory");
 		status = cmd_fail(&e);
 	} else {
-		if (o->port == 0)
-			o->port = o->plaintext ? CHECK_PORT_PLAINTEXT : CHECK_PORT_DEFAULT;
+		o->port = MQTT_PORT(o->port, o->plaintext);
 		status = batch_run(&b);
 		if (o->json)
 			json_batch(&b, status);

@@ -23,14 +23,12 @@
 #include "jwt.h"
 #include "jwtmint.h"
 #include "key.h"
+#include "mqtt.h"
 #include "passphrase.h"
 #include "resolver.h"
 #include "timeutil.h"
 #include "banned.h"
 
-#define CONNECT_HOST_DEFAULT "mqtt.akenza.io"
-#define CONNECT_PORT_DEFAULT 8883
-#define CONNECT_PORT_PLAINTEXT 1883
 #define CONNECT_TIMEOUT_DEFAULT 10
 #define CONNECT_REFUSALS_DEFAULT 3
 #define CONNECT_TOPIC_MAX 512
@@ -52,7 +50,7 @@ static const struct cmd_option options[] = {
 	CMD_OPT("passphrase-file", CMD_STRING, struct connect_opts, passphrase_file, "FILE",
 		"@file", "passphrase of an encrypted key (first line of FILE)"),
 	CMD_OPT("host", CMD_STRING, struct connect_opts, host, "HOST", NULL, "broker host",
-		.defstr = CONNECT_HOST_DEFAULT),
+		.defstr = MQTT_HOST_DEFAULT),
 	CMD_OPT("port", CMD_UINT, struct connect_opts, port, "PORT", "8883 1883",
 		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535),
 	CMD_OPT("ca-file", CMD_STRING, struct connect_opts, ca_file, "FILE", "@file",
@@ -273,7 +271,7 @@ cmd_connect_exec(void *opts, int argc, char **argv)
 		.mqtt =
 			{
 				.host = o->host,
-				.port = (int)o->port,
+				.port = (int)MQTT_PORT(o->port, o->plaintext),
 				.ca_file = o->ca_file,
 				.ca_path = o->ca_path,
 				.plaintext = o->plaintext,
@@ -300,8 +298,6 @@ cmd_connect_exec(void *opts, int argc, char **argv)
 	(void)argv;
 	if ((status = connect_usage(o)) != AK_OK)
 		return status;
-	if (d.mqtt.port == 0)
-		d.mqtt.port = o->plaintext ? CONNECT_PORT_PLAINTEXT : CONNECT_PORT_DEFAULT;
 	if (devid_uplink_topic(o->device_id, o->suffix, topic, sizeof(topic), &e) != 0 ||
 	    devid_downlink_filter(o->device_id, listen, sizeof(listen), &e) != 0)
 		return cmd_usage_error("%s", e.msg);
