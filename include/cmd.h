@@ -79,6 +79,8 @@ struct cmd_option {
 	 .help = (help_), __VA_ARGS__}
 #define CMD_OPT_END {.name = NULL}
 /* clang-format on */
+/* In a cmd_entry: the option table and the struct its rows fill, named together. */
+#define CMD_OPTIONS(table, type) .options = (table), .opts_size = sizeof(type)
 
 /* Set-up a command asks for before it runs. */
 #define CMD_SECRETS 0x1 /* holds secrets: no core dumps */

@@ -1582,8 +1582,7 @@ const struct cmd_entry cmd_check_entry = {
 		 "[--dry-run] [--json]\n"
 		 "--manifest FILE [--jobs N] [--results FILE] [--all] [--passphrase-file FILE]\n"
 		 "\t[broker, token and message options as above] [--dry-run] [--json]",
-	.options = options,
-	.opts_size = sizeof(struct check_opts),
+	CMD_OPTIONS(options, struct check_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_check_exec,
 };

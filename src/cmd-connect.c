@@ -321,8 +321,7 @@ const struct cmd_entry cmd_connect_entry = {
 		 "\t[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
 		 "\t[--ttl DURATION] [--aud-host HOST] [--username NAME] [--topic-suffix PATH]\n"
 		 "\t[--timeout DURATION] [--interval DURATION] [--spool DIR] [--refusals N]",
-	.options = options,
-	.opts_size = sizeof(struct connect_opts),
+	CMD_OPTIONS(options, struct connect_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_connect_exec,
 };

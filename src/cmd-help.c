@@ -431,8 +431,7 @@ const struct cmd_entry cmd_help_entry = {
 	.name = "help",
 	.summary = "show the commands, or one command's help",
 	.usage = "[command [subcommand]]\n--completion bash|zsh|fish",
-	.options = options,
-	.opts_size = sizeof(struct help_opts),
+	CMD_OPTIONS(options, struct help_opts),
 	.exec = cmd_help_exec,
 	.operands = "@command",
 };

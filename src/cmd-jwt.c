@@ -480,8 +480,7 @@ static const struct cmd_entry cmd_jwt_mint_entry = {
 	.summary = "mint the token a device sends as its MQTT password",
 	.usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
 		 "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
-	.options = mint_options,
-	.opts_size = sizeof(struct mint_opts),
+	CMD_OPTIONS(mint_options, struct mint_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_jwt_mint_exec,
 };
@@ -560,8 +559,7 @@ static const struct cmd_entry cmd_jwt_decode_entry = {
 	.name = "decode",
 	.summary = "show what a token says, without verifying it",
 	.usage = "[--at TIME] [--json] [TOKEN | @FILE | -]",
-	.options = decode_options,
-	.opts_size = sizeof(struct decode_opts),
+	CMD_OPTIONS(decode_options, struct decode_opts),
 	.flags = CMD_SECRETS, /* a token is a password */
 	.exec = cmd_jwt_decode_exec,
 	.operands = "@token",
@@ -757,8 +755,7 @@ static const struct cmd_entry cmd_jwt_verify_entry = {
 		"--key FILE [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at TIME]\n"
 		"\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
 		"\t[TOKEN | @FILE | -]",
-	.options = verify_options,
-	.opts_size = sizeof(struct verify_opts),
+	CMD_OPTIONS(verify_options, struct verify_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_jwt_verify_exec,
 	.operands = "@token",

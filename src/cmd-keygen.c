@@ -154,8 +154,7 @@ const struct cmd_entry cmd_keygen_entry = {
 	.usage = "[--type ec|rsa] [--bits N] [--private FILE] [--public FILE]\n"
 		 "\t[--cert FILE --device-id ID [--days N]] [--encrypt [--passphrase-file FILE]]\n"
 		 "\t[--force] [--json]",
-	.options = options,
-	.opts_size = sizeof(struct keygen_opts),
+	CMD_OPTIONS(options, struct keygen_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_keygen_exec,
 };

@@ -383,8 +383,7 @@ const struct cmd_entry cmd_provision_entry = {
 		 "\t[--type ec|rsa] [--bits N] [--cert [--days N]] [--encrypt [--passphrase-file "
 		 "FILE]]\n"
 		 "\t[--manifest FILE] [--jobs N] [--json]",
-	.options = options,
-	.opts_size = sizeof(struct provision_cli),
+	CMD_OPTIONS(options, struct provision_cli),
 	.flags = CMD_SECRETS,
 	.exec = cmd_provision_exec,
 };

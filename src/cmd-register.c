@@ -1031,8 +1031,7 @@ const struct cmd_entry cmd_register_entry = {
 		"--manifest FILE --workspace-id ID [--create-devices --data-flow-id ID] [options]\n"
 		"--device-id ID --public FILE (--workspace-id ID | --akenza-device-id ID) "
 		"[options]",
-	.options = options,
-	.opts_size = sizeof(struct opts),
+	CMD_OPTIONS(options, struct opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_register_exec,
 };

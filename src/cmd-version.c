@@ -67,7 +67,6 @@ const struct cmd_entry cmd_version_entry = {
 	.name = "version",
 	.summary = "print the versions of akcred and its libraries",
 	.usage = "[--json]",
-	.options = options,
-	.opts_size = sizeof(struct version_opts),
+	CMD_OPTIONS(options, struct version_opts),
 	.exec = cmd_version_exec,
 };
