@@ -79,6 +79,25 @@ struct cmd_option {
 	 .help = (help_), __VA_ARGS__}
 #define CMD_OPT_END {.name = NULL}
 /* clang-format on */
+/*
+ * The broker options of the commands that connect as a device (check,
+ * connect), rows of one table: type has host, port, ca_file, ca_path and
+ * plaintext; the commands include mqtt.h (MQTT_HOST_DEFAULT, MQTT_PORT()).
+ */
+/* clang-format off */
+#define CMD_BROKER_OPTIONS(type)                                                                   \
+	CMD_OPT("host", CMD_STRING, type, host, "HOST", NULL, "broker host",                       \
+		.defstr = MQTT_HOST_DEFAULT),                                                      \
+	CMD_OPT("port", CMD_UINT, type, port, "PORT", "8883 1883",                                 \
+		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535),      \
+	CMD_OPT("ca-file", CMD_STRING, type, ca_file, "FILE", "@file",                             \
+		"trust these CA certificates, not the system's"),                                  \
+	CMD_OPT("ca-path", CMD_STRING, type, ca_path, "DIR", "@dir",                               \
+		"trust the CA certificates of this hashed directory"),                             \
+	CMD_OPT("plaintext", CMD_FLAG, type, plaintext, NULL, NULL,                                \
+		"no TLS: unencrypted MQTT (the token in clear)", .excludes = "ca-file ca-path")
+/* clang-format on */
+
 /* In a cmd_entry: the option table and the struct its rows fill, named together. */
 #define CMD_OPTIONS(table, type) .options = (table), .opts_size = sizeof(type)
 
