@@ -29,8 +29,15 @@ snapshot() { # and what the kill left: staged directories, devices without their
 : >"$T/seen-rows"
 staged=0 unlisted=0
 i=0 killed=0
-while [ $i -lt "$kills" ]; do
+# The kills are random: while none has caught devices being staged, go on (up to
+# four times as many runs), on a fresh batch once one is finished.
+while [ $i -lt "$kills" ] || { [ "$staged" -eq 0 ] && [ $i -lt $((kills * 4)) ]; }; do
 	i=$((i + 1))
+	if [ $i -gt "$kills" ] && grep -qs '^nothing to do' "$T/run.out"; then
+		rm -rf batch
+		: >"$T/seen-keys"
+		: >"$T/seen-rows"
+	fi
 	"$AKCRED" provision -o batch --count $n --prefix dev- --jobs 2 >"$T/run.out" 2>"$T/run.err" &
 	pid=$!
 	sleep "0.$(printf '%03d' "$(rand_ms 250)")"
