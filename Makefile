@@ -27,9 +27,10 @@ PYTHON      ?= /usr/bin/python3
 INSTALL     ?= install
 
 # Version floors: OpenSSL 3 for the provider API, Jansson 2.13 for
-# jansson_version_str(), mosquitto 2 for the broker plugin interface.
+# jansson_version_str(), mosquitto 2 for the broker plugin interface, and
+# p11-kit's headers (p11.c loads the library at run time).
 DEPS_CORE    = 'libcrypto >= 3.0' 'libssl >= 3.0' 'libsodium >= 1.0.18' 'jansson >= 2.13'
-DEPS_HEADERS = 'libcurl >= 7.68' 'libmosquitto >= 2.0'
+DEPS_HEADERS = 'libcurl >= 7.68' 'libmosquitto >= 2.0' 'p11-kit-1 >= 0.23.10'
 DEPS_TEST    = 'criterion >= 2.3'
 
 ifneq ($(SANITIZE),)

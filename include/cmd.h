@@ -27,6 +27,7 @@
 
 #include "err.h"
 #include "key.h"
+#include "p11.h"
 
 #include <stddef.h>
 
@@ -97,6 +98,21 @@ struct cmd_option {
 	CMD_OPT("plaintext", CMD_FLAG, type, plaintext, NULL, NULL,                                \
 		"no TLS: unencrypted MQTT (the token in clear)", .excludes = "ca-file ca-path")
 /* clang-format on */
+
+/*
+ * The PKCS#11 options of every command that takes a private key ("--key
+ * pkcs11:..."): type has a struct p11_opts p11.  The command calls
+ * cmd_p11_setup() before it loads the key.
+ */
+/* clang-format off */
+#define CMD_PKCS11_OPTIONS(type)                                                                   \
+	CMD_OPT("pkcs11-module", CMD_STRING, type, p11.module, "PATH", "@file",                    \
+		"PKCS#11 module of a pkcs11: key (default $" P11_MODULE_ENV ", then p11-kit's)"),   \
+	CMD_OPT("pin-file", CMD_STRING, type, p11.pin_file, "FILE", "@file",                       \
+		"the token's PIN (first line of FILE; else $" P11_PIN_ENV " or a prompt)")
+/* clang-format on */
+/* Configure p11 from those options, warning if key is a URI with a PIN in it (pin-value). */
+void cmd_p11_setup(const struct p11_opts *o, const char *key);
 
 /* In a cmd_entry: the option table and the struct its rows fill, named together. */
 #define CMD_OPTIONS(table, type) .options = (table), .opts_size = sizeof(type)

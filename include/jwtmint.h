@@ -45,10 +45,11 @@ struct jwt_signer {
 	const char *alg;   /* "ES256" or "RS256" */
 	size_t sig_max;    /* EVP_PKEY_get_size() */
 	char kid[KEY_FINGERPRINT_HEX + 1];
-	EVP_MD_CTX *mdctx; /* reused for each token's SHA-256 */
+	EVP_MD_CTX *mdctx;         /* reused for each token's SHA-256 */
+	const struct p11_key *p11; /* a token's key: signed there (p11.h), not by ctx */
 };
 /* clang-format off */
-#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL}
+#define JWT_SIGNER_INIT {NULL, NULL, NULL, 0, "", NULL, NULL}
 /* clang-format on */
 
 int jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e);

@@ -31,6 +31,7 @@ enum key_format {
 	KEY_FMT_RSA_PRIVATE, /* PKCS#1 "RSA PRIVATE KEY" */
 	KEY_FMT_EC_PRIVATE,  /* SEC1 "EC PRIVATE KEY" */
 	KEY_FMT_X509,        /* certificate */
+	KEY_FMT_PKCS11,      /* a key on a PKCS#11 token (p11.h), named by a "pkcs11:" URI */
 };
 
 #define KEY_FINGERPRINT_HEX 64
@@ -42,9 +43,11 @@ struct key {
 	int pem; /* input was PEM (else DER) */
 	int is_private;
 	int encrypted; /* the input was passphrase-protected */
+	/* A token's private key (p11.h): pkey is then its public half, and p11 signs. */
+	struct p11_key *p11;
 };
 /* clang-format off */
-#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0}
+#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0, NULL}
 /* clang-format on */
 
 /*
@@ -54,7 +57,7 @@ struct key {
  */
 int key_load(struct key *k, const unsigned char *data, size_t len, const char *name,
 	     struct passphrase *pp, struct err *e);
-/* Read path ("-": stdin) and key_load() it. */
+/* Read path ("-": stdin) and key_load() it; a "pkcs11:" URI is a token's key (p11.h). */
 int key_load_file(struct key *k, const char *path, struct passphrase *pp, struct err *e);
 
 /*

@@ -321,18 +321,21 @@ struct mint_opts {
 	struct jwt_mint_opts mint;
 	const char *keyfile, *pubfile;
 	struct passphrase pp;
+	struct p11_opts p11;
 	int json;
 };
 
 static const struct cmd_option mint_options[] = {
 	CMD_OPT("device-id", CMD_STRING, struct mint_opts, mint.device_id, "ID", NULL,
 		"the device id (aud, and sub with --sub)", .flags = CMD_REQUIRED),
-	CMD_OPT("key", CMD_STRING, struct mint_opts, keyfile, "FILE", "@file",
-		"the device's private key (RSA 2048+ or EC P-256)", .flags = CMD_REQUIRED),
+	CMD_OPT("key", CMD_STRING, struct mint_opts, keyfile, "FILE|URI", "@file",
+		"the device's private key (RSA 2048+ or EC P-256): a file or a pkcs11: URI",
+		.flags = CMD_REQUIRED),
 	CMD_OPT("public", CMD_STRING, struct mint_opts, pubfile, "FILE", "@file",
 		"check that FILE is the key's public half"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct mint_opts, pp.file, "FILE", "@file",
 		"passphrase of an encrypted key (first line of FILE)"),
+	CMD_PKCS11_OPTIONS(struct mint_opts),
 	CMD_OPT("ttl", CMD_DURATION, struct mint_opts, mint.ttl, "DURATION", "20m 1h 24h",
 		"lifetime: exp = iat + DURATION", .def = JWT_TTL_DEFAULT, .min = 1),
 	CMD_OPT("aud-host", CMD_STRING, struct mint_opts, mint.aud_host, "HOST", "akenza.io",
@@ -464,6 +467,7 @@ cmd_jwt_mint_exec(void *opts, int argc, char **argv)
 	(void)argv;
 	if ((status = mint_check_opts(&m.o)) != AK_OK)
 		return status;
+	cmd_p11_setup(&mo->p11, mo->keyfile);
 	if ((status = mint_load_key(mo, &k)) == AK_OK &&
 	    (status = mint_fill(&m, &k, mo->json)) == AK_OK)
 		status = mo->json ? mint_json(&m) : mint_text(&m);
@@ -478,7 +482,8 @@ cmd_jwt_mint_exec(void *opts, int argc, char **argv)
 static const struct cmd_entry cmd_jwt_mint_entry = {
 	.name = "mint",
 	.summary = "mint the token a device sends as its MQTT password",
-	.usage = "--device-id ID --key FILE [--public FILE] [--passphrase-file FILE]\n"
+	.usage = "--device-id ID --key FILE|URI [--public FILE] [--passphrase-file FILE]\n"
+		 "\t[--pkcs11-module PATH] [--pin-file FILE]\n"
 		 "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--json]",
 	CMD_OPTIONS(mint_options, struct mint_opts),
 	.flags = CMD_SECRETS,

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "cmd.h"
+#include "p11.h"
 #include "timeutil.h"
 #include "safetext.h"
 #include "banned.h"
@@ -151,6 +152,16 @@ cmd_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("warning", fmt, ap);
 	va_end(ap);
+}
+
+void
+cmd_p11_setup(const struct p11_opts *o, const char *key)
+{
+	p11_configure(o);
+	/* ps shows argv to every user of the machine. */
+	if (p11_uri_has_pin_value(key))
+		cmd_warn("the PIN in the URI's pin-value is visible to other users (ps): use "
+			 "--pin-file, " P11_PIN_ENV " or the URI's pin-source");
 }
 
 int
@@ -777,6 +788,8 @@ run(const struct cmd_entry *entry, int argc, char **argv)
 	status = cmd_parse(entry, argc, argv, opts, &ind);
 	if (status == AK_OK && ind >= 0)
 		status = entry->exec(opts, argc - ind, argv + ind);
+	/* A token's session ends with the command (nothing to do if none was opened). */
+	p11_shutdown();
 	free(opts);
 	return status;
 }

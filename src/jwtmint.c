@@ -22,6 +22,7 @@
 #include "b64.h"
 #include "jwt.h"
 #include "jwtmint.h"
+#include "p11.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -51,6 +52,12 @@ jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e)
 			       key_describe(k, desc, sizeof(desc)), why);
 	if (key_fingerprint(k, s->kid, e) != 0)
 		return -1;
+	s->sig_max = (size_t)EVP_PKEY_get_size(k->pkey);
+	if (k->p11 != NULL) {
+		/* The token hashes and signs; its session is already open (p11.h). */
+		s->p11 = k->p11;
+		return 0;
+	}
 	/* Prepared once: fetching the algorithm per token costs more than hashing it. */
 	if ((s->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
 	    (s->mdctx = EVP_MD_CTX_new()) == NULL ||
@@ -61,7 +68,6 @@ jwt_signer_init(struct jwt_signer *s, const struct key *k, struct err *e)
 		jwt_signer_clear(s);
 		return err_openssl(e, AK_CRYPTO, "cannot set up signing");
 	}
-	s->sig_max = (size_t)EVP_PKEY_get_size(k->pkey);
 	return 0;
 }
 
@@ -154,13 +160,17 @@ jwt_signer_mint_buf(struct jwt_signer *s, const struct jwt_mint_opts *o, char *t
 	tok[n++] = '.';
 	n += b64url_encode(tok + n, toksize - n, (const unsigned char *)cjson, clen);
 
-	if (!EVP_DigestInit_ex2(s->mdctx, s->md, NULL) || !EVP_DigestUpdate(s->mdctx, tok, n) ||
-	    !EVP_DigestFinal_ex(s->mdctx, md, &mdlen) ||
-	    EVP_PKEY_sign(s->ctx, der, &derlen, md, mdlen) <= 0) {
+	if (s->p11 != NULL) {
+		/* ES256 comes back from the token as R||S already, its length checked there. */
+		if (p11_sign(s->p11, (const unsigned char *)tok, n, sig, &siglen, e) != 0)
+			goto out;
+	} else if (!EVP_DigestInit_ex2(s->mdctx, s->md, NULL) ||
+		   !EVP_DigestUpdate(s->mdctx, tok, n) ||
+		   !EVP_DigestFinal_ex(s->mdctx, md, &mdlen) ||
+		   EVP_PKEY_sign(s->ctx, der, &derlen, md, mdlen) <= 0) {
 		err_openssl(e, AK_CRYPTO, "cannot sign the token");
 		goto out;
-	}
-	if (key_alg_type(s->alg) == KEY_EC) {
+	} else if (key_alg_type(s->alg) == KEY_EC) {
 		if (es256_der_to_raw(der, derlen, sig) != 0) {
 			err_set(e, AK_CRYPTO, "cannot convert the ECDSA signature to R||S");
 			goto out;

@@ -22,6 +22,7 @@
 
 #include "fileio.h"
 #include "key.h"
+#include "p11.h"
 #include "p256.h"
 #include "banned.h"
 
@@ -186,6 +187,8 @@ decode_der_as(struct key *k, enum key_format f, const unsigned char *der, size_t
 		if (!WHOLE(pkey = d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, (long)len), der, len))
 			goto fail;
 		break;
+	case KEY_FMT_PKCS11: /* not an encoding: p11_key_load() */
+		return -1;
 	}
 	k->pkey = pkey;
 	k->format = f;
@@ -672,9 +675,17 @@ int
 key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp, struct err *e)
 {
 	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct key k = KEY_INIT;
 	int rc;
 
 	key_set_clear(s);
+	if (p11_is_uri(path)) {
+		if (p11_key_load(&k, path, e) != 0)
+			return -1;
+		rc = set_add(s, &k, e);
+		key_clear(&k);
+		return rc;
+	}
 	/* Into sodium memory: private keys pass through here, wiped on free. */
 	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
 		return -1;
@@ -749,6 +760,7 @@ key_clear(struct key *k)
 {
 	EVP_PKEY_free(k->pkey);
 	X509_free(k->cert);
+	p11_key_free(k->p11);
 	*k = (struct key)KEY_INIT;
 }
 
@@ -828,6 +840,7 @@ key_format_name(enum key_format f)
 		[KEY_FMT_RSA_PRIVATE] = "PKCS#1 RSA private key",
 		[KEY_FMT_EC_PRIVATE] = "SEC1 EC private key",
 		[KEY_FMT_X509] = "X.509 certificate",
+		[KEY_FMT_PKCS11] = "PKCS#11 token key",
 	};
 
 	return names[f];

@@ -14,13 +14,25 @@
 #include "passphrase.h"
 #include "banned.h"
 
+static const char *
+noun(const struct passphrase *pp)
+{
+	return pp->noun != NULL ? pp->noun : "passphrase";
+}
+
+static const char *
+env_name(const struct passphrase *pp)
+{
+	return pp->env != NULL ? pp->env : PASSPHRASE_ENV;
+}
+
 static int
 set_value(struct passphrase *pp, const char *s, size_t len, struct err *e)
 {
 	if (len == 0)
-		return err_set(e, AK_INPUT, "the passphrase is empty");
+		return err_set(e, AK_INPUT, "the %s is empty", noun(pp));
 	if (len > PASSPHRASE_MAX)
-		return err_set(e, AK_INPUT, "the passphrase is longer than %d bytes",
+		return err_set(e, AK_INPUT, "the %s is longer than %d bytes", noun(pp),
 			       PASSPHRASE_MAX);
 	if ((pp->value = sodium_malloc(len + 1)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
@@ -32,7 +44,7 @@ set_value(struct passphrase *pp, const char *s, size_t len, struct err *e)
 
 /* Read one line from the terminal with echo off into buf (sodium memory). */
 static int
-tty_read(int fd, const char *prompt, char *buf, size_t size, struct err *e)
+tty_read(int fd, const char *prompt, char *buf, size_t size, const char *what, struct err *e)
 {
 	struct termios saved, quiet;
 	size_t n = 0;
@@ -66,7 +78,7 @@ tty_read(int fd, const char *prompt, char *buf, size_t size, struct err *e)
 		/* The newline is cosmetic. */
 	}
 	if (r < 0)
-		return err_set(e, AK_INPUT, "cannot read the passphrase: %s", strerror(errno));
+		return err_set(e, AK_INPUT, "cannot read the %s: %s", what, strerror(errno));
 	return 0;
 }
 
@@ -79,23 +91,24 @@ prompt(struct passphrase *pp, const char *what, struct err *e)
 
 	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY)) < 0)
 		return err_set(e, AK_USAGE,
-			       "a passphrase is needed for %s and there is no terminal to ask "
-			       "on: use --passphrase-file FILE or set " PASSPHRASE_ENV,
-			       what);
+			       "a %s is needed for %s and there is no terminal to ask on: use %s "
+			       "FILE or set %s",
+			       noun(pp), what,
+			       pp->option != NULL ? pp->option : "--passphrase-file", env_name(pp));
 	if ((a = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL ||
 	    (b = sodium_malloc(PASSPHRASE_MAX + 2)) == NULL) {
 		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
-	snprintf(prompt1, sizeof(prompt1), "passphrase for %s: ", what);
-	snprintf(prompt2, sizeof(prompt2), "passphrase for %s again: ", what);
-	if (tty_read(fd, prompt1, a, PASSPHRASE_MAX + 2, e) != 0)
+	snprintf(prompt1, sizeof(prompt1), "%s for %s: ", noun(pp), what);
+	snprintf(prompt2, sizeof(prompt2), "%s for %s again: ", noun(pp), what);
+	if (tty_read(fd, prompt1, a, PASSPHRASE_MAX + 2, noun(pp), e) != 0)
 		goto out;
 	if (pp->confirm) {
-		if (tty_read(fd, prompt2, b, PASSPHRASE_MAX + 2, e) != 0)
+		if (tty_read(fd, prompt2, b, PASSPHRASE_MAX + 2, noun(pp), e) != 0)
 			goto out;
 		if (strlen(a) != strlen(b) || sodium_memcmp(a, b, strlen(a)) != 0) {
-			err_set(e, AK_INPUT, "the passphrases do not match");
+			err_set(e, AK_INPUT, "the %ss do not match", noun(pp));
 			goto out;
 		}
 	}
@@ -121,20 +134,27 @@ passphrase_get(struct passphrase *pp, const char *what, struct err *e)
 		return 0;
 	if (pp->file != NULL) {
 		if (fileio_read_secret(pp->file, PASSPHRASE_MAX + 2, &buf, e) != 0)
-			return err_prefix(e, "passphrase file");
+			return err_prefix(e, "%s file", noun(pp));
 		/* The first line; a trailing newline (and CR) is not part of it. */
 		len = strcspn((char *)buf.data, "\r\n");
 		rc = set_value(pp, (char *)buf.data, len, e);
 		fileio_buf_clear(&buf);
 		if (rc != 0)
-			return err_prefix(e, "passphrase file '%s'", pp->file);
+			return err_prefix(e, "%s file '%s'", noun(pp), pp->file);
 		return 0;
 	}
-	if ((env = getenv(PASSPHRASE_ENV)) != NULL)
+	if ((env = getenv(env_name(pp))) != NULL)
 		return set_value(pp, env, strlen(env), e) == 0
 			       ? 0
-			       : err_prefix(e, "environment variable " PASSPHRASE_ENV);
+			       : err_prefix(e, "environment variable %s", env_name(pp));
 	return prompt(pp, what, e);
+}
+
+int
+passphrase_set(struct passphrase *pp, const char *s, size_t len, struct err *e)
+{
+	passphrase_clear(pp);
+	return set_value(pp, s, len, e);
 }
 
 void

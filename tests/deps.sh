@@ -4,15 +4,15 @@
 #   sh tests/deps.sh build|check|demo|bench|fuzz|lint
 set -eu
 
-build="gcc make pkg-config libssl-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libmosquitto-dev mosquitto-dev"
-runtime="openssl libcurl4 libmosquitto1 mosquitto mosquitto-clients"
-testing="libcriterion-dev python3 python3-jwt python3-pycryptodome mandoc groff-base zsh fish valgrind"
+build="gcc make pkg-config libssl-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libmosquitto-dev mosquitto-dev libp11-kit-dev"
+runtime="openssl libcurl4 libmosquitto1 mosquitto mosquitto-clients libp11-kit0"
+testing="libcriterion-dev python3 python3-jwt python3-pycryptodome mandoc groff-base zsh fish valgrind softhsm2 opensc"
 
 case "${1:-build}" in
 build) want="$build" ;;
 check) want="$build $runtime $testing" ;;
 demo)  want="$build $runtime python3" ;;
-bench) want="$build $runtime python3 python3-jwt python3-pycryptodome python3-cryptography hyperfine time curl" ;;
+bench) want="$build $runtime python3 python3-jwt python3-pycryptodome python3-cryptography hyperfine time curl softhsm2" ;;
 fuzz)  want="$build clang libclang-rt-14-dev" ;;
 lint)  want="$build mandoc groff-base clang-format" ;;
 *) echo "usage: $0 build|check|demo|bench|fuzz|lint" >&2; exit 2 ;;

@@ -1,0 +1,77 @@
+/*
+ * p11: keys on PKCS#11 tokens, named by RFC 7512 URIs ("pkcs11:token=factory;
+ * object=sensor-17"), that never leave the token.
+ *
+ * p11-kit does the URI parsing and the module loading; it is loaded at run
+ * time (dlib.h) by the first URI, so that a command that reads only files
+ * never pays for it.  The module is the URI's module-path or module-name,
+ * else p11_configure()'s (--pkcs11-module, $AKCRED_PKCS11_MODULE), else
+ * every module p11-kit has registered.  The URI must match exactly one
+ * token and one object on it (a private key unless it says type=).
+ *
+ * One session per process, opened by the first key and reused by every
+ * signature after it (connect refreshes tokens for hours, a batch signs
+ * hundreds); logged in once with the PIN from --pin-file, $AKCRED_PIN, the
+ * URI's pin-source (a file), its pin-value, or a prompt with echo off, kept
+ * in sodium memory only while logging in.  Calls are serialised: one session
+ * may not sign for two threads at once.
+ *
+ * A token key is a struct key (key.h) whose pkey is the public half, read
+ * from the token, and whose p11 member is the handle of its private half:
+ * p11_sign() signs with it on the token.
+ */
+#ifndef AKCRED_P11_H
+#define AKCRED_P11_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct key;
+
+#define P11_MODULE_ENV "AKCRED_PKCS11_MODULE"
+#define P11_PIN_ENV "AKCRED_PIN"
+/* The longest signature p11_sign() makes: RSA 4096. */
+#define P11_SIG_MAX 512
+
+/* What the commands' --pkcs11-module and --pin-file say (NULL: not given). */
+struct p11_opts {
+	const char *module;
+	const char *pin_file;
+};
+
+/* Is s a PKCS#11 URI (and not a file name)?  "pkcs11:", in any case. */
+int p11_is_uri(const char *s);
+/* Does the URI carry a PIN of its own (pin-value), visible to ps when on argv? */
+int p11_uri_has_pin_value(const char *s);
+/* The module and PIN file for the URIs that come after (copied: o may go). */
+void p11_configure(const struct p11_opts *o);
+
+/* Load the key uri names into k (key_clear()ed first). */
+int p11_key_load(struct key *k, const char *uri, struct err *e);
+/* A token key's private half; freed by key_clear(). */
+struct p11_key;
+void p11_key_free(struct p11_key *pk);
+
+/*
+ * Sign data on the token: EC P-256 with CKM_ECDSA over its SHA-256 (sig is
+ * the raw 64-byte R||S), RSA with CKM_SHA256_RSA_PKCS (PKCS#1 v1.5).  sig has
+ * room for P11_SIG_MAX bytes.
+ */
+int p11_sign(const struct p11_key *pk, const unsigned char *data, size_t len, unsigned char *sig,
+	     size_t *siglen, struct err *e);
+
+/*
+ * Generate a key pair on the token of uri: type KEY_EC (P-256) or KEY_RSA
+ * with bits, the private key sensitive, never extractable and for signing
+ * only, both halves labelled with the URI's object and given the 32 bytes
+ * of the fingerprint as their CKA_ID (so that id= can select a key by its kid).  An object with that label
+ * already on the token refuses, unless force: then the old objects of that
+ * label are destroyed once the new pair exists.  k is the new key.
+ */
+int p11_generate(struct key *k, const char *uri, int type, int bits, int force, struct err *e);
+
+/* Log out, close the session, finalise the module (at exit; harmless if unused). */
+void p11_shutdown(void);
+
+#endif
