@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include <openssl/x509.h>
+
 #include "err.h"
 
 struct key;
@@ -61,13 +63,16 @@ void p11_key_free(struct p11_key *pk);
 int p11_sign(const struct p11_key *pk, const unsigned char *data, size_t len, unsigned char *sig,
 	     size_t *siglen, struct err *e);
 
+/* Sign certificate cert (all but its signature filled) on the token, with SHA-256. */
+int p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e);
+
 /*
  * Generate a key pair on the token of uri: type KEY_EC (P-256) or KEY_RSA
  * with bits, the private key sensitive, never extractable and for signing
  * only, both halves labelled with the URI's object and given the 32 bytes
- * of the fingerprint as their CKA_ID (so that id= can select a key by its kid).  An object with that label
- * already on the token refuses, unless force: then the old objects of that
- * label are destroyed once the new pair exists.  k is the new key.
+ * of the fingerprint as their CKA_ID (so that id= can select a key by its kid).  An object with
+ * that label already on the token refuses, unless force: then the old objects of that label are
+ * destroyed once the new pair exists.  k is the new key.
  */
 int p11_generate(struct key *k, const char *uri, int type, int bits, int force, struct err *e);
 

@@ -57,6 +57,7 @@ struct check_opts {
 	long ttl, listen, timeout;
 	int plaintext, raw, show_token, dry_run, json;
 	struct jwt_mint_opts mint; /* aud_host, sub, no_kid, iat; the rest per device */
+	struct p11_opts p11;       /* a --key pkcs11: URI's module and PIN */
 	/* Not from the table: a batch's payload, read and judged once for every device. */
 	const unsigned char *payload_data;
 	size_t payload_data_len;
@@ -131,10 +132,11 @@ struct check_result {
 static const struct cmd_option options[] = {
 	CMD_OPT("device-id", CMD_STRING, struct check_opts, device_id, "ID", NULL,
 		"the device: MQTT client id and token audience"),
-	CMD_OPT("key", CMD_STRING, struct check_opts, keyfile, "FILE", "@file",
-		"the device's private key, to mint the token"),
+	CMD_OPT("key", CMD_STRING, struct check_opts, keyfile, "FILE|URI", "@file",
+		"the device's private key, to mint the token: a file or a pkcs11: URI"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct check_opts, passphrase_file, "FILE", "@file",
 		"passphrase of an encrypted key (first line of FILE)"),
+	CMD_PKCS11_OPTIONS(struct check_opts),
 	CMD_OPT("token-file", CMD_STRING, struct check_opts, tokenfile, "FILE", "@file",
 		"send the token in FILE instead of minting one", .excludes = "ttl iat sub no-kid"),
 	CMD_BROKER_OPTIONS(struct check_opts),
@@ -280,7 +282,8 @@ read_inputs(struct check_run *run, struct err *e)
 	size_t len;
 	int rc = -1;
 
-	if (run->keyfile != NULL &&
+	/* A token's key is no file: get_token() has the token find it. */
+	if (run->keyfile != NULL && !p11_is_uri(run->keyfile) &&
 	    fileio_read_secret(run->keyfile, FILEIO_KEY_MAX, &run->keybuf, e) != 0)
 		return -1;
 	if (file == NULL)
@@ -367,11 +370,16 @@ get_token(struct check_run *run, struct err *e)
 
 	if (run->keyfile != NULL) {
 		/* A token is signed by one key; a given one is checked as jwt verify does. */
-		if ((o->tokenfile == NULL
-			     ? key_load(&run->key, run->keybuf.data, run->keybuf.len, run->keyfile,
-					run->pp, e)
-			     : key_load_all(&run->keys, run->keybuf.data, run->keybuf.len,
-					    run->keyfile, run->pp, e)) != 0)
+		if (p11_is_uri(run->keyfile)
+			    ? (o->tokenfile == NULL
+				       ? key_load_file(&run->key, run->keyfile, run->pp, e)
+				       : key_load_file_all(&run->keys, run->keyfile, run->pp, e)) !=
+				      0
+			    : (o->tokenfile == NULL
+				       ? key_load(&run->key, run->keybuf.data, run->keybuf.len,
+						  run->keyfile, run->pp, e)
+				       : key_load_all(&run->keys, run->keybuf.data, run->keybuf.len,
+						      run->keyfile, run->pp, e)) != 0)
 			return -1;
 		fileio_buf_clear(&run->keybuf);
 		if (!run->key.is_private && o->tokenfile == NULL)
@@ -1550,6 +1558,7 @@ cmd_check_exec(void *opts, int argc, char **argv)
 	if (o->manifest != NULL)
 		return cmd_check_batch(o);
 	r.on_event = live_event;
+	cmd_p11_setup(&o->p11, o->keyfile);
 	status = check_device(o, o->device_id, o->keyfile, &pp, &r);
 	passphrase_clear(&pp);
 	if (o->json)
@@ -1563,7 +1572,8 @@ cmd_check_exec(void *opts, int argc, char **argv)
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
 	.summary = "connect to the broker as the device and publish a test message",
-	.usage = "--device-id ID --key FILE [--passphrase-file FILE] [--token-file FILE]\n"
+	.usage = "--device-id ID --key FILE|URI [--passphrase-file FILE] [--token-file FILE]\n"
+		 "\t[--pkcs11-module PATH] [--pin-file FILE]\n"
 		 "\t[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
 		 "\t[--ttl DURATION] [--aud-host HOST] [--sub] [--no-kid] [--iat TIME] [--username "
 		 "NAME]\n"

@@ -40,15 +40,18 @@ struct connect_opts {
 	long ttl, timeout, interval;
 	int plaintext;
 	const char *aud_host;
+	struct p11_opts p11; /* a --key pkcs11: URI's module and PIN */
 };
 
 static const struct cmd_option options[] = {
 	CMD_OPT("device-id", CMD_STRING, struct connect_opts, device_id, "ID", NULL,
 		"the device: MQTT client id and token audience", .flags = CMD_REQUIRED),
-	CMD_OPT("key", CMD_STRING, struct connect_opts, keyfile, "FILE", "@file",
-		"the device's private key, to mint the tokens", .flags = CMD_REQUIRED),
+	CMD_OPT("key", CMD_STRING, struct connect_opts, keyfile, "FILE|URI", "@file",
+		"the device's private key, to mint the tokens: a file or a pkcs11: URI",
+		.flags = CMD_REQUIRED),
 	CMD_OPT("passphrase-file", CMD_STRING, struct connect_opts, passphrase_file, "FILE",
 		"@file", "passphrase of an encrypted key (first line of FILE)"),
+	CMD_PKCS11_OPTIONS(struct connect_opts),
 	CMD_BROKER_OPTIONS(struct connect_opts),
 	CMD_OPT("ttl", CMD_DURATION, struct connect_opts, ttl, "DURATION", "20m 1h",
 		"token lifetime; refreshed a fifth of it (at most 5m) before exp",
@@ -110,9 +113,13 @@ load_key(struct connect_run *run, struct err *e)
 	struct fileio_buf b = FILEIO_BUF_INIT;
 	int rc;
 
-	if (fileio_read_secret(run->o->keyfile, FILEIO_KEY_MAX, &b, e) != 0)
+	/* A token's key: its session stays open for every refresh (p11.h). */
+	if (p11_is_uri(run->o->keyfile))
+		rc = key_load_file(&run->key, run->o->keyfile, &run->pp, e);
+	else if (fileio_read_secret(run->o->keyfile, FILEIO_KEY_MAX, &b, e) != 0)
 		return -1;
-	rc = key_load(&run->key, b.data, b.len, run->o->keyfile, &run->pp, e);
+	else
+		rc = key_load(&run->key, b.data, b.len, run->o->keyfile, &run->pp, e);
 	fileio_buf_clear(&b);
 	if (rc == 0 && !run->key.is_private)
 		rc = err_set(e, AK_INPUT,
@@ -294,6 +301,7 @@ cmd_connect_exec(void *opts, int argc, char **argv)
 		return cmd_usage_error("%s", e.msg);
 	if (o->plaintext)
 		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
+	cmd_p11_setup(&o->p11, o->keyfile);
 	if (load_key(&run, &e) != 0) {
 		status = cmd_fail(&e);
 	} else {
@@ -308,7 +316,8 @@ cmd_connect_exec(void *opts, int argc, char **argv)
 const struct cmd_entry cmd_connect_entry = {
 	.name = "connect",
 	.summary = "stay connected as the device: publish stdin, print downlinks",
-	.usage = "--device-id ID --key FILE [--passphrase-file FILE]\n"
+	.usage = "--device-id ID --key FILE|URI [--passphrase-file FILE]\n"
+		 "\t[--pkcs11-module PATH] [--pin-file FILE]\n"
 		 "\t[--host HOST] [--port PORT] [--ca-file FILE] [--ca-path DIR] [--plaintext]\n"
 		 "\t[--ttl DURATION] [--aud-host HOST] [--username NAME] [--topic-suffix PATH]\n"
 		 "\t[--timeout DURATION] [--interval DURATION] [--spool DIR] [--refusals N]",

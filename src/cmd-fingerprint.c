@@ -3,7 +3,8 @@
  * keys and certificates in any encoding, detected from their content.  One
  * input holding one key prints the hex alone, for pasting into the console;
  * otherwise one "HEX  FILE" line per key, like sha256sum: every key of a file
- * counts, in file order, never only the first.
+ * counts, in file order, never only the first.  A pkcs11: URI reads the
+ * public half of a key on a token.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 struct fingerprint_opts {
 	int json;
 	struct passphrase pp;
+	struct p11_opts p11;
 };
 
 static const struct cmd_option options[] = {
@@ -26,6 +28,7 @@ static const struct cmd_option options[] = {
 		"print a JSON array with details of each input"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct fingerprint_opts, pp.file, "FILE", "@file",
 		"passphrase of encrypted private keys (first line of FILE)"),
+	CMD_PKCS11_OPTIONS(struct fingerprint_opts),
 	CMD_OPT_END,
 };
 
@@ -47,7 +50,10 @@ describe_json(const char *path, const struct key *k, const char *fp)
 				    key_curve(k) ? json_string(key_curve(k)) : json_null());
 	json_object_set_new(j, "bits", json_integer(key_bits(k)));
 	json_object_set_new(j, "format", json_string(key_format_name(k->format)));
-	json_object_set_new(j, "encoding", json_string(k->pem ? "PEM" : "DER"));
+	json_object_set_new(j, "encoding",
+			    json_string(k->format == KEY_FMT_PKCS11 ? "PKCS#11"
+					: k->pem                    ? "PEM"
+								    : "DER"));
 	json_object_set_new(j, "private", json_boolean(k->is_private));
 	ak = json_pack("{sb}", "accepted", alg != NULL);
 	if (alg != NULL) {
@@ -103,6 +109,7 @@ cmd_fingerprint_exec(void *opts, int argc, char **argv)
 	for (i = 0; i < nfiles; i++) {
 		path = files[i];
 		e = (struct err)ERR_INIT;
+		cmd_p11_setup(&o->p11, path);
 		if (key_load_file_all(&ks, path, pp, &e) != 0) {
 			if (status == AK_OK)
 				status = e.status;
@@ -149,7 +156,8 @@ cmd_fingerprint_exec(void *opts, int argc, char **argv)
 const struct cmd_entry cmd_fingerprint_entry = {
 	.name = "fingerprint",
 	.summary = "print the akenza fingerprint (kid) of keys and certificates",
-	.usage = "[--json] [--passphrase-file FILE] [FILE ...]",
+	.usage = "[--json] [--passphrase-file FILE] [--pkcs11-module PATH] [--pin-file FILE]\n"
+		 "\t[FILE|URI ...]",
 	CMD_OPTIONS(options, struct fingerprint_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_fingerprint_exec,

@@ -2,7 +2,9 @@
  * akcred keygen: make a device key pair -- EC P-256 by default, or RSA --
  * and print its akenza fingerprint.  The private key is written as PKCS#8 PEM
  * (mode 0600, optionally encrypted), the public key as SubjectPublicKeyInfo
- * PEM, optionally a self-signed certificate; all of them or none.
+ * PEM, optionally a self-signed certificate; all of them or none.  With
+ * --private pkcs11:..., the pair is made on a PKCS#11 token (p11.h) and only
+ * the public files are written.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,7 @@ struct keygen_opts {
 	const char *private_path, *public_path, *cert_path, *device_id;
 	int encrypt, force, json;
 	struct passphrase pp;
+	struct p11_opts p11;
 };
 
 static const struct cmd_option options[] = {
@@ -31,8 +34,8 @@ static const struct cmd_option options[] = {
 	CMD_OPT("bits", CMD_PARSE, struct keygen_opts, bits, "N", "2048 3072 4096",
 		"RSA key size: 2048, 3072 or 4096", .letter = 'b', .defstr = "2048",
 		.parse = cmd_opt_rsa_bits),
-	CMD_OPT("private", CMD_STRING, struct keygen_opts, private_path, "FILE", "@file",
-		"private key file (default <type>_private.pem)"),
+	CMD_OPT("private", CMD_STRING, struct keygen_opts, private_path, "FILE|URI", "@file",
+		"private key file (default <type>_private.pem), or a pkcs11: URI: made there"),
 	CMD_OPT("public", CMD_STRING, struct keygen_opts, public_path, "FILE", "@file",
 		"public key file (default <type>_public.pem)"),
 	CMD_OPT("cert", CMD_STRING, struct keygen_opts, cert_path, "FILE", "@file",
@@ -46,6 +49,7 @@ static const struct cmd_option options[] = {
 		"encrypt the private key with a passphrase"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct keygen_opts, pp.file, "FILE", "@file",
 		"read the passphrase from FILE's first line", .needs = "encrypt"),
+	CMD_PKCS11_OPTIONS(struct keygen_opts),
 	CMD_OPT("force", CMD_FLAG, struct keygen_opts, force, NULL, NULL,
 		"replace existing files (atomically)", .letter = 'f'),
 	CMD_OPT("json", CMD_FLAG, struct keygen_opts, json, NULL, NULL, "print one JSON object"),
@@ -71,14 +75,20 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 			json_object_set_new(j, "days", json_integer((json_int_t)o->days));
 		}
 		json_object_set_new(j, "encrypted", json_boolean(o->encrypt));
+		json_object_set_new(j, "token", json_boolean(k->p11 != NULL));
 		json_object_set_new(j, "fingerprint", json_string(fp));
 		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 		return;
 	}
 	/* File names are shown by the rule of untrusted text: they may hold anything. */
-	cmd_println_safe(stdout, "private key  %s  (%s%s, keep it secret)", o->private_path,
-			 key_describe(k, desc, sizeof(desc)), o->encrypt ? ", encrypted" : "");
+	if (k->p11 != NULL)
+		cmd_println_safe(stdout, "private key  %s  (%s, on the token, not extractable)",
+				 o->private_path, key_describe(k, desc, sizeof(desc)));
+	else
+		cmd_println_safe(stdout, "private key  %s  (%s%s, keep it secret)", o->private_path,
+				 key_describe(k, desc, sizeof(desc)),
+				 o->encrypt ? ", encrypted" : "");
 	cmd_println_safe(stdout, "public key   %s", o->public_path);
 	if (o->cert_path != NULL)
 		cmd_println_safe(stdout, "certificate  %s  (CN=%s, %lu %s)", o->cert_path,
@@ -95,20 +105,22 @@ make_key_files(struct keygen_opts *o)
 	char *priv = NULL, *pub = NULL, *cert = NULL, fp[KEY_FINGERPRINT_HEX + 1];
 	size_t priv_len, pub_len, cert_len;
 	const char *paths[] = {o->private_path, o->public_path, o->cert_path};
-	int status = AK_OK;
+	int status = AK_OK, token = p11_is_uri(o->private_path);
 
 	/* Refuse early, before any expensive work; commit checks again and is the guarantee. */
-	if (fileio_check_targets(paths, o->cert_path != NULL ? 3 : 2, o->force, &e) != 0)
+	if (fileio_check_targets(paths + token, (o->cert_path != NULL ? 3 : 2) - token, o->force,
+				 &e) != 0)
 		return cmd_fail(&e);
 	if (o->encrypt && passphrase_get(&o->pp, "the new private key", &e) != 0)
 		return cmd_fail(&e);
-	if (key_generate(&k, o->type, (int)o->bits, &e) != 0 ||
-	    key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv, &priv_len, &e) !=
-		    0 ||
+	if ((token ? p11_generate(&k, o->private_path, o->type, (int)o->bits, o->force, &e)
+		   : key_generate(&k, o->type, (int)o->bits, &e)) != 0 ||
+	    (!token && key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv,
+				       &priv_len, &e) != 0) ||
 	    key_public_pem(&k, &pub, &pub_len, &e) != 0 || key_fingerprint(&k, fp, &e) != 0 ||
 	    (o->cert_path != NULL &&
 	     key_self_signed_pem(&k, o->device_id, (int)o->days, &cert, &cert_len, &e) != 0) ||
-	    fileio_batch_add(&batch, o->private_path, priv, priv_len, 0600, &e) != 0 ||
+	    (!token && fileio_batch_add(&batch, o->private_path, priv, priv_len, 0600, &e) != 0) ||
 	    fileio_batch_add(&batch, o->public_path, pub, pub_len, 0644, &e) != 0 ||
 	    (cert != NULL &&
 	     fileio_batch_add(&batch, o->cert_path, cert, cert_len, 0644, &e) != 0) ||
@@ -138,6 +150,9 @@ cmd_keygen_exec(void *opts, int argc, char **argv)
 		return status;
 	if (o->device_id != NULL && devid_check(o->device_id, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
+	if (p11_is_uri(o->private_path) && o->encrypt)
+		return cmd_usage_error("--encrypt is for key files: a token's key never leaves it");
+	cmd_p11_setup(&o->p11, o->private_path);
 	if (o->private_path == NULL)
 		o->private_path = o->type == KEY_EC ? "ec_private.pem" : "rsa_private.pem";
 	if (o->public_path == NULL)
@@ -151,9 +166,9 @@ cmd_keygen_exec(void *opts, int argc, char **argv)
 const struct cmd_entry cmd_keygen_entry = {
 	.name = "keygen",
 	.summary = "generate a device key pair and print its fingerprint",
-	.usage = "[--type ec|rsa] [--bits N] [--private FILE] [--public FILE]\n"
+	.usage = "[--type ec|rsa] [--bits N] [--private FILE|URI] [--public FILE]\n"
 		 "\t[--cert FILE --device-id ID [--days N]] [--encrypt [--passphrase-file FILE]]\n"
-		 "\t[--force] [--json]",
+		 "\t[--pkcs11-module PATH] [--pin-file FILE] [--force] [--json]",
 	CMD_OPTIONS(options, struct keygen_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_keygen_exec,

@@ -1212,10 +1212,13 @@ key_self_signed_pem(const struct key *k, const char *cn, int days, char **pem, s
 	    !add_ext(cert, NID_basic_constraints, "critical,CA:FALSE") ||
 	    !add_ext(cert, NID_key_usage, "critical,digitalSignature") ||
 	    !add_ext(cert, NID_subject_key_identifier, "hash") ||
-	    X509_sign(cert, k->pkey, EVP_sha256()) == 0) {
+	    (k->p11 == NULL && X509_sign(cert, k->pkey, EVP_sha256()) == 0)) {
 		err_openssl(e, AK_CRYPTO, "cannot make the certificate");
 		goto out;
 	}
+	/* A token's key signs on the token. */
+	if (k->p11 != NULL && p11_sign_cert(k->p11, cert, e) != 0)
+		goto out;
 	if ((bio = BIO_new(BIO_s_mem())) == NULL || !PEM_write_bio_X509(bio, cert)) {
 		err_openssl(e, AK_CRYPTO, "cannot encode the certificate");
 		goto out;

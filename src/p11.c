@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
@@ -199,10 +200,11 @@ load_modules(P11KitUri *u, struct err *e)
 			if (st.mods != NULL)
 				p_p11_kit_modules_finalize_and_release(st.mods);
 			st.mods = NULL;
-			return err_set(e, AK_INPUT,
-				       "no PKCS#11 module: give --pkcs11-module PATH, set " P11_MODULE_ENV
-				       " or register one with p11-kit%s%s",
-				       why != NULL ? ": " : "", why != NULL ? why : "");
+			return err_set(
+				e, AK_INPUT,
+				"no PKCS#11 module: give --pkcs11-module PATH, set " P11_MODULE_ENV
+				" or register one with p11-kit%s%s",
+				why != NULL ? ": " : "", why != NULL ? why : "");
 		}
 		st.registered = 1;
 		return 0;
@@ -263,7 +265,8 @@ match_tokens(P11KitUri *u, CK_FUNCTION_LIST *m, struct token_match *t)
 
 	if (m->C_GetInfo(&mi) != CKR_OK || !p_p11_kit_uri_match_module_info(u, &mi) ||
 	    m->C_GetSlotList(CK_TRUE, NULL, &n) != CKR_OK || n == 0 ||
-	    (slots = calloc(n, sizeof(*slots))) == NULL || m->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+	    (slots = calloc(n, sizeof(*slots))) == NULL ||
+	    m->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
 		n = 0;
 	for (i = 0; i < n; i++) {
 		if ((want != (CK_SLOT_ID)-1 && slots[i] != want) ||
@@ -285,7 +288,8 @@ match_tokens(P11KitUri *u, CK_FUNCTION_LIST *m, struct token_match *t)
 static int
 get_pin(P11KitUri *u, struct passphrase *pp, struct err *e)
 {
-	const char *source = p_p11_kit_uri_get_pin_source(u), *value = p_p11_kit_uri_get_pin_value(u);
+	const char *source = p_p11_kit_uri_get_pin_source(u),
+		   *value = p_p11_kit_uri_get_pin_value(u);
 	char what[64];
 
 	pp->file = st.opts.pin_file;
@@ -341,9 +345,9 @@ login(P11KitUri *u, struct err *e)
 }
 
 /*
- * The session on the token the URI matches, with st.lock held: opened and
- * logged in by the first key, reused by the next ones -- which must be on
- * the same token.
+ * The session on the token the URI matches, with st.lock held: opened by
+ * the first key, reused by the next ones -- which must be on the same token.
+ * login() follows where a private key is wanted (public objects need no PIN).
  */
 static int
 open_session(P11KitUri *u, const char *uri, struct err *e)
@@ -381,7 +385,7 @@ open_session(P11KitUri *u, const char *uri, struct err *e)
 	if (rv != CKR_OK)
 		return rv_fail(e, rv, AK_CRYPTO, "cannot open a session");
 	st.open = 1;
-	return login(u, e);
+	return 0;
 }
 
 /* Find up to max objects of template; *n is how many (max: max or more). */
@@ -650,7 +654,8 @@ p11_key_load(struct key *k, const char *uri, struct err *e)
 	nt = uri_template(u, tmpl, &cls);
 	if (cls != CKO_PRIVATE_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_CERTIFICATE)
 		err_set(e, AK_USAGE, "'%s' names no key: type= is private, public or cert", shown);
-	else if (open_session(u, uri, e) != 0 || find(tmpl, nt, h, 16, &n, e) != 0)
+	else if (open_session(u, uri, e) != 0 || (cls == CKO_PRIVATE_KEY && login(u, e) != 0) ||
+		 find(tmpl, nt, h, 16, &n, e) != 0)
 		;
 	else if (n == 0)
 		err_set(e, AK_INPUT, "no object matches '%s' on token '%s'", shown, st.label);
@@ -708,8 +713,68 @@ p11_sign(const struct p11_key *pk, const unsigned char *data, size_t len, unsign
 	return rc;
 }
 
+int
+p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e)
+{
+	int nid = pk->type == CKK_EC ? NID_ecdsa_with_SHA256 : NID_sha256WithRSAEncryption;
+	/* RFC 5758: ecdsa-with-SHA256 has no parameters; RFC 4055: sha256WithRSA's are NULL. */
+	int ptype = pk->type == CKK_EC ? V_ASN1_UNDEF : V_ASN1_NULL;
+	unsigned char sig[P11_SIG_MAX], *tbs = NULL, *der = NULL;
+	const ASN1_BIT_STRING *bits;
+	const X509_ALGOR *outer;
+	ECDSA_SIG *es = NULL;
+	BIGNUM *r = NULL, *sv = NULL;
+	size_t siglen;
+	int tbslen, derlen = 0, rc = -1;
+
+	/*
+	 * X509_sign() wants the private key in OpenSSL: here the algorithm is
+	 * set in both places it appears, the to-be-signed part encoded afresh
+	 * and signed on the token, and the signature put in place.
+	 */
+	X509_get0_signature(&bits, &outer, cert);
+	if (!X509_ALGOR_set0((X509_ALGOR *)outer, OBJ_nid2obj(nid), ptype, NULL) ||
+	    !X509_ALGOR_set0((X509_ALGOR *)X509_get0_tbs_sigalg(cert), OBJ_nid2obj(nid), ptype,
+			     NULL) ||
+	    (tbslen = i2d_re_X509_tbs(cert, &tbs)) <= 0) {
+		err_openssl(e, AK_CRYPTO, "cannot encode the certificate to sign");
+		goto out;
+	}
+	if (p11_sign(pk, tbs, (size_t)tbslen, sig, &siglen, e) != 0)
+		goto out;
+	if (pk->type == CKK_EC) {
+		/* X.509 takes ECDSA as a DER ECDSA-Sig-Value, not R||S. */
+		if ((es = ECDSA_SIG_new()) == NULL || (r = BN_bin2bn(sig, 32, NULL)) == NULL ||
+		    (sv = BN_bin2bn(sig + 32, 32, NULL)) == NULL || !ECDSA_SIG_set0(es, r, sv)) {
+			BN_free(r);
+			BN_free(sv);
+			err_openssl(e, AK_CRYPTO, "cannot encode the signature");
+			goto out;
+		}
+		if ((derlen = i2d_ECDSA_SIG(es, &der)) <= 0) {
+			err_openssl(e, AK_CRYPTO, "cannot encode the signature");
+			goto out;
+		}
+	}
+	if (!ASN1_BIT_STRING_set((ASN1_BIT_STRING *)bits, der != NULL ? der : sig,
+				 der != NULL ? derlen : (int)siglen)) {
+		err_openssl(e, AK_CRYPTO, "cannot set the signature");
+		goto out;
+	}
+	/* A whole number of bytes: no unused bits in the BIT STRING. */
+	((ASN1_BIT_STRING *)bits)->flags &= ~0x07L;
+	((ASN1_BIT_STRING *)bits)->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+	rc = 0;
+out:
+	ECDSA_SIG_free(es);
+	OPENSSL_free(tbs);
+	OPENSSL_free(der);
+	return rc;
+}
+
 /* P-256's OID, DER: what CKA_EC_PARAMS names a curve by. */
-static const unsigned char p256_oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const unsigned char p256_oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48,
+					 0xce, 0x3d, 0x03, 0x01, 0x07};
 
 /* The new pair's CKA_ID: its fingerprint's bytes (st.lock held). */
 static int
@@ -763,7 +828,7 @@ p11_generate(struct key *k, const char *uri, int type, int bits, int force, stru
 			shown);
 		goto out;
 	}
-	if (open_session(u, uri, e) != 0)
+	if (open_session(u, uri, e) != 0 || login(u, e) != 0)
 		goto out;
 	byname[0] = *label;
 	if (find(byname, 1, old, 16, &nold, e) != 0)
