@@ -1,0 +1,41 @@
+# Keys on a PKCS#11 token (SoftHSM2): pkcs11-tool makes them, akcred reads their
+# public halves (the same kid as the exported public key) and mints with them;
+# PyJWT verifies the tokens against the exported key.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/cli/p11.lib"
+p11_token factory
+p11_keypair factory sensor-17 01 EC:prime256v1
+p11_keypair factory gw-rsa 02 rsa:2048
+
+for o in sensor-17 gw-rsa; do
+	akcred 0 fingerprint --pin-file pin.txt "pkcs11:token=factory;object=$o"
+	assert_eq "$(cat out)" "$(py_fingerprint "$o.der")" "kid of $o on the token"
+	# The public key object alone needs no PIN.
+	AKCRED_PIN=wrong akcred 0 fingerprint "pkcs11:token=factory;object=$o;type=public"
+	assert_eq "$(cat out)" "$(py_fingerprint "$o.der")" "kid of $o's public key object"
+done
+akcred 0 fingerprint --json --pin-file pin.txt 'pkcs11:token=factory;id=%01'
+"$PYTHON" -c 'import json; j=json.load(open("out"))[0]; assert j["private"] and j["type"] == "ec" and j["encoding"] == "PKCS#11" and j["akenza"]["algorithm"] == "ES256", j'
+
+"$PYTHON" -c 'import jwt, Cryptodome' 2>/dev/null || skip "$PYTHON lacks jwt (PyJWT) or Cryptodome"
+for o in sensor-17 gw-rsa; do
+	openssl pkey -pubin -inform DER -in "$o.der" -out "$o.pem"
+	# The module from --pkcs11-module this time, the PIN from the environment.
+	AKCRED_PKCS11_MODULE= AKCRED_PIN=1234 akcred 0 jwt mint --device-id dev-1 \
+		--pkcs11-module "$P11_MODULE" --key "pkcs11:token=factory;object=$o"
+	"$PYTHON" - "$(cat out)" "$o.pem" "$(py_fingerprint "$o.der")" <<'PY' || fail "PyJWT refused the token of $o"
+import sys, jwt
+tok, pub, kid = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+h = jwt.get_unverified_header(tok)
+assert h["kid"] == kid, (h, kid)
+jwt.decode(tok, pub, algorithms=[h["alg"]], audience="https://akenza.io/devices/dev-1")
+PY
+	cp out tok.jwt
+	akcred 0 jwt verify --key "$o.pem" --device-id dev-1 @tok.jwt
+done
+# The URI's own module-path and pin-source; a pin-value is taken but warned of (ps shows it).
+AKCRED_PKCS11_MODULE= akcred 0 jwt mint --device-id dev-1 \
+	--key "pkcs11:token=factory;object=sensor-17?module-path=$P11_MODULE&pin-source=file:$T/pin.txt"
+assert_no_grep warning err
+akcred 0 jwt mint --device-id dev-1 --key 'pkcs11:token=factory;object=sensor-17?pin-value=1234'
+assert_grep "warning: the PIN in the URI's pin-value is visible to other users" err
