@@ -30,15 +30,19 @@ _akcred()
 		--device-id) return ;;
 		--days) return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--type --bits --private --public --cert --device-id --days --encrypt --passphrase-file --force --json --help'
+		opts='--type --bits --private --public --cert --device-id --days --encrypt --passphrase-file --pkcs11-module --pin-file --force --json --help'
 		operands=''
 		;;
 	'fingerprint')
 		case $prev in
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--json --passphrase-file --help'
+		opts='--json --passphrase-file --pkcs11-module --pin-file --help'
 		operands='@file'
 		;;
 	'provision')
@@ -65,11 +69,13 @@ _akcred()
 		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--ttl) COMPREPLY=($(compgen -W "20m 1h 24h" -- "$cur")); return ;;
 		--aud-host) COMPREPLY=($(compgen -W "akenza.io" -- "$cur")); return ;;
 		--iat) return ;;
 		esac
-		opts='--device-id --key --public --passphrase-file --ttl --aud-host --sub --no-kid --iat --json --help'
+		opts='--device-id --key --public --passphrase-file --pkcs11-module --pin-file --ttl --aud-host --sub --no-kid --iat --json --help'
 		operands=''
 		;;
 	'jwt decode')
@@ -97,6 +103,8 @@ _akcred()
 		--device-id) return ;;
 		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--token-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--host) return ;;
 		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
@@ -117,7 +125,7 @@ _akcred()
 		--jobs) return ;;
 		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--device-id --key --passphrase-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --manifest --jobs --results --all --help'
+		opts='--device-id --key --passphrase-file --pkcs11-module --pin-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --manifest --jobs --results --all --help'
 		operands=''
 		;;
 	'connect')
@@ -125,6 +133,8 @@ _akcred()
 		--device-id) return ;;
 		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--host) return ;;
 		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
 		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -138,7 +148,7 @@ _akcred()
 		--spool) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 		--refusals) return ;;
 		esac
-		opts='--device-id --key --passphrase-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --username --topic-suffix --timeout --interval --spool --refusals --help'
+		opts='--device-id --key --passphrase-file --pkcs11-module --pin-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --username --topic-suffix --timeout --interval --spool --refusals --help'
 		operands=''
 		;;
 	'register')

@@ -10,7 +10,7 @@ if command -v mandoc >/dev/null 2>&1; then
 fi
 akcred 0 check --help
 assert_grep '^usage: akcred check --device-id ID --key FILE' out
-for opt in $(grep -Eo -- '--[a-z-]+' out | sort -u); do
+for opt in $(grep -Eo -- '--[a-z0-9-]+' out | sort -u); do
 	[ "$opt" = --help ] && continue
 	grep -q -- "^\.It Fl \\\\-${opt#--}\( \|$\)" "$MAN" || fail "$opt is not in akcred-check(1)"
 	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh /p' "$MAN" | grep -q -- "Fl \\\\-${opt#--}\( \|$\)" ||

@@ -7,7 +7,7 @@ C=$TESTS/../completions
 "$AKCRED" help | sed -n 's/^  \([a-z][a-z-]*\( [a-z]*\)\?\)  .*/\1/p' | sed 's/ *$//' > commands
 [ "$(wc -l < commands)" -ge 4 ] || fail "too few commands listed"
 options_of() {
-	"$AKCRED" $1 --help | sed -n 's/^ *\(-., \)\?\(--[a-z-]*\).*/\2/p'
+	"$AKCRED" $1 --help | sed -n 's/^ *\(-., \)\?\(--[a-z0-9-]*\).*/\2/p'
 }
 
 bash_complete() { # WORDS...: the last word is the one being completed

@@ -41,18 +41,18 @@ while read -r cmd; do
 	grep -q "Xr akcred-$first 1" "$MAN/akcred.1" || fail "akcred.1 does not refer to akcred-$first(1)"
 	"$AKCRED" $cmd --help > help || fail "$cmd --help"
 	head -n 1 help | grep -q "^usage: akcred $cmd" || fail "$cmd --help: no usage line"
-	sed -n 's/^ *\(-., \)\?\(--[a-z-]*\).*/\2/p' help >> "opts.$first"
-	sed -n '/^usage:/,/^$/p' help | grep -o -- '--[a-z-]*' >> "syn.$first"
+	sed -n 's/^ *\(-., \)\?\(--[a-z0-9-]*\).*/\2/p' help >> "opts.$first"
+	sed -n '/^usage:/,/^$/p' help | grep -o -- '--[a-z0-9-]*' >> "syn.$first"
 done < commands
 for f in opts.*; do
 	first=${f#opts.}
 	page=$MAN/akcred-$first.1
 	sort -u "$f" > want
 	# Options documented: ".It Fl x , Fl -name ..." items.
-	grep '^\.It Fl' "$page" | grep -o 'Fl \\\?-[a-z-]*' | sed 's/^Fl \\\?/-/' | sort -u > got
+	grep '^\.It Fl' "$page" | grep -o 'Fl \\\?-[a-z0-9-]*' | sed 's/^Fl \\\?/-/' | sort -u > got
 	diff want got > d || { cat d; fail "akcred-$first.1: options differ from --help (< help, > page)"; }
 	sort -u "syn.$first" > want
-	awk '/^\.Sh SYNOPSIS/{on=1; next} /^\.Sh/{on=0} on' "$page" | grep -o 'Fl \\\?-[a-z-]*' \
+	awk '/^\.Sh SYNOPSIS/{on=1; next} /^\.Sh/{on=0} on' "$page" | grep -o 'Fl \\\?-[a-z0-9-]*' \
 	    | sed 's/^Fl \\\?/-/' | sort -u > got
 	diff want got > d || { cat d; fail "akcred-$first.1: SYNOPSIS differs from usage (< usage, > page)"; }
 done

@@ -9,7 +9,7 @@ fi
 for sub in mint decode verify; do
 	akcred 0 jwt "$sub" --help
 	assert_grep "^usage: akcred jwt $sub" out
-	for opt in $(grep -Eo -- '--[a-z-]+' out | sort -u); do
+	for opt in $(grep -Eo -- '--[a-z0-9-]+' out | sort -u); do
 		[ "$opt" = --help ] && continue
 		grep -q -- "^\.It Fl \\\\-${opt#--}\( \|$\)" "$MAN" || fail "$sub $opt is not in akcred-jwt(1)"
 		grep -q -- "Op Fl \\\\-${opt#--}\|^\.Fl \\\\-${opt#--}" "$MAN" || fail "$sub $opt is not in the SYNOPSIS"
