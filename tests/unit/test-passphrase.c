@@ -219,3 +219,37 @@ Test(passphrase, clear_forgets_the_secret)
 	passphrase_clear(&pp); /* twice is harmless */
 	cr_assert_null(pp.value);
 }
+
+/* A token's PIN (p11.c): the same sources under its own names. */
+Test(passphrase, a_pin_comes_from_its_own_variable_and_says_pin)
+{
+	struct passphrase pp = {.noun = "PIN", .env = "AKCRED_PIN", .option = "--pin-file"};
+	struct err e = ERR_INIT;
+
+	setenv(PASSPHRASE_ENV, "not the pin", 1);
+	setenv("AKCRED_PIN", "1234", 1);
+	cr_assert_eq(passphrase_get(&pp, "token 't'", &e), 0, "%s", e.msg);
+	cr_assert_str_eq(pp.value, "1234");
+	passphrase_clear(&pp);
+	setenv("AKCRED_PIN", "", 1);
+	cr_assert_eq(passphrase_get(&pp, "token 't'", &e), -1);
+	cr_assert_str_eq(e.msg, "environment variable AKCRED_PIN: the PIN is empty");
+	unsetenv("AKCRED_PIN");
+	unsetenv(PASSPHRASE_ENV);
+}
+
+Test(passphrase, set_takes_a_value_as_fetched)
+{
+	struct passphrase pp = PASSPHRASE_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(passphrase_set(&pp, "abcd", 3, &e), 0);
+	cr_assert_str_eq(pp.value, "abc");
+	cr_assert_eq(pp.len, 3);
+	/* Fetched: the file is not read. */
+	pp.file = "no-such-file";
+	cr_assert_eq(passphrase_get(&pp, "k", &e), 0);
+	cr_assert_eq(passphrase_set(&pp, "", 0, &e), -1);
+	cr_assert_null(pp.value);
+	passphrase_clear(&pp);
+}
