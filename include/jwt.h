@@ -32,6 +32,9 @@
 #define JWT_TOKEN_MAX 8192   /* checked before any decoding */
 #define JWT_AUD_MAX 512      /* room for "https://<aud-host>/devices/<id>" */
 #define JWT_ES256_SIG_LEN 64 /* raw R||S (RFC 7518 section 3.4), never DER */
+/* raw R||S as the DER ECDSA-Sig-Value X.509 and OpenSSL take (*der: OPENSSL_free() it). */
+int jwt_es256_raw_to_der(const unsigned char raw[JWT_ES256_SIG_LEN], unsigned char **der,
+			 size_t *len, struct err *e);
 
 enum jwt_severity { JWT_ERROR = 0, JWT_WARNING = 1 };
 

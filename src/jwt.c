@@ -400,6 +400,32 @@ check_nul(struct jwt_report *r, const char *what, const json_t *obj, const char 
 	}
 }
 
+int
+jwt_es256_raw_to_der(const unsigned char raw[JWT_ES256_SIG_LEN], unsigned char **der, size_t *len,
+		     struct err *e)
+{
+	ECDSA_SIG *es;
+	BIGNUM *br = NULL, *bs = NULL;
+	int n;
+
+	*der = NULL;
+	*len = 0;
+	/* r and s verbatim: no stripping, no reduction, no sign fix-ups. */
+	if ((es = ECDSA_SIG_new()) == NULL || (br = BN_bin2bn(raw, 32, NULL)) == NULL ||
+	    (bs = BN_bin2bn(raw + 32, 32, NULL)) == NULL || !ECDSA_SIG_set0(es, br, bs)) {
+		BN_free(br);
+		BN_free(bs);
+		ECDSA_SIG_free(es);
+		return err_openssl(e, AK_CRYPTO, "cannot convert the signature");
+	}
+	n = i2d_ECDSA_SIG(es, der);
+	ECDSA_SIG_free(es);
+	if (n <= 0)
+		return err_openssl(e, AK_CRYPTO, "cannot convert the signature");
+	*len = (size_t)n;
+	return 0;
+}
+
 /* Verify sig over msg with k; *valid 1 or 0.  -1 only on internal failure. */
 static int
 verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, size_t msglen,
@@ -410,26 +436,13 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 	size_t vlen = siglen;
 	EVP_MD_CTX *mctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	int rc = -1, n;
+	int rc = -1;
 
 	*valid = 0;
 	if (es256_raw) {
-		/* r and s verbatim: no stripping, no reduction, no sign fix-ups. */
-		if ((es = ECDSA_SIG_new()) == NULL || (br = BN_bin2bn(sig, 32, NULL)) == NULL ||
-		    (bs = BN_bin2bn(sig + 32, 32, NULL)) == NULL || !ECDSA_SIG_set0(es, br, bs)) {
-			BN_free(br);
-			BN_free(bs);
-			err_openssl(e, AK_CRYPTO, "cannot convert the signature");
+		if (jwt_es256_raw_to_der(sig, &der, &vlen, e) != 0)
 			goto out;
-		}
-		if ((n = i2d_ECDSA_SIG(es, &der)) <= 0) {
-			err_openssl(e, AK_CRYPTO, "cannot convert the signature");
-			goto out;
-		}
 		vsig = der;
-		vlen = (size_t)n;
 	}
 	/* RS256 is PKCS#1 v1.5, said explicitly rather than left to OpenSSL's default. */
 	if ((mctx = EVP_MD_CTX_new()) == NULL ||
@@ -444,7 +457,6 @@ verify_signature(const struct key *k, int es256_raw, const unsigned char *msg, s
 	rc = 0;
 out:
 	OPENSSL_free(der);
-	ECDSA_SIG_free(es);
 	EVP_MD_CTX_free(mctx);
 	return rc;
 }

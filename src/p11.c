@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "dlib.h"
+#include "jwt.h"
 #include "key.h"
 #include "p11.h"
 #include "passphrase.h"
@@ -722,10 +723,8 @@ p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e)
 	unsigned char sig[P11_SIG_MAX], *tbs = NULL, *der = NULL;
 	const ASN1_BIT_STRING *bits;
 	const X509_ALGOR *outer;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *sv = NULL;
-	size_t siglen;
-	int tbslen, derlen = 0, rc = -1;
+	size_t siglen, derlen = 0;
+	int tbslen, rc = -1;
 
 	/*
 	 * X509_sign() wants the private key in OpenSSL: here the algorithm is
@@ -742,22 +741,11 @@ p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e)
 	}
 	if (p11_sign(pk, tbs, (size_t)tbslen, sig, &siglen, e) != 0)
 		goto out;
-	if (pk->type == CKK_EC) {
-		/* X.509 takes ECDSA as a DER ECDSA-Sig-Value, not R||S. */
-		if ((es = ECDSA_SIG_new()) == NULL || (r = BN_bin2bn(sig, 32, NULL)) == NULL ||
-		    (sv = BN_bin2bn(sig + 32, 32, NULL)) == NULL || !ECDSA_SIG_set0(es, r, sv)) {
-			BN_free(r);
-			BN_free(sv);
-			err_openssl(e, AK_CRYPTO, "cannot encode the signature");
-			goto out;
-		}
-		if ((derlen = i2d_ECDSA_SIG(es, &der)) <= 0) {
-			err_openssl(e, AK_CRYPTO, "cannot encode the signature");
-			goto out;
-		}
-	}
+	/* X.509 takes ECDSA as a DER ECDSA-Sig-Value, not R||S. */
+	if (pk->type == CKK_EC && jwt_es256_raw_to_der(sig, &der, &derlen, e) != 0)
+		goto out;
 	if (!ASN1_BIT_STRING_set((ASN1_BIT_STRING *)bits, der != NULL ? der : sig,
-				 der != NULL ? derlen : (int)siglen)) {
+				 (int)(der != NULL ? derlen : siglen))) {
 		err_openssl(e, AK_CRYPTO, "cannot set the signature");
 		goto out;
 	}
@@ -766,7 +754,6 @@ p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e)
 	((ASN1_BIT_STRING *)bits)->flags |= ASN1_STRING_FLAG_BITS_LEFT;
 	rc = 0;
 out:
-	ECDSA_SIG_free(es);
 	OPENSSL_free(tbs);
 	OPENSSL_free(der);
 	return rc;

@@ -91,7 +91,8 @@ verifies(const struct key *k, const unsigned char *data, size_t len, const unsig
 	if (key_type(k) == KEY_EC) {
 		cr_assert_eq(siglen, 64);
 		cr_assert_not_null(es = ECDSA_SIG_new());
-		cr_assert(ECDSA_SIG_set0(es, BN_bin2bn(sig, 32, NULL), BN_bin2bn(sig + 32, 32, NULL)));
+		cr_assert(ECDSA_SIG_set0(es, BN_bin2bn(sig, 32, NULL),
+					 BN_bin2bn(sig + 32, 32, NULL)));
 		cr_assert((n = i2d_ECDSA_SIG(es, &p)) > 0);
 		ECDSA_SIG_free(es);
 		sig = der;
