@@ -193,6 +193,8 @@ load_modules(P11KitUri *u, struct err *e)
 		return 0;
 	if (path == NULL && p_p11_kit_uri_get_module_name(u) == NULL)
 		path = st.opts.module != NULL ? st.opts.module : getenv(P11_MODULE_ENV);
+	if (path != NULL && path[0] == '\0')
+		path = NULL; /* an empty variable is no module: p11-kit's registered ones */
 	if (path == NULL) {
 		/* p11-kit's registered modules (p11-kit(8): /usr/share/p11-kit/modules). */
 		st.mods = p_p11_kit_modules_load_and_initialize(0);
@@ -355,7 +357,7 @@ open_session(P11KitUri *u, const char *uri, struct err *e)
 {
 	struct token_match t = {0};
 	char shown[256];
-	size_t i;
+	size_t i, named;
 	CK_RV rv;
 
 	uri_shown(uri, shown, sizeof(shown));
@@ -368,9 +370,15 @@ open_session(P11KitUri *u, const char *uri, struct err *e)
 	}
 	if (load_modules(u, e) != 0)
 		return -1;
-	for (i = 0; st.mods[i] != NULL; i++)
-		if (module_named(u, st.mods[i]))
+	for (i = 0, named = 0; st.mods[i] != NULL; i++)
+		if (module_named(u, st.mods[i])) {
+			named++;
 			match_tokens(u, st.mods[i], &t);
+		}
+	if (named == 0)
+		return err_set(e, AK_INPUT,
+			       "no PKCS#11 module named '%s' is registered with p11-kit",
+			       p_p11_kit_uri_get_module_name(u));
 	if (t.n == 0)
 		return err_set(e, AK_INPUT, "no token matches '%s'", shown);
 	if (t.n > 1)

@@ -39,3 +39,15 @@ AKCRED_PKCS11_MODULE= akcred 0 jwt mint --device-id dev-1 \
 assert_no_grep warning err
 akcred 0 jwt mint --device-id dev-1 --key 'pkcs11:token=factory;object=sensor-17?pin-value=1234'
 assert_grep "warning: the PIN in the URI's pin-value is visible to other users" err
+
+# No module named anywhere: the modules p11-kit has registered, SoftHSM2's among them.
+if [ -f /usr/share/p11-kit/modules/softhsm2.module ]; then
+	AKCRED_PKCS11_MODULE= akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=sensor-17'
+	assert_eq "$(cat out)" "$(py_fingerprint sensor-17.der)" "kid through p11-kit's modules"
+	AKCRED_PKCS11_MODULE= akcred 0 fingerprint --pin-file pin.txt \
+		'pkcs11:token=factory;object=sensor-17?module-name=softhsm2'
+	assert_eq "$(cat out)" "$(py_fingerprint sensor-17.der)" "kid through module-name"
+	AKCRED_PKCS11_MODULE= akcred 3 fingerprint --pin-file pin.txt \
+		'pkcs11:token=factory;object=sensor-17?module-name=nosuch'
+	assert_grep "no PKCS#11 module named 'nosuch' is registered with p11-kit" err
+fi
