@@ -28,4 +28,4 @@ assert_grep "a PIN is needed for token 'factory' .*--pin-file FILE or set AKCRED
 akcred 3 "$@" --key 'pkcs11:token=factory;object=nothing?pin-value=1234'
 assert_no_grep "pin-value=1234" err
 
-# (A locked PIN is not tested: SoftHSM2 never locks one.)
+# A locked PIN: p11-locked.sh, with a module of its own (SoftHSM2 never locks one).
