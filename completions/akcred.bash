@@ -57,10 +57,13 @@ _akcred()
 		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
 		--days) return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--token) return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--jobs|-j) return ;;
 		esac
-		opts='--out-dir --ids --count --prefix --start --width --type --bits --cert --days --encrypt --passphrase-file --manifest --jobs --json --help'
+		opts='--out-dir --ids --count --prefix --start --width --type --bits --cert --days --encrypt --passphrase-file --token --pkcs11-module --pin-file --manifest --jobs --json --help'
 		operands=''
 		;;
 	'jwt mint')

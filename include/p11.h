@@ -70,11 +70,27 @@ int p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e);
  * Generate a key pair on the token of uri: type KEY_EC (P-256) or KEY_RSA
  * with bits, the private key sensitive, never extractable and for signing
  * only, both halves labelled with the URI's object and given the 32 bytes
- * of the fingerprint as their CKA_ID (so that id= can select a key by its kid).  An object with
- * that label already on the token refuses, unless force: then the old objects of that label are
- * destroyed once the new pair exists.  k is the new key.
+ * of the fingerprint as their CKA_ID (so that id= can select a key by its
+ * kid).  An object with that label already on the token refuses
+ * (P11_GEN_NEW), or is destroyed once the new pair exists (P11_GEN_REPLACE),
+ * or the private key of that label is taken as it is (P11_GEN_REUSE:
+ * provision finding the key an interrupted run made).  k is the key: 1 if
+ * it was reused, else 0; -1 with e.
  */
-int p11_generate(struct key *k, const char *uri, int type, int bits, int force, struct err *e);
+enum p11_gen { P11_GEN_NEW, P11_GEN_REPLACE, P11_GEN_REUSE };
+int p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how,
+		 struct err *e);
+
+/*
+ * Open the session on the token uri names and log in now (provision: before
+ * its worker threads, so that none of them prompts).
+ */
+int p11_open(const char *uri, struct err *e);
+/*
+ * token (a URI naming a token, no object) with ";object=<label>" added,
+ * the label percent-encoded (RFC 7512's pchar); -1 with e if it does not fit.
+ */
+int p11_object_uri(const char *token, const char *label, char *buf, size_t size, struct err *e);
 
 /* Log out, close the session, finalise the module (at exit; harmless if unused). */
 void p11_shutdown(void);

@@ -4,7 +4,9 @@
  *
  * Every device gets DIR/<id>/private.pem (0600), public.pem and, when asked,
  * cert.pem, in a directory of mode 0700, and one row in the manifest (see
- * manifest.h).  A device is in the manifest only once all its files are
+ * manifest.h).  With a token (a PKCS#11 URI, p11.h) the key pair is made on
+ * it instead, labelled with the device id, and the directory holds only the
+ * public key and certificate.  A device is in the manifest only once all its files are
  * durable, and an existing key is never replaced: a rerun keeps and checks
  * what is complete, finishes what was interrupted and makes the rest.  The
  * crash analysis is at the top of provision.c.
@@ -58,11 +60,12 @@ struct provision_opts {
 	const char *out_dir;
 	const char *manifest; /* NULL: DIR/manifest.csv */
 	enum key_type type;
-	int bits;         /* RSA */
-	int cert;         /* also a self-signed certificate, CN = id */
-	int days;         /* its validity */
-	int encrypt;      /* the private keys are encrypted (pass: with what) */
-	const char *pass; /* encrypt private keys with this passphrase (NULL: do not) */
+	int bits;          /* RSA */
+	int cert;          /* also a self-signed certificate, CN = id */
+	int days;          /* its validity */
+	int encrypt;       /* the private keys are encrypted (pass: with what) */
+	const char *pass;  /* encrypt private keys with this passphrase (NULL: do not) */
+	const char *token; /* a PKCS#11 URI naming a token: the keys are made there (p11.h) */
 	size_t passlen;
 	unsigned jobs; /* key generations at the same time (>= 1) */
 	struct idlist *ids;
@@ -81,7 +84,8 @@ struct provision_batch {
 	char algorithm[16]; /* the first row's: EC256_PEM, RSA256_X509_PEM, ... */
 	int bits;           /* RSA bits of the first device's public key, 0 if not known */
 	int encrypted;      /* the first device's private key: 1 encrypted, 0 not, -1 not known */
-	int pass_failed;    /* o->pass does not decrypt it: pass_err says why */
+	int token;       /* the first device's private key: 1 on a token, 0 a file, -1 not known */
+	int pass_failed; /* o->pass does not decrypt it: pass_err says why */
 	struct err pass_err;
 	/* Ids <prefix><digits> in the manifest (the prefix given to provision_batch_read). */
 	unsigned width;             /* digits of the shortest, 0 if there is none */

@@ -113,7 +113,8 @@ make_key_files(struct keygen_opts *o)
 		return cmd_fail(&e);
 	if (o->encrypt && passphrase_get(&o->pp, "the new private key", &e) != 0)
 		return cmd_fail(&e);
-	if ((token ? p11_generate(&k, o->private_path, o->type, (int)o->bits, o->force, &e)
+	if ((token ? p11_generate(&k, o->private_path, o->type, (int)o->bits,
+				  o->force ? P11_GEN_REPLACE : P11_GEN_NEW, &e)
 		   : key_generate(&k, o->type, (int)o->bits, &e)) != 0 ||
 	    (!token && key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv,
 				       &priv_len, &e) != 0) ||

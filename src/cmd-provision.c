@@ -26,6 +26,7 @@ struct provision_cli {
 	unsigned long count, start, width, bits, days, jobs;
 	int json;
 	struct passphrase pp;
+	struct p11_opts p11;
 	/* progress */
 	int progress;          /* draw a progress bar (stderr is a terminal) */
 	int bar_shown;         /* a bar is on the screen: clear it before printing */
@@ -62,6 +63,10 @@ static const struct cmd_option options[] = {
 		"encrypt the private keys with a passphrase"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct provision_cli, pp.file, "FILE", "@file",
 		"read the passphrase from FILE's first line", .needs = "encrypt"),
+	CMD_OPT("token", CMD_STRING, struct provision_cli, p.token, "URI", NULL,
+		"make the keys on this PKCS#11 token (pkcs11:token=...), labelled with the ids",
+		.excludes = "encrypt"),
+	CMD_PKCS11_OPTIONS(struct provision_cli),
 	CMD_OPT("manifest", CMD_STRING, struct provision_cli, p.manifest, "FILE", "@file",
 		"the manifest (default DIR/manifest.csv)"),
 	CMD_OPT("jobs", CMD_UINT, struct provision_cli, jobs, "N", NULL,
@@ -361,6 +366,10 @@ cmd_provision_exec(void *opts, int argc, char **argv)
 		return cmd_usage_error("give the ids with --ids FILE or --count N --prefix P");
 	if ((status = cmd_check_rsa_bits(o->p.type)) != AK_OK)
 		return status;
+	if (o->p.token != NULL && !p11_is_uri(o->p.token))
+		return cmd_usage_error("--token takes a PKCS#11 URI (pkcs11:token=LABEL), not '%s'",
+				       o->p.token);
+	cmd_p11_setup(&o->p11, o->p.token);
 	o->p.bits = (int)o->bits;
 	o->p.days = (int)o->days;
 	if (o->jobs == 0) {
@@ -382,6 +391,7 @@ const struct cmd_entry cmd_provision_entry = {
 	.usage = "--out-dir DIR (--ids FILE | --count N --prefix P [--start N] [--width N])\n"
 		 "\t[--type ec|rsa] [--bits N] [--cert [--days N]] [--encrypt [--passphrase-file "
 		 "FILE]]\n"
+		 "\t[--token URI [--pkcs11-module PATH] [--pin-file FILE]]\n"
 		 "\t[--manifest FILE] [--jobs N] [--json]",
 	CMD_OPTIONS(options, struct provision_cli),
 	.flags = CMD_SECRETS,

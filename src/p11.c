@@ -551,7 +551,13 @@ private_public(CK_OBJECT_HANDLE h, CK_KEY_TYPE t, EVP_PKEY **pkey, struct err *e
 
 	if ((*pkey = public_of(h, t)) != NULL)
 		return 0;
-	if (get_attr(h, CKA_ID, &id, &idlen) == 0) {
+	/* Its id, else (a pair made but not yet given one: keygen sets it after) its label. */
+	if (get_attr(h, CKA_ID, &id, &idlen) != 0) {
+		tmpl[1].type = CKA_LABEL;
+		if (get_attr(h, CKA_LABEL, &id, &idlen) != 0)
+			id = NULL;
+	}
+	if (id != NULL) {
 		tmpl[1].pValue = id;
 		tmpl[1].ulValueLen = idlen;
 		if (find(tmpl, 2, ph, 2, &n, e) != 0) {
@@ -644,35 +650,45 @@ uri_template(P11KitUri *u, CK_ATTRIBUTE *tmpl, CK_OBJECT_CLASS *cls)
 	return out;
 }
 
-int
-p11_key_load(struct key *k, const char *uri, struct err *e)
+/* k from the one object u names, with st.lock held. */
+static int
+load_locked(struct key *k, P11KitUri *u, const char *uri, struct err *e)
 {
 	CK_ATTRIBUTE tmpl[TEMPLATE_MAX];
 	CK_OBJECT_HANDLE h[16];
 	CK_OBJECT_CLASS cls;
 	CK_ULONG nt, n;
-	P11KitUri *u;
 	char shown[256];
-	int rc = -1;
+
+	uri_shown(uri, shown, sizeof(shown));
+	nt = uri_template(u, tmpl, &cls);
+	if (cls != CKO_PRIVATE_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_CERTIFICATE)
+		return err_set(e, AK_USAGE, "'%s' names no key: type= is private, public or cert",
+			       shown);
+	if (open_session(u, uri, e) != 0 || (cls == CKO_PRIVATE_KEY && login(u, e) != 0) ||
+	    find(tmpl, nt, h, 16, &n, e) != 0)
+		return -1;
+	if (n == 0)
+		return err_set(e, AK_INPUT, "no object matches '%s' on token '%s'", shown,
+			       st.label);
+	if (n > 1)
+		return err_set(e, AK_INPUT,
+			       "%s%lu objects match '%s' on token '%s', add id= or object=",
+			       n == 16 ? "at least " : "", (unsigned long)n, shown, st.label);
+	return load_object(k, h[0], cls, e);
+}
+
+int
+p11_key_load(struct key *k, const char *uri, struct err *e)
+{
+	P11KitUri *u;
+	int rc;
 
 	key_clear(k);
 	if (key_init(e) != 0 || uri_parse(uri, &u, e) != 0)
 		return -1;
-	uri_shown(uri, shown, sizeof(shown));
 	pthread_mutex_lock(&st.lock);
-	nt = uri_template(u, tmpl, &cls);
-	if (cls != CKO_PRIVATE_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_CERTIFICATE)
-		err_set(e, AK_USAGE, "'%s' names no key: type= is private, public or cert", shown);
-	else if (open_session(u, uri, e) != 0 || (cls == CKO_PRIVATE_KEY && login(u, e) != 0) ||
-		 find(tmpl, nt, h, 16, &n, e) != 0)
-		;
-	else if (n == 0)
-		err_set(e, AK_INPUT, "no object matches '%s' on token '%s'", shown, st.label);
-	else if (n > 1)
-		err_set(e, AK_INPUT, "%s%lu objects match '%s' on token '%s', add id= or object=",
-			n == 16 ? "at least " : "", (unsigned long)n, shown, st.label);
-	else
-		rc = load_object(k, h[0], cls, e);
+	rc = load_locked(k, u, uri, e);
 	pthread_mutex_unlock(&st.lock);
 	p_p11_kit_uri_free(u);
 	if (rc != 0)
@@ -791,7 +807,7 @@ set_id(const struct key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, struct 
 }
 
 int
-p11_generate(struct key *k, const char *uri, int type, int bits, int force, struct err *e)
+p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how, struct err *e)
 {
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG modbits = (CK_ULONG)bits;
@@ -828,7 +844,12 @@ p11_generate(struct key *k, const char *uri, int type, int bits, int force, stru
 	byname[0] = *label;
 	if (find(byname, 1, old, 16, &nold, e) != 0)
 		goto out;
-	if (nold > 0 && !force) {
+	if (nold > 0 && how == P11_GEN_REUSE) {
+		/* The key of the label (exactly one), as it is: its pair is whole on the token. */
+		rc = load_locked(k, u, uri, e) == 0 ? 1 : -1;
+		goto out;
+	}
+	if (nold > 0 && how == P11_GEN_NEW) {
 		err_set(e, AK_INPUT,
 			"token '%s' already has an object labelled '%.*s' (--force replaces it)",
 			st.label, (int)label->ulValueLen, (const char *)label->pValue);
@@ -889,7 +910,7 @@ p11_generate(struct key *k, const char *uri, int type, int bits, int force, stru
 	rc = 0;
 out:
 	/* A pair made but not finished is not left on the token. */
-	if (rc != 0 && st.open) {
+	if (rc < 0 && st.open) {
 		if (priv != CK_INVALID_HANDLE)
 			st.mod->C_DestroyObject(st.session, priv);
 		if (pub != CK_INVALID_HANDLE)
@@ -897,9 +918,50 @@ out:
 	}
 	pthread_mutex_unlock(&st.lock);
 	p_p11_kit_uri_free(u);
-	if (rc != 0)
+	if (rc < 0)
 		key_clear(k);
 	return rc;
+}
+
+int
+p11_open(const char *uri, struct err *e)
+{
+	P11KitUri *u;
+	int rc;
+
+	if (uri_parse(uri, &u, e) != 0)
+		return -1;
+	pthread_mutex_lock(&st.lock);
+	rc = open_session(u, uri, e) != 0 || login(u, e) != 0 ? -1 : 0;
+	pthread_mutex_unlock(&st.lock);
+	p_p11_kit_uri_free(u);
+	return rc;
+}
+
+int
+p11_object_uri(const char *token, const char *label, char *buf, size_t size, struct err *e)
+{
+	static const char keep[] = "-._~!$&'()*+,=:@";
+	size_t n = strcspn(token, "?"), i;
+	int w;
+
+	/* The path, then the object, then the query (a module-path, a pin-source) as it was. */
+	w = snprintf(buf, size, "%.*s%sobject=", (int)n, token,
+		     n > 7 && token[n - 1] != ';' && token[n - 1] != ':' ? ";" : "");
+	for (i = 0; w >= 0 && (size_t)w < size && label[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)label[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr(keep, c) != NULL && c != ';' && c != '?'))
+			buf[w++] = (char)c;
+		else
+			w += snprintf(buf + w, size - (size_t)w, "%%%02X", c);
+	}
+	if (w < 0 || (size_t)w + strlen(token + n) >= size)
+		return err_set(e, AK_INPUT, "the PKCS#11 URI of '%s' is too long", label);
+	buf[w] = '\0';
+	memcpy(buf + w, token + n, strlen(token + n) + 1);
+	return 0;
 }
 
 void

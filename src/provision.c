@@ -53,6 +53,10 @@
  * of these states too: the collector publishes and appends no group once it
  * knows of the error (it removes the group's sealed directories), and the
  * devices renamed without their row are finished by the rerun.
+ * With --token, step b writes no private.pem: before it the worker makes the
+ * pair on the token, labelled <id> -- or, finding a private key of that
+ * label there, takes it: a run killed between making the pair and step f
+ * left that key, which nobody has seen; it is reused, never made twice.
  * A device in the manifest whose files are missing or do not match is an
  * error for that id, never a reason to make a new key: akenza may already
  * hold the old one.  Two runs on one DIR (or one manifest) are excluded by
@@ -77,6 +81,7 @@
 #include "fileio.h"
 #include "idset.h"
 #include "manifest.h"
+#include "p11.h"
 #include "provision.h"
 #include "timeutil.h"
 #include "workq.h"
@@ -333,6 +338,37 @@ out:
 	return rc;
 }
 
+/* The key pair of an existing token device: its key on the token, public.pem its half. */
+static int
+check_token_keys(struct provisioner *c, const char *id, const char *pubpath,
+		 char fp[KEY_FINGERPRINT_HEX + 1], struct err *e)
+{
+	const struct provision_opts *o = c->o;
+	struct key priv = KEY_INIT, pub = KEY_INIT;
+	char uri[PATH_MAX], want[32], have[64];
+	int rc = -1;
+
+	if (p11_object_uri(o->token, id, uri, sizeof(uri), e) != 0 ||
+	    key_load_file(&priv, uri, NULL, e) != 0 || key_load_file(&pub, pubpath, NULL, e) != 0)
+		goto out;
+	if (key_type(&priv) != o->type || (o->type == KEY_RSA && key_bits(&priv) != o->bits)) {
+		err_set(e, AK_INPUT, "the key of '%s' on the token is an %s key; this run makes %s",
+			id, key_describe(&priv, have, sizeof(have)),
+			provision_key_describe(o, want, sizeof(want)));
+		goto out;
+	}
+	if (!key_same_public(&priv, &pub)) {
+		err_set(e, AK_INPUT, "'%s' is not the public half of the key of '%s' on the token",
+			pubpath, id);
+		goto out;
+	}
+	rc = key_fingerprint(&priv, fp, e);
+out:
+	key_clear(&priv);
+	key_clear(&pub);
+	return rc;
+}
+
 /*
  * Check the files of an existing device: a directory and files of the running
  * user's (check_ours), a private key not readable by others that matches the
@@ -364,6 +400,14 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	}
 	if (check_ours(path, &st, 1, e) != 0)
 		return -1;
+	if (o->token != NULL) {
+		if (device_path(c, j->id, "public.pem", pubpath, sizeof(pubpath), e) != 0 ||
+		    lstat_ours(pubpath, &pubst, 0, e) != 0 ||
+		    check_token_keys(c, j->id, pubpath, fp, e) != 0)
+			return -1;
+		created = pubst.st_mtime;
+		goto checked;
+	}
 	if (device_path(c, j->id, MANIFEST_PRIVATE_KEY, path, sizeof(path), e) != 0 ||
 	    device_path(c, j->id, "public.pem", pubpath, sizeof(pubpath), e) != 0)
 		return -1;
@@ -382,6 +426,7 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	fileio_buf_wipe(&worker_secret);
 	if (r != 0)
 		return -1;
+checked:
 	if (o->cert && check_cert(c, j->id, fp, e) != 0)
 		return -1;
 	alg = run_algorithm(o);
@@ -414,7 +459,7 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 	const struct provision_opts *o = c->o;
 	struct fileio_dir d = FILEIO_DIR_INIT;
 	struct key k = KEY_INIT;
-	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
+	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1], uri[PATH_MAX], want[32], have[64];
 	char *priv = NULL, *pub = NULL, *cert = NULL;
 	size_t priv_len = 0, pub_len = 0, cert_len = 0;
 	int rc = -1;
@@ -422,9 +467,23 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
 	workq_cpu_take(c->q);
-	if (key_generate(&k, o->type, o->bits, e) != 0 ||
-	    key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
-	    key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
+	if (o->token != NULL) {
+		/* On the token; an interrupted run's key of this id is taken, not made twice. */
+		if (p11_object_uri(o->token, j->id, uri, sizeof(uri), e) != 0 ||
+		    p11_generate(&k, uri, o->type, o->bits, P11_GEN_REUSE, e) < 0)
+			goto unlock;
+		if (key_type(&k) != o->type || (o->type == KEY_RSA && key_bits(&k) != o->bits)) {
+			err_set(e, AK_INPUT,
+				"the token already has a key for '%s', an %s key; this run makes "
+				"%s",
+				j->id, key_describe(&k, have, sizeof(have)),
+				provision_key_describe(o, want, sizeof(want)));
+			goto unlock;
+		}
+	} else if (key_generate(&k, o->type, o->bits, e) != 0 ||
+		   key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0)
+		goto unlock;
+	if (key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
 		goto unlock;
 	if (o->cert && key_self_signed_pem(&k, j->id, o->days, &cert, &cert_len, e) != 0)
 		goto unlock;
@@ -435,7 +494,8 @@ unlock:
 		goto out;
 	rc = -1;
 	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
-	    fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, priv, priv_len, 0600, e) != 0 ||
+	    (priv != NULL &&
+	     fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, priv, priv_len, 0600, e) != 0) ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
 	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
@@ -668,13 +728,18 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 
 	b->bits = 0;
 	b->encrypted = -1;
+	b->token = -1;
 	if (batch_path(o, b->first, NULL, path, sizeof(path), &e) != 0 ||
 	    lstat_ours(path, &st, 1, &e) != 0)
 		return;
 	if (batch_path(o, b->first, "public.pem", path, sizeof(path), &e) == 0 &&
-	    lstat_ours(path, &st, 0, &e) == 0 && key_load_file(&k, path, NULL, &e) == 0 &&
-	    key_type(&k) == KEY_RSA)
-		b->bits = key_bits(&k);
+	    lstat_ours(path, &st, 0, &e) == 0) {
+		if (key_load_file(&k, path, NULL, &e) == 0 && key_type(&k) == KEY_RSA)
+			b->bits = key_bits(&k);
+		/* Its public key but no private.pem: the batch's keys are on a token. */
+		if (batch_path(o, b->first, MANIFEST_PRIVATE_KEY, path, sizeof(path), &e) == 0)
+			b->token = lstat(path, &st) == 0 ? 0 : errno == ENOENT ? 1 : -1;
+	}
 	key_clear(&k);
 	if (batch_path(o, b->first, MANIFEST_PRIVATE_KEY, path, sizeof(path), &e) == 0 &&
 	    lstat_ours(path, &st, 0, &e) == 0 &&
@@ -773,6 +838,14 @@ provision_batch_check(const struct provision_opts *o, const struct provision_bat
 					      "keys are not encrypted ('%s'): leave out --encrypt",
 			       o->out_dir, path);
 	}
+	if (b->token >= 0 && b->token != (o->token != NULL))
+		return err_set(
+			e, AK_INPUT,
+			b->token ? "the options do not match batch '%s': its keys are on a "
+				   "token ('%s' has no private.pem): give --token"
+				 : "the options do not match batch '%s': its private keys are "
+				   "files ('%s'): leave out --token",
+			o->out_dir, b->first);
 	if (b->pass_failed) {
 		*e = b->pass_err;
 		return err_prefix(e, "batch '%s'", o->out_dir);
@@ -1024,6 +1097,9 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 		goto out;
 	/* OpenSSL's lazy start-up can deadlock its threads when it fails: do it here, alone. */
 	if (key_init(e) != 0 || open_batch(&c, &set, e) != 0)
+		goto out;
+	/* Logged in now, once: no worker may prompt for the PIN. */
+	if (o->token != NULL && p11_open(o->token, e) != 0)
 		goto out;
 	if ((c.rows = malloc(WRITER_GROUP * (size_t)MANIFEST_ROW_MAX)) == NULL) {
 		err_set(e, AK_INTERNAL, "out of memory");

@@ -1,0 +1,72 @@
+# provision --token: each device's key pair made on the token, labelled with its id,
+# the device directories holding only the public key and certificate; a rerun checks
+# them against the token; a key an interrupted run left on the token is reused, and a
+# run killed mid-batch never leaves an id with two keys.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/cli/p11.lib"
+p11_token factory
+set -- --token 'pkcs11:token=factory' --pin-file pin.txt
+
+# labels_of ID: how many objects on the token carry label ID (a pair: 2)
+labels_of() {
+	p11tool --token-label factory --login --pin 1234 --list-objects 2>/dev/null |
+		grep -c "label: *$1\$" || :
+}
+
+akcred 0 provision -o b --count 3 --prefix dev- --cert "$@"
+for d in dev-1 dev-2 dev-3; do
+	[ -f "b/$d/public.pem" ] && [ -f "b/$d/cert.pem" ] || fail "$d's files are missing"
+	[ ! -e "b/$d/private.pem" ] || fail "$d has a private key file"
+	akcred 0 fingerprint --pin-file pin.txt "pkcs11:token=factory;object=$d"
+	assert_eq "$(cat out)" "$(py_fingerprint "b/$d/public.pem")" "$d: the token's key is public.pem's"
+	assert_grep "^$d,EC256_X509_PEM,$(cat out),$d/cert.pem," b/manifest.csv
+	assert_eq "$(labels_of "$d")" 2 "objects labelled $d"
+done
+p11tool --token-label factory --login --pin 1234 --list-objects --type privkey >objs 2>&1
+assert_grep "Access: +sensitive, always sensitive, never extractable, local" objs
+assert_no_grep "Usage: .*(decrypt|derive|unwrap)" objs
+
+# A rerun checks and keeps them; one without --token, or with --encrypt, is refused.
+akcred 0 provision -o b --count 3 --prefix dev- --cert "$@"
+assert_grep "^nothing to do: all 3 devices" out
+akcred 3 provision -o b --count 3 --prefix dev- --cert
+assert_grep "its keys are on a token .*give --token" err
+akcred 2 provision -o b --count 3 --prefix dev- --cert --encrypt "$@"
+
+# A key on the token whose device never got its directory (a run killed after the
+# pair was made): reused, not made twice.
+"$AKCRED" keygen --pin-file pin.txt --private 'pkcs11:token=factory;object=dev-4' \
+	--public left.pem >/dev/null
+akcred 0 provision -o b --count 4 --prefix dev- --cert "$@"
+assert_eq "$(py_fingerprint b/dev-4/public.pem)" "$(py_fingerprint left.pem)" "dev-4 reused the key"
+assert_eq "$(labels_of dev-4)" 2 "objects labelled dev-4"
+# A device whose row did not reach the manifest: recovered with its key.
+grep -v '^dev-2,' b/manifest.csv >m && cat m >b/manifest.csv
+akcred 0 provision -o b --count 4 --prefix dev- --cert "$@"
+assert_grep "^dev-2,EC256_X509_PEM,$(py_fingerprint b/dev-2/public.pem)," b/manifest.csv
+# A device whose key left the token is an error for it, never a new key.
+p11tool --token-label factory --login --pin 1234 --delete-object --type privkey --label dev-3 \
+	>/dev/null 2>&1
+akcred 1 provision -o b --count 4 --prefix dev- --cert "$@"
+assert_grep "device 'dev-3': no object matches 'pkcs11:token=factory;object=dev-3'" err
+
+# Killed mid-batch, then rerun: every device has one pair, matching its public.pem.
+[ -z "${AKCRED_VALGRIND:-}" ] || exit 0 # the kill would only ever hit valgrind's start-up
+"$AKCRED" provision -o k --count 40 --prefix k- "$@" >run.out 2>&1 &
+pid=$!
+wait_until "no device was made" sh -c 'ls k 2>/dev/null | grep -q "^k-"'
+kill -9 $pid 2>/dev/null || :
+wait $pid 2>/dev/null || :
+akcred 0 provision -o k --count 40 --prefix k- "$@"
+p11tool --token-label factory --login --pin 1234 --list-objects 2>/dev/null |
+	sed -n 's/^ *label: *\(k-[0-9]*\)$/\1/p' | sort | uniq -c >counts
+assert_eq "$(wc -l <counts)" 40 "ids with objects on the token"
+assert_no_grep '^ *([013-9]|[0-9]{2,}) ' counts
+i=1
+while [ $i -le 40 ]; do
+	id=$(printf 'k-%02d' $i)
+	"$AKCRED" fingerprint --pin-file pin.txt "pkcs11:token=factory;object=$id" >fp ||
+		fail "$id has no key on the token"
+	assert_eq "$(cat fp)" "$(py_fingerprint "k/$id/public.pem")" "$id's public.pem"
+	i=$((i + 1))
+done
