@@ -817,6 +817,8 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 			     0};
 	CK_ATTRIBUTE *label, pubt[8], privt[10], byname[1];
 	CK_ULONG npub = 0, npriv = 0, nold = 0, i;
+	CK_OBJECT_CLASS privclass = CKO_PRIVATE_KEY;
+	CK_OBJECT_HANDLE h[2];
 	P11KitUri *u;
 	char shown[256];
 	CK_RV rv;
@@ -845,9 +847,23 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 	if (find(byname, 1, old, 16, &nold, e) != 0)
 		goto out;
 	if (nold > 0 && how == P11_GEN_REUSE) {
-		/* The key of the label (exactly one), as it is: its pair is whole on the token. */
-		rc = load_locked(k, u, uri, e) == 0 ? 1 : -1;
-		goto out;
+		/* The private key of the label, its public half with it: taken as it is. */
+		if (load_locked(k, u, uri, e) == 0) {
+			rc = 1;
+			goto out;
+		}
+		key_clear(k);
+		privt[0] = byname[0];
+		privt[1] = (CK_ATTRIBUTE){CKA_CLASS, &privclass, sizeof(privclass)};
+		if (find(privt, 2, h, 2, &npriv, e) != 0 || npriv > 1)
+			goto out; /* two private keys of one label: not ours to choose */
+		/*
+		 * Half a pair (a run killed inside C_GenerateKeyPair: the public key
+		 * without its private one, or a private key whose public half is not
+		 * there): nobody can have registered it.  Replaced by a whole one.
+		 */
+		npriv = 0;
+		how = P11_GEN_REPLACE;
 	}
 	if (nold > 0 && how == P11_GEN_NEW) {
 		err_set(e, AK_INPUT,

@@ -40,14 +40,26 @@ akcred 2 provision -o b --count 3 --prefix dev- --cert --encrypt "$@"
 akcred 0 provision -o b --count 4 --prefix dev- --cert "$@"
 assert_eq "$(py_fingerprint b/dev-4/public.pem)" "$(py_fingerprint left.pem)" "dev-4 reused the key"
 assert_eq "$(labels_of dev-4)" 2 "objects labelled dev-4"
+# Half a pair (killed inside the generation: the public key without its private one):
+# replaced by a whole pair.
+openssl pkey -in left.pem -pubin -outform DER -out left.der
+p11tool --token-label factory --login --pin 1234 --write-object left.der --type pubkey \
+	--label dev-5 >/dev/null 2>&1 || fail "pkcs11-tool could not write dev-5's public key"
+assert_eq "$(labels_of dev-5)" 1 "objects labelled dev-5 before"
+akcred 0 provision -o b --count 5 --prefix dev- --cert "$@"
+assert_eq "$(labels_of dev-5)" 2 "objects labelled dev-5 after"
+[ "$(py_fingerprint b/dev-5/public.pem)" != "$(py_fingerprint left.pem)" ] ||
+	fail "dev-5 took half a pair"
+akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-5'
+assert_eq "$(cat out)" "$(py_fingerprint b/dev-5/public.pem)" "dev-5's new pair"
 # A device whose row did not reach the manifest: recovered with its key.
 grep -v '^dev-2,' b/manifest.csv >m && cat m >b/manifest.csv
-akcred 0 provision -o b --count 4 --prefix dev- --cert "$@"
+akcred 0 provision -o b --count 5 --prefix dev- --cert "$@"
 assert_grep "^dev-2,EC256_X509_PEM,$(py_fingerprint b/dev-2/public.pem)," b/manifest.csv
 # A device whose key left the token is an error for it, never a new key.
 p11tool --token-label factory --login --pin 1234 --delete-object --type privkey --label dev-3 \
 	>/dev/null 2>&1
-akcred 1 provision -o b --count 4 --prefix dev- --cert "$@"
+akcred 1 provision -o b --count 5 --prefix dev- --cert "$@"
 assert_grep "device 'dev-3': no object matches 'pkcs11:token=factory;object=dev-3'" err
 
 # Killed mid-batch, then rerun: every device has one pair, matching its public.pem.
