@@ -114,7 +114,8 @@ int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp
 int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
 void key_set_clear(struct key_set *s);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
-/* Initialise OpenSSL now, reporting a failure (key_generate does; threaded callers first). */
+/* Initialise OpenSSL and libsodium now, reporting a failure (key_generate and key_load_all
+ * do; threaded callers first). */
 int key_init(struct err *e);
 int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
 void key_clear(struct key *k);

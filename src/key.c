@@ -1317,7 +1317,8 @@ key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp, st
 
 	key_set_clear(s);
 	/* Into sodium memory: private keys pass through here, wiped on free. */
-	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
+	if (key_init(e) != 0 ||
+	    fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
 		return -1;
 	rc = key_load_all(s, b.data, b.len, file_name(path), pp, e);
 	fileio_buf_clear(&b);
@@ -1363,6 +1364,9 @@ key_init(struct err *e)
 				 NULL) ||
 	    OSSL_LIB_CTX_get0_global_default() == NULL)
 		return err_openssl(e, AK_CRYPTO, "cannot initialise OpenSSL (out of memory?)");
+	/* sodium_malloc (a JWK's members, key files) needs it; it runs once, thread-safe. */
+	if (sodium_init() < 0)
+		return err_set(e, AK_CRYPTO, "cannot initialise libsodium");
 	return 0;
 }
 
