@@ -352,17 +352,27 @@ load_pem(struct key_set *s, BIO *bio, const char *name, struct pass_ctx *pc)
 	return rc;
 }
 
-/* Is data text: printable ASCII, tabs and line breaks only? */
+/*
+ * Is data text: printable ASCII, tabs and line breaks only -- and with
+ * eight_bit, bytes from 0x80 up too (UTF-8 in a JWK or an authorized_keys
+ * comment)?
+ */
 static int
-is_text(const unsigned char *data, size_t len)
+is_text_of(const unsigned char *data, size_t len, int eight_bit)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
 		if ((data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r') ||
-		    data[i] >= 0x7f)
+		    data[i] == 0x7f || (data[i] > 0x7f && !eight_bit))
 			return 0;
 	return 1;
+}
+
+static int
+is_text(const unsigned char *data, size_t len)
+{
+	return is_text_of(data, len, 0);
 }
 
 /* How many characters of data, skipping those in skip, are in set (*others: not in it). */
@@ -714,37 +724,36 @@ struct jwk_ctx {
 };
 
 /*
- * A JWK member's base64url value (RFC 7518: unpadded) in sodium memory
- * (sodium_free() it), *len bytes; NULL with c->e set, or NULL with *absent
- * when the member is not there.
+ * A JWK member's base64url value (RFC 7518: unpadded) into *out, in sodium
+ * memory (sodium_free() it), *len bytes; *out NULL if the member is absent
+ * and not required.  -1 with c->e set.
  */
-static unsigned char *
-jwk_member(const json_t *jwk, const char *member, size_t *len, int *absent, const struct jwk_ctx *c)
+static int
+jwk_member(const json_t *jwk, const char *member, int required, unsigned char **out, size_t *len,
+	   const struct jwk_ctx *c)
 {
 	const json_t *v = json_object_get(jwk, member);
 	struct err be = ERR_INIT;
-	unsigned char *buf;
 	size_t n;
 
-	*absent = v == NULL;
+	*out = NULL;
+	if (v == NULL && !required)
+		return 0;
 	if (v == NULL)
-		return NULL;
-	if (!json_is_string(v) || (n = json_string_length(v)) == 0) {
-		err_set(c->e, AK_INPUT, "'%s'%s: JWK member '%s' is not a base64url string",
-			c->name, c->where, member);
-		return NULL;
+		return err_set(c->e, AK_INPUT, "'%s'%s: %s JWK without \"%s\"", c->name, c->where,
+			       json_string_value(json_object_get(jwk, "kty")), member);
+	if (!json_is_string(v) || (n = json_string_length(v)) == 0)
+		return err_set(c->e, AK_INPUT, "'%s'%s: JWK member '%s' is not a base64url string",
+			       c->name, c->where, member);
+	if ((*out = sodium_malloc(B64URL_DECODED_MAX(n))) == NULL)
+		return err_set(c->e, AK_INTERNAL, "out of memory");
+	if (b64url_decode(*out, B64URL_DECODED_MAX(n), len, json_string_value(v), n, &be) != 0) {
+		sodium_free(*out);
+		*out = NULL;
+		return err_set(c->e, AK_INPUT, "'%s'%s: JWK member '%s': %s", c->name, c->where,
+			       member, be.msg);
 	}
-	if ((buf = sodium_malloc(B64URL_DECODED_MAX(n))) == NULL) {
-		err_set(c->e, AK_INTERNAL, "out of memory");
-		return NULL;
-	}
-	if (b64url_decode(buf, B64URL_DECODED_MAX(n), len, json_string_value(v), n, &be) != 0) {
-		err_set(c->e, AK_INPUT, "'%s'%s: JWK member '%s': %s", c->name, c->where, member,
-			be.msg);
-		sodium_free(buf);
-		return NULL;
-	}
-	return buf;
+	return 0;
 }
 
 /* The private members of a JWK (RFC 7518 6.2.2, 6.3.2), wiped in place when done with. */
@@ -768,7 +777,7 @@ jwk_ec(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
 	unsigned char *part[3] = {NULL, NULL, NULL}, point[P256_POINT_LEN];
 	const char *crv = json_string_value(json_object_get(jwk, "crv"));
 	size_t i, n;
-	int absent, rc = -1;
+	int rc = -1;
 
 	if (crv == NULL)
 		return err_set(c->e, AK_INPUT, "'%s'%s: EC JWK without a \"crv\" string", c->name,
@@ -779,16 +788,10 @@ jwk_ec(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
 			       "akenza takes",
 			       c->name, c->where, crv);
 	for (i = 0; i < 3; i++) {
-		if ((part[i] = jwk_member(jwk, members[i], &n, &absent, c)) == NULL) {
-			if (absent && i < 2)
-				err_set(c->e, AK_INPUT, "'%s'%s: EC JWK without \"%s\"", c->name,
-					c->where, members[i]);
-			if (!absent || i < 2)
-				goto out;
-			continue;
-		}
+		if (jwk_member(jwk, members[i], i < 2, &part[i], &n, c) != 0)
+			goto out;
 		/* RFC 7518 6.2.1.2, 6.2.2.1: the full length, leading zeros included. */
-		if (n != P256_SCALAR_LEN) {
+		if (part[i] != NULL && n != P256_SCALAR_LEN) {
 			err_set(c->e, AK_INPUT,
 				"'%s'%s: JWK \"%s\" is %zu bytes, not the 32 of P-256", c->name,
 				c->where, members[i], n);
@@ -826,21 +829,17 @@ jwk_rsa(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
 	BIGNUM *bn[RSA_PARTS] = {NULL};
 	unsigned char *b;
 	size_t i, n, crt = 0;
-	int absent, rc = -1;
+	int rc = -1;
 
 	if (json_object_get(jwk, "oth") != NULL)
 		return err_set(c->e, AK_INPUT,
 			       "'%s'%s: RSA JWK with more than two primes (\"oth\"): not supported",
 			       c->name, c->where);
 	for (i = 0; i < RSA_PARTS; i++) {
-		if ((b = jwk_member(jwk, members[i], &n, &absent, c)) == NULL) {
-			if (absent && i < 2)
-				err_set(c->e, AK_INPUT, "'%s'%s: RSA JWK without \"%s\"", c->name,
-					c->where, members[i]);
-			if (!absent || i < 2)
-				goto out;
+		if (jwk_member(jwk, members[i], i < 2, &b, &n, c) != 0)
+			goto out;
+		if (b == NULL)
 			continue;
-		}
 		bn[i] = i < 2 ? BN_bin2bn(b, (int)n, NULL) : BN_secure_new();
 		if (bn[i] != NULL && i >= 2 && BN_bin2bn(b, (int)n, bn[i]) == NULL) {
 			BN_clear_free(bn[i]);
@@ -1178,22 +1177,6 @@ load_openssh(struct key_set *s, const unsigned char *data, size_t len, const cha
 	return rc;
 }
 
-/*
- * Text: printable ASCII, tabs and line breaks, and with eight_bit bytes of
- * 0x80 and above too (UTF-8 in a JWK or an authorized_keys comment).
- */
-static int
-is_text_8bit(const unsigned char *data, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r') ||
-		    data[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* Input without PEM armour, by the rules of key.h. */
 static int
 load_bare(struct key_set *s, const unsigned char *data, size_t len, const char *name,
@@ -1208,7 +1191,7 @@ load_bare(struct key_set *s, const unsigned char *data, size_t len, const char *
 	while (t < data + len && strchr(" \t\r\n", *t) != NULL)
 		t++;
 	/* A raw point of 64 bytes that is no ASCII text is the point, whatever its bytes. */
-	if (is_text(data, len) || (point_format(data, len) < 0 && is_text_8bit(data, len))) {
+	if (is_text(data, len) || (point_format(data, len) < 0 && is_text_of(data, len, 1))) {
 		if (t < data + len && *t == '{')
 			return load_jwk(s, data, len, name, pc->e);
 		if (is_openssh(data, len))
