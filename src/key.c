@@ -912,9 +912,10 @@ load_jwk(struct key_set *s, const unsigned char *data, size_t len, const char *n
 	size_t i;
 	int rc = 0;
 
+	/* Where, not Jansson's text: it quotes the input, which may be a private member. */
 	if ((root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return err_set(e, AK_INPUT, "'%s' is not a JWK: invalid JSON at line %d: %s", name,
-			       je.line, je.text);
+		return err_set(e, AK_INPUT, "'%s' is not a JWK: invalid JSON at line %d, column %d",
+			       name, je.line, je.column);
 	/* Text that starts with '{' and parses is an object. */
 	if ((keys = json_object_get(root, "keys")) == NULL) {
 		if ((rc = jwk_key(&k, root, &c)) == 0)

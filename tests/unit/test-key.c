@@ -1,5 +1,6 @@
 /* Unit tests of the key module: generation, encodings, the canonical fingerprint. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -591,6 +592,30 @@ Test(key, a_private_jwk_is_a_private_key_that_signs)
 	key_clear(&k);
 }
 
+/* RFC 7518 6.3.2: the CRT members may all be left out; d alone signs. */
+Test(key, a_private_rsa_jwk_without_its_primes_signs)
+{
+	static const char *const crt[] = {"p", "q", "dp", "dq", "qi"};
+	json_t *jwk = json_load_file(KF "rsa.jwk", 0, NULL);
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	char *text;
+	size_t i;
+
+	cr_assert_not_null(jwk);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(json_object_del(jwk, crt[i]), 0);
+	cr_assert_not_null(text = json_dumps(jwk, 0));
+	cr_assert_eq(key_load(&k, (unsigned char *)text, strlen(text), "in", NULL, &e), 0, "%s",
+		     e.msg);
+	cr_assert(k.is_private);
+	assert_kid(&k, "rsa", "rsa jwk without primes");
+	assert_signs(&k, KF "rsa.spki.pem");
+	free(text);
+	json_decref(jwk);
+	key_clear(&k);
+}
+
 /* OpenSSL's kid of pkey: SHA-256 of i2d_PUBKEY with the point uncompressed. */
 static void
 openssl_kid(EVP_PKEY *pkey, char hex[KEY_FINGERPRINT_HEX + 1])
@@ -767,6 +792,17 @@ Test(key, bad_jwks_say_what_is_wrong)
 		    "(key 2 of the JWK Set): a JWK is a JSON object");
 	refused_str("{\"kty\":\"EC\",\"kty\":\"RSA\"}", "is not a JWK: invalid JSON at line 1");
 	refused_str("{\"kty\":\"EC\",", "is not a JWK: invalid JSON");
+}
+
+/* A broken private JWK's message says where, never what: Jansson's text would quote d. */
+Test(key, a_broken_jwk_is_not_quoted)
+{
+	const char *jwk = "{\"kty\":\"EC\",\"d\":\"c2VjcmV0IHNjYWxhcg\" \"x\":1}";
+	struct key_set s = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(key_load_all(&s, (const unsigned char *)jwk, strlen(jwk), "in", NULL, &e), -1);
+	cr_assert_str_eq(e.msg, "'in' is not a JWK: invalid JSON at line 1, column 40");
 }
 
 Test(key, bad_openssh_lines_say_what_is_wrong)
