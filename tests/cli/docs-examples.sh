@@ -102,6 +102,8 @@ rm parts
 printf 'correct horse battery staple\n' >pass.txt
 printf 'line3-cam-01\nline3-cam-02\n' >ids.txt
 cp "$DATA/rfc7515/a3-ec-public.pem" "$DATA/rfc7515/a3.jws" .
+cp "$DATA/keyformats/ec.csr.pem" se-17.csr
+cp "$DATA/keyformats/ec.point64.hex" atecc-17.hex
 "$AKCRED" provision -o batch-7 --count 3 --prefix dev- --width 4 >/dev/null
 mkdir -p .config
 cp "$T/apikey" .config/akenza.key
