@@ -24,13 +24,11 @@
 #include "journal.h"
 #include "key.h"
 #include "manifest.h"
+#include "results.h"
 #include "timeutil.h"
 #include "banned.h"
 
 #define RESULTS_NAME "registered.csv"
-#define RESULTS_HEADER "device_id,akenza_device_id,credential_id,fingerprint,registered"
-#define RESULTS_FIELDS 5
-#define API_KEY_MAX 4096
 
 /* What became of a device: its "outcome" in --json, the first word of its line. */
 enum outcome { OUT_NONE, OUT_REGISTERED, OUT_PRESENT, OUT_SKIPPED, OUT_FAILED, OUT_DRY_RUN };
@@ -137,127 +135,13 @@ struct register_batch {
 
 /* ---- results file ---------------------------------------------------------- */
 
-struct known {
-	char *device_id, *akenza_id, *fingerprint;
-};
-
-static int
-known_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct known *)a)->device_id, ((const struct known *)b)->device_id);
-}
-
-static int
-is_hex(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!isxdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-static void
-known_free(struct known *k, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(k[i].device_id);
-		free(k[i].akenza_id);
-		free(k[i].fingerprint);
-	}
-	free(k);
-}
-
-static const struct journal_format results_format = {RESULTS_HEADER,
-						     "a results file of akcred register"};
-
-/*
- * The rows of a results file: the device ids it has registered, and with
- * which key.  Only whole rows count: a torn last line (a crash cut it, and a
- * dry run reads without repairing) is passed over.
- */
-static int
-results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct err *e)
-{
-	char id[DEVID_MAX + 1], akenza_id[AKENZA_ID_MAX], fp[KEY_FINGERPRINT_HEX + 1];
-	struct journal_record r = {
-		.f = {id, akenza_id, NULL, fp, NULL},
-		.cap = {sizeof(id), sizeof(akenza_id), 0, sizeof(fp), 0},
-	};
-	struct known *k = NULL, *nk;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	*out = NULL;
-	*nout = 0;
-	while ((rc = journal_next(jr, &r, e)) == 1) {
-		/* A device id, an akenza id and a kid, as register writes them: else not ours. */
-		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS ||
-		    r.toolong || devid_check(id, NULL) != 0 || !akenza_plausible_id(akenza_id) ||
-		    strlen(fp) != KEY_FINGERPRINT_HEX || !is_hex(fp))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((nk = realloc(k, cap * sizeof(*k))) == NULL)
-				goto oom;
-			k = nk;
-		}
-		k[n].device_id = strdup(id);
-		k[n].akenza_id = strdup(akenza_id);
-		k[n].fingerprint = strdup(fp);
-		n++;
-		if (k[n - 1].device_id == NULL || k[n - 1].akenza_id == NULL ||
-		    k[n - 1].fingerprint == NULL)
-			goto oom;
-	}
-	if (rc < 0) {
-		known_free(k, n);
-		return -1;
-	}
-	/* Sorted for bsearch; every row of a device is looked at, so order within one does not
-	 * matter. */
-	if (n > 0)
-		qsort(k, n, sizeof(*k), known_cmp);
-	*out = k;
-	*nout = n;
-	return 0;
-oom:
-	known_free(k, n);
-	return err_set(e, AK_INTERNAL, "out of memory");
-}
-
-/* Load the results file: the open journal (under its lock), else as it is (a dry run). */
-static int
-results_load(struct register_batch *s, struct known **known, size_t *nknown, struct err *e)
-{
-	struct journal_reader jr;
-	int rc;
-
-	if ((s->results.fd >= 0
-		     ? journal_reader_open_journal(&jr, &s->results, e)
-		     : journal_reader_open(&jr, s->results_path, &results_format, e)) != 0)
-		return -1;
-	rc = results_rows(&jr, known, nknown, e);
-	journal_reader_close(&jr);
-	return rc;
-}
-
 static void
 results_record(struct register_batch *s, const struct akenza_device *d)
 {
-	char row[512], when[TIMEUTIL_ISO_LEN];
-	const char *f[RESULTS_FIELDS] = {d->device_id, d->akenza_id, d->credential_id,
-					 d->fingerprint, timeutil_iso8601(time(NULL), when)};
-	int n;
-
 	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
-	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
-		err_set(&s->results_err, AK_INTERNAL,
-			"internal error: results row too long or not one line");
-	else
-		journal_append(&s->results, row, (size_t)n, &s->results_err);
+	results_append(&s->results, d->device_id, d->akenza_id, d->credential_id, d->fingerprint,
+		       time(NULL), &s->results_err);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -606,56 +490,16 @@ mark_duplicates(struct items *l)
 	return 0;
 }
 
-/* The API key: --api-key-file's first line, else $AKCRED_API_KEY; into sodium memory. */
+/* The API key (akenza_api_key()), with a warning if others can read its file. */
 static int
 api_key_get(const char *file, char **key, struct err *e)
 {
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	const char *src, *what;
-	char *env = NULL;
-	size_t n, i;
+	unsigned loose;
 
-	*key = NULL;
-	if (file != NULL) {
-		struct stat st;
-
-		if (fileio_read_secret(file, API_KEY_MAX, &b, e) != 0)
-			return -1;
-		/* As ssh does for keys: say so, since anyone who can read it can register devices.
-		 */
-		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
-			cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file,
-				 (unsigned)(st.st_mode & 0777));
-		src = (const char *)b.data;
-		n = strcspn(src, "\r\n");
-		what = file;
-	} else if ((env = getenv("AKCRED_API_KEY")) != NULL) {
-		src = env;
-		n = strlen(env);
-		what = "$AKCRED_API_KEY";
-	} else {
-		return err_set(e, AK_USAGE,
-			       "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
-	}
-	/* A header value: printable ASCII only.  The key itself is never shown. */
-	for (i = 0; i < n; i++)
-		if (src[i] < 0x21 || src[i] > 0x7e)
-			break;
-	if (n == 0 || i != n) {
-		fileio_buf_clear(&b);
-		return err_set(e, AK_INPUT, "the API key in '%s' is %s", what,
-			       n == 0 ? "empty" : "not printable ASCII without spaces");
-	}
-	if ((*key = sodium_malloc(n + 1)) == NULL) {
-		fileio_buf_clear(&b);
-		return err_set(e, AK_INTERNAL, "out of memory");
-	}
-	memcpy(*key, src, n);
-	(*key)[n] = '\0';
-	fileio_buf_clear(&b);
-	/* Children and /proc/self/environ need not see it any more. */
-	if (env != NULL)
-		sodium_memzero(env, strlen(env));
+	if (akenza_api_key(file, key, &loose, e) != 0)
+		return -1;
+	if (loose != 0)
+		cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file, loose);
 	return 0;
 }
 
@@ -704,44 +548,35 @@ load_items(struct register_batch *s, struct err *e)
 
 /* What the results file knows of it: done with this key, or its akenza id (no look-up). */
 static void
-item_known(struct item *it, const struct known *known, size_t nknown)
+item_known(struct item *it, const struct results *known)
 {
-	struct known key = {.device_id = it->device_id};
-	const struct known *hit;
+	const char *aid;
 
-	if (nknown == 0 || (hit = bsearch(&key, known, nknown, sizeof(*known), known_cmp)) == NULL)
-		return;
-	/* Any row of this device with this key means done. */
-	while (hit > known && strcmp(hit[-1].device_id, it->device_id) == 0)
-		hit--;
-	for (; hit < known + nknown && strcmp(hit->device_id, it->device_id) == 0; hit++) {
-		if (strcmp(hit->fingerprint, it->fingerprint) == 0)
-			it->skipped = 1;
-		/* A new key for a known device: no need to look the device up. */
-		if (it->d.akenza_id[0] == '\0')
-			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", hit->akenza_id);
-	}
+	if (results_find(known, it->device_id, it->fingerprint, &aid))
+		it->skipped = 1;
+	/* A new key for a known device: no need to look the device up. */
+	if (aid != NULL && it->d.akenza_id[0] == '\0')
+		snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", aid);
 }
 
 /* The results file: opened (and locked) for a run, only read by a dry run. */
 static int
 load_results(struct register_batch *s, struct err *e)
 {
-	struct known *known = NULL;
-	size_t nknown = 0, i;
+	struct results known = RESULTS_INIT;
+	size_t i;
 
-	if (s->results_path != NULL && !s->o->dry_run) {
-		if (journal_open(&s->results, s->results_path, &results_format, e) != 0 ||
-		    results_load(s, &known, &nknown, e) != 0)
-			return -1;
-	} else if (s->results_path != NULL && access(s->results_path, F_OK) == 0) {
-		if (results_load(s, &known, &nknown, e) != 0)
-			return -1;
-	}
+	if (s->results_path == NULL)
+		return 0;
+	if (!s->o->dry_run &&
+	    journal_open(&s->results, s->results_path, &results_registered, e) != 0)
+		return -1;
+	if (results_load(&known, &s->results, s->results_path, &results_registered, e) != 0)
+		return -1;
 	for (i = 0; i < s->items.n; i++)
 		if (!s->items.v[i].failed)
-			item_known(&s->items.v[i], known, nknown);
-	known_free(known, nknown);
+			item_known(&s->items.v[i], &known);
+	results_clear(&known);
 	return 0;
 }
 
