@@ -43,7 +43,7 @@ for dev_id, _, fp, _, _ in rows:
 assert st["stats"]["bad_requests"] == 0, st["stats"]' "$AKCRED" || fail "$1: akenza does not hold what it should"
 }
 
-for fault in "" "--drop-after-delete 2" "--error500-delete 2" "--rate-limit 3" "--drop 4" "--error500 5"; do
+for fault in "" "--drop-after-delete 2" "--error500-delete 2" "--rate-limit 3" "--rate-limit-bare 4" "--drop 4" "--error500 5"; do
 	# shellcheck disable=SC2086
 	setup $fault
 	akcred 0 credentials revoke --manifest dev/manifest.csv --fingerprints bad.txt $api --jobs 3
@@ -51,7 +51,7 @@ for fault in "" "--drop-after-delete 2" "--error500-delete 2" "--rate-limit 3" "
 	check_state "${fault:-no fault}"
 	assert_eq "$(tail -n +2 dev/revoked.csv | cut -d, -f1 | sort | tr '\n' ' ')" "dev-0001 dev-0002 dev-0003 dev-0004 " "$fault: journal"
 	if [ -n "$fault" ]; then
-		n=$(mock_stat "$(echo "${fault#--}" | cut -d' ' -f1 | sed 's/^error//; s/^rate-limit$/429/')")
+		n=$(mock_stat "$(echo "${fault#--}" | cut -d' ' -f1 | sed 's/^error//; s/^rate-limit$/429/; s/^rate-limit-bare$/429-bare/')")
 		[ "$n" -gt 0 ] || fail "$fault: no fault was injected"
 	fi
 	# A rerun passes over what the journal holds: no request at all.
