@@ -272,8 +272,7 @@ static const struct cmd_option list_options[] = {
 	CMD_OPT("device-id", CMD_STRING, struct list_opts, device_id, "ID", NULL,
 		"the device whose credentials to list"),
 	CMD_OPT("manifest", CMD_STRING, struct list_opts, manifest, "FILE", "@file",
-		"every device of a manifest, its key's credential marked",
-		.excludes = "device-id"),
+		"every device of a manifest, its key's credential marked", .excludes = "device-id"),
 	CMD_OPT("key", CMD_STRING, struct list_opts, key_path, "FILE", "@file",
 		"the device's key (public or private, or a certificate): its credential marked",
 		.needs = "device-id"),
@@ -338,8 +337,8 @@ list_text(const struct listing *r)
 
 			if (!shown(r, c))
 				continue;
-			cmd_println_safe(stdout, "  %s  %s  %s  expires %s%s%s%s  created %s%s", c->id,
-					 or_dash(c->name), or_dash(c->algorithm),
+			cmd_println_safe(stdout, "  %s  %s  %s  expires %s%s%s%s  created %s%s",
+					 c->id, or_dash(c->name), or_dash(c->algorithm),
 					 c->expiration[0] != '\0' ? c->expiration : "never",
 					 c->has_expires ? " (" : "",
 					 c->has_expires ? timeutil_relative(c->expires, r->now, rel,
@@ -389,8 +388,8 @@ list_json_device(const struct listing *r, const struct item *it)
 		c = json_pack("{ss so so so so so so sb}", "id", e->id, "name", opt_string(e->name),
 			      "algorithm", opt_string(e->algorithm), "fingerprint",
 			      opt_string(e->fingerprint), "kid", opt_string(e->kid), "expiration",
-			      opt_string(e->expiration), "created", opt_string(e->created),
-			      "local", is_local(it, e));
+			      opt_string(e->expiration), "created", opt_string(e->created), "local",
+			      is_local(it, e));
 		json_array_append_new(a, c);
 	}
 	json_object_set_new(j, "credentials", a);
@@ -662,9 +661,8 @@ revoke_done(struct akenza_device *d, void *arg)
 	case AKENZA_GONE:
 		/* Done either way: recorded, so that a rerun passes over it. */
 		if (s->results.fd >= 0 && s->results_err.status == AK_OK)
-			results_append(&s->results, it->device_id, d->akenza_id,
-				       d->credential_id, it->fingerprint, time(NULL),
-				       &s->results_err);
+			results_append(&s->results, it->device_id, d->akenza_id, d->credential_id,
+				       it->fingerprint, time(NULL), &s->results_err);
 		break;
 	case AKENZA_LAST:
 		err_set(&it->err, AK_NEGATIVE,
@@ -716,8 +714,9 @@ kids_read(struct kids *k, const char *path, struct err *e)
 		line[t - s == KEY_FINGERPRINT_HEX ? KEY_FINGERPRINT_HEX : 0] = '\0';
 		if (parse_kid(line, k->v[k->n]) != 0) {
 			fileio_buf_clear(&b);
-			return err_set(e, AK_INPUT, "'%s' line %lu: not a fingerprint (64 hex digits)",
-				       path, lineno);
+			return err_set(e, AK_INPUT,
+				       "'%s' line %lu: not a fingerprint (64 hex digits)", path,
+				       lineno);
 		}
 		k->n++;
 	}
@@ -744,8 +743,7 @@ revoke_load_manifest(struct revoke *s, struct err *e)
 		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (load_manifest(&s->l, s->o->manifest, &k, used, &s->results_path, REVOKED_NAME, e) !=
-	    0)
+	if (load_manifest(&s->l, s->o->manifest, &k, used, &s->results_path, REVOKED_NAME, e) != 0)
 		goto out;
 	for (i = 0; i < k.n; i++) {
 		if (used[i])
@@ -773,8 +771,7 @@ revoke_results(struct revoke *s, struct err *e)
 	struct results done = RESULTS_INIT;
 	size_t i;
 
-	if (!s->o->dry_run &&
-	    journal_open(&s->results, s->results_path, &results_revoked, e) != 0)
+	if (!s->o->dry_run && journal_open(&s->results, s->results_path, &results_revoked, e) != 0)
 		return -1;
 	if (results_load(&done, &s->results, s->results_path, &results_revoked, e) != 0)
 		return -1;
@@ -849,8 +846,9 @@ revoke_check(struct revoke_opts *o)
 	struct err e = ERR_INIT;
 
 	if ((o->manifest != NULL) == (o->device_id != NULL))
-		return cmd_usage_error("give either --device-id ID (--fingerprint KID | "
-				       "--credential-id ID) or --manifest FILE --fingerprints FILE");
+		return cmd_usage_error(
+			"give either --device-id ID (--fingerprint KID | "
+			"--credential-id ID) or --manifest FILE --fingerprints FILE");
 	if (o->device_id != NULL && o->fingerprint == NULL && o->credential_id == NULL)
 		return cmd_usage_error("--device-id needs --fingerprint KID or --credential-id ID");
 	if (o->device_id != NULL && devid_check(o->device_id, &e) != 0)
