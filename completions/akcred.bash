@@ -10,15 +10,19 @@ _akcred()
 		case $path in
 		'') path=$w ;;
 		jwt) path="jwt $w" ;;
+		credentials) path="credentials $w" ;;
 		*) break ;;
 		esac
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register credentials help version" -- "$cur"))
 		return ;;
 	jwt)
 		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
+		return ;;
+	credentials)
+		COMPREPLY=($(compgen -W "list revoke --help" -- "$cur"))
 		return ;;
 	'keygen')
 		case $prev in
@@ -159,19 +163,58 @@ _akcred()
 		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--device-id) return ;;
 		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-		--akenza-device-id) return ;;
-		--workspace-id) return ;;
 		--data-flow-id) return ;;
 		--credential-name) return ;;
+		--expires) return ;;
+		--workspace-id) return ;;
+		--akenza-device-id) return ;;
 		--api-url) return ;;
 		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs|-j) return ;;
+		--timeout) return ;;
+		--retries) return ;;
 		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		esac
+		opts='--manifest --device-id --public --data-flow-id --create-devices --credential-name --expires --workspace-id --akenza-device-id --api-url --api-key-file --ca-file --jobs --timeout --retries --results --dry-run --json --help'
+		operands=''
+		;;
+	'credentials list')
+		case $prev in
+		--device-id) return ;;
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--expiring-within) COMPREPLY=($(compgen -W "7d 30d" -- "$cur")); return ;;
+		--workspace-id) return ;;
+		--akenza-device-id) return ;;
+		--api-url) return ;;
+		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--jobs|-j) return ;;
 		--timeout) return ;;
 		--retries) return ;;
 		esac
-		opts='--manifest --device-id --public --akenza-device-id --workspace-id --data-flow-id --create-devices --credential-name --api-url --api-key-file --ca-file --results --jobs --timeout --retries --dry-run --json --help'
+		opts='--device-id --manifest --key --expiring-within --workspace-id --akenza-device-id --api-url --api-key-file --ca-file --jobs --timeout --retries --json --help'
+		operands=''
+		;;
+	'credentials revoke')
+		case $prev in
+		--device-id) return ;;
+		--fingerprint) return ;;
+		--credential-id) return ;;
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--fingerprints) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--workspace-id) return ;;
+		--akenza-device-id) return ;;
+		--api-url) return ;;
+		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs|-j) return ;;
+		--timeout) return ;;
+		--retries) return ;;
+		esac
+		opts='--device-id --fingerprint --credential-id --manifest --fingerprints --results --force --workspace-id --akenza-device-id --api-url --api-key-file --ca-file --jobs --timeout --retries --dry-run --json --help'
 		operands=''
 		;;
 	'help')
@@ -203,7 +246,7 @@ _akcred()
 		fi
 		COMPREPLY=($(compgen -P @ -f -- "${w#@}"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register credentials help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred

@@ -1,5 +1,6 @@
 /*
- * akenza: registering device credentials through akenza's REST API.
+ * akenza: device credentials through akenza's REST API -- registered,
+ * listed, deleted.
  *
  * What the API looks like comes from akenza's public Java API client; where
  * it is silent this module makes one explicit
@@ -10,13 +11,21 @@
  *   - create a device: POST /v3/devices {name, deviceId, workspaceId, dataFlowId,
  *                      connectivity: "MQTT"} -> {"id"}
  *   - credentials:     GET/POST /v3/device-authorization/devices/{id}/credentials
- *                      -> {"content": [...]} / {"id", "fingerprint", ...}
+ *                      -> {"content": [...]} / {"id", "fingerprint", ...};
+ *                      POST may carry "expiration" (ISO 8601 UTC)
+ *   - delete one:      DELETE .../credentials/{credentialId} -> 204 (404: gone)
  *
- * akenza_run() registers a set of devices with at most "jobs" of them in
- * progress at once over one http client (connections reused).  Per device:
- * find (or create) the akenza device, list its credentials -- a credential
- * with the same key is "already registered" -- else add it and compare the
- * fingerprint akenza returns.  HTTP 429 waits for Retry-After (or backs off)
+ * akenza_run() runs a set of devices with at most "jobs" of them in
+ * progress at once over one http client (connections reused), each by its
+ * op.  Per device: find (or, registering, create) the akenza device -- no
+ * look-up when its akenza id is given -- and list its credentials; then to
+ * register, a credential with the same key is "already registered", else it
+ * is added and the fingerprint akenza returns compared; to list, the
+ * listing is the outcome; to delete, the credential is picked from the
+ * listing (gone if absent; refused if it is the device's last one, unless
+ * allowed) and deleted, sent again after a lost answer (a 404 then means
+ * done: the credential was listed, and is gone).
+ * HTTP 429 waits for Retry-After (or backs off)
  * and holds back every new request meanwhile; 5xx and transport errors are
  * retried a bounded number of times.  A POST that may have reached the server
  * (time-out, dropped connection, 5xx) is never simply repeated: the device or
@@ -28,6 +37,7 @@
 #define AKENZA_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "err.h"
 #include "key.h"
@@ -41,6 +51,36 @@ enum akenza_outcome {
 	AKENZA_ADDED,   /* the credential was added */
 	AKENZA_PRESENT, /* akenza already had it */
 	AKENZA_FAILED,  /* see err (and http_status) */
+	AKENZA_LISTED,  /* AKENZA_OP_LIST: creds holds the listing */
+	AKENZA_DELETED, /* AKENZA_OP_DELETE: deleted (credential_id) */
+	AKENZA_GONE,    /* AKENZA_OP_DELETE: akenza does not hold it (not listed, or 404) */
+	AKENZA_LAST,    /* AKENZA_OP_DELETE: not deleted, the device's last credential */
+};
+
+/* What akenza_run() does for a device. */
+enum akenza_op {
+	AKENZA_OP_REGISTER = 0, /* find (or create) the device; add the credential unless listed */
+	AKENZA_OP_LIST,         /* find the device; list its credentials into creds */
+	AKENZA_OP_DELETE,       /* find the device; list; delete one credential */
+};
+
+#define AKENZA_TEXT_MAX 129 /* a credential's name, algorithm, fingerprint, times as shown */
+
+/*
+ * One credential of a listing, as akenza shows it: every text cleaned of
+ * control characters (the API key masked) and cut; "" where akenza gives none.
+ */
+struct akenza_credential {
+	char id[AKENZA_ID_MAX];
+	char name[AKENZA_TEXT_MAX];
+	char algorithm[AKENZA_TEXT_MAX];
+	char fingerprint[AKENZA_TEXT_MAX]; /* akenza's "fingerprint" */
+	/* The SHA-256 kid: akenza's fingerprint if it is one, else of its publicKey, else "". */
+	char kid[KEY_FINGERPRINT_HEX + 1];
+	char expiration[AKENZA_TEXT_MAX];
+	char created[AKENZA_TEXT_MAX];
+	int has_expires; /* expiration read into expires; 0: none, or not a time akcred reads */
+	time_t expires;
 };
 
 struct akenza_device {
@@ -51,11 +91,23 @@ struct akenza_device {
 	const char *fingerprint;       /* the local kid */
 	const char *cert_sha1;         /* SHA-1 of the certificate's DER, or NULL */
 	char akenza_id[AKENZA_ID_MAX]; /* if known already, else "" */
+	enum akenza_op op;             /* 0: AKENZA_OP_REGISTER */
+	const char *expiration;        /* REGISTER: ISO 8601 UTC, or NULL: none */
+	/*
+	 * DELETE: the credential with id delete_id, else the one of fingerprint
+	 * (and cert_sha1) as akenza_credential_matches() says; refused as
+	 * AKENZA_LAST if it is the only one the device has, unless allow_last.
+	 */
+	const char *delete_id;
+	int allow_last;
 
 	/* Out. */
 	enum akenza_outcome outcome;
-	int created; /* the device was created by this run */
-	char credential_id[AKENZA_ID_MAX];
+	int created;                       /* the device was created by this run */
+	char credential_id[AKENZA_ID_MAX]; /* added, present, or (DELETE) deleted */
+	/* LIST, and DELETE's listing before it deletes: free with akenza_device_clear(). */
+	struct akenza_credential *creds;
+	size_t ncreds;
 	char note[200];   /* about the fingerprint akenza reported, or "" */
 	long http_status; /* with AKENZA_FAILED, if there was a response */
 	struct err err;
@@ -83,6 +135,7 @@ struct akenza_config {
 #define AKENZA_PATH_LOOKUP "/v3/assets?workspaceId=%s&type=DEVICE&search=%s"
 #define AKENZA_PATH_DEVICES "/v3/devices"
 #define AKENZA_PATH_CREDENTIALS "/v3/device-authorization/devices/%s/credentials"
+#define AKENZA_PATH_CREDENTIAL "/v3/device-authorization/devices/%s/credentials/%s"
 #define AKENZA_JOBS_DEFAULT 8
 #define AKENZA_RETRIES_DEFAULT 5
 #define AKENZA_TIMEOUT_DEFAULT_MS 30000
@@ -93,11 +146,15 @@ struct akenza_config {
 	 .timeout_ms = AKENZA_TIMEOUT_DEFAULT_MS, .backoff_base_ms = 500, .backoff_cap_ms = 30000}
 /* clang-format on */
 
+/* Free what a run left in d (the listing); d can be run again. */
+void akenza_device_clear(struct akenza_device *d);
+
 /*
- * Register devs (outcome AKENZA_PENDING).  0 when every device has an
- * outcome (some may have failed); -1 when the run stopped (401/403:
- * AK_REFUSED; certificate or TLS set-up: AK_TLS; libcurl: AK_INTERNAL), the
- * devices not reached staying AKENZA_PENDING.
+ * Run each of devs (outcome AKENZA_PENDING) by its op: register, list or
+ * delete.  0 when every device has an outcome (some may have failed); -1
+ * when the run stopped (401/403: AK_REFUSED; certificate or TLS set-up:
+ * AK_TLS; libcurl: AK_INTERNAL), the devices not reached staying
+ * AKENZA_PENDING.
  */
 int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
 	       struct err *e);
@@ -108,6 +165,14 @@ int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs,
  */
 char *akenza_request_body(const struct akenza_config *c, const struct akenza_device *d, int create,
 			  const char *akenza_id);
+
+/*
+ * The API key: file's first line (with *loose the file's mode if others can
+ * read it, else 0), else $AKCRED_API_KEY (then wiped from the environment);
+ * into sodium memory (sodium_free() it).  AK_USAGE if neither, AK_INPUT if
+ * it is empty or not printable ASCII.
+ */
+int akenza_api_key(const char *file, char **key, unsigned *loose, struct err *e);
 
 /* The PEM to upload and akenza's algorithm name for a key or certificate (free() it). */
 int akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, struct err *e);
@@ -139,6 +204,16 @@ int akenza_find_device(const char *json, size_t len, const char *device_id, char
  */
 int akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
 			   char id[AKENZA_ID_MAX], char *note, size_t note_size);
+/*
+ * A credential listing into *creds (malloc'ed, free() it), *n of them: 0, or
+ * -1 if malformed (not a listing, an item without a plausible id) or out of
+ * memory.  api_key (NULL: none) is masked in what is kept.
+ */
+int akenza_parse_credentials(const char *json, size_t len, const char *api_key,
+			     struct akenza_credential **creds, size_t *n);
+/* Is c the credential of the key with this kid (and certificate SHA-1, or NULL)? */
+int akenza_credential_matches(const struct akenza_credential *c, const char *kid,
+			      const char *cert_sha1);
 /*
  * akenza's error message from an error body: every fragment of api_key (NULL:
  * none) of AKENZA_KEY_FRAGMENT or more characters -- a server may echo the

@@ -73,6 +73,12 @@ struct jwt_report {
 	/* signature_only: the payload, not decoded as claims (claims stays NULL). */
 	int payload_opaque;
 	size_t payload_len; /* its bytes once base64url-decoded */
+	/*
+	 * The moment from which jwt_check() calls the token expired -- exp
+	 * plus the leeway -- or 0 without a readable exp: where an accepted
+	 * token's session ends (the broker plugin), from the one rule.
+	 */
+	time_t expired_from;
 };
 /* clang-format off */
 #define JWT_REPORT_INIT {0}

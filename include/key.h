@@ -3,11 +3,40 @@
  * exporting, and the akenza fingerprint.
  *
  * The format of an input is detected from its content, never from a file
- * name: PEM (by its label) or DER (by trying each structure and requiring
- * that it consumes every byte).  The fingerprint is the lowercase hex SHA-256
- * of the DER SubjectPublicKeyInfo, always re-encoded in one canonical form
- * (named curve, uncompressed point) so that every encoding of one key gives
- * the same kid.
+ * name, by these rules in this order, each of which leaves no doubt:
+ *   - a "-----BEGIN " line: PEM, each block by its label (a PKCS#10
+ *     "CERTIFICATE REQUEST" or "NEW CERTIFICATE REQUEST" included);
+ *   - text -- no control characters but tabs and line breaks; bytes from
+ *     0x80 up (UTF-8) only when the input is not of a binary raw point's
+ *     length and prefix below -- whose first character after white space is
+ *     '{': a JWK (RFC 7517), or a JWK Set if it has "keys" -- every key of
+ *     the set, in order;
+ *   - text whose first line that is neither blank nor a '#' comment has an
+ *     OpenSSH key type ("ssh-...", "ecdsa-sha2-...", "sk-...") first or after
+ *     authorized_keys options: OpenSSH public keys, one a line, every line;
+ *   - text that is hex digits alone (white space and ':' between them
+ *     allowed) of exactly 130 ("04" first), 128 or 66 ("02"/"03" first)
+ *     digits: a raw P-256 point, as the binary forms below;
+ *   - binary data (not printable ASCII alone) of exactly 65 bytes starting
+ *     0x04 (04||X||Y), 64 bytes (X||Y, as an ATECC608 reports it: never DER,
+ *     no DER key akenza takes is 64 bytes) or 33 bytes starting 0x02/0x03
+ *     (compressed): a raw P-256 point;
+ *   - anything else binary: DER, by trying each structure (certificate,
+ *     certificate request, SubjectPublicKeyInfo, the private key forms,
+ *     PKCS#1) and requiring that it consumes every byte.
+ * The point of an EC key given raw, as a JWK or in OpenSSH form must be on
+ * the curve (OpenSSL checks it as it builds the key).  A certificate request's self-signature
+ * is verified: a request whose signature does not verify is refused, since
+ * it proves nobody held the private key.  A JWK's members other than the
+ * key's own (kid, alg, use, ...) are not read: the kid of every key is its
+ * fingerprint, as for every other form, and jwt verify picks from a JWK Set
+ * by it as from a PEM bundle.  Only EC P-256 and RSA are read from the JWK,
+ * OpenSSH and raw forms (the keys akenza takes).
+ *
+ * The fingerprint is the lowercase hex SHA-256 of the DER
+ * SubjectPublicKeyInfo, always re-encoded in one canonical form (named
+ * curve, uncompressed point) so that every encoding of one key gives the
+ * same kid.
  */
 #ifndef AKCRED_KEY_H
 #define AKCRED_KEY_H
@@ -28,10 +57,16 @@ enum key_format {
 	KEY_FMT_PKCS1_PUBLIC, /* "RSA PUBLIC KEY" */
 	KEY_FMT_PKCS8,        /* "PRIVATE KEY" */
 	KEY_FMT_PKCS8_ENCRYPTED,
-	KEY_FMT_RSA_PRIVATE, /* PKCS#1 "RSA PRIVATE KEY" */
-	KEY_FMT_EC_PRIVATE,  /* SEC1 "EC PRIVATE KEY" */
-	KEY_FMT_X509,        /* certificate */
-	KEY_FMT_PKCS11,      /* a key on a PKCS#11 token (p11.h), named by a "pkcs11:" URI */
+	KEY_FMT_RSA_PRIVATE,      /* PKCS#1 "RSA PRIVATE KEY" */
+	KEY_FMT_EC_PRIVATE,       /* SEC1 "EC PRIVATE KEY" */
+	KEY_FMT_X509,             /* certificate */
+	KEY_FMT_CSR,              /* PKCS#10 certificate request, its signature verified */
+	KEY_FMT_OPENSSH,          /* OpenSSH public key (a line of authorized_keys) */
+	KEY_FMT_JWK,              /* JWK, alone or in a JWK Set; private if it has "d" */
+	KEY_FMT_POINT,            /* raw P-256 point 04||X||Y */
+	KEY_FMT_POINT_XY,         /* raw P-256 point X||Y */
+	KEY_FMT_POINT_COMPRESSED, /* raw P-256 point 02/03||X */
+	KEY_FMT_PKCS11,           /* a key on a PKCS#11 token (p11.h), named by a "pkcs11:" URI */
 };
 
 #define KEY_FINGERPRINT_HEX 64
@@ -40,7 +75,7 @@ struct key {
 	EVP_PKEY *pkey;
 	X509 *cert; /* when the input was a certificate */
 	enum key_format format;
-	int pem; /* input was PEM (else DER) */
+	int pem; /* input was text: PEM, JSON, OpenSSH, hex (else DER, binary) */
 	int is_private;
 	int encrypted; /* the input was passphrase-protected */
 	/* A token's private key (p11.h): pkey is then its public half, and p11 signs. */
@@ -82,7 +117,8 @@ int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp
 int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
 void key_set_clear(struct key_set *s);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
-/* Initialise OpenSSL now, reporting a failure (key_generate does; threaded callers first). */
+/* Initialise OpenSSL and libsodium now, reporting a failure (key_generate and key_load_all
+ * do; threaded callers first). */
 int key_init(struct err *e);
 int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
 void key_clear(struct key *k);
@@ -95,6 +131,8 @@ const char *key_curve(const struct key *k);
 /* "EC P-256", "RSA 2048", "ED25519", ... into buf. */
 const char *key_describe(const struct key *k, char *buf, size_t size);
 const char *key_format_name(enum key_format f);
+/* How the input was written: "PEM", "DER", "JSON", "OpenSSH", "hex" or "binary". */
+const char *key_encoding_name(const struct key *k);
 
 /*
  * The JWS algorithm akenza would use with this key ("ES256" or "RS256"), or

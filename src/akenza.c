@@ -11,7 +11,10 @@
 #include <openssl/pem.h>
 #include <sodium.h>
 
+#include <sys/stat.h>
+
 #include "akenza.h"
+#include "fileio.h"
 #include "http.h"
 #include "safetext.h"
 #include "timeutil.h"
@@ -143,24 +146,34 @@ same_public_key(const char *pem, const char *kid)
 	return same;
 }
 
+/*
+ * How an item of a listing stands to the local key: akenza's fingerprint
+ * compared, and where that is no kid, the public key akenza returned.
+ */
+static int
+item_matches(const json_t *it, const char *kid, const char *cert_sha1, enum akenza_fp_match *m)
+{
+	const json_t *pk = json_object_get(it, "publicKey");
+
+	*m = akenza_compare_fingerprint(json_string_value(json_object_get(it, "fingerprint")), kid,
+					cert_sha1);
+	return *m == AKENZA_FP_SAME_KID || *m == AKENZA_FP_SAME_SHA1 ||
+	       ((*m == AKENZA_FP_OTHER_KIND || *m == AKENZA_FP_ABSENT) && json_is_string(pk) &&
+		same_public_key(json_string_value(pk), kid));
+}
+
 int
 akenza_find_credential(const char *json, size_t len, const char *kid, const char *cert_sha1,
 		       char id[AKENZA_ID_MAX], char *note, size_t note_size)
 {
-	json_t *root = parse(json, len), *list = items_of(root), *it, *pk;
+	json_t *root = parse(json, len), *list = items_of(root), *it;
 	enum akenza_fp_match m;
 	size_t i;
 	int rc = list == NULL ? -1 : 0;
 
 	json_array_foreach(list, i, it)
 	{
-		m = akenza_compare_fingerprint(json_string_value(
-						       json_object_get(it, "fingerprint")),
-					       kid, cert_sha1);
-		pk = json_object_get(it, "publicKey");
-		if (m == AKENZA_FP_SAME_KID || m == AKENZA_FP_SAME_SHA1 ||
-		    ((m == AKENZA_FP_OTHER_KIND || m == AKENZA_FP_ABSENT) && json_is_string(pk) &&
-		     same_public_key(json_string_value(pk), kid))) {
+		if (item_matches(it, kid, cert_sha1, &m)) {
 			if (id_of(it, id) != 0) {
 				rc = -1;
 				break;
@@ -177,6 +190,17 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 	}
 	json_decref(root);
 	return rc;
+}
+
+int
+akenza_credential_matches(const struct akenza_credential *c, const char *kid, const char *cert_sha1)
+{
+	enum akenza_fp_match m = akenza_compare_fingerprint(c->fingerprint, kid, cert_sha1);
+
+	if (m == AKENZA_FP_SAME_KID || m == AKENZA_FP_SAME_SHA1)
+		return 1;
+	return (m == AKENZA_FP_OTHER_KIND || m == AKENZA_FP_ABSENT) && c->kid[0] != '\0' &&
+	       strcmp(c->kid, kid) == 0;
 }
 
 /*
@@ -319,15 +343,153 @@ akenza_credential_pem(const struct key *k, char **pem, const char **algorithm, s
 	return 0;
 }
 
+/* A listed credential's text field as shown: cleaned, the API key masked, cut. */
+static void
+text_field(const json_t *it, const char *name, const char *api_key, char out[AKENZA_TEXT_MAX])
+{
+	const json_t *v = json_object_get(it, name);
+
+	out[0] = '\0';
+	if (json_is_string(v))
+		shown_text(out, AKENZA_TEXT_MAX, json_string_value(v), json_string_length(v),
+			   api_key);
+}
+
+/* akenza's expiration as a time: ISO 8601 UTC, fractions of a second passed over. */
+static int
+expiration_time(const char *s, time_t *t)
+{
+	char whole[TIMEUTIL_ISO_LEN];
+	size_t n = strlen(s);
+
+	if (n > 20 && s[19] == '.' && s[n - 1] == 'Z' && strspn(s + 20, "0123456789") == n - 21) {
+		snprintf(whole, sizeof(whole), "%.19sZ", s);
+		s = whole;
+	}
+	return timeutil_parse_time(s, t, NULL);
+}
+
+int
+akenza_parse_credentials(const char *json, size_t len, const char *api_key,
+			 struct akenza_credential **creds, size_t *n)
+{
+	json_t *root = parse(json, len), *list = items_of(root), *it, *pk;
+	struct akenza_credential *v = NULL, *c;
+	size_t i;
+	char norm[KEY_FINGERPRINT_HEX + 1];
+
+	*creds = NULL;
+	*n = 0;
+	if (list == NULL ||
+	    (v = calloc(json_array_size(list) ? json_array_size(list) : 1, sizeof(*v))) == NULL)
+		goto bad;
+	json_array_foreach(list, i, it)
+	{
+		c = &v[i];
+		if (!json_is_object(it) || id_of(it, c->id) != 0)
+			goto bad;
+		text_field(it, "name", api_key, c->name);
+		text_field(it, "algorithm", api_key, c->algorithm);
+		text_field(it, "fingerprint", api_key, c->fingerprint);
+		text_field(it, "expiration", api_key, c->expiration);
+		text_field(it, "created", api_key, c->created);
+		c->has_expires = c->expiration[0] != '\0' &&
+				 expiration_time(c->expiration, &c->expires) == 0;
+		pk = json_object_get(it, "publicKey");
+		if (akenza_compare_fingerprint(c->fingerprint, "", NULL) == AKENZA_FP_DIFFERENT) {
+			/* 64 hex digits, maybe with colons: the kid, in its one spelling. */
+			size_t k = 0;
+			const char *p;
+
+			for (p = c->fingerprint; *p != '\0' && k < KEY_FINGERPRINT_HEX; p++)
+				if (*p != ':')
+					norm[k++] = (char)tolower((unsigned char)*p);
+			norm[k] = '\0';
+			snprintf(c->kid, sizeof(c->kid), "%s", norm);
+		} else if (json_is_string(pk)) {
+			struct key k = KEY_INIT;
+			const char *pem = json_string_value(pk);
+
+			if (key_load(&k, (const unsigned char *)pem, strlen(pem),
+				     "akenza's public key", NULL, NULL) == 0 &&
+			    key_fingerprint(&k, c->kid, NULL) != 0)
+				c->kid[0] = '\0';
+			key_clear(&k);
+		}
+	}
+	*creds = v;
+	*n = json_array_size(list);
+	json_decref(root);
+	return 0;
+bad:
+	free(v);
+	json_decref(root);
+	return -1;
+}
+
+/* ---- the API key ------------------------------------------------------------ */
+
+#define AKENZA_API_KEY_MAX 4096
+
+int
+akenza_api_key(const char *file, char **key, unsigned *loose, struct err *e)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	const char *src, *what;
+	char *env = NULL;
+	size_t n, i;
+
+	*key = NULL;
+	*loose = 0;
+	if (file != NULL) {
+		struct stat st;
+
+		if (fileio_read_secret(file, AKENZA_API_KEY_MAX, &b, e) != 0)
+			return -1;
+		/* As ssh does for keys: anyone who can read it can register devices. */
+		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
+			*loose = (unsigned)(st.st_mode & 0777);
+		src = (const char *)b.data;
+		n = strcspn(src, "\r\n");
+		what = file;
+	} else if ((env = getenv("AKCRED_API_KEY")) != NULL) {
+		src = env;
+		n = strlen(env);
+		what = "$AKCRED_API_KEY";
+	} else {
+		return err_set(e, AK_USAGE,
+			       "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
+	}
+	/* A header value: printable ASCII only.  The key itself is never shown. */
+	for (i = 0; i < n; i++)
+		if (src[i] < 0x21 || src[i] > 0x7e)
+			break;
+	if (n == 0 || i != n) {
+		fileio_buf_clear(&b);
+		return err_set(e, AK_INPUT, "the API key in '%s' is %s", what,
+			       n == 0 ? "empty" : "not printable ASCII without spaces");
+	}
+	if ((*key = sodium_malloc(n + 1)) == NULL) {
+		fileio_buf_clear(&b);
+		return err_set(e, AK_INTERNAL, "out of memory");
+	}
+	memcpy(*key, src, n);
+	(*key)[n] = '\0';
+	fileio_buf_clear(&b);
+	/* Children and /proc/self/environ need not see it any more. */
+	if (env != NULL)
+		sodium_memzero(env, strlen(env));
+	return 0;
+}
+
 /* ---- the run ------------------------------------------------------------ */
 
-enum step { ST_LOOKUP, ST_CREATE, ST_LIST, ST_ADD };
+enum step { ST_LOOKUP, ST_CREATE, ST_LIST, ST_ADD, ST_DELETE };
 
 static const char *const step_what[] = {
-	[ST_LOOKUP] = "looking up the device",
-	[ST_CREATE] = "creating the device",
-	[ST_LIST] = "listing its credentials",
-	[ST_ADD] = "adding the credential",
+	[ST_LOOKUP] = "looking up the device",   [ST_CREATE] = "creating the device",
+	[ST_LIST] = "listing its credentials",   [ST_ADD] = "adding the credential",
+	[ST_DELETE] = "deleting the credential",
 };
 
 struct dev_state {
@@ -421,6 +583,11 @@ akenza_request_body(const struct akenza_config *c, const struct akenza_device *d
 			      c->credential_name != NULL ? c->credential_name : name,
 			      "akenzaDeviceId", akenza_id, "algorithm", d->algorithm, "publicKey",
 			      d->public_pem);
+		if (j != NULL && d->expiration != NULL &&
+		    json_object_set_new(j, "expiration", json_string(d->expiration)) != 0) {
+			json_decref(j);
+			j = NULL;
+		}
 	}
 	if (j == NULL)
 		return NULL;
@@ -456,6 +623,10 @@ start(struct run *run, struct akenza_device *d)
 		if (st->step == ST_ADD &&
 		    (st->body = akenza_request_body(c, d, 0, d->akenza_id)) == NULL)
 			return err_set(run->e, AK_INTERNAL, "out of memory");
+		break;
+	case ST_DELETE:
+		st->url = make_url(run, AKENZA_PATH_CREDENTIAL, d->akenza_id, d->credential_id);
+		st->req.method = HTTP_DELETE;
 		break;
 	}
 	if (st->url == NULL)
@@ -509,6 +680,7 @@ retry_later(struct run *run, struct akenza_device *d, const struct http_request 
 		st->step = ST_LOOKUP;
 	else if (st->step == ST_ADD && (r->sent || r->status >= 500))
 		st->step = ST_LIST;
+	/* A DELETE is sent again as it is: idempotent, and a 404 then means done. */
 	st->not_before = (long long)timeutil_now_ms() +
 			 http_backoff_ms(st->failures, c->backoff_base_ms, c->backoff_cap_ms,
 					 randombytes_random());
@@ -614,6 +786,17 @@ on_refused(const struct run *run, struct akenza_device *d, const struct http_req
 	char msg[AKENZA_MESSAGE_MAX];
 
 	message(run, r, msg);
+	if (st->step == ST_DELETE && r->status == 404) {
+		/*
+		 * Listed a moment ago, gone now: what the DELETE was for.  Most
+		 * likely an earlier attempt's answer was lost (libcurl itself sends
+		 * a request again on a fresh connection when a reused one dies).
+		 */
+		d->outcome = AKENZA_DELETED;
+		snprintf(d->note, sizeof(d->note),
+			 "akenza answered 404 to the DELETE: gone since it was listed");
+		return;
+	}
 	if (st->step == ST_ADD && is_duplicate(r->status, msg)) {
 		/* Refused as a duplicate: fine if the listing shows this very key. */
 		st->conflict = 1;
@@ -629,6 +812,42 @@ on_refused(const struct run *run, struct akenza_device *d, const struct http_req
 	fail(d, AK_REFUSED, r->status, "%s: HTTP %ld: %s", step_what[st->step], r->status, msg);
 }
 
+/* A listing for AKENZA_OP_LIST (the outcome) or AKENZA_OP_DELETE (what to delete). */
+static void
+listed(const struct run *run, struct akenza_device *d, const struct http_request *r)
+{
+	struct dev_state *st = d->priv;
+	const struct akenza_credential *target = NULL;
+	size_t i;
+
+	akenza_device_clear(d);
+	if (akenza_parse_credentials(r->data, r->len, run->c->api_key, &d->creds, &d->ncreds) !=
+	    0) {
+		unexpected(d, r);
+		return;
+	}
+	if (d->op == AKENZA_OP_LIST) {
+		d->outcome = AKENZA_LISTED;
+		return;
+	}
+	for (i = 0; i < d->ncreds && target == NULL; i++)
+		if (d->delete_id != NULL
+			    ? strcmp(d->creds[i].id, d->delete_id) == 0
+			    : akenza_credential_matches(&d->creds[i], d->fingerprint, d->cert_sha1))
+			target = &d->creds[i];
+	if (target == NULL) {
+		d->outcome = AKENZA_GONE;
+		return;
+	}
+	snprintf(d->credential_id, sizeof(d->credential_id), "%s", target->id);
+	/* Without a credential the device could not log in any more. */
+	if (d->ncreds == 1 && !d->allow_last) {
+		d->outcome = AKENZA_LAST;
+		return;
+	}
+	st->step = ST_DELETE;
+}
+
 /* A 2xx answer: the device's next step, or its outcome. */
 static void
 on_success(const struct run *run, struct akenza_device *d, const struct http_request *r)
@@ -642,12 +861,12 @@ on_success(const struct run *run, struct akenza_device *d, const struct http_req
 		rc = akenza_find_device(r->data, r->len, d->device_id, d->akenza_id);
 		if (rc == 1)
 			st->step = ST_LIST;
-		else if (rc == 0 && c->create_devices)
+		else if (rc == 0 && c->create_devices && d->op == AKENZA_OP_REGISTER)
 			st->step = ST_CREATE;
 		else if (rc == 0)
-			fail(d, AK_NEGATIVE, 0,
-			     "not found in akenza workspace '%s' (--create-devices creates it)",
-			     c->workspace_id);
+			fail(d, AK_NEGATIVE, 0, "not found in akenza workspace '%s'%s",
+			     c->workspace_id,
+			     d->op == AKENZA_OP_REGISTER ? " (--create-devices creates it)" : "");
 		else
 			unexpected(d, r);
 		break;
@@ -662,6 +881,10 @@ on_success(const struct run *run, struct akenza_device *d, const struct http_req
 		st->step = ST_ADD; /* a new device has no credentials to list */
 		break;
 	case ST_LIST:
+		if (d->op != AKENZA_OP_REGISTER) {
+			listed(run, d, r);
+			break;
+		}
 		rc = akenza_find_credential(r->data, r->len, d->fingerprint, d->cert_sha1,
 					    d->credential_id, d->note, sizeof(d->note));
 		if (rc == 1)
@@ -678,6 +901,9 @@ on_success(const struct run *run, struct akenza_device *d, const struct http_req
 		break;
 	case ST_ADD:
 		added(d, r, c->api_key);
+		break;
+	case ST_DELETE:
+		d->outcome = AKENZA_DELETED;
 		break;
 	}
 }
@@ -723,6 +949,14 @@ on_response(struct run *run, struct akenza_device *d, struct http_request *r)
 		on_refused(run, d, r);
 	else
 		on_success(run, d, r);
+}
+
+void
+akenza_device_clear(struct akenza_device *d)
+{
+	free(d->creds);
+	d->creds = NULL;
+	d->ncreds = 0;
 }
 
 static void

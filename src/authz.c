@@ -157,21 +157,6 @@ load_keys(const struct authz_config *c, const char *id, char **names, size_t n,
 	return 0;
 }
 
-/*
- * When the session of an accepted token ends: jwt_check() calls a token
- * expired once now - exp reaches the leeway, so at exp + leeway, with the
- * exp it read and the leeway it was given.
- */
-static time_t
-session_ends(const struct jwt_report *r, const struct jwt_check_opts *o)
-{
-	time_t exp = 0;
-
-	/* Accepted, so exp is there and in range (exp_missing is an error). */
-	(void)jwt_numeric_date(json_object_get(r->claims, "exp"), &exp);
-	return exp + (time_t)o->leeway;
-}
-
 int
 authz_login(const struct authz_config *c, const char *client_id, const char *password,
 	    struct authz_login *l, struct err *e)
@@ -225,7 +210,7 @@ authz_login(const struct authz_config *c, const char *client_id, const char *pas
 	}
 	if (kr.used >= 0 && jwt_report_accepted(&r) && r.signature_checked && r.signature_valid) {
 		rc = key_fingerprint(&keys.keys[kr.used], l->kid, e) == 0 ? 1 : -1;
-		l->ends = session_ends(&r, &o);
+		l->ends = r.expired_from; /* accepted: exp is there */
 		snprintf(l->key_file, sizeof(l->key_file), "%s/%s/%s", c->keys_dir, client_id,
 			 names[file_of[kr.used]]);
 	} else if (kr.kid == JWT_KID_UNKNOWN || kr.kid == JWT_KID_NOT_FP) {

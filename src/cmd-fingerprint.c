@@ -50,10 +50,7 @@ describe_json(const char *path, const struct key *k, const char *fp)
 				    key_curve(k) ? json_string(key_curve(k)) : json_null());
 	json_object_set_new(j, "bits", json_integer(key_bits(k)));
 	json_object_set_new(j, "format", json_string(key_format_name(k->format)));
-	json_object_set_new(j, "encoding",
-			    json_string(k->format == KEY_FMT_PKCS11 ? "PKCS#11"
-					: k->pem                    ? "PEM"
-								    : "DER"));
+	json_object_set_new(j, "encoding", json_string(key_encoding_name(k)));
 	json_object_set_new(j, "private", json_boolean(k->is_private));
 	ak = json_pack("{sb}", "accepted", alg != NULL);
 	if (alg != NULL) {

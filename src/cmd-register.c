@@ -24,13 +24,11 @@
 #include "journal.h"
 #include "key.h"
 #include "manifest.h"
+#include "results.h"
 #include "timeutil.h"
 #include "banned.h"
 
 #define RESULTS_NAME "registered.csv"
-#define RESULTS_HEADER "device_id,akenza_device_id,credential_id,fingerprint,registered"
-#define RESULTS_FIELDS 5
-#define API_KEY_MAX 4096
 
 /* What became of a device: its "outcome" in --json, the first word of its line. */
 enum outcome { OUT_NONE, OUT_REGISTERED, OUT_PRESENT, OUT_SKIPPED, OUT_FAILED, OUT_DRY_RUN };
@@ -65,9 +63,11 @@ struct items {
 };
 
 struct opts {
-	const char *manifest, *device_id, *public_path, *akenza_id, *results, *api_key_file;
-	unsigned long jobs, timeout, retries;
+	const char *manifest, *device_id, *public_path, *results;
+	time_t expires;
+	char expiration[TIMEUTIL_ISO_LEN]; /* expires, as akenza takes it */
 	int dry_run, json;
+	struct cmd_api api;
 	struct akenza_config ak;
 };
 
@@ -78,10 +78,6 @@ static const struct cmd_option options[] = {
 		"register one device (with --public)", .excludes = "manifest"),
 	CMD_OPT("public", CMD_STRING, struct opts, public_path, "FILE", "@file",
 		"its public key or certificate (PEM or DER)", .excludes = "manifest"),
-	CMD_OPT("akenza-device-id", CMD_STRING, struct opts, akenza_id, "ID", NULL,
-		"the device's akenza id, if known (no look-up)", .needs = "device-id"),
-	CMD_OPT("workspace-id", CMD_STRING, struct opts, ak.workspace_id, "ID", NULL,
-		"akenza workspace to find devices in"),
 	CMD_OPT("data-flow-id", CMD_STRING, struct opts, ak.data_flow_id, "ID", NULL,
 		"data flow of created devices"),
 	CMD_OPT("create-devices", CMD_FLAG, struct opts, ak.create_devices, NULL, NULL,
@@ -89,21 +85,12 @@ static const struct cmd_option options[] = {
 		.needs = "workspace-id data-flow-id"),
 	CMD_OPT("credential-name", CMD_STRING, struct opts, ak.credential_name, "NAME", NULL,
 		"name of the credentials (default akcred-<kid prefix>)"),
-	CMD_OPT("api-url", CMD_STRING, struct opts, ak.api_url, "URL", NULL, "akenza API",
-		.defstr = AKENZA_API_URL_DEFAULT),
-	CMD_OPT("api-key-file", CMD_STRING, struct opts, api_key_file, "FILE", "@file",
-		"read the API key from FILE's first line (else $AKCRED_API_KEY)"),
-	CMD_OPT("ca-file", CMD_STRING, struct opts, ak.ca_file, "FILE", "@file",
-		"trust anchors instead of the system store"),
+	CMD_OPT("expires", CMD_PARSE, struct opts, expires, "TIME|DURATION", NULL,
+		"the credentials expire then (ISO 8601 UTC) or after DURATION",
+		.parse = cmd_opt_expires),
+	CMD_API_OPTIONS(struct opts),
 	CMD_OPT("results", CMD_STRING, struct opts, results, "FILE", "@file",
 		"results file (default registered.csv next to the manifest)"),
-	CMD_OPT("jobs", CMD_UINT, struct opts, jobs, "N", NULL, "devices in progress at once, 1-64",
-		.letter = 'j', .def = AKENZA_JOBS_DEFAULT, .min = 1, .max = 64),
-	CMD_OPT("timeout", CMD_UINT, struct opts, timeout, "SECONDS", NULL,
-		"time limit of one request", .def = AKENZA_TIMEOUT_DEFAULT_MS / 1000, .min = 1,
-		.max = 3600),
-	CMD_OPT("retries", CMD_UINT, struct opts, retries, "N", NULL,
-		"retries after 5xx or network errors", .def = AKENZA_RETRIES_DEFAULT, .max = 20),
 	CMD_OPT("dry-run", CMD_FLAG, struct opts, dry_run, NULL, NULL,
 		"show the requests, send nothing"),
 	CMD_OPT("json", CMD_FLAG, struct opts, json, NULL, NULL, "print one JSON object"),
@@ -137,127 +124,13 @@ struct register_batch {
 
 /* ---- results file ---------------------------------------------------------- */
 
-struct known {
-	char *device_id, *akenza_id, *fingerprint;
-};
-
-static int
-known_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct known *)a)->device_id, ((const struct known *)b)->device_id);
-}
-
-static int
-is_hex(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!isxdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-static void
-known_free(struct known *k, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(k[i].device_id);
-		free(k[i].akenza_id);
-		free(k[i].fingerprint);
-	}
-	free(k);
-}
-
-static const struct journal_format results_format = {RESULTS_HEADER,
-						     "a results file of akcred register"};
-
-/*
- * The rows of a results file: the device ids it has registered, and with
- * which key.  Only whole rows count: a torn last line (a crash cut it, and a
- * dry run reads without repairing) is passed over.
- */
-static int
-results_rows(struct journal_reader *jr, struct known **out, size_t *nout, struct err *e)
-{
-	char id[DEVID_MAX + 1], akenza_id[AKENZA_ID_MAX], fp[KEY_FINGERPRINT_HEX + 1];
-	struct journal_record r = {
-		.f = {id, akenza_id, NULL, fp, NULL},
-		.cap = {sizeof(id), sizeof(akenza_id), 0, sizeof(fp), 0},
-	};
-	struct known *k = NULL, *nk;
-	size_t n = 0, cap = 0;
-	int rc;
-
-	*out = NULL;
-	*nout = 0;
-	while ((rc = journal_next(jr, &r, e)) == 1) {
-		/* A device id, an akenza id and a kid, as register writes them: else not ours. */
-		if (r.torn || r.syntax != NULL || r.nul || r.nfields != RESULTS_FIELDS ||
-		    r.toolong || devid_check(id, NULL) != 0 || !akenza_plausible_id(akenza_id) ||
-		    strlen(fp) != KEY_FINGERPRINT_HEX || !is_hex(fp))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((nk = realloc(k, cap * sizeof(*k))) == NULL)
-				goto oom;
-			k = nk;
-		}
-		k[n].device_id = strdup(id);
-		k[n].akenza_id = strdup(akenza_id);
-		k[n].fingerprint = strdup(fp);
-		n++;
-		if (k[n - 1].device_id == NULL || k[n - 1].akenza_id == NULL ||
-		    k[n - 1].fingerprint == NULL)
-			goto oom;
-	}
-	if (rc < 0) {
-		known_free(k, n);
-		return -1;
-	}
-	/* Sorted for bsearch; every row of a device is looked at, so order within one does not
-	 * matter. */
-	if (n > 0)
-		qsort(k, n, sizeof(*k), known_cmp);
-	*out = k;
-	*nout = n;
-	return 0;
-oom:
-	known_free(k, n);
-	return err_set(e, AK_INTERNAL, "out of memory");
-}
-
-/* Load the results file: the open journal (under its lock), else as it is (a dry run). */
-static int
-results_load(struct register_batch *s, struct known **known, size_t *nknown, struct err *e)
-{
-	struct journal_reader jr;
-	int rc;
-
-	if ((s->results.fd >= 0
-		     ? journal_reader_open_journal(&jr, &s->results, e)
-		     : journal_reader_open(&jr, s->results_path, &results_format, e)) != 0)
-		return -1;
-	rc = results_rows(&jr, known, nknown, e);
-	journal_reader_close(&jr);
-	return rc;
-}
-
 static void
 results_record(struct register_batch *s, const struct akenza_device *d)
 {
-	char row[512], when[TIMEUTIL_ISO_LEN];
-	const char *f[RESULTS_FIELDS] = {d->device_id, d->akenza_id, d->credential_id,
-					 d->fingerprint, timeutil_iso8601(time(NULL), when)};
-	int n;
-
 	if (s->results.fd < 0 || s->results_err.status != AK_OK)
 		return;
-	if ((n = journal_format_row(f, RESULTS_FIELDS, row, sizeof(row))) < 0)
-		err_set(&s->results_err, AK_INTERNAL,
-			"internal error: results row too long or not one line");
-	else
-		journal_append(&s->results, row, (size_t)n, &s->results_err);
+	results_append(&s->results, d->device_id, d->akenza_id, d->credential_id, d->fingerprint,
+		       time(NULL), &s->results_err);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -606,59 +479,6 @@ mark_duplicates(struct items *l)
 	return 0;
 }
 
-/* The API key: --api-key-file's first line, else $AKCRED_API_KEY; into sodium memory. */
-static int
-api_key_get(const char *file, char **key, struct err *e)
-{
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	const char *src, *what;
-	char *env = NULL;
-	size_t n, i;
-
-	*key = NULL;
-	if (file != NULL) {
-		struct stat st;
-
-		if (fileio_read_secret(file, API_KEY_MAX, &b, e) != 0)
-			return -1;
-		/* As ssh does for keys: say so, since anyone who can read it can register devices.
-		 */
-		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
-			cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file,
-				 (unsigned)(st.st_mode & 0777));
-		src = (const char *)b.data;
-		n = strcspn(src, "\r\n");
-		what = file;
-	} else if ((env = getenv("AKCRED_API_KEY")) != NULL) {
-		src = env;
-		n = strlen(env);
-		what = "$AKCRED_API_KEY";
-	} else {
-		return err_set(e, AK_USAGE,
-			       "no API key: give --api-key-file FILE or set AKCRED_API_KEY");
-	}
-	/* A header value: printable ASCII only.  The key itself is never shown. */
-	for (i = 0; i < n; i++)
-		if (src[i] < 0x21 || src[i] > 0x7e)
-			break;
-	if (n == 0 || i != n) {
-		fileio_buf_clear(&b);
-		return err_set(e, AK_INPUT, "the API key in '%s' is %s", what,
-			       n == 0 ? "empty" : "not printable ASCII without spaces");
-	}
-	if ((*key = sodium_malloc(n + 1)) == NULL) {
-		fileio_buf_clear(&b);
-		return err_set(e, AK_INTERNAL, "out of memory");
-	}
-	memcpy(*key, src, n);
-	(*key)[n] = '\0';
-	fileio_buf_clear(&b);
-	/* Children and /proc/self/environ need not see it any more. */
-	if (env != NULL)
-		sodium_memzero(env, strlen(env));
-	return 0;
-}
-
 /* ---- the run ----------------------------------------------------------------- */
 
 /* The devices to register, loaded and checked, each pointed at by its akenza_device. */
@@ -681,8 +501,8 @@ load_items(struct register_batch *s, struct err *e)
 		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
 		if (item_load(it, NULL, NULL, e) != 0)
 			return -1;
-		if (o->akenza_id != NULL)
-			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->akenza_id);
+		if (o->api.akenza_id != NULL)
+			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->api.akenza_id);
 	}
 	/* One device, one row: a manifest listing a device twice is a mistake. */
 	if (mark_duplicates(&s->items) != 0)
@@ -695,6 +515,7 @@ load_items(struct register_batch *s, struct err *e)
 		it->d.public_pem = it->pem;
 		it->d.fingerprint = it->fingerprint;
 		it->d.cert_sha1 = it->sha1[0] != '\0' ? it->sha1 : NULL;
+		it->d.expiration = o->expiration[0] != '\0' ? o->expiration : NULL;
 	}
 	s->r.total = s->items.n;
 	if ((s->r.ended = calloc(s->items.n ? s->items.n : 1, sizeof(*s->r.ended))) == NULL)
@@ -704,44 +525,35 @@ load_items(struct register_batch *s, struct err *e)
 
 /* What the results file knows of it: done with this key, or its akenza id (no look-up). */
 static void
-item_known(struct item *it, const struct known *known, size_t nknown)
+item_known(struct item *it, const struct results *known)
 {
-	struct known key = {.device_id = it->device_id};
-	const struct known *hit;
+	const char *aid;
 
-	if (nknown == 0 || (hit = bsearch(&key, known, nknown, sizeof(*known), known_cmp)) == NULL)
-		return;
-	/* Any row of this device with this key means done. */
-	while (hit > known && strcmp(hit[-1].device_id, it->device_id) == 0)
-		hit--;
-	for (; hit < known + nknown && strcmp(hit->device_id, it->device_id) == 0; hit++) {
-		if (strcmp(hit->fingerprint, it->fingerprint) == 0)
-			it->skipped = 1;
-		/* A new key for a known device: no need to look the device up. */
-		if (it->d.akenza_id[0] == '\0')
-			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", hit->akenza_id);
-	}
+	if (results_find(known, it->device_id, it->fingerprint, &aid))
+		it->skipped = 1;
+	/* A new key for a known device: no need to look the device up. */
+	if (aid != NULL && it->d.akenza_id[0] == '\0')
+		snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", aid);
 }
 
 /* The results file: opened (and locked) for a run, only read by a dry run. */
 static int
 load_results(struct register_batch *s, struct err *e)
 {
-	struct known *known = NULL;
-	size_t nknown = 0, i;
+	struct results known = RESULTS_INIT;
+	size_t i;
 
-	if (s->results_path != NULL && !s->o->dry_run) {
-		if (journal_open(&s->results, s->results_path, &results_format, e) != 0 ||
-		    results_load(s, &known, &nknown, e) != 0)
-			return -1;
-	} else if (s->results_path != NULL && access(s->results_path, F_OK) == 0) {
-		if (results_load(s, &known, &nknown, e) != 0)
-			return -1;
-	}
+	if (s->results_path == NULL)
+		return 0;
+	if (!s->o->dry_run &&
+	    journal_open(&s->results, s->results_path, &results_registered, e) != 0)
+		return -1;
+	if (results_load(&known, &s->results, s->results_path, &results_registered, e) != 0)
+		return -1;
 	for (i = 0; i < s->items.n; i++)
 		if (!s->items.v[i].failed)
-			item_known(&s->items.v[i], known, nknown);
-	known_free(known, nknown);
+			item_known(&s->items.v[i], &known);
+	results_clear(&known);
 	return 0;
 }
 
@@ -799,14 +611,14 @@ static int
 register_dry_run(struct register_batch *s)
 {
 	struct result *r = &s->r;
-	struct err e = ERR_INIT;
 	char *api_key = NULL;
 	size_t i;
+	int status;
 
 	/* The run's own check of the key: a dry run that passes means the run can start. */
 	if (count_pending(s) > 0) {
-		if (api_key_get(s->o->api_key_file, &api_key, &e) != 0)
-			return cmd_fail(&e);
+		if ((status = cmd_api_key(&s->o->api, &api_key)) != AK_OK)
+			return status;
 		sodium_free(api_key);
 	}
 	for (i = 0; i < s->items.n; i++) {
@@ -883,9 +695,9 @@ register_send(struct register_batch *s)
 	struct akenza_config *c = &s->o->ak;
 	struct akenza_device **pending;
 	enum ak_status status = AK_OK;
-	struct err e = ERR_INIT;
 	char *api_key = NULL;
 	size_t i, npending = 0;
+	int key_status;
 
 	/* Local failures and skips come first; the rest goes to akenza. */
 	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
@@ -895,10 +707,10 @@ register_send(struct register_batch *s)
 			pending[npending++] = &s->items.v[i].d;
 	progress_show(s);
 	if (npending > 0) {
-		if (api_key_get(s->o->api_key_file, &api_key, &e) != 0) {
+		if ((key_status = cmd_api_key(&s->o->api, &api_key)) != AK_OK) {
 			free(pending);
 			progress_clear(s);
-			return cmd_fail(&e);
+			return key_status;
 		}
 		c->api_key = api_key;
 		c->done = on_done;
@@ -951,18 +763,9 @@ credential_name_ok(const char *name)
 
 /* What the table's rules cannot say: 0, or a usage error (said). */
 static int
-check_options(const struct opts *o)
+check_options(struct opts *o)
 {
-	/* Ids go into URLs and request bodies as they are. */
-	const struct {
-		const char *name, *value;
-	} ids[] = {
-		{"akenza-device-id", o->akenza_id},
-		{"workspace-id", o->ak.workspace_id},
-		{"data-flow-id", o->ak.data_flow_id},
-	};
 	struct err e = ERR_INIT;
-	size_t i;
 
 	if ((o->manifest != NULL) == (o->device_id != NULL || o->public_path != NULL))
 		return cmd_usage_error(
@@ -971,51 +774,32 @@ check_options(const struct opts *o)
 		return cmd_usage_error("--device-id and --public go together");
 	if (o->device_id != NULL && devid_check(o->device_id, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (ids[i].value != NULL && !akenza_plausible_id(ids[i].value))
-			return cmd_usage_error("--%s '%s' is not an akenza id", ids[i].name,
-					       ids[i].value);
+	/* Ids go into URLs and request bodies as they are. */
+	if (o->ak.data_flow_id != NULL && !akenza_plausible_id(o->ak.data_flow_id))
+		return cmd_usage_error("--data-flow-id '%s' is not an akenza id",
+				       o->ak.data_flow_id);
 	if (o->ak.credential_name != NULL && !credential_name_ok(o->ak.credential_name))
 		return cmd_usage_error(
 			"--credential-name must be 1 to 200 bytes of UTF-8 text on one line");
-	if (o->ak.workspace_id == NULL && o->akenza_id == NULL)
-		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
-	if (strncasecmp(o->ak.api_url, "https://", 8) != 0 || o->ak.api_url[8] == '\0')
-		return cmd_usage_error("--api-url must be an https:// URL, not '%s'",
-				       o->ak.api_url);
-	return 0;
+	return cmd_api_setup(&o->api, &o->ak);
 }
 
 static int
 cmd_register_exec(void *opts, int argc, char **argv)
 {
-	const struct akenza_config defaults = AKENZA_CONFIG_INIT;
 	struct opts *o = opts;
 	struct register_batch s = {.o = o,
 				   .results = JOURNAL_INIT,
 				   .results_err = ERR_INIT,
 				   .fatal = ERR_INIT};
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct err e = ERR_INIT;
 	int status;
 
 	(void)argc; /* no operands: cmd_main() refuses them */
 	(void)argv;
 	if ((status = check_options(o)) != 0)
 		return status;
-	/* A missing trust anchor file is an input error now, not a TLS failure later. */
-	if (o->ak.ca_file != NULL) {
-		if (fileio_read(o->ak.ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
-			return cmd_fail(&e);
-		fileio_buf_clear(&b);
-	}
-	/* What the options do not set stays as the akenza module has it. */
-	o->ak.max_rate_limited = defaults.max_rate_limited;
-	o->ak.backoff_base_ms = defaults.backoff_base_ms;
-	o->ak.backoff_cap_ms = defaults.backoff_cap_ms;
-	o->ak.jobs = (int)o->jobs;
-	o->ak.timeout_ms = (long)o->timeout * 1000;
-	o->ak.max_retries = (unsigned)o->retries;
+	if (cmd_given("expires"))
+		timeutil_iso8601(o->expires, o->expiration);
 	status = register_run(&s);
 	journal_close(&s.results);
 	free(s.results_path);

@@ -25,7 +25,13 @@ dlib_resolve(struct dlib *l, struct err *e)
 	}
 	for (s = l->syms; s->name != NULL; s++) {
 		if ((f = dlsym(l->handle, s->name)) == NULL) {
-			/* Nothing of it has run yet: close it, so that a retry starts afresh. */
+			/*
+			 * Nothing of it has run yet: close it, and forget the
+			 * addresses taken so far, so that no pointer into an
+			 * unmapped library survives and a retry starts afresh.
+			 */
+			for (const struct dlib_sym *t = l->syms; t != s; t++)
+				memset(t->dest, 0, sizeof(f));
 			dlclose(l->handle);
 			l->handle = NULL;
 			return err_set(e, AK_INTERNAL, "%s has no '%s': %s", l->soname, s->name,

@@ -728,7 +728,9 @@ check_claims(struct jwt_report *r, const struct jwt_check_opts *o)
 		      timeutil_iso8601(iat, iso),
 		      timeutil_duration((long long)iat - now, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));
-	if (has_exp && (long long)now - exp >= o->leeway)
+	if (has_exp)
+		r->expired_from = exp + (time_t)o->leeway;
+	if (has_exp && now >= r->expired_from)
 		ERROR(r, "expired", "expired at %s, %s ago (leeway %s)", timeutil_iso8601(exp, iso),
 		      timeutil_duration((long long)now - exp, d1, sizeof(d1)),
 		      timeutil_duration(o->leeway, d2, sizeof(d2)));

@@ -18,8 +18,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
+#include "b64.h"
 #include "fileio.h"
 #include "key.h"
 #include "p11.h"
@@ -144,6 +146,7 @@ decode_der_as(struct key *k, enum key_format f, const unsigned char *der, size_t
 	const unsigned char *p = der;
 	PKCS8_PRIV_KEY_INFO *p8;
 	EVP_PKEY *pkey = NULL;
+	X509_REQ *req;
 	X509 *cert;
 
 	switch (f) {
@@ -154,6 +157,27 @@ decode_der_as(struct key *k, enum key_format f, const unsigned char *der, size_t
 			return -1;
 		}
 		k->cert = cert;
+		break;
+	case KEY_FMT_CSR:
+		req = d2i_X509_REQ(NULL, &p, (long)len);
+		if (!WHOLE(req, der, len) || (pkey = X509_REQ_get_pubkey(req)) == NULL) {
+			X509_REQ_free(req);
+			return -1;
+		}
+		/*
+		 * The self-signature is what makes a request worth more than a bare
+		 * public key: whoever made it held the private key.  One that does
+		 * not verify is refused, never read as the key it names.
+		 */
+		if (X509_REQ_verify(req, pkey) != 1) {
+			X509_REQ_free(req);
+			pc->failed = 1;
+			err_set(pc->e, AK_INPUT,
+				"'%s': the certificate request's signature does not verify",
+				pc->name);
+			goto fail;
+		}
+		X509_REQ_free(req);
 		break;
 	case KEY_FMT_SPKI:
 		if (!WHOLE(pkey = d2i_PUBKEY(NULL, &p, (long)len), der, len))
@@ -187,7 +211,7 @@ decode_der_as(struct key *k, enum key_format f, const unsigned char *der, size_t
 		if (!WHOLE(pkey = d2i_PrivateKey(EVP_PKEY_EC, NULL, &p, (long)len), der, len))
 			goto fail;
 		break;
-	case KEY_FMT_PKCS11: /* not an encoding: p11_key_load() */
+	default: /* forms that are no DER structure */
 		return -1;
 	}
 	k->pkey = pkey;
@@ -212,6 +236,8 @@ static const struct {
 	{"EC PRIVATE KEY", KEY_FMT_EC_PRIVATE},
 	{"CERTIFICATE", KEY_FMT_X509},
 	{"X509 CERTIFICATE", KEY_FMT_X509},
+	{"CERTIFICATE REQUEST", KEY_FMT_CSR},
+	{"NEW CERTIFICATE REQUEST", KEY_FMT_CSR},
 };
 
 /* What to say about PEM blocks we know but do not take. */
@@ -220,9 +246,6 @@ pem_unsupported_hint(const char *label)
 {
 	if (strcmp(label, "OPENSSH PRIVATE KEY") == 0)
 		return ": convert it with 'ssh-keygen -p -m PKCS8 -f FILE'";
-	if (strcmp(label, "CERTIFICATE REQUEST") == 0 ||
-	    strcmp(label, "NEW CERTIFICATE REQUEST") == 0)
-		return ": give the key or the signed certificate instead";
 	return "";
 }
 
@@ -330,17 +353,27 @@ load_pem(struct key_set *s, BIO *bio, const char *name, struct pass_ctx *pc)
 	return rc;
 }
 
-/* Is data text: printable ASCII, tabs and line breaks only? */
+/*
+ * Is data text: printable ASCII, tabs and line breaks only -- and with
+ * eight_bit, bytes from 0x80 up too (UTF-8 in a JWK or an authorized_keys
+ * comment)?
+ */
 static int
-is_text(const unsigned char *data, size_t len)
+is_text_of(const unsigned char *data, size_t len, int eight_bit)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++)
 		if ((data[i] < 0x20 && data[i] != '\t' && data[i] != '\n' && data[i] != '\r') ||
-		    data[i] >= 0x7f)
+		    data[i] == 0x7f || (data[i] > 0x7f && !eight_bit))
 			return 0;
 	return 1;
+}
+
+static int
+is_text(const unsigned char *data, size_t len)
+{
+	return is_text_of(data, len, 0);
 }
 
 /* How many characters of data, skipping those in skip, are in set (*others: not in it). */
@@ -363,9 +396,9 @@ count_in(const unsigned char *data, size_t len, const char *skip, const char *se
 
 /*
  * What data that is no key looks like, for the message: named for what it
- * is -- a raw EC point, hex or base64 text, DER -- with a hint.  Text is
- * told first: hex text starting with '0' (0x30) is not DER.  Reading these
- * forms is not supported, only naming them.
+ * is -- hex or base64 text, DER -- with a hint.  Text is told first: hex
+ * text starting with '0' (0x30) is not DER.  The raw points, JWKs and
+ * OpenSSH keys that are read never get here.
  */
 static void
 describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
@@ -385,12 +418,11 @@ describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
 	} else if (is_text(data, len)) {
 		if ((n = count_in(data, len, " \t\r\n:", hexd, &other)) > 0 && other == 0)
 			snprintf(buf, size, "hex text of %zu digits%s", n,
-				 n == 130 && t[0] == '0' && t[1] == '4'
-					 ? ", like a raw EC point: not supported; give the public "
-					   "key as a "
-					   "SubjectPublicKeyInfo, PEM or DER"
+				 n == 130 || n == 128 || n == 66
+					 ? ", not a raw P-256 point: 130 digits start with 04, "
+					   "66 with 02 or 03"
 					 : ": not supported; decode it first, e.g. with 'xxd -r "
-					   "-p'");
+					   "-p' (a raw P-256 point is 130, 128 or 66 digits)");
 		else if (t < data + len && *t == 'M' &&
 			 count_in(data, len, "\r\n", b64, &other) >= 16 && other == 0)
 			snprintf(
@@ -405,12 +437,6 @@ describe_unknown(const unsigned char *data, size_t len, char *buf, size_t size)
 		   !(ASN1_get_object(&p, &olen, &tag, &class, (long)len) & 0x80) &&
 		   (size_t)(p - data) + (size_t)olen == len) {
 		snprintf(buf, size, "DER data of an unknown structure");
-	} else if ((len == 65 && data[0] == 0x04) ||
-		   (len == 33 && (data[0] == 0x02 || data[0] == 0x03))) {
-		snprintf(buf, size,
-			 "a raw %s EC point (%zu bytes): not supported; give the public key as a "
-			 "SubjectPublicKeyInfo, PEM or DER",
-			 len == 65 ? "uncompressed" : "compressed", len);
 	} else {
 		snprintf(buf, size, "binary data, %zu bytes", len);
 	}
@@ -422,9 +448,13 @@ load_der(struct key *k, const unsigned char *data, size_t len, const char *name,
 	 struct pass_ctx *pc)
 {
 	static const enum key_format order[] = {
-		KEY_FMT_X509,         KEY_FMT_SPKI,
-		KEY_FMT_PKCS8,        KEY_FMT_PKCS8_ENCRYPTED,
-		KEY_FMT_RSA_PRIVATE,  KEY_FMT_EC_PRIVATE,
+		KEY_FMT_X509,
+		KEY_FMT_CSR,
+		KEY_FMT_SPKI,
+		KEY_FMT_PKCS8,
+		KEY_FMT_PKCS8_ENCRYPTED,
+		KEY_FMT_RSA_PRIVATE,
+		KEY_FMT_EC_PRIVATE,
 		KEY_FMT_PKCS1_PUBLIC,
 	};
 	char what[300];
@@ -482,9 +512,13 @@ refuse_chain(const struct key_set *s, const char *name, struct err *e)
 
 /* --- P-256 keys in their fixed layouts (p256.h) ------------------------------ */
 
-/* A P-256 key from its raw halves, taken as they are (scalar NULL: a public key). */
+/*
+ * A P-256 key from its raw halves, taken as they are (scalar NULL: a public
+ * key); the point is n bytes, uncompressed or compressed.  NULL if OpenSSL
+ * refuses the point, which it does when it is not on the curve.
+ */
 static EVP_PKEY *
-p256_import(const unsigned char *scalar, const unsigned char point[P256_POINT_LEN])
+p256_import(const unsigned char *scalar, const unsigned char *point, size_t n)
 {
 	OSSL_PARAM_BLD *bld = NULL;
 	OSSL_PARAM *params = NULL;
@@ -494,7 +528,7 @@ p256_import(const unsigned char *scalar, const unsigned char point[P256_POINT_LE
 
 	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
-	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, P256_POINT_LEN))
+	    !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, n))
 		goto out;
 	if (scalar != NULL &&
 	    ((d = BN_secure_new()) == NULL || BN_bin2bn(scalar, P256_SCALAR_LEN, d) == NULL ||
@@ -573,13 +607,13 @@ load_p256(struct key *k, const unsigned char *data, size_t len)
 	int ok = 0;
 
 	if (p256_parse_private((const char *)data, len, &kp) == 0) {
-		if ((k->pkey = p256_import(kp.scalar, kp.point)) != NULL) {
+		if ((k->pkey = p256_import(kp.scalar, kp.point, P256_POINT_LEN)) != NULL) {
 			k->format = KEY_FMT_PKCS8;
 			k->is_private = 1;
 			ok = 1;
 		}
 	} else if (p256_parse_public((const char *)data, len, kp.point) == 0) {
-		if ((k->pkey = p256_import(NULL, kp.point)) != NULL) {
+		if ((k->pkey = p256_import(NULL, kp.point, P256_POINT_LEN)) != NULL) {
 			k->format = KEY_FMT_SPKI;
 			ok = 1;
 		}
@@ -587,6 +621,596 @@ load_p256(struct key *k, const unsigned char *data, size_t len)
 	sodium_memzero(&kp, sizeof(kp));
 	k->pem = ok;
 	return ok;
+}
+
+/* --- Keys from their parts: raw points, JWK, OpenSSH (key.h: the rules) --- */
+
+/* Which raw P-256 point form n bytes are (KEY_FMT_POINT...), or -1 for none. */
+static int
+point_format(const unsigned char *pt, size_t n)
+{
+	if (n == P256_POINT_LEN && pt[0] == 0x04)
+		return KEY_FMT_POINT;
+	if (n == P256_POINT_LEN - 1)
+		return KEY_FMT_POINT_XY;
+	if (n == 33 && (pt[0] == 0x02 || pt[0] == 0x03))
+		return KEY_FMT_POINT_COMPRESSED;
+	return -1;
+}
+
+static int
+load_point(struct key *k, const unsigned char *pt, size_t n, int hex, const char *name,
+	   struct err *e)
+{
+	unsigned char full[P256_POINT_LEN];
+	int f = point_format(pt, n);
+
+	if (f == KEY_FMT_POINT_XY) {
+		full[0] = 0x04;
+		memcpy(full + 1, pt, n);
+		pt = full;
+		n = sizeof(full);
+	}
+	if ((k->pkey = p256_import(NULL, pt, n)) == NULL)
+		return err_set(e, AK_INPUT,
+			       "'%s': a raw P-256 point of %zu bytes%s, but not on the curve", name,
+			       f == KEY_FMT_POINT_XY ? n - 1 : n, hex ? " in hex" : "");
+	k->format = (enum key_format)f;
+	k->pem = hex;
+	return 0;
+}
+
+/* Hex text of a raw point (key.h) into pt: its length, or 0 if data is no such text. */
+static size_t
+hex_point(const unsigned char *data, size_t len, unsigned char pt[P256_POINT_LEN])
+{
+	static const char sep[] = " \t\r\n:";
+	size_t digits, other, n = 0;
+	const char *end;
+
+	digits = count_in(data, len, sep, "0123456789abcdefABCDEF", &other);
+	if (other != 0 || (digits != 130 && digits != 128 && digits != 66) ||
+	    sodium_hex2bin(pt, P256_POINT_LEN, (const char *)data, len, sep, &n, &end) != 0 ||
+	    end != (const char *)data + len || point_format(pt, n) < 0)
+		return 0;
+	return n;
+}
+
+/* RSA parameters in the order JWK (RFC 7518 6.3) names them. */
+#define RSA_PARTS 8
+static const char *const rsa_params[RSA_PARTS] = {
+	OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+	OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+	OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+	OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+};
+
+/* An RSA key from n, e and, for a private key, d (with p, q, dp, dq, qi or none); NULL parts
+ * absent. */
+static EVP_PKEY *
+rsa_import(BIGNUM *const bn[RSA_PARTS])
+{
+	OSSL_PARAM_BLD *bld = NULL;
+	OSSL_PARAM *params = NULL;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pkey = NULL;
+	size_t i;
+
+	if ((bld = OSSL_PARAM_BLD_new()) == NULL)
+		goto out;
+	for (i = 0; i < RSA_PARTS; i++)
+		if (bn[i] != NULL && !OSSL_PARAM_BLD_push_BN(bld, rsa_params[i], bn[i]))
+			goto out;
+	if ((params = OSSL_PARAM_BLD_to_param(bld)) == NULL ||
+	    (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) <= 0 ||
+	    EVP_PKEY_fromdata(ctx, &pkey, bn[2] ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) <=
+		    0) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+out:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	OSSL_PARAM_free(params);
+	OSSL_PARAM_BLD_free(bld);
+	return pkey;
+}
+
+/* Where a JWK is, for messages: the input's name, and which key of a JWK Set. */
+struct jwk_ctx {
+	const char *name;
+	char where[48];
+	struct err *e;
+};
+
+/*
+ * A JWK member's base64url value (RFC 7518: unpadded) into *out, in sodium
+ * memory (sodium_free() it), *len bytes; *out NULL if the member is absent
+ * and not required.  -1 with c->e set.
+ */
+static int
+jwk_member(const json_t *jwk, const char *member, int required, unsigned char **out, size_t *len,
+	   const struct jwk_ctx *c)
+{
+	const json_t *v = json_object_get(jwk, member);
+	struct err be = ERR_INIT;
+	size_t n;
+
+	*out = NULL;
+	if (v == NULL && !required)
+		return 0;
+	if (v == NULL)
+		return err_set(c->e, AK_INPUT, "'%s'%s: %s JWK without \"%s\"", c->name, c->where,
+			       json_string_value(json_object_get(jwk, "kty")), member);
+	if (!json_is_string(v) || (n = json_string_length(v)) == 0)
+		return err_set(c->e, AK_INPUT, "'%s'%s: JWK member '%s' is not a base64url string",
+			       c->name, c->where, member);
+	if ((*out = sodium_malloc(B64URL_DECODED_MAX(n))) == NULL)
+		return err_set(c->e, AK_INTERNAL, "out of memory");
+	if (b64url_decode(*out, B64URL_DECODED_MAX(n), len, json_string_value(v), n, &be) != 0) {
+		sodium_free(*out);
+		*out = NULL;
+		return err_set(c->e, AK_INPUT, "'%s'%s: JWK member '%s': %s", c->name, c->where,
+			       member, be.msg);
+	}
+	return 0;
+}
+
+/* The private members of a JWK (RFC 7518 6.2.2, 6.3.2), wiped in place when done with. */
+static const char *const jwk_secret_members[] = {"d", "p", "q", "dp", "dq", "qi"};
+
+static void
+jwk_wipe(json_t *jwk)
+{
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(jwk_secret_members) / sizeof(jwk_secret_members[0]); i++)
+		if ((v = json_object_get(jwk, jwk_secret_members[i])) != NULL && json_is_string(v))
+			sodium_memzero((char *)json_string_value(v), json_string_length(v));
+}
+
+static int
+jwk_ec(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
+{
+	static const char *const members[] = {"x", "y", "d"};
+	unsigned char *part[3] = {NULL, NULL, NULL}, point[P256_POINT_LEN];
+	const char *crv = json_string_value(json_object_get(jwk, "crv"));
+	size_t i, n;
+	int rc = -1;
+
+	if (crv == NULL)
+		return err_set(c->e, AK_INPUT, "'%s'%s: EC JWK without a \"crv\" string", c->name,
+			       c->where);
+	if (strcmp(crv, "P-256") != 0)
+		return err_set(c->e, AK_INPUT,
+			       "'%s'%s: JWK curve \"%.20s\": akcred reads P-256 only, the curve "
+			       "akenza takes",
+			       c->name, c->where, crv);
+	for (i = 0; i < 3; i++) {
+		if (jwk_member(jwk, members[i], i < 2, &part[i], &n, c) != 0)
+			goto out;
+		/* RFC 7518 6.2.1.2, 6.2.2.1: the full length, leading zeros included. */
+		if (part[i] != NULL && n != P256_SCALAR_LEN) {
+			err_set(c->e, AK_INPUT,
+				"'%s'%s: JWK \"%s\" is %zu bytes, not the 32 of P-256", c->name,
+				c->where, members[i], n);
+			goto out;
+		}
+	}
+	point[0] = 0x04;
+	memcpy(point + 1, part[0], P256_SCALAR_LEN);
+	memcpy(point + 1 + P256_SCALAR_LEN, part[1], P256_SCALAR_LEN);
+	if ((k->pkey = p256_import(part[2], point, sizeof(point))) == NULL) {
+		err_set(c->e, AK_INPUT,
+			"'%s'%s: the JWK's x and y are not a point on the P-256 curve", c->name,
+			c->where);
+		goto out;
+	}
+	k->is_private = part[2] != NULL;
+	/* Signing with a d not of x and y would give tokens under another key's kid. */
+	if (k->is_private && !key_pair_ok(k)) {
+		err_set(c->e, AK_INPUT, "'%s'%s: the JWK's d is not the private key of its x and y",
+			c->name, c->where);
+		goto out;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++)
+		if (part[i] != NULL)
+			sodium_free(part[i]);
+	return rc;
+}
+
+static int
+jwk_rsa(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
+{
+	static const char *const members[RSA_PARTS] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
+	BIGNUM *bn[RSA_PARTS] = {NULL};
+	unsigned char *b;
+	size_t i, n, crt = 0;
+	int rc = -1;
+
+	if (json_object_get(jwk, "oth") != NULL)
+		return err_set(c->e, AK_INPUT,
+			       "'%s'%s: RSA JWK with more than two primes (\"oth\"): not supported",
+			       c->name, c->where);
+	for (i = 0; i < RSA_PARTS; i++) {
+		if (jwk_member(jwk, members[i], i < 2, &b, &n, c) != 0)
+			goto out;
+		if (b == NULL)
+			continue;
+		bn[i] = i < 2 ? BN_bin2bn(b, (int)n, NULL) : BN_secure_new();
+		if (bn[i] != NULL && i >= 2 && BN_bin2bn(b, (int)n, bn[i]) == NULL) {
+			BN_clear_free(bn[i]);
+			bn[i] = NULL;
+		}
+		sodium_free(b);
+		if (bn[i] == NULL) {
+			err_set(c->e, AK_INTERNAL, "out of memory");
+			goto out;
+		}
+		crt += i >= 3;
+	}
+	if (crt != 0 && (crt != RSA_PARTS - 3 || bn[2] == NULL)) {
+		err_set(c->e, AK_INPUT,
+			"'%s'%s: RSA JWK with some of d, p, q, dp, dq and qi: a private key needs "
+			"d, "
+			"and p, q, dp, dq, qi all or none",
+			c->name, c->where);
+		goto out;
+	}
+	if ((k->pkey = rsa_import(bn)) == NULL) {
+		err_openssl(c->e, AK_INPUT, "'%s'%s: OpenSSL does not take this RSA JWK", c->name,
+			    c->where);
+		goto out;
+	}
+	k->is_private = bn[2] != NULL;
+	rc = 0;
+out:
+	for (i = 0; i < RSA_PARTS; i++)
+		BN_clear_free(bn[i]);
+	return rc;
+}
+
+static int
+jwk_key(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
+{
+	const char *kty = json_string_value(json_object_get(jwk, "kty"));
+	int rc;
+
+	if (!json_is_object(jwk))
+		return err_set(c->e, AK_INPUT, "'%s'%s: a JWK is a JSON object", c->name, c->where);
+	if (kty == NULL)
+		return err_set(c->e, AK_INPUT, "'%s'%s: JWK without a \"kty\" string", c->name,
+			       c->where);
+	if (strcmp(kty, "EC") == 0)
+		rc = jwk_ec(k, jwk, c);
+	else if (strcmp(kty, "RSA") == 0)
+		rc = jwk_rsa(k, jwk, c);
+	else
+		return err_set(c->e, AK_INPUT,
+			       "'%s'%s: JWK kty \"%.20s\": akcred reads EC (P-256) and RSA keys",
+			       c->name, c->where, kty);
+	if (rc != 0) {
+		key_clear(k);
+		return -1;
+	}
+	k->format = KEY_FMT_JWK;
+	k->pem = 1;
+	return 0;
+}
+
+/* A JWK, or every key of a JWK Set, in order. */
+static int
+load_jwk(struct key_set *s, const unsigned char *data, size_t len, const char *name, struct err *e)
+{
+	struct jwk_ctx c = {name, "", e};
+	struct key k = KEY_INIT;
+	json_error_t je;
+	json_t *root, *keys, *jwk;
+	size_t i;
+	int rc = 0;
+
+	/* Where, not Jansson's text: it quotes the input, which may be a private member. */
+	if ((root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return err_set(e, AK_INPUT, "'%s' is not a JWK: invalid JSON at line %d, column %d",
+			       name, je.line, je.column);
+	/* Text that starts with '{' and parses is an object. */
+	if ((keys = json_object_get(root, "keys")) == NULL) {
+		if ((rc = jwk_key(&k, root, &c)) == 0)
+			rc = set_add(s, &k, e);
+		jwk_wipe(root);
+	} else if (!json_is_array(keys) || json_array_size(keys) == 0) {
+		rc = err_set(e, AK_INPUT,
+			     "'%s': a JWK Set's \"keys\" is an array of JWKs, not empty", name);
+	} else {
+		json_array_foreach(keys, i, jwk)
+		{
+			snprintf(c.where, sizeof(c.where), " (key %zu of the JWK Set)", i + 1);
+			if (rc == 0 && (rc = jwk_key(&k, jwk, &c)) == 0)
+				rc = set_add(s, &k, e);
+			jwk_wipe(jwk);
+		}
+	}
+	key_clear(&k);
+	json_decref(root);
+	return rc;
+}
+
+/* OpenSSH's key types, as the text of a key line starts; the two akenza's keys have. */
+static const char *const openssh_prefixes[] = {"ssh-", "ecdsa-sha2-", "sk-"};
+#define OPENSSH_EC "ecdsa-sha2-nistp256"
+#define OPENSSH_RSA "ssh-rsa"
+
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static size_t
+token_len(const char *p, const char *end)
+{
+	const char *t = p;
+
+	while (t < end && !is_blank(*t))
+		t++;
+	return (size_t)(t - p);
+}
+
+static int
+openssh_like(const char *p, const char *end)
+{
+	size_t i, n = token_len(p, end), pn;
+
+	for (i = 0; i < sizeof(openssh_prefixes) / sizeof(openssh_prefixes[0]); i++) {
+		pn = strlen(openssh_prefixes[i]);
+		if (n > pn && memcmp(p, openssh_prefixes[i], pn) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Where the key type of a line [p, end) starts: first, or after
+ * authorized_keys options (up to white space outside "quotes", in which \"
+ * is a quote), as sshd reads them; NULL if neither is a key type.
+ */
+static const char *
+openssh_type(const char *p, const char *end)
+{
+	int quoted = 0;
+
+	if (openssh_like(p, end))
+		return p;
+	for (; p < end && (quoted || !is_blank(*p)); p++) {
+		if (quoted && *p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+	}
+	while (p < end && is_blank(*p))
+		p++;
+	return p < end && openssh_like(p, end) ? p : NULL;
+}
+
+/* The next line of [*p, end) without its line break, leading blanks and '\r': 0 at the end. */
+static int
+next_line(const char **p, const char *end, const char **line, const char **lend)
+{
+	const char *nl;
+
+	if (*p >= end)
+		return 0;
+	nl = memchr(*p, '\n', (size_t)(end - *p));
+	*lend = nl != NULL ? nl : end;
+	for (*line = *p; *line < *lend && is_blank(**line); (*line)++)
+		;
+	*p = nl != NULL ? nl + 1 : end;
+	if (*lend > *line && (*lend)[-1] == '\r')
+		(*lend)--;
+	return 1;
+}
+
+/* Is data OpenSSH public keys: a key type on its first line that is no blank or comment? */
+static int
+is_openssh(const unsigned char *data, size_t len)
+{
+	const char *p = (const char *)data, *end = p + len, *line, *lend;
+
+	while (next_line(&p, end, &line, &lend))
+		if (line < lend && *line != '#')
+			return openssh_type(line, lend) != NULL;
+	return 0;
+}
+
+/* SSH wire-format strings (RFC 4251 5): a 32-bit length, then the bytes. */
+struct ssh_blob {
+	const unsigned char *p;
+	size_t left;
+};
+
+static int
+ssh_string(struct ssh_blob *b, const unsigned char **s, size_t *n)
+{
+	size_t len;
+
+	if (b->left < 4)
+		return -1;
+	len = (size_t)b->p[0] << 24 | (size_t)b->p[1] << 16 | (size_t)b->p[2] << 8 | b->p[3];
+	if (len > b->left - 4)
+		return -1;
+	*s = b->p + 4;
+	*n = len;
+	b->p += 4 + len;
+	b->left -= 4 + len;
+	return 0;
+}
+
+/* An mpint (RFC 4251 5) is OpenSSL's MPI format: BN_mpi2bn reads it. */
+static BIGNUM *
+ssh_mpint(struct ssh_blob *b)
+{
+	const unsigned char *start = b->p, *s;
+	BIGNUM *bn;
+	size_t n;
+
+	if (ssh_string(b, &s, &n) != 0 || (bn = BN_mpi2bn(start, (int)(4 + n), NULL)) == NULL)
+		return NULL;
+	if (BN_is_negative(bn) || BN_is_zero(bn)) {
+		BN_free(bn);
+		return NULL;
+	}
+	return bn;
+}
+
+static int
+same_str(const unsigned char *s, size_t n, const char *want)
+{
+	return n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* The key of an OpenSSH key blob of type type, or NULL with *why. */
+static EVP_PKEY *
+openssh_blob_key(const unsigned char *blob, size_t len, const char *type, const char **why)
+{
+	struct ssh_blob b = {blob, len};
+	BIGNUM *bn[RSA_PARTS] = {NULL};
+	const unsigned char *s, *q;
+	size_t n, qn;
+	EVP_PKEY *pkey = NULL;
+
+	*why = "the key data is truncated or malformed";
+	if (ssh_string(&b, &s, &n) != 0)
+		return NULL;
+	if (!same_str(s, n, type)) {
+		*why = "the key data is of another key type than the line names";
+		return NULL;
+	}
+	if (strcmp(type, OPENSSH_EC) == 0) {
+		if (ssh_string(&b, &s, &n) != 0 || ssh_string(&b, &q, &qn) != 0)
+			return NULL;
+		if (!same_str(s, n, "nistp256")) {
+			*why = "the key data names a curve other than nistp256";
+			return NULL;
+		}
+		if (b.left != 0)
+			*why = "the key data has bytes after the key";
+		else if ((pkey = p256_import(NULL, q, qn)) == NULL)
+			*why = "the key's point is not on the P-256 curve";
+	} else {
+		/* ssh-rsa: e, then n */
+		if ((bn[1] = ssh_mpint(&b)) != NULL && (bn[0] = ssh_mpint(&b)) != NULL) {
+			if (b.left != 0)
+				*why = "the key data has bytes after the key";
+			else if ((pkey = rsa_import(bn)) == NULL)
+				*why = "OpenSSL does not take the RSA key";
+		}
+		BN_free(bn[0]);
+		BN_free(bn[1]);
+	}
+	return pkey;
+}
+
+/* One line's key: its type at type, then the base64 of the blob, then a comment. */
+static int
+openssh_line_key(struct key *k, const char *type, const char *end, const char *name, unsigned line,
+		 struct err *e)
+{
+	const char *b64 = type + token_len(type, end), *why;
+	unsigned char *blob;
+	size_t tn = token_len(type, end), bn, n;
+	char tname[sizeof(OPENSSH_EC)];
+
+	if (!(tn == strlen(OPENSSH_EC) && memcmp(type, OPENSSH_EC, tn) == 0) &&
+	    !(tn == strlen(OPENSSH_RSA) && memcmp(type, OPENSSH_RSA, tn) == 0))
+		return err_set(e, AK_INPUT,
+			       "'%s' line %u: OpenSSH key type '%.*s' is not one akcred reads "
+			       "(" OPENSSH_EC " or " OPENSSH_RSA ")",
+			       name, line, (int)(tn > 60 ? 60 : tn), type);
+	memcpy(tname, type, tn);
+	tname[tn] = '\0';
+	while (b64 < end && is_blank(*b64))
+		b64++;
+	if ((bn = token_len(b64, end)) == 0)
+		return err_set(e, AK_INPUT, "'%s' line %u: no key data after '%s'", name, line,
+			       tname);
+	if ((blob = malloc(bn)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	if (sodium_base642bin(blob, bn, b64, bn, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) !=
+	    0) {
+		free(blob);
+		return err_set(e, AK_INPUT,
+			       "'%s' line %u: the key data is not base64, or is truncated", name,
+			       line);
+	}
+	k->pkey = openssh_blob_key(blob, n, tname, &why);
+	free(blob);
+	if (k->pkey == NULL)
+		return err_set(e, AK_INPUT, "'%s' line %u: %s", name, line, why);
+	k->format = KEY_FMT_OPENSSH;
+	k->pem = 1;
+	return 0;
+}
+
+/* Every key line of OpenSSH text: one public key, or an authorized_keys file. */
+static int
+load_openssh(struct key_set *s, const unsigned char *data, size_t len, const char *name,
+	     struct err *e)
+{
+	const char *p = (const char *)data, *end = p + len, *line, *lend, *type;
+	struct key k = KEY_INIT;
+	unsigned n = 0;
+	int rc = 0;
+
+	while (rc == 0 && next_line(&p, end, &line, &lend)) {
+		n++;
+		if (line == lend || *line == '#')
+			continue;
+		if ((type = openssh_type(line, lend)) == NULL)
+			rc = err_set(e, AK_INPUT, "'%s' line %u: not an OpenSSH public key", name,
+				     n);
+		else if ((rc = openssh_line_key(&k, type, lend, name, n, e)) == 0)
+			rc = set_add(s, &k, e);
+		key_clear(&k);
+	}
+	return rc;
+}
+
+/* Input without PEM armour, by the rules of key.h. */
+static int
+load_bare(struct key_set *s, const unsigned char *data, size_t len, const char *name,
+	  struct pass_ctx *pc)
+{
+	unsigned char pt[P256_POINT_LEN];
+	struct key k = KEY_INIT;
+	const unsigned char *t = data;
+	size_t n;
+	int rc;
+
+	while (t < data + len && strchr(" \t\r\n", *t) != NULL)
+		t++;
+	/* A raw point of 64 bytes that is no ASCII text is the point, whatever its bytes. */
+	if (is_text(data, len) || (point_format(data, len) < 0 && is_text_of(data, len, 1))) {
+		if (t < data + len && *t == '{')
+			return load_jwk(s, data, len, name, pc->e);
+		if (is_openssh(data, len))
+			return load_openssh(s, data, len, name, pc->e);
+		if ((n = hex_point(data, len, pt)) > 0)
+			rc = load_point(&k, pt, n, 1, name, pc->e);
+		else
+			rc = load_der(&k, data, len, name, pc); /* says what the text looks like */
+	} else if (point_format(data, len) >= 0) {
+		rc = load_point(&k, data, len, 0, name, pc->e);
+	} else {
+		rc = load_der(&k, data, len, name, pc);
+	}
+	if (rc == 0)
+		rc = set_add(s, &k, pc->e);
+	key_clear(&k);
+	return rc;
 }
 
 int
@@ -612,9 +1236,8 @@ key_load_all(struct key_set *s, const unsigned char *data, size_t len, const cha
 		BIO_free(bio);
 		if (rc == 0)
 			rc = refuse_chain(s, name, e);
-	} else if ((rc = load_der(&k, data, len, name, &pc)) == 0) {
-		rc = set_add(s, &k, e);
-		key_clear(&k);
+	} else {
+		rc = load_bare(s, data, len, name, &pc);
 	}
 	ERR_clear_error();
 	if (rc != 0)
@@ -687,7 +1310,8 @@ key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp, st
 		return rc;
 	}
 	/* Into sodium memory: private keys pass through here, wiped on free. */
-	if (fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
+	if (key_init(e) != 0 ||
+	    fileio_read_ex(path, FILEIO_KEY_MAX, FILEIO_SECRET | FILEIO_STDIN, &b, e) != 0)
 		return -1;
 	rc = key_load_all(s, b.data, b.len, file_name(path), pp, e);
 	fileio_buf_clear(&b);
@@ -733,6 +1357,9 @@ key_init(struct err *e)
 				 NULL) ||
 	    OSSL_LIB_CTX_get0_global_default() == NULL)
 		return err_openssl(e, AK_CRYPTO, "cannot initialise OpenSSL (out of memory?)");
+	/* sodium_malloc (a JWK's members, key files) needs it; it runs once, thread-safe. */
+	if (sodium_init() < 0)
+		return err_set(e, AK_CRYPTO, "cannot initialise libsodium");
 	return 0;
 }
 
@@ -840,10 +1467,35 @@ key_format_name(enum key_format f)
 		[KEY_FMT_RSA_PRIVATE] = "PKCS#1 RSA private key",
 		[KEY_FMT_EC_PRIVATE] = "SEC1 EC private key",
 		[KEY_FMT_X509] = "X.509 certificate",
+		[KEY_FMT_CSR] = "PKCS#10 certificate request",
+		[KEY_FMT_OPENSSH] = "OpenSSH public key",
+		[KEY_FMT_JWK] = "JWK",
+		[KEY_FMT_POINT] = "raw P-256 point 04||X||Y",
+		[KEY_FMT_POINT_XY] = "raw P-256 point X||Y",
+		[KEY_FMT_POINT_COMPRESSED] = "raw compressed P-256 point",
 		[KEY_FMT_PKCS11] = "PKCS#11 token key",
 	};
 
 	return names[f];
+}
+
+const char *
+key_encoding_name(const struct key *k)
+{
+	switch (k->format) {
+	case KEY_FMT_JWK:
+		return "JSON";
+	case KEY_FMT_OPENSSH:
+		return "OpenSSH";
+	case KEY_FMT_PKCS11:
+		return "PKCS#11";
+	case KEY_FMT_POINT:
+	case KEY_FMT_POINT_XY:
+	case KEY_FMT_POINT_COMPRESSED:
+		return k->pem ? "hex" : "binary";
+	default:
+		return k->pem ? "PEM" : "DER";
+	}
 }
 
 /* The names of the key types akenza takes, ours and akenza's: the only place they are spelt. */

@@ -51,7 +51,13 @@ timeutil_parse_duration(const char *s, long *secs, struct err *e)
 		if (v > (unsigned long)TIMEUTIL_DURATION_MAX)
 			return err_set(e, AK_USAGE, "duration '%s' is too long", s);
 		p = end;
-		if (*p == '\0') { /* a bare number is seconds, and only as the last part */
+		if (*p == '\0') { /* a bare number is seconds: the last part, and not after an s */
+			if (next == sizeof(units) / sizeof(units[0]))
+				return err_set(
+					e, AK_USAGE,
+					"'%s' is not a duration (units d, h, m, s, largest first, "
+					"each once)",
+					s);
 			total += (long)v;
 			break;
 		}

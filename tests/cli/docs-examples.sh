@@ -8,7 +8,7 @@
 #
 # No example reaches the internet: check runs against a local broker with
 # akcred_auth.so (its --host/--port/--ca-file replaced), register against the
-# mock akenza API (its --api-url/--ca-file replaced).  Two more rewrites keep
+# mock akenza API (its --api-url/--ca-file replaced), as do the credentials commands.  Two more rewrites keep
 # the test short: check's --listen waits 1s, provision's --count is at most 20.
 # The lines of one block
 # (of one README section; of a page's .Dl lines) run in order in one fresh
@@ -103,6 +103,8 @@ rm parts
 printf 'correct horse battery staple\n' >pass.txt
 printf 'line3-cam-01\nline3-cam-02\n' >ids.txt
 cp "$DATA/rfc7515/a3-ec-public.pem" "$DATA/rfc7515/a3.jws" .
+cp "$DATA/keyformats/ec.csr.pem" se-17.csr
+cp "$DATA/keyformats/ec.point64.hex" atecc-17.hex
 "$AKCRED" provision -o batch-7 --count 3 --prefix dev- --width 4 >/dev/null
 mkdir -p .config
 cp "$T/apikey" .config/akenza.key
@@ -138,7 +140,7 @@ while IFS=$US read -r src grp want_out cmd <&3; do
 	set -- $cmd
 	set +f
 	sub=$2
-	[ "$sub" = jwt ] && sub="jwt $3"
+	case $sub in jwt | credentials) sub="$sub $3" ;; esac
 	"$AKCRED" $sub --help >help 2>&1 || fail "$src: '$cmd': no command 'akcred $sub'"
 	for o in $(options_of "$cmd"); do
 		grep -Eq -- "^ +(-[a-zA-Z], )?$o( |$)|^ +$o, " help ||
@@ -170,10 +172,10 @@ while IFS=$US read -r src grp want_out cmd <&3; do
 		for o in --host --port --ca-file --ca-path; do run_cmd=$(drop_opt "$run_cmd" $o); done
 		run_cmd=$(printf '%s\n' "$run_cmd" | sed 's/ --listen [^ ]*/ --listen 1s/' |
 			sed "s|^akcred check |akcred check --host localhost --port $BROKER_PORT --ca-file $CA |") ;;
-	register) # the mock akenza API
+	register | credentials*) # the mock akenza API
 		for o in --api-url --ca-file; do run_cmd=$(drop_opt "$run_cmd" $o); done
 		run_cmd=$(printf '%s\n' "$run_cmd" |
-			sed "s|^akcred register |akcred register --api-url $MOCK_URL --ca-file $MOCK_CA |") ;;
+			sed "s|^akcred $sub |akcred $sub --api-url $MOCK_URL --ca-file $MOCK_CA |") ;;
 	provision) # the same code at a smaller scale: 10000 keys take 10 s here
 		n=$(value_of "$cmd" --count)
 		[ -z "$n" ] || [ "$n" -le 20 ] ||

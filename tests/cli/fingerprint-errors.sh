@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem 2>/dev/null
-openssl req -new -key ec.pem -subj /CN=x -out req.pem 2>/dev/null
+printf -- '-----BEGIN PKCS7-----\nMAA=\n-----END PKCS7-----\n' > p7.pem
 printf 'hello world\n' > text
 head -c 300 /dev/urandom > binary
 : > empty
@@ -11,8 +11,8 @@ printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----E
 mkdir dir
 mkfifo fifo
 
-akcred 3 fingerprint req.pem
-assert_grep "PEM 'CERTIFICATE REQUEST', not a key or certificate" err
+akcred 3 fingerprint p7.pem
+assert_grep "PEM 'PKCS7', not a key or certificate" err
 akcred 3 fingerprint ssh
 assert_grep "OPENSSH PRIVATE KEY.*ssh-keygen -p -m PKCS8" err
 akcred 3 fingerprint text
@@ -25,17 +25,21 @@ akcred 3 fingerprint fifo
 assert_grep "'fifo' is not a regular file" err
 akcred 3 fingerprint binary
 assert_grep "is not a key or certificate" err
-# Named for what they look like (a raw point has no NUL byte; hex "04..." starts with 0x30).
+# Named for what they look like (hex "04..." starts with 0x30, yet it is no DER).
+# A raw point off the curve, and hex of a point's length that is none.
 openssl pkey -in ec.pem -pubout -outform DER -out pub.der
-tail -c 65 pub.der >point.bin
-tail -c 65 pub.der | od -An -v -tx1 | tr -d ' \n' >point.hex
+{ printf '\004'; head -c 64 /dev/zero | tr '\0' '\1'; } >point.bin
+od -An -v -tx1 point.bin | tr -d ' \n' >point.hex
 akcred 3 fingerprint point.bin
-assert_grep "'point.bin' is not a key or certificate \(a raw uncompressed EC point \(65 bytes\): not supported; give the public key as a SubjectPublicKeyInfo" err
+assert_grep "'point.bin': a raw P-256 point of 65 bytes, but not on the curve" err
 akcred 3 fingerprint point.hex
-assert_grep "'point.hex' is not a key or certificate \(hex text of 130 digits, like a raw EC point: not supported" err
+assert_grep "'point.hex': a raw P-256 point of 65 bytes in hex, but not on the curve" err
+sed 's/^04/05/' point.hex >notpoint.hex
+akcred 3 fingerprint notpoint.hex
+assert_grep "'notpoint.hex' is not a key or certificate \(hex text of 130 digits, not a raw P-256 point: 130 digits start with 04, 66 with 02 or 03\)" err
 od -An -v -tx1 pub.der | tr -d ' ' >der.hex
 akcred 3 fingerprint der.hex
-assert_grep "'der.hex' is not a key or certificate \(hex text of 182 digits: not supported; decode it first, e.g. with 'xxd -r -p'\)" err
+assert_grep "'der.hex' is not a key or certificate \(hex text of 182 digits: not supported; decode it first, e.g. with 'xxd -r -p' \(a raw P-256 point is 130, 128 or 66 digits\)\)" err
 openssl pkey -in ec.pem -pubout | grep -v -- ----- >b64.txt
 akcred 3 fingerprint b64.txt
 assert_grep "'b64.txt' is not a key or certificate \(base64 text without a PEM block: not supported" err

@@ -1,5 +1,6 @@
 /*
- * Fuzz key_load() -- PEM and DER keys and certificates, every format it
+ * Fuzz key_load() -- PEM and DER keys and certificates, requests, OpenSSH
+ * keys, JWKs and raw points: every format it
  * detects -- and, when something loads, the fingerprint and descriptions.
  * An encrypted key gets a fixed passphrase from the environment.
  */

@@ -8,6 +8,9 @@ documents them:
   POST /v3/devices                                      -> 201 device
   GET  /v3/device-authorization/devices/{id}/credentials -> {"content": [credential...]}
   POST /v3/device-authorization/devices/{id}/credentials -> 201 credential
+                                 (an optional "expiration", ISO 8601 UTC, is stored)
+  DELETE /v3/device-authorization/devices/{id}/credentials/{credentialId}
+                                                        -> 204, or 404 if unknown
 checks the x-api-key header (401 otherwise) and every request body (400 and a
 "bad_requests" count otherwise), computes fingerprints independently
 (pycryptodome), and can inject faults:
@@ -19,6 +22,8 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --slow N:SECS         every Nth POST: carried out, answered after SECS
   --drop N              every Nth request: connection closed, no answer, not carried out
   --drop-after N        every Nth POST: carried out, connection closed without answer
+  --drop-after-delete N every Nth DELETE: carried out, connection closed without answer
+  --error500-delete N   every Nth DELETE: carried out, then 500
   --unauthorized-after N   requests from the Nth on: 401 (a revoked key)
   --duplicates reject|allow   a credential with a key the device has: 409 (default) or stored again
   --fingerprint kid|sha1|none  what "fingerprint" holds (sha1: of the certificate, for certificates)
@@ -70,7 +75,8 @@ class State:
         self.by_device_id = {}
         self.stats = {"requests": 0, "posts": 0, "connections": 0, "credentials_added": 0,
                       "duplicates_refused": 0, "devices_created": 0, "bad_requests": 0,
-                      "unauthorized": 0, "tls_failures": 0, "faults": {}}
+                      "unauthorized": 0, "tls_failures": 0, "deletes": 0,
+                      "credentials_deleted": 0, "faults": {}}
         self.log = []  # API requests: {"t": seconds since start, "method", "path"}
         self.start = time.monotonic()
         if args.existing:
@@ -151,6 +157,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.handle_api("POST")
 
+    def do_DELETE(self):
+        self.handle_api("DELETE")
+
     def handle_api(self, method):
         st = self.server.state
         a = st.args
@@ -160,7 +169,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_mock/heal" and method == "POST":
             with st.lock:
                 for k in ("rate_limit", "rate_limit_date", "rate_limit_bare", "error500",
-                          "error500_after", "drop", "drop_after", "unauthorized_after"):
+                          "error500_after", "drop", "drop_after", "unauthorized_after",
+                          "drop_after_delete", "error500_delete"):
                     setattr(a, k, 0)
                 a.slow = None
             self.reply(200, {})
@@ -178,6 +188,9 @@ class Handler(BaseHTTPRequestHandler):
             if method == "POST":
                 st.stats["posts"] += 1
             posts = st.stats["posts"]
+            if method == "DELETE":
+                st.stats["deletes"] += 1
+            deletes = st.stats["deletes"]
             if a.unauthorized_after and n >= a.unauthorized_after:
                 st.stats["unauthorized"] += 1
                 return self.reply(401, {"message": "API key revoked"})
@@ -209,12 +222,17 @@ class Handler(BaseHTTPRequestHandler):
                     after = "slow"
                 elif every(a.drop_after, posts):
                     after = "drop-after"
+            if method == "DELETE" and status < 300:
+                if every(a.drop_after_delete, deletes):
+                    after = "drop-after-delete"
+                elif every(a.error500_delete, deletes):
+                    after = "500-delete"
             if after:
                 st.fault(after)
         # Outside the lock: the other threads go on meanwhile.
-        if after == "500-after":
+        if after in ("500-after", "500-delete"):
             return self.reply(500, {"message": "Internal server error (after the fact)"})
-        if after == "drop-after":
+        if after in ("drop-after", "drop-after-delete"):
             return self.drop()
         if after == "slow":
             time.sleep(a.slow[1])
@@ -250,8 +268,19 @@ class Handler(BaseHTTPRequestHandler):
             dev = st.new_device(body["deviceId"], body["workspaceId"], body["dataFlowId"])
             st.stats["devices_created"] += 1
             return 201, public(dev)
+        m = re.fullmatch(r"/v3/device-authorization/devices/([^/]+)/credentials/([^/]+)",
+                         url.path)
+        if m and method == "DELETE":
+            dev = st.devices.get(m.group(1))
+            creds = dev["credentials"] if dev else []
+            left = [c for c in creds if c["id"] != m.group(2)]
+            if dev is None or len(left) == len(creds):
+                return 404, {"message": "Credential not found"}
+            dev["credentials"] = left
+            st.stats["credentials_deleted"] += 1
+            return 204, None
         m = re.fullmatch(r"/v3/device-authorization/devices/([^/]+)/credentials", url.path)
-        if m:
+        if m and method in ("GET", "POST"):
             dev = st.devices.get(m.group(1))
             if dev is None:
                 if st.args.echo_key_at is not None:
@@ -279,6 +308,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.bad("akenzaDeviceId is not the device of the path")
             if body["algorithm"] not in ALGORITHMS:
                 return self.bad("unknown algorithm")
+            exp = body.get("expiration")
+            if "expiration" in body and not (isinstance(exp, str) and re.fullmatch(
+                    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", exp)):
+                return self.bad("expiration: not an ISO 8601 UTC time")
             try:
                 kid, sha1 = key_facts(body["algorithm"], body["publicKey"])
             except (ValueError, IndexError, TypeError) as e:
@@ -290,7 +323,7 @@ class Handler(BaseHTTPRequestHandler):
             cred = {"id": "%016x" % secrets.randbits(63), "name": body["name"],
                     "deviceId": dev["deviceId"], "akenzaDeviceId": dev["id"],
                     "algorithm": body["algorithm"], "publicKey": body["publicKey"],
-                    "kid": kid, "sha1": sha1,
+                    "kid": kid, "sha1": sha1, "expiration": exp,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
             dev["credentials"].append(cred)
             st.stats["credentials_added"] += 1
@@ -393,7 +426,8 @@ def main():
     s.add_argument("--api-key-file", required=True)
     s.add_argument("--port-file", required=True)
     for name in ("rate-limit", "rate-limit-date", "rate-limit-bare", "error500",
-                 "error500-after", "drop", "drop-after", "unauthorized-after"):
+                 "error500-after", "drop", "drop-after", "unauthorized-after",
+                 "drop-after-delete", "error500-delete"):
         s.add_argument("--" + name, type=int, default=0)
     s.add_argument("--slow", type=slow_arg)
     s.add_argument("--latency", type=float, default=0)

@@ -259,3 +259,47 @@ Test(akenza, api_key_fragments_are_masked)
 		cr_assert_str_eq(m, "(API key)...");
 	}
 }
+
+Test(akenza, lists_credentials_with_their_times)
+{
+	const char *list =
+		"{\"content\":[{\"id\":\"C1\",\"name\":\"akcred-1\",\"algorithm\":\"EC256_PEM\","
+		"\"fingerprint\":\"" KID "\",\"expiration\":\"2027-01-02T03:04:05.123Z\","
+		"\"created\":\"2026-11-24T14:13:27Z\"},"
+		"{\"id\":7,\"name\":\"bad\\u0007name\",\"fingerprint\":\"" SHA1 "\","
+		"\"expiration\":null}]}";
+	struct akenza_credential *c;
+	size_t n;
+
+	cr_assert_eq(akenza_parse_credentials(J(list), NULL, &c, &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_str_eq(c[0].id, "C1");
+	cr_assert_str_eq(c[0].algorithm, "EC256_PEM");
+	cr_assert_str_eq(c[0].kid, KID);
+	cr_assert_str_eq(c[0].created, "2026-11-24T14:13:27Z");
+	cr_assert(c[0].has_expires);
+	cr_assert_eq(c[0].expires, 1798859045);
+	cr_assert_str_eq(c[1].id, "7");
+	cr_assert_str_eq(c[1].name, "bad name", "controls are cleaned: '%s'", c[1].name);
+	cr_assert_str_eq(c[1].kid, "");
+	cr_assert_not(c[1].has_expires);
+	cr_assert_str_eq(c[1].expiration, "");
+	cr_assert(akenza_credential_matches(&c[0], KID, NULL));
+	cr_assert_not(akenza_credential_matches(&c[1], KID, NULL));
+	cr_assert(akenza_credential_matches(&c[1], KID, SHA1));
+	free(c);
+}
+
+Test(akenza, credential_listings_need_ids)
+{
+	struct akenza_credential *c;
+	size_t n;
+
+	cr_assert_eq(akenza_parse_credentials(J("{\"content\":[{\"name\":\"x\"}]}"), NULL, &c, &n),
+		     -1);
+	cr_assert_null(c);
+	cr_assert_eq(akenza_parse_credentials(J("{\"message\":\"x\"}"), NULL, &c, &n), -1);
+	cr_assert_eq(akenza_parse_credentials(J("[]"), NULL, &c, &n), 0);
+	cr_assert_eq(n, 0);
+	free(c);
+}

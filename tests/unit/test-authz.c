@@ -441,6 +441,66 @@ Test(authz_keys, every_key_of_a_file_counts)
 	key_clear(&x);
 }
 
+/* The sample of tests/data/keyformats named file into the key directory of id. */
+static void
+put_sample(const char *id, const char *file)
+{
+	char path[256], buf[8192];
+	size_t n;
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "tests/data/keyformats/%s", file);
+	cr_assert_not_null(in = fopen(path, "rb"), "%s", path);
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	snprintf(path, sizeof(path), "%s/%s", unit_tmpdir, id);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/%s/%s", unit_tmpdir, id, file);
+	cr_assert_not_null(out = fopen(path, "wb"), "%s", path);
+	cr_assert_eq(fwrite(buf, 1, n, out), n);
+	fclose(out);
+}
+
+/* A key directory of what a secure element or another tool handed out: each form counts. */
+Test(authz_keys, keys_in_every_form_key_h_reads_count)
+{
+	static const char *const forms[] = {"ec.point64.bin", "ec.point33.hex",  "ec.csr.der",
+					    "ec.pub.jwk",     "authorized_keys", "set.jwks",
+					    "rsa.newcsr.pem", "rsa.ssh.pub"};
+	struct key ec = KEY_INIT, rsa = KEY_INIT;
+	struct authz_login l;
+	struct err e = ERR_INIT;
+	char id[16], fp[KEY_FINGERPRINT_HEX + 1], *tok;
+	size_t i;
+
+	/* The private JWKs of the samples sign; the key directories hold the other forms. */
+	cr_assert_eq(key_load_file(&ec, "tests/data/keyformats/ec.jwk", NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_load_file(&rsa, "tests/data/keyformats/rsa.jwk", NULL, &e), 0, "%s",
+		     e.msg);
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(id, sizeof(id), "form%zu", i);
+		put_sample(id, forms[i]);
+		tok = mint(strncmp(forms[i], "rsa", 3) == 0 ? &rsa : &ec, id, 0, 0);
+		cr_assert_eq(login_in(id, tok, &l), 1, "%s: %s", forms[i], l.reason);
+		cr_assert_eq(key_fingerprint(strncmp(forms[i], "rsa", 3) == 0 ? &rsa : &ec, fp, &e),
+			     0);
+		cr_assert_str_eq(l.kid, fp, "%s", forms[i]);
+		sodium_free(tok);
+	}
+	/* Files of both keys: the RSA key's token logs in too. */
+	tok = mint(&rsa, "form4", 0, 0);
+	cr_assert_eq(login_in("form4", tok, &l), 1, "%s", l.reason);
+	sodium_free(tok);
+	/* A request whose signature does not verify is no key of the device. */
+	put_sample("bad", "ec.csr.badsig.der");
+	tok = mint(&ec, "bad", 0, 0);
+	cr_assert_eq(login_in("bad", tok, &l), 0);
+	cr_assert(strstr(l.reason, "signature does not verify") != NULL, "%s", l.reason);
+	sodium_free(tok);
+	key_clear(&ec);
+	key_clear(&rsa);
+}
+
 /*
  * The open sessions of a broker that ends them at expiry: a's ends at 100,
  * b's at 200; clients are only compared.

@@ -63,8 +63,10 @@ Test(dlib, a_missing_function_fails_the_load_and_says_what_is_needed)
 	struct err e = ERR_INIT;
 
 	inits = 0;
+	p_test_strlen = NULL;
 	cr_assert_eq(dlib_load(&l, &e), -1);
 	cr_assert_eq(e.status, AK_INTERNAL);
+	cr_assert_null(p_test_strlen, "a pointer into the closed library survived");
 	cr_assert_str_eq(
 		e.msg, "libc.so.6 has no 'akcred_no_such_function': version 99 or newer is needed");
 	cr_assert_eq(inits, 0, "the initialiser ran with a function missing");

@@ -987,6 +987,26 @@ check_opts(const char *tok, const struct jwt_check_opts *o, struct jwt_report *r
 	return jwt_check(tok, strlen(tok), o, r, e);
 }
 
+/* expired_from is where the expired rule starts to hold: the last second before it is fine. */
+Test(jwt, expired_from_is_exp_plus_the_leeway)
+{
+	const char *tok = resign(&ec, hdr("ES256", &ec),
+				 "{\"iat\":1764000000,\"exp\":1764001200,\"aud\":\"" AUD "\"}");
+	struct jwt_check_opts o = {&ec, "dev-1", NULL, 1764001200 + 59, 60, 86400, 0};
+	struct jwt_report r = JWT_REPORT_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(check_opts(tok, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(jwt_report_accepted(&r));
+	cr_assert_eq(r.expired_from, 1764001200 + 60);
+	jwt_report_clear(&r);
+	o.now = 1764001200 + 60;
+	cr_assert_eq(check_opts(tok, &o, &r, &e), 0, "%s", e.msg);
+	cr_assert(has(&r, "expired"));
+	cr_assert_eq(r.expired_from, 1764001200 + 60);
+	jwt_report_clear(&r);
+}
+
 Test(jwt, an_unusable_expected_device_id_matches_no_aud)
 {
 	static const char prefix[] = "https://akenza.io/devices/";

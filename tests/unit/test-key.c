@@ -1,5 +1,6 @@
 /* Unit tests of the key module: generation, encodings, the canonical fingerprint. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -160,12 +161,11 @@ Test(key, names_what_is_not_a_key)
 {
 	struct key k = KEY_INIT;
 	struct err e = ERR_INIT;
-	const char *csr =
-		"-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n";
+	const char *crl = "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
 	const unsigned char der[] = {0x30, 0x03, 0x02, 0x01, 0x05};
 
-	cr_assert_eq(key_load(&k, (const unsigned char *)csr, strlen(csr), "r", NULL, &e), -1);
-	cr_assert(strstr(e.msg, "PEM 'CERTIFICATE REQUEST'") != NULL, "%s", e.msg);
+	cr_assert_eq(key_load(&k, (const unsigned char *)crl, strlen(crl), "r", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "PEM 'X509 CRL', not a key or certificate") != NULL, "%s", e.msg);
 	cr_assert_eq(key_load(&k, der, sizeof(der), "d", NULL, &e), -1);
 	cr_assert(strstr(e.msg, "DER data of an unknown structure") != NULL, "%s", e.msg);
 	cr_assert_eq(key_load(&k, (const unsigned char *)"", 0, "z", NULL, &e), -1);
@@ -173,33 +173,36 @@ Test(key, names_what_is_not_a_key)
 	cr_assert_null(k.pkey);
 }
 
-/* Raw points and hex or base64 text are named for what they look like, not "text" or "DER". */
+/* Hex or base64 text is named for what it looks like, not "text" or "DER"; so are bad points. */
 Test(key, names_raw_points_and_encoded_text)
 {
 	struct key k = KEY_INIT;
 	struct err e = ERR_INIT;
-	unsigned char point[65], comp[33];
+	unsigned char point[65];
 	char hex[2 * sizeof(point) + 2];
 	const char *b64 = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n";
 	const char *words = "not a key at all\n";
 	unsigned char *blank;
 
+	/* (0x4141..., 0x4141...) is no point of P-256: read as a point, refused by OpenSSL. */
 	memset(point, 0x41, sizeof(point)); /* printable bytes: no NUL to give it away */
 	point[0] = 0x04;
-	memset(comp, 0x41, sizeof(comp));
-	comp[0] = 0x03;
 	sodium_bin2hex(hex, sizeof(hex), point, sizeof(point));
 	strcat(hex, "\n");
 	cr_assert_eq(key_load(&k, point, sizeof(point), "p", NULL, &e), -1);
-	cr_assert(strstr(e.msg, "(a raw uncompressed EC point (65 bytes): not supported") != NULL,
-		  "%s", e.msg);
-	cr_assert_eq(key_load(&k, comp, sizeof(comp), "c", NULL, &e), -1);
-	cr_assert(strstr(e.msg, "(a raw compressed EC point (33 bytes)") != NULL, "%s", e.msg);
+	cr_assert_str_eq(e.msg, "'p': a raw P-256 point of 65 bytes, but not on the curve");
+	cr_assert_eq(e.status, AK_INPUT);
+	memset(point + 1, 0x01, 64); /* 64 bytes of 0x41 would be text: hex digits */
+	cr_assert_eq(key_load(&k, point + 1, 64, "p", NULL, &e), -1);
+	cr_assert_str_eq(e.msg, "'p': a raw P-256 point of 64 bytes, but not on the curve");
 	/* "04..." starts with '0', 0x30, the tag of a DER SEQUENCE. */
 	cr_assert_eq(key_load(&k, (unsigned char *)hex, strlen(hex), "h", NULL, &e), -1);
-	cr_assert(strstr(e.msg, "(hex text of 130 digits, like a raw EC point") != NULL, "%s",
-		  e.msg);
-	cr_assert_null(strstr(e.msg, "unknown structure"), "%s", e.msg);
+	cr_assert_str_eq(e.msg, "'h': a raw P-256 point of 65 bytes in hex, but not on the curve");
+	hex[0] = '0', hex[1] = '5';
+	cr_assert_eq(key_load(&k, (unsigned char *)hex, strlen(hex), "h", NULL, &e), -1);
+	cr_assert(strstr(e.msg, "(hex text of 130 digits, not a raw P-256 point: 130 digits start "
+				"with 04") != NULL,
+		  "%s", e.msg);
 	cr_assert_eq(key_load(&k, (unsigned char *)"3059301306\n", 11, "h", NULL, &e), -1);
 	cr_assert(strstr(e.msg, "(hex text of 10 digits: not supported; decode it first") != NULL,
 		  "%s", e.msg);
@@ -257,11 +260,10 @@ Test(key, a_file_of_several_keys_gives_every_key)
 	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
 	cr_assert(strstr(e.msg, "unreadable PEM data after block 1") != NULL, "%s", e.msg);
 	cr_assert_eq(s.n, 0);
-	snprintf(buf, sizeof(buf),
-		 "%s-----BEGIN CERTIFICATE REQUEST-----\nMAA=\n-----END CERTIFICATE REQUEST-----\n",
+	snprintf(buf, sizeof(buf), "%s-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n",
 		 pa);
 	cr_assert_eq(key_load_all(&s, (unsigned char *)buf, strlen(buf), "f", NULL, &e), -1);
-	cr_assert(strstr(e.msg, "PEM 'CERTIFICATE REQUEST' (PEM block 2)") != NULL, "%s", e.msg);
+	cr_assert(strstr(e.msg, "PEM 'X509 CRL' (PEM block 2)") != NULL, "%s", e.msg);
 	/* One key in the file: key_load takes it as before. */
 	cr_assert_eq(key_load(&l, (unsigned char *)pa, la, "a", NULL, &e), 0, "%s", e.msg);
 	free(pa);
@@ -466,4 +468,366 @@ Test(key, akenza_names_come_from_one_table)
 	cr_assert_null(key_credential_name(KEY_CREDENTIALS));
 	cr_assert_null(key_credential_name(-1));
 	cr_assert_eq(key_credential_index("EC256"), -1);
+}
+
+/* --- The forms secure elements and other tools hand out ---------------------- */
+
+#define KF "tests/data/keyformats/"
+
+/* The kid of sample key name ("ec", "rsa") as tests/data/keyformats/make.sh had openssl compute it.
+ */
+static void
+sample_kid(const char *name, char kid[KEY_FINGERPRINT_HEX + 1])
+{
+	FILE *f = fopen(KF "kids", "r");
+	char line[160], want[16];
+
+	cr_assert_not_null(f);
+	snprintf(want, sizeof(want), "%s ", name);
+	kid[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, want, strlen(want)) == 0)
+			snprintf(kid, KEY_FINGERPRINT_HEX + 1, "%s", line + strlen(want));
+	fclose(f);
+	cr_assert_eq(strlen(kid), KEY_FINGERPRINT_HEX, "no kid for %s", name);
+}
+
+static void
+assert_kid(const struct key *k, const char *name, const char *what)
+{
+	struct err e = ERR_INIT;
+	char want[KEY_FINGERPRINT_HEX + 1], got[KEY_FINGERPRINT_HEX + 1];
+
+	sample_kid(name, want);
+	cr_assert_eq(key_fingerprint(k, got, &e), 0, "%s: %s", what, e.msg);
+	cr_assert_str_eq(got, want, "%s", what);
+}
+
+/* Each sample made by openssl, ssh-keygen or PyJWT gives the kid of the key's SPKI. */
+Test(key, every_form_gives_the_kid_of_the_spki)
+{
+	static const struct {
+		const char *file, *keys[2];
+		enum key_format format;
+		const char *encoding;
+		int private;
+	} cases[] = {
+		{"ec.csr.pem", {"ec"}, KEY_FMT_CSR, "PEM", 0},
+		{"ec.csr.der", {"ec"}, KEY_FMT_CSR, "DER", 0},
+		{"rsa.newcsr.pem", {"rsa"}, KEY_FMT_CSR, "PEM", 0},
+		{"rsa.csr.der", {"rsa"}, KEY_FMT_CSR, "DER", 0},
+		{"ec.ssh.pub", {"ec"}, KEY_FMT_OPENSSH, "OpenSSH", 0},
+		{"rsa.ssh.pub", {"rsa"}, KEY_FMT_OPENSSH, "OpenSSH", 0},
+		{"authorized_keys", {"ec", "rsa"}, KEY_FMT_OPENSSH, "OpenSSH", 0},
+		{"ec.jwk", {"ec"}, KEY_FMT_JWK, "JSON", 1},
+		{"ec.pub.jwk", {"ec"}, KEY_FMT_JWK, "JSON", 0},
+		{"rsa.jwk", {"rsa"}, KEY_FMT_JWK, "JSON", 1},
+		{"rsa.pub.jwk", {"rsa"}, KEY_FMT_JWK, "JSON", 0},
+		{"set.jwks", {"ec", "rsa"}, KEY_FMT_JWK, "JSON", -1},
+		{"ec.point65.bin", {"ec"}, KEY_FMT_POINT, "binary", 0},
+		{"ec.point64.bin", {"ec"}, KEY_FMT_POINT_XY, "binary", 0},
+		{"ec.point33.bin", {"ec"}, KEY_FMT_POINT_COMPRESSED, "binary", 0},
+		{"ec.point65.hex", {"ec"}, KEY_FMT_POINT, "hex", 0},
+		{"ec.point64.hex", {"ec"}, KEY_FMT_POINT_XY, "hex", 0},
+		{"ec.point33.hex", {"ec"}, KEY_FMT_POINT_COMPRESSED, "hex", 0},
+	};
+	struct key_set s = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+	char path[256];
+	size_t i, j, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), KF "%s", cases[i].file);
+		cr_assert_eq(key_load_file_all(&s, path, NULL, &e), 0, "%s: %s", path, e.msg);
+		n = cases[i].keys[1] ? 2 : 1;
+		cr_assert_eq(s.n, n, "%s: %zu keys", path, s.n);
+		for (j = 0; j < n; j++) {
+			assert_kid(&s.keys[j], cases[i].keys[j], path);
+			cr_assert_eq(s.keys[j].format, cases[i].format, "%s", path);
+			cr_assert_str_eq(key_encoding_name(&s.keys[j]), cases[i].encoding, "%s",
+					 path);
+			cr_assert_null(s.keys[j].cert, "%s", path);
+			/* set.jwks: the EC key public, the RSA key private. */
+			cr_assert_eq(s.keys[j].is_private,
+				     cases[i].private >= 0 ? cases[i].private : (int)j, "%s", path);
+		}
+		key_set_clear(&s);
+	}
+	cr_assert_str_eq(key_format_name(KEY_FMT_CSR), "PKCS#10 certificate request");
+	cr_assert_str_eq(key_format_name(KEY_FMT_OPENSSH), "OpenSSH public key");
+	cr_assert_str_eq(key_format_name(KEY_FMT_POINT_XY), "raw P-256 point X||Y");
+}
+
+/* Sign with k, verify with the key of the openssl-made SPKI file. */
+static void
+assert_signs(const struct key *k, const char *spki)
+{
+	struct key pub = KEY_INIT;
+	struct err e = ERR_INIT;
+	const unsigned char msg[] = "header.payload";
+	unsigned char sig[1024];
+	size_t siglen = sizeof(sig);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	cr_assert_eq(key_load_file(&pub, spki, NULL, &e), 0, "%s", e.msg);
+	cr_assert_eq(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k->pkey), 1);
+	cr_assert_eq(EVP_DigestSign(md, sig, &siglen, msg, sizeof(msg)), 1);
+	cr_assert_eq(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pub.pkey), 1);
+	cr_assert_eq(EVP_DigestVerify(md, sig, siglen, msg, sizeof(msg)), 1, "%s", spki);
+	EVP_MD_CTX_free(md);
+	key_clear(&pub);
+}
+
+Test(key, a_private_jwk_is_a_private_key_that_signs)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(key_load_file(&k, KF "ec.jwk", NULL, &e), 0, "%s", e.msg);
+	cr_assert(k.is_private && key_pair_ok(&k));
+	assert_signs(&k, KF "ec.spki.pem");
+	cr_assert_eq(key_load_file(&k, KF "rsa.jwk", NULL, &e), 0, "%s", e.msg);
+	cr_assert(k.is_private);
+	assert_signs(&k, KF "rsa.spki.pem");
+	key_clear(&k);
+}
+
+/* RFC 7518 6.3.2: the CRT members may all be left out; d alone signs. */
+Test(key, a_private_rsa_jwk_without_its_primes_signs)
+{
+	static const char *const crt[] = {"p", "q", "dp", "dq", "qi"};
+	json_t *jwk = json_load_file(KF "rsa.jwk", 0, NULL);
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	char *text;
+	size_t i;
+
+	cr_assert_not_null(jwk);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(json_object_del(jwk, crt[i]), 0);
+	cr_assert_not_null(text = json_dumps(jwk, 0));
+	cr_assert_eq(key_load(&k, (unsigned char *)text, strlen(text), "in", NULL, &e), 0, "%s",
+		     e.msg);
+	cr_assert(k.is_private);
+	assert_kid(&k, "rsa", "rsa jwk without primes");
+	assert_signs(&k, KF "rsa.spki.pem");
+	free(text);
+	json_decref(jwk);
+	key_clear(&k);
+}
+
+/* OpenSSL's kid of pkey: SHA-256 of i2d_PUBKEY with the point uncompressed. */
+static void
+openssl_kid(EVP_PKEY *pkey, char hex[KEY_FINGERPRINT_HEX + 1])
+{
+	unsigned char *der = NULL, md[32];
+	unsigned int mdlen;
+	int n = i2d_PUBKEY(pkey, &der);
+
+	cr_assert_gt(n, 0);
+	cr_assert(EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL));
+	sodium_bin2hex(hex, KEY_FINGERPRINT_HEX + 1, md, sizeof(md));
+	OPENSSL_free(der);
+}
+
+/*
+ * Points of keys OpenSSL makes, in each raw form, binary and hex: the kid is
+ * OpenSSL's.  Enough keys that some coordinates have leading zero bytes and
+ * some 64-byte points start with 0x30 (a DER SEQUENCE's tag), read as points.
+ */
+Test(key, raw_points_of_openssl_keys_give_its_kid)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	unsigned char pt[65], comp[33], *in, *enc;
+	char want[KEY_FINGERPRINT_HEX + 1], got[KEY_FINGERPRINT_HEX + 1], hex[131];
+	size_t n, inlen;
+	int i, form, asdigits, seq = 0;
+	EVP_PKEY *pkey;
+
+	for (i = 0; i < 600 || seq == 0; i++) {
+		cr_assert_lt(i, 5000);
+		cr_assert_not_null(pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"));
+		openssl_kid(pkey, want);
+		cr_assert(EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, pt,
+							  sizeof(pt), &n) &&
+			  n == 65);
+		cr_assert(EVP_PKEY_set_utf8_string_param(pkey,
+							 OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+							 "compressed"));
+		/* A compressed SPKI ends with the 33-byte point. */
+		enc = NULL;
+		cr_assert_eq(i2d_PUBKEY(pkey, &enc), 59);
+		memcpy(comp, enc + 59 - 33, 33);
+		OPENSSL_free(enc);
+		EVP_PKEY_free(pkey);
+		seq += pt[1] == 0x30;
+		if (i >= 40 && pt[1] != 0x30)
+			continue; /* all forms of 40 keys; then only the 0x30 ones */
+		for (form = 0; form < 6; form++) {
+			asdigits = form >= 3;
+			in = form % 3 == 0 ? pt : form % 3 == 1 ? pt + 1 : comp;
+			inlen = form % 3 == 0 ? 65 : form % 3 == 1 ? 64 : 33;
+			if (asdigits) {
+				sodium_bin2hex(hex, sizeof(hex), in, inlen);
+				in = (unsigned char *)hex;
+				inlen = strlen(hex);
+			}
+			cr_assert_eq(key_load(&k, in, inlen, "p", NULL, &e), 0, "%s", e.msg);
+			cr_assert_eq(k.format, form % 3 == 0   ? KEY_FMT_POINT
+					       : form % 3 == 1 ? KEY_FMT_POINT_XY
+							       : KEY_FMT_POINT_COMPRESSED);
+			cr_assert_str_eq(key_encoding_name(&k), asdigits ? "hex" : "binary");
+			cr_assert_eq(key_fingerprint(&k, got, &e), 0);
+			cr_assert_str_eq(got, want);
+		}
+	}
+	key_clear(&k);
+}
+
+/* Load data, expecting an input error whose message holds want. */
+static void
+refused(const void *data, size_t len, const char *want)
+{
+	struct key_set s = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(key_load_all(&s, data, len, "in", NULL, &e), -1, "accepted; want %s", want);
+	cr_assert_eq(e.status, AK_INPUT, "%s", e.msg);
+	cr_assert(strstr(e.msg, want) != NULL, "'%s' lacks '%s'", e.msg, want);
+	cr_assert_eq(s.n, 0);
+}
+
+static void
+refused_str(const char *text, const char *want)
+{
+	refused(text, strlen(text), want);
+}
+
+static void
+refused_file(const char *file, const char *want)
+{
+	struct key_set s = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(key_load_file_all(&s, file, NULL, &e), -1, "%s accepted", file);
+	cr_assert_eq(e.status, AK_INPUT, "%s", e.msg);
+	cr_assert(strstr(e.msg, want) != NULL, "'%s' lacks '%s'", e.msg, want);
+}
+
+Test(key, bad_samples_say_what_is_wrong)
+{
+	refused_file(KF "ec.offcurve.bin", "a raw P-256 point of 65 bytes, but not on the curve");
+	refused_file(KF "ec.badcrv.jwk", "JWK curve \"P-384\": akcred reads P-256 only");
+	refused_file(KF "ec.truncated.jwk", "JWK member 'x': ");
+	refused_file(KF "ec.ssh.truncated", "line 1: the key data is not base64, or is truncated");
+	refused_file(KF "ec.csr.badsig.der",
+		     "'" KF "ec.csr.badsig.der': the certificate request's signature does not "
+		     "verify");
+	refused_file(KF "ed25519.ssh.pub",
+		     "line 1: OpenSSH key type 'ssh-ed25519' is not one akcred reads");
+}
+
+/* A PEM request whose signature does not verify is refused as the DER one is. */
+Test(key, a_pem_request_with_a_bad_signature_is_refused)
+{
+	FILE *f = fopen(KF "ec.csr.badsig.der", "rb");
+	unsigned char der[512];
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *pem;
+	size_t n;
+	long len;
+
+	cr_assert_not_null(f);
+	n = fread(der, 1, sizeof(der), f);
+	fclose(f);
+	cr_assert(PEM_write_bio(bio, "CERTIFICATE REQUEST", "", der, (long)n) > 0);
+	len = BIO_get_mem_data(bio, &pem);
+	refused(pem, (size_t)len, "'in': the certificate request's signature does not verify");
+	BIO_free(bio);
+}
+
+/* The JWK sample's members, to make bad ones from. */
+#define EC_X "\"x\":\"THb_Nn_P5Xx3DCb6tWCyD5Vm7LTBToGgwHAsiOtpBrQ\""
+#define EC_Y "\"y\":\"q0SYLX1IaYBGpiLQ4JVSbJZb_rydDL6j0N-GXU-DMQA\""
+
+Test(key, bad_jwks_say_what_is_wrong)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	const char *good = "{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X "," EC_Y
+			   ",\"kid\":\"not-the-fingerprint\",\"use\":\"sig\"}";
+
+	/* Members other than the key's own are not read. */
+	cr_assert_eq(key_load(&k, (const unsigned char *)good, strlen(good), "in", NULL, &e), 0,
+		     "%s", e.msg);
+	assert_kid(&k, "ec", "jwk with kid");
+	key_clear(&k);
+	refused_str("{\"kty\":\"EC\"," EC_X "," EC_Y "}", "EC JWK without a \"crv\" string");
+	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X "}", "EC JWK without \"y\"");
+	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X ",\"y\":\"AAAA\"}",
+		    "JWK \"y\" is 3 bytes, not the 32 of P-256");
+	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X ",\"y\":5}",
+		    "JWK member 'y' is not a base64url string");
+	/* y + 1 in its last character: no longer on the curve. */
+	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X
+		    ",\"y\":\"q0SYLX1IaYBGpiLQ4JVSbJZb_rydDL6j0N-GXU-DMQE\"}",
+		    "the JWK's x and y are not a point on the P-256 curve");
+	/* A d that is not the scalar of x, y. */
+	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X "," EC_Y
+		    ",\"d\":\"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE\"}",
+		    "the JWK's d is not the private key of its x and y");
+	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X ",\"y\":\"q0SY+X1I\"}",
+		    "JWK member 'y': '+' at offset 4 is standard base64, not base64url");
+	refused_str("{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}",
+		    "JWK kty \"oct\": akcred reads EC (P-256) and RSA keys");
+	refused_str("{\"crv\":\"P-256\"}", "JWK without a \"kty\" string");
+	refused_str("{\"kty\":\"RSA\",\"e\":\"AQAB\"}", "RSA JWK without \"n\"");
+	refused_str("{\"kty\":\"RSA\",\"n\":\"sXch\",\"e\":\"AQAB\",\"d\":\"AQAB\",\"p\":\"AQAB\"}",
+		    "a private key needs d, and p, q, dp, dq, qi all or none");
+	refused_str("{\"kty\":\"RSA\",\"n\":\"sXch\",\"e\":\"AQAB\",\"oth\":[]}",
+		    "more than two primes (\"oth\"): not supported");
+	refused_str("{\"keys\":[]}", "a JWK Set's \"keys\" is an array of JWKs, not empty");
+	refused_str("{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X "," EC_Y "},7]}",
+		    "(key 2 of the JWK Set): a JWK is a JSON object");
+	refused_str("{\"kty\":\"EC\",\"kty\":\"RSA\"}", "is not a JWK: invalid JSON at line 1");
+	refused_str("{\"kty\":\"EC\",", "is not a JWK: invalid JSON");
+}
+
+/* A broken private JWK's message says where, never what: Jansson's text would quote d. */
+Test(key, a_broken_jwk_is_not_quoted)
+{
+	const char *jwk = "{\"kty\":\"EC\",\"d\":\"c2VjcmV0IHNjYWxhcg\" \"x\":1}";
+	struct key_set s = KEY_SET_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(key_load_all(&s, (const unsigned char *)jwk, strlen(jwk), "in", NULL, &e), -1);
+	cr_assert_str_eq(e.msg, "'in' is not a JWK: invalid JSON at line 1, column 40");
+}
+
+Test(key, bad_openssh_lines_say_what_is_wrong)
+{
+	/* "ssh-rsa" on the line, an ecdsa key in the data. */
+	refused_str("ssh-rsa AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBA== x\n",
+		    "line 1: the key data is of another key type than the line names");
+	/* The type's string, then nothing. */
+	refused_str("ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY=\n",
+		    "line 1: the key data is truncated or malformed");
+	refused_str("ecdsa-sha2-nistp256\n", "line 1: no key data after 'ecdsa-sha2-nistp256'");
+	refused_str("# keys\nssh-ed25519 AAAA\n", "line 2: OpenSSH key type 'ssh-ed25519'");
+	refused_str("sk-ecdsa-sha2-nistp256@openssh.com AAAA\n", "OpenSSH key type 'sk-ecdsa");
+}
+
+/* Every line of an authorized_keys file counts: one that is no key refuses the file. */
+Test(key, every_line_of_authorized_keys_counts)
+{
+	FILE *f = fopen(KF "authorized_keys", "rb");
+	char buf[4096];
+	size_t n;
+
+	cr_assert_not_null(f);
+	n = fread(buf, 1, sizeof(buf) - 64, f);
+	fclose(f);
+	memcpy(buf + n, "no-pty just words\n", 18);
+	refused(buf, n + 18, "'in' line 5: not an OpenSSH public key");
 }

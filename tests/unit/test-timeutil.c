@@ -46,7 +46,9 @@ Test(timeutil, refuses_bad_durations)
 			     "1 m",
 			     "99999999999999999999",
 			     "40000d",
-			     "1y"};
+			     "1y",
+			     "5s5",
+			     "1h5s30"};
 	struct err e;
 	size_t i;
 	long v;
