@@ -34,7 +34,7 @@
 
 #define ROTATE_JOURNAL_NAME "rotation.csv"
 #define ROTATE_JOURNAL_HEADER                                                                      \
-	"device_id,step,akenza_device_id,credential_id,old_fingerprint,new_fingerprint,"          \
+	"device_id,step,akenza_device_id,credential_id,old_fingerprint,new_fingerprint,"           \
 	"algorithm,at"
 #define ROTATE_NEXT_SUFFIX ".next" /* the new pair, beside the current one */
 
@@ -50,13 +50,13 @@ enum rotate_step {
 /* What became of a device in this run. */
 enum rotate_outcome {
 	ROTATE_PENDING = 0,
-	ROTATE_ROTATED,   /* new key in place, the old credential deleted */
-	ROTATE_KEPT,      /* new key in place, the old credential kept (keep_old) */
-	ROTATE_FINISHED,  /* rotated earlier with keep_old; the old credential deleted now */
-	ROTATE_UNCHANGED, /* rotated by an earlier run: nothing to do */
+	ROTATE_ROTATED,     /* new key in place, the old credential deleted */
+	ROTATE_KEPT,        /* new key in place, the old credential kept (keep_old) */
+	ROTATE_FINISHED,    /* rotated earlier with keep_old; the old credential deleted now */
+	ROTATE_UNCHANGED,   /* rotated by an earlier run: nothing to do */
 	ROTATE_NOT_STARTED, /* finish: a device whose rotation has not reached "swapped" */
-	ROTATE_PLANNED,   /* dry run: what it would do is in from */
-	ROTATE_FAILED,    /* see err (and http_status); its last durable step is in step */
+	ROTATE_PLANNED,     /* dry run: what it would do is in from */
+	ROTATE_FAILED,      /* see err (and http_status); its last durable step is in step */
 };
 
 struct rotate_device {

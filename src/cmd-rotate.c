@@ -247,8 +247,8 @@ json_result(const struct result *r, int dry_run)
 
 	for (i = 0; i < r->nended; i++)
 		json_array_append_new(devices, json_device(r->ended[i]));
-	j = json_pack("{so si si si si si si si sb ss}", "devices", devices, "total",
-		      (int)r->total, "rotated", (int)r->count[ROTATE_ROTATED], "kept_old",
+	j = json_pack("{so si si si si si si si sb ss}", "devices", devices, "total", (int)r->total,
+		      "rotated", (int)r->count[ROTATE_ROTATED], "kept_old",
 		      (int)r->count[ROTATE_KEPT], "finished", (int)r->count[ROTATE_FINISHED],
 		      "unchanged", (int)r->count[ROTATE_UNCHANGED], "not_started",
 		      (int)r->count[ROTATE_NOT_STARTED], "failed", (int)r->count[ROTATE_FAILED],

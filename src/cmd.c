@@ -19,13 +19,20 @@ extern const struct cmd_entry cmd_provision_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_register_entry;
+extern const struct cmd_entry cmd_rotate_entry;
 
 const struct cmd_entry *const cmd_table[] = {
-	&cmd_keygen_entry,    &cmd_fingerprint_entry,
-	&cmd_provision_entry, &cmd_jwt_entry,
-	&cmd_check_entry,     &cmd_connect_entry,
-	&cmd_register_entry,  &cmd_help_entry,
-	&cmd_version_entry,   NULL,
+	&cmd_keygen_entry,
+	&cmd_fingerprint_entry,
+	&cmd_provision_entry,
+	&cmd_jwt_entry,
+	&cmd_check_entry,
+	&cmd_connect_entry,
+	&cmd_register_entry,
+	&cmd_rotate_entry,
+	&cmd_help_entry,
+	&cmd_version_entry,
+	NULL,
 };
 
 /* The width of the command names in "commands:" lists. */

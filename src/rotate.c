@@ -77,8 +77,9 @@
 #define NFIELDS 8
 
 static const char *const step_names[] = {
-	[ROTATE_NONE] = "none",         [ROTATE_MADE] = "made",       [ROTATE_UPLOADED] = "uploaded",
-	[ROTATE_VERIFIED] = "verified", [ROTATE_SWAPPED] = "swapped", [ROTATE_DONE] = "done",
+	[ROTATE_NONE] = "none",         [ROTATE_MADE] = "made",
+	[ROTATE_UPLOADED] = "uploaded", [ROTATE_VERIFIED] = "verified",
+	[ROTATE_SWAPPED] = "swapped",   [ROTATE_DONE] = "done",
 };
 
 static const struct journal_format rotate_format = {ROTATE_JOURNAL_HEADER,
@@ -142,8 +143,9 @@ static int
 record(struct rotate_batch *b, struct rotate_device *d, enum rotate_step step)
 {
 	char row[1024], when[TIMEUTIL_ISO_LEN];
-	const char *f[NFIELDS] = {d->device_id,  rotate_step_name(step), d->akenza_id,
-				  d->credential_id, d->old_fp,           d->new_fp,
+	const char *f[NFIELDS] = {d->device_id,     rotate_step_name(step),
+				  d->akenza_id,     d->credential_id,
+				  d->old_fp,        d->new_fp,
 				  d->new_algorithm, timeutil_iso8601(time(NULL), when)};
 	int n;
 
@@ -326,7 +328,8 @@ load_journal(struct rotate_batch *b, struct err *e)
 	for (i = 1; i < b->n; i++)
 		if (strcmp(sorted[i]->device_id, sorted[i - 1]->device_id) == 0) {
 			free(sorted);
-			return err_set(e, AK_INPUT, "cannot rotate '%s': device '%s' is listed twice",
+			return err_set(e, AK_INPUT,
+				       "cannot rotate '%s': device '%s' is listed twice",
 				       b->o->manifest, sorted[i]->device_id);
 		}
 	if (!b->o->dry_run) {
@@ -473,8 +476,7 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 	    key_private_pem(&k, NULL, 0, &priv_pem, &priv_len, e) != 0 ||
 	    key_public_pem(&k, &pub_pem, &pub_len, e) != 0)
 		goto out;
-	snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s",
-		 key_akenza_credential(&k, 0));
+	snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", key_akenza_credential(&k, 0));
 	if (fileio_batch_add(&fb, p->next_private, priv_pem, priv_len, 0600, e) != 0 ||
 	    fileio_batch_add(&fb, p->next_public, pub_pem, pub_len, 0644, e) != 0 ||
 	    fileio_batch_commit(&fb, 0, e) != 0)
@@ -704,8 +706,7 @@ rewrite_manifest(struct rotate_batch *b, struct err *e)
 		if (hit != NULL && (*hit)->step >= ROTATE_SWAPPED &&
 		    strcmp(row.fingerprint, (*hit)->new_fp) != 0) {
 			snprintf(row.fingerprint, sizeof(row.fingerprint), "%s", (*hit)->new_fp);
-			snprintf(row.algorithm, sizeof(row.algorithm), "%s",
-				 (*hit)->new_algorithm);
+			snprintf(row.algorithm, sizeof(row.algorithm), "%s", (*hit)->new_algorithm);
 			snprintf(row.created, sizeof(row.created), "%s", when);
 			((struct dev_priv *)(*hit)->priv)->row = row;
 		}
