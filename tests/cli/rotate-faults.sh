@@ -1,0 +1,47 @@
+# rotate against an API that fails: rate limits (with and without
+# Retry-After), 5xx, dropped connections, POST and DELETE answers lost after
+# the fact -- the batch ends rotated, one new credential per device, never a
+# second upload; and the exit statuses of an API that cannot be reached (5)
+# or that refuses the key (7), which leave every device as it was.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/tools/mockakenza.sh"
+. "$TESTS/cli/rotate.lib"
+
+faults="429 429-date 429-bare 500 drop drop-after 500-after drop-after-delete 500-delete"
+ROTATE_FAULTS=keep rotate_setup 8 ec --rate-limit 7 --rate-limit-date 17 --rate-limit-bare 11 \
+	--error500 9 --drop 13 --drop-after 3 --error500-after 5 --drop-after-delete 2 \
+	--error500-delete 3
+for f in $faults; do
+	eval "before_$(echo $f | tr - _)=$(mock_stat $f)"
+done
+akcred 0 $ROT --jobs 3
+assert_grep '^8 devices: 8 rotated, .* 0 failed$' "$T/out"
+rotate_check --final
+# Every kind of fault struck the rotation itself.
+for f in $faults; do
+	eval "b=\$before_$(echo $f | tr - _)"
+	[ "$(mock_stat $f)" -gt "$b" ] || fail "no '$f' during the rotation"
+done
+! grep -qF "$AKCRED_API_KEY" "$T/out" "$T/err" || fail "the API key in the output"
+mock_stop
+
+# Nothing listening: exit 5; nothing changed but the journal's header.
+rm -rf dev
+rotate_setup 2 ec
+sum=$(cat dev/manifest.csv dev/*/private.pem dev/*/public.pem | sha256sum)
+url=$MOCK_URL
+mock_stop
+akcred 5 rotate --manifest dev/manifest.csv --workspace-id ws --api-url "$url" \
+	--ca-file "$MOCK_CA" --retries 1 --timeout 5
+assert_grep '^2 devices: 0 rotated, .* 2 failed$' "$T/out"
+assert_grep "^akcred: rotate: device 'dev-0001': .*giving up after 2 attempts" "$T/err"
+# The new pairs wait beside the old ones for the rerun; the keys in use are untouched.
+assert_eq "$(cat dev/manifest.csv dev/*/private.pem dev/*/public.pem | sha256sum)" "$sum" "files after exit 5"
+[ -f dev/dev-0001/private.pem.next ] || fail "the new pair is not kept for the rerun"
+assert_eq "$(grep -c ',made,' dev/rotation.csv)" 2 "made rows"
+
+# A revoked API key: the run stops at once, exit 7.
+mock_start --unauthorized-after 1 --existing /dev/null
+akcred 7 rotate --manifest dev/manifest.csv --workspace-id ws --api-url "$MOCK_URL" --ca-file "$MOCK_CA"
+assert_grep "^akcred: rotate: akenza refused the API key \(HTTP 401\)" "$T/err"
+assert_eq "$(cat dev/manifest.csv dev/*/private.pem dev/*/public.pem | sha256sum)" "$sum" "files after exit 7"
