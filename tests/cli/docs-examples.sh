@@ -7,7 +7,7 @@
 # digit, "..." or quote: what varies from run to run).
 #
 # No example reaches the internet: check runs against a local broker with
-# akcred_auth.so (its --host/--port/--ca-file replaced), register against the
+# akcred_auth.so (its --host/--port/--ca-file replaced), register and rotate against the
 # mock akenza API (its --api-url/--ca-file replaced).  Two more rewrites keep
 # the test short: check's --listen waits 1s, provision's --count is at most 20.
 # The lines of one block
@@ -169,10 +169,10 @@ while IFS=$US read -r src grp want_out cmd <&3; do
 		for o in --host --port --ca-file --ca-path; do run_cmd=$(drop_opt "$run_cmd" $o); done
 		run_cmd=$(printf '%s\n' "$run_cmd" | sed 's/ --listen [^ ]*/ --listen 1s/' |
 			sed "s|^akcred check |akcred check --host localhost --port $BROKER_PORT --ca-file $CA |") ;;
-	register) # the mock akenza API
+	register | rotate) # the mock akenza API
 		for o in --api-url --ca-file; do run_cmd=$(drop_opt "$run_cmd" $o); done
 		run_cmd=$(printf '%s\n' "$run_cmd" |
-			sed "s|^akcred register |akcred register --api-url $MOCK_URL --ca-file $MOCK_CA |") ;;
+			sed "s|^akcred $sub |akcred $sub --api-url $MOCK_URL --ca-file $MOCK_CA |") ;;
 	provision) # the same code at a smaller scale: 10000 keys take 10 s here
 		n=$(value_of "$cmd" --count)
 		[ -z "$n" ] || [ "$n" -le 20 ] ||
