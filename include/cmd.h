@@ -161,6 +161,13 @@ int cmd_fail(const struct err *e);
 int cmd_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "akcred: <cmd>: warning: <message>". */
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A batch's progress line on standard error, redrawn in place at each call,
+ * only when standard error is a terminal; *shown says whether one is there,
+ * and cmd_progress_clear() removes it before other output.
+ */
+void cmd_progress(int *shown, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cmd_progress_clear(int *shown);
 /* A usage error: message, the usage lines, status 2. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

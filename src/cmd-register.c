@@ -149,10 +149,7 @@ results_record(struct register_batch *s, const struct akenza_device *d)
 static void
 progress_clear(struct register_batch *s)
 {
-	if (s->progress) {
-		fputs("\r\033[K", stderr);
-		s->progress = 0;
-	}
+	cmd_progress_clear(&s->progress);
 }
 
 static void
@@ -160,11 +157,10 @@ progress_show(struct register_batch *s)
 {
 	const struct result *r = &s->r;
 
-	if (s->o->json || r->total < 2 || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\rregister: %zu/%zu  %zu registered, %zu already there, %zu failed",
-		r->nended, r->total, r->added, r->present + r->skipped, r->failed);
-	s->progress = 1;
+	if (!s->o->json && r->total > 1)
+		cmd_progress(&s->progress,
+			     "register: %zu/%zu  %zu registered, %zu already there, %zu failed",
+			     r->nended, r->total, r->added, r->present + r->skipped, r->failed);
 }
 
 /* A dry run's requests; paths, the URL and the bodies (a credential name) may hold anything. */

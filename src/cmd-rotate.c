@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -122,25 +121,16 @@ struct rotate_cmd {
 /* ---- output ------------------------------------------------------------------ */
 
 static void
-progress_clear(struct rotate_cmd *s)
-{
-	if (s->progress) {
-		fputs("\r\033[K", stderr);
-		s->progress = 0;
-	}
-}
-
-static void
 progress_show(struct rotate_cmd *s)
 {
 	const struct result *r = &s->r;
 
-	if (s->o->json || r->total < 2 || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\rrotate: %zu/%zu  %zu rotated, %zu failed", r->nended, r->total,
-		r->count[ROTATE_ROTATED] + r->count[ROTATE_KEPT] + r->count[ROTATE_FINISHED],
-		r->count[ROTATE_FAILED]);
-	s->progress = 1;
+	if (!s->o->json && r->total > 1)
+		cmd_progress(&s->progress, "rotate: %zu/%zu  %zu rotated, %zu failed", r->nended,
+			     r->total,
+			     r->count[ROTATE_ROTATED] + r->count[ROTATE_KEPT] +
+				     r->count[ROTATE_FINISHED],
+			     r->count[ROTATE_FAILED]);
 }
 
 /* The steps a device found at step s still goes through. */
@@ -269,7 +259,7 @@ on_ended(void *arg, struct rotate_device *d)
 	r->ended[r->nended++] = d;
 	r->count[d->outcome]++;
 	if (!s->o->json) {
-		progress_clear(s);
+		cmd_progress_clear(&s->progress);
 		text_device(s->o, d);
 	}
 	progress_show(s);
@@ -378,7 +368,7 @@ rotate_cmd_run(struct rotate_cmd *s)
 		goto out;
 	}
 	if (rotate_run(b, &e) != 0) {
-		progress_clear(s);
+		cmd_progress_clear(&s->progress);
 		cmd_fail(&e);
 		if (r->total > 1)
 			cmd_error(e.status, "stopped: %zu of %zu devices not done",
@@ -388,7 +378,7 @@ rotate_cmd_run(struct rotate_cmd *s)
 	} else if (r->count[ROTATE_FAILED] > 0) {
 		r->status = batch_status(r);
 	}
-	progress_clear(s);
+	cmd_progress_clear(&s->progress);
 	if (o->json)
 		json_result(r, o->r.dry_run);
 	else

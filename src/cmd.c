@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "timeutil.h"
@@ -158,6 +159,29 @@ cmd_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("warning", fmt, ap);
 	va_end(ap);
+}
+
+void
+cmd_progress(int *shown, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fputc('\r', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	*shown = 1;
+}
+
+void
+cmd_progress_clear(int *shown)
+{
+	if (*shown) {
+		fputs("\r\033[K", stderr);
+		*shown = 0;
+	}
 }
 
 int

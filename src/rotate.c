@@ -550,41 +550,31 @@ uploaded(struct akenza_device *ad, void *arg)
 	akenza_device_clear(ad);
 }
 
-/* c, d: every made pair uploaded, its row recorded as akenza confirms it. */
+/*
+ * Run the devices at step through akenza, at most "jobs" at a time:
+ * prepare() sets up each one's request (0), or fails it (-1); done() gets
+ * each answer as it comes.  -1 when the run stopped, or the journal failed.
+ */
 static int
-upload(struct rotate_batch *b, struct err *e)
+api_phase(struct rotate_batch *b, enum rotate_step step,
+	  int (*prepare)(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p),
+	  void (*done)(struct akenza_device *ad, void *arg), struct err *e)
 {
 	struct akenza_config c = b->o->ak;
 	struct akenza_device **v;
-	struct err le;
 	size_t i, n = 0;
 	int rc = 0;
 
 	if ((v = calloc(b->n ? b->n : 1, sizeof(*v))) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
-	for (i = 0; i < b->n; i++) {
-		struct rotate_device *d = &b->dev[i];
-		struct dev_priv *p = &b->priv[i];
-
-		if (!at(d, ROTATE_MADE))
-			continue;
-		le = (struct err)ERR_INIT;
-		if (load_pair(d, &le) != 0) {
-			failed(b, d, &le);
-			continue;
+	for (i = 0; i < b->n; i++)
+		if (at(&b->dev[i], step) && prepare(b, &b->dev[i], &b->priv[i]) == 0) {
+			snprintf(b->priv[i].ad.akenza_id, sizeof(b->priv[i].ad.akenza_id), "%s",
+				 b->dev[i].akenza_id);
+			v[n++] = &b->priv[i].ad;
 		}
-		p->ad = (struct akenza_device){
-			.device_id = d->device_id,
-			.algorithm = d->new_algorithm,
-			.public_pem = p->pem,
-			.fingerprint = d->new_fp,
-			.expiration = b->o->expiration,
-		};
-		snprintf(p->ad.akenza_id, sizeof(p->ad.akenza_id), "%s", d->akenza_id);
-		v[n++] = &p->ad;
-	}
 	c.create_devices = 0; /* a device being rotated exists */
-	c.done = uploaded;
+	c.done = done;
 	c.arg = b;
 	if (n > 0 && akenza_run(&c, v, n, e) != 0)
 		rc = -1;
@@ -594,6 +584,26 @@ upload(struct rotate_batch *b, struct err *e)
 		rc = -1;
 	}
 	return rc;
+}
+
+/* c: the made pair's public key, to be added unless akenza lists it already. */
+static int
+prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
+{
+	struct err le = ERR_INIT;
+
+	if (load_pair(d, &le) != 0) {
+		failed(b, d, &le);
+		return -1;
+	}
+	p->ad = (struct akenza_device){
+		.device_id = d->device_id,
+		.algorithm = d->new_algorithm,
+		.public_pem = p->pem,
+		.fingerprint = d->new_fp,
+		.expiration = b->o->expiration,
+	};
+	return 0;
 }
 
 /* e: a broker login with the new key, before it replaces the old one. */
@@ -780,42 +790,21 @@ deleted(struct akenza_device *ad, void *arg)
 	akenza_device_clear(ad);
 }
 
-/* i: the old credential of every swapped device deleted (404, or not listed: done). */
+/*
+ * i: the old credential of a swapped device, deleted (404, or not listed:
+ * done) -- never the device's last credential, which would be the only key
+ * it has.
+ */
 static int
-delete_old(struct rotate_batch *b, struct err *e)
+prepare_delete(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
 {
-	struct akenza_config c = b->o->ak;
-	struct akenza_device **v;
-	size_t i, n = 0;
-	int rc = 0;
-
-	if ((v = calloc(b->n ? b->n : 1, sizeof(*v))) == NULL)
-		return err_set(e, AK_INTERNAL, "out of memory");
-	for (i = 0; i < b->n; i++) {
-		struct rotate_device *d = &b->dev[i];
-		struct dev_priv *p = &b->priv[i];
-
-		if (!at(d, ROTATE_SWAPPED))
-			continue;
-		/* Never the device's last credential: that would be the only key it has. */
-		p->ad = (struct akenza_device){
-			.device_id = d->device_id,
-			.fingerprint = d->old_fp,
-			.op = AKENZA_OP_DELETE,
-		};
-		snprintf(p->ad.akenza_id, sizeof(p->ad.akenza_id), "%s", d->akenza_id);
-		v[n++] = &p->ad;
-	}
-	c.done = deleted;
-	c.arg = b;
-	if (n > 0 && akenza_run(&c, v, n, e) != 0)
-		rc = -1;
-	free(v);
-	if (rc == 0 && b->jerr.status != AK_OK) {
-		*e = b->jerr;
-		rc = -1;
-	}
-	return rc;
+	(void)b;
+	p->ad = (struct akenza_device){
+		.device_id = d->device_id,
+		.fingerprint = d->old_fp,
+		.op = AKENZA_OP_DELETE,
+	};
+	return 0;
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -863,7 +852,7 @@ rotate_run(struct rotate_batch *b, struct err *e)
 				failed(b, &b->dev[i], &le);
 			}
 		}
-		if (upload(b, e) != 0)
+		if (api_phase(b, ROTATE_MADE, prepare_upload, uploaded, e) != 0)
 			return -1;
 		if (b->o->verify != NULL)
 			verify(b);
@@ -875,7 +864,7 @@ rotate_run(struct rotate_batch *b, struct err *e)
 	}
 	if (rewrite_manifest(b, e) != 0)
 		return -1;
-	if (!b->o->keep_old && delete_old(b, e) != 0)
+	if (!b->o->keep_old && api_phase(b, ROTATE_SWAPPED, prepare_delete, deleted, e) != 0)
 		return -1;
 	for (i = 0; i < b->n; i++) {
 		struct rotate_device *d = &b->dev[i];
