@@ -210,6 +210,12 @@ void cmd_println_safe(FILE *f, const char *fmt, ...) __attribute__((format(print
  */
 int cmd_print_json(const json_t *j, size_t flags);
 
+/*
+ * A failed item's members in a batch's --json: "status" (err_status_name),
+ * "error" (e's message) and, if the server answered, "http_status".
+ */
+void cmd_json_error(json_t *j, const struct err *e, long http_status);
+
 /* Help texts, from the table. */
 /* o's help line with its default, as --help and the completions show it; returns buf. */
 const char *cmd_option_help(const struct cmd_option *o, char *buf, size_t size);

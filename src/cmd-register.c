@@ -264,12 +264,8 @@ json_device(const struct item *it)
 		json_object_set_new(j, "device_created", json_true());
 	if (d->note[0] != '\0')
 		json_object_set_new(j, "note", json_string(d->note));
-	if (it->outcome == OUT_FAILED) {
-		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
-		json_object_set_new(j, "error", json_string(it->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
-	}
+	if (it->outcome == OUT_FAILED)
+		cmd_json_error(j, &it->err, d->http_status);
 	return j;
 }
 

@@ -220,12 +220,8 @@ json_device(const struct rotate_device *d)
 		json_object_set_new(j, "credential_id", json_string(d->credential_id));
 	if (d->note[0] != '\0')
 		json_object_set_new(j, "note", json_string(d->note));
-	if (d->outcome == ROTATE_FAILED) {
-		json_object_set_new(j, "status", json_string(err_status_name(d->err.status)));
-		json_object_set_new(j, "error", json_string(d->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
-	}
+	if (d->outcome == ROTATE_FAILED)
+		cmd_json_error(j, &d->err, d->http_status);
 	return j;
 }
 

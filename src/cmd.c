@@ -105,6 +105,15 @@ cmd_println_safe(FILE *f, const char *fmt, ...)
 	free(big);
 }
 
+void
+cmd_json_error(json_t *j, const struct err *e, long http_status)
+{
+	json_object_set_new(j, "status", json_string(err_status_name(e->status)));
+	json_object_set_new(j, "error", json_string(e->msg));
+	if (http_status > 0)
+		json_object_set_new(j, "http_status", json_integer(http_status));
+}
+
 int
 cmd_print_json(const json_t *j, size_t flags)
 {
