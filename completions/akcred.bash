@@ -146,19 +146,20 @@ _akcred()
 		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--device-id) return ;;
 		--public) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-		--akenza-device-id) return ;;
-		--workspace-id) return ;;
 		--data-flow-id) return ;;
 		--credential-name) return ;;
+		--expires) return ;;
+		--workspace-id) return ;;
+		--akenza-device-id) return ;;
 		--api-url) return ;;
 		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--jobs|-j) return ;;
 		--timeout) return ;;
 		--retries) return ;;
+		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--manifest --device-id --public --akenza-device-id --workspace-id --data-flow-id --create-devices --credential-name --api-url --api-key-file --ca-file --results --jobs --timeout --retries --dry-run --json --help'
+		opts='--manifest --device-id --public --data-flow-id --create-devices --credential-name --expires --workspace-id --akenza-device-id --api-url --api-key-file --ca-file --jobs --timeout --retries --results --dry-run --json --help'
 		operands=''
 		;;
 	'rotate')

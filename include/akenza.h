@@ -23,7 +23,8 @@
  * is added and the fingerprint akenza returns compared; to list, the
  * listing is the outcome; to delete, the credential is picked from the
  * listing (gone if absent; refused if it is the device's last one, unless
- * allowed) and deleted, a lost answer sent again (a 404 then means done).
+ * allowed) and deleted, sent again after a lost answer (a 404 then means
+ * done: the credential was listed, and is gone).
  * HTTP 429 waits for Retry-After (or backs off)
  * and holds back every new request meanwhile; 5xx and transport errors are
  * retried a bounded number of times.  A POST that may have reached the server
@@ -102,7 +103,7 @@ struct akenza_device {
 
 	/* Out. */
 	enum akenza_outcome outcome;
-	int created; /* the device was created by this run */
+	int created;                       /* the device was created by this run */
 	char credential_id[AKENZA_ID_MAX]; /* added, present, or (DELETE) deleted */
 	/* LIST, and DELETE's listing before it deletes: free with akenza_device_clear(). */
 	struct akenza_credential *creds;
@@ -149,10 +150,11 @@ struct akenza_config {
 void akenza_device_clear(struct akenza_device *d);
 
 /*
- * Run each of devs (outcome AKENZA_PENDING) by its op: register, list or delete.  0 when every device has an
- * outcome (some may have failed); -1 when the run stopped (401/403:
- * AK_REFUSED; certificate or TLS set-up: AK_TLS; libcurl: AK_INTERNAL), the
- * devices not reached staying AKENZA_PENDING.
+ * Run each of devs (outcome AKENZA_PENDING) by its op: register, list or
+ * delete.  0 when every device has an outcome (some may have failed); -1
+ * when the run stopped (401/403: AK_REFUSED; certificate or TLS set-up:
+ * AK_TLS; libcurl: AK_INTERNAL), the devices not reached staying
+ * AKENZA_PENDING.
  */
 int akenza_run(const struct akenza_config *c, struct akenza_device *const *devs, size_t n,
 	       struct err *e);

@@ -98,6 +98,54 @@ struct cmd_option {
 		"no TLS: unencrypted MQTT (the token in clear)", .excludes = "ca-file ca-path")
 /* clang-format on */
 
+/*
+ * akenza's API and device look-up options (register, credentials, rotate),
+ * rows of one table: type has a struct cmd_api api and a struct
+ * akenza_config ak, and an option --device-id; the commands include
+ * akenza.h.  cmd_api_setup() checks them and fills ak; cmd_api_key() reads
+ * the key.
+ */
+struct cmd_api {
+	const char *api_key_file, *akenza_id;
+	unsigned long jobs, timeout, retries;
+};
+/* clang-format off */
+#define CMD_API_OPTIONS(type)                                                                      \
+	CMD_OPT("workspace-id", CMD_STRING, type, ak.workspace_id, "ID", NULL,                     \
+		"akenza workspace to find devices in"),                                            \
+	CMD_OPT("akenza-device-id", CMD_STRING, type, api.akenza_id, "ID", NULL,                   \
+		"the device's akenza id, if known (no look-up)", .needs = "device-id"),            \
+	CMD_OPT("api-url", CMD_STRING, type, ak.api_url, "URL", NULL, "akenza API",                \
+		.defstr = AKENZA_API_URL_DEFAULT),                                                 \
+	CMD_OPT("api-key-file", CMD_STRING, type, api.api_key_file, "FILE", "@file",               \
+		"read the API key from FILE's first line (else $AKCRED_API_KEY)"),                 \
+	CMD_OPT("ca-file", CMD_STRING, type, ak.ca_file, "FILE", "@file",                          \
+		"trust anchors instead of the system store"),                                      \
+	CMD_OPT("jobs", CMD_UINT, type, api.jobs, "N", NULL, "devices in progress at once, 1-64", \
+		.letter = 'j', .def = AKENZA_JOBS_DEFAULT, .min = 1, .max = 64),                   \
+	CMD_OPT("timeout", CMD_UINT, type, api.timeout, "SECONDS", NULL,                           \
+		"time limit of one request", .def = AKENZA_TIMEOUT_DEFAULT_MS / 1000, .min = 1,    \
+		.max = 3600),                                                                      \
+	CMD_OPT("retries", CMD_UINT, type, api.retries, "N", NULL,                                 \
+		"retries after 5xx or network errors", .def = AKENZA_RETRIES_DEFAULT, .max = 20)
+/* clang-format on */
+struct akenza_config;
+/*
+ * What the table's rules cannot say of the API options -- ids that go into
+ * URLs, an https:// URL, a readable --ca-file, a workspace to look devices
+ * up in -- then ak filled from them (the rest as AKENZA_CONFIG_INIT has it).
+ * AK_OK, or the status (said).
+ */
+int cmd_api_setup(const struct cmd_api *api, struct akenza_config *ak);
+/* The API key into sodium memory (akenza_api_key()), a warning said if others can read it. */
+int cmd_api_key(const struct cmd_api *api, char **key);
+/*
+ * --expires TIME|DURATION, a CMD_PARSE function (dest: time_t): epoch
+ * seconds or ISO 8601 UTC, or a duration from now with its units ("90d"); in
+ * the future.
+ */
+int cmd_opt_expires(const char *s, void *dest);
+
 /* In a cmd_entry: the option table and the struct its rows fill, named together. */
 #define CMD_OPTIONS(table, type) .options = (table), .opts_size = sizeof(type)
 

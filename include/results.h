@@ -32,7 +32,10 @@ struct results {
 	struct results_row *v;
 	size_t n;
 };
-#define RESULTS_INIT {NULL, 0}
+#define RESULTS_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
 
 /*
  * Read the rows of j (open, under its lock) or, if j is NULL or not open, of
@@ -54,7 +57,6 @@ int results_find(const struct results *r, const char *device_id, const char *fin
 
 /* Append a device's row, done at when: one write, fsynced (journal_append()). */
 int results_append(struct journal *j, const char *device_id, const char *akenza_id,
-		   const char *credential_id, const char *fingerprint, time_t when,
-		   struct err *e);
+		   const char *credential_id, const char *fingerprint, time_t when, struct err *e);
 
 #endif

@@ -151,8 +151,7 @@ same_public_key(const char *pem, const char *kid)
  * compared, and where that is no kid, the public key akenza returned.
  */
 static int
-item_matches(const json_t *it, const char *kid, const char *cert_sha1,
-	     enum akenza_fp_match *m)
+item_matches(const json_t *it, const char *kid, const char *cert_sha1, enum akenza_fp_match *m)
 {
 	const json_t *pk = json_object_get(it, "publicKey");
 
@@ -194,8 +193,7 @@ akenza_find_credential(const char *json, size_t len, const char *kid, const char
 }
 
 int
-akenza_credential_matches(const struct akenza_credential *c, const char *kid,
-			  const char *cert_sha1)
+akenza_credential_matches(const struct akenza_credential *c, const char *kid, const char *cert_sha1)
 {
 	enum akenza_fp_match m = akenza_compare_fingerprint(c->fingerprint, kid, cert_sha1);
 
@@ -489,10 +487,8 @@ akenza_api_key(const char *file, char **key, unsigned *loose, struct err *e)
 enum step { ST_LOOKUP, ST_CREATE, ST_LIST, ST_ADD, ST_DELETE };
 
 static const char *const step_what[] = {
-	[ST_LOOKUP] = "looking up the device",
-	[ST_CREATE] = "creating the device",
-	[ST_LIST] = "listing its credentials",
-	[ST_ADD] = "adding the credential",
+	[ST_LOOKUP] = "looking up the device",   [ST_CREATE] = "creating the device",
+	[ST_LIST] = "listing its credentials",   [ST_ADD] = "adding the credential",
 	[ST_DELETE] = "deleting the credential",
 };
 
@@ -503,7 +499,6 @@ struct dev_state {
 	unsigned failures, rate_limited;
 	int conflict;        /* the credential POST was refused as a duplicate */
 	int create_conflict; /* the device POST was refused: it exists */
-	int delete_sent;     /* a DELETE may have been carried out, its answer lost */
 	char conflict_msg[AKENZA_MESSAGE_MAX];
 	struct http_request req;
 	char *url, *body;
@@ -685,8 +680,7 @@ retry_later(struct run *run, struct akenza_device *d, const struct http_request 
 		st->step = ST_LOOKUP;
 	else if (st->step == ST_ADD && (r->sent || r->status >= 500))
 		st->step = ST_LIST;
-	else if (st->step == ST_DELETE && (r->sent || r->status >= 500))
-		st->delete_sent = 1; /* sent again: a DELETE is idempotent, a 404 then done */
+	/* A DELETE is sent again as it is: idempotent, and a 404 then means done. */
 	st->not_before = (long long)timeutil_now_ms() +
 			 http_backoff_ms(st->failures, c->backoff_base_ms, c->backoff_cap_ms,
 					 randombytes_random());
@@ -793,11 +787,14 @@ on_refused(const struct run *run, struct akenza_device *d, const struct http_req
 
 	message(run, r, msg);
 	if (st->step == ST_DELETE && r->status == 404) {
-		/* Gone already: what a DELETE is for.  After a lost answer, most likely ours. */
-		d->outcome = st->delete_sent ? AKENZA_DELETED : AKENZA_GONE;
-		if (st->delete_sent)
-			snprintf(d->note, sizeof(d->note),
-				 "the answer to a DELETE was lost; akenza no longer has it");
+		/*
+		 * Listed a moment ago, gone now: what the DELETE was for.  Most
+		 * likely an earlier attempt's answer was lost (libcurl itself sends
+		 * a request again on a fresh connection when a reused one dies).
+		 */
+		d->outcome = AKENZA_DELETED;
+		snprintf(d->note, sizeof(d->note),
+			 "akenza answered 404 to the DELETE: gone since it was listed");
 		return;
 	}
 	if (st->step == ST_ADD && is_duplicate(r->status, msg)) {
@@ -834,9 +831,9 @@ listed(const struct run *run, struct akenza_device *d, const struct http_request
 		return;
 	}
 	for (i = 0; i < d->ncreds && target == NULL; i++)
-		if (d->delete_id != NULL ? strcmp(d->creds[i].id, d->delete_id) == 0
-					 : akenza_credential_matches(&d->creds[i], d->fingerprint,
-								     d->cert_sha1))
+		if (d->delete_id != NULL
+			    ? strcmp(d->creds[i].id, d->delete_id) == 0
+			    : akenza_credential_matches(&d->creds[i], d->fingerprint, d->cert_sha1))
 			target = &d->creds[i];
 	if (target == NULL) {
 		d->outcome = AKENZA_GONE;

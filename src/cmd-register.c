@@ -63,9 +63,11 @@ struct items {
 };
 
 struct opts {
-	const char *manifest, *device_id, *public_path, *akenza_id, *results, *api_key_file;
-	unsigned long jobs, timeout, retries;
+	const char *manifest, *device_id, *public_path, *results;
+	time_t expires;
+	char expiration[TIMEUTIL_ISO_LEN]; /* expires, as akenza takes it */
 	int dry_run, json;
+	struct cmd_api api;
 	struct akenza_config ak;
 };
 
@@ -76,10 +78,6 @@ static const struct cmd_option options[] = {
 		"register one device (with --public)", .excludes = "manifest"),
 	CMD_OPT("public", CMD_STRING, struct opts, public_path, "FILE", "@file",
 		"its public key or certificate (PEM or DER)", .excludes = "manifest"),
-	CMD_OPT("akenza-device-id", CMD_STRING, struct opts, akenza_id, "ID", NULL,
-		"the device's akenza id, if known (no look-up)", .needs = "device-id"),
-	CMD_OPT("workspace-id", CMD_STRING, struct opts, ak.workspace_id, "ID", NULL,
-		"akenza workspace to find devices in"),
 	CMD_OPT("data-flow-id", CMD_STRING, struct opts, ak.data_flow_id, "ID", NULL,
 		"data flow of created devices"),
 	CMD_OPT("create-devices", CMD_FLAG, struct opts, ak.create_devices, NULL, NULL,
@@ -87,21 +85,12 @@ static const struct cmd_option options[] = {
 		.needs = "workspace-id data-flow-id"),
 	CMD_OPT("credential-name", CMD_STRING, struct opts, ak.credential_name, "NAME", NULL,
 		"name of the credentials (default akcred-<kid prefix>)"),
-	CMD_OPT("api-url", CMD_STRING, struct opts, ak.api_url, "URL", NULL, "akenza API",
-		.defstr = AKENZA_API_URL_DEFAULT),
-	CMD_OPT("api-key-file", CMD_STRING, struct opts, api_key_file, "FILE", "@file",
-		"read the API key from FILE's first line (else $AKCRED_API_KEY)"),
-	CMD_OPT("ca-file", CMD_STRING, struct opts, ak.ca_file, "FILE", "@file",
-		"trust anchors instead of the system store"),
+	CMD_OPT("expires", CMD_PARSE, struct opts, expires, "TIME|DURATION", NULL,
+		"the credentials expire then (ISO 8601 UTC) or after DURATION",
+		.parse = cmd_opt_expires),
+	CMD_API_OPTIONS(struct opts),
 	CMD_OPT("results", CMD_STRING, struct opts, results, "FILE", "@file",
 		"results file (default registered.csv next to the manifest)"),
-	CMD_OPT("jobs", CMD_UINT, struct opts, jobs, "N", NULL, "devices in progress at once, 1-64",
-		.letter = 'j', .def = AKENZA_JOBS_DEFAULT, .min = 1, .max = 64),
-	CMD_OPT("timeout", CMD_UINT, struct opts, timeout, "SECONDS", NULL,
-		"time limit of one request", .def = AKENZA_TIMEOUT_DEFAULT_MS / 1000, .min = 1,
-		.max = 3600),
-	CMD_OPT("retries", CMD_UINT, struct opts, retries, "N", NULL,
-		"retries after 5xx or network errors", .def = AKENZA_RETRIES_DEFAULT, .max = 20),
 	CMD_OPT("dry-run", CMD_FLAG, struct opts, dry_run, NULL, NULL,
 		"show the requests, send nothing"),
 	CMD_OPT("json", CMD_FLAG, struct opts, json, NULL, NULL, "print one JSON object"),
@@ -482,19 +471,6 @@ mark_duplicates(struct items *l)
 	return 0;
 }
 
-/* The API key (akenza_api_key()), with a warning if others can read its file. */
-static int
-api_key_get(const char *file, char **key, struct err *e)
-{
-	unsigned loose;
-
-	if (akenza_api_key(file, key, &loose, e) != 0)
-		return -1;
-	if (loose != 0)
-		cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", file, loose);
-	return 0;
-}
-
 /* ---- the run ----------------------------------------------------------------- */
 
 /* The devices to register, loaded and checked, each pointed at by its akenza_device. */
@@ -517,8 +493,8 @@ load_items(struct register_batch *s, struct err *e)
 		snprintf(it->path, sizeof(it->path), "%s", o->public_path);
 		if (item_load(it, NULL, NULL, e) != 0)
 			return -1;
-		if (o->akenza_id != NULL)
-			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->akenza_id);
+		if (o->api.akenza_id != NULL)
+			snprintf(it->d.akenza_id, sizeof(it->d.akenza_id), "%s", o->api.akenza_id);
 	}
 	/* One device, one row: a manifest listing a device twice is a mistake. */
 	if (mark_duplicates(&s->items) != 0)
@@ -531,6 +507,7 @@ load_items(struct register_batch *s, struct err *e)
 		it->d.public_pem = it->pem;
 		it->d.fingerprint = it->fingerprint;
 		it->d.cert_sha1 = it->sha1[0] != '\0' ? it->sha1 : NULL;
+		it->d.expiration = o->expiration[0] != '\0' ? o->expiration : NULL;
 	}
 	s->r.total = s->items.n;
 	if ((s->r.ended = calloc(s->items.n ? s->items.n : 1, sizeof(*s->r.ended))) == NULL)
@@ -626,14 +603,14 @@ static int
 register_dry_run(struct register_batch *s)
 {
 	struct result *r = &s->r;
-	struct err e = ERR_INIT;
 	char *api_key = NULL;
 	size_t i;
+	int status;
 
 	/* The run's own check of the key: a dry run that passes means the run can start. */
 	if (count_pending(s) > 0) {
-		if (api_key_get(s->o->api_key_file, &api_key, &e) != 0)
-			return cmd_fail(&e);
+		if ((status = cmd_api_key(&s->o->api, &api_key)) != AK_OK)
+			return status;
 		sodium_free(api_key);
 	}
 	for (i = 0; i < s->items.n; i++) {
@@ -710,9 +687,9 @@ register_send(struct register_batch *s)
 	struct akenza_config *c = &s->o->ak;
 	struct akenza_device **pending;
 	enum ak_status status = AK_OK;
-	struct err e = ERR_INIT;
 	char *api_key = NULL;
 	size_t i, npending = 0;
+	int key_status;
 
 	/* Local failures and skips come first; the rest goes to akenza. */
 	if ((pending = calloc(s->items.n ? s->items.n : 1, sizeof(*pending))) == NULL)
@@ -722,10 +699,10 @@ register_send(struct register_batch *s)
 			pending[npending++] = &s->items.v[i].d;
 	progress_show(s);
 	if (npending > 0) {
-		if (api_key_get(s->o->api_key_file, &api_key, &e) != 0) {
+		if ((key_status = cmd_api_key(&s->o->api, &api_key)) != AK_OK) {
 			free(pending);
 			progress_clear(s);
-			return cmd_fail(&e);
+			return key_status;
 		}
 		c->api_key = api_key;
 		c->done = on_done;
@@ -778,18 +755,9 @@ credential_name_ok(const char *name)
 
 /* What the table's rules cannot say: 0, or a usage error (said). */
 static int
-check_options(const struct opts *o)
+check_options(struct opts *o)
 {
-	/* Ids go into URLs and request bodies as they are. */
-	const struct {
-		const char *name, *value;
-	} ids[] = {
-		{"akenza-device-id", o->akenza_id},
-		{"workspace-id", o->ak.workspace_id},
-		{"data-flow-id", o->ak.data_flow_id},
-	};
 	struct err e = ERR_INIT;
-	size_t i;
 
 	if ((o->manifest != NULL) == (o->device_id != NULL || o->public_path != NULL))
 		return cmd_usage_error(
@@ -798,51 +766,32 @@ check_options(const struct opts *o)
 		return cmd_usage_error("--device-id and --public go together");
 	if (o->device_id != NULL && devid_check(o->device_id, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
-	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		if (ids[i].value != NULL && !akenza_plausible_id(ids[i].value))
-			return cmd_usage_error("--%s '%s' is not an akenza id", ids[i].name,
-					       ids[i].value);
+	/* Ids go into URLs and request bodies as they are. */
+	if (o->ak.data_flow_id != NULL && !akenza_plausible_id(o->ak.data_flow_id))
+		return cmd_usage_error("--data-flow-id '%s' is not an akenza id",
+				       o->ak.data_flow_id);
 	if (o->ak.credential_name != NULL && !credential_name_ok(o->ak.credential_name))
 		return cmd_usage_error(
 			"--credential-name must be 1 to 200 bytes of UTF-8 text on one line");
-	if (o->ak.workspace_id == NULL && o->akenza_id == NULL)
-		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
-	if (strncasecmp(o->ak.api_url, "https://", 8) != 0 || o->ak.api_url[8] == '\0')
-		return cmd_usage_error("--api-url must be an https:// URL, not '%s'",
-				       o->ak.api_url);
-	return 0;
+	return cmd_api_setup(&o->api, &o->ak);
 }
 
 static int
 cmd_register_exec(void *opts, int argc, char **argv)
 {
-	const struct akenza_config defaults = AKENZA_CONFIG_INIT;
 	struct opts *o = opts;
 	struct register_batch s = {.o = o,
 				   .results = JOURNAL_INIT,
 				   .results_err = ERR_INIT,
 				   .fatal = ERR_INIT};
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct err e = ERR_INIT;
 	int status;
 
 	(void)argc; /* no operands: cmd_main() refuses them */
 	(void)argv;
 	if ((status = check_options(o)) != 0)
 		return status;
-	/* A missing trust anchor file is an input error now, not a TLS failure later. */
-	if (o->ak.ca_file != NULL) {
-		if (fileio_read(o->ak.ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
-			return cmd_fail(&e);
-		fileio_buf_clear(&b);
-	}
-	/* What the options do not set stays as the akenza module has it. */
-	o->ak.max_rate_limited = defaults.max_rate_limited;
-	o->ak.backoff_base_ms = defaults.backoff_base_ms;
-	o->ak.backoff_cap_ms = defaults.backoff_cap_ms;
-	o->ak.jobs = (int)o->jobs;
-	o->ak.timeout_ms = (long)o->timeout * 1000;
-	o->ak.max_retries = (unsigned)o->retries;
+	if (cmd_given("expires"))
+		timeutil_iso8601(o->expires, o->expiration);
 	status = register_run(&s);
 	journal_close(&s.results);
 	free(s.results_path);

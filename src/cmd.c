@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "akenza.h"
 #include "cmd.h"
+#include "fileio.h"
 #include "timeutil.h"
 #include "safetext.h"
 #include "banned.h"
@@ -287,6 +290,81 @@ int
 cmd_opt_rsa_bits(const char *s, void *dest)
 {
 	return cmd_parse_rsa_bits(s, dest);
+}
+
+int
+cmd_opt_expires(const char *s, void *dest)
+{
+	struct err e = ERR_INIT;
+	time_t now = time(NULL), t;
+	long secs;
+
+	/* A number alone is a time (epoch seconds); a duration has its units. */
+	if (timeutil_parse_time(s, &t, &e) != 0) {
+		if (strspn(s, "0123456789") == strlen(s) ||
+		    timeutil_parse_duration(s, &secs, NULL) != 0)
+			return cmd_usage_error("--expires wants a time (ISO 8601 UTC or epoch "
+					       "seconds) or a duration like 90d, not '%s'",
+					       s);
+		t = now + secs;
+	}
+	if (t <= now)
+		return cmd_usage_error("--expires '%s' is not in the future", s);
+	*(time_t *)dest = t;
+	return AK_OK;
+}
+
+int
+cmd_api_setup(const struct cmd_api *api, struct akenza_config *ak)
+{
+	const struct akenza_config defaults = AKENZA_CONFIG_INIT;
+	/* Ids go into URLs and request bodies as they are. */
+	const struct {
+		const char *name, *value;
+	} ids[] = {
+		{"akenza-device-id", api->akenza_id},
+		{"workspace-id", ak->workspace_id},
+	};
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	struct err e = ERR_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i].value != NULL && !akenza_plausible_id(ids[i].value))
+			return cmd_usage_error("--%s '%s' is not an akenza id", ids[i].name,
+					       ids[i].value);
+	if (ak->workspace_id == NULL && api->akenza_id == NULL)
+		return cmd_usage_error("--workspace-id is needed to find devices in akenza");
+	if (strncasecmp(ak->api_url, "https://", 8) != 0 || ak->api_url[8] == '\0')
+		return cmd_usage_error("--api-url must be an https:// URL, not '%s'", ak->api_url);
+	/* A missing trust anchor file is an input error now, not a TLS failure later. */
+	if (ak->ca_file != NULL) {
+		if (fileio_read(ak->ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
+			return cmd_fail(&e);
+		fileio_buf_clear(&b);
+	}
+	/* What the options do not set stays as the akenza module has it. */
+	ak->max_rate_limited = defaults.max_rate_limited;
+	ak->backoff_base_ms = defaults.backoff_base_ms;
+	ak->backoff_cap_ms = defaults.backoff_cap_ms;
+	ak->jobs = (int)api->jobs;
+	ak->timeout_ms = (long)api->timeout * 1000;
+	ak->max_retries = (unsigned)api->retries;
+	return AK_OK;
+}
+
+int
+cmd_api_key(const struct cmd_api *api, char **key)
+{
+	struct err e = ERR_INIT;
+	unsigned loose;
+
+	if (akenza_api_key(api->api_key_file, key, &loose, &e) != 0)
+		return cmd_fail(&e);
+	if (loose != 0)
+		cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", api->api_key_file,
+			 loose);
+	return AK_OK;
 }
 
 int

@@ -106,8 +106,8 @@ oom:
 }
 
 int
-results_load(struct results *r, struct journal *j, const char *path,
-	     const struct journal_format *f, struct err *e)
+results_load(struct results *r, struct journal *j, const char *path, const struct journal_format *f,
+	     struct err *e)
 {
 	struct journal_reader jr;
 	int rc;
