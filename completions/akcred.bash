@@ -172,15 +172,15 @@ _akcred()
 		--workspace-id) return ;;
 		--api-url) return ;;
 		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--jobs|-j) return ;;
 		--timeout) return ;;
 		--retries) return ;;
 		--host) return ;;
 		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
-		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--ca-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 		esac
-		opts='--manifest --journal --type --bits --expires --keep-old --finish --verify-login --workspace-id --api-url --api-key-file --jobs --timeout --retries --host --port --ca-file --ca-path --plaintext --dry-run --json --help'
+		opts='--manifest --journal --type --bits --expires --keep-old --finish --verify-login --workspace-id --api-url --api-key-file --ca-file --jobs --timeout --retries --host --port --ca-path --plaintext --dry-run --json --help'
 		operands=''
 		;;
 	'help')

@@ -32,35 +32,18 @@ static const char *const outcome_name[] = {
 };
 
 struct opts {
-	const char *api_key_file, *expires;
-	unsigned long jobs, timeout, retries, bits;
+	struct cmd_api api;
+	struct akenza_config ak;
+	time_t expires;
+	char expiration[TIMEUTIL_ISO_LEN]; /* expires, as akenza takes it */
+	unsigned long bits;
 	int json, verify_login;
 	struct rotate_opts r;
-	/* --verify-login: check's broker options. */
-	const char *host, *ca_file, *ca_path;
+	/* --verify-login: check's broker options; --ca-file (ak.ca_file) serves both. */
+	const char *host, *ca_path;
 	unsigned long port;
 	int plaintext;
 };
-
-/* --expires TIME|DURATION: a time, or a duration from now; kept as ISO 8601 UTC. */
-static char expires_iso[TIMEUTIL_ISO_LEN];
-
-static int
-opt_expires(const char *s, void *dest)
-{
-	struct err e = ERR_INIT;
-	long secs;
-	time_t t;
-
-	if (timeutil_parse_duration(s, &secs, NULL) == 0 && secs > 0)
-		t = time(NULL) + secs;
-	else if (timeutil_parse_time(s, &t, &e) != 0)
-		return cmd_usage_error("--expires: '%s' is neither a time nor a duration", s);
-	if (t <= time(NULL))
-		return cmd_usage_error("--expires: %s is not in the future", s);
-	*(const char **)dest = timeutil_iso8601(t, expires_iso);
-	return 0;
-}
 
 static const struct cmd_option options[] = {
 	CMD_OPT("manifest", CMD_STRING, struct opts, r.manifest, "FILE", "@file",
@@ -75,7 +58,7 @@ static const struct cmd_option options[] = {
 		.parse = cmd_opt_rsa_bits),
 	CMD_OPT("expires", CMD_PARSE, struct opts, expires, "TIME|DURATION", NULL,
 		"the new credentials expire then (ISO 8601 UTC, or from now)",
-		.parse = opt_expires),
+		.parse = cmd_opt_expires),
 	CMD_OPT("keep-old", CMD_FLAG, struct opts, r.keep_old, NULL, NULL,
 		"leave the old credentials at akenza (rotate --finish deletes them)"),
 	CMD_OPT("finish", CMD_FLAG, struct opts, r.finish, NULL, NULL,
@@ -83,20 +66,10 @@ static const struct cmd_option options[] = {
 		.excludes = "keep-old type bits expires verify-login"),
 	CMD_OPT("verify-login", CMD_FLAG, struct opts, verify_login, NULL, NULL,
 		"log in to the broker with each new key before it replaces the old one"),
-	CMD_OPT("workspace-id", CMD_STRING, struct opts, r.ak.workspace_id, "ID", NULL,
-		"akenza workspace to find devices in", .flags = CMD_REQUIRED),
-	CMD_OPT("api-url", CMD_STRING, struct opts, r.ak.api_url, "URL", NULL, "akenza API",
-		.defstr = AKENZA_API_URL_DEFAULT),
-	CMD_OPT("api-key-file", CMD_STRING, struct opts, api_key_file, "FILE", "@file",
-		"read the API key from FILE's first line (else $AKCRED_API_KEY)"),
-	CMD_OPT("jobs", CMD_UINT, struct opts, jobs, "N", NULL, "devices in progress at once, 1-64",
-		.letter = 'j', .def = AKENZA_JOBS_DEFAULT, .min = 1, .max = 64),
-	CMD_OPT("timeout", CMD_UINT, struct opts, timeout, "SECONDS", NULL,
-		"time limit of one request", .def = AKENZA_TIMEOUT_DEFAULT_MS / 1000, .min = 1,
-		.max = 3600),
-	CMD_OPT("retries", CMD_UINT, struct opts, retries, "N", NULL,
-		"retries after 5xx or network errors", .def = AKENZA_RETRIES_DEFAULT, .max = 20),
-	CMD_BROKER_OPTIONS(struct opts),
+	CMD_API_WORKSPACE_OPTION(struct opts),
+	CMD_API_ACCESS_OPTIONS(struct opts),
+	CMD_BROKER_HOST_OPTIONS(struct opts),
+	CMD_BROKER_TLS_OPTIONS(struct opts),
 	CMD_OPT("dry-run", CMD_FLAG, struct opts, r.dry_run, NULL, NULL,
 		"show what each device would go through, change nothing"),
 	CMD_OPT("json", CMD_FLAG, struct opts, json, NULL, NULL, "print one JSON object"),
@@ -285,13 +258,13 @@ verify_login(void *arg, const struct rotate_device *d, const char *private_path,
 		struct mqtt_opts m = {
 			.host = o->host,
 			.port = MQTT_PORT(o->port, o->plaintext),
-			.ca_file = o->ca_file,
+			.ca_file = o->ak.ca_file,
 			.ca_path = o->ca_path,
 			.plaintext = o->plaintext,
 			.client_id = d->device_id,
 			.username = "unused",
 			.password = token,
-			.timeout_ms = (long)o->timeout * 1000,
+			.timeout_ms = (long)o->api.timeout * 1000,
 		};
 
 		memset(&mr, 0, sizeof(mr));
@@ -338,19 +311,15 @@ rotate_cmd_run(struct rotate_cmd *s)
 	struct rotate_batch *b = NULL;
 	struct err e = ERR_INIT;
 	char *api_key = NULL;
-	unsigned loose = 0;
 	size_t n;
-	int status = AK_OK;
+	int status;
 
 	o->r.ended = on_ended;
 	o->r.arg = s;
 	if (o->verify_login)
 		o->r.verify = verify_login;
-	if (akenza_api_key(o->api_key_file, &api_key, &loose, &e) != 0)
-		return cmd_fail(&e);
-	if (loose != 0)
-		cmd_warn("'%s' can be read by others (mode %03o): chmod 600 it", o->api_key_file,
-			 loose);
+	if ((status = cmd_api_key(&o->api, &api_key)) != AK_OK)
+		return status;
 	o->r.ak.api_key = api_key;
 	if (rotate_load(&o->r, &b, &e) != 0) {
 		status = cmd_fail(&e);
@@ -391,42 +360,22 @@ out:
 static int
 cmd_rotate_exec(void *opts, int argc, char **argv)
 {
-	const struct akenza_config defaults = AKENZA_CONFIG_INIT;
 	struct opts *o = opts;
 	struct rotate_cmd s = {.o = o};
-	struct fileio_buf b = FILEIO_BUF_INIT;
-	struct err e = ERR_INIT;
 	int status;
 
 	(void)argc; /* no operands: cmd_main() refuses them */
 	(void)argv;
-	if ((status = cmd_check_rsa_bits(o->r.type)) != AK_OK)
+	if ((status = cmd_check_rsa_bits(o->r.type)) != AK_OK ||
+	    (status = cmd_api_setup(&o->api, &o->ak)) != AK_OK)
 		return status;
-	if (!akenza_plausible_id(o->r.ak.workspace_id))
-		return cmd_usage_error("--workspace-id '%s' is not an akenza id",
-				       o->r.ak.workspace_id);
-	if (strncasecmp(o->r.ak.api_url, "https://", 8) != 0 || o->r.ak.api_url[8] == '\0')
-		return cmd_usage_error("--api-url must be an https:// URL, not '%s'",
-				       o->r.ak.api_url);
-	/* --ca-file is the API's trust anchors, and the broker's too with --verify-login. */
 	if (!o->verify_login && (cmd_given("host") || cmd_given("port") || cmd_given("ca-path") ||
 				 cmd_given("plaintext")))
 		return cmd_usage_error("the broker options go with --verify-login");
-	o->r.ak.ca_file = o->ca_file;
-	/* A missing trust anchor file is an input error now, not a TLS failure later. */
-	if (o->ca_file != NULL) {
-		if (fileio_read(o->ca_file, FILEIO_KEY_MAX * 4, &b, &e) != 0)
-			return cmd_fail(&e);
-		fileio_buf_clear(&b);
-	}
+	if (cmd_given("expires"))
+		o->r.expiration = timeutil_iso8601(o->expires, o->expiration);
 	o->r.bits = (int)o->bits;
-	o->r.expiration = o->expires;
-	o->r.ak.max_rate_limited = defaults.max_rate_limited;
-	o->r.ak.backoff_base_ms = defaults.backoff_base_ms;
-	o->r.ak.backoff_cap_ms = defaults.backoff_cap_ms;
-	o->r.ak.jobs = (int)o->jobs;
-	o->r.ak.timeout_ms = (long)o->timeout * 1000;
-	o->r.ak.max_retries = (unsigned)o->retries;
+	o->r.ak = o->ak;
 	status = rotate_cmd_run(&s);
 	free(s.r.ended);
 	return status;
