@@ -389,8 +389,11 @@ rotate_free(struct rotate_batch *b)
 		return;
 	journal_close(&b->j);
 	manifest_writer_close(&b->mw);
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		free(b->priv[i].pem);
+		/* The listing of a device that a stopped run left unanswered. */
+		akenza_device_clear(&b->priv[i].ad);
+	}
 	free(b->dev);
 	free(b->priv);
 	free(b->manifest_dir);

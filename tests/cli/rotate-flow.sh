@@ -47,8 +47,15 @@ assert j["journal"].endswith("rotation.csv"), j
 assert all(d["outcome"] == "unchanged" and d["step"] == "done" for d in j["devices"]), j
 PY
 
-# --type rsa: a new journal, a new rotation, RSA keys.
-akcred 0 $ROT --journal dev/rotation-2.csv --type rsa
-assert_grep '^6 devices: 6 rotated,' "$T/out"
+# Into a pipe, no progress line.
+assert_no_grep 'rotate: [0-9]+/' "$T/err"
+
+# --type rsa: a new journal, a new rotation, RSA keys; on a terminal, with a
+# progress line, erased before the summary.
+"$PYTHON" "$TESTS/tools/ttyrun.py" -- "$AKCRED" $ROT --journal dev/rotation-2.csv --type rsa \
+	>tty.out 2>&1 || { cat tty.out >&2; fail "run on a terminal"; }
+grep -q "$(printf '\r')rotate: 6/6  6 rotated, 0 failed" tty.out ||
+	{ cat -v tty.out >&2; fail "no progress line on the terminal"; }
+grep -q "$(printf '\r\033\\[K')6 devices: 6 rotated," tty.out || { cat -v tty.out >&2; fail "summary"; }
 grep -q '^dev-0001,RSA256_PEM,' dev/manifest.csv || fail "--type rsa: manifest algorithm"
 rotate_check --final --uploads 3
