@@ -327,10 +327,10 @@ load_journal(struct rotate_batch *b, struct err *e)
 	/* One device, one row: a second key for it would be a second rotation. */
 	for (i = 1; i < b->n; i++)
 		if (strcmp(sorted[i]->device_id, sorted[i - 1]->device_id) == 0) {
+			err_set(e, AK_INPUT, "cannot rotate '%s': device '%s' is listed twice",
+				b->o->manifest, sorted[i]->device_id);
 			free(sorted);
-			return err_set(e, AK_INPUT,
-				       "cannot rotate '%s': device '%s' is listed twice",
-				       b->o->manifest, sorted[i]->device_id);
+			return -1;
 		}
 	if (!b->o->dry_run) {
 		if (manifest_writer_open(&b->mw, b->o->manifest, e) != 0 ||

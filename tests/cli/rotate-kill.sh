@@ -11,7 +11,8 @@
 
 n=12
 kills=${ROTATE_KILLS:-16}
-rand() { # 0 .. $1-1
+rand() { # 0 .. $1-1 (0 if $1 is 0)
+	[ "$1" -gt 0 ] || { echo 0; return; }
 	echo $(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % $1 ))
 }
 # Slow answers keep the batch at work long enough for the kills; the slowness
