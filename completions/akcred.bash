@@ -16,7 +16,7 @@ _akcred()
 	done
 	case $path in
 	'')
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register credentials help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register credentials rotate help version" -- "$cur"))
 		return ;;
 	jwt)
 		COMPREPLY=($(compgen -W "mint decode verify --help" -- "$cur"))
@@ -217,6 +217,27 @@ _akcred()
 		opts='--device-id --fingerprint --credential-id --manifest --fingerprints --results --force --workspace-id --akenza-device-id --api-url --api-key-file --ca-file --jobs --timeout --retries --dry-run --json --help'
 		operands=''
 		;;
+	'rotate')
+		case $prev in
+		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--journal) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--type|-t) COMPREPLY=($(compgen -W "ec rsa" -- "$cur")); return ;;
+		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
+		--expires) return ;;
+		--workspace-id) return ;;
+		--api-url) return ;;
+		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--ca-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--jobs|-j) return ;;
+		--timeout) return ;;
+		--retries) return ;;
+		--host) return ;;
+		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
+		--ca-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+		esac
+		opts='--manifest --journal --type --bits --expires --keep-old --finish --verify-login --workspace-id --api-url --api-key-file --ca-file --jobs --timeout --retries --host --port --ca-path --plaintext --dry-run --json --help'
+		operands=''
+		;;
 	'help')
 		case $prev in
 		--completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
@@ -246,7 +267,7 @@ _akcred()
 		fi
 		COMPREPLY=($(compgen -P @ -f -- "${w#@}"))
 	elif [[ $operands == @command ]]; then
-		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register credentials help version" -- "$cur"))
+		COMPREPLY=($(compgen -W "keygen fingerprint provision jwt check connect register credentials rotate help version" -- "$cur"))
 	fi
 }
 complete -o filenames -o bashdefault -F _akcred akcred

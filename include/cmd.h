@@ -85,18 +85,26 @@ struct cmd_option {
  * connect), rows of one table: type has host, port, ca_file, ca_path and
  * plaintext; the commands include mqtt.h (MQTT_HOST_DEFAULT, MQTT_PORT()).
  */
+/*
+ * (rotate, whose --ca-file is the API's and the broker's at once, takes the
+ * rows around --ca-file: CMD_BROKER_HOST_OPTIONS and CMD_BROKER_TLS_OPTIONS.)
+ */
 /* clang-format off */
-#define CMD_BROKER_OPTIONS(type)                                                                   \
+#define CMD_BROKER_HOST_OPTIONS(type)                                                              \
 	CMD_OPT("host", CMD_STRING, type, host, "HOST", NULL, "broker host",                       \
 		.defstr = MQTT_HOST_DEFAULT),                                                      \
 	CMD_OPT("port", CMD_UINT, type, port, "PORT", "8883 1883",                                 \
-		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535),      \
-	CMD_OPT("ca-file", CMD_STRING, type, ca_file, "FILE", "@file",                             \
-		"trust these CA certificates, not the system's"),                                  \
+		"broker port (default 8883, 1883 with --plaintext)", .min = 1, .max = 65535)
+#define CMD_BROKER_TLS_OPTIONS(type)                                                               \
 	CMD_OPT("ca-path", CMD_STRING, type, ca_path, "DIR", "@dir",                               \
 		"trust the CA certificates of this hashed directory"),                             \
 	CMD_OPT("plaintext", CMD_FLAG, type, plaintext, NULL, NULL,                                \
 		"no TLS: unencrypted MQTT (the token in clear)", .excludes = "ca-file ca-path")
+#define CMD_BROKER_OPTIONS(type)                                                                   \
+	CMD_BROKER_HOST_OPTIONS(type),                                                             \
+	CMD_OPT("ca-file", CMD_STRING, type, ca_file, "FILE", "@file",                             \
+		"trust these CA certificates, not the system's"),                                  \
+	CMD_BROKER_TLS_OPTIONS(type)
 /* clang-format on */
 
 /*
@@ -127,10 +135,15 @@ struct cmd_api {
 };
 /* clang-format off */
 #define CMD_API_OPTIONS(type)                                                                      \
-	CMD_OPT("workspace-id", CMD_STRING, type, ak.workspace_id, "ID", NULL,                     \
-		"akenza workspace to find devices in"),                                            \
+	CMD_API_WORKSPACE_OPTION(type),                                                            \
 	CMD_OPT("akenza-device-id", CMD_STRING, type, api.akenza_id, "ID", NULL,                   \
 		"the device's akenza id, if known (no look-up)", .needs = "device-id"),            \
+	CMD_API_ACCESS_OPTIONS(type)
+/* The rows of a command of batches only (rotate): no --device-id, no --akenza-device-id. */
+#define CMD_API_WORKSPACE_OPTION(type)                                                             \
+	CMD_OPT("workspace-id", CMD_STRING, type, ak.workspace_id, "ID", NULL,                     \
+		"akenza workspace to find devices in")
+#define CMD_API_ACCESS_OPTIONS(type)                                                               \
 	CMD_OPT("api-url", CMD_STRING, type, ak.api_url, "URL", NULL, "akenza API",                \
 		.defstr = AKENZA_API_URL_DEFAULT),                                                 \
 	CMD_OPT("api-key-file", CMD_STRING, type, api.api_key_file, "FILE", "@file",               \
@@ -225,6 +238,13 @@ int cmd_fail(const struct err *e);
 int cmd_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print "akcred: <cmd>: warning: <message>". */
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A batch's progress line on standard error, redrawn in place at each call,
+ * only when standard error is a terminal; *shown says whether one is there,
+ * and cmd_progress_clear() removes it before other output.
+ */
+void cmd_progress(int *shown, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cmd_progress_clear(int *shown);
 /* A usage error: message, the usage lines, status 2. */
 int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -266,6 +286,12 @@ void cmd_println_safe(FILE *f, const char *fmt, ...) __attribute__((format(print
  * characters are \uXXXX escapes; DEL as \u007F).  AK_OK, or AK_INTERNAL (said).
  */
 int cmd_print_json(const json_t *j, size_t flags);
+
+/*
+ * A failed item's members in a batch's --json: "status" (err_status_name),
+ * "error" (e's message) and, if the server answered, "http_status".
+ */
+void cmd_json_error(json_t *j, const struct err *e, long http_status);
 
 /* Help texts, from the table. */
 /* o's help line with its default, as --help and the completions show it; returns buf. */

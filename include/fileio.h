@@ -143,6 +143,15 @@ int fileio_batch_remove_stale(const char *path, struct err *e);
 int fileio_fsync_dir(const char *path, int is_dir, struct err *e);
 
 /*
+ * Move from to to in one step (rename(2): to is replaced, readers see the
+ * old file or the new one), then fsync the directory, so that the move is
+ * durable when this returns.  Both in one directory (rotate's "<key>.next").
+ */
+int fileio_rename(const char *from, const char *to, struct err *e);
+/* Remove path (no error if it is missing) and fsync its directory. */
+int fileio_remove(const char *path, struct err *e);
+
+/*
  * Write all len bytes to fd (a file, standard output), again after a short
  * write or EINTR; the one write loop.  0, or -1 with errno set.
  */

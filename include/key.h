@@ -162,6 +162,8 @@ int key_credential_index(const char *name);
 int key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *e);
 /* The akenza fingerprint (kid): 64 lowercase hex digits and a NUL. */
 int key_fingerprint(const struct key *k, char hex[KEY_FINGERPRINT_HEX + 1], struct err *e);
+/* 1 if s is a fingerprint as key_fingerprint() writes it: 64 lowercase hex digits. */
+int key_fingerprint_ok(const char *s);
 /* Do the public halves of a and b match? */
 int key_same_public(const struct key *a, const struct key *b);
 /*

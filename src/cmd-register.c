@@ -138,10 +138,7 @@ results_record(struct register_batch *s, const struct akenza_device *d)
 static void
 progress_clear(struct register_batch *s)
 {
-	if (s->progress) {
-		fputs("\r\033[K", stderr);
-		s->progress = 0;
-	}
+	cmd_progress_clear(&s->progress);
 }
 
 static void
@@ -149,11 +146,10 @@ progress_show(struct register_batch *s)
 {
 	const struct result *r = &s->r;
 
-	if (s->o->json || r->total < 2 || !isatty(STDERR_FILENO))
-		return;
-	fprintf(stderr, "\rregister: %zu/%zu  %zu registered, %zu already there, %zu failed",
-		r->nended, r->total, r->added, r->present + r->skipped, r->failed);
-	s->progress = 1;
+	if (!s->o->json && r->total > 1)
+		cmd_progress(&s->progress,
+			     "register: %zu/%zu  %zu registered, %zu already there, %zu failed",
+			     r->nended, r->total, r->added, r->present + r->skipped, r->failed);
 }
 
 /* A dry run's requests; paths, the URL and the bodies (a credential name) may hold anything. */
@@ -257,12 +253,8 @@ json_device(const struct item *it)
 		json_object_set_new(j, "device_created", json_true());
 	if (d->note[0] != '\0')
 		json_object_set_new(j, "note", json_string(d->note));
-	if (it->outcome == OUT_FAILED) {
-		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
-		json_object_set_new(j, "error", json_string(it->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
-	}
+	if (it->outcome == OUT_FAILED)
+		cmd_json_error(j, &it->err, d->http_status);
 	return j;
 }
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "akenza.h"
 #include "cmd.h"
@@ -24,19 +25,12 @@ extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_register_entry;
 extern const struct cmd_entry cmd_credentials_entry;
+extern const struct cmd_entry cmd_rotate_entry;
 
 const struct cmd_entry *const cmd_table[] = {
-	&cmd_keygen_entry,
-	&cmd_fingerprint_entry,
-	&cmd_provision_entry,
-	&cmd_jwt_entry,
-	&cmd_check_entry,
-	&cmd_connect_entry,
-	&cmd_register_entry,
-	&cmd_credentials_entry,
-	&cmd_help_entry,
-	&cmd_version_entry,
-	NULL,
+	&cmd_keygen_entry, &cmd_fingerprint_entry, &cmd_provision_entry, &cmd_jwt_entry,
+	&cmd_check_entry,  &cmd_connect_entry,     &cmd_register_entry,  &cmd_credentials_entry,
+	&cmd_rotate_entry, &cmd_help_entry,        &cmd_version_entry,   NULL,
 };
 
 /* The width of the command names in "commands:" lists. */
@@ -108,6 +102,15 @@ cmd_println_safe(FILE *f, const char *fmt, ...)
 	free(big);
 }
 
+void
+cmd_json_error(json_t *j, const struct err *e, long http_status)
+{
+	json_object_set_new(j, "status", json_string(err_status_name(e->status)));
+	json_object_set_new(j, "error", json_string(e->msg));
+	if (http_status > 0)
+		json_object_set_new(j, "http_status", json_integer(http_status));
+}
+
 int
 cmd_print_json(const json_t *j, size_t flags)
 {
@@ -172,6 +175,29 @@ cmd_p11_setup(const struct p11_opts *o, const char *key)
 	if (p11_uri_has_pin_value(key))
 		cmd_warn("the PIN in the URI's pin-value is visible to other users (ps): use "
 			 "--pin-file, " P11_PIN_ENV " or the URI's pin-source");
+}
+
+void
+cmd_progress(int *shown, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	fputc('\r', stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	*shown = 1;
+}
+
+void
+cmd_progress_clear(int *shown)
+{
+	if (*shown) {
+		fputs("\r\033[K", stderr);
+		*shown = 0;
+	}
 }
 
 int

@@ -232,6 +232,26 @@ fileio_fsync_dir(const char *path, int is_dir, struct err *e)
 }
 
 int
+fileio_rename(const char *from, const char *to, struct err *e)
+{
+	if (rename(from, to) != 0)
+		return err_set(e, AK_INPUT, "cannot rename '%s' to '%s': %s", from, to,
+			       strerror(errno));
+	return fileio_fsync_dir(to, 0, e);
+}
+
+int
+fileio_remove(const char *path, struct err *e)
+{
+	if (unlink(path) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return err_set(e, AK_INPUT, "cannot remove '%s': %s", path, strerror(errno));
+	}
+	return fileio_fsync_dir(path, 0, e);
+}
+
+int
 fileio_write_all(int fd, const void *data, size_t len)
 {
 	const unsigned char *p = data;

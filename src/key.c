@@ -1713,6 +1713,13 @@ key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *
 }
 
 int
+key_fingerprint_ok(const char *s)
+{
+	return strlen(s) == KEY_FINGERPRINT_HEX &&
+	       strspn(s, "0123456789abcdef") == KEY_FINGERPRINT_HEX;
+}
+
+int
 key_fingerprint(const struct key *k, char hex[KEY_FINGERPRINT_HEX + 1], struct err *e)
 {
 	unsigned char *der, md[32];

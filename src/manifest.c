@@ -38,7 +38,6 @@ int
 manifest_check_row(const struct manifest_row *row, struct err *e)
 {
 	const unsigned char *p;
-	size_t i;
 
 	if (devid_check(row->device_id, e) != 0)
 		return -1;
@@ -47,13 +46,7 @@ manifest_check_row(const struct manifest_row *row, struct err *e)
 			       "unknown algorithm '%s' (EC256_PEM, RSA256_PEM, EC256_X509_PEM or "
 			       "RSA256_X509_PEM)",
 			       row->algorithm);
-	for (i = 0; i < KEY_FINGERPRINT_HEX; i++) {
-		char c = row->fingerprint[i];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			break;
-	}
-	if (i != KEY_FINGERPRINT_HEX || row->fingerprint[i] != '\0')
+	if (!key_fingerprint_ok(row->fingerprint))
 		return err_set(e, AK_INPUT, "fingerprint '%s' is not 64 lowercase hex digits",
 			       row->fingerprint);
 	if (row->public_key[0] == '\0')

@@ -7,8 +7,9 @@
 # digit, "..." or quote: what varies from run to run).
 #
 # No example reaches the internet: check runs against a local broker with
-# akcred_auth.so (its --host/--port/--ca-file replaced), register against the
-# mock akenza API (its --api-url/--ca-file replaced), as do the credentials commands.  Two more rewrites keep
+# akcred_auth.so (its --host/--port/--ca-file replaced), register, the credentials
+# commands and rotate against the mock akenza API (its --api-url/--ca-file
+# replaced).  Two more rewrites keep
 # the test short: check's --listen waits 1s, provision's --count is at most 20.
 # The lines of one block
 # (of one README section; of a page's .Dl lines) run in order in one fresh
@@ -172,7 +173,7 @@ while IFS=$US read -r src grp want_out cmd <&3; do
 		for o in --host --port --ca-file --ca-path; do run_cmd=$(drop_opt "$run_cmd" $o); done
 		run_cmd=$(printf '%s\n' "$run_cmd" | sed 's/ --listen [^ ]*/ --listen 1s/' |
 			sed "s|^akcred check |akcred check --host localhost --port $BROKER_PORT --ca-file $CA |") ;;
-	register | credentials*) # the mock akenza API
+	register | credentials* | rotate) # the mock akenza API
 		for o in --api-url --ca-file; do run_cmd=$(drop_opt "$run_cmd" $o); done
 		run_cmd=$(printf '%s\n' "$run_cmd" |
 			sed "s|^akcred $sub |akcred $sub --api-url $MOCK_URL --ca-file $MOCK_CA |") ;;

@@ -327,6 +327,7 @@ class Handler(BaseHTTPRequestHandler):
                     "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
             dev["credentials"].append(cred)
             st.stats["credentials_added"] += 1
+            dev["added"] = dev.get("added", 0) + 1  # ever, for the rotate tests
             return 201, self.shown(cred)
         return 404, {"message": "No route %s %s" % (method, url.path)}
 
@@ -341,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def public(dev):
-    return {k: v for k, v in dev.items() if k not in ("credentials", "listings")}
+    return {k: v for k, v in dev.items() if k not in ("credentials", "listings", "added")}
 
 
 class Server(ThreadingHTTPServer):

@@ -441,3 +441,29 @@ Test(fileio, write_all_fails_with_the_reason)
 	cr_assert_eq(errno, EBADF);
 	cr_assert_eq(fileio_write_all(-1, "", 0), 0, "nothing to write is no failure");
 }
+
+Test(fileio, rename_replaces_in_one_step_and_remove_tolerates_missing)
+{
+	struct err e = ERR_INIT;
+
+	put("key", "old");
+	put("key.next", "new");
+	cr_assert_eq(fileio_rename("key.next", "key", &e), 0, "%s", e.msg);
+	assert_content("key", "new");
+	cr_assert_eq(access("key.next", F_OK), -1);
+	cr_assert_eq(entries(), 1);
+	/* A rotation killed after the rename runs it again: the source is gone. */
+	cr_assert_eq(fileio_rename("key.next", "key", &e), -1);
+	cr_assert_eq(e.status, AK_INPUT);
+	cr_assert_not_null(strstr(e.msg, "cannot rename 'key.next' to 'key'"), "%s", e.msg);
+	assert_content("key", "new");
+	/* A failed rename leaves both files as they were. */
+	put("key.next", "newer");
+	fail_rename_at = 1;
+	cr_assert_eq(fileio_rename("key.next", "key", &e), -1);
+	assert_content("key", "new");
+	assert_content("key.next", "newer");
+	cr_assert_eq(fileio_remove("key.next", &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_remove("key.next", &e), 0, "missing is no error");
+	cr_assert_eq(entries(), 1);
+}

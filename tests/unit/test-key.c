@@ -831,3 +831,26 @@ Test(key, every_line_of_authorized_keys_counts)
 	memcpy(buf + n, "no-pty just words\n", 18);
 	refused(buf, n + 18, "'in' line 5: not an OpenSSH public key");
 }
+
+Test(key, fingerprint_form_is_64_lowercase_hex_digits)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	char fp[KEY_FINGERPRINT_HEX + 1];
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_fingerprint(&k, fp, &e), 0);
+	cr_assert(key_fingerprint_ok(fp));
+	key_clear(&k);
+	fp[5] = 'A';
+	cr_assert_not(key_fingerprint_ok(fp), "uppercase");
+	fp[5] = 'g';
+	cr_assert_not(key_fingerprint_ok(fp), "not hex");
+	cr_assert_not(key_fingerprint_ok(""));
+	cr_assert_not(key_fingerprint_ok(
+			      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"),
+		      "63 digits");
+	cr_assert_not(key_fingerprint_ok(
+			      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"),
+		      "65 digits");
+}

@@ -1,0 +1,880 @@
+/*
+ * rotate: new key pairs for the devices of a manifest (see rotate.h).
+ *
+ * A run goes through the batch in phases, each over every device that is
+ * ready for it: make the new pairs, upload them (akenza_run: at most "jobs"
+ * devices in flight, 429/5xx/transport errors retried, a POST whose answer
+ * was lost looked up before it is repeated), verify a login (if asked),
+ * swap the files, rewrite the manifest, delete the old credentials.  Each
+ * step a device completes is one journal row, appended whole and fsynced
+ * (journal_append) after the step's own effect is durable: the journal never
+ * claims more than was done, and a rerun resumes each device at the step
+ * after its last row.
+ *
+ * One device (K = its private key, P = its public key, both in the directory
+ * of the manifest's public_key; K.next and P.next the new pair):
+ *   a. K.next and P.next written through fileio's batch (O_TMPFILE, mode
+ *      first, fsync, linked without replacing, directory fsynced)
+ *   b. row "made" (old and new fingerprint)
+ *   c. POST the new public key as a further credential (after a GET that
+ *      does not list it)
+ *   d. row "uploaded" (the new credential's id)
+ *   e. (verify_login) a broker login with K.next; row "verified"
+ *   f. K.next renamed over K, P.next over P, the directory fsynced
+ *   g. row "swapped"
+ *   h. the manifest rewritten with the new fingerprint (staged, fsynced,
+ *      renamed over the old one: fileio's batch with force)
+ *   i. DELETE the old credential (unless keep_old); row "done"
+ *
+ * Killed (SIGKILL, power loss) at each point, the rerun sees:
+ *   during a, or after a before b: K and P as they were (akenza holds them);
+ *      perhaps K.next/P.next, a key nobody has seen -- nothing uploads a key
+ *      before its "made" row is durable.  They are removed and a new pair is
+ *      made.  (A staged file with no name leaves nothing at all.)
+ *   after b, before d (c sent or not, its answer lost or not): the journal
+ *      names the new key, and K.next/P.next hold it (durable since a).  The
+ *      rerun lists the device's credentials first: listed, it is recorded as
+ *      uploaded; else it is posted.  The same pair is used every time, so a
+ *      device never gets two new keys uploaded; a new pair is made only for a
+ *      device without a "made" row.
+ *   after d, before g (in e, or in f between the two renames): akenza holds
+ *      the old key and the new one, so whichever of K/K.next is in place
+ *      logs in.  The rerun completes f: each ".next" still there is checked
+ *      (its fingerprint is the journal's new one) and renamed; a target
+ *      without its ".next" must already hold the new key.
+ *   after g, before i: K and P are the new pair, which akenza holds; the
+ *      manifest may still have the old fingerprint (h not done, or torn: the
+ *      rename is atomic, so it is the old file or the new one whole).  The
+ *      rerun rewrites the manifest from the journal, then deletes the old
+ *      credential: a DELETE whose answer was lost is looked up (the old key
+ *      no longer listed: done), a 404 counts as done.
+ *   after i: done; the rerun changes nothing.
+ * Nothing deletes a device's old credential before its "swapped" row, which
+ * follows "uploaded" and the renames: the current credential is never
+ * deleted before the new one is both at akenza and local.  Every local K
+ * is at every moment a key that akenza holds: the old one until i (deleted
+ * only once K is the new one), the new one from d (before K becomes it).
+ * Two runs on one journal are excluded by its flock; the manifest is locked
+ * too, so that provision does not append to it meanwhile, until the rewrite
+ * (whose own flock of the old file is the exclusion then).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "fileio.h"
+#include "journal.h"
+#include "rotate.h"
+#include "timeutil.h"
+#include "banned.h"
+
+#define NFIELDS 8
+
+static const char *const step_names[] = {
+	[ROTATE_NONE] = "none",         [ROTATE_MADE] = "made",
+	[ROTATE_UPLOADED] = "uploaded", [ROTATE_VERIFIED] = "verified",
+	[ROTATE_SWAPPED] = "swapped",   [ROTATE_DONE] = "done",
+};
+
+static const struct journal_format rotate_format = {ROTATE_JOURNAL_HEADER,
+						    "a rotation journal of akcred rotate"};
+
+/* What rotate keeps of a device beside its public part. */
+struct dev_priv {
+	struct akenza_device ad; /* first: uploaded() finds its device from it */
+	struct rotate_device *d;
+	struct manifest_row row; /* as the manifest has it */
+	char *pem;               /* the new public key, to upload */
+	char next_private[PATH_MAX + sizeof(ROTATE_NEXT_SUFFIX)];
+	char next_public[PATH_MAX + sizeof(ROTATE_NEXT_SUFFIX)];
+};
+
+struct rotate_batch {
+	const struct rotate_opts *o;
+	struct rotate_device *dev;
+	struct dev_priv *priv;
+	size_t n;
+	char *manifest_dir;
+	char *journal_path;
+	struct journal j;
+	struct manifest_writer mw; /* held against provision until the rewrite */
+	struct err jerr;           /* the first failure to append to the journal */
+};
+
+const char *
+rotate_step_name(enum rotate_step s)
+{
+	return s <= ROTATE_DONE ? step_names[s] : "?";
+}
+
+static int
+step_of(const char *name)
+{
+	int i;
+
+	for (i = ROTATE_MADE; i <= ROTATE_DONE; i++)
+		if (strcmp(name, step_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+struct rotate_device *
+rotate_devices(struct rotate_batch *b, size_t *n)
+{
+	*n = b->n;
+	return b->dev;
+}
+
+const char *
+rotate_journal_path(const struct rotate_batch *b)
+{
+	return b->journal_path;
+}
+
+/* ---- the journal -------------------------------------------------------- */
+
+static int
+record(struct rotate_batch *b, struct rotate_device *d, enum rotate_step step)
+{
+	char row[1024], when[TIMEUTIL_ISO_LEN];
+	const char *f[NFIELDS] = {d->device_id,     rotate_step_name(step),
+				  d->akenza_id,     d->credential_id,
+				  d->old_fp,        d->new_fp,
+				  d->new_algorithm, timeutil_iso8601(time(NULL), when)};
+	int n;
+
+	if (b->jerr.status != AK_OK)
+		return -1;
+	if ((n = journal_format_row(f, NFIELDS, row, sizeof(row))) < 0)
+		return err_set(&b->jerr, AK_INTERNAL, "internal error: journal row does not fit");
+	if (journal_append(&b->j, row, (size_t)n, &b->jerr) != 0)
+		return -1;
+	d->step = step;
+	return 0;
+}
+
+static int
+dev_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct rotate_device *const *)a)->device_id,
+		      (*(struct rotate_device *const *)b)->device_id);
+}
+
+/* A journal row as rotate writes them; anything else is passed over. */
+static int
+row_ok(const struct journal_record *r, int step)
+{
+	const char *aid = r->f[2], *cid = r->f[3];
+
+	return !r->torn && r->syntax == NULL && !r->nul && r->nfields == NFIELDS && !r->toolong &&
+	       step > 0 && devid_check(r->f[0], NULL) == 0 &&
+	       (aid[0] == '\0' || akenza_plausible_id(aid)) &&
+	       (cid[0] == '\0' || akenza_plausible_id(cid)) && key_fingerprint_ok(r->f[4]) &&
+	       key_fingerprint_ok(r->f[5]) && key_credential_index(r->f[6]) >= 0 &&
+	       (step < ROTATE_UPLOADED || (aid[0] != '\0' && cid[0] != '\0'));
+}
+
+/* Each device's last row: where its rotation stands. */
+static int
+journal_apply(struct rotate_batch *b, struct journal_reader *jr, struct rotate_device **sorted,
+	      struct err *e)
+{
+	char id[DEVID_MAX + 1], step[16], aid[AKENZA_ID_MAX], cid[AKENZA_ID_MAX];
+	char ofp[KEY_FINGERPRINT_HEX + 1], nfp[KEY_FINGERPRINT_HEX + 1];
+	char alg[MANIFEST_ALG_MAX + 1];
+	struct journal_record r = {
+		.f = {id, step, aid, cid, ofp, nfp, alg, NULL},
+		.cap = {sizeof(id), sizeof(step), sizeof(aid), sizeof(cid), sizeof(ofp),
+			sizeof(nfp), sizeof(alg), 0},
+	};
+	struct rotate_device key, *kp = &key, **hit, *d;
+	int rc, s;
+
+	while ((rc = journal_next(jr, &r, e)) == 1) {
+		s = step_of(step);
+		if (!row_ok(&r, s))
+			continue;
+		snprintf(key.device_id, sizeof(key.device_id), "%s", id);
+		if ((hit = bsearch(&kp, sorted, b->n, sizeof(*sorted), dev_cmp)) == NULL)
+			continue;
+		d = *hit;
+		d->step = (enum rotate_step)s;
+		snprintf(d->akenza_id, sizeof(d->akenza_id), "%s", aid);
+		snprintf(d->credential_id, sizeof(d->credential_id), "%s", cid);
+		snprintf(d->old_fp, sizeof(d->old_fp), "%s", ofp);
+		snprintf(d->new_fp, sizeof(d->new_fp), "%s", nfp);
+		snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", alg);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+static void
+fail(struct rotate_device *d, const struct err *why)
+{
+	d->outcome = ROTATE_FAILED;
+	err_set(&d->err, why->status, "device '%s': %s", d->device_id, why->msg);
+}
+
+static int
+load_manifest(struct rotate_batch *b, struct err *e)
+{
+	struct manifest *m = NULL;
+	struct manifest_row row;
+	size_t cap = 0;
+	int rc;
+
+	if (manifest_open(&m, b->o->manifest, e) != 0)
+		return -1;
+	if ((b->manifest_dir = strdup(manifest_dir(m))) == NULL)
+		goto oom;
+	while ((rc = manifest_next_row(m, &row, e)) != MANIFEST_END) {
+		/* A rewrite keeps every row: one that cannot be read would be lost. */
+		if (rc < 0) {
+			manifest_close(m);
+			return err_prefix(e, "cannot rotate");
+		}
+		if (b->n == cap) {
+			void *v, *p;
+
+			cap = cap ? cap * 2 : 64;
+			if ((v = realloc(b->dev, cap * sizeof(*b->dev))) == NULL)
+				goto oom;
+			b->dev = v;
+			if ((p = realloc(b->priv, cap * sizeof(*b->priv))) == NULL)
+				goto oom;
+			b->priv = p;
+		}
+		memset(&b->dev[b->n], 0, sizeof(b->dev[0]));
+		memset(&b->priv[b->n], 0, sizeof(b->priv[0]));
+		b->priv[b->n].row = row;
+		if (manifest_private_key_path(m, &row, b->dev[b->n].private_path,
+					      sizeof(b->dev[0].private_path), e) != 0 ||
+		    manifest_key_path(m, &row, b->dev[b->n].public_path,
+				      sizeof(b->dev[0].public_path), e) != 0) {
+			manifest_close(m);
+			return -1;
+		}
+		b->n++;
+	}
+	manifest_close(m);
+	return 0;
+oom:
+	manifest_close(m);
+	return err_set(e, AK_INTERNAL, "out of memory");
+}
+
+/* Where each device stands: the manifest's row and the journal's last row agree, or it fails. */
+static void
+settle(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
+{
+	const struct manifest_row *row = &p->row;
+	struct err e = ERR_INIT;
+
+	d->priv = p;
+	p->d = d;
+	snprintf(d->device_id, sizeof(d->device_id), "%s", row->device_id);
+	snprintf(d->old_algorithm, sizeof(d->old_algorithm), "%s", row->algorithm);
+	snprintf(p->next_private, sizeof(p->next_private), "%s" ROTATE_NEXT_SUFFIX,
+		 d->private_path);
+	snprintf(p->next_public, sizeof(p->next_public), "%s" ROTATE_NEXT_SUFFIX, d->public_path);
+	if (d->step == ROTATE_NONE) {
+		snprintf(d->old_fp, sizeof(d->old_fp), "%s", row->fingerprint);
+	} else if (strcmp(row->fingerprint, d->new_fp) == 0) {
+		if (d->step == ROTATE_DONE)
+			d->outcome = ROTATE_UNCHANGED;
+	} else if (strcmp(row->fingerprint, d->old_fp) != 0) {
+		err_set(&e, AK_INPUT,
+			"the manifest's fingerprint %s is neither the old nor the new key of its "
+			"rotation in '%s'",
+			row->fingerprint, b->journal_path);
+		fail(d, &e);
+	}
+	d->from = d->step;
+	if (d->outcome == ROTATE_PENDING && strstr(row->algorithm, "X509") != NULL &&
+	    d->step < ROTATE_SWAPPED) {
+		err_set(&e, AK_INPUT, "%s: rotate makes public keys, not certificates",
+			row->algorithm);
+		fail(d, &e);
+	}
+	if (d->outcome == ROTATE_PENDING && b->o->finish && d->step < ROTATE_SWAPPED)
+		d->outcome = ROTATE_NOT_STARTED;
+}
+
+static int
+load_journal(struct rotate_batch *b, struct err *e)
+{
+	struct journal_reader jr;
+	struct rotate_device **sorted;
+	size_t i;
+	int rc = 0;
+
+	if ((sorted = calloc(b->n ? b->n : 1, sizeof(*sorted))) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	for (i = 0; i < b->n; i++) {
+		sorted[i] = &b->dev[i];
+		snprintf(b->dev[i].device_id, sizeof(b->dev[i].device_id), "%s",
+			 b->priv[i].row.device_id);
+	}
+	qsort(sorted, b->n, sizeof(*sorted), dev_cmp);
+	/* One device, one row: a second key for it would be a second rotation. */
+	for (i = 1; i < b->n; i++)
+		if (strcmp(sorted[i]->device_id, sorted[i - 1]->device_id) == 0) {
+			err_set(e, AK_INPUT, "cannot rotate '%s': device '%s' is listed twice",
+				b->o->manifest, sorted[i]->device_id);
+			free(sorted);
+			return -1;
+		}
+	if (!b->o->dry_run) {
+		if (manifest_writer_open(&b->mw, b->o->manifest, e) != 0 ||
+		    journal_open(&b->j, b->journal_path, &rotate_format, e) != 0 ||
+		    journal_reader_open_journal(&jr, &b->j, e) != 0)
+			rc = -1;
+	} else if (access(b->journal_path, F_OK) != 0) {
+		free(sorted);
+		return 0;
+	} else if (journal_reader_open(&jr, b->journal_path, &rotate_format, e) != 0) {
+		rc = -1;
+	}
+	if (rc == 0) {
+		rc = journal_apply(b, &jr, sorted, e);
+		journal_reader_close(&jr);
+	}
+	free(sorted);
+	return rc;
+}
+
+int
+rotate_load(const struct rotate_opts *o, struct rotate_batch **bp, struct err *e)
+{
+	struct rotate_batch *b;
+	size_t i;
+
+	*bp = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	b->o = o;
+	b->j = (struct journal)JOURNAL_INIT;
+	b->mw = (struct manifest_writer)MANIFEST_WRITER_INIT;
+	b->jerr = (struct err)ERR_INIT;
+	*bp = b;
+	if (load_manifest(b, e) != 0)
+		return -1;
+	if (o->journal != NULL)
+		b->journal_path = strdup(o->journal);
+	else if (asprintf(&b->journal_path, "%s/%s", b->manifest_dir, ROTATE_JOURNAL_NAME) < 0)
+		b->journal_path = NULL;
+	if (b->journal_path == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	if (load_journal(b, e) != 0)
+		return -1;
+	for (i = 0; i < b->n; i++)
+		settle(b, &b->dev[i], &b->priv[i]);
+	return 0;
+}
+
+void
+rotate_free(struct rotate_batch *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	journal_close(&b->j);
+	manifest_writer_close(&b->mw);
+	for (i = 0; i < b->n; i++) {
+		free(b->priv[i].pem);
+		/* The listing of a device that a stopped run left unanswered. */
+		akenza_device_clear(&b->priv[i].ad);
+	}
+	free(b->dev);
+	free(b->priv);
+	free(b->manifest_dir);
+	free(b->journal_path);
+	free(b);
+}
+
+/* ---- the steps ------------------------------------------------------------ */
+
+static void
+ended(struct rotate_batch *b, struct rotate_device *d, enum rotate_outcome outcome)
+{
+	if (outcome != ROTATE_PENDING)
+		d->outcome = outcome;
+	if (b->o->ended != NULL)
+		b->o->ended(b->o->arg, d);
+}
+
+static void
+failed(struct rotate_batch *b, struct rotate_device *d, const struct err *why)
+{
+	fail(d, why);
+	ended(b, d, ROTATE_PENDING);
+}
+
+/* Is d still going, and at step s? */
+static int
+at(const struct rotate_device *d, enum rotate_step s)
+{
+	return d->outcome == ROTATE_PENDING && d->step == s;
+}
+
+/* The fingerprint of the key (private if private_) in path: 0, or -1 with e. */
+static int
+file_fingerprint(const char *path, int private_, char fp[KEY_FINGERPRINT_HEX + 1], struct key *out,
+		 struct err *e)
+{
+	struct key k = KEY_INIT;
+
+	if (key_load_file(&k, path, NULL, e) != 0)
+		return -1;
+	if (private_ && (!k.is_private || !key_pair_ok(&k))) {
+		key_clear(&k);
+		return err_set(e, AK_INPUT, "'%s' is not a private key whose halves match", path);
+	}
+	if (key_fingerprint(&k, fp, e) != 0) {
+		key_clear(&k);
+		return -1;
+	}
+	if (out != NULL)
+		*out = k;
+	else
+		key_clear(&k);
+	return 0;
+}
+
+/* a, b: a new pair beside the current one, durable, then its row. */
+static int
+make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
+{
+	struct dev_priv *p = d->priv;
+	struct fileio_batch fb = FILEIO_BATCH_INIT;
+	struct key cur = KEY_INIT, k = KEY_INIT;
+	char fp[KEY_FINGERPRINT_HEX + 1], *priv_pem = NULL, *pub_pem = NULL;
+	size_t priv_len = 0, pub_len = 0;
+	enum key_type type;
+	int rc = -1;
+
+	/* The key replaced must be the one akenza knows, as the manifest says. */
+	if (file_fingerprint(d->private_path, 1, fp, &cur, e) != 0)
+		return -1;
+	if (strcmp(fp, d->old_fp) != 0) {
+		key_clear(&cur);
+		return err_set(e, AK_INPUT, "its private key '%s' is not the manifest's (%s)",
+			       d->private_path, d->old_fp);
+	}
+	type = b->o->type != KEY_OTHER ? b->o->type : key_type(&cur);
+	key_clear(&cur);
+	/* Leftovers of a run killed before its "made" row: a key nobody has seen. */
+	if (fileio_remove(p->next_private, e) != 0 || fileio_remove(p->next_public, e) != 0)
+		return -1;
+	if (key_generate(&k, type, b->o->bits, e) != 0 || key_fingerprint(&k, d->new_fp, e) != 0 ||
+	    key_private_pem(&k, NULL, 0, &priv_pem, &priv_len, e) != 0 ||
+	    key_public_pem(&k, &pub_pem, &pub_len, e) != 0)
+		goto out;
+	snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", key_akenza_credential(&k, 0));
+	if (fileio_batch_add(&fb, p->next_private, priv_pem, priv_len, 0600, e) != 0 ||
+	    fileio_batch_add(&fb, p->next_public, pub_pem, pub_len, 0644, e) != 0 ||
+	    fileio_batch_commit(&fb, 0, e) != 0)
+		goto out;
+	if (record(b, d, ROTATE_MADE) != 0) {
+		*e = b->jerr;
+		goto out;
+	}
+	rc = 0;
+out:
+	fileio_batch_clear(&fb);
+	if (priv_pem != NULL)
+		sodium_free(priv_pem);
+	free(pub_pem);
+	key_clear(&k);
+	return rc;
+}
+
+/* The new pair, for the upload: both ".next" files hold the journal's new key. */
+static int
+load_pair(struct rotate_device *d, struct err *e)
+{
+	struct dev_priv *p = d->priv;
+	struct key k = KEY_INIT;
+	char fp[KEY_FINGERPRINT_HEX + 1];
+	const char *alg;
+
+	if (file_fingerprint(p->next_private, 1, fp, NULL, e) != 0)
+		return -1;
+	if (strcmp(fp, d->new_fp) != 0)
+		return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)",
+			       p->next_private, d->new_fp);
+	if (file_fingerprint(p->next_public, 0, fp, &k, e) != 0)
+		return -1;
+	if (strcmp(fp, d->new_fp) != 0) {
+		key_clear(&k);
+		return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)",
+			       p->next_public, d->new_fp);
+	}
+	free(p->pem);
+	p->pem = NULL;
+	if (akenza_credential_pem(&k, &p->pem, &alg, e) != 0) {
+		key_clear(&k);
+		return -1;
+	}
+	key_clear(&k);
+	return 0;
+}
+
+/* d: akenza holds the new key. */
+static void
+uploaded(struct akenza_device *ad, void *arg)
+{
+	struct rotate_batch *b = arg;
+	struct dev_priv *p = (struct dev_priv *)(void *)ad; /* ad is the first member */
+	struct rotate_device *d = p->d;
+
+	if (ad->outcome != AKENZA_ADDED && ad->outcome != AKENZA_PRESENT) {
+		d->http_status = ad->http_status;
+		d->outcome = ROTATE_FAILED;
+		d->err = ad->err;
+		ended(b, d, ROTATE_PENDING);
+		return;
+	}
+	snprintf(d->akenza_id, sizeof(d->akenza_id), "%s", ad->akenza_id);
+	snprintf(d->credential_id, sizeof(d->credential_id), "%s", ad->credential_id);
+	if (ad->note[0] != '\0')
+		snprintf(d->note, sizeof(d->note), "%s", ad->note);
+	/* A journal that cannot be written stops the run (the caller looks at jerr). */
+	(void)record(b, d, ROTATE_UPLOADED);
+	akenza_device_clear(ad);
+}
+
+/*
+ * Run the devices at step through akenza, at most "jobs" at a time:
+ * prepare() sets up each one's request (0), or fails it (-1); done() gets
+ * each answer as it comes.  -1 when the run stopped, or the journal failed.
+ */
+static int
+api_phase(struct rotate_batch *b, enum rotate_step step,
+	  int (*prepare)(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p),
+	  void (*done)(struct akenza_device *ad, void *arg), struct err *e)
+{
+	struct akenza_config c = b->o->ak;
+	struct akenza_device **v;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if ((v = calloc(b->n ? b->n : 1, sizeof(*v))) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	for (i = 0; i < b->n; i++)
+		if (at(&b->dev[i], step) && prepare(b, &b->dev[i], &b->priv[i]) == 0) {
+			snprintf(b->priv[i].ad.akenza_id, sizeof(b->priv[i].ad.akenza_id), "%s",
+				 b->dev[i].akenza_id);
+			v[n++] = &b->priv[i].ad;
+		}
+	c.create_devices = 0; /* a device being rotated exists */
+	c.done = done;
+	c.arg = b;
+	if (n > 0 && akenza_run(&c, v, n, e) != 0)
+		rc = -1;
+	free(v);
+	if (rc == 0 && b->jerr.status != AK_OK) {
+		*e = b->jerr;
+		rc = -1;
+	}
+	return rc;
+}
+
+/* c: the made pair's public key, to be added unless akenza lists it already. */
+static int
+prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
+{
+	struct err le = ERR_INIT;
+
+	if (load_pair(d, &le) != 0) {
+		failed(b, d, &le);
+		return -1;
+	}
+	p->ad = (struct akenza_device){
+		.device_id = d->device_id,
+		.algorithm = d->new_algorithm,
+		.public_pem = p->pem,
+		.fingerprint = d->new_fp,
+		.expiration = b->o->expiration,
+	};
+	return 0;
+}
+
+/* e: a broker login with the new key, before it replaces the old one. */
+static void
+verify(struct rotate_batch *b)
+{
+	struct err le;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct rotate_device *d = &b->dev[i];
+
+		if (!at(d, ROTATE_UPLOADED))
+			continue;
+		le = (struct err)ERR_INIT;
+		if (b->o->verify(b->o->arg, d, b->priv[i].next_private, &le) != 0)
+			failed(b, d, &le);
+		else
+			(void)record(b, d, ROTATE_VERIFIED);
+	}
+}
+
+/*
+ * One file of the pair: its ".next" (holding the new key) renamed over it,
+ * or, where a killed run renamed it already, the new key in place.
+ */
+static int
+swap_file(const struct rotate_device *d, const char *next, const char *path, int private_,
+	  struct err *e)
+{
+	char fp[KEY_FINGERPRINT_HEX + 1];
+	const char *which = access(next, F_OK) == 0 ? next : path;
+
+	if (file_fingerprint(which, private_, fp, NULL, e) != 0)
+		return -1;
+	if (strcmp(fp, d->new_fp) != 0)
+		return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)", which,
+			       d->new_fp);
+	return which == next ? fileio_rename(next, path, e) : 0;
+}
+
+/* f, g: the new pair becomes the device's key. */
+static void
+swap(struct rotate_batch *b)
+{
+	struct err le;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct rotate_device *d = &b->dev[i];
+		struct dev_priv *p = &b->priv[i];
+
+		/* With verify_login, only what logged in; without, what was uploaded. */
+		if (!at(d, ROTATE_VERIFIED) && (b->o->verify != NULL || !at(d, ROTATE_UPLOADED)))
+			continue;
+		le = (struct err)ERR_INIT;
+		if (swap_file(d, p->next_private, d->private_path, 1, &le) != 0 ||
+		    swap_file(d, p->next_public, d->public_path, 0, &le) != 0)
+			failed(b, d, &le);
+		else
+			(void)record(b, d, ROTATE_SWAPPED);
+	}
+}
+
+/*
+ * h: the manifest with the new fingerprints of every swapped device, read
+ * again (rows appended since are kept) and replaced whole.
+ */
+static int
+rewrite_manifest(struct rotate_batch *b, struct err *e)
+{
+	struct fileio_batch fb = FILEIO_BATCH_INIT;
+	struct rotate_device key, *kp = &key, **sorted = NULL, **hit;
+	struct manifest *m = NULL;
+	struct manifest_row row;
+	char line[MANIFEST_ROW_MAX + 1], when[TIMEUTIL_ISO_LEN];
+	char *buf = NULL;
+	size_t len, cap, i, changed = 0;
+	struct stat st;
+	int rc = -1, r, n;
+
+	for (i = 0; i < b->n; i++)
+		changed += b->dev[i].step >= ROTATE_SWAPPED &&
+			   strcmp(b->priv[i].row.fingerprint, b->dev[i].new_fp) != 0;
+	if (changed == 0)
+		return 0;
+	if ((sorted = calloc(b->n, sizeof(*sorted))) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	for (i = 0; i < b->n; i++)
+		sorted[i] = &b->dev[i];
+	qsort(sorted, b->n, sizeof(*sorted), dev_cmp);
+	if (stat(b->o->manifest, &st) != 0) {
+		err_set(e, AK_INPUT, "cannot read '%s': %s", b->o->manifest, strerror(errno));
+		goto out;
+	}
+	cap = sizeof(MANIFEST_HEADER) + 1;
+	if ((buf = malloc(cap)) == NULL)
+		goto oom;
+	len = (size_t)snprintf(buf, cap, "%s\n", MANIFEST_HEADER);
+	/* Our own lock would keep the replacement from taking the old file's: let it go. */
+	manifest_writer_close(&b->mw);
+	if (manifest_open(&m, b->o->manifest, e) != 0)
+		goto out;
+	timeutil_iso8601(time(NULL), when);
+	while ((r = manifest_next_row(m, &row, e)) != MANIFEST_END) {
+		if (r < 0)
+			goto out;
+		snprintf(key.device_id, sizeof(key.device_id), "%s", row.device_id);
+		hit = bsearch(&kp, sorted, b->n, sizeof(*sorted), dev_cmp);
+		if (hit != NULL && (*hit)->step >= ROTATE_SWAPPED &&
+		    strcmp(row.fingerprint, (*hit)->new_fp) != 0) {
+			snprintf(row.fingerprint, sizeof(row.fingerprint), "%s", (*hit)->new_fp);
+			snprintf(row.algorithm, sizeof(row.algorithm), "%s", (*hit)->new_algorithm);
+			snprintf(row.created, sizeof(row.created), "%s", when);
+			((struct dev_priv *)(*hit)->priv)->row = row;
+		}
+		if ((n = manifest_format_row(&row, line, sizeof(line), e)) < 0)
+			goto out;
+		if (len + (size_t)n + 1 > cap) {
+			char *nb;
+
+			cap = (cap + (size_t)n) * 2;
+			if ((nb = realloc(buf, cap)) == NULL)
+				goto oom;
+			buf = nb;
+		}
+		memcpy(buf + len, line, (size_t)n);
+		len += (size_t)n;
+	}
+	if (fileio_batch_add(&fb, b->o->manifest, buf, len, st.st_mode & 07777, e) != 0 ||
+	    fileio_batch_commit(&fb, 1, e) != 0)
+		goto out;
+	rc = 0;
+	goto out;
+oom:
+	err_set(e, AK_INTERNAL, "out of memory");
+out:
+	fileio_batch_clear(&fb);
+	manifest_close(m);
+	free(buf);
+	free(sorted);
+	return rc;
+}
+
+/* What a device that got as far as it goes in this run has become. */
+static enum rotate_outcome
+outcome_of(const struct rotate_batch *b, const struct rotate_device *d)
+{
+	if (d->step == ROTATE_DONE)
+		return d->from == ROTATE_SWAPPED && b->o->finish ? ROTATE_FINISHED : ROTATE_ROTATED;
+	return ROTATE_KEPT;
+}
+
+/* d: akenza no longer holds the old key. */
+static void
+deleted(struct akenza_device *ad, void *arg)
+{
+	struct rotate_batch *b = arg;
+	struct dev_priv *p = (struct dev_priv *)(void *)ad; /* ad is the first member */
+	struct rotate_device *d = p->d;
+	struct err le = ERR_INIT;
+
+	switch (ad->outcome) {
+	case AKENZA_DELETED:
+	case AKENZA_GONE:
+		if (record(b, d, ROTATE_DONE) == 0)
+			ended(b, d, outcome_of(b, d));
+		break;
+	case AKENZA_LAST:
+		/* The new credential is not there (deleted by hand?): the old one must stay. */
+		err_set(&le, AK_NEGATIVE,
+			"akenza lists only the old credential, not the new one %s: the old one is "
+			"kept",
+			d->credential_id);
+		failed(b, d, &le);
+		break;
+	default:
+		d->http_status = ad->http_status;
+		d->outcome = ROTATE_FAILED;
+		d->err = ad->err;
+		ended(b, d, ROTATE_PENDING);
+		break;
+	}
+	akenza_device_clear(ad);
+}
+
+/*
+ * i: the old credential of a swapped device, deleted (404, or not listed:
+ * done) -- never the device's last credential, which would be the only key
+ * it has.
+ */
+static int
+prepare_delete(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
+{
+	(void)b;
+	p->ad = (struct akenza_device){
+		.device_id = d->device_id,
+		.fingerprint = d->old_fp,
+		.op = AKENZA_OP_DELETE,
+	};
+	return 0;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static void
+dry_run(struct rotate_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		struct rotate_device *d = &b->dev[i];
+
+		if (d->outcome == ROTATE_PENDING)
+			d->outcome = ROTATE_PLANNED;
+		ended(b, d, ROTATE_PENDING);
+	}
+}
+
+int
+rotate_run(struct rotate_batch *b, struct err *e)
+{
+	struct err le;
+	size_t i;
+
+	if (b->o->dry_run) {
+		dry_run(b);
+		return 0;
+	}
+	/* What was decided when loading ends first. */
+	for (i = 0; i < b->n; i++)
+		if (b->dev[i].outcome != ROTATE_PENDING)
+			ended(b, &b->dev[i], ROTATE_PENDING);
+	if (!b->o->finish) {
+		if (key_init(e) != 0)
+			return -1;
+		for (i = 0; i < b->n; i++) {
+			if (!at(&b->dev[i], ROTATE_NONE))
+				continue;
+			le = (struct err)ERR_INIT;
+			if (make_pair(b, &b->dev[i], &le) != 0) {
+				if (b->jerr.status != AK_OK) {
+					*e = b->jerr;
+					return -1;
+				}
+				failed(b, &b->dev[i], &le);
+			}
+		}
+		if (api_phase(b, ROTATE_MADE, prepare_upload, uploaded, e) != 0)
+			return -1;
+		if (b->o->verify != NULL)
+			verify(b);
+		swap(b);
+		if (b->jerr.status != AK_OK) {
+			*e = b->jerr;
+			return -1;
+		}
+	}
+	if (rewrite_manifest(b, e) != 0)
+		return -1;
+	if (!b->o->keep_old && api_phase(b, ROTATE_SWAPPED, prepare_delete, deleted, e) != 0)
+		return -1;
+	for (i = 0; i < b->n; i++) {
+		struct rotate_device *d = &b->dev[i];
+
+		/* Kept, or done by a run killed before the manifest was rewritten. */
+		if (at(d, ROTATE_SWAPPED) || at(d, ROTATE_DONE))
+			ended(b, d, outcome_of(b, d));
+	}
+	return 0;
+}
