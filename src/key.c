@@ -1347,16 +1347,23 @@ key_set_take(struct key_set *dst, struct key_set *src, struct err *e)
  * crashes, and with threads it can deadlock in its own run-once (both found
  * by tests/cli/errors-malloc.sh).  Initialised explicitly, the failure is
  * reported -- but OPENSSL_init_crypto() does not tell when the default
- * library context failed, so that is asked too.  Later calls cost two
- * run-once checks.
+ * library context failed, so that is asked too.  The configuration file
+ * and the error queue (whose first use registers the thread-exit handlers)
+ * are set up here as well, in the thread that calls first: left to a worker,
+ * an allocation failure inside either made OpenSSL wait on its own
+ * run-once, and the batch hang (errors-malloc, 1 run in 20).  Later calls
+ * cost a few run-once checks.
  */
 int
 key_init(struct err *e)
 {
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS,
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_ADD_ALL_CIPHERS |
+					 OPENSSL_INIT_ADD_ALL_DIGESTS,
 				 NULL) ||
 	    OSSL_LIB_CTX_get0_global_default() == NULL)
 		return err_openssl(e, AK_CRYPTO, "cannot initialise OpenSSL (out of memory?)");
+	/* Only its first use matters; if that fails, later uses fail cleanly. */
+	ERR_clear_error();
 	/* sodium_malloc (a JWK's members, key files) needs it; it runs once, thread-safe. */
 	if (sodium_init() < 0)
 		return err_set(e, AK_CRYPTO, "cannot initialise libsodium");
