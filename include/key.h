@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "passphrase.h"
 
 enum key_type { KEY_OTHER = 0, KEY_EC, KEY_RSA };
@@ -135,6 +136,14 @@ int key_pair_ok(const struct key *k);
 /* Private key as PKCS#8 PEM in sodium memory (sodium_free() it); encrypted if pass != NULL. */
 int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
 		    struct err *e);
+/*
+ * The same into out (NUL-terminated, out->len bytes), sodium memory kept from
+ * one call to the next (fileio_buf_reserve): a batch that encodes a key per
+ * device maps, locks and frees that memory once per thread, not per key.
+ * The caller wipes it (fileio_buf_wipe) and frees it (fileio_buf_clear).
+ */
+int key_private_pem_buf(const struct key *k, const char *pass, size_t passlen,
+			struct fileio_buf *out, struct err *e);
 /* Public key as SPKI PEM (free() it). */
 int key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e);
 /* Self-signed X.509 certificate, CN = cn, valid from now for days days; PEM (free() it). */

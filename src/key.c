@@ -1109,9 +1109,24 @@ int
 key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
 		struct err *e)
 {
+	struct fileio_buf b = FILEIO_BUF_INIT;
+
+	if (key_private_pem_buf(k, pass, passlen, &b, e) != 0)
+		return -1;
+	*pem = (char *)b.data; /* sodium memory: the caller sodium_free()s it */
+	*len = b.len;
+	return 0;
+}
+
+int
+key_private_pem_buf(const struct key *k, const char *pass, size_t passlen, struct fileio_buf *out,
+		    struct err *e)
+{
 	unsigned char der[P256_PKCS8_DER_LEN];
 	struct p256_keypair kp;
 	BIO *bio;
+	char *p;
+	long n;
 	int rc, ok;
 
 	/* BIO memory is cleared when freed (BUF_MEM_free uses OPENSSL_clear_free). */
@@ -1129,8 +1144,15 @@ key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pe
 	}
 	if (!ok)
 		rc = err_openssl(e, AK_CRYPTO, "cannot encode the private key");
-	else
-		rc = bio_take(bio, 1, pem, len, e);
+	else if ((n = BIO_get_mem_data(bio, &p)) < 0 ||
+		 fileio_buf_reserve(out, (size_t)n + 1, 1) != 0)
+		rc = err_set(e, AK_INTERNAL, "out of memory");
+	else {
+		memcpy(out->data, p, (size_t)n);
+		out->data[n] = '\0';
+		out->len = (size_t)n;
+		rc = 0;
+	}
 	BIO_free(bio);
 	return rc;
 }

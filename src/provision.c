@@ -139,9 +139,9 @@ report(struct provisioner *c, enum provision_event_kind kind, const char *id, un
 /* --- one device ------------------------------------------------------------------ */
 
 /*
- * Each worker's buffer for the private keys it checks: sodium memory kept
- * from one device to the next (FILEIO_REUSE), wiped after each, freed as
- * the worker ends.
+ * Each worker's buffer for the private keys it makes or checks: sodium
+ * memory kept from one device to the next (FILEIO_REUSE,
+ * key_private_pem_buf), wiped after each, freed as the worker ends.
  */
 static _Thread_local struct fileio_buf worker_secret = FILEIO_BUF_INIT;
 
@@ -415,15 +415,15 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 	struct fileio_dir d = FILEIO_DIR_INIT;
 	struct key k = KEY_INIT;
 	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1];
-	char *priv = NULL, *pub = NULL, *cert = NULL;
-	size_t priv_len = 0, pub_len = 0, cert_len = 0;
+	char *pub = NULL, *cert = NULL;
+	size_t pub_len = 0, cert_len = 0;
 	int rc = -1;
 
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
 	workq_cpu_take(c->q);
 	if (key_generate(&k, o->type, o->bits, e) != 0 ||
-	    key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0 ||
+	    key_private_pem_buf(&k, o->pass, o->passlen, &worker_secret, e) != 0 ||
 	    key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
 		goto unlock;
 	if (o->cert && key_self_signed_pem(&k, j->id, o->days, &cert, &cert_len, e) != 0)
@@ -435,7 +435,8 @@ unlock:
 		goto out;
 	rc = -1;
 	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
-	    fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, priv, priv_len, 0600, e) != 0 ||
+	    fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, worker_secret.data, worker_secret.len, 0600,
+			   e) != 0 ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
 	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
@@ -443,8 +444,7 @@ unlock:
 	rc = fileio_dir_seal(&d, staged, staged_size, e);
 out:
 	fileio_dir_clear(&d);
-	if (priv != NULL)
-		sodium_free(priv);
+	fileio_buf_wipe(&worker_secret);
 	free(pub);
 	free(cert);
 	key_clear(&k);

@@ -55,6 +55,33 @@ Test(key, generates_p256_and_rsa)
 	key_clear(&k);
 }
 
+Test(key, private_pem_into_one_buffer_is_the_same_pem)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	unsigned char *first;
+	char *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_private_pem(&k, NULL, 0, &pem, &len, &e), 0);
+	cr_assert_eq(key_private_pem_buf(&k, NULL, 0, &b, &e), 0, "%s", e.msg);
+	cr_assert(b.secret);
+	cr_assert_eq(b.len, len);
+	cr_assert_eq(memcmp(b.data, pem, len), 0);
+	cr_assert_eq(b.data[b.len], '\0');
+	first = b.data;
+	fileio_buf_wipe(&b);
+	/* The next key into the same memory, encrypted as well. */
+	cr_assert_eq(key_private_pem_buf(&k, "s3cret", 6, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(b.data, first);
+	cr_assert(strncmp((char *)b.data, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0);
+	sodium_free(pem);
+	fileio_buf_clear(&b);
+	key_clear(&k);
+}
+
 Test(key, refuses_what_akenza_refuses)
 {
 	struct key k = KEY_INIT;
