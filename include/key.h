@@ -80,9 +80,26 @@ int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp
 int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
 void key_set_clear(struct key_set *s);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
-/* Initialise OpenSSL now, reporting a failure (key_generate does; threaded callers first). */
+/* Initialise OpenSSL now, reporting a failure (key_generate and key_gen_init do; threaded
+ * callers first). */
 int key_init(struct err *e);
 int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
+/*
+ * A generator of many keys of one type and size: key_generate sets up an
+ * OpenSSL context for each key (its look-ups and parameters cost as much as
+ * a P-256 key itself); a batch keeps one per thread (a context is not to be
+ * shared between threads).
+ */
+struct key_gen {
+	EVP_PKEY_CTX *ctx;
+};
+/* clang-format off */
+#define KEY_GEN_INIT {NULL}
+/* clang-format on */
+int key_gen_init(struct key_gen *g, enum key_type type, int bits, struct err *e);
+/* A new key pair in k (cleared first). */
+int key_gen_next(struct key_gen *g, struct key *k, struct err *e);
+void key_gen_clear(struct key_gen *g);
 void key_clear(struct key *k);
 
 enum key_type key_type(const struct key *k);

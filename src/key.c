@@ -726,22 +726,61 @@ key_init(struct err *e)
 }
 
 int
-key_generate(struct key *k, enum key_type type, int bits, struct err *e)
+key_gen_init(struct key_gen *g, enum key_type type, int bits, struct err *e)
 {
-	key_clear(k);
+	key_gen_clear(g);
 	if (key_init(e) != 0)
 		return -1;
-	if (type == KEY_EC)
-		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	else if (type == KEY_RSA)
-		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-	else
+	if (type != KEY_EC && type != KEY_RSA)
 		return err_set(e, AK_INTERNAL, "internal error: unknown key type");
-	if (k->pkey == NULL)
+	if ((g->ctx = EVP_PKEY_CTX_new_from_name(NULL, type == KEY_EC ? "EC" : "RSA", NULL)) ==
+		    NULL ||
+	    EVP_PKEY_keygen_init(g->ctx) <= 0 ||
+	    (type == KEY_EC ? EVP_PKEY_CTX_set_group_name(g->ctx, "P-256")
+			    : EVP_PKEY_CTX_set_rsa_keygen_bits(g->ctx, bits)) <= 0) {
+		key_gen_clear(g);
 		return err_openssl(e, AK_CRYPTO, "key generation failed");
+	}
+	return 0;
+}
+
+int
+key_gen_next(struct key_gen *g, struct key *k, struct err *e)
+{
+	EVP_PKEY *pkey = NULL;
+
+	key_clear(k);
+	if (g->ctx == NULL)
+		return err_set(e, AK_INTERNAL, "internal error: no key generator");
+	if (EVP_PKEY_generate(g->ctx, &pkey) <= 0) {
+		EVP_PKEY_free(pkey);
+		return err_openssl(e, AK_CRYPTO, "key generation failed");
+	}
+	k->pkey = pkey;
 	k->format = KEY_FMT_PKCS8;
 	k->is_private = 1;
 	return 0;
+}
+
+void
+key_gen_clear(struct key_gen *g)
+{
+	EVP_PKEY_CTX_free(g->ctx);
+	g->ctx = NULL;
+}
+
+int
+key_generate(struct key *k, enum key_type type, int bits, struct err *e)
+{
+	struct key_gen g = KEY_GEN_INIT;
+	int rc;
+
+	key_clear(k);
+	if (key_gen_init(&g, type, bits, e) != 0)
+		return -1;
+	rc = key_gen_next(&g, k, e);
+	key_gen_clear(&g);
+	return rc;
 }
 
 void

@@ -144,6 +144,8 @@ report(struct provisioner *c, enum provision_event_kind kind, const char *id, un
  * key_private_pem_buf), wiped after each, freed as the worker ends.
  */
 static _Thread_local struct fileio_buf worker_secret = FILEIO_BUF_INIT;
+/* Each worker's key generator, set up for the run's type and size with its first key. */
+static _Thread_local struct key_gen worker_gen = KEY_GEN_INIT;
 
 /* The credential algorithm of the keys this run makes. */
 static const char *
@@ -422,7 +424,8 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
 	workq_cpu_take(c->q);
-	if (key_generate(&k, o->type, o->bits, e) != 0 ||
+	if ((worker_gen.ctx == NULL && key_gen_init(&worker_gen, o->type, o->bits, e) != 0) ||
+	    key_gen_next(&worker_gen, &k, e) != 0 ||
 	    key_private_pem_buf(&k, o->pass, o->passlen, &worker_secret, e) != 0 ||
 	    key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
 		goto unlock;
@@ -493,6 +496,7 @@ worker_exit(void *arg)
 {
 	(void)arg;
 	fileio_buf_clear(&worker_secret);
+	key_gen_clear(&worker_gen);
 	OPENSSL_thread_stop();
 }
 

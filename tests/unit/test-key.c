@@ -55,6 +55,35 @@ Test(key, generates_p256_and_rsa)
 	key_clear(&k);
 }
 
+Test(key, a_generator_makes_distinct_keys_of_its_type)
+{
+	struct key_gen g = KEY_GEN_INIT;
+	struct key a = KEY_INIT, b = KEY_INIT;
+	struct err e = ERR_INIT;
+	char fa[KEY_FINGERPRINT_HEX + 1], fb[KEY_FINGERPRINT_HEX + 1];
+
+	cr_assert_eq(key_gen_next(&g, &a, &e), -1, "a generator that was never set up");
+	cr_assert_eq(key_gen_init(&g, KEY_EC, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_gen_next(&g, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_gen_next(&g, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_type(&a), KEY_EC);
+	cr_assert_str_eq(key_curve(&b), "P-256");
+	cr_assert(a.is_private && b.is_private);
+	cr_assert(key_pair_ok(&a) && key_pair_ok(&b));
+	cr_assert_eq(key_fingerprint(&a, fa, &e), 0);
+	cr_assert_eq(key_fingerprint(&b, fb, &e), 0);
+	cr_assert_str_neq(fa, fb);
+	cr_assert_eq(key_gen_init(&g, KEY_RSA, 1024, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_gen_next(&g, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_type(&a), KEY_RSA);
+	cr_assert_eq(key_bits(&a), 1024);
+	cr_assert_eq(key_gen_init(&g, KEY_OTHER, 0, &e), -1);
+	cr_assert_null(g.ctx);
+	key_gen_clear(&g);
+	key_clear(&a);
+	key_clear(&b);
+}
+
 Test(key, private_pem_into_one_buffer_is_the_same_pem)
 {
 	struct key k = KEY_INIT;
