@@ -43,9 +43,17 @@ struct key {
 	int pem; /* input was PEM (else DER) */
 	int is_private;
 	int encrypted; /* the input was passphrase-protected */
+	/*
+	 * A P-256 key's uncompressed public point, when known from its making
+	 * or its file (point_len 65, else 0): OpenSSL converts the point to
+	 * affine coordinates, a field inversion, each time it is asked, and a
+	 * new device asks three times (both PEMs and the fingerprint).
+	 */
+	unsigned char point[65];
+	size_t point_len;
 };
 /* clang-format off */
-#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0}
+#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0, {0}, 0}
 /* clang-format on */
 
 /*
@@ -92,9 +100,10 @@ int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
  */
 struct key_gen {
 	EVP_PKEY_CTX *ctx;
+	enum key_type type;
 };
 /* clang-format off */
-#define KEY_GEN_INIT {NULL}
+#define KEY_GEN_INIT {NULL, KEY_OTHER}
 /* clang-format on */
 int key_gen_init(struct key_gen *g, enum key_type type, int bits, struct err *e);
 /* A new key pair in k (cleared first). */

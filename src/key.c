@@ -514,13 +514,20 @@ out:
 	return pkey;
 }
 
+_Static_assert(sizeof(((struct key *)0)->point) == P256_POINT_LEN, "struct key's point");
+
 /* The uncompressed point of k if it is a P-256 key that exports it so: 1, else 0. */
 static int
 p256_point_of(const struct key *k, unsigned char point[P256_POINT_LEN])
 {
-	const char *curve = key_curve(k);
+	const char *curve;
 	size_t n = 0;
 
+	if (k->point_len == P256_POINT_LEN) {
+		memcpy(point, k->point, P256_POINT_LEN);
+		return 1;
+	}
+	curve = key_curve(k);
 	if (curve == NULL || strcmp(curve, "P-256") != 0 ||
 	    !EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, point,
 					     P256_POINT_LEN, &n) ||
@@ -580,6 +587,10 @@ load_p256(struct key *k, const unsigned char *data, size_t len)
 			k->format = KEY_FMT_SPKI;
 			ok = 1;
 		}
+	}
+	if (ok) {
+		memcpy(k->point, kp.point, P256_POINT_LEN);
+		k->point_len = P256_POINT_LEN;
 	}
 	sodium_memzero(&kp, sizeof(kp));
 	k->pem = ok;
@@ -741,6 +752,7 @@ key_gen_init(struct key_gen *g, enum key_type type, int bits, struct err *e)
 		key_gen_clear(g);
 		return err_openssl(e, AK_CRYPTO, "key generation failed");
 	}
+	g->type = type;
 	return 0;
 }
 
@@ -759,6 +771,9 @@ key_gen_next(struct key_gen *g, struct key *k, struct err *e)
 	k->pkey = pkey;
 	k->format = KEY_FMT_PKCS8;
 	k->is_private = 1;
+	/* The point once, for every encoding of this key that follows. */
+	if (g->type == KEY_EC && p256_point_of(k, k->point))
+		k->point_len = P256_POINT_LEN;
 	return 0;
 }
 
@@ -766,7 +781,7 @@ void
 key_gen_clear(struct key_gen *g)
 {
 	EVP_PKEY_CTX_free(g->ctx);
-	g->ctx = NULL;
+	*g = (struct key_gen)KEY_GEN_INIT;
 }
 
 int

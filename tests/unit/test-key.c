@@ -60,7 +60,8 @@ Test(key, a_generator_makes_distinct_keys_of_its_type)
 	struct key_gen g = KEY_GEN_INIT;
 	struct key a = KEY_INIT, b = KEY_INIT;
 	struct err e = ERR_INIT;
-	char fa[KEY_FINGERPRINT_HEX + 1], fb[KEY_FINGERPRINT_HEX + 1];
+	char fa[KEY_FINGERPRINT_HEX + 1], fb[KEY_FINGERPRINT_HEX + 1], *mine, *theirs;
+	size_t mlen, tlen;
 
 	cr_assert_eq(key_gen_next(&g, &a, &e), -1, "a generator that was never set up");
 	cr_assert_eq(key_gen_init(&g, KEY_EC, 0, &e), 0, "%s", e.msg);
@@ -73,10 +74,19 @@ Test(key, a_generator_makes_distinct_keys_of_its_type)
 	cr_assert_eq(key_fingerprint(&a, fa, &e), 0);
 	cr_assert_eq(key_fingerprint(&b, fb, &e), 0);
 	cr_assert_str_neq(fa, fb);
+	/* The point kept from the making gives OpenSSL's own encoding of the key. */
+	cr_assert_eq(a.point_len, 65);
+	cr_assert_eq(key_public_pem(&a, &mine, &mlen, &e), 0);
+	pem_of(a.pkey, 0, &theirs, &tlen);
+	cr_assert_eq(mlen, tlen);
+	cr_assert_eq(memcmp(mine, theirs, tlen), 0);
+	free(mine);
+	free(theirs);
 	cr_assert_eq(key_gen_init(&g, KEY_RSA, 1024, &e), 0, "%s", e.msg);
 	cr_assert_eq(key_gen_next(&g, &a, &e), 0, "%s", e.msg);
 	cr_assert_eq(key_type(&a), KEY_RSA);
 	cr_assert_eq(key_bits(&a), 1024);
+	cr_assert_eq(a.point_len, 0);
 	cr_assert_eq(key_gen_init(&g, KEY_OTHER, 0, &e), -1);
 	cr_assert_null(g.ctx);
 	key_gen_clear(&g);
