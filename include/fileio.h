@@ -99,6 +99,13 @@ int fileio_read_fd(int fd, const char *name, size_t max, int secret, struct file
 void fileio_buf_clear(struct fileio_buf *b);
 /* Wipe b's content and keep its memory for FILEIO_REUSE (len 0); fileio_buf_clear frees it. */
 void fileio_buf_wipe(struct fileio_buf *b);
+/*
+ * Room for at least n bytes at b->data (secret: sodium memory), len 0: b's
+ * own memory, wiped, when it is of that kind and large enough (as
+ * FILEIO_REUSE keeps it), else a new buffer.  For writers that fill one
+ * buffer per item of a batch (key_private_pem_buf).  -1: out of memory.
+ */
+int fileio_buf_reserve(struct fileio_buf *b, size_t n, int secret);
 
 #define FILEIO_BATCH_MAX 8
 #define FILEIO_HIDDEN_TAG ".akcred-" /* hidden names: ".<name>.akcred-[old-]XXXXXX" */

@@ -48,6 +48,7 @@
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "passphrase.h"
 
 enum key_type { KEY_OTHER = 0, KEY_EC, KEY_RSA };
@@ -80,9 +81,17 @@ struct key {
 	int encrypted; /* the input was passphrase-protected */
 	/* A token's private key (p11.h): pkey is then its public half, and p11 signs. */
 	struct p11_key *p11;
+	/*
+	 * A P-256 key's uncompressed public point, when known from its making
+	 * or its file (point_len 65, else 0): OpenSSL converts the point to
+	 * affine coordinates, a field inversion, each time it is asked, and a
+	 * new device asks three times (both PEMs and the fingerprint).
+	 */
+	unsigned char point[65];
+	size_t point_len;
 };
 /* clang-format off */
-#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0, NULL}
+#define KEY_INIT {NULL, NULL, KEY_FMT_SPKI, 0, 0, 0, NULL, {0}, 0}
 /* clang-format on */
 
 /*
@@ -117,10 +126,27 @@ int key_load_file_all(struct key_set *s, const char *path, struct passphrase *pp
 int key_set_take(struct key_set *dst, struct key_set *src, struct err *e);
 void key_set_clear(struct key_set *s);
 /* Generate: KEY_EC (P-256, bits ignored) or KEY_RSA with bits. */
-/* Initialise OpenSSL and libsodium now, reporting a failure (key_generate and key_load_all
- * do; threaded callers first). */
+/* Initialise OpenSSL and libsodium now, reporting a failure (key_generate, key_gen_init and
+ * key_load_all do; threaded callers first). */
 int key_init(struct err *e);
 int key_generate(struct key *k, enum key_type type, int bits, struct err *e);
+/*
+ * A generator of many keys of one type and size: key_generate sets up an
+ * OpenSSL context for each key (its look-ups and parameters cost as much as
+ * a P-256 key itself); a batch keeps one per thread (a context is not to be
+ * shared between threads).
+ */
+struct key_gen {
+	EVP_PKEY_CTX *ctx;
+	enum key_type type;
+};
+/* clang-format off */
+#define KEY_GEN_INIT {NULL, KEY_OTHER}
+/* clang-format on */
+int key_gen_init(struct key_gen *g, enum key_type type, int bits, struct err *e);
+/* A new key pair in k (cleared first). */
+int key_gen_next(struct key_gen *g, struct key *k, struct err *e);
+void key_gen_clear(struct key_gen *g);
 void key_clear(struct key *k);
 
 enum key_type key_type(const struct key *k);
@@ -178,6 +204,14 @@ int key_pair_ok(const struct key *k);
 /* Private key as PKCS#8 PEM in sodium memory (sodium_free() it); encrypted if pass != NULL. */
 int key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
 		    struct err *e);
+/*
+ * The same into out (NUL-terminated, out->len bytes), sodium memory kept from
+ * one call to the next (fileio_buf_reserve): a batch that encodes a key per
+ * device maps, locks and frees that memory once per thread, not per key.
+ * The caller wipes it (fileio_buf_wipe) and frees it (fileio_buf_clear).
+ */
+int key_private_pem_buf(const struct key *k, const char *pass, size_t passlen,
+			struct fileio_buf *out, struct err *e);
 /* Public key as SPKI PEM (free() it). */
 int key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e);
 /* Self-signed X.509 certificate, CN = cn, valid from now for days days; PEM (free() it). */

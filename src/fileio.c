@@ -72,6 +72,22 @@ buf_get(size_t *n, int secret, struct fileio_buf *reuse)
 	return p;
 }
 
+int
+fileio_buf_reserve(struct fileio_buf *b, size_t n, int secret)
+{
+	unsigned char *p;
+
+	if (n < REUSE_MIN)
+		n = REUSE_MIN;
+	if ((p = buf_get(&n, secret, b)) == NULL)
+		return -1;
+	b->data = p;
+	b->len = 0;
+	b->secret = secret;
+	b->cap = n;
+	return 0;
+}
+
 static int
 read_fd(int fd, const char *name, size_t max, unsigned flags, struct fileio_buf *b, struct err *e)
 {

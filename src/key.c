@@ -551,13 +551,20 @@ out:
 	return pkey;
 }
 
+_Static_assert(sizeof(((struct key *)0)->point) == P256_POINT_LEN, "struct key's point");
+
 /* The uncompressed point of k if it is a P-256 key that exports it so: 1, else 0. */
 static int
 p256_point_of(const struct key *k, unsigned char point[P256_POINT_LEN])
 {
-	const char *curve = key_curve(k);
+	const char *curve;
 	size_t n = 0;
 
+	if (k->point_len == P256_POINT_LEN) {
+		memcpy(point, k->point, P256_POINT_LEN);
+		return 1;
+	}
+	curve = key_curve(k);
 	if (curve == NULL || strcmp(curve, "P-256") != 0 ||
 	    !EVP_PKEY_get_octet_string_param(k->pkey, OSSL_PKEY_PARAM_PUB_KEY, point,
 					     P256_POINT_LEN, &n) ||
@@ -617,6 +624,10 @@ load_p256(struct key *k, const unsigned char *data, size_t len)
 			k->format = KEY_FMT_SPKI;
 			ok = 1;
 		}
+	}
+	if (ok) {
+		memcpy(k->point, kp.point, P256_POINT_LEN);
+		k->point_len = P256_POINT_LEN;
 	}
 	sodium_memzero(&kp, sizeof(kp));
 	k->pem = ok;
@@ -1371,22 +1382,65 @@ key_init(struct err *e)
 }
 
 int
-key_generate(struct key *k, enum key_type type, int bits, struct err *e)
+key_gen_init(struct key_gen *g, enum key_type type, int bits, struct err *e)
 {
-	key_clear(k);
+	key_gen_clear(g);
 	if (key_init(e) != 0)
 		return -1;
-	if (type == KEY_EC)
-		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	else if (type == KEY_RSA)
-		k->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
-	else
+	if (type != KEY_EC && type != KEY_RSA)
 		return err_set(e, AK_INTERNAL, "internal error: unknown key type");
-	if (k->pkey == NULL)
+	if ((g->ctx = EVP_PKEY_CTX_new_from_name(NULL, type == KEY_EC ? "EC" : "RSA", NULL)) ==
+		    NULL ||
+	    EVP_PKEY_keygen_init(g->ctx) <= 0 ||
+	    (type == KEY_EC ? EVP_PKEY_CTX_set_group_name(g->ctx, "P-256")
+			    : EVP_PKEY_CTX_set_rsa_keygen_bits(g->ctx, bits)) <= 0) {
+		key_gen_clear(g);
 		return err_openssl(e, AK_CRYPTO, "key generation failed");
+	}
+	g->type = type;
+	return 0;
+}
+
+int
+key_gen_next(struct key_gen *g, struct key *k, struct err *e)
+{
+	EVP_PKEY *pkey = NULL;
+
+	key_clear(k);
+	if (g->ctx == NULL)
+		return err_set(e, AK_INTERNAL, "internal error: no key generator");
+	if (EVP_PKEY_generate(g->ctx, &pkey) <= 0) {
+		EVP_PKEY_free(pkey);
+		return err_openssl(e, AK_CRYPTO, "key generation failed");
+	}
+	k->pkey = pkey;
 	k->format = KEY_FMT_PKCS8;
 	k->is_private = 1;
+	/* The point once, for every encoding of this key that follows. */
+	if (g->type == KEY_EC && p256_point_of(k, k->point))
+		k->point_len = P256_POINT_LEN;
 	return 0;
+}
+
+void
+key_gen_clear(struct key_gen *g)
+{
+	EVP_PKEY_CTX_free(g->ctx);
+	*g = (struct key_gen)KEY_GEN_INIT;
+}
+
+int
+key_generate(struct key *k, enum key_type type, int bits, struct err *e)
+{
+	struct key_gen g = KEY_GEN_INIT;
+	int rc;
+
+	key_clear(k);
+	if (key_gen_init(&g, type, bits, e) != 0)
+		return -1;
+	rc = key_gen_next(&g, k, e);
+	key_gen_clear(&g);
+	return rc;
 }
 
 void
@@ -1788,9 +1842,24 @@ int
 key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pem, size_t *len,
 		struct err *e)
 {
+	struct fileio_buf b = FILEIO_BUF_INIT;
+
+	if (key_private_pem_buf(k, pass, passlen, &b, e) != 0)
+		return -1;
+	*pem = (char *)b.data; /* sodium memory: the caller sodium_free()s it */
+	*len = b.len;
+	return 0;
+}
+
+int
+key_private_pem_buf(const struct key *k, const char *pass, size_t passlen, struct fileio_buf *out,
+		    struct err *e)
+{
 	unsigned char der[P256_PKCS8_DER_LEN];
 	struct p256_keypair kp;
 	BIO *bio;
+	char *p;
+	long n;
 	int rc, ok;
 
 	/* BIO memory is cleared when freed (BUF_MEM_free uses OPENSSL_clear_free). */
@@ -1808,8 +1877,15 @@ key_private_pem(const struct key *k, const char *pass, size_t passlen, char **pe
 	}
 	if (!ok)
 		rc = err_openssl(e, AK_CRYPTO, "cannot encode the private key");
-	else
-		rc = bio_take(bio, 1, pem, len, e);
+	else if ((n = BIO_get_mem_data(bio, &p)) < 0 ||
+		 fileio_buf_reserve(out, (size_t)n + 1, 1) != 0)
+		rc = err_set(e, AK_INTERNAL, "out of memory");
+	else {
+		memcpy(out->data, p, (size_t)n);
+		out->data[n] = '\0';
+		out->len = (size_t)n;
+		rc = 0;
+	}
 	BIO_free(bio);
 	return rc;
 }

@@ -144,11 +144,13 @@ report(struct provisioner *c, enum provision_event_kind kind, const char *id, un
 /* --- one device ------------------------------------------------------------------ */
 
 /*
- * Each worker's buffer for the private keys it checks: sodium memory kept
- * from one device to the next (FILEIO_REUSE), wiped after each, freed as
- * the worker ends.
+ * Each worker's buffer for the private keys it makes or checks: sodium
+ * memory kept from one device to the next (FILEIO_REUSE,
+ * key_private_pem_buf), wiped after each, freed as the worker ends.
  */
 static _Thread_local struct fileio_buf worker_secret = FILEIO_BUF_INIT;
+/* Each worker's key generator, set up for the run's type and size with its first key. */
+static _Thread_local struct key_gen worker_gen = KEY_GEN_INIT;
 
 /* The credential algorithm of the keys this run makes. */
 static const char *
@@ -460,8 +462,8 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 	struct fileio_dir d = FILEIO_DIR_INIT;
 	struct key k = KEY_INIT;
 	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1], uri[PATH_MAX], want[32], have[64];
-	char *priv = NULL, *pub = NULL, *cert = NULL;
-	size_t priv_len = 0, pub_len = 0, cert_len = 0;
+	char *pub = NULL, *cert = NULL;
+	size_t pub_len = 0, cert_len = 0;
 	int rc = -1;
 
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
@@ -480,8 +482,10 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 				provision_key_describe(o, want, sizeof(want)));
 			goto unlock;
 		}
-	} else if (key_generate(&k, o->type, o->bits, e) != 0 ||
-		   key_private_pem(&k, o->pass, o->passlen, &priv, &priv_len, e) != 0)
+	} else if ((worker_gen.ctx == NULL &&
+		    key_gen_init(&worker_gen, o->type, o->bits, e) != 0) ||
+		   key_gen_next(&worker_gen, &k, e) != 0 ||
+		   key_private_pem_buf(&k, o->pass, o->passlen, &worker_secret, e) != 0)
 		goto unlock;
 	if (key_public_pem(&k, &pub, &pub_len, e) != 0 || key_fingerprint(&k, fp, e) != 0)
 		goto unlock;
@@ -494,8 +498,8 @@ unlock:
 		goto out;
 	rc = -1;
 	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
-	    (priv != NULL &&
-	     fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, priv, priv_len, 0600, e) != 0) ||
+	    (o->token == NULL && fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, worker_secret.data,
+						worker_secret.len, 0600, e) != 0) ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
 	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
 	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
@@ -503,8 +507,7 @@ unlock:
 	rc = fileio_dir_seal(&d, staged, staged_size, e);
 out:
 	fileio_dir_clear(&d);
-	if (priv != NULL)
-		sodium_free(priv);
+	fileio_buf_wipe(&worker_secret);
 	free(pub);
 	free(cert);
 	key_clear(&k);
@@ -553,6 +556,7 @@ worker_exit(void *arg)
 {
 	(void)arg;
 	fileio_buf_clear(&worker_secret);
+	key_gen_clear(&worker_gen);
 	OPENSSL_thread_stop();
 }
 

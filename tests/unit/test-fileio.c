@@ -150,6 +150,34 @@ Test(fileio, reuse_keeps_one_secret_buffer_and_wipes_it)
 	cr_assert_null(b.data);
 }
 
+Test(fileio, reserve_keeps_a_buffer_of_its_kind_and_wipes_it)
+{
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	unsigned char *first;
+
+	cr_assert_eq(fileio_buf_reserve(&b, 100, 1), 0);
+	cr_assert(b.secret);
+	cr_assert_geq(b.cap, 4096);
+	cr_assert_eq(b.len, 0);
+	first = b.data;
+	memcpy(b.data, "secret", 7);
+	b.len = 6;
+	/* Room enough: the same memory, the old content gone. */
+	cr_assert_eq(fileio_buf_reserve(&b, 200, 1), 0);
+	cr_assert_eq(b.data, first);
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(memcmp(b.data, "\0\0\0\0\0\0", 6), 0);
+	/* More than it holds: a new buffer as large. */
+	cr_assert_eq(fileio_buf_reserve(&b, 3 * b.cap, 1), 0);
+	cr_assert_geq(b.cap, 3 * 4096);
+	cr_assert(b.secret);
+	/* Another kind of memory: never sodium memory handed out as plain or back. */
+	cr_assert_eq(fileio_buf_reserve(&b, 10, 0), 0);
+	cr_assert(!b.secret);
+	fileio_buf_clear(&b);
+	cr_assert_null(b.data);
+}
+
 Test(fileio, refuses_oversized_missing_and_special_files)
 {
 	struct fileio_buf b = FILEIO_BUF_INIT;

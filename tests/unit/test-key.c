@@ -56,6 +56,72 @@ Test(key, generates_p256_and_rsa)
 	key_clear(&k);
 }
 
+Test(key, a_generator_makes_distinct_keys_of_its_type)
+{
+	struct key_gen g = KEY_GEN_INIT;
+	struct key a = KEY_INIT, b = KEY_INIT;
+	struct err e = ERR_INIT;
+	char fa[KEY_FINGERPRINT_HEX + 1], fb[KEY_FINGERPRINT_HEX + 1], *mine, *theirs;
+	size_t mlen, tlen;
+
+	cr_assert_eq(key_gen_next(&g, &a, &e), -1, "a generator that was never set up");
+	cr_assert_eq(key_gen_init(&g, KEY_EC, 0, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_gen_next(&g, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_gen_next(&g, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_type(&a), KEY_EC);
+	cr_assert_str_eq(key_curve(&b), "P-256");
+	cr_assert(a.is_private && b.is_private);
+	cr_assert(key_pair_ok(&a) && key_pair_ok(&b));
+	cr_assert_eq(key_fingerprint(&a, fa, &e), 0);
+	cr_assert_eq(key_fingerprint(&b, fb, &e), 0);
+	cr_assert_str_neq(fa, fb);
+	/* The point kept from the making gives OpenSSL's own encoding of the key. */
+	cr_assert_eq(a.point_len, 65);
+	cr_assert_eq(key_public_pem(&a, &mine, &mlen, &e), 0);
+	pem_of(a.pkey, 0, &theirs, &tlen);
+	cr_assert_eq(mlen, tlen);
+	cr_assert_eq(memcmp(mine, theirs, tlen), 0);
+	free(mine);
+	free(theirs);
+	cr_assert_eq(key_gen_init(&g, KEY_RSA, 1024, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_gen_next(&g, &a, &e), 0, "%s", e.msg);
+	cr_assert_eq(key_type(&a), KEY_RSA);
+	cr_assert_eq(key_bits(&a), 1024);
+	cr_assert_eq(a.point_len, 0);
+	cr_assert_eq(key_gen_init(&g, KEY_OTHER, 0, &e), -1);
+	cr_assert_null(g.ctx);
+	key_gen_clear(&g);
+	key_clear(&a);
+	key_clear(&b);
+}
+
+Test(key, private_pem_into_one_buffer_is_the_same_pem)
+{
+	struct key k = KEY_INIT;
+	struct err e = ERR_INIT;
+	struct fileio_buf b = FILEIO_BUF_INIT;
+	unsigned char *first;
+	char *pem;
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_private_pem(&k, NULL, 0, &pem, &len, &e), 0);
+	cr_assert_eq(key_private_pem_buf(&k, NULL, 0, &b, &e), 0, "%s", e.msg);
+	cr_assert(b.secret);
+	cr_assert_eq(b.len, len);
+	cr_assert_eq(memcmp(b.data, pem, len), 0);
+	cr_assert_eq(b.data[b.len], '\0');
+	first = b.data;
+	fileio_buf_wipe(&b);
+	/* The next key into the same memory, encrypted as well. */
+	cr_assert_eq(key_private_pem_buf(&k, "s3cret", 6, &b, &e), 0, "%s", e.msg);
+	cr_assert_eq(b.data, first);
+	cr_assert(strncmp((char *)b.data, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) == 0);
+	sodium_free(pem);
+	fileio_buf_clear(&b);
+	key_clear(&k);
+}
+
 Test(key, refuses_what_akenza_refuses)
 {
 	struct key k = KEY_INIT;
