@@ -87,6 +87,21 @@ int manifest_private_key_path(const struct manifest *m, const struct manifest_ro
 			      size_t size, struct err *e);
 void manifest_close(struct manifest *m);
 
+/*
+ * The rest of m's rows, for a batch in which a bad row fails on its own and
+ * the others go on (check, register, credentials revoke/list): visit(arg, m,
+ * name, row, bad, e) for each, with row the row read and bad NULL, or, for a
+ * bad row, row NULL and bad saying why (with its line).  name is the row's
+ * device id, or "(line N)" for a bad row: what a batch reports it as.  0 at
+ * the end; -1 with e at a manifest that cannot be read on, or as soon as
+ * visit returns -1 (its e).
+ */
+typedef int manifest_visit_fn(void *arg, const struct manifest *m, const char *name,
+			      const struct manifest_row *row, const struct err *bad, struct err *e);
+int manifest_each(struct manifest *m, manifest_visit_fn *visit, void *arg, struct err *e);
+/* *path (free() it): the file name in the manifest's directory (a batch's results file). */
+int manifest_beside(const struct manifest *m, const char *name, char **path, struct err *e);
+
 /* Check one row's fields as the reader does (AK_INPUT, message without a line number). */
 int manifest_check_row(const struct manifest_row *row, struct err *e);
 

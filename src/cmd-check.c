@@ -966,26 +966,40 @@ batch_item_new(struct check_batch *b)
 	return &b->items[b->n++];
 }
 
-/* One manifest row as an item: its key found, a second listing of a device refused. */
+struct batch_loading {
+	struct check_batch *b;
+	struct idset ids; /* the devices seen, each with the line it was first on */
+};
+
+/*
+ * One manifest row as an item: its key found, a second listing of a device
+ * refused; a bad row is reported and counted as failed, the others go on.
+ */
 static int
-batch_item_load(struct check_batch *b, const struct manifest *m, const struct manifest_row *row,
-		struct idset *ids, struct err *e)
+batch_item_load(void *arg, const struct manifest *m, const char *name,
+		const struct manifest_row *row, const struct err *bad, struct err *e)
 {
+	struct batch_loading *l = arg;
 	char path[2 * MANIFEST_PATH_MAX + 32];
 	struct batch_item *it;
 	struct idset_item *seen;
 	struct err re = ERR_INIT;
 	int added;
 
-	if ((it = batch_item_new(b)) == NULL ||
-	    (seen = idset_add(ids, row->device_id, &added)) == NULL)
+	if ((it = batch_item_new(l->b)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
-	snprintf(it->device_id, sizeof(it->device_id), "%s", row->device_id);
+	snprintf(it->device_id, sizeof(it->device_id), "%s", name);
+	if (bad != NULL) {
+		batch_item_fail(it, "manifest", bad);
+		return 0;
+	}
+	if ((seen = idset_add(&l->ids, row->device_id, &added)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
 	snprintf(it->fingerprint, sizeof(it->fingerprint), "%s", row->fingerprint);
 	if (!added) {
 		err_set(&re, AK_INPUT,
 			"'%s' line %lu: device '%s' is listed twice (first on line %lu)",
-			b->o->manifest, manifest_line(m), row->device_id, seen->line);
+			l->b->o->manifest, manifest_line(m), row->device_id, seen->line);
 		batch_item_fail(it, "manifest", &re);
 	} else if (manifest_private_key_path(m, row, path, sizeof(path), &re) != 0) {
 		batch_item_fail(it, "manifest", &re);
@@ -1000,43 +1014,20 @@ batch_item_load(struct check_batch *b, const struct manifest *m, const struct ma
 static int
 batch_load(struct check_batch *b, struct err *e)
 {
-	struct idset ids = IDSET_INIT;
+	struct batch_loading l = {b, IDSET_INIT};
 	struct manifest *m = NULL;
-	struct manifest_row row;
-	struct batch_item *it;
-	struct err re;
-	int r, rc = -1;
+	int rc;
 
 	if (manifest_open(&m, b->o->manifest, e) != 0)
 		return -1;
-	for (;;) {
-		re = (struct err)ERR_INIT;
-		if ((r = manifest_next_row(m, &row, &re)) == MANIFEST_END)
-			break;
-		if (r == MANIFEST_FATAL) {
-			*e = re;
-			goto out;
-		}
-		if (r == MANIFEST_ROW) {
-			if (batch_item_load(b, m, &row, &ids, e) != 0)
-				goto out;
-			continue;
-		}
-		/* A bad row is reported and counted as failed; the others go on. */
-		if ((it = batch_item_new(b)) == NULL) {
-			err_set(e, AK_INTERNAL, "out of memory");
-			goto out;
-		}
-		snprintf(it->device_id, sizeof(it->device_id), "(line %lu)", manifest_line(m));
-		batch_item_fail(it, "manifest", &re);
-	}
-	if (b->o->results != NULL)
-		b->results_path = strdup(b->o->results);
-	else if (asprintf(&b->results_path, "%s/%s", manifest_dir(m), CHECK_RESULTS_NAME) < 0)
-		b->results_path = NULL;
-	rc = b->results_path != NULL ? 0 : err_set(e, AK_INTERNAL, "out of memory");
-out:
-	idset_clear(&ids);
+	rc = manifest_each(m, batch_item_load, &l, e);
+	if (rc == 0 && b->o->results != NULL)
+		rc = (b->results_path = strdup(b->o->results)) != NULL
+			     ? 0
+			     : err_set(e, AK_INTERNAL, "out of memory");
+	else if (rc == 0)
+		rc = manifest_beside(m, CHECK_RESULTS_NAME, &b->results_path, e);
+	idset_clear(&l.ids);
 	manifest_close(m);
 	return rc;
 }

@@ -206,54 +206,53 @@ kid_cmp(const void *a, const void *b)
  * own: it could be a listed device's.  *results (if results is not NULL and
  * it is NULL) becomes the path of name next to the manifest.
  */
+struct manifest_loading {
+	struct items *l;
+	const struct kids *kids;
+	unsigned char *used;
+};
+
+static int
+manifest_item(void *arg, const struct manifest *m, const char *name, const struct manifest_row *row,
+	      const struct err *bad, struct err *e)
+{
+	struct manifest_loading *ml = arg;
+	const char(*hit)[KEY_FINGERPRINT_HEX + 1] = NULL;
+	struct item *it;
+
+	(void)m;
+	if (bad == NULL && ml->kids != NULL &&
+	    (hit = bsearch(row->fingerprint, ml->kids->v, ml->kids->n, sizeof(*ml->kids->v),
+			   kid_cmp)) == NULL)
+		return 0;
+	if ((it = item_new(ml->l, name)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	if (bad != NULL) { /* it could be a listed device's: it fails on its own */
+		it->failed = 1;
+		it->err = *bad;
+		return 0;
+	}
+	if (hit != NULL)
+		ml->used[hit - ml->kids->v] = 1;
+	snprintf(it->fingerprint, sizeof(it->fingerprint), "%s", row->fingerprint);
+	return 0;
+}
+
 static int
 load_manifest(struct items *l, const char *path, const struct kids *kids, unsigned char *used,
 	      char **results, const char *name, struct err *e)
 {
+	struct manifest_loading ml = {l, kids, used};
 	struct manifest *m = NULL;
-	struct manifest_row row;
-	struct item *it;
-	struct err re;
-	const char(*hit)[KEY_FINGERPRINT_HEX + 1] = NULL;
-	int r, rc = -1;
+	int rc;
 
 	if (manifest_open(&m, path, e) != 0)
 		return -1;
-	for (;;) {
-		re = (struct err)ERR_INIT;
-		if ((r = manifest_next_row(m, &row, &re)) == MANIFEST_END)
-			break;
-		if (r == MANIFEST_FATAL) {
-			*e = re;
-			goto out;
-		}
-		if (r != MANIFEST_BAD && kids != NULL &&
-		    (hit = bsearch(row.fingerprint, kids->v, kids->n, sizeof(*kids->v), kid_cmp)) ==
-			    NULL)
-			continue;
-		if ((it = item_new(l, r == MANIFEST_BAD ? "" : row.device_id)) == NULL) {
-			err_set(e, AK_INTERNAL, "out of memory");
-			goto out;
-		}
-		if (r == MANIFEST_BAD) {
-			snprintf(it->device_id, sizeof(it->device_id), "(line %lu)",
-				 manifest_line(m));
-			it->failed = 1;
-			it->err = re;
-			continue;
-		}
-		if (hit != NULL)
-			used[hit - kids->v] = 1;
-		snprintf(it->fingerprint, sizeof(it->fingerprint), "%s", row.fingerprint);
-	}
-	if (results != NULL && *results == NULL &&
-	    asprintf(results, "%s/%s", manifest_dir(m), name) < 0) {
-		*results = NULL;
-		err_set(e, AK_INTERNAL, "out of memory");
-		goto out;
-	}
-	rc = known_akenza_ids(l, manifest_dir(m), e);
-out:
+	rc = manifest_each(m, manifest_item, &ml, e);
+	if (rc == 0 && results != NULL && *results == NULL)
+		rc = manifest_beside(m, name, results, e);
+	if (rc == 0)
+		rc = known_akenza_ids(l, manifest_dir(m), e);
 	manifest_close(m);
 	return rc;
 }

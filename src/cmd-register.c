@@ -383,57 +383,42 @@ out:
 	return rc;
 }
 
+/* One row of the manifest: a device to register, or a bad row failed on its own. */
+static int
+manifest_item(void *arg, const struct manifest *m, const char *name, const struct manifest_row *row,
+	      const struct err *bad, struct err *e)
+{
+	struct register_batch *s = arg;
+	struct item *it;
+	struct err re = ERR_INIT;
+
+	if ((it = item_new(&s->items)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	snprintf(it->device_id, sizeof(it->device_id), "%s", name);
+	if (bad != NULL) {
+		it->failed = 1;
+		it->err = *bad;
+	} else if (manifest_key_path(m, row, it->path, sizeof(it->path), &re) != 0 ||
+		   item_load(it, row->algorithm, row->fingerprint, &re) != 0) {
+		it->failed = 1;
+		err_set(&it->err, re.status, "device '%s': %s", it->device_id, re.msg);
+	}
+	return 0;
+}
+
 static int
 load_manifest(struct register_batch *s, struct err *e)
 {
 	struct manifest *m = NULL;
-	struct manifest_row row;
-	struct item *it;
-	struct err re;
-	int r;
+	int rc;
 
 	if (manifest_open(&m, s->o->manifest, e) != 0)
 		return -1;
-	for (;;) {
-		re = (struct err)ERR_INIT;
-		r = manifest_next_row(m, &row, &re);
-		if (r == MANIFEST_END)
-			break;
-		if (r == MANIFEST_FATAL) {
-			*e = re;
-			manifest_close(m);
-			return -1;
-		}
-		if ((it = item_new(&s->items)) == NULL) {
-			manifest_close(m);
-			return err_set(e, AK_INTERNAL, "out of memory");
-		}
-		if (r == MANIFEST_BAD) {
-			/* The row is reported and counted as failed; the others go on. */
-			snprintf(it->device_id, sizeof(it->device_id), "(line %lu)",
-				 manifest_line(m));
-			it->failed = 1;
-			it->err = re;
-			continue;
-		}
-		snprintf(it->device_id, sizeof(it->device_id), "%s", row.device_id);
-		if (manifest_key_path(m, &row, it->path, sizeof(it->path), &re) != 0 ||
-		    item_load(it, row.algorithm, row.fingerprint, &re) != 0) {
-			it->failed = 1;
-			err_set(&it->err, re.status, "device '%s': %s", it->device_id, re.msg);
-		}
-	}
-	if (s->results_path == NULL) {
-		size_t n = strlen(manifest_dir(m)) + sizeof(RESULTS_NAME) + 1;
-
-		if ((s->results_path = malloc(n)) == NULL) {
-			manifest_close(m);
-			return err_set(e, AK_INTERNAL, "out of memory");
-		}
-		snprintf(s->results_path, n, "%s/%s", manifest_dir(m), RESULTS_NAME);
-	}
+	rc = manifest_each(m, manifest_item, s, e);
+	if (rc == 0 && s->results_path == NULL)
+		rc = manifest_beside(m, RESULTS_NAME, &s->results_path, e);
 	manifest_close(m);
-	return 0;
+	return rc;
 }
 
 static int

@@ -91,6 +91,43 @@ manifest_next_row(struct manifest *m, struct manifest_row *row, struct err *e)
 	return MANIFEST_BAD;
 }
 
+int
+manifest_each(struct manifest *m, manifest_visit_fn *visit, void *arg, struct err *e)
+{
+	struct manifest_row row;
+	struct err bad;
+	char name[32];
+	int r;
+
+	for (;;) {
+		bad = (struct err)ERR_INIT;
+		if ((r = manifest_next_row(m, &row, &bad)) == MANIFEST_END)
+			return 0;
+		if (r == MANIFEST_FATAL) {
+			*e = bad;
+			return -1;
+		}
+		if (r == MANIFEST_ROW)
+			r = visit(arg, m, row.device_id, &row, NULL, e);
+		else {
+			snprintf(name, sizeof(name), "(line %lu)", m->jr.row_line);
+			r = visit(arg, m, name, NULL, &bad, e);
+		}
+		if (r != 0)
+			return -1;
+	}
+}
+
+int
+manifest_beside(const struct manifest *m, const char *name, char **path, struct err *e)
+{
+	if (asprintf(path, "%s/%s", m->dir, name) < 0) {
+		*path = NULL;
+		return err_set(e, AK_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
 unsigned long
 manifest_line(const struct manifest *m)
 {

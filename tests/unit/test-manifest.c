@@ -136,6 +136,56 @@ Test(manifest, reports_bad_rows_with_line_numbers_and_goes_on)
 	}
 }
 
+/* What manifest_each() showed its visitor, one line per row. */
+struct seen {
+	char log[512];
+	int stop_at; /* visit number that fails (0: none) */
+	int visits;
+};
+
+static int
+record(void *arg, const struct manifest *m, const char *name, const struct manifest_row *row,
+       const struct err *bad, struct err *e)
+{
+	struct seen *s = arg;
+	size_t n = strlen(s->log);
+
+	(void)m;
+	cr_assert((row == NULL) != (bad == NULL), "a row and a reason, or neither");
+	snprintf(s->log + n, sizeof(s->log) - n, "%s %s|", name,
+		 row != NULL                  ? "row"
+		 : strstr(bad->msg, "line 3") ? "bad line 3"
+					      : bad->msg);
+	if (++s->visits == s->stop_at)
+		return err_set(e, AK_INPUT, "stopped by the visitor");
+	return 0;
+}
+
+Test(manifest, each_visits_rows_and_bad_rows_in_order_and_stops_when_told)
+{
+	const char *data = HDR "ok-1,EC256_PEM," FP1 ",ok-1/public.pem,2026-11-24T14:13:27Z\n"
+			       "dev/1,EC256_PEM," FP1 ",x,2026-11-24T14:13:27Z\n"
+			       "ok-2,EC256_PEM," FP2 ",ok-2/public.pem,2026-11-24T14:13:27Z\n";
+	struct seen s = {"", 0, 0};
+	struct manifest *m = open_mem(data);
+	struct err e = ERR_INIT;
+	char *path = NULL;
+
+	cr_assert_eq(manifest_each(m, record, &s, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(s.log, "ok-1 row|(line 3) bad line 3|ok-2 row|");
+	cr_assert_eq(manifest_beside(m, "results.csv", &path, &e), 0);
+	cr_assert_str_eq(path, "./results.csv");
+	free(path);
+	manifest_close(m);
+
+	s = (struct seen){"", 2, 0};
+	m = open_mem(data);
+	cr_assert_eq(manifest_each(m, record, &s, &e), -1);
+	cr_assert_str_eq(e.msg, "stopped by the visitor");
+	cr_assert_str_eq(s.log, "ok-1 row|(line 3) bad line 3|");
+	manifest_close(m);
+}
+
 Test(manifest, rejects_overlong_fields_without_overflow)
 {
 	char data[8192], id[300];
