@@ -806,17 +806,73 @@ set_id(const struct key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, struct 
 	return 0;
 }
 
+/*
+ * Generate the pair on the token (st.lock held): the public half labelled
+ * and for verifying only, the private half on the token, behind the PIN,
+ * never readable, for signing only.
+ */
+static int
+make_pair(const CK_ATTRIBUTE *label, int type, int bits, CK_OBJECT_HANDLE *pub,
+	  CK_OBJECT_HANDLE *priv, struct err *e)
+{
+	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+	CK_ULONG modbits = (CK_ULONG)bits, npub = 0, npriv = 0;
+	unsigned char f4[] = {0x01, 0x00, 0x01};
+	CK_MECHANISM mech = {type == KEY_EC ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL,
+			     0};
+	CK_ATTRIBUTE pubt[8], privt[10];
+	CK_RV rv;
+
+	pubt[npub++] = (CK_ATTRIBUTE){CKA_TOKEN, &yes, sizeof(yes)};
+	pubt[npub++] = (CK_ATTRIBUTE){CKA_VERIFY, &yes, sizeof(yes)};
+	pubt[npub++] = (CK_ATTRIBUTE){CKA_ENCRYPT, &no, sizeof(no)};
+	pubt[npub++] = (CK_ATTRIBUTE){CKA_WRAP, &no, sizeof(no)};
+	pubt[npub++] = *label;
+	if (type == KEY_EC) {
+		pubt[npub++] = (CK_ATTRIBUTE){CKA_EC_PARAMS, (void *)p256_oid, sizeof(p256_oid)};
+	} else {
+		pubt[npub++] = (CK_ATTRIBUTE){CKA_MODULUS_BITS, &modbits, sizeof(modbits)};
+		pubt[npub++] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, f4, sizeof(f4)};
+	}
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_TOKEN, &yes, sizeof(yes)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_PRIVATE, &yes, sizeof(yes)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_SENSITIVE, &yes, sizeof(yes)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_EXTRACTABLE, &no, sizeof(no)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_SIGN, &yes, sizeof(yes)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_DECRYPT, &no, sizeof(no)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_UNWRAP, &no, sizeof(no)};
+	privt[npriv++] = (CK_ATTRIBUTE){CKA_DERIVE, &no, sizeof(no)};
+	privt[npriv++] = *label;
+	if ((rv = st.mod->C_GenerateKeyPair(st.session, &mech, pubt, npub, privt, npriv, pub,
+					    priv)) != CKR_OK)
+		return rv_fail(e, rv, AK_CRYPTO, "cannot generate the key pair");
+	return 0;
+}
+
+/* The new pair as k: its public half read back, its CKA_ID set (st.lock held). */
+static int
+adopt_pair(struct key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, int type, struct err *e)
+{
+	if ((k->pkey = public_of(pub, type == KEY_EC ? CKK_EC : CKK_RSA)) == NULL)
+		return err_set(e, AK_CRYPTO, "cannot read the new public key on token '%s'",
+			       st.label);
+	if (set_id(k, pub, priv, e) != 0)
+		return -1;
+	if ((k->p11 = calloc(1, sizeof(*k->p11))) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	k->p11->handle = priv;
+	k->p11->type = type == KEY_EC ? CKK_EC : CKK_RSA;
+	k->format = KEY_FMT_PKCS11;
+	k->is_private = 1;
+	return 0;
+}
+
 int
 p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how, struct err *e)
 {
-	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-	CK_ULONG modbits = (CK_ULONG)bits;
-	unsigned char f4[] = {0x01, 0x00, 0x01};
 	CK_OBJECT_HANDLE old[16], pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
-	CK_MECHANISM mech = {type == KEY_EC ? CKM_EC_KEY_PAIR_GEN : CKM_RSA_PKCS_KEY_PAIR_GEN, NULL,
-			     0};
-	CK_ATTRIBUTE *label, pubt[8], privt[10], byname[1];
-	CK_ULONG npub = 0, npriv = 0, nold = 0, i;
+	CK_ATTRIBUTE *label, privt[2], byname[1];
+	CK_ULONG npriv, nold = 0, i;
 	CK_OBJECT_CLASS privclass = CKO_PRIVATE_KEY;
 	CK_OBJECT_HANDLE h[2];
 	P11KitUri *u;
@@ -862,7 +918,6 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 		 * without its private one, or a private key whose public half is not
 		 * there): nobody can have registered it.  Replaced by a whole one.
 		 */
-		npriv = 0;
 		how = P11_GEN_REPLACE;
 	}
 	if (nold > 0 && how == P11_GEN_NEW) {
@@ -876,46 +931,9 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 			(int)label->ulValueLen, (const char *)label->pValue);
 		goto out;
 	}
-	pubt[npub++] = (CK_ATTRIBUTE){CKA_TOKEN, &yes, sizeof(yes)};
-	pubt[npub++] = (CK_ATTRIBUTE){CKA_VERIFY, &yes, sizeof(yes)};
-	pubt[npub++] = (CK_ATTRIBUTE){CKA_ENCRYPT, &no, sizeof(no)};
-	pubt[npub++] = (CK_ATTRIBUTE){CKA_WRAP, &no, sizeof(no)};
-	pubt[npub++] = *label;
-	if (type == KEY_EC) {
-		pubt[npub++] = (CK_ATTRIBUTE){CKA_EC_PARAMS, (void *)p256_oid, sizeof(p256_oid)};
-	} else {
-		pubt[npub++] = (CK_ATTRIBUTE){CKA_MODULUS_BITS, &modbits, sizeof(modbits)};
-		pubt[npub++] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, f4, sizeof(f4)};
-	}
-	/* The private half: on the token, behind the PIN, never readable, for signing only. */
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_TOKEN, &yes, sizeof(yes)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_PRIVATE, &yes, sizeof(yes)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_SENSITIVE, &yes, sizeof(yes)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_EXTRACTABLE, &no, sizeof(no)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_SIGN, &yes, sizeof(yes)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_DECRYPT, &no, sizeof(no)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_UNWRAP, &no, sizeof(no)};
-	privt[npriv++] = (CK_ATTRIBUTE){CKA_DERIVE, &no, sizeof(no)};
-	privt[npriv++] = *label;
-	if ((rv = st.mod->C_GenerateKeyPair(st.session, &mech, pubt, npub, privt, npriv, &pub,
-					    &priv)) != CKR_OK) {
-		rv_fail(e, rv, AK_CRYPTO, "cannot generate the key pair");
+	if (make_pair(label, type, bits, &pub, &priv, e) != 0 ||
+	    adopt_pair(k, pub, priv, type, e) != 0)
 		goto out;
-	}
-	if ((k->pkey = public_of(pub, type == KEY_EC ? CKK_EC : CKK_RSA)) == NULL) {
-		err_set(e, AK_CRYPTO, "cannot read the new public key on token '%s'", st.label);
-		goto out;
-	}
-	if (set_id(k, pub, priv, e) != 0)
-		goto out;
-	if ((k->p11 = calloc(1, sizeof(*k->p11))) == NULL) {
-		err_set(e, AK_INTERNAL, "out of memory");
-		goto out;
-	}
-	k->p11->handle = priv;
-	k->p11->type = type == KEY_EC ? CKK_EC : CKK_RSA;
-	k->format = KEY_FMT_PKCS11;
-	k->is_private = 1;
 	/* Replaced only now that the new pair is whole: a failure above leaves the old one. */
 	for (i = 0; i < nold; i++)
 		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK) {
