@@ -46,6 +46,11 @@ struct p11_opts {
 int p11_is_uri(const char *s);
 /* Does the URI carry a PIN of its own (pin-value), visible to ps when on argv? */
 int p11_uri_has_pin_value(const char *s);
+/*
+ * The URI as messages and outputs show it: its path part, without the query
+ * (module-path, pin-source, pin-value), so that no PIN is ever printed.
+ */
+void p11_uri_shown(const char *uri, char *buf, size_t size);
 /* The module and PIN file for the URIs that come after (copied: o may go). */
 void p11_configure(const struct p11_opts *o);
 

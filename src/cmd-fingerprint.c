@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "key.h"
+#include "p11.h"
 #include "passphrase.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -87,7 +88,7 @@ cmd_fingerprint_exec(void *opts, int argc, char **argv)
 	struct key_set ks = KEY_SET_INIT;
 	const struct key *k;
 	struct err e;
-	char fp[KEY_FINGERPRINT_HEX + 1], desc[64];
+	char fp[KEY_FINGERPRINT_HEX + 1], desc[64], shown[1024];
 	const char *why, *path;
 	static char *stdin_only[] = {(char *)"-", NULL};
 	char **files;
@@ -104,10 +105,15 @@ cmd_fingerprint_exec(void *opts, int argc, char **argv)
 	if (json)
 		out = json_array();
 	for (i = 0; i < nfiles; i++) {
+		/* A token's URI is shown without its query: it may carry a PIN. */
 		path = files[i];
+		if (p11_is_uri(path)) {
+			p11_uri_shown(path, shown, sizeof(shown));
+			path = shown;
+		}
 		e = (struct err)ERR_INIT;
-		cmd_p11_setup(&o->p11, path);
-		if (key_load_file_all(&ks, path, pp, &e) != 0) {
+		cmd_p11_setup(&o->p11, files[i]);
+		if (key_load_file_all(&ks, files[i], pp, &e) != 0) {
 			if (status == AK_OK)
 				status = e.status;
 			cmd_fail(&e);

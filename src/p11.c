@@ -121,8 +121,8 @@ p11_is_uri(const char *s)
 }
 
 /* The URI as messages show it: without its query, which may hold a PIN. */
-static void
-uri_shown(const char *uri, char *buf, size_t size)
+void
+p11_uri_shown(const char *uri, char *buf, size_t size)
 {
 	snprintf(buf, size, "%.*s", (int)strcspn(uri, "?"), uri);
 }
@@ -139,7 +139,7 @@ uri_parse(const char *uri, P11KitUri **out, struct err *e)
 	if ((*out = p_p11_kit_uri_new()) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	if ((rc = p_p11_kit_uri_parse(uri, P11_KIT_URI_FOR_ANY, *out)) != P11_KIT_URI_OK) {
-		uri_shown(uri, shown, sizeof(shown));
+		p11_uri_shown(uri, shown, sizeof(shown));
 		p_p11_kit_uri_free(*out);
 		*out = NULL;
 		return err_set(e, AK_USAGE, "not a PKCS#11 URI '%s': %s", shown,
@@ -360,7 +360,7 @@ open_session(P11KitUri *u, const char *uri, struct err *e)
 	size_t i, named;
 	CK_RV rv;
 
-	uri_shown(uri, shown, sizeof(shown));
+	p11_uri_shown(uri, shown, sizeof(shown));
 	if (st.open) {
 		if (!p_p11_kit_uri_match_token_info(u, &st.token))
 			return err_set(e, AK_USAGE,
@@ -660,7 +660,7 @@ load_locked(struct key *k, P11KitUri *u, const char *uri, struct err *e)
 	CK_ULONG nt, n;
 	char shown[256];
 
-	uri_shown(uri, shown, sizeof(shown));
+	p11_uri_shown(uri, shown, sizeof(shown));
 	nt = uri_template(u, tmpl, &cls);
 	if (cls != CKO_PRIVATE_KEY && cls != CKO_PUBLIC_KEY && cls != CKO_CERTIFICATE)
 		return err_set(e, AK_USAGE, "'%s' names no key: type= is private, public or cert",
@@ -883,7 +883,7 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 	key_clear(k);
 	if (key_init(e) != 0 || uri_parse(uri, &u, e) != 0)
 		return -1;
-	uri_shown(uri, shown, sizeof(shown));
+	p11_uri_shown(uri, shown, sizeof(shown));
 	pthread_mutex_lock(&st.lock);
 	if ((label = p_p11_kit_uri_get_attribute(u, CKA_LABEL)) == NULL) {
 		err_set(e, AK_USAGE, "'%s' names no object=: the new key's label", shown);
