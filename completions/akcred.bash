@@ -129,10 +129,11 @@ _akcred()
 		--listen) COMPREPLY=($(compgen -W "10s 1m" -- "$cur")); return ;;
 		--timeout) COMPREPLY=($(compgen -W "5s 10s 30s" -- "$cur")); return ;;
 		--manifest) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--token) return ;;
 		--jobs) return ;;
 		--results) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--device-id --key --passphrase-file --pkcs11-module --pin-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --manifest --jobs --results --all --help'
+		opts='--device-id --key --passphrase-file --pkcs11-module --pin-file --token-file --host --port --ca-file --ca-path --plaintext --ttl --aud-host --sub --no-kid --iat --username --topic-suffix --topic --payload --payload-file --raw --qos --listen --timeout --show-token --dry-run --json --manifest --token --jobs --results --all --help'
 		operands=''
 		;;
 	'connect')

@@ -113,6 +113,7 @@ complete -c akcred -n '__fish_seen_subcommand_from check' -l show-token -d 'prin
 complete -c akcred -n '__fish_seen_subcommand_from check' -l dry-run -d 'everything but connecting: key, token, trust store, DNS'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l json -d 'print one JSON object with every phase'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l manifest -r -F -d 'check every device of a manifest from provision'
+complete -c akcred -n '__fish_seen_subcommand_from check' -l token -x -d 'the batch\'s keys are on this PKCS#11 token, labelled with the ids (provision --token)'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l jobs -x -d 'devices checked at once, 1-256 (default 16)'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l results -r -F -d 'results file (default checked.csv next to the manifest)'
 complete -c akcred -n '__fish_seen_subcommand_from check' -l all -d 'check every device again, also those the results file says passed'

@@ -49,6 +49,7 @@
 struct check_opts {
 	const char *device_id, *keyfile, *passphrase_file, *tokenfile;
 	const char *manifest, *results; /* --manifest: the batch */
+	const char *keys_token;         /* --token: its keys on a PKCS#11 token */
 	unsigned long jobs;
 	int all;
 	const char *host, *ca_file, *ca_path, *username;
@@ -178,6 +179,10 @@ static const struct cmd_option options[] = {
 	CMD_OPT("manifest", CMD_STRING, struct check_opts, manifest, "FILE", "@file",
 		"check every device of a manifest from provision",
 		.excludes = "device-id key token-file show-token listen"),
+	CMD_OPT("token", CMD_STRING, struct check_opts, keys_token, "URI", NULL,
+		"the batch's keys are on this PKCS#11 token, labelled with the ids (provision "
+		"--token)",
+		.needs = "manifest"),
 	CMD_OPT("jobs", CMD_UINT, struct check_opts, jobs, "N", NULL,
 		"devices checked at once, 1-" CHECK_JOBS_MAX_S, .def = CHECK_JOBS_DEFAULT, .min = 1,
 		.max = CHECK_JOBS_MAX, .needs = "manifest"),
@@ -1001,7 +1006,10 @@ batch_item_load(void *arg, const struct manifest *m, const char *name,
 			"'%s' line %lu: device '%s' is listed twice (first on line %lu)",
 			l->b->o->manifest, manifest_line(m), row->device_id, seen->line);
 		batch_item_fail(it, "manifest", &re);
-	} else if (manifest_private_key_path(m, row, path, sizeof(path), &re) != 0) {
+	} else if (l->b->o->keys_token != NULL
+			   ? p11_object_uri(l->b->o->keys_token, row->device_id, path, sizeof(path),
+					    &re) != 0
+			   : manifest_private_key_path(m, row, path, sizeof(path), &re) != 0) {
 		batch_item_fail(it, "manifest", &re);
 	} else if ((it->keyfile = strdup(path)) == NULL) {
 		return err_set(e, AK_INTERNAL, "out of memory");
@@ -1487,6 +1495,7 @@ cmd_check_batch(struct check_opts *o)
 	 */
 	if (((o->passphrase_file != NULL || getenv(PASSPHRASE_ENV) != NULL) &&
 	     passphrase_get(&b.pp, "the batch", &e) != 0) ||
+	    (o->keys_token != NULL && p11_open(o->keys_token, &e) != 0) ||
 	    (b.rows = malloc(BATCH_GROUP * BATCH_ROW_MAX)) == NULL || batch_load(&b, &e) != 0 ||
 	    batch_results_open(&b, &e) != 0) {
 		if (e.status == AK_OK)
@@ -1512,6 +1521,9 @@ check_usage(const struct check_opts *o)
 	struct err e = ERR_INIT;
 	char topic[CHECK_TOPIC_MAX];
 
+	if (o->keys_token != NULL && !p11_is_uri(o->keys_token))
+		return cmd_usage_error("--token takes a PKCS#11 URI (pkcs11:token=LABEL), not '%s'",
+				       o->keys_token);
 	if (o->device_id == NULL && o->manifest == NULL)
 		return cmd_usage_error("--device-id is required (or --manifest)");
 	if (o->manifest == NULL && o->keyfile == NULL && o->tokenfile == NULL)
@@ -1546,8 +1558,10 @@ cmd_check_exec(void *opts, int argc, char **argv)
 		return status;
 	if (o->plaintext && !o->json)
 		cmd_warn("--plaintext: no TLS, the token travels unencrypted");
-	if (o->manifest != NULL)
+	if (o->manifest != NULL) {
+		cmd_p11_setup(&o->p11, o->keys_token);
 		return cmd_check_batch(o);
+	}
 	r.on_event = live_event;
 	cmd_p11_setup(&o->p11, o->keyfile);
 	status = check_device(o, o->device_id, o->keyfile, &pp, &r);
@@ -1572,7 +1586,8 @@ const struct cmd_entry cmd_check_entry = {
 		 "[--raw]\n"
 		 "\t[--qos 0|1] [--listen DURATION] [--timeout DURATION] [--show-token] "
 		 "[--dry-run] [--json]\n"
-		 "--manifest FILE [--jobs N] [--results FILE] [--all] [--passphrase-file FILE]\n"
+		 "--manifest FILE [--token URI] [--jobs N] [--results FILE] [--all] "
+		 "[--passphrase-file FILE]\n"
 		 "\t[broker, token and message options as above] [--dry-run] [--json]",
 	CMD_OPTIONS(options, struct check_opts),
 	.flags = CMD_SECRETS,

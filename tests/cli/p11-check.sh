@@ -23,3 +23,21 @@ printf '{"n":1}\n{"n":2}\n' >lines
 run 0 "$AKCRED" connect --device-id dev-1 --key 'pkcs11:token=factory;object=dev-1' "$@" <lines
 assert_grep '^connected: .* as .dev-1.' err
 [ "$(grep -c "device 'dev-1' logged in" "$BROKER_LOG")" -ge 2 ] || fail "connect did not log in"
+
+# check --manifest --token: a batch provision made on the token, every device's token
+# minted on it and let in; a device whose key is not on the token fails on its own.
+akcred 0 provision -o b --count 2 --prefix tok- --token 'pkcs11:token=factory' --pin-file pin.txt
+for d in tok-1 tok-2; do broker_register "$d" "b/$d/public.pem"; done
+akcred 0 check --manifest b/manifest.csv --token 'pkcs11:token=factory' "$@"
+for d in tok-1 tok-2; do
+	assert_grep "device '$d' logged in with key $(py_fingerprint "b/$d/public.pem")" "$BROKER_LOG"
+done
+assert_eq "$(grep -c ',passed,0,,' b/checked.csv)" 2 "devices passed in checked.csv"
+sed 's/^tok-2,/tok-9,/' b/manifest.csv >b/other.csv
+akcred 1 check --manifest b/other.csv --results b/other-checked.csv --token 'pkcs11:token=factory' "$@"
+assert_grep "^failed  tok-9  token: no object matches .pkcs11:token=factory;object=tok-9. on token .factory." out
+# Without --token the batch's keys are files, which a token batch does not have.
+akcred 1 check --manifest b/manifest.csv --all "$@"
+assert_grep "failed  tok-1  .*private.pem" out
+akcred 2 check --device-id dev-1 --key x.pem --token 'pkcs11:token=factory' "$@"
+assert_grep "^akcred: check: --token needs --manifest" err
