@@ -96,9 +96,12 @@ struct akenza_device {
 	/*
 	 * DELETE: the credential with id delete_id, else the one of fingerprint
 	 * (and cert_sha1) as akenza_credential_matches() says; refused as
-	 * AKENZA_LAST if it is the only one the device has, unless allow_last.
+	 * AKENZA_LAST if it is the only one the device has, or, with
+	 * keep_fingerprint, if no other credential is of that key (the one the
+	 * device goes on logging in with: rotate's new key), unless allow_last.
 	 */
 	const char *delete_id;
+	const char *keep_fingerprint;
 	int allow_last;
 
 	/* Out. */

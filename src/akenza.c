@@ -813,6 +813,21 @@ on_refused(const struct run *run, struct akenza_device *d, const struct http_req
 }
 
 /* A listing for AKENZA_OP_LIST (the outcome) or AKENZA_OP_DELETE (what to delete). */
+
+/* Does d keep, beside target, a credential it can log in with (of keep_fingerprint, if set)? */
+static int
+another_kept(const struct akenza_device *d, const struct akenza_credential *target)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncreds; i++)
+		if (&d->creds[i] != target &&
+		    (d->keep_fingerprint == NULL ||
+		     akenza_credential_matches(&d->creds[i], d->keep_fingerprint, NULL)))
+			return 1;
+	return 0;
+}
+
 static void
 listed(const struct run *run, struct akenza_device *d, const struct http_request *r)
 {
@@ -840,8 +855,8 @@ listed(const struct run *run, struct akenza_device *d, const struct http_request
 		return;
 	}
 	snprintf(d->credential_id, sizeof(d->credential_id), "%s", target->id);
-	/* Without a credential the device could not log in any more. */
-	if (d->ncreds == 1 && !d->allow_last) {
+	/* Without a credential (of the key it keeps) the device could not log in any more. */
+	if (!d->allow_last && !another_kept(d, target)) {
 		d->outcome = AKENZA_LAST;
 		return;
 	}

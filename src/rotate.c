@@ -778,9 +778,9 @@ deleted(struct akenza_device *ad, void *arg)
 	case AKENZA_LAST:
 		/* The new credential is not there (deleted by hand?): the old one must stay. */
 		err_set(&le, AK_NEGATIVE,
-			"akenza lists only the old credential, not the new one %s: the old one is "
-			"kept",
-			d->credential_id);
+			"akenza does not list the new key %s (credential %s) any more: the old "
+			"credential is kept",
+			d->new_fp, d->credential_id);
 		failed(b, d, &le);
 		break;
 	default:
@@ -806,6 +806,8 @@ prepare_delete(struct rotate_batch *b, struct rotate_device *d, struct dev_priv 
 		.device_id = d->device_id,
 		.fingerprint = d->old_fp,
 		.op = AKENZA_OP_DELETE,
+		/* The old key goes only while akenza holds the new one, which K now is. */
+		.keep_fingerprint = d->new_fp,
 	};
 	return 0;
 }
