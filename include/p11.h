@@ -51,6 +51,8 @@ int p11_uri_has_pin_value(const char *s);
  * (module-path, pin-source, pin-value), so that no PIN is ever printed.
  */
 void p11_uri_shown(const char *uri, char *buf, size_t size);
+/* A key's name (a file, or a URI) as messages and outputs show it: name, or buf. */
+const char *p11_name_shown(const char *name, char *buf, size_t size);
 /* The module and PIN file for the URIs that come after (copied: o may go). */
 void p11_configure(const struct p11_opts *o);
 

@@ -372,6 +372,7 @@ get_token(struct check_run *run, struct err *e)
 {
 	const struct check_opts *o = run->o;
 	struct jwt_mint_opts m = o->mint;
+	char shown[1024];
 
 	if (run->keyfile != NULL) {
 		/* A token is signed by one key; a given one is checked as jwt verify does. */
@@ -392,7 +393,7 @@ get_token(struct check_run *run, struct err *e)
 				e, AK_INPUT,
 				"'%s' is a public key: the token is signed with the device's "
 				"private key",
-				run->keyfile);
+				p11_name_shown(run->keyfile, shown, sizeof(shown)));
 	}
 	if (o->tokenfile != NULL)
 		return 0;
@@ -1209,6 +1210,7 @@ batch_event(const struct check_opts *o, const struct check_result *r, enum check
 	    struct err *e)
 {
 	const struct batch_device *d = r->arg;
+	char shown[1024];
 
 	(void)o;
 	if (ev == CHECK_EV_WARNING && d->live)
@@ -1218,8 +1220,8 @@ batch_event(const struct check_opts *o, const struct check_result *r, enum check
 	return err_set(e, AK_INPUT,
 		       "'%s' is not the key the manifest lists: its fingerprint is %s, the "
 		       "manifest's %s",
-		       d->it->keyfile, r->fingerprint[0] ? r->fingerprint : "unknown",
-		       d->it->fingerprint);
+		       p11_name_shown(d->it->keyfile, shown, sizeof(shown)),
+		       r->fingerprint[0] ? r->fingerprint : "unknown", d->it->fingerprint);
 }
 
 /* Check one device of the batch into its item (any thread: nothing else is touched). */

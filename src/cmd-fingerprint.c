@@ -106,11 +106,7 @@ cmd_fingerprint_exec(void *opts, int argc, char **argv)
 		out = json_array();
 	for (i = 0; i < nfiles; i++) {
 		/* A token's URI is shown without its query: it may carry a PIN. */
-		path = files[i];
-		if (p11_is_uri(path)) {
-			p11_uri_shown(path, shown, sizeof(shown));
-			path = shown;
-		}
+		path = p11_name_shown(files[i], shown, sizeof(shown));
 		e = (struct err)ERR_INIT;
 		cmd_p11_setup(&o->p11, files[i]);
 		if (key_load_file_all(&ks, files[i], pp, &e) != 0) {

@@ -59,7 +59,8 @@ static const struct cmd_option options[] = {
 static void
 print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 {
-	char desc[64];
+	char desc[64], shown[1024];
+	const char *priv = p11_name_shown(o->private_path, shown, sizeof(shown));
 	json_t *j;
 
 	if (o->json) {
@@ -68,7 +69,7 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 			json_object_set_new(j, "curve", json_string("P-256"));
 		else
 			json_object_set_new(j, "bits", json_integer((json_int_t)o->bits));
-		json_object_set_new(j, "private", json_string(o->private_path));
+		json_object_set_new(j, "private", json_string(priv));
 		json_object_set_new(j, "public", json_string(o->public_path));
 		if (o->cert_path != NULL) {
 			json_object_set_new(j, "certificate", json_string(o->cert_path));
@@ -84,9 +85,9 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 	/* File names are shown by the rule of untrusted text: they may hold anything. */
 	if (k->p11 != NULL)
 		cmd_println_safe(stdout, "private key  %s  (%s, on the token, not extractable)",
-				 o->private_path, key_describe(k, desc, sizeof(desc)));
+				 priv, key_describe(k, desc, sizeof(desc)));
 	else
-		cmd_println_safe(stdout, "private key  %s  (%s%s, keep it secret)", o->private_path,
+		cmd_println_safe(stdout, "private key  %s  (%s%s, keep it secret)", priv,
 				 key_describe(k, desc, sizeof(desc)),
 				 o->encrypt ? ", encrypted" : "");
 	cmd_println_safe(stdout, "public key   %s", o->public_path);

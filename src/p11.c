@@ -120,11 +120,44 @@ p11_is_uri(const char *s)
 	return s != NULL && strncasecmp(s, "pkcs11:", 7) == 0;
 }
 
-/* The URI as messages show it: without its query, which may hold a PIN. */
+/*
+ * The URI as messages show it: without its query, and without a pin-value
+ * among its path attributes either (p11-kit takes one there too).
+ */
 void
 p11_uri_shown(const char *uri, char *buf, size_t size)
 {
-	snprintf(buf, size, "%.*s", (int)strcspn(uri, "?"), uri);
+	const char *p = uri, *end = uri + strcspn(uri, "?");
+	size_t n = 0, len;
+	int first = 1;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (p11_is_uri(uri)) {
+		n = (size_t)snprintf(buf, size, "%.7s", uri);
+		p += 7;
+	}
+	while (p < end && n < size) {
+		len = strcspn(p, ";?");
+		if (p + len > end)
+			len = (size_t)(end - p);
+		if (strncasecmp(p, "pin-value=", 10) != 0) {
+			n += (size_t)snprintf(buf + n, size - n, "%s%.*s", first ? "" : ";",
+					      (int)len, p);
+			first = 0;
+		}
+		p += len + (p[len] == ';');
+	}
+}
+
+const char *
+p11_name_shown(const char *name, char *buf, size_t size)
+{
+	if (!p11_is_uri(name))
+		return name;
+	p11_uri_shown(name, buf, size);
+	return buf;
 }
 
 static int

@@ -13,6 +13,17 @@ assert_eq "$(py_fingerprint ec.pem)" "$fp" "the public key file's kid"
 assert_eq "$(py_fingerprint ec.crt)" "$fp" "the certificate's kid"
 openssl verify -CAfile ec.crt ec.crt >/dev/null 2>&1 || fail "the certificate signed on the token does not verify"
 [ ! -e ec_private.pem ] || fail "a private key file was written"
+# A PIN in the URI, in its query or among its attributes, is never printed.
+for uri in 'pkcs11:token=factory;object=dev-pin?pin-value=1234' \
+	'pkcs11:token=factory;object=dev-pin2;pin-value=1234'; do
+	akcred 0 keygen --private "$uri" --public pin.pem --json
+	assert_no_grep 1234 out
+	assert_grep '"private": "pkcs11:token=factory;object=dev-pin2?"' out
+	rm -f pin.pem
+done
+akcred 3 fingerprint 'pkcs11:token=factory;object=nothing;pin-value=1234'
+assert_no_grep 1234 err
+assert_grep "no object matches 'pkcs11:token=factory;object=nothing'" err
 
 p11tool --token-label factory --login --pin 1234 --list-objects --type privkey >objs 2>&1
 assert_grep "label: +dev-ec$" objs

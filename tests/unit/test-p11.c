@@ -37,6 +37,31 @@ Test(p11, a_pin_value_is_seen_only_in_the_query)
 	cr_assert_not(p11_uri_has_pin_value("key.pem"));
 }
 
+/* Messages show a URI without its query and without a pin-value anywhere in it. */
+Test(p11, a_shown_uri_never_holds_its_pin)
+{
+	static const struct {
+		const char *uri, *shown;
+	} cases[] = {
+		{"pkcs11:token=a;object=b", "pkcs11:token=a;object=b"},
+		{"pkcs11:token=a;object=b?pin-value=1234&module-path=/m.so",
+		 "pkcs11:token=a;object=b"},
+		{"pkcs11:token=a;pin-value=1234;object=b", "pkcs11:token=a;object=b"},
+		{"PKCS11:PIN-VALUE=1234;token=a", "PKCS11:token=a"},
+		{"pkcs11:token=a;object=b;pin-value=1234", "pkcs11:token=a;object=b"},
+	};
+	char buf[128], tiny[10];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		p11_uri_shown(cases[i].uri, buf, sizeof(buf));
+		cr_assert_str_eq(buf, cases[i].shown, "%s", cases[i].uri);
+	}
+	p11_uri_shown("pkcs11:token=abcdefgh;pin-value=1234", tiny, sizeof(tiny));
+	cr_assert_str_eq(tiny, "pkcs11:to");
+	cr_assert_str_eq(p11_name_shown("key.pem", buf, sizeof(buf)), "key.pem");
+}
+
 Test(p11, a_uri_that_does_not_parse_is_a_usage_error)
 {
 	struct key k = KEY_INIT;
