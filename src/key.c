@@ -834,6 +834,34 @@ out:
 	return rc;
 }
 
+/*
+ * Does an RSA key's d undo its e: a signature it makes verifies?  A JWK's
+ * members come apart (d without p and q: no pairwise check applies), and a
+ * key whose d belongs to another n would mint tokens that never verify.
+ * One private operation: a JWK is read once, not by the thousand.
+ */
+static int
+rsa_d_fits(EVP_PKEY *pkey)
+{
+	static const unsigned char md[32] = {1};
+	unsigned char sig[1024];
+	size_t siglen = sizeof(sig);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+	int ok;
+
+	ok = ctx != NULL && EVP_PKEY_sign_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0 &&
+	     EVP_PKEY_sign(ctx, sig, &siglen, md, sizeof(md)) > 0 &&
+	     EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) > 0 &&
+	     EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) > 0 &&
+	     EVP_PKEY_verify(ctx, sig, siglen, md, sizeof(md)) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
 static int
 jwk_rsa(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
 {
@@ -878,6 +906,12 @@ jwk_rsa(struct key *k, const json_t *jwk, const struct jwk_ctx *c)
 		goto out;
 	}
 	k->is_private = bn[2] != NULL;
+	if (k->is_private && !rsa_d_fits(k->pkey)) {
+		err_set(c->e, AK_INPUT,
+			"'%s'%s: the RSA JWK's d is not the private key of its n and e", c->name,
+			c->where);
+		goto out;
+	}
 	rc = 0;
 out:
 	for (i = 0; i < RSA_PARTS; i++)

@@ -770,6 +770,26 @@ refused_str(const char *text, const char *want)
 	refused(text, strlen(text), want);
 }
 
+/* The RSA sample's public members with a d of its own: a private key of another n. */
+static void
+rsa_with_another_d(void)
+{
+	static const char *const crt[] = {"p", "q", "dp", "dq", "qi"};
+	json_error_t je;
+	json_t *j = json_load_file(KF "rsa.jwk", 0, &je);
+	char *text;
+	size_t i;
+
+	cr_assert_not_null(j, "%s", je.text);
+	for (i = 0; i < sizeof(crt) / sizeof(crt[0]); i++)
+		json_object_del(j, crt[i]);
+	json_object_set_new(j, "d", json_string("AQAB"));
+	cr_assert_not_null(text = json_dumps(j, 0));
+	refused_str(text, "the RSA JWK's d is not the private key of its n and e");
+	free(text);
+	json_decref(j);
+}
+
 static void
 refused_file(const char *file, const char *want)
 {
@@ -845,6 +865,7 @@ Test(key, bad_jwks_say_what_is_wrong)
 		    "the JWK's d is not the private key of its x and y");
 	refused_str("{\"kty\":\"EC\",\"crv\":\"P-256\"," EC_X ",\"y\":\"q0SY+X1I\"}",
 		    "JWK member 'y': '+' at offset 4 is standard base64, not base64url");
+	rsa_with_another_d();
 	refused_str("{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}",
 		    "JWK kty \"oct\": akcred reads EC (P-256) and RSA keys");
 	refused_str("{\"crv\":\"P-256\"}", "JWK without a \"kty\" string");
