@@ -450,7 +450,10 @@ akenza_api_key(const char *file, char **key, unsigned *loose, struct err *e)
 		if (stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0)
 			*loose = (unsigned)(st.st_mode & 0777);
 		src = (const char *)b.data;
-		n = strcspn(src, "\r\n");
+		/* Up to the line end, over the bytes read: a NUL is a byte the check below refuses.
+		 */
+		for (n = 0; n < b.len && src[n] != '\r' && src[n] != '\n'; n++)
+			;
 		what = file;
 	} else if ((env = getenv("AKCRED_API_KEY")) != NULL) {
 		src = env;

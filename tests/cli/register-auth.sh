@@ -41,6 +41,10 @@ printf 'bad key with spaces\n' >space.key
 akcred 3 register $common --api-key-file space.key
 assert_grep "the API key in 'space.key' is not printable ASCII" "$T/err"
 no_key_in_output "bad key with spaces"
+# A NUL inside the line is a byte a header cannot carry too, not the key's end.
+printf 'keypart\000rest\n' >nul.key
+akcred 3 register $common --api-key-file nul.key
+assert_grep "the API key in 'nul.key' is not printable ASCII" "$T/err"
 : >empty.key
 akcred 3 register $common --api-key-file empty.key
 assert_grep "the API key in 'empty.key' is empty" "$T/err"
