@@ -613,6 +613,8 @@ prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv 
 static void
 verify(struct rotate_batch *b)
 {
+	char fp[KEY_FINGERPRINT_HEX + 1];
+	const char *key;
 	struct err le;
 	size_t i;
 
@@ -622,7 +624,17 @@ verify(struct rotate_batch *b)
 		if (!at(d, ROTATE_UPLOADED))
 			continue;
 		le = (struct err)ERR_INIT;
-		if (b->o->verify(b->o->arg, d, b->priv[i].next_private, &le) != 0)
+		/* A run killed inside the swap (f) renamed K.next over K already. */
+		key = b->priv[i].next_private;
+		if (access(key, F_OK) != 0) {
+			key = d->private_path;
+			if (file_fingerprint(key, 1, fp, NULL, &le) == 0 &&
+			    strcmp(fp, d->new_fp) != 0)
+				err_set(&le, AK_INPUT,
+					"'%s' is not the new key of the journal (%s)", key,
+					d->new_fp);
+		}
+		if (le.status != AK_OK || b->o->verify(b->o->arg, d, key, &le) != 0)
 			failed(b, d, &le);
 		else
 			(void)record(b, d, ROTATE_VERIFIED);
