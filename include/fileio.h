@@ -213,6 +213,7 @@ int fileio_truncate(int fd, const char *name, off_t len, struct err *e);
 #define FILEIO_STAGE_PREFIX ".akcred-"
 #define FILEIO_DIR_FILES 4
 #define FILEIO_DIR_DEFER 0x1 /* fileio_dir_stage_ex: no fsync, for a group commit */
+#define FILEIO_DIR_EXACT 0x2 /* fileio_dir_stage_ex: modes are exact at creation, no fchmod */
 
 struct fileio_dir {
 	char *path; /* final name */
@@ -227,12 +228,20 @@ struct fileio_dir {
 /* clang-format on */
 
 int fileio_dir_stage(struct fileio_dir *d, const char *path, struct err *e);
-/* fileio_dir_stage with flags (FILEIO_DIR_DEFER). */
+/* fileio_dir_stage with flags (FILEIO_DIR_DEFER, FILEIO_DIR_EXACT). */
 int fileio_dir_stage_ex(struct fileio_dir *d, const char *path, unsigned flags, struct err *e);
 /* Create name (no '/') in the staged directory with mode, write data, fsync (deferred: start
  * write-back). */
 int fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len,
 		   mode_t mode, struct err *e);
+/*
+ * Whether files and directories created in dirfd (or in a directory created
+ * in it) get every bit of modes that they are created with: no bit of modes
+ * in the umask and no default ACL on dirfd.  Then FILEIO_DIR_EXACT saves an
+ * fchmod per file (about 4% of provision's system time).  Reads the umask by
+ * setting it: call it before other threads start.
+ */
+int fileio_modes_exact(int dirfd, mode_t modes);
 /* fsync the staged directory and rename it to its final name (AK_INPUT "exists" if taken). */
 int fileio_dir_commit(struct fileio_dir *d, struct err *e);
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -917,14 +918,20 @@ int
 fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t len, mode_t mode,
 	       struct err *e)
 {
-	int fd, saved;
+	int fd, saved, exact;
 
 	if (d->n == FILEIO_DIR_FILES || strchr(name, '/') != NULL)
 		return err_set(e, AK_INTERNAL, "internal error: bad staged file '%s'", name);
 	if ((d->names[d->n] = strdup(name)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
-	/* The mode is given at creation (umask can only remove bits; fchmod makes it exact). */
-	fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0600);
+	/*
+	 * The mode is given at creation: umask or a default ACL can only remove
+	 * bits, and fchmod makes it exact -- unless the caller knows it is already
+	 * (fileio_modes_exact).
+	 */
+	exact = (d->flags & FILEIO_DIR_EXACT) != 0;
+	fd = openat(d->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    exact ? mode : mode & 0600);
 	if (fd < 0) {
 		saved = errno;
 		free(d->names[d->n]);
@@ -934,7 +941,7 @@ fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t 
 	}
 	d->n++;
 	/* Deferred: the group's one sync writes every file back (fileio.h). */
-	if (fchmod(fd, mode) != 0 || fileio_write_all(fd, data, len) != 0 ||
+	if ((!exact && fchmod(fd, mode) != 0) || fileio_write_all(fd, data, len) != 0 ||
 	    (!(d->flags & FILEIO_DIR_DEFER) && fsync(fd) != 0)) {
 		saved = errno;
 		close(fd);
@@ -945,6 +952,20 @@ fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, size_t 
 		return err_set(e, AK_INPUT, "cannot write '%s/%s': %s", d->path, name,
 			       strerror(errno));
 	return 0;
+}
+
+int
+fileio_modes_exact(int dirfd, mode_t modes)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if ((mask & modes) != 0)
+		return 0;
+	/* A default ACL takes the umask's place (and is inherited by subdirectories). */
+	if (fgetxattr(dirfd, "system.posix_acl_default", NULL, 0) >= 0)
+		return 0;
+	return errno == ENODATA || errno == EOPNOTSUPP;
 }
 
 int

@@ -122,6 +122,7 @@ struct provisioner {
 	const char *manifest_path;
 	char relprefix[PATH_MAX]; /* from the manifest's directory to DIR, "" or ending in '/' */
 	int dirfd;
+	unsigned stage_flags; /* fileio_dir_stage_ex's, for every device */
 	struct manifest_writer w;
 	struct workq *q;
 	pthread_mutex_t mu; /* stats, report calls */
@@ -497,7 +498,7 @@ unlock:
 	if (rc != 0)
 		goto out;
 	rc = -1;
-	if (fileio_dir_stage_ex(&d, path, FILEIO_DIR_DEFER, e) != 0 ||
+	if (fileio_dir_stage_ex(&d, path, c->stage_flags, e) != 0 ||
 	    (o->token == NULL && fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, worker_secret.data,
 						worker_secret.len, 0600, e) != 0) ||
 	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
@@ -1102,6 +1103,9 @@ provision_run(const struct provision_opts *o, struct provision_stats *st, struct
 	/* OpenSSL's lazy start-up can deadlock its threads when it fails: do it here, alone. */
 	if (key_init(e) != 0 || open_batch(&c, &set, e) != 0)
 		goto out;
+	/* Before any thread: it reads the umask. */
+	c.stage_flags = FILEIO_DIR_DEFER |
+			(fileio_modes_exact(c.dirfd, 0744) ? FILEIO_DIR_EXACT : 0);
 	/* Logged in now, once: no worker may prompt for the PIN. */
 	if (o->token != NULL && p11_open(o->token, e) != 0)
 		goto out;

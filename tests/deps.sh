@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libssl-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libmosquitto-dev mosquitto-dev libp11-kit-dev"
 runtime="openssl libcurl4 libmosquitto1 mosquitto mosquitto-clients libp11-kit0"
-testing="libcriterion-dev python3 python3-jwt python3-pycryptodome mandoc groff-base zsh fish valgrind softhsm2 opensc"
+testing="libcriterion-dev python3 python3-jwt python3-pycryptodome mandoc groff-base zsh fish valgrind softhsm2 opensc acl"
 
 case "${1:-build}" in
 build) want="$build" ;;
