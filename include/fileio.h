@@ -135,6 +135,14 @@ int fileio_check_targets(const char *const paths[], int n, int force, struct err
 /* Stage data for path with the given mode (and remove the leftovers of path, see above). */
 int fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, size_t len,
 		     mode_t mode, struct err *e);
+/*
+ * The file last staged replaces the one open as fd, which the caller holds
+ * flocked: commit takes the old target's lock through it (where it would
+ * otherwise find the lock taken, even by the caller) and refuses if the
+ * target is no longer that file.  So the caller never lets go of its lock
+ * between reading the old file and replacing it.
+ */
+int fileio_batch_hold(struct fileio_batch *b, int fd, struct err *e);
 /* Publish every staged file, or none; see above. */
 int fileio_batch_commit(struct fileio_batch *b, int force, struct err *e);
 /* Remove what is still staged and free the batch; safe after commit. */

@@ -125,6 +125,8 @@ int manifest_writer_open(struct manifest_writer *w, const char *path, struct err
 int manifest_format_row(const struct manifest_row *row, char *buf, size_t size, struct err *e);
 /* Append len bytes of complete formatted rows: one write, then fsync. */
 int manifest_append(struct manifest_writer *w, const char *rows, size_t len, struct err *e);
+/* The manifest open and flocked by w (for fileio_batch_hold). */
+int manifest_writer_fd(const struct manifest_writer *w);
 void manifest_writer_close(struct manifest_writer *w);
 
 /*

@@ -530,6 +530,18 @@ fileio_batch_add(struct fileio_batch *b, const char *path, const void *data, siz
 	return 0;
 }
 
+int
+fileio_batch_hold(struct fileio_batch *b, int fd, struct err *e)
+{
+	if (b->n == 0 || b->f[b->n - 1].oldfd >= 0)
+		return err_set(e, AK_INTERNAL, "internal error: nothing staged to hold");
+	/* A duplicate shares fd's open file, and so its flock: taking it again succeeds. */
+	if ((b->f[b->n - 1].oldfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return err_set(e, AK_INTERNAL, "cannot duplicate a descriptor: %s",
+			       strerror(errno));
+	return 0;
+}
+
 /* fsync each distinct directory of the batch once. */
 static int
 batch_sync_dirs(struct fileio_batch *b, struct err *e)
@@ -584,8 +596,10 @@ batch_backup(struct fileio_batch *b, int i, const struct stat *was, struct err *
 	struct stat st;
 	int tries;
 
-	b->f[i].oldfd = openat(b->f[i].dirfd, base,
-			       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	/* Held by the caller (fileio_batch_hold): its own open file, its own lock. */
+	if (b->f[i].oldfd < 0)
+		b->f[i].oldfd = openat(b->f[i].dirfd, base,
+				       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (b->f[i].oldfd < 0 || fstat(b->f[i].oldfd, &st) != 0)
 		return err_set(e, AK_INPUT, "cannot open '%s': %s", b->f[i].path, strerror(errno));
 	if (st.st_dev != was->st_dev || st.st_ino != was->st_ino)

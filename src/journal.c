@@ -355,6 +355,34 @@ create(const char *path, const struct journal_format *f, struct err *e)
 	return rc;
 }
 
+/*
+ * Open path and flock it -- and make sure the lock is of the file still at
+ * path: one replaced whole (rotate rewrites the manifest, renaming a new
+ * file over it) between our open and our lock would take our rows to a file
+ * nobody reads again.  The replacer holds the old file's lock until its
+ * rename is done, so the new file is there once we have that lock.
+ */
+static int
+lock_current(struct journal *j, const char *path, struct err *e)
+{
+	struct stat held, now;
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		if ((j->fd = fileio_append_open(path, e)) < 0)
+			return -1;
+		if (flock(j->fd, LOCK_EX | LOCK_NB) != 0)
+			return err_set(e, AK_INPUT, "'%s' is in use by another akcred process",
+				       path);
+		if (fstat(j->fd, &held) == 0 && lstat(path, &now) == 0 &&
+		    held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+			return 0;
+		close(j->fd);
+		j->fd = -1;
+	}
+	return err_set(e, AK_INPUT, "'%s' keeps being replaced by another process", path);
+}
+
 int
 journal_open(struct journal *j, const char *path, const struct journal_format *f, struct err *e)
 {
@@ -372,13 +400,7 @@ journal_open(struct journal *j, const char *path, const struct journal_format *f
 		if (create(path, f, e) != 0)
 			goto fail;
 	}
-	if ((j->fd = fileio_append_open(path, e)) < 0)
-		goto fail;
-	if (flock(j->fd, LOCK_EX | LOCK_NB) != 0) {
-		err_set(e, AK_INPUT, "'%s' is in use by another akcred process", path);
-		goto fail;
-	}
-	if (check_header(j, e) != 0 || repair_tail(j, e) != 0)
+	if (lock_current(j, path, e) != 0 || check_header(j, e) != 0 || repair_tail(j, e) != 0)
 		goto fail;
 	return 0;
 fail:

@@ -264,6 +264,12 @@ manifest_append(struct manifest_writer *w, const char *rows, size_t len, struct 
 	return journal_append(&w->j, rows, len, e);
 }
 
+int
+manifest_writer_fd(const struct manifest_writer *w)
+{
+	return w->j.fd;
+}
+
 void
 manifest_writer_close(struct manifest_writer *w)
 {

@@ -55,8 +55,8 @@
  * is at every moment a key that akenza holds: the old one until i (deleted
  * only once K is the new one), the new one from d (before K becomes it).
  * Two runs on one journal are excluded by its flock; the manifest is locked
- * too, so that provision does not append to it meanwhile, until the rewrite
- * (whose own flock of the old file is the exclusion then).
+ * too, so that provision does not append to it meanwhile, and the rewrite
+ * replaces it under that same lock (fileio_batch_hold).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -718,8 +718,6 @@ rewrite_manifest(struct rotate_batch *b, struct err *e)
 	if ((buf = malloc(cap)) == NULL)
 		goto oom;
 	len = (size_t)snprintf(buf, cap, "%s\n", MANIFEST_HEADER);
-	/* Our own lock would keep the replacement from taking the old file's: let it go. */
-	manifest_writer_close(&b->mw);
 	if (manifest_open(&m, b->o->manifest, e) != 0)
 		goto out;
 	timeutil_iso8601(time(NULL), when);
@@ -748,7 +746,9 @@ rewrite_manifest(struct rotate_batch *b, struct err *e)
 		memcpy(buf + len, line, (size_t)n);
 		len += (size_t)n;
 	}
+	/* Under our lock throughout: no row appended between the reading and the rename. */
 	if (fileio_batch_add(&fb, b->o->manifest, buf, len, st.st_mode & 07777, e) != 0 ||
+	    fileio_batch_hold(&fb, manifest_writer_fd(&b->mw), e) != 0 ||
 	    fileio_batch_commit(&fb, 1, e) != 0)
 		goto out;
 	rc = 0;

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "journal.h"
 #include "unit-tmpdir.h"
 
@@ -371,6 +373,84 @@ Test(journal_file, a_second_writer_is_refused)
 	journal_close(&j1);
 	cr_assert_eq(journal_open(&j2, tmp("j.csv"), &fmt, &e), 0, "%s", e.msg);
 	journal_close(&j2);
+}
+
+/* Replacing a journal whole (rotate's rewrite of the manifest), its writer's lock never let go. */
+Test(journal_file, is_replaced_under_its_writers_own_lock)
+{
+	struct journal j1 = JOURNAL_INIT, j2 = JOURNAL_INIT;
+	struct fileio_batch b = FILEIO_BATCH_INIT;
+	struct err e = ERR_INIT;
+
+	cr_assert_eq(journal_open(&j1, tmp("j.csv"), &fmt, &e), 0, "%s", e.msg);
+	cr_assert_eq(journal_append(&j1, "a,1,t1\n", 7, &e), 0, "%s", e.msg);
+	/* Without hold, commit finds the old file locked -- by us. */
+	cr_assert_eq(fileio_batch_add(&b, tmp("j.csv"), HDR "a,2,t2\n", strlen(HDR) + 7, 0644, &e),
+		     0, "%s", e.msg);
+	cr_assert_eq(fileio_batch_commit(&b, 1, &e), -1);
+	cr_assert(strstr(e.msg, "another process holds it") != NULL, "%s", e.msg);
+	fileio_batch_clear(&b);
+	cr_assert_str_eq(slurp(tmp("j.csv"), NULL), HDR "a,1,t1\n");
+	/* Meanwhile nobody else may write it. */
+	cr_assert_eq(journal_open(&j2, tmp("j.csv"), &fmt, &e), -1);
+	e = (struct err)ERR_INIT;
+	cr_assert_eq(fileio_batch_add(&b, tmp("j.csv"), HDR "a,2,t2\n", strlen(HDR) + 7, 0644, &e),
+		     0, "%s", e.msg);
+	cr_assert_eq(fileio_batch_hold(&b, j1.fd, &e), 0, "%s", e.msg);
+	cr_assert_eq(fileio_batch_commit(&b, 1, &e), 0, "%s", e.msg);
+	fileio_batch_clear(&b);
+	cr_assert_str_eq(slurp(tmp("j.csv"), NULL), HDR "a,2,t2\n");
+	/* The old file's lock does not keep anyone from the new one. */
+	cr_assert_eq(journal_open(&j2, tmp("j.csv"), &fmt, &e), 0, "%s", e.msg);
+	cr_assert_eq(journal_append(&j2, "b,3,t3\n", 7, &e), 0, "%s", e.msg);
+	journal_close(&j2);
+	journal_close(&j1);
+	cr_assert_str_eq(slurp(tmp("j.csv"), NULL), HDR "a,2,t2\nb,3,t3\n");
+}
+
+/*
+ * flock(2) as the module calls it, with a replacement of the journal (a new
+ * file renamed over it, as rotate's rewrite does) just before it: the moment
+ * between journal_open's open and its lock, made to happen every time.  The
+ * test binary's own definition is the one the module's call binds to.
+ */
+static int replacements; /* how many flock calls still find the file replaced */
+
+int
+flock(int fd, int op)
+{
+	char from[128], to[128]; /* not tmp(): the caller's path may be one of its buffers */
+
+	if (replacements > 0) {
+		replacements--;
+		snprintf(from, sizeof(from), "%s/new.csv", unit_tmpdir);
+		snprintf(to, sizeof(to), "%s/j.csv", unit_tmpdir);
+		put(from, HDR "n,1,t\n", strlen(HDR "n,1,t\n"));
+		cr_assert_eq(rename(from, to), 0);
+	}
+	return (int)syscall(SYS_flock, fd, op);
+}
+
+Test(journal_file, takes_the_lock_of_the_file_that_is_there_not_one_renamed_over)
+{
+	struct journal j = JOURNAL_INIT;
+	struct err e = ERR_INIT;
+
+	put(tmp("j.csv"), HDR "o,1,t\n", strlen(HDR "o,1,t\n"));
+	replacements = 1;
+	cr_assert_eq(journal_open(&j, tmp("j.csv"), &fmt, &e), 0, "%s", e.msg);
+	cr_assert_eq(replacements, 0);
+	cr_assert_eq(journal_append(&j, "a,2,t\n", 6, &e), 0, "%s", e.msg);
+	journal_close(&j);
+	/* The row went to the file at the name, not to the one replaced and gone. */
+	cr_assert_str_eq(slurp(tmp("j.csv"), NULL), HDR "n,1,t\na,2,t\n");
+	/* A file replaced at every try: an error in the end, not a loop. */
+	replacements = 1000;
+	cr_assert_eq(journal_open(&j, tmp("j.csv"), &fmt, &e), -1);
+	cr_assert(strstr(e.msg, "keeps being replaced") != NULL, "%s", e.msg);
+	cr_assert_eq(e.status, AK_INPUT);
+	cr_assert_eq(j.fd, -1);
+	replacements = 0;
 }
 
 /* The writer reads the header as the reader does: a BOM and CRLF are fine, half a BOM is not. */
