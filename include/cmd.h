@@ -293,6 +293,14 @@ int cmd_print_json(const json_t *j, size_t flags);
  */
 void cmd_json_error(json_t *j, const struct err *e, long http_status);
 
+struct jwt_report;
+/*
+ * After a refused login, the hint that the checks of the token sent give
+ * (check and connect): with errors, their codes; without, most likely the
+ * key is not registered for the device.
+ */
+void cmd_refusal_hint(const struct jwt_report *rep, const char *device_id, char *buf, size_t n);
+
 /* Help texts, from the table. */
 /* o's help line with its default, as --help and the completions show it; returns buf. */
 const char *cmd_option_help(const struct cmd_option *o, char *buf, size_t size);

@@ -465,36 +465,6 @@ token_stage(struct check_run *run, struct err *e)
 	return rc;
 }
 
-/*
- * The broker refused the login: the hint the token checks give.  With
- * errors, their codes (the problems follow); without, most likely the key
- * is not registered for the device.
- */
-static void
-explain_refusal(struct check_result *r)
-{
-	const struct jwt_report *rep = &r->refusal_report;
-	json_t *kid = rep->header ? json_object_get(rep->header, "kid") : NULL;
-	size_t n = sizeof(r->token_hint), used;
-	int i, errors = 0;
-
-	jwt_report_count(rep, &errors, NULL);
-	if (errors > 0) {
-		used = (size_t)snprintf(r->token_hint, n, "%s",
-					"the token fails the checks akenza makes:");
-		for (i = 0; i < rep->nproblems && used < n; i++)
-			if (rep->problems[i].severity == JWT_ERROR)
-				used += (size_t)snprintf(r->token_hint + used, n - used, " %s",
-							 rep->problems[i].code);
-		return;
-	}
-	snprintf(r->token_hint, n,
-		 "the token %s: is %s%.128s registered with the broker for device '%s'?",
-		 rep->nproblems == 0 ? "passes every local check" : "has warnings only",
-		 json_is_string(kid) ? "the key with fingerprint " : "this key",
-		 json_is_string(kid) ? json_string_value(kid) : "", r->device_id);
-}
-
 /* Connect, log in, publish (or with --dry-run only prepare), and explain a refusal. */
 static int
 session(struct check_run *run, struct err *e)
@@ -536,7 +506,8 @@ session(struct check_run *run, struct err *e)
 	if (e->status == AK_REFUSED && r->mqtt.failed && r->mqtt.failed_phase == MQTT_PH_CONNACK &&
 	    check_token(run, &r->refusal_report, &ignored) == 0) {
 		r->refused = 1;
-		explain_refusal(r);
+		cmd_refusal_hint(&r->refusal_report, r->device_id, r->token_hint,
+				 sizeof(r->token_hint));
 	}
 	return -1;
 }

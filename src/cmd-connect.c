@@ -129,9 +129,37 @@ load_key(struct connect_run *run, struct err *e)
 	return rc;
 }
 
+/*
+ * A refused login: what jwt verify's checks say of a token minted as the
+ * refused one was (the one sent is gone), as a hint: as akcred check does.
+ */
+static void
+refusal_hint(struct connect_run *run)
+{
+	struct jwt_policy pol = JWT_POLICY_INIT;
+	struct jwt_check_opts co = {0};
+	struct jwt_report rep = JWT_REPORT_INIT;
+	struct err ignored = ERR_INIT;
+	char *token = NULL, hint[512];
+	time_t exp;
+
+	if (mint(run, &token, &exp, &ignored) != 0)
+		return;
+	pol.aud_host = run->o->aud_host;
+	jwt_policy_apply(&pol, &co);
+	co.key = &run->key;
+	co.device_id = run->o->device_id;
+	if (jwt_check(token, strlen(token), &co, &rep, &ignored) == 0) {
+		cmd_refusal_hint(&rep, run->o->device_id, hint, sizeof(hint));
+		cmd_println_safe(stderr, "  hint: %s", hint);
+	}
+	jwt_report_clear(&rep);
+	sodium_free(token);
+}
+
 /* The status lines (akcred-connect(1) lists them): standard error, one per event. */
 static void
-status_failed(const struct devsession_event *ev)
+status_failed(struct connect_run *run, const struct devsession_event *ev)
 {
 	int i;
 
@@ -143,12 +171,15 @@ status_failed(const struct devsession_event *ev)
 	cmd_fail(ev->err);
 	for (i = 0; i < ev->mqtt->nhints; i++)
 		cmd_println_safe(stderr, "  hint: %s", ev->mqtt->hint[i]);
+	if (ev->err->status == AK_REFUSED && ev->mqtt->failed &&
+	    ev->mqtt->failed_phase == MQTT_PH_CONNACK)
+		refusal_hint(run);
 }
 
 static void
 on_event(const struct devsession_event *ev, void *arg)
 {
-	const struct connect_run *run = arg;
+	struct connect_run *run = arg;
 	char exp[TIMEUTIL_ISO_LEN];
 
 	switch (ev->type) {
@@ -165,7 +196,7 @@ on_event(const struct devsession_event *ev, void *arg)
 		cmd_println_safe(stderr, "disconnected: %s", ev->err->msg);
 		break;
 	case DEVSESSION_FAILED:
-		status_failed(ev);
+		status_failed(run, ev);
 		break;
 	case DEVSESSION_RETRY:
 		fprintf(stderr, "retrying in %.1fs\n", (double)ev->delay_ms / 1000.0);

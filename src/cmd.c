@@ -13,6 +13,7 @@
 #include "akenza.h"
 #include "cmd.h"
 #include "fileio.h"
+#include "jwt.h"
 #include "p11.h"
 #include "timeutil.h"
 #include "safetext.h"
@@ -988,4 +989,26 @@ cmd_main(int argc, char **argv)
 		no_core_dumps();
 	/* The one place a class becomes an exit status (AK_INTERNAL exits 4). */
 	return err_exit_status(run(entry, argc, argv));
+}
+
+void
+cmd_refusal_hint(const struct jwt_report *rep, const char *device_id, char *buf, size_t n)
+{
+	json_t *kid = rep->header ? json_object_get(rep->header, "kid") : NULL;
+	size_t used;
+	int i, errors = 0;
+
+	jwt_report_count(rep, &errors, NULL);
+	if (errors > 0) {
+		used = (size_t)snprintf(buf, n, "%s", "the token fails the checks akenza makes:");
+		for (i = 0; i < rep->nproblems && used < n; i++)
+			if (rep->problems[i].severity == JWT_ERROR)
+				used += (size_t)snprintf(buf + used, n - used, " %s",
+							 rep->problems[i].code);
+		return;
+	}
+	snprintf(buf, n, "the token %s: is %s%.128s registered with the broker for device '%s'?",
+		 rep->nproblems == 0 ? "passes every local check" : "has warnings only",
+		 json_is_string(kid) ? "the key with fingerprint " : "this key",
+		 json_is_string(kid) ? json_string_value(kid) : "", device_id);
 }
