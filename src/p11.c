@@ -900,17 +900,93 @@ adopt_pair(struct key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, int type,
 	return 0;
 }
 
+/*
+ * Object h as a URI that names it alone, in buf: uri as shown (no PIN) with
+ * its type= and id= added; what it is, for messages, returned.
+ */
+static const char *
+object_shown(const char *uri, CK_OBJECT_HANDLE h, char *buf, size_t size)
+{
+	static const struct {
+		CK_OBJECT_CLASS c;
+		const char *type, *noun;
+	} classes[] = {
+		{CKO_PRIVATE_KEY, "private", "private key"},
+		{CKO_PUBLIC_KEY, "public", "public key"},
+		{CKO_CERTIFICATE, "cert", "certificate"},
+		{CKO_SECRET_KEY, "secret-key", "secret key"},
+		{CKO_DATA, "data", "data object"},
+	};
+	CK_OBJECT_CLASS c = (CK_OBJECT_CLASS)-1;
+	CK_ATTRIBUTE a = {CKA_CLASS, &c, sizeof(c)};
+	const char *noun = "object";
+	unsigned char *id = NULL;
+	CK_ULONG idlen = 0, i;
+	size_t n;
+
+	p11_uri_shown(uri, buf, size);
+	n = strlen(buf);
+	if (st.mod->C_GetAttributeValue(st.session, h, &a, 1) == CKR_OK)
+		for (i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+			if (classes[i].c == c) {
+				noun = classes[i].noun;
+				n += (size_t)snprintf(buf + n, n < size ? size - n : 0, ";type=%s",
+						      classes[i].type);
+			}
+	/* RFC 7512: the id percent-encoded, every byte of it. */
+	if (get_attr(h, CKA_ID, &id, &idlen) == 0 && n < size)
+		n += (size_t)snprintf(buf + n, size - n, ";id=");
+	for (i = 0; id != NULL && i < idlen && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%%%02X", id[i]);
+	free(id);
+	return noun;
+}
+
+/*
+ * Destroy the old objects of a label now that the new pair, whose private
+ * half is priv, is whole (st.lock held): every one is tried.  0 if all are
+ * gone; else P11_GEN_OLD_LEFT with e naming one that remains.  The new pair
+ * stays whatever happens: it is the only key the caller holds now.
+ */
+static int
+destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJECT_HANDLE priv,
+	    struct err *e)
+{
+	CK_OBJECT_HANDLE left = CK_INVALID_HANDLE;
+	CK_ULONG i, nleft = 0;
+	CK_RV rv, why = CKR_OK;
+	char was[384], now[384], rvbuf[32], more[48] = "";
+	const char *noun;
+
+	for (i = 0; i < nold; i++)
+		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK && nleft++ == 0) {
+			left = old[i];
+			why = rv;
+		}
+	if (nleft == 0)
+		return 0;
+	noun = object_shown(uri, left, was, sizeof(was));
+	object_shown(uri, priv, now, sizeof(now));
+	if (nleft > 1)
+		snprintf(more, sizeof(more), " (and %lu more old objects)",
+			 (unsigned long)nleft - 1);
+	err_set(e, AK_CRYPTO,
+		"the old %s '%s'%s remains on token '%s' beside the new key '%s': cannot destroy "
+		"it: %s",
+		noun, was, more, st.label, now, rv_name(why, rvbuf));
+	return P11_GEN_OLD_LEFT;
+}
+
 int
 p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how, struct err *e)
 {
 	CK_OBJECT_HANDLE old[16], pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE *label, privt[2], byname[1];
-	CK_ULONG npriv, nold = 0, i;
+	CK_ULONG npriv, nold = 0;
 	CK_OBJECT_CLASS privclass = CKO_PRIVATE_KEY;
 	CK_OBJECT_HANDLE h[2];
 	P11KitUri *u;
 	char shown[256];
-	CK_RV rv;
 	int rc = -1;
 
 	key_clear(k);
@@ -938,7 +1014,7 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 	if (nold > 0 && how == P11_GEN_REUSE) {
 		/* The private key of the label, its public half with it: taken as it is. */
 		if (load_locked(k, u, uri, e) == 0) {
-			rc = 1;
+			rc = P11_GEN_REUSED;
 			goto out;
 		}
 		key_clear(k);
@@ -968,13 +1044,8 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 	    adopt_pair(k, pub, priv, type, e) != 0)
 		goto out;
 	/* Replaced only now that the new pair is whole: a failure above leaves the old one. */
-	for (i = 0; i < nold; i++)
-		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK) {
-			rv_fail(e, rv, AK_CRYPTO, "cannot destroy the old object");
-			goto out;
-		}
+	rc = destroy_old(uri, old, nold, priv, e);
 	pub = priv = CK_INVALID_HANDLE;
-	rc = 0;
 out:
 	/* A pair made but not finished is not left on the token. */
 	if (rc < 0 && st.open) {
