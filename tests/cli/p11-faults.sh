@@ -41,3 +41,16 @@ akcred 0 keygen --force --pin-file pin.txt --private 'pkcs11:token=factory;objec
 assert_eq "$(labels_of dev-1)" 2 "objects labelled dev-1 after a rerun"
 akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-1'
 assert_eq "$(cat out)" "$(py_fingerprint new.pem)" "the rerun's key"
+
+# provision finding the key of an id on a token that fails to read it: an error, and
+# the key stays -- only a half proven missing makes half a pair to replace.
+set -- --token 'pkcs11:token=factory' --pin-file pin.txt
+akcred 0 keygen --pin-file pin.txt --private 'pkcs11:token=factory;object=dev-2' --public two.pem
+echo dev-2 >ids
+FAKEP11_ATTR_FAIL=256 akcred 4 provision -o b --ids ids --pkcs11-module "$FAKE" "$@"
+assert_grep "^akcred: provision: .*cannot read the key's type on token 'factory': CKR_DEVICE_ERROR$" err
+assert_eq "$(labels_of dev-2)" 2 "objects labelled dev-2"
+akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-2'
+assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's key after the failed run"
+akcred 0 provision -o b --ids ids "$@"
+assert_eq "$(py_fingerprint b/dev-2/public.pem)" "$(py_fingerprint two.pem)" "dev-2 reused the key"

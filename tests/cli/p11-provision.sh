@@ -62,6 +62,27 @@ p11tool --token-label factory --login --pin 1234 --delete-object --type privkey 
 akcred 1 provision -o b --count 5 --prefix dev- --cert "$@"
 assert_grep "device 'dev-3': no object matches 'pkcs11:token=factory;object=dev-3'" err
 
+# Only a half proven missing is half a pair: a private key alone (no public key of
+# its id or label) is replaced too; an object of the label that is no half of a key
+# pair is an error, and stays.
+p11_keypair factory alone 06 EC:prime256v1
+p11tool --token-label factory --login --pin 1234 --delete-object --type pubkey --label alone \
+	>/dev/null 2>&1 || fail "pkcs11-tool could not delete alone's public key"
+echo alone >ids
+akcred 0 provision -o h --ids ids "$@"
+assert_eq "$(labels_of alone)" 2 "objects labelled alone after"
+"$AKCRED" fingerprint alone.der >fp.old || fail "no fingerprint of alone.der"
+[ "$(py_fingerprint h/alone/public.pem)" != "$(cat fp.old)" ] || fail "alone took half a pair"
+p11tool --token-label factory --login --pin 1234 --keygen --key-type AES:16 --label secret \
+	>/dev/null 2>&1 || fail "pkcs11-tool could not make a secret key"
+echo secret >>ids
+akcred 3 provision -o h --ids ids "$@"
+assert_grep "device 'secret'|'secret'" err
+assert_grep "token 'factory' has a secret key labelled 'secret', and no private key of that label: not replacing it$" err
+assert_eq "$(labels_of secret)" 1 "objects labelled secret"
+p11tool --token-label factory --login --pin 1234 --list-objects --type secrkey 2>/dev/null |
+	grep -q "label: *secret$" || fail "the secret key is gone"
+
 # Killed mid-batch, then rerun: every device has one pair, matching its public.pem.
 [ -z "${AKCRED_VALGRIND:-}" ] || exit 0 # the kill would only ever hit valgrind's start-up
 "$AKCRED" provision -o k --count 40 --prefix k- "$@" >run.out 2>&1 &
