@@ -14,6 +14,7 @@ labels_of() {
 }
 
 akcred 0 provision -o b --count 3 --prefix dev- --cert "$@"
+assert_grep "^token        pkcs11:token=factory$" out
 for d in dev-1 dev-2 dev-3; do
 	[ -f "b/$d/public.pem" ] && [ -f "b/$d/cert.pem" ] || fail "$d's files are missing"
 	[ ! -e "b/$d/private.pem" ] || fail "$d has a private key file"
@@ -31,6 +32,13 @@ akcred 0 provision -o b --count 3 --prefix dev- --cert "$@"
 assert_grep "^nothing to do: all 3 devices" out
 akcred 3 provision -o b --count 3 --prefix dev- --cert
 assert_grep "its keys are on a token .*give --token" err
+# The JSON summary names the token as every output shows a URI: never with its PIN.
+akcred 0 provision -o b --count 3 --prefix dev- --cert --json \
+	--token "pkcs11:token=factory;pin-value=1234?module-path=$P11_MODULE"
+assert_no_grep 1234 out
+"$PYTHON" -c 'import json; j=json.load(open("out")); assert j["token"] == "pkcs11:token=factory" and j["verified"] == 3, j'
+akcred 0 provision -o files --count 1 --prefix f- --json
+"$PYTHON" -c 'import json; j=json.load(open("out")); assert "token" in j and j["token"] is None, j'
 akcred 2 provision -o b --count 3 --prefix dev- --cert --encrypt "$@"
 
 # A key on the token whose device never got its directory (a run killed after the
