@@ -1,6 +1,8 @@
 # A token that fails mid-way (fakep11 in front of SoftHSM2) never costs the key that
 # is whole: keygen --force whose old object will not go keeps the new pair, names the
-# old object left (by a URI without the PIN) and exits 1.
+# old object left (by a URI without the PIN) and exits 1; provision takes a failure to
+# read a key of the label for an error, not for half a pair, and half a pair that will
+# not go stops the run with the new pair kept for the rerun.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/cli/p11.lib"
 FAKE=${O:?}/fakep11.so
@@ -54,3 +56,18 @@ akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-2'
 assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's key after the failed run"
 akcred 0 provision -o b --ids ids "$@"
 assert_eq "$(py_fingerprint b/dev-2/public.pem)" "$(py_fingerprint two.pem)" "dev-2 reused the key"
+
+# Half a pair (a public key alone) that will not go: the run stops naming it, the new
+# pair stays, and the rerun takes that pair.
+openssl pkey -in two.pem -pubin -outform DER -out half.der
+p11tool --token-label factory --login --pin 1234 --write-object half.der --type pubkey \
+	--label dev-3 >/dev/null 2>&1 || fail "pkcs11-tool could not write dev-3's public key"
+echo dev-3 >ids
+FAKEP11_DESTROY_FAIL=1 akcred 4 provision -o b --ids ids --pkcs11-module "$FAKE" "$@"
+assert_grep "the old public key 'pkcs11:token=factory;object=dev-3;type=public[^']*' remains on token 'factory' beside the new key 'pkcs11:token=factory;object=dev-3;type=private;id=[%0-9A-F]+': cannot destroy it: CKR_DEVICE_ERROR$" err
+[ ! -e b/dev-3 ] || fail "dev-3 was made by the stopped run"
+assert_eq "$(labels_of dev-3)" 3 "objects labelled dev-3 (the new pair and the old half)"
+akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-3'
+cp out fp.new
+akcred 0 provision -o b --ids ids "$@"
+assert_eq "$(py_fingerprint b/dev-3/public.pem)" "$(cat fp.new)" "dev-3 took the new pair"
