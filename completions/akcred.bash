@@ -101,8 +101,10 @@ _akcred()
 		--at) return ;;
 		--max-lifetime) COMPREPLY=($(compgen -W "1h 24h" -- "$cur")); return ;;
 		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pkcs11-module) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+		--pin-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		esac
-		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --json --help'
+		opts='--key --device-id --aud-host --leeway --at --max-lifetime --signature-only --passphrase-file --pkcs11-module --pin-file --json --help'
 		operands='@token'
 		;;
 	'check')

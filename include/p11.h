@@ -81,10 +81,13 @@ int p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e);
  * kid).  An object with that label already on the token refuses
  * (P11_GEN_NEW), or is destroyed once the new pair exists (P11_GEN_REPLACE),
  * or the private key of that label is taken as it is (P11_GEN_REUSE:
- * provision finding the key an interrupted run made).  k is the key: 1 if
- * it was reused, else 0; -1 with e.
+ * provision finding the key an interrupted run made).  k is the key:
+ * P11_GEN_MADE, or P11_GEN_REUSED; P11_GEN_OLD_LEFT if the new pair is made
+ * and whole but an old object could not be destroyed, e naming it -- the new
+ * pair is never destroyed once it is whole; -1 with e (and no key made).
  */
 enum p11_gen { P11_GEN_NEW, P11_GEN_REPLACE, P11_GEN_REUSE };
+enum p11_gen_result { P11_GEN_MADE, P11_GEN_REUSED, P11_GEN_OLD_LEFT };
 int p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how,
 		 struct err *e);
 

@@ -1,5 +1,6 @@
 # fakep11: a PKCS#11 module whose token's PIN is locked, for tests/cli/p11-locked.sh
-# (SoftHSM2 never locks one).  Built with p11-kit's pkcs11.h, like p11.c.
+# (SoftHSM2 never locks one), or one in front of SoftHSM2 that fails where a test
+# asks (tests/cli/p11-faults.sh).  Built with p11-kit's pkcs11.h, like p11.c.
 FAKEP11 = $(O)/fakep11.so
 TEST_EXTRA += $(FAKEP11)
 

@@ -578,11 +578,12 @@ struct verify_opts {
 	time_t at;
 	int signature_only, json;
 	struct passphrase pp;
+	struct p11_opts p11;
 };
 
 static const struct cmd_option verify_options[] = {
-	CMD_OPT("key", CMD_STRING, struct verify_opts, keyfile, "FILE", "@file",
-		"public key, private key or certificate of the device"),
+	CMD_OPT("key", CMD_STRING, struct verify_opts, keyfile, "FILE|URI", "@file",
+		"public key, private key or certificate of the device: a file or a pkcs11: URI"),
 	CMD_OPT("device-id", CMD_STRING, struct verify_opts, device_id, "ID", NULL,
 		"the device the token must be for (aud)"),
 	CMD_OPT("aud-host", CMD_STRING, struct verify_opts, pol.aud_host, "HOST", "akenza.io",
@@ -597,6 +598,7 @@ static const struct cmd_option verify_options[] = {
 		"check the JWS layer only (structure, alg, key, signature)"),
 	CMD_OPT("passphrase-file", CMD_STRING, struct verify_opts, pp.file, "FILE", "@file",
 		"passphrase of an encrypted private key (first line of FILE)"),
+	CMD_PKCS11_OPTIONS(struct verify_opts),
 	CMD_OPT("json", CMD_FLAG, struct verify_opts, json, NULL, NULL, "print one JSON object"),
 	CMD_OPT_END,
 };
@@ -736,6 +738,7 @@ cmd_jwt_verify_exec(void *opts, int argc, char **argv)
 	if (jwt_policy_check(&vo->pol, &e) != 0)
 		return cmd_usage_error("%s", e.msg);
 	jwt_policy_apply(&vo->pol, &o);
+	cmd_p11_setup(&vo->p11, vo->keyfile);
 	if (key_load_file_all(&ks, vo->keyfile, &vo->pp, &e) != 0)
 		status = cmd_fail(&e);
 	else if ((status = read_token(argc > 0 ? argv[0] : NULL, &b, &tok, &len)) == AK_OK) {
@@ -756,10 +759,10 @@ cmd_jwt_verify_exec(void *opts, int argc, char **argv)
 static const struct cmd_entry cmd_jwt_verify_entry = {
 	.name = "verify",
 	.summary = "tell whether akenza would accept a token, and every reason if not",
-	.usage =
-		"--key FILE [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at TIME]\n"
-		"\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE] [--json]\n"
-		"\t[TOKEN | @FILE | -]",
+	.usage = "--key FILE|URI [--device-id ID] [--aud-host HOST] [--leeway DURATION] [--at "
+		 "TIME]\n"
+		 "\t[--max-lifetime DURATION] [--signature-only] [--passphrase-file FILE]\n"
+		 "\t[--pkcs11-module PATH] [--pin-file FILE] [--json] [TOKEN | @FILE | -]",
 	CMD_OPTIONS(verify_options, struct verify_opts),
 	.flags = CMD_SECRETS,
 	.exec = cmd_jwt_verify_exec,

@@ -97,10 +97,31 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 	printf("fingerprint  %s\n", fp);
 }
 
+/*
+ * The new key, made here or on the token; left says what remains of the old
+ * objects of its label on the token, if any: the key is made all the same.
+ */
+static int
+generate(const struct keygen_opts *o, int token, struct key *k, struct err *left, struct err *e)
+{
+	int rc;
+
+	if (!token)
+		return key_generate(k, o->type, (int)o->bits, e);
+	rc = p11_generate(k, o->private_path, o->type, (int)o->bits,
+			  o->force ? P11_GEN_REPLACE : P11_GEN_NEW, e);
+	if (rc == P11_GEN_OLD_LEFT) {
+		*left = *e;
+		*e = (struct err)ERR_INIT;
+		return 0;
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 static int
 make_key_files(struct keygen_opts *o)
 {
-	struct err e = ERR_INIT;
+	struct err e = ERR_INIT, left = ERR_INIT;
 	struct key k = KEY_INIT;
 	struct fileio_batch batch = FILEIO_BATCH_INIT;
 	char *priv = NULL, *pub = NULL, *cert = NULL, fp[KEY_FINGERPRINT_HEX + 1];
@@ -114,9 +135,7 @@ make_key_files(struct keygen_opts *o)
 		return cmd_fail(&e);
 	if (o->encrypt && passphrase_get(&o->pp, "the new private key", &e) != 0)
 		return cmd_fail(&e);
-	if ((token ? p11_generate(&k, o->private_path, o->type, (int)o->bits,
-				  o->force ? P11_GEN_REPLACE : P11_GEN_NEW, &e)
-		   : key_generate(&k, o->type, (int)o->bits, &e)) != 0 ||
+	if (generate(o, token, &k, &left, &e) != 0 ||
 	    (!token && key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv,
 				       &priv_len, &e) != 0) ||
 	    key_public_pem(&k, &pub, &pub_len, &e) != 0 || key_fingerprint(&k, fp, &e) != 0 ||
@@ -130,6 +149,12 @@ make_key_files(struct keygen_opts *o)
 		status = cmd_fail(&e);
 	else
 		print_result(o, &k, fp);
+	/* The new key works (its files are written): the old object is a negative answer. */
+	if (left.msg[0] != '\0') {
+		cmd_error(AK_NEGATIVE, "%s", left.msg);
+		if (status == AK_OK)
+			status = AK_NEGATIVE;
+	}
 	fileio_batch_clear(&batch);
 	if (priv != NULL)
 		sodium_free(priv);

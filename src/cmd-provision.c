@@ -167,7 +167,9 @@ struct provision_result {
 	const char *out_dir;
 	const char *manifest; /* the rows' file; NULL: DIR is too long for one (fatal says so) */
 	char manifest_buf[PATH_MAX];
-	char keys[32]; /* "EC P-256", "RSA 3072" */
+	char keys[32];     /* "EC P-256", "RSA 3072" */
+	const char *token; /* the keys' token as URIs are shown (no PIN), or NULL: files */
+	char token_buf[1024];
 	enum key_type type;
 	int bits, cert, encrypted;
 	unsigned jobs;
@@ -184,6 +186,9 @@ result_fill(const struct provision_cli *o, struct provision_result *r, const str
 	r->out_dir = o->p.out_dir;
 	r->manifest = provision_manifest_path(&o->p, r->manifest_buf, sizeof(r->manifest_buf), &e);
 	provision_key_describe(&o->p, r->keys, sizeof(r->keys));
+	r->token = o->p.token != NULL
+			   ? p11_name_shown(o->p.token, r->token_buf, sizeof(r->token_buf))
+			   : NULL;
 	r->type = o->p.type;
 	r->bits = o->p.bits;
 	r->cert = o->p.cert;
@@ -205,10 +210,10 @@ print_json(const struct provision_result *r)
 	const struct provision_stats *st = &r->st;
 	json_t *j;
 
-	j = json_pack("{ss ss* ss ss* sb sb si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
+	j = json_pack("{ss ss* ss ss* sb sb ss? si sI sI sI sI sI sI sI sI sI sf}", "out_dir",
 		      r->out_dir, "manifest", r->manifest, "type", key_type_name(r->type), "curve",
 		      r->type == KEY_EC ? "P-256" : NULL, "certificate", r->cert, "encrypted",
-		      r->encrypted, "jobs", (int)r->jobs, "total",
+		      r->encrypted, "token", r->token, "jobs", (int)r->jobs, "total",
 		      (json_int_t)(st->total ? st->total : st->done), "created",
 		      (json_int_t)st->created, "recovered", (json_int_t)st->recovered, "verified",
 		      (json_int_t)st->verified, "invalid", (json_int_t)st->invalid, "duplicates",
@@ -264,6 +269,8 @@ print_text(const struct provision_result *r)
 		       cmd_plural(st->duplicates, "duplicate", "duplicates"), st->failed,
 		       cmd_plural(st->failed, "device", "devices"));
 	cmd_println_safe(stdout, "manifest     %s", r->manifest);
+	if (r->token != NULL)
+		cmd_println_safe(stdout, "token        %s", r->token);
 }
 
 /* The ids to work through: --ids FILE, or --count numbered in the batch's own way. */

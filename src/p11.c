@@ -13,6 +13,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
@@ -445,26 +446,46 @@ find(CK_ATTRIBUTE *tmpl, CK_ULONG ntmpl, CK_OBJECT_HANDLE *h, CK_ULONG max, CK_U
 	return rv == CKR_OK ? 0 : rv_fail(e, rv, AK_CRYPTO, "cannot search");
 }
 
-/* Attribute t of h in malloc()ed *val; 1 if the object has none. */
+/*
+ * What get_attr(), public_of() and load_object() answer where the token has
+ * shown a thing not to be there -- unlike a failure, which shows nothing.
+ */
+#define ABSENT 1
+
+/* Attribute t of h in malloc()ed *val: 0; ABSENT if h has none; -1 with e. */
 static int
-get_attr(CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE t, unsigned char **val, CK_ULONG *len)
+get_attr(CK_OBJECT_HANDLE h, CK_ATTRIBUTE_TYPE t, unsigned char **val, CK_ULONG *len, struct err *e)
 {
 	CK_ATTRIBUTE a = {t, NULL, 0};
+	CK_RV rv;
 
 	*val = NULL;
 	*len = 0;
-	if (st.mod->C_GetAttributeValue(st.session, h, &a, 1) != CKR_OK ||
-	    a.ulValueLen == (CK_ULONG)-1 || a.ulValueLen == 0)
-		return 1;
+	rv = st.mod->C_GetAttributeValue(st.session, h, &a, 1);
+	/* None, an empty one, or one the token keeps to itself: not there to be read. */
+	if (rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_SENSITIVE ||
+	    (rv == CKR_OK && (a.ulValueLen == CK_UNAVAILABLE_INFORMATION || a.ulValueLen == 0)))
+		return ABSENT;
+	if (rv != CKR_OK)
+		return rv_fail(e, rv, AK_CRYPTO, "cannot read an object's attributes");
 	if ((a.pValue = malloc(a.ulValueLen)) == NULL)
-		return -1;
-	if (st.mod->C_GetAttributeValue(st.session, h, &a, 1) != CKR_OK) {
+		return err_set(e, AK_INTERNAL, "out of memory");
+	if ((rv = st.mod->C_GetAttributeValue(st.session, h, &a, 1)) != CKR_OK) {
 		free(a.pValue);
-		return 1;
+		return rv_fail(e, rv, AK_CRYPTO, "cannot read an object's attributes");
 	}
 	*val = a.pValue;
 	*len = a.ulValueLen;
 	return 0;
+}
+
+/* Public key attributes that are there but make no key: -1 with e. */
+static int
+bad_public(const char *type, struct err *e)
+{
+	return err_openssl(e, AK_INPUT,
+			   "an %s key on token '%s' has public key attributes that are no key",
+			   type, st.label);
 }
 
 /* An EVP_PKEY of type name ("EC", "RSA") from the parameters of b. */
@@ -483,9 +504,9 @@ from_params(const char *name, OSSL_PARAM_BLD *b)
 	return pkey;
 }
 
-/* The public key from h's CKA_EC_PARAMS and CKA_EC_POINT, or NULL. */
-static EVP_PKEY *
-ec_public(CK_OBJECT_HANDLE h)
+/* *pkey from h's CKA_EC_PARAMS and CKA_EC_POINT: 0, ABSENT, -1 with e. */
+static int
+ec_public(CK_OBJECT_HANDLE h, EVP_PKEY **pkey, struct err *e)
 {
 	unsigned char *params = NULL, *point = NULL;
 	const unsigned char *p;
@@ -493,85 +514,112 @@ ec_public(CK_OBJECT_HANDLE h)
 	ASN1_OCTET_STRING *os = NULL;
 	ASN1_OBJECT *oid = NULL;
 	OSSL_PARAM_BLD *b = NULL;
-	EVP_PKEY *pkey = NULL;
 	const char *group;
+	int rc;
 
-	if (get_attr(h, CKA_EC_PARAMS, &params, &plen) != 0 ||
-	    get_attr(h, CKA_EC_POINT, &point, &qlen) != 0)
+	if ((rc = get_attr(h, CKA_EC_PARAMS, &params, &plen, e)) != 0 ||
+	    (rc = get_attr(h, CKA_EC_POINT, &point, &qlen, e)) != 0)
 		goto out;
+	rc = -1;
 	p = params;
 	if ((oid = d2i_ASN1_OBJECT(NULL, &p, (long)plen)) == NULL ||
-	    (group = OBJ_nid2sn(OBJ_obj2nid(oid))) == NULL)
+	    (group = OBJ_nid2sn(OBJ_obj2nid(oid))) == NULL) {
+		bad_public("EC", e);
 		goto out;
+	}
 	/* The point is a DER OCTET STRING (PKCS#11 2.40); a few modules give it bare. */
 	p = point;
 	os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)qlen);
+	ERR_clear_error();
 	if ((b = OSSL_PARAM_BLD_new()) == NULL ||
 	    !OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
 	    !OSSL_PARAM_BLD_push_octet_string(
 		    b, OSSL_PKEY_PARAM_PUB_KEY,
 		    os != NULL && p == point + qlen ? ASN1_STRING_get0_data(os) : point,
 		    os != NULL && p == point + qlen ? (size_t)ASN1_STRING_length(os) : qlen))
-		goto out;
-	pkey = from_params("EC", b);
+		err_set(e, AK_INTERNAL, "out of memory");
+	else if ((*pkey = from_params("EC", b)) == NULL)
+		bad_public("EC", e);
+	else
+		rc = 0;
 out:
 	OSSL_PARAM_BLD_free(b);
 	ASN1_OCTET_STRING_free(os);
 	ASN1_OBJECT_free(oid);
 	free(params);
 	free(point);
-	return pkey;
+	return rc;
 }
 
-/* The public key from h's CKA_MODULUS and CKA_PUBLIC_EXPONENT, or NULL. */
-static EVP_PKEY *
-rsa_public(CK_OBJECT_HANDLE h)
+/* *pkey from h's CKA_MODULUS and CKA_PUBLIC_EXPONENT: 0, ABSENT, -1 with e. */
+static int
+rsa_public(CK_OBJECT_HANDLE h, EVP_PKEY **pkey, struct err *e)
 {
 	unsigned char *mod = NULL, *exp = NULL;
 	CK_ULONG mlen, elen;
-	BIGNUM *n = NULL, *e = NULL;
+	BIGNUM *n = NULL, *x = NULL;
 	OSSL_PARAM_BLD *b = NULL;
-	EVP_PKEY *pkey = NULL;
+	int rc;
 
-	if (get_attr(h, CKA_MODULUS, &mod, &mlen) == 0 &&
-	    get_attr(h, CKA_PUBLIC_EXPONENT, &exp, &elen) == 0 &&
-	    (n = BN_bin2bn(mod, (int)mlen, NULL)) != NULL &&
-	    (e = BN_bin2bn(exp, (int)elen, NULL)) != NULL && (b = OSSL_PARAM_BLD_new()) != NULL &&
-	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, n) &&
-	    OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, e))
-		pkey = from_params("RSA", b);
+	if ((rc = get_attr(h, CKA_MODULUS, &mod, &mlen, e)) != 0 ||
+	    (rc = get_attr(h, CKA_PUBLIC_EXPONENT, &exp, &elen, e)) != 0)
+		goto out;
+	rc = -1;
+	if ((n = BN_bin2bn(mod, (int)mlen, NULL)) == NULL ||
+	    (x = BN_bin2bn(exp, (int)elen, NULL)) == NULL || (b = OSSL_PARAM_BLD_new()) == NULL ||
+	    !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, n) ||
+	    !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, x))
+		err_set(e, AK_INTERNAL, "out of memory");
+	else if ((*pkey = from_params("RSA", b)) == NULL)
+		bad_public("RSA", e);
+	else
+		rc = 0;
+out:
 	OSSL_PARAM_BLD_free(b);
 	BN_free(n);
-	BN_free(e);
+	BN_free(x);
 	free(mod);
 	free(exp);
-	return pkey;
+	return rc;
 }
 
-/* The public half of object h of key type t, read from h itself. */
-static EVP_PKEY *
-public_of(CK_OBJECT_HANDLE h, CK_KEY_TYPE t)
+/*
+ * The public half of object h of key type t (CKK_EC or CKK_RSA), read from h
+ * itself, in *pkey: 0, ABSENT if h has no public key attributes, -1 with e.
+ */
+static int
+public_of(CK_OBJECT_HANDLE h, CK_KEY_TYPE t, EVP_PKEY **pkey, struct err *e)
 {
 	unsigned char *spki = NULL;
 	const unsigned char *p;
-	EVP_PKEY *pkey = NULL;
 	CK_ULONG len;
+	int spki_rc, rc;
 
+	*pkey = NULL;
 	/* PKCS#11 2.40's CKA_PUBLIC_KEY_INFO, where the module has it, says it all. */
-	if (get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &len) == 0) {
+	if ((spki_rc = get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &len, e)) < 0)
+		return -1;
+	if (spki_rc == 0) {
 		p = spki;
-		pkey = d2i_PUBKEY(NULL, &p, (long)len);
+		*pkey = d2i_PUBKEY(NULL, &p, (long)len);
 		free(spki);
-		if (pkey != NULL)
-			return pkey;
+		if (*pkey != NULL)
+			return 0;
 	}
-	return t == CKK_EC ? ec_public(h) : t == CKK_RSA ? rsa_public(h) : NULL;
+	rc = t == CKK_EC ? ec_public(h, pkey, e) : rsa_public(h, pkey, e);
+	/* An SPKI that is no key, and nothing else: a bad key, not a missing one. */
+	if (rc == ABSENT && spki_rc == 0)
+		return bad_public(t == CKK_EC ? "EC" : "RSA", e);
+	if (rc == 0)
+		ERR_clear_error(); /* the SPKI's, if it did not decode */
+	return rc;
 }
 
 /*
  * The public half of private key h: from its own attributes, else from the
  * public key object with its CKA_ID (a private EC key need not carry the
- * point).
+ * point).  0; ABSENT, e saying so, if the token shows neither to have it;
+ * -1 with e.
  */
 static int
 private_public(CK_OBJECT_HANDLE h, CK_KEY_TYPE t, EVP_PKEY **pkey, struct err *e)
@@ -581,30 +629,40 @@ private_public(CK_OBJECT_HANDLE h, CK_KEY_TYPE t, EVP_PKEY **pkey, struct err *e
 	CK_OBJECT_HANDLE ph[2];
 	unsigned char *id = NULL;
 	CK_ULONG idlen, n = 0;
+	int rc;
 
-	if ((*pkey = public_of(h, t)) != NULL)
-		return 0;
+	if ((rc = public_of(h, t, pkey, e)) != ABSENT)
+		return rc;
 	/* Its id, else (a pair made but not yet given one: keygen sets it after) its label. */
-	if (get_attr(h, CKA_ID, &id, &idlen) != 0) {
+	if ((rc = get_attr(h, CKA_ID, &id, &idlen, e)) == ABSENT) {
 		tmpl[1].type = CKA_LABEL;
-		if (get_attr(h, CKA_LABEL, &id, &idlen) != 0)
-			id = NULL;
+		rc = get_attr(h, CKA_LABEL, &id, &idlen, e);
 	}
-	if (id != NULL) {
+	if (rc == 0) {
 		tmpl[1].pValue = id;
 		tmpl[1].ulValueLen = idlen;
-		if (find(tmpl, 2, ph, 2, &n, e) != 0) {
-			free(id);
-			return -1;
-		}
+		rc = find(tmpl, 2, ph, 2, &n, e);
 		free(id);
-		if (n == 1 && (*pkey = public_of(ph[0], t)) != NULL)
-			return 0;
 	}
-	return err_set(e, AK_INPUT,
-		       "the public half of the key is not on token '%s' (neither in the private "
-		       "key's attributes nor as a public key object with its id)",
-		       st.label);
+	if (rc < 0)
+		return -1;
+	if (n > 1)
+		return err_set(e, AK_INPUT,
+			       "more than one public key on token '%s' has the private key's %s: "
+			       "akcred does not choose",
+			       st.label, tmpl[1].type == CKA_ID ? "id" : "label");
+	if (n == 1 && (rc = public_of(ph[0], t, pkey, e)) != ABSENT)
+		return rc;
+	if (n == 1)
+		return err_set(e, AK_INPUT,
+			       "the public key of the private key's %s on token '%s' has no public "
+			       "key attributes",
+			       tmpl[1].type == CKA_ID ? "id" : "label", st.label);
+	err_set(e, AK_INPUT,
+		"the public half of the key is not on token '%s' (neither in the private key's "
+		"attributes nor as a public key object with its id)",
+		st.label);
+	return ABSENT;
 }
 
 static int
@@ -622,7 +680,10 @@ key_type_of(CK_OBJECT_HANDLE h, CK_KEY_TYPE *t, struct err *e)
 	return 0;
 }
 
-/* k from object h of class c (st.lock held). */
+/*
+ * k from object h of class c (st.lock held): 0; ABSENT, e saying so, if it
+ * is a private key whose public half the token shows not to have; -1 with e.
+ */
 static int
 load_object(struct key *k, CK_OBJECT_HANDLE h, CK_OBJECT_CLASS c, struct err *e)
 {
@@ -633,9 +694,11 @@ load_object(struct key *k, CK_OBJECT_HANDLE h, CK_OBJECT_CLASS c, struct err *e)
 	int rc;
 
 	if (c == CKO_CERTIFICATE) {
-		if (get_attr(h, CKA_VALUE, &der, &len) != 0)
-			return err_set(e, AK_INPUT, "the certificate on token '%s' has no value",
-				       st.label);
+		if ((rc = get_attr(h, CKA_VALUE, &der, &len, e)) != 0)
+			return rc < 0 ? -1
+				      : err_set(e, AK_INPUT,
+						"the certificate on token '%s' has no value",
+						st.label);
 		snprintf(name, sizeof(name), "the certificate on token '%s'", st.label);
 		rc = key_load(k, der, len, name, NULL, e);
 		free(der);
@@ -644,14 +707,17 @@ load_object(struct key *k, CK_OBJECT_HANDLE h, CK_OBJECT_CLASS c, struct err *e)
 	if (key_type_of(h, &t, e) != 0)
 		return -1;
 	if (c == CKO_PUBLIC_KEY) {
-		if ((k->pkey = public_of(h, t)) == NULL)
-			return err_set(e, AK_INPUT, "cannot read the public key on token '%s'",
-				       st.label);
+		if ((rc = public_of(h, t, &k->pkey, e)) != 0)
+			return rc < 0 ? -1
+				      : err_set(e, AK_INPUT,
+						"the public key on token '%s' has no public key "
+						"attributes",
+						st.label);
 		k->format = KEY_FMT_PKCS11;
 		return 0;
 	}
-	if (private_public(h, t, &k->pkey, e) != 0)
-		return -1;
+	if ((rc = private_public(h, t, &k->pkey, e)) != 0)
+		return rc;
 	if ((k->p11 = calloc(1, sizeof(*k->p11))) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	k->p11->handle = h;
@@ -683,7 +749,7 @@ uri_template(P11KitUri *u, CK_ATTRIBUTE *tmpl, CK_OBJECT_CLASS *cls)
 	return out;
 }
 
-/* k from the one object u names, with st.lock held. */
+/* k from the one object u names, with st.lock held: as load_object(). */
 static int
 load_locked(struct key *k, P11KitUri *u, const char *uri, struct err *e)
 {
@@ -726,7 +792,7 @@ p11_key_load(struct key *k, const char *uri, struct err *e)
 	p_p11_kit_uri_free(u);
 	if (rc != 0)
 		key_clear(k);
-	return rc;
+	return rc != 0 ? -1 : 0;
 }
 
 void
@@ -886,9 +952,12 @@ make_pair(const CK_ATTRIBUTE *label, int type, int bits, CK_OBJECT_HANDLE *pub,
 static int
 adopt_pair(struct key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, int type, struct err *e)
 {
-	if ((k->pkey = public_of(pub, type == KEY_EC ? CKK_EC : CKK_RSA)) == NULL)
-		return err_set(e, AK_CRYPTO, "cannot read the new public key on token '%s'",
-			       st.label);
+	int rc = public_of(pub, type == KEY_EC ? CKK_EC : CKK_RSA, &k->pkey, e);
+
+	if (rc != 0)
+		return rc < 0 ? -1
+			      : err_set(e, AK_CRYPTO,
+					"cannot read the new public key on token '%s'", st.label);
 	if (set_id(k, pub, priv, e) != 0)
 		return -1;
 	if ((k->p11 = calloc(1, sizeof(*k->p11))) == NULL)
@@ -900,58 +969,191 @@ adopt_pair(struct key *k, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, int type,
 	return 0;
 }
 
+/* The object classes, by their URI type= and by name. */
+static const struct {
+	CK_OBJECT_CLASS c;
+	const char *type, *noun;
+} classes[] = {
+	{CKO_PRIVATE_KEY, "private", "private key"}, {CKO_PUBLIC_KEY, "public", "public key"},
+	{CKO_CERTIFICATE, "cert", "certificate"},    {CKO_SECRET_KEY, "secret-key", "secret key"},
+	{CKO_DATA, "data", "data object"},
+};
+
+/* The class of object h into *c, and its entry in classes (or -1) into *i. */
+static int
+class_of(CK_OBJECT_HANDLE h, CK_OBJECT_CLASS *c, int *i, struct err *e)
+{
+	CK_ATTRIBUTE a = {CKA_CLASS, c, sizeof(*c)};
+	CK_RV rv;
+
+	*i = -1;
+	if ((rv = st.mod->C_GetAttributeValue(st.session, h, &a, 1)) != CKR_OK)
+		return rv_fail(e, rv, AK_CRYPTO, "cannot read an object's class");
+	for (*i = (int)(sizeof(classes) / sizeof(classes[0])) - 1; *i >= 0; (*i)--)
+		if (classes[*i].c == *c)
+			break;
+	return 0;
+}
+
+/*
+ * Object h as a URI that names it alone, in buf: uri as shown (no PIN) with
+ * its type= and id= added; what it is, for messages, returned.
+ */
+static const char *
+object_shown(const char *uri, CK_OBJECT_HANDLE h, char *buf, size_t size)
+{
+	struct err ignored = ERR_INIT;
+	unsigned char *id = NULL;
+	CK_OBJECT_CLASS c;
+	CK_ULONG idlen = 0, j;
+	size_t n;
+	int i = -1;
+
+	p11_uri_shown(uri, buf, size);
+	n = strlen(buf);
+	if (class_of(h, &c, &i, &ignored) == 0 && i >= 0)
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, ";type=%s",
+				      classes[i].type);
+	/* RFC 7512: the id percent-encoded, every byte of it. */
+	if (get_attr(h, CKA_ID, &id, &idlen, &ignored) == 0 && n < size)
+		n += (size_t)snprintf(buf + n, size - n, ";id=");
+	for (j = 0; id != NULL && j < idlen && n < size; j++)
+		n += (size_t)snprintf(buf + n, size - n, "%%%02X", id[j]);
+	free(id);
+	return i >= 0 ? classes[i].noun : "object";
+}
+
+/*
+ * Destroy the old objects of a label now that the new pair, whose private
+ * half is priv, is whole (st.lock held): every one is tried.  0 if all are
+ * gone; else P11_GEN_OLD_LEFT with e naming one that remains.  The new pair
+ * stays whatever happens: it is the only key the caller holds now.
+ */
+static int
+destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJECT_HANDLE priv,
+	    struct err *e)
+{
+	CK_OBJECT_HANDLE left = CK_INVALID_HANDLE;
+	CK_ULONG i, nleft = 0;
+	CK_RV rv, why = CKR_OK;
+	char was[384], now[384], rvbuf[32], more[48] = "";
+	const char *noun;
+
+	for (i = 0; i < nold; i++)
+		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK && nleft++ == 0) {
+			left = old[i];
+			why = rv;
+		}
+	if (nleft == 0)
+		return 0;
+	noun = object_shown(uri, left, was, sizeof(was));
+	object_shown(uri, priv, now, sizeof(now));
+	if (nleft > 1)
+		snprintf(more, sizeof(more), " (and %lu more old objects)",
+			 (unsigned long)nleft - 1);
+	err_set(e, AK_CRYPTO,
+		"the old %s '%s'%s remains on token '%s' beside the new key '%s': cannot destroy "
+		"it: %s",
+		noun, was, more, st.label, now, rv_name(why, rvbuf));
+	return P11_GEN_OLD_LEFT;
+}
+
+/*
+ * P11_GEN_REUSE on a label the token has objects of (st.lock held): 1 with
+ * k the label's private key, whole, taken as it is; 0 if the one object is
+ * half a pair -- a public key with no private key of the label, or a private
+ * key whose public half the token shows not to have: left by a run killed
+ * inside C_GenerateKeyPair, nobody can have registered it, and it is
+ * replaced; -1 with e for anything else (a token that fails, two private
+ * keys, an object that is no key's half), which must never cost a key.
+ */
+static int
+reuse_pair(struct key *k, const CK_ATTRIBUTE *label, const CK_OBJECT_HANDLE *old, CK_ULONG nold,
+	   struct err *e)
+{
+	CK_OBJECT_CLASS priv = CKO_PRIVATE_KEY, c;
+	CK_ATTRIBUTE tmpl[2] = {*label, {CKA_CLASS, &priv, sizeof(priv)}};
+	int len = (int)label->ulValueLen, i, rc;
+	const char *name = label->pValue;
+	CK_OBJECT_HANDLE h[2];
+	CK_ULONG n;
+
+	if (find(tmpl, 2, h, 2, &n, e) != 0)
+		return -1;
+	if (n > 1)
+		return err_set(e, AK_INPUT,
+			       "token '%s' has more than one private key labelled '%.*s': akcred "
+			       "does not choose",
+			       st.label, len, name);
+	if (n == 1 && (rc = load_object(k, h[0], CKO_PRIVATE_KEY, e)) != ABSENT)
+		return rc == 0 ? 1 : -1;
+	if (n == 1 && nold == 1)
+		return 0;
+	if (n == 1)
+		return err_prefix(e, "not replacing the objects labelled '%.*s' on token '%s'", len,
+				  name, st.label);
+	if (nold > 1)
+		return err_set(e, AK_INPUT,
+			       "token '%s' has %lu objects labelled '%.*s', and no private key of "
+			       "that label: not replacing them",
+			       st.label, (unsigned long)nold, len, name);
+	if (class_of(old[0], &c, &i, e) != 0)
+		return -1;
+	if (c == CKO_PUBLIC_KEY)
+		return 0;
+	if (i < 0)
+		return err_set(e, AK_INPUT,
+			       "token '%s' has an object of class 0x%lx labelled '%.*s', and no "
+			       "private key of that label: not replacing it",
+			       st.label, (unsigned long)c, len, name);
+	return err_set(e, AK_INPUT,
+		       "token '%s' has a %s labelled '%.*s', and no private key of that label: "
+		       "not replacing it",
+		       st.label, classes[i].noun, len, name);
+}
+
+/* The label of a new key, from uri (which must name no id= and no type=). */
+static int
+new_label(P11KitUri *u, const char *uri, CK_ATTRIBUTE **label, struct err *e)
+{
+	char shown[256];
+
+	p11_uri_shown(uri, shown, sizeof(shown));
+	if ((*label = p_p11_kit_uri_get_attribute(u, CKA_LABEL)) == NULL)
+		return err_set(e, AK_USAGE, "'%s' names no object=: the new key's label", shown);
+	if (p_p11_kit_uri_get_attribute(u, CKA_ID) != NULL ||
+	    p_p11_kit_uri_get_attribute(u, CKA_CLASS) != NULL)
+		return err_set(e, AK_USAGE,
+			       "'%s': a new key's id comes from its fingerprint and its type is "
+			       "both: leave id= and type= out",
+			       shown);
+	return 0;
+}
+
 int
 p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how, struct err *e)
 {
 	CK_OBJECT_HANDLE old[16], pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
-	CK_ATTRIBUTE *label, privt[2], byname[1];
-	CK_ULONG npriv, nold = 0, i;
-	CK_OBJECT_CLASS privclass = CKO_PRIVATE_KEY;
-	CK_OBJECT_HANDLE h[2];
+	CK_ATTRIBUTE *label;
+	CK_ULONG nold = 0;
 	P11KitUri *u;
-	char shown[256];
-	CK_RV rv;
 	int rc = -1;
 
 	key_clear(k);
 	if (key_init(e) != 0 || uri_parse(uri, &u, e) != 0)
 		return -1;
-	p11_uri_shown(uri, shown, sizeof(shown));
 	pthread_mutex_lock(&st.lock);
-	if ((label = p_p11_kit_uri_get_attribute(u, CKA_LABEL)) == NULL) {
-		err_set(e, AK_USAGE, "'%s' names no object=: the new key's label", shown);
-		goto out;
-	}
-	if (p_p11_kit_uri_get_attribute(u, CKA_ID) != NULL ||
-	    p_p11_kit_uri_get_attribute(u, CKA_CLASS) != NULL) {
-		err_set(e, AK_USAGE,
-			"'%s': a new key's id comes from its fingerprint and its type is both: "
-			"leave id= and type= out",
-			shown);
-		goto out;
-	}
-	if (open_session(u, uri, e) != 0 || login(u, e) != 0)
-		goto out;
-	byname[0] = *label;
-	if (find(byname, 1, old, 16, &nold, e) != 0)
+	if (new_label(u, uri, &label, e) != 0 || open_session(u, uri, e) != 0 || login(u, e) != 0 ||
+	    find(label, 1, old, 16, &nold, e) != 0)
 		goto out;
 	if (nold > 0 && how == P11_GEN_REUSE) {
-		/* The private key of the label, its public half with it: taken as it is. */
-		if (load_locked(k, u, uri, e) == 0) {
-			rc = 1;
+		if ((rc = reuse_pair(k, label, old, nold, e)) != 0) {
+			rc = rc > 0 ? P11_GEN_REUSED : -1;
 			goto out;
 		}
 		key_clear(k);
-		privt[0] = byname[0];
-		privt[1] = (CK_ATTRIBUTE){CKA_CLASS, &privclass, sizeof(privclass)};
-		if (find(privt, 2, h, 2, &npriv, e) != 0 || npriv > 1)
-			goto out; /* two private keys of one label: not ours to choose */
-		/*
-		 * Half a pair (a run killed inside C_GenerateKeyPair: the public key
-		 * without its private one, or a private key whose public half is not
-		 * there): nobody can have registered it.  Replaced by a whole one.
-		 */
-		how = P11_GEN_REPLACE;
+		rc = -1;
+		how = P11_GEN_REPLACE; /* half a pair: replaced by a whole one */
 	}
 	if (nold > 0 && how == P11_GEN_NEW) {
 		err_set(e, AK_INPUT,
@@ -968,13 +1170,8 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 	    adopt_pair(k, pub, priv, type, e) != 0)
 		goto out;
 	/* Replaced only now that the new pair is whole: a failure above leaves the old one. */
-	for (i = 0; i < nold; i++)
-		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK) {
-			rv_fail(e, rv, AK_CRYPTO, "cannot destroy the old object");
-			goto out;
-		}
+	rc = destroy_old(uri, old, nold, priv, e);
 	pub = priv = CK_INVALID_HANDLE;
-	rc = 0;
 out:
 	/* A pair made but not finished is not left on the token. */
 	if (rc < 0 && st.open) {

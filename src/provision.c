@@ -465,15 +465,20 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 	char path[PATH_MAX], fp[KEY_FINGERPRINT_HEX + 1], uri[PATH_MAX], want[32], have[64];
 	char *pub = NULL, *cert = NULL;
 	size_t pub_len = 0, cert_len = 0;
-	int rc = -1;
+	int rc = -1, gen;
 
 	if (device_path(c, j->id, NULL, path, sizeof(path), e) != 0)
 		return -1;
 	workq_cpu_take(c->q);
 	if (o->token != NULL) {
-		/* On the token; an interrupted run's key of this id is taken, not made twice. */
+		/*
+		 * On the token; an interrupted run's key of this id is taken, not made twice.
+		 * Half a pair that will not go stops the run too: the new pair stays on the
+		 * token, and the rerun takes it (or says why it cannot).
+		 */
 		if (p11_object_uri(o->token, j->id, uri, sizeof(uri), e) != 0 ||
-		    p11_generate(&k, uri, o->type, o->bits, P11_GEN_REUSE, e) < 0)
+		    (gen = p11_generate(&k, uri, o->type, o->bits, P11_GEN_REUSE, e)) < 0 ||
+		    gen == P11_GEN_OLD_LEFT)
 			goto unlock;
 		if (key_type(&k) != o->type || (o->type == KEY_RSA && key_bits(&k) != o->bits)) {
 			err_set(e, AK_INPUT,

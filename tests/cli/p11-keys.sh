@@ -17,6 +17,22 @@ done
 akcred 0 fingerprint --json --pin-file pin.txt 'pkcs11:token=factory;id=%01'
 "$PYTHON" -c 'import json; j=json.load(open("out"))[0]; assert j["private"] and j["type"] == "ec" and j["encoding"] == "PKCS#11" and j["akenza"]["algorithm"] == "ES256", j'
 
+# jwt verify takes its key from the token too, the module and the PIN from its options
+# as mint does: the public key object needs no PIN; the private key one, from --pin-file.
+AKCRED_PKCS11_MODULE= akcred 0 jwt mint --device-id dev-1 --pkcs11-module "$P11_MODULE" \
+	--pin-file pin.txt --key 'pkcs11:token=factory;object=sensor-17'
+cp out v.jwt
+AKCRED_PKCS11_MODULE= akcred 0 jwt verify --pkcs11-module "$P11_MODULE" --device-id dev-1 \
+	--key 'pkcs11:token=factory;object=sensor-17;type=public' @v.jwt
+assert_grep "^token accepted$" out
+AKCRED_PKCS11_MODULE= akcred 0 jwt verify --pkcs11-module "$P11_MODULE" --pin-file pin.txt \
+	--device-id dev-1 --key 'pkcs11:token=factory;object=sensor-17' @v.jwt
+assert_grep "^token accepted$" out
+echo 0000 >wrong.txt
+AKCRED_PKCS11_MODULE= akcred 3 jwt verify --pkcs11-module "$P11_MODULE" --pin-file wrong.txt \
+	--device-id dev-1 --key 'pkcs11:token=factory;object=sensor-17' @v.jwt
+assert_grep "^akcred: jwt verify: wrong PIN for token 'factory'$" err
+
 "$PYTHON" -c 'import jwt, Cryptodome' 2>/dev/null || skip "$PYTHON lacks jwt (PyJWT) or Cryptodome"
 for o in sensor-17 gw-rsa; do
 	openssl pkey -pubin -inform DER -in "$o.der" -out "$o.pem"

@@ -14,6 +14,7 @@ labels_of() {
 }
 
 akcred 0 provision -o b --count 3 --prefix dev- --cert "$@"
+assert_grep "^token        pkcs11:token=factory$" out
 for d in dev-1 dev-2 dev-3; do
 	[ -f "b/$d/public.pem" ] && [ -f "b/$d/cert.pem" ] || fail "$d's files are missing"
 	[ ! -e "b/$d/private.pem" ] || fail "$d has a private key file"
@@ -31,6 +32,13 @@ akcred 0 provision -o b --count 3 --prefix dev- --cert "$@"
 assert_grep "^nothing to do: all 3 devices" out
 akcred 3 provision -o b --count 3 --prefix dev- --cert
 assert_grep "its keys are on a token .*give --token" err
+# The JSON summary names the token as every output shows a URI: never with its PIN.
+akcred 0 provision -o b --count 3 --prefix dev- --cert --json \
+	--token "pkcs11:token=factory;pin-value=1234?module-path=$P11_MODULE"
+assert_no_grep 1234 out
+"$PYTHON" -c 'import json; j=json.load(open("out")); assert j["token"] == "pkcs11:token=factory" and j["verified"] == 3, j'
+akcred 0 provision -o files --count 1 --prefix f- --json
+"$PYTHON" -c 'import json; j=json.load(open("out")); assert "token" in j and j["token"] is None, j'
 akcred 2 provision -o b --count 3 --prefix dev- --cert --encrypt "$@"
 
 # A key on the token whose device never got its directory (a run killed after the
@@ -61,6 +69,27 @@ p11tool --token-label factory --login --pin 1234 --delete-object --type privkey 
 	>/dev/null 2>&1
 akcred 1 provision -o b --count 5 --prefix dev- --cert "$@"
 assert_grep "device 'dev-3': no object matches 'pkcs11:token=factory;object=dev-3'" err
+
+# Only a half proven missing is half a pair: a private key alone (no public key of
+# its id or label) is replaced too; an object of the label that is no half of a key
+# pair is an error, and stays.
+p11_keypair factory alone 06 EC:prime256v1
+p11tool --token-label factory --login --pin 1234 --delete-object --type pubkey --label alone \
+	>/dev/null 2>&1 || fail "pkcs11-tool could not delete alone's public key"
+echo alone >ids
+akcred 0 provision -o h --ids ids "$@"
+assert_eq "$(labels_of alone)" 2 "objects labelled alone after"
+"$AKCRED" fingerprint alone.der >fp.old || fail "no fingerprint of alone.der"
+[ "$(py_fingerprint h/alone/public.pem)" != "$(cat fp.old)" ] || fail "alone took half a pair"
+p11tool --token-label factory --login --pin 1234 --keygen --key-type AES:16 --label secret \
+	>/dev/null 2>&1 || fail "pkcs11-tool could not make a secret key"
+echo secret >>ids
+akcred 3 provision -o h --ids ids "$@"
+assert_grep "device 'secret'|'secret'" err
+assert_grep "token 'factory' has a secret key labelled 'secret', and no private key of that label: not replacing it$" err
+assert_eq "$(labels_of secret)" 1 "objects labelled secret"
+p11tool --token-label factory --login --pin 1234 --list-objects --type secrkey 2>/dev/null |
+	grep -q "label: *secret$" || fail "the secret key is gone"
 
 # Killed mid-batch, then rerun: every device has one pair, matching its public.pem.
 [ -z "${AKCRED_VALGRIND:-}" ] || exit 0 # the kill would only ever hit valgrind's start-up

@@ -4,7 +4,16 @@
  *   FAKEP11=flag    the token says CKF_USER_PIN_LOCKED before any login
  *   FAKEP11=login   the flag is clear, but C_Login answers CKR_PIN_LOCKED
  * Only what akcred calls up to the login is there.
+ *
+ * Or a module in front of a real one, that fails where a test says
+ * (SoftHSM2 fails nowhere on demand):
+ *   FAKEP11_WRAP=MODULE     every call goes to MODULE's function list, except:
+ *   FAKEP11_DESTROY_FAIL=N  the Nth C_DestroyObject (from 1) answers CKR_DEVICE_ERROR
+ *                           and the object stays
+ *   FAKEP11_ATTR_FAIL=TYPE  a C_GetAttributeValue asking for attribute TYPE (a number:
+ *                           256 is CKA_KEY_TYPE) answers CKR_DEVICE_ERROR
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,11 +138,69 @@ static CK_FUNCTION_LIST fk_list = {
 	.C_Logout = fk_logout,
 };
 
+/* --- in front of a real module ------------------------------------------------ */
+
+static CK_FUNCTION_LIST *real;
+static CK_FUNCTION_LIST wrap_list;
+static unsigned long destroys;
+
+static unsigned long
+env_number(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL ? strtoul(v, NULL, 0) : 0;
+}
+
+static CK_RV
+wrap_destroy_object(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object)
+{
+	if (++destroys == env_number("FAKEP11_DESTROY_FAIL"))
+		return CKR_DEVICE_ERROR;
+	return real->C_DestroyObject(session, object);
+}
+
+static CK_RV
+wrap_get_attribute_value(CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE *tmpl,
+			 CK_ULONG n)
+{
+	unsigned long fail = env_number("FAKEP11_ATTR_FAIL");
+	CK_ULONG i;
+
+	for (i = 0; fail != 0 && i < n; i++)
+		if (tmpl[i].type == fail)
+			return CKR_DEVICE_ERROR;
+	return real->C_GetAttributeValue(session, object, tmpl, n);
+}
+
+static CK_RV
+wrap(const char *path, CK_FUNCTION_LIST **list)
+{
+	CK_RV (*get)(CK_FUNCTION_LIST **);
+	void *lib;
+	CK_RV rv;
+
+	if ((lib = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL ||
+	    (*(void **)&get = dlsym(lib, "C_GetFunctionList")) == NULL)
+		return CKR_GENERAL_ERROR;
+	if ((rv = get(&real)) != CKR_OK)
+		return rv;
+	wrap_list = *real;
+	wrap_list.C_DestroyObject = wrap_destroy_object;
+	wrap_list.C_GetAttributeValue = wrap_get_attribute_value;
+	*list = &wrap_list;
+	return CKR_OK;
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST **list);
 
 CK_RV
 C_GetFunctionList(CK_FUNCTION_LIST **list)
 {
+	const char *path = getenv("FAKEP11_WRAP");
+
+	if (path != NULL)
+		return wrap(path, list);
 	*list = &fk_list;
 	return CKR_OK;
 }
