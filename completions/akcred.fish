@@ -192,6 +192,7 @@ complete -c akcred -n '__fish_seen_subcommand_from rotate' -l manifest -r -F -d 
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l journal -r -F -d 'rotation journal (default rotation.csv next to the manifest)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l type -s t -x -a 'ec rsa' -d 'new key type (default: that of the current key)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l bits -s b -x -a '2048 3072 4096' -d 'RSA key size: 2048, 3072 or 4096 (default 2048)'
+complete -c akcred -n '__fish_seen_subcommand_from rotate' -l days -x -d 'validity in days of the new certificates (of X509 devices) (default 3650)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l expires -x -d 'the new credentials expire then (ISO 8601 UTC, or from now)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l keep-old -d 'leave the old credentials at akenza (rotate --finish deletes them)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l finish -d 'only delete the old credentials of devices rotated with --keep-old'

@@ -36,7 +36,7 @@ struct opts {
 	struct akenza_config ak;
 	time_t expires;
 	char expiration[TIMEUTIL_ISO_LEN]; /* expires, as akenza takes it */
-	unsigned long bits;
+	unsigned long bits, days;
 	int json, verify_login;
 	struct rotate_opts r;
 	/* --verify-login: check's broker options; --ca-file (ak.ca_file) serves both. */
@@ -56,6 +56,9 @@ static const struct cmd_option options[] = {
 	CMD_OPT("bits", CMD_PARSE, struct opts, bits, "N", "2048 3072 4096",
 		"RSA key size: 2048, 3072 or 4096", .letter = 'b', .defstr = "2048",
 		.parse = cmd_opt_rsa_bits),
+	CMD_OPT("days", CMD_UINT, struct opts, days, "N", NULL,
+		"validity in days of the new certificates (of X509 devices)",
+		.def = KEY_CERT_DAYS_DEFAULT, .min = 1, .max = KEY_CERT_DAYS_MAX),
 	CMD_OPT("expires", CMD_PARSE, struct opts, expires, "TIME|DURATION", NULL,
 		"the new credentials expire then (ISO 8601 UTC, or from now)",
 		.parse = cmd_opt_expires),
@@ -63,7 +66,7 @@ static const struct cmd_option options[] = {
 		"leave the old credentials at akenza (rotate --finish deletes them)"),
 	CMD_OPT("finish", CMD_FLAG, struct opts, r.finish, NULL, NULL,
 		"only delete the old credentials of devices rotated with --keep-old",
-		.excludes = "keep-old type bits expires verify-login"),
+		.excludes = "keep-old type bits days expires verify-login"),
 	CMD_OPT("verify-login", CMD_FLAG, struct opts, verify_login, NULL, NULL,
 		"log in to the broker with each new key before it replaces the old one"),
 	CMD_API_WORKSPACE_OPTION(struct opts),
@@ -117,6 +120,11 @@ text_plan(const struct opts *o, const struct rotate_device *d)
 		[ROTATE_VERIFIED] = "make it the device's key; update the manifest",
 		[ROTATE_SWAPPED] = "delete the old credential",
 	};
+	/* A certificate device's first steps (rotate.h). */
+	static const char *const what_x509[] = {
+		[ROTATE_NONE] = "make a new key pair and certificate beside the current ones",
+		[ROTATE_MADE] = "upload its certificate as a further credential",
+	};
 	int s;
 
 	cmd_println_safe(stdout, "device %s: at step '%s', fingerprint %s", d->device_id,
@@ -125,7 +133,8 @@ text_plan(const struct opts *o, const struct rotate_device *d)
 		if ((s == ROTATE_UPLOADED && !o->verify_login) ||
 		    (s == ROTATE_SWAPPED && o->r.keep_old) || (o->r.finish && s < ROTATE_SWAPPED))
 			continue;
-		printf("  %s\n", what[s]);
+		printf("  %s\n",
+		       d->cert_path[0] != '\0' && s <= ROTATE_MADE ? what_x509[s] : what[s]);
 	}
 }
 
@@ -375,6 +384,7 @@ cmd_rotate_exec(void *opts, int argc, char **argv)
 	if (cmd_given("expires"))
 		o->r.expiration = timeutil_iso8601(o->expires, o->expiration);
 	o->r.bits = (int)o->bits;
+	o->r.days = (int)o->days;
 	o->r.ak = o->ak;
 	status = rotate_cmd_run(&s);
 	free(s.r.ended);
