@@ -194,6 +194,7 @@ complete -c akcred -n '__fish_seen_subcommand_from rotate' -l type -s t -x -a 'e
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l bits -s b -x -a '2048 3072 4096' -d 'RSA key size: 2048, 3072 or 4096 (default 2048)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l days -x -d 'validity in days of the new certificates (of X509 devices) (default 3650)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l expires -x -d 'the new credentials expire then (ISO 8601 UTC, or from now)'
+complete -c akcred -n '__fish_seen_subcommand_from rotate' -l passphrase-file -r -F -d 'passphrase of encrypted private keys (first line of FILE)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l keep-old -d 'leave the old credentials at akenza (rotate --finish deletes them)'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l finish -d 'only delete the old credentials of devices rotated with --keep-old'
 complete -c akcred -n '__fish_seen_subcommand_from rotate' -l verify-login -d 'log in to the broker with each new key before it replaces the old one'

@@ -39,6 +39,7 @@
 #include "err.h"
 #include "key.h"
 #include "manifest.h"
+#include "passphrase.h"
 
 #define ROTATE_JOURNAL_NAME "rotation.csv"
 #define ROTATE_JOURNAL_HEADER                                                                      \
@@ -90,6 +91,12 @@ struct rotate_opts {
 	enum key_type type;  /* KEY_OTHER: the type of the current key */
 	int bits;            /* RSA */
 	int days;            /* validity of the new certificates (KEY_CERT_DAYS_DEFAULT...) */
+	/*
+	 * Of encrypted private keys (fetched the first time one is read), or
+	 * NULL: they cannot be read.  A device's new private key is encrypted
+	 * with it (PKCS#8, as key_private_pem does) if its current one is.
+	 */
+	struct passphrase *pp;
 	int keep_old, finish, dry_run;
 	const char *expiration; /* of the new credentials: ISO 8601 UTC, or NULL */
 	/*

@@ -20,6 +20,7 @@
 #include "jwtmint.h"
 #include "key.h"
 #include "mqtt.h"
+#include "passphrase.h"
 #include "rotate.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -39,6 +40,7 @@ struct opts {
 	unsigned long bits, days;
 	int json, verify_login;
 	struct rotate_opts r;
+	struct passphrase pp; /* of encrypted private keys */
 	/* --verify-login: check's broker options; --ca-file (ak.ca_file) serves both. */
 	const char *host, *ca_path;
 	unsigned long port;
@@ -62,11 +64,13 @@ static const struct cmd_option options[] = {
 	CMD_OPT("expires", CMD_PARSE, struct opts, expires, "TIME|DURATION", NULL,
 		"the new credentials expire then (ISO 8601 UTC, or from now)",
 		.parse = cmd_opt_expires),
+	CMD_OPT("passphrase-file", CMD_STRING, struct opts, pp.file, "FILE", "@file",
+		"passphrase of encrypted private keys (first line of FILE)"),
 	CMD_OPT("keep-old", CMD_FLAG, struct opts, r.keep_old, NULL, NULL,
 		"leave the old credentials at akenza (rotate --finish deletes them)"),
 	CMD_OPT("finish", CMD_FLAG, struct opts, r.finish, NULL, NULL,
 		"only delete the old credentials of devices rotated with --keep-old",
-		.excludes = "keep-old type bits days expires verify-login"),
+		.excludes = "keep-old type bits days expires verify-login passphrase-file"),
 	CMD_OPT("verify-login", CMD_FLAG, struct opts, verify_login, NULL, NULL,
 		"log in to the broker with each new key before it replaces the old one"),
 	CMD_API_WORKSPACE_OPTION(struct opts),
@@ -257,7 +261,7 @@ verify_login(void *arg, const struct rotate_device *d, const char *private_path,
 	size_t len;
 	int rc;
 
-	if (key_load_file(&k, private_path, NULL, e) != 0)
+	if (key_load_file(&k, private_path, o->r.pp, e) != 0)
 		return -1;
 	rc = jwt_mint(&k, &mo, &token, &len, e);
 	key_clear(&k);
@@ -385,9 +389,11 @@ cmd_rotate_exec(void *opts, int argc, char **argv)
 		o->r.expiration = timeutil_iso8601(o->expires, o->expiration);
 	o->r.bits = (int)o->bits;
 	o->r.days = (int)o->days;
+	o->r.pp = &o->pp;
 	o->r.ak = o->ak;
 	status = rotate_cmd_run(&s);
 	free(s.r.ended);
+	passphrase_clear(&o->pp);
 	return status;
 }
 

@@ -18,7 +18,8 @@
  *   a. K.next, P.next and C.next (self-signed, CN = the device id, valid
  *      days days: key_self_signed_pem, as provision and keygen make them)
  *      written through fileio's batch (O_TMPFILE, mode first, fsync,
- *      linked without replacing, directory fsynced)
+ *      linked without replacing, directory fsynced); K.next is encrypted
+ *      with the run's passphrase if K is
  *   b. row "made" (old and new fingerprint, the new algorithm)
  *   c. POST the new public key -- C.next for an X509 device, as register
  *      uploads a certificate -- as a further credential (after a GET that
@@ -87,6 +88,7 @@
 
 #include "fileio.h"
 #include "journal.h"
+#include "passphrase.h"
 #include "rotate.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -463,14 +465,17 @@ at(const struct rotate_device *d, enum rotate_step s)
 	return d->outcome == ROTATE_PENDING && d->step == s;
 }
 
-/* The fingerprint of the key (private if private_) in path: 0, or -1 with e. */
+/*
+ * The fingerprint of the key (private if private_, decrypted with pp if it
+ * is encrypted) in path: 0, or -1 with e.
+ */
 static int
-file_fingerprint(const char *path, int private_, char fp[KEY_FINGERPRINT_HEX + 1], struct key *out,
-		 struct err *e)
+file_fingerprint(const char *path, int private_, struct passphrase *pp,
+		 char fp[KEY_FINGERPRINT_HEX + 1], struct key *out, struct err *e)
 {
 	struct key k = KEY_INIT;
 
-	if (key_load_file(&k, path, NULL, e) != 0)
+	if (key_load_file(&k, path, private_ ? pp : NULL, e) != 0)
 		return -1;
 	if (private_ && (!k.is_private || !key_pair_ok(&k))) {
 		key_clear(&k);
@@ -492,12 +497,12 @@ file_fingerprint(const char *path, int private_, char fp[KEY_FINGERPRINT_HEX + 1
  * 0, or -1 with e; the key into out if not NULL.
  */
 static int
-new_key_in(const struct rotate_device *d, const char *path, int private_, struct key *out,
-	   struct err *e)
+new_key_in(const struct rotate_batch *b, const struct rotate_device *d, const char *path,
+	   int private_, struct key *out, struct err *e)
 {
 	char fp[KEY_FINGERPRINT_HEX + 1];
 
-	if (file_fingerprint(path, private_, fp, out, e) != 0)
+	if (file_fingerprint(path, private_, b->o->pp, fp, out, e) != 0)
 		return -1;
 	if (strcmp(fp, d->new_fp) == 0)
 		return 0;
@@ -517,10 +522,10 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 	size_t priv_len = 0, pub_len = 0, cert_len = 0;
 	const int x509 = d->cert_path[0] != '\0';
 	enum key_type type;
-	int rc = -1;
+	int rc = -1, encrypted;
 
 	/* The key replaced must be the one akenza knows, as the manifest says. */
-	if (file_fingerprint(d->private_path, 1, fp, &cur, e) != 0)
+	if (file_fingerprint(d->private_path, 1, b->o->pp, fp, &cur, e) != 0)
 		return -1;
 	if (strcmp(fp, d->old_fp) != 0) {
 		key_clear(&cur);
@@ -528,8 +533,16 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 			       d->private_path, d->old_fp);
 	}
 	type = b->o->type != KEY_OTHER ? b->o->type : key_type(&cur);
+	/* The new key is kept as the old one was: encrypted with its passphrase, or not. */
+	encrypted = cur.encrypted && b->o->pp != NULL && b->o->pp->value != NULL;
+	if (cur.encrypted && !encrypted) {
+		key_clear(&cur);
+		return err_set(e, AK_INTERNAL,
+			       "internal error: '%s' decrypted without a passphrase",
+			       d->private_path);
+	}
 	key_clear(&cur);
-	if (x509 && file_fingerprint(d->cert_path, 0, fp, NULL, e) != 0)
+	if (x509 && file_fingerprint(d->cert_path, 0, NULL, fp, NULL, e) != 0)
 		return -1;
 	if (x509 && strcmp(fp, d->old_fp) != 0)
 		return err_set(e, AK_INPUT,
@@ -540,7 +553,8 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 	    (x509 && fileio_remove(p->next_cert, e) != 0))
 		return -1;
 	if (key_generate(&k, type, b->o->bits, e) != 0 || key_fingerprint(&k, d->new_fp, e) != 0 ||
-	    key_private_pem(&k, NULL, 0, &priv_pem, &priv_len, e) != 0 ||
+	    key_private_pem(&k, encrypted ? b->o->pp->value : NULL, encrypted ? b->o->pp->len : 0,
+			    &priv_pem, &priv_len, e) != 0 ||
 	    key_public_pem(&k, &pub_pem, &pub_len, e) != 0 ||
 	    (x509 &&
 	     key_self_signed_pem(&k, d->device_id, b->o->days, &cert_pem, &cert_len, e) != 0))
@@ -572,19 +586,19 @@ out:
  * or the certificate, of the journal's algorithm.
  */
 static int
-load_pair(struct rotate_device *d, struct err *e)
+load_pair(const struct rotate_batch *b, struct rotate_device *d, struct err *e)
 {
 	struct dev_priv *p = d->priv;
 	struct key k = KEY_INIT;
 	const char *alg;
 	int rc = -1;
 
-	if (new_key_in(d, p->next_private, 1, NULL, e) != 0 ||
-	    new_key_in(d, p->next_public, 0, &k, e) != 0)
+	if (new_key_in(b, d, p->next_private, 1, NULL, e) != 0 ||
+	    new_key_in(b, d, p->next_public, 0, &k, e) != 0)
 		return -1;
 	if (d->cert_path[0] != '\0') {
 		key_clear(&k);
-		if (new_key_in(d, p->next_cert, 0, &k, e) != 0)
+		if (new_key_in(b, d, p->next_cert, 0, &k, e) != 0)
 			return -1;
 		if (!key_cert_is_for(&k, d->new_fp, d->device_id)) {
 			err_set(e, AK_INPUT, "'%s' is not a certificate for CN=%s", p->next_cert,
@@ -678,7 +692,7 @@ prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv 
 {
 	struct err le = ERR_INIT;
 
-	if (load_pair(d, &le) != 0) {
+	if (load_pair(b, d, &le) != 0) {
 		failed(b, d, &le);
 		return -1;
 	}
@@ -710,7 +724,7 @@ verify(struct rotate_batch *b)
 		/* A run killed inside the swap (f) renamed K.next over K already. */
 		key = b->priv[i].next_private;
 		if (access(key, F_OK) != 0)
-			(void)new_key_in(d, key = d->private_path, 1, NULL, &le);
+			(void)new_key_in(b, d, key = d->private_path, 1, NULL, &le);
 		if (le.status != AK_OK || b->o->verify(b->o->arg, d, key, &le) != 0)
 			failed(b, d, &le);
 		else
@@ -723,12 +737,12 @@ verify(struct rotate_batch *b)
  * or, where a killed run renamed it already, the new key in place.
  */
 static int
-swap_file(const struct rotate_device *d, const char *next, const char *path, int private_,
-	  struct err *e)
+swap_file(const struct rotate_batch *b, const struct rotate_device *d, const char *next,
+	  const char *path, int private_, struct err *e)
 {
 	const char *which = access(next, F_OK) == 0 ? next : path;
 
-	if (new_key_in(d, which, private_, NULL, e) != 0)
+	if (new_key_in(b, d, which, private_, NULL, e) != 0)
 		return -1;
 	return which == next ? fileio_rename(next, path, e) : 0;
 }
@@ -749,10 +763,10 @@ swap(struct rotate_batch *b)
 			continue;
 		le = (struct err)ERR_INIT;
 		/* In this order, which the crash analysis above follows. */
-		if (swap_file(d, p->next_private, d->private_path, 1, &le) != 0 ||
-		    swap_file(d, p->next_public, d->public_path, 0, &le) != 0 ||
+		if (swap_file(b, d, p->next_private, d->private_path, 1, &le) != 0 ||
+		    swap_file(b, d, p->next_public, d->public_path, 0, &le) != 0 ||
 		    (d->cert_path[0] != '\0' &&
-		     swap_file(d, p->next_cert, d->cert_path, 0, &le) != 0))
+		     swap_file(b, d, p->next_cert, d->cert_path, 0, &le) != 0))
 			failed(b, d, &le);
 		else
 			(void)record(b, d, ROTATE_SWAPPED);

@@ -2,7 +2,7 @@
 """The invariant of `akcred rotate`, checked from the mock's state and the
 local files (independently of akcred: pycryptodome computes the keys' kids).
 
-usage: rotatecheck.py STATE.json MANIFEST [--final] [--uploads N]
+usage: rotatecheck.py STATE.json MANIFEST [--final] [--uploads N] [--passphrase P]
 At any moment (after a kill): every device of MANIFEST has a local private
 key whose kid is a credential the mock holds for it (for an X509 row, a
 certificate credential); its public key -- and for an X509 row its
@@ -13,7 +13,8 @@ more than N keys for it (default 2: the registered one and one new one; one
 more for each rotation before) and holds at most two.  With --final, the
 end state: exactly one credential, the local private key's, which is also
 the local public key's (and certificate's) and the manifest's, and no
-".next" file left.  Exit 1 with the problems on stderr."""
+".next" file left.  --passphrase: that of encrypted private keys.  Exit 1
+with the problems on stderr."""
 import csv
 import hashlib
 import json
@@ -23,11 +24,11 @@ import sys
 from Cryptodome.PublicKey import ECC, RSA
 
 
-def kid(path):
+def kid(path, passphrase=None):
     data = open(path, "rb").read()
     for mod in (ECC, RSA):
         try:
-            key = mod.import_key(data)
+            key = mod.import_key(data, passphrase=passphrase)
             return hashlib.sha256(key.public_key().export_key(format="DER")).hexdigest()
         except (ValueError, IndexError, TypeError):
             pass
@@ -39,6 +40,7 @@ def main():
     manifest = sys.argv[2]
     final = "--final" in sys.argv[3:]
     uploads = int(sys.argv[sys.argv.index("--uploads") + 1]) if "--uploads" in sys.argv else 2
+    passphrase = sys.argv[sys.argv.index("--passphrase") + 1] if "--passphrase" in sys.argv else None
     base = os.path.dirname(manifest) or "."
     devs = {d["deviceId"]: d for d in state["devices"]}
     problems = []
@@ -55,7 +57,7 @@ def main():
             continue
         kids = [c["kid"] for c in d["credentials"]]
         try:
-            local = kid(priv)
+            local = kid(priv, passphrase)
         except (OSError, ValueError) as e:
             problems.append("%s: local private key: %s" % (dev_id, e))
             continue
