@@ -6,7 +6,7 @@
 # waiting as ".next" files of the new key -- and the rerun completes the
 # rotation.  rotate-kill.sh kills at random moments; this one at each point
 # between renames, which random kills rarely strike.
-# memcheck: skip the shim would load into valgrind's launcher too; rotate-kill covers the recovery
+# memcheck: skip the shim would load into valgrind's launcher too (as in provision-durability)
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/tools/mockakenza.sh"
 . "$TESTS/cli/rotate.lib"
