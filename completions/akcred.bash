@@ -226,7 +226,9 @@ _akcred()
 		--journal) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--type|-t) COMPREPLY=($(compgen -W "ec rsa" -- "$cur")); return ;;
 		--bits|-b) COMPREPLY=($(compgen -W "2048 3072 4096" -- "$cur")); return ;;
+		--days) return ;;
 		--expires) return ;;
+		--passphrase-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 		--workspace-id) return ;;
 		--api-url) return ;;
 		--api-key-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -238,7 +240,7 @@ _akcred()
 		--port) COMPREPLY=($(compgen -W "8883 1883" -- "$cur")); return ;;
 		--ca-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 		esac
-		opts='--manifest --journal --type --bits --expires --keep-old --finish --verify-login --workspace-id --api-url --api-key-file --ca-file --jobs --timeout --retries --host --port --ca-path --plaintext --dry-run --json --help'
+		opts='--manifest --journal --type --bits --days --expires --passphrase-file --keep-old --finish --verify-login --workspace-id --api-url --api-key-file --ca-file --jobs --timeout --retries --host --port --ca-path --plaintext --dry-run --json --help'
 		operands=''
 		;;
 	'help')

@@ -183,6 +183,8 @@ enum key_type key_alg_type(const char *alg);
 #define KEY_CREDENTIALS 4
 const char *key_credential_name(int i);
 int key_credential_index(const char *name);
+/* Is name one of the X509 credential algorithms (a certificate uploaded)?  1 or 0. */
+int key_credential_x509(const char *name);
 
 /* Canonical DER SubjectPublicKeyInfo (OPENSSL_free() it). */
 int key_spki_der(const struct key *k, unsigned char **der, size_t *len, struct err *e);
@@ -214,9 +216,18 @@ int key_private_pem_buf(const struct key *k, const char *pass, size_t passlen,
 			struct fileio_buf *out, struct err *e);
 /* Public key as SPKI PEM (free() it). */
 int key_public_pem(const struct key *k, char **pem, size_t *len, struct err *e);
-/* Self-signed X.509 certificate, CN = cn, valid from now for days days; PEM (free() it). */
+/*
+ * Self-signed X.509 certificate, CN = cn, valid from now for days days; PEM
+ * (free() it).  Every device certificate akcred makes (keygen, provision,
+ * rotate) is one of these, valid KEY_CERT_DAYS_DEFAULT days unless the
+ * command's --days says otherwise (1 to KEY_CERT_DAYS_MAX).
+ */
 int key_self_signed_pem(const struct key *k, const char *cn, int days, char **pem, size_t *len,
 			struct err *e);
+#define KEY_CERT_DAYS_DEFAULT 3650
+#define KEY_CERT_DAYS_MAX 36500
+/* Is k a certificate of the key with fingerprint fp, for subject CN=cn exactly?  1 or 0. */
+int key_cert_is_for(const struct key *k, const char *fp, const char *cn);
 
 /* Certificate details (k->cert != NULL). */
 int key_cert_subject(const struct key *k, char *buf, size_t size);

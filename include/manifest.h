@@ -37,8 +37,14 @@
 
 #define MANIFEST_HEADER "device_id,algorithm,fingerprint,public_key,created"
 #define MANIFEST_NAME "manifest.csv" /* default name in the output directory */
-/* A device's private key: this file in the directory of its public_key (provision's layout). */
+/*
+ * A device's files in the directory of its public_key (provision's layout):
+ * the private key, the public key, and for the X509 algorithms the
+ * certificate, which public_key then names.
+ */
 #define MANIFEST_PRIVATE_KEY "private.pem"
+#define MANIFEST_PUBLIC_KEY "public.pem"
+#define MANIFEST_CERT "cert.pem"
 #define MANIFEST_ALG_MAX 15 /* strlen("RSA256_X509_PEM") */
 #define MANIFEST_PATH_MAX 1024
 /* A formatted row is never longer than this (quoting may double the path). */
@@ -85,6 +91,9 @@ int manifest_key_path(const struct manifest *m, const struct manifest_row *row, 
  */
 int manifest_private_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
 			      size_t size, struct err *e);
+/* The file name (MANIFEST_PUBLIC_KEY, ...) beside row->public_key, the same way, into buf. */
+int manifest_beside_key(const struct manifest *m, const struct manifest_row *row, const char *name,
+			char *buf, size_t size, struct err *e);
 void manifest_close(struct manifest *m);
 
 /*

@@ -2,13 +2,21 @@
  * rotate: a new key pair for every device of a provisioning manifest whose
  * private keys this machine holds, with no device locked out at any moment.
  *
+ * A device is its private key (MANIFEST_PRIVATE_KEY beside the manifest's
+ * public_key), its public key and, for the X509 algorithms, its
+ * certificate: then public_key names the certificate and the public key is
+ * MANIFEST_PUBLIC_KEY beside it (provision's layout).  The new certificate
+ * is self-signed, CN = the device id, valid days days (key_self_signed_pem).
+ *
  * Per device, a state machine whose every step is durable (a row of the
  * rotation journal, journal.h) before the next one starts:
- *   made      the new pair written beside the current one, "<key>.next";
- *   uploaded  its public key added at akenza as a further credential;
+ *   made      the new pair (and certificate) written beside the current
+ *             files, each "<file>.next";
+ *   uploaded  its public key (or certificate) added at akenza as a further
+ *             credential, of the same algorithm as the current one;
  *   verified  (if asked) a broker login with the new key succeeded;
- *   swapped   the new pair renamed over the current one; the manifest's row
- *             takes the new fingerprint;
+ *   swapped   the new files renamed over the current ones; the manifest's
+ *             row takes the new fingerprint;
  *   done      the old credential deleted at akenza (not with keep_old:
  *             then a later run, or finish, does it).
  * A run starts each device where the journal left it; rotate.c's top comment
@@ -31,6 +39,7 @@
 #include "err.h"
 #include "key.h"
 #include "manifest.h"
+#include "passphrase.h"
 
 #define ROTATE_JOURNAL_NAME "rotation.csv"
 #define ROTATE_JOURNAL_HEADER                                                                      \
@@ -66,8 +75,9 @@ struct rotate_device {
 	char akenza_id[AKENZA_ID_MAX];
 	char credential_id[AKENZA_ID_MAX]; /* the new credential's */
 	char private_path[PATH_MAX], public_path[PATH_MAX];
-	enum rotate_step from; /* where this run found it */
-	enum rotate_step step; /* the last step durable in the journal */
+	char cert_path[PATH_MAX]; /* X509 algorithms: the manifest's public_key; else "" */
+	enum rotate_step from;    /* where this run found it */
+	enum rotate_step step;    /* the last step durable in the journal */
 	enum rotate_outcome outcome;
 	long http_status; /* with ROTATE_FAILED, if akenza answered */
 	struct err err;
@@ -80,6 +90,13 @@ struct rotate_opts {
 	const char *journal; /* NULL: ROTATE_JOURNAL_NAME in the manifest's directory */
 	enum key_type type;  /* KEY_OTHER: the type of the current key */
 	int bits;            /* RSA */
+	int days;            /* validity of the new certificates (KEY_CERT_DAYS_DEFAULT...) */
+	/*
+	 * Of encrypted private keys (fetched the first time one is read), or
+	 * NULL: they cannot be read.  A device's new private key is encrypted
+	 * with it (PKCS#8, as key_private_pem does) if its current one is.
+	 */
+	struct passphrase *pp;
 	int keep_old, finish, dry_run;
 	const char *expiration; /* of the new credentials: ISO 8601 UTC, or NULL */
 	/*

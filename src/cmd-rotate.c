@@ -20,6 +20,7 @@
 #include "jwtmint.h"
 #include "key.h"
 #include "mqtt.h"
+#include "passphrase.h"
 #include "rotate.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -36,9 +37,10 @@ struct opts {
 	struct akenza_config ak;
 	time_t expires;
 	char expiration[TIMEUTIL_ISO_LEN]; /* expires, as akenza takes it */
-	unsigned long bits;
+	unsigned long bits, days;
 	int json, verify_login;
 	struct rotate_opts r;
+	struct passphrase pp; /* of encrypted private keys */
 	/* --verify-login: check's broker options; --ca-file (ak.ca_file) serves both. */
 	const char *host, *ca_path;
 	unsigned long port;
@@ -56,14 +58,19 @@ static const struct cmd_option options[] = {
 	CMD_OPT("bits", CMD_PARSE, struct opts, bits, "N", "2048 3072 4096",
 		"RSA key size: 2048, 3072 or 4096", .letter = 'b', .defstr = "2048",
 		.parse = cmd_opt_rsa_bits),
+	CMD_OPT("days", CMD_UINT, struct opts, days, "N", NULL,
+		"validity in days of the new certificates (of X509 devices)",
+		.def = KEY_CERT_DAYS_DEFAULT, .min = 1, .max = KEY_CERT_DAYS_MAX),
 	CMD_OPT("expires", CMD_PARSE, struct opts, expires, "TIME|DURATION", NULL,
 		"the new credentials expire then (ISO 8601 UTC, or from now)",
 		.parse = cmd_opt_expires),
+	CMD_OPT("passphrase-file", CMD_STRING, struct opts, pp.file, "FILE", "@file",
+		"passphrase of encrypted private keys (first line of FILE)"),
 	CMD_OPT("keep-old", CMD_FLAG, struct opts, r.keep_old, NULL, NULL,
 		"leave the old credentials at akenza (rotate --finish deletes them)"),
 	CMD_OPT("finish", CMD_FLAG, struct opts, r.finish, NULL, NULL,
 		"only delete the old credentials of devices rotated with --keep-old",
-		.excludes = "keep-old type bits expires verify-login"),
+		.excludes = "keep-old type bits days expires verify-login passphrase-file"),
 	CMD_OPT("verify-login", CMD_FLAG, struct opts, verify_login, NULL, NULL,
 		"log in to the broker with each new key before it replaces the old one"),
 	CMD_API_WORKSPACE_OPTION(struct opts),
@@ -117,6 +124,11 @@ text_plan(const struct opts *o, const struct rotate_device *d)
 		[ROTATE_VERIFIED] = "make it the device's key; update the manifest",
 		[ROTATE_SWAPPED] = "delete the old credential",
 	};
+	/* A certificate device's first steps (rotate.h). */
+	static const char *const what_x509[] = {
+		[ROTATE_NONE] = "make a new key pair and certificate beside the current ones",
+		[ROTATE_MADE] = "upload its certificate as a further credential",
+	};
 	int s;
 
 	cmd_println_safe(stdout, "device %s: at step '%s', fingerprint %s", d->device_id,
@@ -125,7 +137,8 @@ text_plan(const struct opts *o, const struct rotate_device *d)
 		if ((s == ROTATE_UPLOADED && !o->verify_login) ||
 		    (s == ROTATE_SWAPPED && o->r.keep_old) || (o->r.finish && s < ROTATE_SWAPPED))
 			continue;
-		printf("  %s\n", what[s]);
+		printf("  %s\n",
+		       d->cert_path[0] != '\0' && s <= ROTATE_MADE ? what_x509[s] : what[s]);
 	}
 }
 
@@ -248,7 +261,7 @@ verify_login(void *arg, const struct rotate_device *d, const char *private_path,
 	size_t len;
 	int rc;
 
-	if (key_load_file(&k, private_path, NULL, e) != 0)
+	if (key_load_file(&k, private_path, o->r.pp, e) != 0)
 		return -1;
 	rc = jwt_mint(&k, &mo, &token, &len, e);
 	key_clear(&k);
@@ -375,9 +388,12 @@ cmd_rotate_exec(void *opts, int argc, char **argv)
 	if (cmd_given("expires"))
 		o->r.expiration = timeutil_iso8601(o->expires, o->expiration);
 	o->r.bits = (int)o->bits;
+	o->r.days = (int)o->days;
+	o->r.pp = &o->pp;
 	o->r.ak = o->ak;
 	status = rotate_cmd_run(&s);
 	free(s.r.ended);
+	passphrase_clear(&o->pp);
 	return status;
 }
 

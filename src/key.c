@@ -1678,6 +1678,14 @@ key_credential_index(const char *name)
 	return -1;
 }
 
+int
+key_credential_x509(const char *name)
+{
+	int i = key_credential_index(name);
+
+	return i >= 0 && i % 2 == 1; /* as key_credential_name numbers them */
+}
+
 const char *
 key_akenza_alg(const struct key *k, const char **why)
 {
@@ -2006,6 +2014,20 @@ out:
 	BN_free(bn);
 	X509_free(cert);
 	return rc;
+}
+
+int
+key_cert_is_for(const struct key *k, const char *fp, const char *cn)
+{
+	char subject[1024], cfp[KEY_FINGERPRINT_HEX + 1];
+	struct err e = ERR_INIT;
+
+	/* A subject longer than CN=cn could be cut to look like it: room to tell. */
+	if (k->cert == NULL || strlen(cn) + 5 > sizeof(subject) ||
+	    key_fingerprint(k, cfp, &e) != 0 || strcmp(cfp, fp) != 0 ||
+	    key_cert_subject(k, subject, sizeof(subject)) != 0)
+		return 0;
+	return strncmp(subject, "CN=", 3) == 0 && strcmp(subject + 3, cn) == 0;
 }
 
 int

@@ -157,21 +157,28 @@ manifest_key_path(const struct manifest *m, const struct manifest_row *row, char
 }
 
 int
-manifest_private_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
-			  size_t size, struct err *e)
+manifest_beside_key(const struct manifest *m, const struct manifest_row *row, const char *name,
+		    char *buf, size_t size, struct err *e)
 {
 	char *slash;
-	size_t n;
+	size_t n, len = strlen(name) + 1;
 
 	if (manifest_key_path(m, row, buf, size, e) != 0)
 		return -1;
 	slash = strrchr(buf, '/');
 	n = slash != NULL ? (size_t)(slash - buf) + 1 : 0;
-	if (n + sizeof(MANIFEST_PRIVATE_KEY) > size)
+	if (n + len > size)
 		return err_set(e, AK_INPUT, "'%s' line %lu: the public_key path is too long",
 			       m->jr.name, m->jr.row_line);
-	memcpy(buf + n, MANIFEST_PRIVATE_KEY, sizeof(MANIFEST_PRIVATE_KEY));
+	memcpy(buf + n, name, len);
 	return 0;
+}
+
+int
+manifest_private_key_path(const struct manifest *m, const struct manifest_row *row, char *buf,
+			  size_t size, struct err *e)
+{
+	return manifest_beside_key(m, row, MANIFEST_PRIVATE_KEY, buf, size, e);
 }
 
 void

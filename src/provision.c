@@ -226,7 +226,7 @@ fill_row(struct provisioner *c, const char *id, const char *alg, const char *fp,
 	snprintf(row->algorithm, sizeof(row->algorithm), "%s", alg);
 	snprintf(row->fingerprint, sizeof(row->fingerprint), "%s", fp);
 	n = snprintf(row->public_key, sizeof(row->public_key), "%s%s/%s", c->relprefix, id,
-		     c->o->cert ? "cert.pem" : "public.pem");
+		     c->o->cert ? MANIFEST_CERT : MANIFEST_PUBLIC_KEY);
 	if (n < 0 || (size_t)n >= sizeof(row->public_key))
 		return err_set(e, AK_INPUT, "the path of device '%s' is too long", id);
 	timeutil_iso8601(created, row->created);
@@ -247,17 +247,15 @@ provision_key_describe(const struct provision_opts *o, char *buf, size_t size)
 static int
 check_cert(struct provisioner *c, const char *id, const char *fp, struct err *e)
 {
-	char path[PATH_MAX], subject[DEVID_MAX + 8], cfp[KEY_FINGERPRINT_HEX + 1];
+	char path[PATH_MAX];
 	struct key cert = KEY_INIT;
 	struct stat st;
 	int rc = -1;
 
-	if (device_path(c, id, "cert.pem", path, sizeof(path), e) != 0 ||
+	if (device_path(c, id, MANIFEST_CERT, path, sizeof(path), e) != 0 ||
 	    lstat_ours(path, &st, 0, e) != 0 || key_load_file(&cert, path, NULL, e) != 0)
 		goto out;
-	if (cert.cert == NULL || key_fingerprint(&cert, cfp, e) != 0 || strcmp(cfp, fp) != 0 ||
-	    key_cert_subject(&cert, subject, sizeof(subject)) != 0 ||
-	    strncmp(subject, "CN=", 3) != 0 || strcmp(subject + 3, id) != 0) {
+	if (!key_cert_is_for(&cert, fp, id)) {
 		err_set(e, AK_INPUT, "'%s' is not a certificate of this key for CN=%s", path, id);
 		goto out;
 	}
@@ -404,7 +402,7 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 	if (check_ours(path, &st, 1, e) != 0)
 		return -1;
 	if (o->token != NULL) {
-		if (device_path(c, j->id, "public.pem", pubpath, sizeof(pubpath), e) != 0 ||
+		if (device_path(c, j->id, MANIFEST_PUBLIC_KEY, pubpath, sizeof(pubpath), e) != 0 ||
 		    lstat_ours(pubpath, &pubst, 0, e) != 0 ||
 		    check_token_keys(c, j->id, pubpath, fp, e) != 0)
 			return -1;
@@ -412,7 +410,7 @@ check_device(struct provisioner *c, const struct job *j, struct manifest_row *ro
 		goto checked;
 	}
 	if (device_path(c, j->id, MANIFEST_PRIVATE_KEY, path, sizeof(path), e) != 0 ||
-	    device_path(c, j->id, "public.pem", pubpath, sizeof(pubpath), e) != 0)
+	    device_path(c, j->id, MANIFEST_PUBLIC_KEY, pubpath, sizeof(pubpath), e) != 0)
 		return -1;
 	if (lstat_ours(path, &st, 0, e) != 0 || lstat_ours(pubpath, &pubst, 0, e) != 0)
 		return -1;
@@ -506,8 +504,8 @@ unlock:
 	if (fileio_dir_stage_ex(&d, path, c->stage_flags, e) != 0 ||
 	    (o->token == NULL && fileio_dir_add(&d, MANIFEST_PRIVATE_KEY, worker_secret.data,
 						worker_secret.len, 0600, e) != 0) ||
-	    fileio_dir_add(&d, "public.pem", pub, pub_len, 0644, e) != 0 ||
-	    (cert != NULL && fileio_dir_add(&d, "cert.pem", cert, cert_len, 0644, e) != 0) ||
+	    fileio_dir_add(&d, MANIFEST_PUBLIC_KEY, pub, pub_len, 0644, e) != 0 ||
+	    (cert != NULL && fileio_dir_add(&d, MANIFEST_CERT, cert, cert_len, 0644, e) != 0) ||
 	    fill_row(c, j->id, key_akenza_credential(&k, o->cert), fp, time(NULL), row, e) != 0)
 		goto out;
 	rc = fileio_dir_seal(&d, staged, staged_size, e);
@@ -742,7 +740,7 @@ batch_probe(const struct provision_opts *o, struct provision_batch *b)
 	if (batch_path(o, b->first, NULL, path, sizeof(path), &e) != 0 ||
 	    lstat_ours(path, &st, 1, &e) != 0)
 		return;
-	if (batch_path(o, b->first, "public.pem", path, sizeof(path), &e) == 0 &&
+	if (batch_path(o, b->first, MANIFEST_PUBLIC_KEY, path, sizeof(path), &e) == 0 &&
 	    lstat_ours(path, &st, 0, &e) == 0) {
 		if (key_load_file(&k, path, NULL, &e) == 0 && key_type(&k) == KEY_RSA)
 			b->bits = key_bits(&k);

@@ -12,37 +12,50 @@
  * after its last row.
  *
  * One device (K = its private key, P = its public key, both in the directory
- * of the manifest's public_key; K.next and P.next the new pair):
- *   a. K.next and P.next written through fileio's batch (O_TMPFILE, mode
- *      first, fsync, linked without replacing, directory fsynced)
- *   b. row "made" (old and new fingerprint)
- *   c. POST the new public key as a further credential (after a GET that
+ * of the manifest's public_key; for the X509 algorithms also C, its
+ * certificate, which public_key names then; K.next, P.next and C.next the
+ * new ones -- "the files" below is K, P and C where there is a C):
+ *   a. K.next, P.next and C.next (self-signed, CN = the device id, valid
+ *      days days: key_self_signed_pem, as provision and keygen make them)
+ *      written through fileio's batch (O_TMPFILE, mode first, fsync,
+ *      linked without replacing, directory fsynced); K.next is encrypted
+ *      with the run's passphrase if K is
+ *   b. row "made" (old and new fingerprint, the new algorithm)
+ *   c. POST the new public key -- C.next for an X509 device, as register
+ *      uploads a certificate -- as a further credential (after a GET that
  *      does not list it)
  *   d. row "uploaded" (the new credential's id)
  *   e. (verify_login) a broker login with K.next; row "verified"
- *   f. K.next renamed over K, P.next over P, the directory fsynced
+ *   f. K.next renamed over K, then P.next over P, then C.next over C, each
+ *      rename made durable (the directory fsynced) before the next starts
  *   g. row "swapped"
  *   h. the manifest rewritten with the new fingerprint (staged, fsynced,
  *      renamed over the old one: fileio's batch with force)
  *   i. DELETE the old credential (unless keep_old); row "done"
  *
  * Killed (SIGKILL, power loss) at each point, the rerun sees:
- *   during a, or after a before b: K and P as they were (akenza holds them);
- *      perhaps K.next/P.next, a key nobody has seen -- nothing uploads a key
- *      before its "made" row is durable.  They are removed and a new pair is
- *      made.  (A staged file with no name leaves nothing at all.)
+ *   during a, or after a before b: the files as they were (akenza holds
+ *      their key); perhaps some of K.next/P.next/C.next, a key nobody has
+ *      seen -- nothing uploads a key before its "made" row is durable.  They
+ *      are removed and a new pair is made.  (A staged file with no name
+ *      leaves nothing at all.)
  *   after b, before d (c sent or not, its answer lost or not): the journal
- *      names the new key, and K.next/P.next hold it (durable since a).  The
- *      rerun lists the device's credentials first: listed, it is recorded as
- *      uploaded; else it is posted.  The same pair is used every time, so a
- *      device never gets two new keys uploaded; a new pair is made only for a
- *      device without a "made" row.
- *   after d, before g (in e, or in f between the two renames): akenza holds
- *      the old key and the new one, so whichever of K/K.next is in place
- *      logs in.  The rerun completes f: each ".next" still there is checked
- *      (its fingerprint is the journal's new one) and renamed; a target
- *      without its ".next" must already hold the new key.
- *   after g, before i: K and P are the new pair, which akenza holds; the
+ *      names the new key, and the ".next" files hold it (durable since a).
+ *      The rerun lists the device's credentials first: listed (by kid, or
+ *      by the certificate's SHA-1 where akenza shows that), it is recorded
+ *      as uploaded; else it is posted.  The same files are used every time,
+ *      so a device never gets two new keys uploaded; a new pair is made only
+ *      for a device without a "made" row.
+ *   after d, before g (in e, or in f between two renames): akenza holds the
+ *      old key and the new one.  Before f's first rename the files are the
+ *      old set, their ".next" the new one; from it K is the new key, and P
+ *      and C are each the new key already renamed or the old one with its
+ *      ".next" still waiting (the renames go in order, each durable first,
+ *      so no later file is renamed before an earlier one, power loss or
+ *      not).  The rerun completes f: each ".next" still there is checked (its
+ *      fingerprint is the journal's new one) and renamed; a target without
+ *      its ".next" must already hold the new key.
+ *   after g, before i: the files are the new set, which akenza holds; the
  *      manifest may still have the old fingerprint (h not done, or torn: the
  *      rename is atomic, so it is the old file or the new one whole).  The
  *      rerun rewrites the manifest from the journal, then deletes the old
@@ -51,9 +64,14 @@
  *   after i: done; the rerun changes nothing.
  * Nothing deletes a device's old credential before its "swapped" row, which
  * follows "uploaded" and the renames: the current credential is never
- * deleted before the new one is both at akenza and local.  Every local K
- * is at every moment a key that akenza holds: the old one until i (deleted
- * only once K is the new one), the new one from d (before K becomes it).
+ * deleted before the new one is both at akenza and local.  At every moment
+ * a device's files are one set of one key that akenza holds: the old key
+ * until f's first rename (akenza keeps it until i, when K is the new one);
+ * from that rename the new key (akenza holds it from d), a P or C not yet
+ * renamed counted as its ".next", which the rerun renames.  What a rerun
+ * finds after a kill between any two renames is what
+ * tests/cli/rotate-swapkill.sh checks; rotate-kill.sh kills at random
+ * moments.
  * Two runs on one journal are excluded by its flock; the manifest is locked
  * too, so that provision does not append to it meanwhile, and the rewrite
  * replaces it under that same lock (fileio_batch_hold).
@@ -70,6 +88,7 @@
 
 #include "fileio.h"
 #include "journal.h"
+#include "passphrase.h"
 #include "rotate.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -90,9 +109,11 @@ struct dev_priv {
 	struct akenza_device ad; /* first: uploaded() finds its device from it */
 	struct rotate_device *d;
 	struct manifest_row row; /* as the manifest has it */
-	char *pem;               /* the new public key, to upload */
+	char *pem;               /* the new public key or certificate, to upload */
+	char sha1[41];           /* the new certificate's (akenza may list it so), or "" */
 	char next_private[PATH_MAX + sizeof(ROTATE_NEXT_SUFFIX)];
 	char next_public[PATH_MAX + sizeof(ROTATE_NEXT_SUFFIX)];
+	char next_cert[PATH_MAX + sizeof(ROTATE_NEXT_SUFFIX)]; /* "" without a certificate */
 };
 
 struct rotate_batch {
@@ -216,6 +237,22 @@ journal_apply(struct rotate_batch *b, struct journal_reader *jr, struct rotate_d
 
 /* ---- loading -------------------------------------------------------------- */
 
+/* A device's files, where its manifest row puts them (rotate.h). */
+static int
+device_paths(const struct manifest *m, const struct manifest_row *row, struct rotate_device *d,
+	     struct err *e)
+{
+	if (manifest_private_key_path(m, row, d->private_path, sizeof(d->private_path), e) != 0)
+		return -1;
+	if (!key_credential_x509(row->algorithm))
+		return manifest_key_path(m, row, d->public_path, sizeof(d->public_path), e);
+	if (manifest_key_path(m, row, d->cert_path, sizeof(d->cert_path), e) != 0 ||
+	    manifest_beside_key(m, row, MANIFEST_PUBLIC_KEY, d->public_path, sizeof(d->public_path),
+				e) != 0)
+		return -1;
+	return 0;
+}
+
 static void
 fail(struct rotate_device *d, const struct err *why)
 {
@@ -255,10 +292,7 @@ load_manifest(struct rotate_batch *b, struct err *e)
 		memset(&b->dev[b->n], 0, sizeof(b->dev[0]));
 		memset(&b->priv[b->n], 0, sizeof(b->priv[0]));
 		b->priv[b->n].row = row;
-		if (manifest_private_key_path(m, &row, b->dev[b->n].private_path,
-					      sizeof(b->dev[0].private_path), e) != 0 ||
-		    manifest_key_path(m, &row, b->dev[b->n].public_path,
-				      sizeof(b->dev[0].public_path), e) != 0) {
+		if (device_paths(m, &row, &b->dev[b->n], e) != 0) {
 			manifest_close(m);
 			return -1;
 		}
@@ -285,6 +319,8 @@ settle(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
 	snprintf(p->next_private, sizeof(p->next_private), "%s" ROTATE_NEXT_SUFFIX,
 		 d->private_path);
 	snprintf(p->next_public, sizeof(p->next_public), "%s" ROTATE_NEXT_SUFFIX, d->public_path);
+	if (d->cert_path[0] != '\0')
+		snprintf(p->next_cert, sizeof(p->next_cert), "%s" ROTATE_NEXT_SUFFIX, d->cert_path);
 	if (d->step == ROTATE_NONE) {
 		snprintf(d->old_fp, sizeof(d->old_fp), "%s", row->fingerprint);
 	} else if (strcmp(row->fingerprint, d->new_fp) == 0) {
@@ -298,10 +334,13 @@ settle(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
 		fail(d, &e);
 	}
 	d->from = d->step;
-	if (d->outcome == ROTATE_PENDING && strstr(row->algorithm, "X509") != NULL &&
-	    d->step < ROTATE_SWAPPED) {
-		err_set(&e, AK_INPUT, "%s: rotate makes public keys, not certificates",
-			row->algorithm);
+	/* Three files, three names: a swap must never rename one over another. */
+	if (d->outcome == ROTATE_PENDING && d->cert_path[0] != '\0' &&
+	    (strcmp(d->cert_path, d->public_path) == 0 ||
+	     strcmp(d->cert_path, d->private_path) == 0)) {
+		err_set(&e, AK_INPUT, "its certificate '%s' has the name of its %s key file",
+			d->cert_path,
+			strcmp(d->cert_path, d->public_path) == 0 ? "public" : "private");
 		fail(d, &e);
 	}
 	if (d->outcome == ROTATE_PENDING && b->o->finish && d->step < ROTATE_SWAPPED)
@@ -426,14 +465,17 @@ at(const struct rotate_device *d, enum rotate_step s)
 	return d->outcome == ROTATE_PENDING && d->step == s;
 }
 
-/* The fingerprint of the key (private if private_) in path: 0, or -1 with e. */
+/*
+ * The fingerprint of the key (private if private_, decrypted with pp if it
+ * is encrypted) in path: 0, or -1 with e.
+ */
 static int
-file_fingerprint(const char *path, int private_, char fp[KEY_FINGERPRINT_HEX + 1], struct key *out,
-		 struct err *e)
+file_fingerprint(const char *path, int private_, struct passphrase *pp,
+		 char fp[KEY_FINGERPRINT_HEX + 1], struct key *out, struct err *e)
 {
 	struct key k = KEY_INIT;
 
-	if (key_load_file(&k, path, NULL, e) != 0)
+	if (key_load_file(&k, path, private_ ? pp : NULL, e) != 0)
 		return -1;
 	if (private_ && (!k.is_private || !key_pair_ok(&k))) {
 		key_clear(&k);
@@ -450,20 +492,40 @@ file_fingerprint(const char *path, int private_, char fp[KEY_FINGERPRINT_HEX + 1
 	return 0;
 }
 
-/* a, b: a new pair beside the current one, durable, then its row. */
+/*
+ * Does path hold the journal's new key of d (the private key if private_)?
+ * 0, or -1 with e; the key into out if not NULL.
+ */
+static int
+new_key_in(const struct rotate_batch *b, const struct rotate_device *d, const char *path,
+	   int private_, struct key *out, struct err *e)
+{
+	char fp[KEY_FINGERPRINT_HEX + 1];
+
+	if (file_fingerprint(path, private_, b->o->pp, fp, out, e) != 0)
+		return -1;
+	if (strcmp(fp, d->new_fp) == 0)
+		return 0;
+	if (out != NULL)
+		key_clear(out);
+	return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)", path, d->new_fp);
+}
+
+/* a, b: a new pair (and certificate) beside the current files, durable, then its row. */
 static int
 make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 {
 	struct dev_priv *p = d->priv;
 	struct fileio_batch fb = FILEIO_BATCH_INIT;
 	struct key cur = KEY_INIT, k = KEY_INIT;
-	char fp[KEY_FINGERPRINT_HEX + 1], *priv_pem = NULL, *pub_pem = NULL;
-	size_t priv_len = 0, pub_len = 0;
+	char fp[KEY_FINGERPRINT_HEX + 1], *priv_pem = NULL, *pub_pem = NULL, *cert_pem = NULL;
+	size_t priv_len = 0, pub_len = 0, cert_len = 0;
+	const int x509 = d->cert_path[0] != '\0';
 	enum key_type type;
-	int rc = -1;
+	int rc = -1, encrypted;
 
 	/* The key replaced must be the one akenza knows, as the manifest says. */
-	if (file_fingerprint(d->private_path, 1, fp, &cur, e) != 0)
+	if (file_fingerprint(d->private_path, 1, b->o->pp, fp, &cur, e) != 0)
 		return -1;
 	if (strcmp(fp, d->old_fp) != 0) {
 		key_clear(&cur);
@@ -471,17 +533,36 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 			       d->private_path, d->old_fp);
 	}
 	type = b->o->type != KEY_OTHER ? b->o->type : key_type(&cur);
+	/* The new key is kept as the old one was: encrypted with its passphrase, or not. */
+	encrypted = cur.encrypted && b->o->pp != NULL && b->o->pp->value != NULL;
+	if (cur.encrypted && !encrypted) {
+		key_clear(&cur);
+		return err_set(e, AK_INTERNAL,
+			       "internal error: '%s' decrypted without a passphrase",
+			       d->private_path);
+	}
 	key_clear(&cur);
+	if (x509 && file_fingerprint(d->cert_path, 0, NULL, fp, NULL, e) != 0)
+		return -1;
+	if (x509 && strcmp(fp, d->old_fp) != 0)
+		return err_set(e, AK_INPUT,
+			       "its certificate '%s' is not of the manifest's key (%s)",
+			       d->cert_path, d->old_fp);
 	/* Leftovers of a run killed before its "made" row: a key nobody has seen. */
-	if (fileio_remove(p->next_private, e) != 0 || fileio_remove(p->next_public, e) != 0)
+	if (fileio_remove(p->next_private, e) != 0 || fileio_remove(p->next_public, e) != 0 ||
+	    (x509 && fileio_remove(p->next_cert, e) != 0))
 		return -1;
 	if (key_generate(&k, type, b->o->bits, e) != 0 || key_fingerprint(&k, d->new_fp, e) != 0 ||
-	    key_private_pem(&k, NULL, 0, &priv_pem, &priv_len, e) != 0 ||
-	    key_public_pem(&k, &pub_pem, &pub_len, e) != 0)
+	    key_private_pem(&k, encrypted ? b->o->pp->value : NULL, encrypted ? b->o->pp->len : 0,
+			    &priv_pem, &priv_len, e) != 0 ||
+	    key_public_pem(&k, &pub_pem, &pub_len, e) != 0 ||
+	    (x509 &&
+	     key_self_signed_pem(&k, d->device_id, b->o->days, &cert_pem, &cert_len, e) != 0))
 		goto out;
-	snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", key_akenza_credential(&k, 0));
+	snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", key_akenza_credential(&k, x509));
 	if (fileio_batch_add(&fb, p->next_private, priv_pem, priv_len, 0600, e) != 0 ||
 	    fileio_batch_add(&fb, p->next_public, pub_pem, pub_len, 0644, e) != 0 ||
+	    (x509 && fileio_batch_add(&fb, p->next_cert, cert_pem, cert_len, 0644, e) != 0) ||
 	    fileio_batch_commit(&fb, 0, e) != 0)
 		goto out;
 	if (record(b, d, ROTATE_MADE) != 0) {
@@ -494,39 +575,55 @@ out:
 	if (priv_pem != NULL)
 		sodium_free(priv_pem);
 	free(pub_pem);
+	free(cert_pem);
 	key_clear(&k);
 	return rc;
 }
 
-/* The new pair, for the upload: both ".next" files hold the journal's new key. */
+/*
+ * The new files, for the upload: each ".next" holds the journal's new key,
+ * the certificate for CN = the device id; what is uploaded is the public key
+ * or the certificate, of the journal's algorithm.
+ */
 static int
-load_pair(struct rotate_device *d, struct err *e)
+load_pair(const struct rotate_batch *b, struct rotate_device *d, struct err *e)
 {
 	struct dev_priv *p = d->priv;
 	struct key k = KEY_INIT;
-	char fp[KEY_FINGERPRINT_HEX + 1];
 	const char *alg;
+	int rc = -1;
 
-	if (file_fingerprint(p->next_private, 1, fp, NULL, e) != 0)
+	if (new_key_in(b, d, p->next_private, 1, NULL, e) != 0 ||
+	    new_key_in(b, d, p->next_public, 0, &k, e) != 0)
 		return -1;
-	if (strcmp(fp, d->new_fp) != 0)
-		return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)",
-			       p->next_private, d->new_fp);
-	if (file_fingerprint(p->next_public, 0, fp, &k, e) != 0)
-		return -1;
-	if (strcmp(fp, d->new_fp) != 0) {
+	if (d->cert_path[0] != '\0') {
 		key_clear(&k);
-		return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)",
-			       p->next_public, d->new_fp);
+		if (new_key_in(b, d, p->next_cert, 0, &k, e) != 0)
+			return -1;
+		if (!key_cert_is_for(&k, d->new_fp, d->device_id)) {
+			err_set(e, AK_INPUT, "'%s' is not a certificate for CN=%s", p->next_cert,
+				d->device_id);
+			goto out;
+		}
 	}
 	free(p->pem);
 	p->pem = NULL;
-	if (akenza_credential_pem(&k, &p->pem, &alg, e) != 0) {
-		key_clear(&k);
-		return -1;
+	p->sha1[0] = '\0';
+	if (akenza_credential_pem(&k, &p->pem, &alg, e) != 0)
+		goto out;
+	if (k.cert != NULL && key_cert_sha1(&k, p->sha1) != 0) {
+		err_set(e, AK_CRYPTO, "cannot hash the certificate '%s'", p->next_cert);
+		goto out;
 	}
+	if (strcmp(alg, d->new_algorithm) != 0) {
+		err_set(e, AK_INPUT, "the journal's new key is %s, its files make it %s",
+			d->new_algorithm, alg);
+		goto out;
+	}
+	rc = 0;
+out:
 	key_clear(&k);
-	return 0;
+	return rc;
 }
 
 /* d: akenza holds the new key. */
@@ -595,7 +692,7 @@ prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv 
 {
 	struct err le = ERR_INIT;
 
-	if (load_pair(d, &le) != 0) {
+	if (load_pair(b, d, &le) != 0) {
 		failed(b, d, &le);
 		return -1;
 	}
@@ -604,6 +701,7 @@ prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv 
 		.algorithm = d->new_algorithm,
 		.public_pem = p->pem,
 		.fingerprint = d->new_fp,
+		.cert_sha1 = p->sha1[0] != '\0' ? p->sha1 : NULL,
 		.expiration = b->o->expiration,
 	};
 	return 0;
@@ -613,7 +711,6 @@ prepare_upload(struct rotate_batch *b, struct rotate_device *d, struct dev_priv 
 static void
 verify(struct rotate_batch *b)
 {
-	char fp[KEY_FINGERPRINT_HEX + 1];
 	const char *key;
 	struct err le;
 	size_t i;
@@ -626,14 +723,8 @@ verify(struct rotate_batch *b)
 		le = (struct err)ERR_INIT;
 		/* A run killed inside the swap (f) renamed K.next over K already. */
 		key = b->priv[i].next_private;
-		if (access(key, F_OK) != 0) {
-			key = d->private_path;
-			if (file_fingerprint(key, 1, fp, NULL, &le) == 0 &&
-			    strcmp(fp, d->new_fp) != 0)
-				err_set(&le, AK_INPUT,
-					"'%s' is not the new key of the journal (%s)", key,
-					d->new_fp);
-		}
+		if (access(key, F_OK) != 0)
+			(void)new_key_in(b, d, key = d->private_path, 1, NULL, &le);
 		if (le.status != AK_OK || b->o->verify(b->o->arg, d, key, &le) != 0)
 			failed(b, d, &le);
 		else
@@ -642,25 +733,21 @@ verify(struct rotate_batch *b)
 }
 
 /*
- * One file of the pair: its ".next" (holding the new key) renamed over it,
+ * One file of the device: its ".next" (holding the new key) renamed over it,
  * or, where a killed run renamed it already, the new key in place.
  */
 static int
-swap_file(const struct rotate_device *d, const char *next, const char *path, int private_,
-	  struct err *e)
+swap_file(const struct rotate_batch *b, const struct rotate_device *d, const char *next,
+	  const char *path, int private_, struct err *e)
 {
-	char fp[KEY_FINGERPRINT_HEX + 1];
 	const char *which = access(next, F_OK) == 0 ? next : path;
 
-	if (file_fingerprint(which, private_, fp, NULL, e) != 0)
+	if (new_key_in(b, d, which, private_, NULL, e) != 0)
 		return -1;
-	if (strcmp(fp, d->new_fp) != 0)
-		return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)", which,
-			       d->new_fp);
 	return which == next ? fileio_rename(next, path, e) : 0;
 }
 
-/* f, g: the new pair becomes the device's key. */
+/* f, g: the new files become the device's. */
 static void
 swap(struct rotate_batch *b)
 {
@@ -675,8 +762,11 @@ swap(struct rotate_batch *b)
 		if (!at(d, ROTATE_VERIFIED) && (b->o->verify != NULL || !at(d, ROTATE_UPLOADED)))
 			continue;
 		le = (struct err)ERR_INIT;
-		if (swap_file(d, p->next_private, d->private_path, 1, &le) != 0 ||
-		    swap_file(d, p->next_public, d->public_path, 0, &le) != 0)
+		/* In this order, which the crash analysis above follows. */
+		if (swap_file(b, d, p->next_private, d->private_path, 1, &le) != 0 ||
+		    swap_file(b, d, p->next_public, d->public_path, 0, &le) != 0 ||
+		    (d->cert_path[0] != '\0' &&
+		     swap_file(b, d, p->next_cert, d->cert_path, 0, &le) != 0))
 			failed(b, d, &le);
 		else
 			(void)record(b, d, ROTATE_SWAPPED);

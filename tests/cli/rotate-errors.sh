@@ -1,6 +1,6 @@
 # rotate refuses what it cannot rotate safely: a device whose private key is
 # not the manifest's fails alone (the others are rotated, exit 1), as does a
-# certificate device; a manifest with a bad row or a device twice is refused
+# certificate device whose certificate has its public key's name; a manifest with a bad row or a device twice is refused
 # whole (exit 3: its rewrite would lose the row); a manifest row that is
 # neither key of its rotation fails that device.
 . "$(dirname "$0")/lib.sh"
@@ -39,8 +39,12 @@ tail -n 1 good.csv >>dev/manifest.csv
 akcred 3 $ROT
 assert_grep "device 'dev-0003' is listed twice" "$T/err"
 
-# A certificate device fails: rotate makes public keys only.
+# A certificate device whose row names its public key file as the
+# certificate: the swap would rename one over the other; it fails alone.
 rm -rf dev
-rotate_setup 1 cert
+rotate_setup 2 cert
+sed -i 's|^dev-0001,\(.*\),dev-0001/cert.pem,|dev-0001,\1,dev-0001/public.pem,|' dev/manifest.csv
 akcred 1 $ROT
-assert_grep "^akcred: rotate: device 'dev-0001': EC256_X509_PEM: rotate makes public keys, not certificates$" "$T/err"
+assert_grep "^akcred: rotate: device 'dev-0001': its certificate 'dev/dev-0001/public.pem' has the name of its public key file$" "$T/err"
+assert_grep '^2 devices: 1 rotated, .* 1 failed$' "$T/out"
+[ ! -e dev/dev-0001/private.pem.next ] || fail "a new pair for a device that failed"

@@ -1,9 +1,12 @@
 # rotate killed with SIGKILL at random moments, many times, each kill landing
 # while the batch is at work (after a random number of journal rows: every
-# step gets its share): after each kill every device still has a local
-# private key that akenza holds, never a second new key uploaded; the reruns
-# end with one credential per device, the new one, and the manifest equal to
-# the local keys.  Then a rotation killed with --keep-old, and its --finish.
+# step gets its share), over a batch of which half the devices have
+# certificates: after each kill every device still has a local private key
+# that akenza holds (as a certificate for those), its public key and
+# certificate of that key (or, in the middle of the swap, their ".next"),
+# never a second new key uploaded; the reruns end with one credential per
+# device, the new one, and the manifest equal to the local keys.  Then a
+# rotation killed with --keep-old, and its --finish.
 # memcheck: skip kills at random moments: under valgrind they only hit its start-up
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/tools/mockakenza.sh"
@@ -17,7 +20,7 @@ rand() { # 0 .. $1-1 (0 if $1 is 0)
 }
 # Slow answers keep the batch at work long enough for the kills; the slowness
 # is only ever waited for, never measured.
-rotate_setup $n ec --latency 40
+rotate_setup $n mixed --latency 40
 rows() {
 	tail -n +2 "$journal" 2>/dev/null | grep -c . || true
 }

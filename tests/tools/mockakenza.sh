@@ -81,7 +81,7 @@ mock_stat() { # NAME
 	mock_state | "$PYTHON" -c 'import json,sys; s=json.load(sys.stdin)["stats"]; print(s.get(sys.argv[1], s["faults"].get(sys.argv[1], 0)))' "$1"
 }
 
-make_devices() { # DIR N [ec|rsa|cert]
+make_devices() { # DIR N [ec|rsa|cert|mixed]  (mixed: odd devices ec, even ones cert)
 	mkdir -p "$1"
 	echo "device_id,algorithm,fingerprint,public_key,created" >"$1/manifest.csv"
 	i=1
@@ -93,7 +93,9 @@ make_devices() { # DIR N [ec|rsa|cert]
 		# memcheck's time goes to what a test tests, not to 40 alike keys.
 		_ak=$AKCRED
 		[ "$i" -eq 1 ] || _ak=${AKCRED_REAL:-$AKCRED}
-		case ${3:-ec} in
+		_kind=${3:-ec}
+		[ "$_kind" != mixed ] || { [ $((i % 2)) -eq 1 ] && _kind=ec || _kind=cert; }
+		case $_kind in
 		ec) "$_ak" keygen --private "$1/$d/private.pem" --public "$1/$d/public.pem" >/dev/null
 		    alg=EC256_PEM file=public.pem ;;
 		rsa) "$_ak" keygen --type rsa --private "$1/$d/private.pem" --public "$1/$d/public.pem" >/dev/null

@@ -12,12 +12,17 @@
  *   rename FROM TO | link FROM TO
  *   write PATH LEN [DATA]   (DATA, with LF as "\n", for files named manifest.csv)
  * Only calls that succeed are recorded: a failed sync makes nothing durable.
+ *
+ * With $AKCRED_SYNCSHIM_KILL_RENAME=N (log or not), the process kills itself
+ * with SIGKILL right after its N-th successful rename: the state a crash
+ * between two renames leaves (tests/cli/rotate-swapkill.sh).
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,13 +151,30 @@ record_two(const char *call, int fd1, const char *a, int fd2, const char *b)
 	record("%s\t%s\t%s", call, p1, p2);
 }
 
+/* A rename succeeded: the N-th of $AKCRED_SYNCSHIM_KILL_RENAME is the last thing done. */
+static void
+renamed(void)
+{
+	static long count;
+	const char *at = getenv("AKCRED_SYNCSHIM_KILL_RENAME");
+	long n;
+
+	pthread_mutex_lock(&mu);
+	n = ++count;
+	pthread_mutex_unlock(&mu);
+	if (at != NULL && strtol(at, NULL, 10) == n)
+		(void)kill(getpid(), SIGKILL);
+}
+
 int
 rename(const char *a, const char *b)
 {
 	int r = REAL(rename)(a, b);
 
-	if (r == 0)
+	if (r == 0) {
 		record_two("rename", AT_FDCWD, a, AT_FDCWD, b);
+		renamed();
+	}
 	return r;
 }
 
@@ -161,8 +183,10 @@ renameat(int fd1, const char *a, int fd2, const char *b)
 {
 	int r = REAL(renameat)(fd1, a, fd2, b);
 
-	if (r == 0)
+	if (r == 0) {
 		record_two("rename", fd1, a, fd2, b);
+		renamed();
+	}
 	return r;
 }
 
@@ -171,8 +195,10 @@ renameat2(int fd1, const char *a, int fd2, const char *b, unsigned int flags)
 {
 	int r = REAL(renameat2)(fd1, a, fd2, b, flags);
 
-	if (r == 0)
+	if (r == 0) {
 		record_two("rename", fd1, a, fd2, b);
+		renamed();
+	}
 	return r;
 }
 

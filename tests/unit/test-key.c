@@ -395,6 +395,31 @@ Test(key, self_signed_certificate_carries_the_key_and_cn)
 	key_clear(&c);
 }
 
+/* provision's check of its devices' certificates and rotate's of its new ones. */
+Test(key, cert_is_for_its_key_and_exactly_its_cn)
+{
+	struct key k = KEY_INIT, c = KEY_INIT, other = KEY_INIT;
+	struct err e = ERR_INIT;
+	char *pem, fp[65], ofp[65];
+	size_t len;
+
+	cr_assert_eq(key_generate(&k, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_generate(&other, KEY_EC, 0, &e), 0);
+	cr_assert_eq(key_fingerprint(&k, fp, &e), 0);
+	cr_assert_eq(key_fingerprint(&other, ofp, &e), 0);
+	cr_assert_eq(key_self_signed_pem(&k, "dev-1", 10, &pem, &len, &e), 0);
+	cr_assert_eq(key_load(&c, (unsigned char *)pem, len, "c", NULL, &e), 0, "%s", e.msg);
+	free(pem);
+	cr_assert(key_cert_is_for(&c, fp, "dev-1"));
+	cr_assert(!key_cert_is_for(&c, ofp, "dev-1"), "another key");
+	cr_assert(!key_cert_is_for(&c, fp, "dev-"), "a prefix of the CN");
+	cr_assert(!key_cert_is_for(&c, fp, "dev-10"), "a longer CN");
+	cr_assert(!key_cert_is_for(&k, fp, "dev-1"), "a key is no certificate");
+	key_clear(&k);
+	key_clear(&c);
+	key_clear(&other);
+}
+
 #define DATA "tests/data/jwt/"
 
 /* key_spki_der must give exactly what OpenSSL's encoder gives. */
@@ -534,6 +559,9 @@ Test(key, akenza_names_come_from_one_table)
 	cr_assert_null(key_credential_name(KEY_CREDENTIALS));
 	cr_assert_null(key_credential_name(-1));
 	cr_assert_eq(key_credential_index("EC256"), -1);
+	cr_assert(key_credential_x509("EC256_X509_PEM") && key_credential_x509("RSA256_X509_PEM"));
+	cr_assert(!key_credential_x509("EC256_PEM") && !key_credential_x509("RSA256_PEM"));
+	cr_assert(!key_credential_x509("X509") && !key_credential_x509(""));
 }
 
 /* --- The forms secure elements and other tools hand out ---------------------- */

@@ -316,6 +316,27 @@ Test(manifest, private_key_is_beside_the_public_key)
 	manifest_close(m);
 }
 
+Test(manifest, a_certificate_rows_public_key_is_beside_it)
+{
+	const char *data = HDR "dev-1,EC256_X509_PEM," FP1 ",dev-1/cert.pem,2026-11-24T14:13:27Z\n"
+			       "dev-2,EC256_X509_PEM," FP1 ",cert.pem,2026-11-24T14:13:27Z\n";
+	struct manifest *m = open_mem(data);
+	struct manifest_row r;
+	struct err e = ERR_INIT;
+	char buf[256];
+
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW);
+	cr_assert_eq(manifest_beside_key(m, &r, MANIFEST_PUBLIC_KEY, buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "dev-1/public.pem");
+	cr_assert_eq(manifest_beside_key(m, &r, MANIFEST_PUBLIC_KEY, buf, 16, &e), -1,
+		     "one byte short: an error, never a cut path");
+	cr_assert_eq(manifest_beside_key(m, &r, MANIFEST_PUBLIC_KEY, buf, 17, &e), 0);
+	cr_assert_eq(manifest_next_row(m, &r, &e), MANIFEST_ROW);
+	cr_assert_eq(manifest_beside_key(m, &r, MANIFEST_PUBLIC_KEY, buf, sizeof(buf), &e), 0);
+	cr_assert_str_eq(buf, "public.pem");
+	manifest_close(m);
+}
+
 /* --- files ----------------------------------------------------------------- */
 
 static char *
