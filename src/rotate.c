@@ -524,6 +524,12 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 	enum key_type type;
 	int rc = -1, encrypted;
 
+	/* A batch made with provision --token: its private keys are on the token. */
+	if (access(d->private_path, F_OK) != 0 && errno == ENOENT)
+		return err_set(e, AK_INPUT,
+			       "no private key file '%s': rotate rotates key files, not keys on "
+			       "a PKCS#11 token",
+			       d->private_path);
 	/* The key replaced must be the one akenza knows, as the manifest says. */
 	if (file_fingerprint(d->private_path, 1, b->o->pp, fp, &cur, e) != 0)
 		return -1;

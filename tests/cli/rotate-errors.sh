@@ -1,6 +1,7 @@
 # rotate refuses what it cannot rotate safely: a device whose private key is
-# not the manifest's fails alone (the others are rotated, exit 1), as does a
-# certificate device whose certificate has its public key's name; a manifest with a bad row or a device twice is refused
+# not the manifest's or missing (a token batch) fails alone (the others are
+# rotated, exit 1), as does a certificate device whose certificate has its
+# public key's name; a manifest with a bad row or a device twice is refused
 # whole (exit 3: its rewrite would lose the row); a manifest row that is
 # neither key of its rotation fails that device.
 . "$(dirname "$0")/lib.sh"
@@ -16,6 +17,11 @@ assert_grep "^akcred: rotate: device 'dev-0002': its private key 'dev/dev-0002/p
 assert_grep '^3 devices: 2 rotated, .* 1 failed$' "$T/out"
 cmp -s other.pem dev/dev-0002/private.pem || fail "the mismatched key was touched"
 [ ! -e dev/dev-0002/private.pem.next ] || fail "a new pair for a device that failed"
+# No private key file, as in a provision --token batch: said so, nothing made.
+rm dev/dev-0002/private.pem
+akcred 1 $ROT
+assert_grep "^akcred: rotate: device 'dev-0002': no private key file 'dev/dev-0002/private.pem': rotate rotates key files, not keys on a PKCS#11 token$" "$T/err"
+[ ! -e dev/dev-0002/private.pem.next ] || fail "a new pair for a device without a key file"
 # Its key put back, the rerun rotates it, and only it.
 cp dev-0002.pem dev/dev-0002/private.pem
 akcred 0 $ROT
