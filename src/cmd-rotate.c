@@ -185,6 +185,10 @@ text_summary(const struct result *r, int dry_run)
 	       c[ROTATE_KEPT], c[ROTATE_FINISHED], c[ROTATE_UNCHANGED], c[ROTATE_NOT_STARTED],
 	       c[ROTATE_FAILED]);
 	cmd_println_safe(stdout, "journal      %s", r->journal);
+	/* A rerun changes nothing by design: say how to rotate again, lest it seem to have. */
+	if (r->total > 0 && c[ROTATE_UNCHANGED] == r->total)
+		puts("hint: this journal's rotation is done for every device; to rotate them "
+		     "again, name a new journal with --journal");
 }
 
 static json_t *

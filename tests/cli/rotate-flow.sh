@@ -11,6 +11,7 @@ cp dev/dev-0001/private.pem old-private.pem
 akcred 0 $ROT
 assert_grep '^6 devices: 6 rotated, 0 with the old credential kept, 0 finished, 0 unchanged, 0 not started, 0 failed$' "$T/out"
 assert_grep '^rotated +dev-0001  [0-9a-f]{12} -> [0-9a-f]{12}  credential ' "$T/out"
+assert_no_grep '^hint:' "$T/out"
 rotate_check --final
 assert_eq "$(mock_stat credentials_added)" 12 "credentials added (6 registered, 6 new)"
 assert_eq "$(mock_stat credentials_deleted)" 6 "credentials deleted"
@@ -34,6 +35,7 @@ assert_grep '^6 devices: 0 registered, 6 already there' "$T/out"
 before=$(mock_stat requests)
 akcred 0 $ROT
 assert_grep '^6 devices: 0 rotated, .* 6 unchanged, 0 not started, 0 failed$' "$T/out"
+assert_grep "^hint: this journal's rotation is done for every device; to rotate them again, name a new journal with --journal$" "$T/out"
 assert_eq "$(mock_stat requests)" "$before" "requests of a rerun"
 rotate_check --final
 
