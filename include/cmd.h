@@ -292,6 +292,12 @@ int cmd_print_json(const json_t *j, size_t flags);
  * "error" (e's message) and, if the server answered, "http_status".
  */
 void cmd_json_error(json_t *j, const struct err *e, long http_status);
+/*
+ * A batch device's note (what akenza's answers add to its outcome) on a line
+ * of its own below the device's: indent spaces (past the outcome column),
+ * "note: " and the note through cmd_puts_safe(); nothing for an empty note.
+ */
+void cmd_print_note(FILE *f, int indent, const char *note);
 
 /* Help texts, from the table. */
 /* o's help line with its default, as --help and the completions show it; returns buf. */

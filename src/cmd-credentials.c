@@ -105,14 +105,12 @@ parse_kid(const char *s, char kid[KEY_FINGERPRINT_HEX + 1])
 
 /* akenza ids from the results file register keeps next to a manifest: no look-up for them. */
 static int
-known_akenza_ids(struct items *l, const char *dir, struct err *e)
+known_akenza_ids(struct items *l, const char *path, struct err *e)
 {
 	struct results known = RESULTS_INIT;
 	const char *aid;
-	char path[MANIFEST_PATH_MAX + sizeof(REGISTERED_NAME) + 2];
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, REGISTERED_NAME);
 	if (results_load(&known, NULL, path, &results_registered, e) != 0)
 		return -1;
 	for (i = 0; i < l->n; i++) {
@@ -203,8 +201,8 @@ kid_cmp(const void *a, const void *b)
  * The devices of a manifest, each with its key's fingerprint -- with kids,
  * only those whose key it lists (sorted; used[i] set for each kid found) --
  * and the akenza ids register recorded next to it.  A bad row fails on its
- * own: it could be a listed device's.  *results (if results is not NULL and
- * it is NULL) becomes the path of name next to the manifest.
+ * own: it could be a listed device's.  results (if not NULL) is the batch's
+ * own results file.
  */
 struct manifest_loading {
 	struct items *l;
@@ -240,20 +238,19 @@ manifest_item(void *arg, const struct manifest *m, const char *name, const struc
 
 static int
 load_manifest(struct items *l, const char *path, const struct kids *kids, unsigned char *used,
-	      char **results, const char *name, struct err *e)
+	      const struct manifest_file *results, struct err *e)
 {
 	struct manifest_loading ml = {l, kids, used};
-	struct manifest *m = NULL;
+	char *registered = NULL;
+	struct manifest_file files[3] = {{REGISTERED_NAME, &registered}};
 	int rc;
 
-	if (manifest_open(&m, path, e) != 0)
-		return -1;
-	rc = manifest_each(m, manifest_item, &ml, e);
-	if (rc == 0 && results != NULL && *results == NULL)
-		rc = manifest_beside(m, name, results, e);
+	if (results != NULL)
+		files[1] = *results;
+	rc = manifest_load(path, manifest_item, &ml, files, e);
 	if (rc == 0)
-		rc = known_akenza_ids(l, manifest_dir(m), e);
-	manifest_close(m);
+		rc = known_akenza_ids(l, registered, e);
+	free(registered);
 	return rc;
 }
 
@@ -369,10 +366,7 @@ list_json_device(const struct listing *r, const struct item *it)
 	size_t k;
 
 	if (it->err.status != AK_OK) {
-		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
-		json_object_set_new(j, "error", json_string(it->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
+		cmd_json_error(j, &it->err, d->http_status);
 		return j;
 	}
 	json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
@@ -433,7 +427,7 @@ list_load(struct items *l, const struct list_opts *o, struct err *e)
 	struct key k = KEY_INIT;
 
 	if (o->manifest != NULL)
-		return load_manifest(l, o->manifest, NULL, NULL, NULL, NULL, e);
+		return load_manifest(l, o->manifest, NULL, NULL, NULL, e);
 	if ((it = item_new(l, o->device_id)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	if (o->api.akenza_id != NULL)
@@ -607,12 +601,8 @@ revoke_json_device(const struct item *it, enum outcome out)
 									    : d->delete_id));
 	if (d->note[0] != '\0')
 		json_object_set_new(j, "note", json_string(d->note));
-	if (out == OUT_FAILED) {
-		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
-		json_object_set_new(j, "error", json_string(it->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
-	}
+	if (out == OUT_FAILED)
+		cmd_json_error(j, &it->err, d->http_status);
 	return j;
 }
 
@@ -642,8 +632,7 @@ revoke_ended(struct revoke *s, struct item *it, enum outcome out)
 		else
 			cmd_println_safe(stdout, "%-8s %s  (in %s)", outcome_name[out],
 					 it->device_id, s->results_path);
-		if (d->note[0] != '\0')
-			cmd_println_safe(stdout, "         note: %s", d->note);
+		cmd_print_note(stdout, 9, d->note);
 	}
 	/* Line by line, also into a pipe: a watcher sees progress, a kill loses nothing shown. */
 	fflush(stdout);
@@ -730,6 +719,7 @@ kids_read(struct kids *k, const char *path, struct err *e)
 static int
 revoke_load_manifest(struct revoke *s, struct err *e)
 {
+	const struct manifest_file results = {REVOKED_NAME, &s->results_path};
 	struct kids k = {0};
 	struct item *it;
 	unsigned char *used = NULL;
@@ -742,7 +732,7 @@ revoke_load_manifest(struct revoke *s, struct err *e)
 		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (load_manifest(&s->l, s->o->manifest, &k, used, &s->results_path, REVOKED_NAME, e) != 0)
+	if (load_manifest(&s->l, s->o->manifest, &k, used, &results, e) != 0)
 		goto out;
 	for (i = 0; i < k.n; i++) {
 		if (used[i])

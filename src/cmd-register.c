@@ -195,11 +195,7 @@ text_device(const struct result *r, const struct item *it)
 	if (d->created)
 		fputs("  (device created)", stdout);
 	putchar('\n');
-	if (d->note[0] != '\0') {
-		fputs("           note: ", stdout);
-		cmd_puts_safe(stdout, d->note);
-		putchar('\n');
-	}
+	cmd_print_note(stdout, 11, d->note);
 	/* Line by line, also into a pipe: a watcher sees progress, a kill loses nothing shown. */
 	fflush(stdout);
 }
@@ -407,21 +403,6 @@ manifest_item(void *arg, const struct manifest *m, const char *name, const struc
 }
 
 static int
-load_manifest(struct register_batch *s, struct err *e)
-{
-	struct manifest *m = NULL;
-	int rc;
-
-	if (manifest_open(&m, s->o->manifest, e) != 0)
-		return -1;
-	rc = manifest_each(m, manifest_item, s, e);
-	if (rc == 0 && s->results_path == NULL)
-		rc = manifest_beside(m, RESULTS_NAME, &s->results_path, e);
-	manifest_close(m);
-	return rc;
-}
-
-static int
 item_ptr_cmp(const void *a, const void *b)
 {
 	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
@@ -463,13 +444,14 @@ static int
 load_items(struct register_batch *s, struct err *e)
 {
 	const struct opts *o = s->o;
+	const struct manifest_file results[] = {{RESULTS_NAME, &s->results_path}, {NULL, NULL}};
 	struct item *it;
 	size_t i;
 
 	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	if (o->manifest != NULL) {
-		if (load_manifest(s, e) != 0)
+		if (manifest_load(o->manifest, manifest_item, s, results, e) != 0)
 			return -1;
 	} else {
 		if ((it = item_new(&s->items)) == NULL)

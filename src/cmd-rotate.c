@@ -146,11 +146,7 @@ text_device(const struct opts *o, const struct rotate_device *d)
 	if (d->credential_id[0] != '\0' && d->outcome != ROTATE_NOT_STARTED)
 		printf("  credential %s", d->credential_id);
 	putchar('\n');
-	if (d->note[0] != '\0') {
-		fputs("            note: ", stdout);
-		cmd_puts_safe(stdout, d->note);
-		putchar('\n');
-	}
+	cmd_print_note(stdout, 12, d->note);
 	fflush(stdout);
 }
 

@@ -111,6 +111,16 @@ cmd_json_error(json_t *j, const struct err *e, long http_status)
 		json_object_set_new(j, "http_status", json_integer(http_status));
 }
 
+void
+cmd_print_note(FILE *f, int indent, const char *note)
+{
+	if (note[0] == '\0')
+		return;
+	fprintf(f, "%*snote: ", indent, "");
+	cmd_puts_safe(f, note);
+	putc('\n', f);
+}
+
 int
 cmd_print_json(const json_t *j, size_t flags)
 {

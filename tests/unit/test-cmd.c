@@ -569,3 +569,21 @@ Test(cmd, parse_refuses_a_table_whose_destinations_do_not_fit)
 		     "nothing is written before the table is checked");
 	cr_assert_null(o.host, "no default was stored");
 }
+
+/* --- what every batch command prints the same way ------------------------------ */
+
+Test(cmd, note_is_indented_below_its_device_and_escaped)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cmd_print_note(f, 4, "");
+	cmd_print_note(f, 4, "gone since it was listed");
+	cmd_print_note(f, 0, "evil\x1b[2Jtext");
+	fclose(f);
+	cr_assert_str_eq(text, "    note: gone since it was listed\n"
+			       "note: evil\\x1b[2Jtext\n");
+	free(text);
+}
