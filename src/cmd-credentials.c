@@ -151,15 +151,16 @@ failed_status(const struct items *l)
 }
 
 /*
- * Send the pending items to akenza: 0, or the status of a run that stopped
- * (said).  done is called for each device as it ends.
+ * Send the pending items to akenza, done called for each device as it ends:
+ * AK_OK once akenza_run() has run -- to the end, or until what *stopped says
+ * (not said yet) stopped it -- else the status of an API key that cannot be
+ * used (said), nothing sent.
  */
 static int
 send_items(struct items *l, const struct cmd_api *api, struct akenza_config *ak,
-	   void (*done)(struct akenza_device *, void *), void *arg)
+	   void (*done)(struct akenza_device *, void *), void *arg, struct err *stopped)
 {
 	struct akenza_device **pending;
-	struct err fatal = ERR_INIT;
 	char *api_key = NULL;
 	size_t i, n = 0;
 	int status = AK_OK;
@@ -173,8 +174,7 @@ send_items(struct items *l, const struct cmd_api *api, struct akenza_config *ak,
 		ak->api_key = api_key;
 		ak->done = done;
 		ak->arg = arg;
-		if (akenza_run(ak, pending, n, &fatal) != 0)
-			status = cmd_fail(&fatal);
+		(void)akenza_run(ak, pending, n, stopped); /* -1: *stopped says why */
 		ak->api_key = NULL;
 		sodium_free(api_key);
 	}
@@ -280,14 +280,25 @@ static const struct cmd_option list_options[] = {
 	CMD_OPT_END,
 };
 
-/* What list computes, which the text and the JSON renderers print. */
+/*
+ * What list computes, which the text and the JSON renderers print: the
+ * devices that have an outcome -- all of them, unless the run stopped.
+ */
 struct listing {
 	const struct items *l;
 	time_t now;
 	int filter; /* --expiring-within */
 	long within;
 	size_t shown, failed;
+	const char *error; /* what stopped the run, or NULL */
 };
+
+/* Listed, failed at akenza or failed here: not a device a stopped run did not reach. */
+static int
+has_outcome(const struct item *it)
+{
+	return it->ended || it->failed;
+}
 
 static int
 shown(const struct listing *r, const struct akenza_credential *c)
@@ -317,6 +328,8 @@ list_text(const struct listing *r)
 		const struct item *it = &r->l->v[i];
 		const struct akenza_device *d = &it->d;
 
+		if (!has_outcome(it))
+			continue;
 		if (it->err.status != AK_OK) {
 			cmd_fail(&it->err);
 			continue;
@@ -397,13 +410,15 @@ list_json(const struct listing *r, enum ak_status status)
 	int rc;
 
 	for (i = 0; i < r->l->n; i++)
-		json_array_append_new(devices, list_json_device(r, &r->l->v[i]));
-	j = json_pack("{so si}", "devices", devices, "failed", (int)r->failed);
+		if (has_outcome(&r->l->v[i]))
+			json_array_append_new(devices, list_json_device(r, &r->l->v[i]));
+	j = json_pack("{so si si}", "devices", devices, "total", (int)r->l->n, "failed",
+		      (int)r->failed);
 	if (r->filter) {
 		json_object_set_new(j, "expiring_within", json_integer(r->within));
 		json_object_set_new(j, "expiring", json_integer((json_int_t)r->shown));
 	}
-	json_object_set_new(j, "status", json_string(err_status_name(status)));
+	cmd_json_run(j, status, r->error);
 	rc = cmd_print_json(j, JSON_INDENT(2));
 	json_decref(j);
 	return rc;
@@ -450,8 +465,8 @@ cmd_credentials_list_exec(void *opts, int argc, char **argv)
 	struct items l = {0};
 	struct listing r = {.l = &l, .now = time(NULL)};
 	enum ak_status status;
-	struct err e = ERR_INIT;
-	size_t i, k;
+	struct err e = ERR_INIT, stopped = ERR_INIT;
+	size_t i, k, nended = 0;
 	int rc;
 
 	(void)argc;
@@ -469,16 +484,25 @@ cmd_credentials_list_exec(void *opts, int argc, char **argv)
 		return cmd_fail(&e);
 	}
 	items_bind(&l, AKENZA_OP_LIST);
-	if ((rc = send_items(&l, &o->api, &o->ak, list_done, NULL)) != AK_OK) {
+	if ((rc = send_items(&l, &o->api, &o->ak, list_done, NULL, &stopped)) != AK_OK) {
 		items_free(&l);
 		return rc;
 	}
 	for (i = 0; i < l.n; i++) {
+		nended += has_outcome(&l.v[i]);
 		r.failed += l.v[i].err.status != AK_OK;
 		for (k = 0; k < l.v[i].d.ncreds; k++)
 			r.shown += r.filter && shown(&r, &l.v[i].d.creds[k]);
 	}
-	status = r.failed > 0 ? failed_status(&l) : r.filter && r.shown > 0 ? AK_NEGATIVE : AK_OK;
+	/* A stopped run still shows what it listed, as register shows what it did. */
+	if (stopped.status != AK_OK) {
+		status = cmd_stopped(&stopped, l.n, nended);
+		r.error = stopped.msg;
+	} else if (r.failed > 0) {
+		status = failed_status(&l);
+	} else {
+		status = r.filter && r.shown > 0 ? AK_NEGATIVE : AK_OK;
+	}
 	if (o->json)
 		rc = list_json(&r, status);
 	else
@@ -545,6 +569,7 @@ struct revoke {
 	struct journal results;
 	char *results_path;
 	struct err results_err; /* first failure to record a result */
+	struct err stopped;     /* what stopped the run */
 	size_t count[OUT_DRY_RUN + 1];
 	json_t *devices; /* --json */
 };
@@ -812,7 +837,11 @@ revoke_summary(const struct revoke *s, enum ak_status status)
 			      (int)c[OUT_SKIPPED], "failed", (int)c[OUT_FAILED]);
 		if (s->results_path != NULL && !s->o->dry_run)
 			json_object_set_new(j, "results", json_string(s->results_path));
-		json_object_set_new(j, "status", json_string(err_status_name(status)));
+		/* What stopped the run, as register names it: akenza, or the results file. */
+		cmd_json_run(j, status,
+			     s->stopped.status != AK_OK       ? s->stopped.msg
+			     : s->results_err.status != AK_OK ? s->results_err.msg
+							      : NULL);
 		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 	} else if (s->o->dry_run) {
@@ -855,7 +884,10 @@ static int
 cmd_credentials_revoke_exec(void *opts, int argc, char **argv)
 {
 	struct revoke_opts *o = opts;
-	struct revoke s = {.o = o, .results = JOURNAL_INIT, .results_err = ERR_INIT};
+	struct revoke s = {.o = o,
+			   .results = JOURNAL_INIT,
+			   .results_err = ERR_INIT,
+			   .stopped = ERR_INIT};
 	enum ak_status status = AK_OK;
 	struct err e = ERR_INIT;
 	char *api_key = NULL;
@@ -886,13 +918,12 @@ cmd_credentials_revoke_exec(void *opts, int argc, char **argv)
 		for (i = 0; i < s.l.n; i++)
 			if (!s.l.v[i].ended)
 				revoke_ended(&s, &s.l.v[i], OUT_DRY_RUN);
-	} else if ((rc = send_items(&s.l, &o->api, &o->ak, revoke_done, &s)) != AK_OK) {
-		if (s.l.n > 1)
-			cmd_error(rc, "stopped: %zu of %zu devices not done",
-				  s.l.n - s.count[OUT_REVOKED] - s.count[OUT_GONE] -
-					  s.count[OUT_SKIPPED] - s.count[OUT_FAILED],
-				  s.l.n);
-		status = rc;
+	} else if ((rc = send_items(&s.l, &o->api, &o->ak, revoke_done, &s, &s.stopped)) != AK_OK) {
+		goto out;
+	} else if (s.stopped.status != AK_OK) {
+		status = cmd_stopped(&s.stopped, s.l.n,
+				     s.count[OUT_REVOKED] + s.count[OUT_GONE] +
+					     s.count[OUT_SKIPPED] + s.count[OUT_FAILED]);
 	}
 	if (s.results_err.status != AK_OK) {
 		cmd_fail(&s.results_err);

@@ -268,9 +268,7 @@ json_result(const struct result *r)
 		      (int)r->skipped, "failed", (int)r->failed);
 	if (r->results_path != NULL)
 		json_object_set_new(j, "results", json_string(r->results_path));
-	json_object_set_new(j, "status", json_string(err_status_name(r->status)));
-	if (r->error != NULL)
-		json_object_set_new(j, "error", json_string(r->error));
+	cmd_json_run(j, r->status, r->error);
 	cmd_print_json(j, JSON_INDENT(2));
 	json_decref(j);
 }
@@ -633,12 +631,8 @@ run_status(struct register_batch *s, enum ak_status status, size_t npending)
 			status = s->results_err.status;
 	}
 	if (status != AK_OK) {
-		if (s->fatal.status != AK_OK) {
-			cmd_fail(&s->fatal);
-			if (r->total > 1)
-				cmd_error(status, "stopped: %zu of %zu devices not done",
-					  r->total - r->nended, r->total);
-		}
+		if (s->fatal.status != AK_OK)
+			cmd_stopped(&s->fatal, r->total, r->nended);
 		r->error = s->fatal.status != AK_OK ? s->fatal.msg : s->results_err.msg;
 		return status;
 	}

@@ -208,9 +208,7 @@ json_result(const struct result *r, int dry_run)
 		      "unchanged", (int)r->count[ROTATE_UNCHANGED], "not_started",
 		      (int)r->count[ROTATE_NOT_STARTED], "failed", (int)r->count[ROTATE_FAILED],
 		      "dry_run", dry_run, "journal", r->journal);
-	json_object_set_new(j, "status", json_string(err_status_name(r->status)));
-	if (r->error != NULL)
-		json_object_set_new(j, "error", json_string(r->error));
+	cmd_json_run(j, r->status, r->error);
 	cmd_print_json(j, JSON_INDENT(2));
 	json_decref(j);
 }
@@ -330,11 +328,7 @@ rotate_cmd_run(struct rotate_cmd *s)
 	}
 	if (rotate_run(b, &e) != 0) {
 		cmd_progress_clear(&s->progress);
-		cmd_fail(&e);
-		if (r->total > 1)
-			cmd_error(e.status, "stopped: %zu of %zu devices not done",
-				  r->total - r->nended, r->total);
-		r->status = e.status;
+		r->status = cmd_stopped(&e, r->total, r->nended);
 		r->error = e.msg;
 	} else if (r->count[ROTATE_FAILED] > 0) {
 		r->status = batch_status(r);
