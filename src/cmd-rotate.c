@@ -312,7 +312,8 @@ rotate_cmd_run(struct rotate_cmd *s)
 	o->r.arg = s;
 	if (o->verify_login)
 		o->r.verify = verify_login;
-	if ((status = cmd_api_key(&o->api, &api_key)) != AK_OK)
+	/* A dry run reads the manifest and the journal, and sends nothing: no key. */
+	if (!o->r.dry_run && (status = cmd_api_key(&o->api, &api_key)) != AK_OK)
 		return status;
 	o->r.ak.api_key = api_key;
 	if (rotate_load(&o->r, &b, &e) != 0) {
