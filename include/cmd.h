@@ -292,6 +292,25 @@ int cmd_print_json(const json_t *j, size_t flags);
  * "error" (e's message) and, if the server answered, "http_status".
  */
 void cmd_json_error(json_t *j, const struct err *e, long http_status);
+/*
+ * A batch's run in its --json (register, credentials, rotate): "status"
+ * (err_status_name) and, if something stopped the run before every device
+ * had its outcome, "error" (error not NULL: what stopped it).  The devices
+ * in "devices" are those that have one; "total" counts them all.
+ */
+void cmd_json_run(json_t *j, int status, const char *error);
+/*
+ * What stopped a batch's run, said: e, then, for a batch of more than one
+ * device, "stopped: N of TOTAL devices not done" (ended: those with an
+ * outcome).  Returns e's status.
+ */
+int cmd_stopped(const struct err *e, size_t total, size_t ended);
+/*
+ * A batch device's note (what akenza's answers add to its outcome) on a line
+ * of its own below the device's: indent spaces (past the outcome column),
+ * "note: " and the note through cmd_puts_safe(); nothing for an empty note.
+ */
+void cmd_print_note(FILE *f, int indent, const char *note);
 
 struct jwt_report;
 /*

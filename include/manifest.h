@@ -110,6 +110,23 @@ typedef int manifest_visit_fn(void *arg, const struct manifest *m, const char *n
 int manifest_each(struct manifest *m, manifest_visit_fn *visit, void *arg, struct err *e);
 /* *path (free() it): the file name in the manifest's directory (a batch's results file). */
 int manifest_beside(const struct manifest *m, const char *name, char **path, struct err *e);
+/*
+ * A file of a batch that lives beside its manifest by default (a results
+ * file): *path, unless the caller set it already (--results FILE), becomes
+ * name in the manifest's directory.
+ */
+struct manifest_file {
+	const char *name;
+	char **path; /* free() it */
+};
+/*
+ * A batch's manifest read whole, as check, register and credentials read
+ * theirs: path opened, visit called for each row (manifest_each()), then
+ * each of files (up to one whose name is NULL; files may be NULL) given its
+ * path, and closed.  0, or -1 with e.
+ */
+int manifest_load(const char *path, manifest_visit_fn *visit, void *arg,
+		  const struct manifest_file *files, struct err *e);
 
 /* Check one row's fields as the reader does (AK_INPUT, message without a line number). */
 int manifest_check_row(const struct manifest_row *row, struct err *e);

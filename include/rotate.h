@@ -101,7 +101,8 @@ struct rotate_opts {
 	const char *expiration; /* of the new credentials: ISO 8601 UTC, or NULL */
 	/*
 	 * akenza (workspace_id to find the devices that the journal does not
-	 * know yet; api_key unless dry_run).  done and arg are rotate's own.
+	 * know yet; api_key unless dry_run: a dry run sends no request, so its
+	 * caller reads no key).  done and arg are rotate's own.
 	 */
 	struct akenza_config ak;
 	/* verify_login: 0 if the broker lets the device in with the key at private_path. */

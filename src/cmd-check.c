@@ -995,20 +995,14 @@ static int
 batch_load(struct check_batch *b, struct err *e)
 {
 	struct batch_loading l = {b, IDSET_INIT};
-	struct manifest *m = NULL;
+	const struct manifest_file results[] = {{CHECK_RESULTS_NAME, &b->results_path},
+						{NULL, NULL}};
 	int rc;
 
-	if (manifest_open(&m, b->o->manifest, e) != 0)
-		return -1;
-	rc = manifest_each(m, batch_item_load, &l, e);
-	if (rc == 0 && b->o->results != NULL)
-		rc = (b->results_path = strdup(b->o->results)) != NULL
-			     ? 0
-			     : err_set(e, AK_INTERNAL, "out of memory");
-	else if (rc == 0)
-		rc = manifest_beside(m, CHECK_RESULTS_NAME, &b->results_path, e);
+	if (b->o->results != NULL && (b->results_path = strdup(b->o->results)) == NULL)
+		return err_set(e, AK_INTERNAL, "out of memory");
+	rc = manifest_load(b->o->manifest, batch_item_load, &l, results, e);
 	idset_clear(&l.ids);
-	manifest_close(m);
 	return rc;
 }
 

@@ -105,14 +105,12 @@ parse_kid(const char *s, char kid[KEY_FINGERPRINT_HEX + 1])
 
 /* akenza ids from the results file register keeps next to a manifest: no look-up for them. */
 static int
-known_akenza_ids(struct items *l, const char *dir, struct err *e)
+known_akenza_ids(struct items *l, const char *path, struct err *e)
 {
 	struct results known = RESULTS_INIT;
 	const char *aid;
-	char path[MANIFEST_PATH_MAX + sizeof(REGISTERED_NAME) + 2];
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, REGISTERED_NAME);
 	if (results_load(&known, NULL, path, &results_registered, e) != 0)
 		return -1;
 	for (i = 0; i < l->n; i++) {
@@ -153,15 +151,16 @@ failed_status(const struct items *l)
 }
 
 /*
- * Send the pending items to akenza: 0, or the status of a run that stopped
- * (said).  done is called for each device as it ends.
+ * Send the pending items to akenza, done called for each device as it ends:
+ * AK_OK once akenza_run() has run -- to the end, or until what *stopped says
+ * (not said yet) stopped it -- else the status of an API key that cannot be
+ * used (said), nothing sent.
  */
 static int
 send_items(struct items *l, const struct cmd_api *api, struct akenza_config *ak,
-	   void (*done)(struct akenza_device *, void *), void *arg)
+	   void (*done)(struct akenza_device *, void *), void *arg, struct err *stopped)
 {
 	struct akenza_device **pending;
-	struct err fatal = ERR_INIT;
 	char *api_key = NULL;
 	size_t i, n = 0;
 	int status = AK_OK;
@@ -175,8 +174,7 @@ send_items(struct items *l, const struct cmd_api *api, struct akenza_config *ak,
 		ak->api_key = api_key;
 		ak->done = done;
 		ak->arg = arg;
-		if (akenza_run(ak, pending, n, &fatal) != 0)
-			status = cmd_fail(&fatal);
+		(void)akenza_run(ak, pending, n, stopped); /* -1: *stopped says why */
 		ak->api_key = NULL;
 		sodium_free(api_key);
 	}
@@ -203,8 +201,8 @@ kid_cmp(const void *a, const void *b)
  * The devices of a manifest, each with its key's fingerprint -- with kids,
  * only those whose key it lists (sorted; used[i] set for each kid found) --
  * and the akenza ids register recorded next to it.  A bad row fails on its
- * own: it could be a listed device's.  *results (if results is not NULL and
- * it is NULL) becomes the path of name next to the manifest.
+ * own: it could be a listed device's.  results (if not NULL) is the batch's
+ * own results file.
  */
 struct manifest_loading {
 	struct items *l;
@@ -240,20 +238,19 @@ manifest_item(void *arg, const struct manifest *m, const char *name, const struc
 
 static int
 load_manifest(struct items *l, const char *path, const struct kids *kids, unsigned char *used,
-	      char **results, const char *name, struct err *e)
+	      const struct manifest_file *results, struct err *e)
 {
 	struct manifest_loading ml = {l, kids, used};
-	struct manifest *m = NULL;
+	char *registered = NULL;
+	struct manifest_file files[3] = {{REGISTERED_NAME, &registered}};
 	int rc;
 
-	if (manifest_open(&m, path, e) != 0)
-		return -1;
-	rc = manifest_each(m, manifest_item, &ml, e);
-	if (rc == 0 && results != NULL && *results == NULL)
-		rc = manifest_beside(m, name, results, e);
+	if (results != NULL)
+		files[1] = *results;
+	rc = manifest_load(path, manifest_item, &ml, files, e);
 	if (rc == 0)
-		rc = known_akenza_ids(l, manifest_dir(m), e);
-	manifest_close(m);
+		rc = known_akenza_ids(l, registered, e);
+	free(registered);
 	return rc;
 }
 
@@ -283,14 +280,25 @@ static const struct cmd_option list_options[] = {
 	CMD_OPT_END,
 };
 
-/* What list computes, which the text and the JSON renderers print. */
+/*
+ * What list computes, which the text and the JSON renderers print: the
+ * devices that have an outcome -- all of them, unless the run stopped.
+ */
 struct listing {
 	const struct items *l;
 	time_t now;
 	int filter; /* --expiring-within */
 	long within;
 	size_t shown, failed;
+	const char *error; /* what stopped the run, or NULL */
 };
+
+/* Listed, failed at akenza or failed here: not a device a stopped run did not reach. */
+static int
+has_outcome(const struct item *it)
+{
+	return it->ended || it->failed;
+}
 
 static int
 shown(const struct listing *r, const struct akenza_credential *c)
@@ -320,6 +328,8 @@ list_text(const struct listing *r)
 		const struct item *it = &r->l->v[i];
 		const struct akenza_device *d = &it->d;
 
+		if (!has_outcome(it))
+			continue;
 		if (it->err.status != AK_OK) {
 			cmd_fail(&it->err);
 			continue;
@@ -369,10 +379,7 @@ list_json_device(const struct listing *r, const struct item *it)
 	size_t k;
 
 	if (it->err.status != AK_OK) {
-		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
-		json_object_set_new(j, "error", json_string(it->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
+		cmd_json_error(j, &it->err, d->http_status);
 		return j;
 	}
 	json_object_set_new(j, "akenza_device_id", json_string(d->akenza_id));
@@ -403,13 +410,15 @@ list_json(const struct listing *r, enum ak_status status)
 	int rc;
 
 	for (i = 0; i < r->l->n; i++)
-		json_array_append_new(devices, list_json_device(r, &r->l->v[i]));
-	j = json_pack("{so si}", "devices", devices, "failed", (int)r->failed);
+		if (has_outcome(&r->l->v[i]))
+			json_array_append_new(devices, list_json_device(r, &r->l->v[i]));
+	j = json_pack("{so si si}", "devices", devices, "total", (int)r->l->n, "failed",
+		      (int)r->failed);
 	if (r->filter) {
 		json_object_set_new(j, "expiring_within", json_integer(r->within));
 		json_object_set_new(j, "expiring", json_integer((json_int_t)r->shown));
 	}
-	json_object_set_new(j, "status", json_string(err_status_name(status)));
+	cmd_json_run(j, status, r->error);
 	rc = cmd_print_json(j, JSON_INDENT(2));
 	json_decref(j);
 	return rc;
@@ -433,7 +442,7 @@ list_load(struct items *l, const struct list_opts *o, struct err *e)
 	struct key k = KEY_INIT;
 
 	if (o->manifest != NULL)
-		return load_manifest(l, o->manifest, NULL, NULL, NULL, NULL, e);
+		return load_manifest(l, o->manifest, NULL, NULL, NULL, e);
 	if ((it = item_new(l, o->device_id)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	if (o->api.akenza_id != NULL)
@@ -456,8 +465,8 @@ cmd_credentials_list_exec(void *opts, int argc, char **argv)
 	struct items l = {0};
 	struct listing r = {.l = &l, .now = time(NULL)};
 	enum ak_status status;
-	struct err e = ERR_INIT;
-	size_t i, k;
+	struct err e = ERR_INIT, stopped = ERR_INIT;
+	size_t i, k, nended = 0;
 	int rc;
 
 	(void)argc;
@@ -475,16 +484,25 @@ cmd_credentials_list_exec(void *opts, int argc, char **argv)
 		return cmd_fail(&e);
 	}
 	items_bind(&l, AKENZA_OP_LIST);
-	if ((rc = send_items(&l, &o->api, &o->ak, list_done, NULL)) != AK_OK) {
+	if ((rc = send_items(&l, &o->api, &o->ak, list_done, NULL, &stopped)) != AK_OK) {
 		items_free(&l);
 		return rc;
 	}
 	for (i = 0; i < l.n; i++) {
+		nended += has_outcome(&l.v[i]);
 		r.failed += l.v[i].err.status != AK_OK;
 		for (k = 0; k < l.v[i].d.ncreds; k++)
 			r.shown += r.filter && shown(&r, &l.v[i].d.creds[k]);
 	}
-	status = r.failed > 0 ? failed_status(&l) : r.filter && r.shown > 0 ? AK_NEGATIVE : AK_OK;
+	/* A stopped run still shows what it listed, as register shows what it did. */
+	if (stopped.status != AK_OK) {
+		status = cmd_stopped(&stopped, l.n, nended);
+		r.error = stopped.msg;
+	} else if (r.failed > 0) {
+		status = failed_status(&l);
+	} else {
+		status = r.filter && r.shown > 0 ? AK_NEGATIVE : AK_OK;
+	}
 	if (o->json)
 		rc = list_json(&r, status);
 	else
@@ -551,6 +569,7 @@ struct revoke {
 	struct journal results;
 	char *results_path;
 	struct err results_err; /* first failure to record a result */
+	struct err stopped;     /* what stopped the run */
 	size_t count[OUT_DRY_RUN + 1];
 	json_t *devices; /* --json */
 };
@@ -607,12 +626,8 @@ revoke_json_device(const struct item *it, enum outcome out)
 									    : d->delete_id));
 	if (d->note[0] != '\0')
 		json_object_set_new(j, "note", json_string(d->note));
-	if (out == OUT_FAILED) {
-		json_object_set_new(j, "status", json_string(err_status_name(it->err.status)));
-		json_object_set_new(j, "error", json_string(it->err.msg));
-		if (d->http_status > 0)
-			json_object_set_new(j, "http_status", json_integer(d->http_status));
-	}
+	if (out == OUT_FAILED)
+		cmd_json_error(j, &it->err, d->http_status);
 	return j;
 }
 
@@ -642,8 +657,7 @@ revoke_ended(struct revoke *s, struct item *it, enum outcome out)
 		else
 			cmd_println_safe(stdout, "%-8s %s  (in %s)", outcome_name[out],
 					 it->device_id, s->results_path);
-		if (d->note[0] != '\0')
-			cmd_println_safe(stdout, "         note: %s", d->note);
+		cmd_print_note(stdout, 9, d->note);
 	}
 	/* Line by line, also into a pipe: a watcher sees progress, a kill loses nothing shown. */
 	fflush(stdout);
@@ -730,6 +744,7 @@ kids_read(struct kids *k, const char *path, struct err *e)
 static int
 revoke_load_manifest(struct revoke *s, struct err *e)
 {
+	const struct manifest_file results = {REVOKED_NAME, &s->results_path};
 	struct kids k = {0};
 	struct item *it;
 	unsigned char *used = NULL;
@@ -742,7 +757,7 @@ revoke_load_manifest(struct revoke *s, struct err *e)
 		err_set(e, AK_INTERNAL, "out of memory");
 		goto out;
 	}
-	if (load_manifest(&s->l, s->o->manifest, &k, used, &s->results_path, REVOKED_NAME, e) != 0)
+	if (load_manifest(&s->l, s->o->manifest, &k, used, &results, e) != 0)
 		goto out;
 	for (i = 0; i < k.n; i++) {
 		if (used[i])
@@ -822,7 +837,11 @@ revoke_summary(const struct revoke *s, enum ak_status status)
 			      (int)c[OUT_SKIPPED], "failed", (int)c[OUT_FAILED]);
 		if (s->results_path != NULL && !s->o->dry_run)
 			json_object_set_new(j, "results", json_string(s->results_path));
-		json_object_set_new(j, "status", json_string(err_status_name(status)));
+		/* What stopped the run, as register names it: akenza, or the results file. */
+		cmd_json_run(j, status,
+			     s->stopped.status != AK_OK       ? s->stopped.msg
+			     : s->results_err.status != AK_OK ? s->results_err.msg
+							      : NULL);
 		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
 	} else if (s->o->dry_run) {
@@ -865,7 +884,10 @@ static int
 cmd_credentials_revoke_exec(void *opts, int argc, char **argv)
 {
 	struct revoke_opts *o = opts;
-	struct revoke s = {.o = o, .results = JOURNAL_INIT, .results_err = ERR_INIT};
+	struct revoke s = {.o = o,
+			   .results = JOURNAL_INIT,
+			   .results_err = ERR_INIT,
+			   .stopped = ERR_INIT};
 	enum ak_status status = AK_OK;
 	struct err e = ERR_INIT;
 	char *api_key = NULL;
@@ -896,13 +918,12 @@ cmd_credentials_revoke_exec(void *opts, int argc, char **argv)
 		for (i = 0; i < s.l.n; i++)
 			if (!s.l.v[i].ended)
 				revoke_ended(&s, &s.l.v[i], OUT_DRY_RUN);
-	} else if ((rc = send_items(&s.l, &o->api, &o->ak, revoke_done, &s)) != AK_OK) {
-		if (s.l.n > 1)
-			cmd_error(rc, "stopped: %zu of %zu devices not done",
-				  s.l.n - s.count[OUT_REVOKED] - s.count[OUT_GONE] -
-					  s.count[OUT_SKIPPED] - s.count[OUT_FAILED],
-				  s.l.n);
-		status = rc;
+	} else if ((rc = send_items(&s.l, &o->api, &o->ak, revoke_done, &s, &s.stopped)) != AK_OK) {
+		goto out;
+	} else if (s.stopped.status != AK_OK) {
+		status = cmd_stopped(&s.stopped, s.l.n,
+				     s.count[OUT_REVOKED] + s.count[OUT_GONE] +
+					     s.count[OUT_SKIPPED] + s.count[OUT_FAILED]);
 	}
 	if (s.results_err.status != AK_OK) {
 		cmd_fail(&s.results_err);

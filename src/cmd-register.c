@@ -195,11 +195,7 @@ text_device(const struct result *r, const struct item *it)
 	if (d->created)
 		fputs("  (device created)", stdout);
 	putchar('\n');
-	if (d->note[0] != '\0') {
-		fputs("           note: ", stdout);
-		cmd_puts_safe(stdout, d->note);
-		putchar('\n');
-	}
+	cmd_print_note(stdout, 11, d->note);
 	/* Line by line, also into a pipe: a watcher sees progress, a kill loses nothing shown. */
 	fflush(stdout);
 }
@@ -272,9 +268,7 @@ json_result(const struct result *r)
 		      (int)r->skipped, "failed", (int)r->failed);
 	if (r->results_path != NULL)
 		json_object_set_new(j, "results", json_string(r->results_path));
-	json_object_set_new(j, "status", json_string(err_status_name(r->status)));
-	if (r->error != NULL)
-		json_object_set_new(j, "error", json_string(r->error));
+	cmd_json_run(j, r->status, r->error);
 	cmd_print_json(j, JSON_INDENT(2));
 	json_decref(j);
 }
@@ -407,21 +401,6 @@ manifest_item(void *arg, const struct manifest *m, const char *name, const struc
 }
 
 static int
-load_manifest(struct register_batch *s, struct err *e)
-{
-	struct manifest *m = NULL;
-	int rc;
-
-	if (manifest_open(&m, s->o->manifest, e) != 0)
-		return -1;
-	rc = manifest_each(m, manifest_item, s, e);
-	if (rc == 0 && s->results_path == NULL)
-		rc = manifest_beside(m, RESULTS_NAME, &s->results_path, e);
-	manifest_close(m);
-	return rc;
-}
-
-static int
 item_ptr_cmp(const void *a, const void *b)
 {
 	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
@@ -463,13 +442,14 @@ static int
 load_items(struct register_batch *s, struct err *e)
 {
 	const struct opts *o = s->o;
+	const struct manifest_file results[] = {{RESULTS_NAME, &s->results_path}, {NULL, NULL}};
 	struct item *it;
 	size_t i;
 
 	if (o->results != NULL && (s->results_path = strdup(o->results)) == NULL)
 		return err_set(e, AK_INTERNAL, "out of memory");
 	if (o->manifest != NULL) {
-		if (load_manifest(s, e) != 0)
+		if (manifest_load(o->manifest, manifest_item, s, results, e) != 0)
 			return -1;
 	} else {
 		if ((it = item_new(&s->items)) == NULL)
@@ -651,12 +631,8 @@ run_status(struct register_batch *s, enum ak_status status, size_t npending)
 			status = s->results_err.status;
 	}
 	if (status != AK_OK) {
-		if (s->fatal.status != AK_OK) {
-			cmd_fail(&s->fatal);
-			if (r->total > 1)
-				cmd_error(status, "stopped: %zu of %zu devices not done",
-					  r->total - r->nended, r->total);
-		}
+		if (s->fatal.status != AK_OK)
+			cmd_stopped(&s->fatal, r->total, r->nended);
 		r->error = s->fatal.status != AK_OK ? s->fatal.msg : s->results_err.msg;
 		return status;
 	}

@@ -159,11 +159,7 @@ text_device(const struct opts *o, const struct rotate_device *d)
 	if (d->credential_id[0] != '\0' && d->outcome != ROTATE_NOT_STARTED)
 		printf("  credential %s", d->credential_id);
 	putchar('\n');
-	if (d->note[0] != '\0') {
-		fputs("            note: ", stdout);
-		cmd_puts_safe(stdout, d->note);
-		putchar('\n');
-	}
+	cmd_print_note(stdout, 12, d->note);
 	fflush(stdout);
 }
 
@@ -229,9 +225,7 @@ json_result(const struct result *r, int dry_run)
 		      "unchanged", (int)r->count[ROTATE_UNCHANGED], "not_started",
 		      (int)r->count[ROTATE_NOT_STARTED], "failed", (int)r->count[ROTATE_FAILED],
 		      "dry_run", dry_run, "journal", r->journal);
-	json_object_set_new(j, "status", json_string(err_status_name(r->status)));
-	if (r->error != NULL)
-		json_object_set_new(j, "error", json_string(r->error));
+	cmd_json_run(j, r->status, r->error);
 	cmd_print_json(j, JSON_INDENT(2));
 	json_decref(j);
 }
@@ -335,7 +329,8 @@ rotate_cmd_run(struct rotate_cmd *s)
 	o->r.arg = s;
 	if (o->verify_login)
 		o->r.verify = verify_login;
-	if ((status = cmd_api_key(&o->api, &api_key)) != AK_OK)
+	/* A dry run reads the manifest and the journal, and sends nothing: no key. */
+	if (!o->r.dry_run && (status = cmd_api_key(&o->api, &api_key)) != AK_OK)
 		return status;
 	o->r.ak.api_key = api_key;
 	if (rotate_load(&o->r, &b, &e) != 0) {
@@ -351,11 +346,7 @@ rotate_cmd_run(struct rotate_cmd *s)
 	}
 	if (rotate_run(b, &e) != 0) {
 		cmd_progress_clear(&s->progress);
-		cmd_fail(&e);
-		if (r->total > 1)
-			cmd_error(e.status, "stopped: %zu of %zu devices not done",
-				  r->total - r->nended, r->total);
-		r->status = e.status;
+		r->status = cmd_stopped(&e, r->total, r->nended);
 		r->error = e.msg;
 	} else if (r->count[ROTATE_FAILED] > 0) {
 		r->status = batch_status(r);

@@ -112,6 +112,33 @@ cmd_json_error(json_t *j, const struct err *e, long http_status)
 		json_object_set_new(j, "http_status", json_integer(http_status));
 }
 
+void
+cmd_json_run(json_t *j, int status, const char *error)
+{
+	json_object_set_new(j, "status", json_string(err_status_name((enum ak_status)status)));
+	if (error != NULL)
+		json_object_set_new(j, "error", json_string(error));
+}
+
+int
+cmd_stopped(const struct err *e, size_t total, size_t ended)
+{
+	cmd_fail(e);
+	if (total > 1)
+		cmd_error(e->status, "stopped: %zu of %zu devices not done", total - ended, total);
+	return e->status;
+}
+
+void
+cmd_print_note(FILE *f, int indent, const char *note)
+{
+	if (note[0] == '\0')
+		return;
+	fprintf(f, "%*snote: ", indent, "");
+	cmd_puts_safe(f, note);
+	putc('\n', f);
+}
+
 int
 cmd_print_json(const json_t *j, size_t flags)
 {

@@ -128,6 +128,23 @@ manifest_beside(const struct manifest *m, const char *name, char **path, struct 
 	return 0;
 }
 
+int
+manifest_load(const char *path, manifest_visit_fn *visit, void *arg,
+	      const struct manifest_file *files, struct err *e)
+{
+	struct manifest *m = NULL;
+	int rc;
+
+	if (manifest_open(&m, path, e) != 0)
+		return -1;
+	rc = manifest_each(m, visit, arg, e);
+	for (; rc == 0 && files != NULL && files->name != NULL; files++)
+		if (*files->path == NULL)
+			rc = manifest_beside(m, files->name, files->path, e);
+	manifest_close(m);
+	return rc;
+}
+
 unsigned long
 manifest_line(const struct manifest *m)
 {

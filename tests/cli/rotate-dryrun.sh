@@ -1,5 +1,5 @@
 # rotate --dry-run: what each device would go through, from where the
-# journal left it; nothing changed, no request that changes anything sent.
+# journal left it; nothing changed, no request sent, so no API key needed.
 # And the usage errors.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/tools/mockakenza.sh"
@@ -54,4 +54,11 @@ assert_grep 'must be an https:// URL' "$T/err"
 unset AKCRED_API_KEY
 akcred 2 $ROT
 assert_grep 'no API key' "$T/err"
+# A dry run reads the manifest and the journal and sends nothing: it needs no key.
+n=$(mock_stat requests)
+akcred 0 $ROT --dry-run
+assert_eq "$(mock_stat requests)" "$n" "requests of a dry run"
+assert_grep '^device dev-0001: at step .swapped.' "$T/out"
+assert_grep '^dry run: 3 of 3 devices to rotate, 0 unchanged, 0 failed; nothing changed$' "$T/out"
+assert_no_grep 'API key' "$T/err"
 akcred 3 rotate --manifest missing.csv --workspace-id ws --api-url "$MOCK_URL" --api-key-file "$T/apikey"

@@ -569,3 +569,49 @@ Test(cmd, parse_refuses_a_table_whose_destinations_do_not_fit)
 		     "nothing is written before the table is checked");
 	cr_assert_null(o.host, "no default was stored");
 }
+
+/* --- what every batch command prints the same way ------------------------------ */
+
+Test(cmd, json_run_names_the_status_and_what_stopped_the_run)
+{
+	json_t *done = json_object(), *stopped = json_object();
+
+	cmd_json_run(done, AK_NEGATIVE, NULL);
+	cr_assert_str_eq(json_string_value(json_object_get(done, "status")), "negative");
+	cr_assert_null(json_object_get(done, "error"), "no error for a run that went to the end");
+	cmd_json_run(stopped, AK_REFUSED, "akenza refused the API key (HTTP 401)");
+	cr_assert_str_eq(json_string_value(json_object_get(stopped, "status")), "refused");
+	cr_assert_str_eq(json_string_value(json_object_get(stopped, "error")),
+			 "akenza refused the API key (HTTP 401)");
+	json_decref(done);
+	json_decref(stopped);
+}
+
+Test(cmd, stopped_says_why_and_how_many_devices_a_batch_left)
+{
+	struct err e = ERR_INIT;
+
+	err_set(&e, AK_TLS, "certificate problem");
+	cr_assert_eq(cmd_stopped(&e, 1, 0), AK_TLS);
+	cr_assert_eq(cmd_stopped(&e, 5, 2), AK_TLS);
+	fflush(stderr);
+	cr_assert_stderr_eq_str("akcred: certificate problem\n"
+				"akcred: certificate problem\n"
+				"akcred: stopped: 3 of 5 devices not done\n");
+}
+
+Test(cmd, note_is_indented_below_its_device_and_escaped)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_not_null(f);
+	cmd_print_note(f, 4, "");
+	cmd_print_note(f, 4, "gone since it was listed");
+	cmd_print_note(f, 0, "evil\x1b[2Jtext");
+	fclose(f);
+	cr_assert_str_eq(text, "    note: gone since it was listed\n"
+			       "note: evil\\x1b[2Jtext\n");
+	free(text);
+}

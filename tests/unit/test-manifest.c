@@ -391,6 +391,41 @@ Test(manifest_file, creates_with_header_appends_and_reads_back)
 	manifest_close(m);
 }
 
+Test(manifest_file, load_visits_every_row_and_places_files_beside_unless_given)
+{
+	const char *data = HDR "ok-1,EC256_PEM," FP1 ",ok-1/public.pem,2026-11-24T14:13:27Z\n"
+			       "dev/1,EC256_PEM," FP1 ",x,2026-11-24T14:13:27Z\n";
+	char path[128], want[160], *results = NULL, *given = strdup("elsewhere.csv");
+	const struct manifest_file files[] = {{"results.csv", &results},
+					      {"other.csv", &given},
+					      {NULL, NULL}};
+	struct seen s = {"", 0, 0};
+	struct err e = ERR_INIT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/manifest.csv", unit_tmpdir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(data, f);
+	fclose(f);
+	cr_assert_eq(manifest_load(path, record, &s, files, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(s.log, "ok-1 row|(line 3) bad line 3|");
+	snprintf(want, sizeof(want), "%s/results.csv", unit_tmpdir);
+	cr_assert_str_eq(results, want);
+	cr_assert_str_eq(given, "elsewhere.csv", "a path given (--results) stays");
+	free(results);
+	results = NULL;
+
+	/* The visitor's failure is the load's, and no file is placed. */
+	s = (struct seen){"", 1, 0};
+	cr_assert_eq(manifest_load(path, record, &s, files, &e), -1);
+	cr_assert_str_eq(e.msg, "stopped by the visitor");
+	cr_assert_null(results);
+	snprintf(path, sizeof(path), "%s/missing.csv", unit_tmpdir);
+	cr_assert_eq(manifest_load(path, record, &s, NULL, &e), -1);
+	cr_assert_eq(e.status, AK_INPUT);
+	free(given);
+}
+
 Test(manifest_file, cuts_a_torn_tail_and_keeps_whole_rows)
 {
 	struct manifest_writer w = MANIFEST_WRITER_INIT;
