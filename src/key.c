@@ -2019,15 +2019,27 @@ out:
 int
 key_cert_is_for(const struct key *k, const char *fp, const char *cn)
 {
-	char subject[1024], cfp[KEY_FINGERPRINT_HEX + 1];
+	char cfp[KEY_FINGERPRINT_HEX + 1];
 	struct err e = ERR_INIT;
+	const X509_NAME *name;
+	const X509_NAME_ENTRY *ent;
+	unsigned char *v = NULL;
+	int n, ok;
 
-	/* A subject longer than CN=cn could be cut to look like it: room to tell. */
-	if (k->cert == NULL || strlen(cn) + 5 > sizeof(subject) ||
-	    key_fingerprint(k, cfp, &e) != 0 || strcmp(cfp, fp) != 0 ||
-	    key_cert_subject(k, subject, sizeof(subject)) != 0)
+	if (k->cert == NULL || key_fingerprint(k, cfp, &e) != 0 || strcmp(cfp, fp) != 0)
 		return 0;
-	return strncmp(subject, "CN=", 3) == 0 && strcmp(subject + 3, cn) == 0;
+	/*
+	 * The subject's one attribute, compared as data, not as printed: RFC
+	 * 2253 escapes ';', '<' and '>', which device ids may hold.
+	 */
+	name = X509_get_subject_name(k->cert);
+	if (X509_NAME_entry_count(name) != 1 || (ent = X509_NAME_get_entry(name, 0)) == NULL ||
+	    OBJ_obj2nid(X509_NAME_ENTRY_get_object(ent)) != NID_commonName ||
+	    (n = ASN1_STRING_to_UTF8(&v, X509_NAME_ENTRY_get_data(ent))) < 0)
+		return 0;
+	ok = (size_t)n == strlen(cn) && memcmp(v, cn, (size_t)n) == 0;
+	OPENSSL_free(v);
+	return ok;
 }
 
 int

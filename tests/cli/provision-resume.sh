@@ -1,7 +1,7 @@
 # provision after an interruption: a device that lost its manifest row is
 # checked and finished, staged leftovers and a torn manifest tail are removed;
 # a listed device whose files are missing or wrong is an error for that id
-# and never gets a new key.
+# and never gets a new key; certificates are checked by their subject's data.
 . "$(dirname "$0")/lib.sh"
 
 akcred 0 provision -o b --count 6 --prefix d-
@@ -100,3 +100,10 @@ mkdir c && echo 'name,value' >c/list.csv
 akcred 3 provision -o c --count 2 --prefix d- --manifest c/list.csv
 assert_grep "'c/list.csv' is not a manifest" "$T/err"
 assert_eq "$(cat c/list.csv)" "name,value"
+
+# Certificates of ids with characters a printed subject escapes (CN=a\;b):
+# a rerun checks them by the name's data and keeps them.
+printf 'a;b\nc<d>\nplain\n' >odd.txt
+akcred 0 provision -o odd --ids odd.txt --cert
+akcred 0 provision -o odd --ids odd.txt --cert
+assert_grep "^nothing to do: all 3 devices in 'odd' are provisioned and check out$" "$T/out"

@@ -415,8 +415,20 @@ Test(key, cert_is_for_its_key_and_exactly_its_cn)
 	cr_assert(!key_cert_is_for(&c, fp, "dev-"), "a prefix of the CN");
 	cr_assert(!key_cert_is_for(&c, fp, "dev-10"), "a longer CN");
 	cr_assert(!key_cert_is_for(&k, fp, "dev-1"), "a key is no certificate");
-	key_clear(&k);
 	key_clear(&c);
+	/* Characters that the printed (RFC 2253) form escapes: the CN is compared as data. */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const ids[] = {"a;b", "c<d>", "e=f"};
+
+		cr_assert_eq(key_self_signed_pem(&k, ids[i], 10, &pem, &len, &e), 0);
+		cr_assert_eq(key_load(&c, (unsigned char *)pem, len, "c", NULL, &e), 0, "%s",
+			     e.msg);
+		free(pem);
+		cr_assert(key_cert_is_for(&c, fp, ids[i]), "CN=%s", ids[i]);
+		cr_assert(!key_cert_is_for(&c, fp, "a"), "CN=%s is not CN=a", ids[i]);
+		key_clear(&c);
+	}
+	key_clear(&k);
 	key_clear(&other);
 }
 
