@@ -245,9 +245,9 @@ int fileio_dir_add(struct fileio_dir *d, const char *name, const void *data, siz
 /*
  * Whether files and directories created in dirfd (or in a directory created
  * in it) get every bit of modes that they are created with: no bit of modes
- * in the umask and no default ACL on dirfd.  Then FILEIO_DIR_EXACT saves an
- * fchmod per file (about 4% of provision's system time).  Reads the umask by
- * setting it: call it before other threads start.
+ * in the umask, and dirfd supports POSIX ACLs but has no default one.  Then FILEIO_DIR_EXACT saves
+ * an fchmod per file (about 4% of provision's system time).  Reads the umask by setting it: call it
+ * before other threads start.
  */
 int fileio_modes_exact(int dirfd, mode_t modes);
 /* fsync the staged directory and rename it to its final name (AK_INPUT "exists" if taken). */

@@ -13,7 +13,8 @@
  *   made      the new pair (and certificate) written beside the current
  *             files, each "<file>.next";
  *   uploaded  its public key (or certificate) added at akenza as a further
- *             credential, of the same algorithm as the current one;
+ *             credential, of the same kind (certificate or not) as the
+ *             current one;
  *   verified  (if asked) a broker login with the new key succeeded;
  *   swapped   the new files renamed over the current ones; the manifest's
  *             row takes the new fingerprint;

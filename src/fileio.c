@@ -976,10 +976,14 @@ fileio_modes_exact(int dirfd, mode_t modes)
 	umask(mask);
 	if ((mask & modes) != 0)
 		return 0;
-	/* A default ACL takes the umask's place (and is inherited by subdirectories). */
+	/*
+	 * A default ACL takes the umask's place (and is inherited by
+	 * subdirectories).  No POSIX ACLs at all (EOPNOTSUPP) is no proof:
+	 * NFSv4 and ZFS have inheritable ACEs of their own.
+	 */
 	if (fgetxattr(dirfd, "system.posix_acl_default", NULL, 0) >= 0)
 		return 0;
-	return errno == ENODATA || errno == EOPNOTSUPP;
+	return errno == ENODATA;
 }
 
 int
