@@ -205,7 +205,7 @@ result_negatives(const struct provision_result *r)
 }
 
 static void
-print_json(const struct provision_result *r)
+print_json(const struct provision_result *r, int status)
 {
 	const struct provision_stats *st = &r->st;
 	json_t *j;
@@ -222,8 +222,7 @@ print_json(const struct provision_result *r)
 		      (double)(long)(r->seconds * 1000 + 0.5) / 1000);
 	if (r->type == KEY_RSA)
 		json_object_set_new(j, "bits", json_integer(r->bits));
-	if (r->fatal != NULL)
-		json_object_set_new(j, "error", json_string(r->fatal->msg));
+	cmd_json_run(j, status, r->fatal != NULL ? r->fatal->msg : NULL);
 	cmd_print_json(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	json_decref(j);
 }
@@ -343,13 +342,13 @@ provision_and_report(struct provision_cli *o)
 	memset(&r, 0, sizeof(r));
 	status = run(o, ids, &r, &e) != 0 ? cmd_fail(&e) : AK_OK;
 	idlist_close(ids);
-	/* JSON sums up every run, with its error; text a run that dealt with some ids. */
-	if (o->json)
-		print_json(&r);
-	else if (r.fatal == NULL || r.st.done > 0)
-		print_text(&r);
 	if (status == AK_OK && result_negatives(&r) > 0)
 		status = AK_NEGATIVE;
+	/* JSON sums up every run, with its error; text a run that dealt with some ids. */
+	if (o->json)
+		print_json(&r, status);
+	else if (r.fatal == NULL || r.st.done > 0)
+		print_text(&r);
 	return status;
 }
 

@@ -33,10 +33,10 @@ assert_eq "$(wc -l <"$T/err")" 3 "messages: the bad id, the duplicate, the faile
 
 # The same state again, as JSON: d-2 still fails, the others check out.
 akcred 1 provision -o b --ids ids.txt --jobs 2 --json
-assert_eq "$(json_shape "$T/out")" '{"out_dir": "b", "manifest": "b/manifest.csv", "type": "ec", "curve": "P-256", "certificate": false, "encrypted": false, "token": null, "jobs": 2, "total": 7, "created": 0, "recovered": 0, "verified": 4, "invalid": 1, "duplicates": 1, "failed": 1, "stale_removed": 0, "done": 7, "seconds": "S"}' \
+assert_eq "$(json_shape "$T/out")" '{"out_dir": "b", "manifest": "b/manifest.csv", "type": "ec", "curve": "P-256", "certificate": false, "encrypted": false, "token": null, "jobs": 2, "total": 7, "created": 0, "recovered": 0, "verified": 4, "invalid": 1, "duplicates": 1, "failed": 1, "stale_removed": 0, "done": 7, "seconds": "S", "status": "negative"}' \
 	"JSON summary"
 akcred 0 provision -o rsa --count 1 --prefix r- --type rsa --cert --jobs 1 --json
-assert_eq "$(json_shape "$T/out")" '{"out_dir": "rsa", "manifest": "rsa/manifest.csv", "type": "rsa", "certificate": true, "encrypted": false, "token": null, "jobs": 1, "total": 1, "created": 1, "recovered": 0, "verified": 0, "invalid": 0, "duplicates": 0, "failed": 0, "stale_removed": 0, "done": 1, "seconds": "S", "bits": 2048}' \
+assert_eq "$(json_shape "$T/out")" '{"out_dir": "rsa", "manifest": "rsa/manifest.csv", "type": "rsa", "certificate": true, "encrypted": false, "token": null, "jobs": 1, "total": 1, "created": 1, "recovered": 0, "verified": 0, "invalid": 0, "duplicates": 0, "failed": 0, "stale_removed": 0, "done": 1, "seconds": "S", "bits": 2048, "status": "ok"}' \
 	"RSA JSON summary"
 
 # Stopped before any device (another run holds the batch): the error, and a
@@ -47,5 +47,5 @@ run 3 flock b "$AKCRED" provision -o b --ids ids.txt
 assert_eq "$(cat "$T/err")" "akcred: provision: 'b' is in use by another akcred provision" "message"
 [ ! -s "$T/out" ] || fail "a text summary of a run that did nothing: $(cat "$T/out")"
 run 3 flock b "$AKCRED" provision -o b --ids ids.txt --jobs 1 --json
-assert_eq "$(json_shape "$T/out")" '{"out_dir": "b", "manifest": "b/manifest.csv", "type": "ec", "curve": "P-256", "certificate": false, "encrypted": false, "token": null, "jobs": 1, "total": 7, "created": 0, "recovered": 0, "verified": 0, "invalid": 0, "duplicates": 0, "failed": 0, "stale_removed": 0, "done": 0, "seconds": "S", "error": "'"'"'b'"'"' is in use by another akcred provision"}' \
+assert_eq "$(json_shape "$T/out")" '{"out_dir": "b", "manifest": "b/manifest.csv", "type": "ec", "curve": "P-256", "certificate": false, "encrypted": false, "token": null, "jobs": 1, "total": 7, "created": 0, "recovered": 0, "verified": 0, "invalid": 0, "duplicates": 0, "failed": 0, "stale_removed": 0, "done": 0, "seconds": "S", "status": "input", "error": "'"'"'b'"'"' is in use by another akcred provision"}' \
 	"JSON summary of a stopped run"
