@@ -98,10 +98,12 @@ struct akenza_device {
 	 * (and cert_sha1) as akenza_credential_matches() says; refused as
 	 * AKENZA_LAST if it is the only one the device has, or, with
 	 * keep_fingerprint, if no other credential is of that key (the one the
-	 * device goes on logging in with: rotate's new key), unless allow_last.
+	 * device goes on logging in with: rotate's new key; and of its
+	 * certificate keep_cert_sha1, if not NULL), unless allow_last.
 	 */
 	const char *delete_id;
 	const char *keep_fingerprint;
+	const char *keep_cert_sha1;
 	int allow_last;
 
 	/* Out. */

@@ -81,6 +81,17 @@ struct cmd_option {
 #define CMD_OPT_END {.name = NULL}
 /* clang-format on */
 /*
+ * --days, the validity of the self-signed certificates that keygen,
+ * provision and rotate make (key_self_signed_pem), into member of type;
+ * needs_ as in .needs (NULL: none).  The commands include key.h.
+ */
+/* clang-format off */
+#define CMD_CERT_DAYS_OPTION(type, member, needs_)                                                 \
+	CMD_OPT("days", CMD_UINT, type, member, "N", NULL,                                         \
+		"validity in days of the certificates made", .def = KEY_CERT_DAYS_DEFAULT,         \
+		.min = 1, .max = KEY_CERT_DAYS_MAX, .needs = (needs_))
+/* clang-format on */
+/*
  * The broker options of the commands that connect as a device (check,
  * connect), rows of one table: type has host, port, ca_file, ca_path and
  * plaintext; the commands include mqtt.h (MQTT_HOST_DEFAULT, MQTT_PORT()).

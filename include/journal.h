@@ -39,11 +39,20 @@
 #include "err.h"
 #include "linereader.h"
 
-#define JOURNAL_FIELDS_MAX 8 /* fields a record binds; more are counted, not kept */
+#define JOURNAL_FIELDS_MAX 10 /* fields a record binds; more are counted, not kept */
 
+/*
+ * A format grows by new fields under a new header; its older headers stay
+ * readable.  A file keeps the header it was created with (a journal is
+ * never rewritten), so its owner writes each file's rows in the version
+ * that its header names (journal.version, journal_reader.version).
+ */
 struct journal_format {
 	const char *header; /* the first line without its line end: names, comma-separated */
 	const char *what;   /* for messages: "a manifest" */
+	/* Earlier headers still accepted, NULL-terminated (NULL: none); version n is older[n - 1].
+	 */
+	const char *const *older;
 };
 
 /* --- writing ------------------------------------------------------------- */
@@ -52,10 +61,11 @@ struct journal {
 	int fd;
 	char *path;
 	const struct journal_format *format;
+	int version; /* of the file's header: 0 the format's header, n its older[n - 1] */
 };
 #define JOURNAL_INIT                                                                               \
 	{                                                                                          \
-		-1, NULL, NULL                                                                     \
+		-1, NULL, NULL, 0                                                                  \
 	}
 
 /* Open path for appending as described above (AK_INPUT on failure, also if locked). */
@@ -91,13 +101,15 @@ struct journal_reader {
 	char *name;
 	unsigned long line;     /* line of the reading position */
 	unsigned long row_line; /* line on which the last record starts */
+	int version;            /* of the header read, as journal.version */
 };
 #define JOURNAL_READER_INIT                                                                        \
 	{                                                                                          \
-		LINEREADER_INIT, -1, 0, NULL, 1, 0                                                 \
+		LINEREADER_INIT, -1, 0, NULL, 1, 0, 0                                              \
 	}
 
-/* Open path ("-": standard input, named "(stdin)") and check its header.  AK_INPUT. */
+/* Open path ("-": standard input, named "(stdin)") and check its header (any version).  AK_INPUT.
+ */
 int journal_reader_open(struct journal_reader *jr, const char *path, const struct journal_format *f,
 			struct err *e);
 /* The same over data in memory (not copied: it must outlive the reader); name is for messages. */

@@ -24,8 +24,12 @@
  * says what a crash at each point leaves and why a rerun is safe.
  *
  * The journal, "rotation.csv" beside the manifest by default, holds
- *   device_id,step,akenza_device_id,credential_id,old_fingerprint,new_fingerprint,algorithm,at
- * one row per step reached (credential_id: the new credential's).  One
+ *   device_id,step,akenza_device_id,credential_id,old_fingerprint,new_fingerprint,algorithm,at,
+ *   old_cert_sha1,new_cert_sha1
+ * one row per step reached (credential_id: the new credential's; the SHA-1s
+ * of a certificate device's certificates, else empty).  A journal begun
+ * without the last two fields (ROTATE_JOURNAL_HEADER_1) is read and
+ * continued in its own form, its devices matched at akenza by kid only.  One
  * rotation per journal: a device whose last row is "done" and whose manifest
  * row has the new key is rotated; to rotate again, start a new journal.
  */
@@ -44,6 +48,10 @@
 
 #define ROTATE_JOURNAL_NAME "rotation.csv"
 #define ROTATE_JOURNAL_HEADER                                                                      \
+	"device_id,step,akenza_device_id,credential_id,old_fingerprint,new_fingerprint,"           \
+	"algorithm,at,old_cert_sha1,new_cert_sha1"
+/* The header of journals begun before the certificates' SHA-1 was kept: still read. */
+#define ROTATE_JOURNAL_HEADER_1                                                                    \
 	"device_id,step,akenza_device_id,credential_id,old_fingerprint,new_fingerprint,"           \
 	"algorithm,at"
 #define ROTATE_NEXT_SUFFIX ".next" /* the new pair, beside the current one */
@@ -73,6 +81,8 @@ struct rotate_device {
 	char device_id[DEVID_MAX + 1];
 	char old_algorithm[MANIFEST_ALG_MAX + 1], new_algorithm[MANIFEST_ALG_MAX + 1];
 	char old_fp[KEY_FINGERPRINT_HEX + 1], new_fp[KEY_FINGERPRINT_HEX + 1];
+	/* X509 algorithms: the old and the new certificate's SHA-1 (akenza may list it); else "" */
+	char old_cert_sha1[41], new_cert_sha1[41];
 	char akenza_id[AKENZA_ID_MAX];
 	char credential_id[AKENZA_ID_MAX]; /* the new credential's */
 	char private_path[PATH_MAX], public_path[PATH_MAX];

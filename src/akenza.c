@@ -826,7 +826,8 @@ another_kept(const struct akenza_device *d, const struct akenza_credential *targ
 	for (i = 0; i < d->ncreds; i++)
 		if (&d->creds[i] != target &&
 		    (d->keep_fingerprint == NULL ||
-		     akenza_credential_matches(&d->creds[i], d->keep_fingerprint, NULL)))
+		     akenza_credential_matches(&d->creds[i], d->keep_fingerprint,
+					       d->keep_cert_sha1)))
 			return 1;
 	return 0;
 }

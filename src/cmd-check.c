@@ -872,7 +872,7 @@ render_json(const struct check_result *r)
 #define RESULTS_FIELDS 7
 
 static const struct journal_format results_format = {RESULTS_HEADER,
-						     "a results file of akcred check"};
+						     "a results file of akcred check", NULL};
 
 enum batch_outcome { BATCH_NOT_CHECKED, BATCH_PASSED, BATCH_FAILED, BATCH_SKIPPED };
 

@@ -170,10 +170,15 @@ read_header(struct journal_reader *jr, const struct journal_format *f, struct er
 	if (rc == 0)
 		return err_set(e, AK_INPUT, "'%s' is empty: not %s (no '%s' line)", jr->name,
 			       f->what, f->header);
-	if (!is_header(&r, f->header))
-		return err_set(e, AK_INPUT, "'%s' is not %s: its first line is not '%s'", jr->name,
-			       f->what, f->header);
-	return 0;
+	if (is_header(&r, f->header))
+		return 0;
+	for (i = 0; f->older != NULL && f->older[i] != NULL; i++)
+		if (is_header(&r, f->older[i])) {
+			jr->version = i + 1;
+			return 0;
+		}
+	return err_set(e, AK_INPUT, "'%s' is not %s: its first line is not '%s'", jr->name, f->what,
+		       f->header);
 }
 
 static int
@@ -286,7 +291,7 @@ journal_format_row(const char *const fields[], int n, char *buf, size_t size)
 	return (int)len;
 }
 
-/* Does the file start with the header?  Read as every reader does: one rule for both. */
+/* Does the file start with a header of the format (which version)?  Read as every reader does. */
 static int
 check_header(struct journal *j, struct err *e)
 {
@@ -294,6 +299,7 @@ check_header(struct journal *j, struct err *e)
 
 	if (journal_reader_open_journal(&jr, j, e) != 0)
 		return -1;
+	j->version = jr.version;
 	journal_reader_close(&jr);
 	return 0;
 }

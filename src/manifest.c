@@ -11,7 +11,7 @@
 static const char *const field_names[NFIELDS] = {"device_id", "algorithm", "fingerprint",
 						 "public_key", "created"};
 
-static const struct journal_format manifest_format = {MANIFEST_HEADER, "a manifest"};
+static const struct journal_format manifest_format = {MANIFEST_HEADER, "a manifest", NULL};
 
 struct manifest {
 	struct journal_reader jr;

@@ -13,10 +13,10 @@
 
 const struct journal_format results_registered = {
 	"device_id,akenza_device_id,credential_id,fingerprint,registered",
-	"a results file of akcred register"};
+	"a results file of akcred register", NULL};
 const struct journal_format results_revoked = {
 	"device_id,akenza_device_id,credential_id,fingerprint,revoked",
-	"a results file of akcred credentials revoke"};
+	"a results file of akcred credentials revoke", NULL};
 
 static int
 row_cmp(const void *a, const void *b)

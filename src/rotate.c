@@ -20,7 +20,9 @@
  *      written through fileio's batch (O_TMPFILE, mode first, fsync,
  *      linked without replacing, directory fsynced); K.next is encrypted
  *      with the run's passphrase if K is
- *   b. row "made" (old and new fingerprint, the new algorithm)
+ *   b. row "made" (old and new fingerprint, the new algorithm; for an X509
+ *      device also the SHA-1 of C and of C.next: akenza may list a
+ *      certificate credential by that alone, and after f C is gone)
  *   c. POST the new public key -- C.next for an X509 device, as register
  *      uploads a certificate -- as a further credential (after a GET that
  *      does not list it)
@@ -31,7 +33,9 @@
  *   g. row "swapped"
  *   h. the manifest rewritten with the new fingerprint (staged, fsynced,
  *      renamed over the old one: fileio's batch with force)
- *   i. DELETE the old credential (unless keep_old); row "done"
+ *   i. DELETE the old credential (unless keep_old), matched by the old kid or
+ *      the old certificate's SHA-1 of b, while a credential of the new kid
+ *      or the new certificate's SHA-1 stays; row "done"
  *
  * Killed (SIGKILL, power loss) at each point, the rerun sees:
  *   during a, or after a before b: the files as they were (akenza holds
@@ -60,7 +64,10 @@
  *      rename is atomic, so it is the old file or the new one whole).  The
  *      rerun rewrites the manifest from the journal, then deletes the old
  *      credential: a DELETE whose answer was lost is looked up (the old key
- *      no longer listed: done), a 404 counts as done.
+ *      no longer listed, by kid nor by the journal's SHA-1: done), a 404
+ *      counts as done.  (A journal begun by an akcred that did not keep the
+ *      SHA-1s, ROTATE_JOURNAL_HEADER_1, is continued in its form: its
+ *      devices are matched by kid alone, as then.)
  *   after i: done; the rerun changes nothing.
  * Nothing deletes a device's old credential before its "swapped" row, which
  * follows "uploaded" and the renames: the current credential is never
@@ -93,7 +100,8 @@
 #include "timeutil.h"
 #include "banned.h"
 
-#define NFIELDS 8
+#define NFIELDS 10  /* ROTATE_JOURNAL_HEADER's */
+#define NFIELDS_1 8 /* ROTATE_JOURNAL_HEADER_1's: no certificate SHA-1s */
 
 static const char *const step_names[] = {
 	[ROTATE_NONE] = "none",         [ROTATE_MADE] = "made",
@@ -101,8 +109,12 @@ static const char *const step_names[] = {
 	[ROTATE_SWAPPED] = "swapped",   [ROTATE_DONE] = "done",
 };
 
-static const struct journal_format rotate_format = {ROTATE_JOURNAL_HEADER,
-						    "a rotation journal of akcred rotate"};
+static const char *const older_headers[] = {ROTATE_JOURNAL_HEADER_1, NULL};
+static const struct journal_format rotate_format = {
+	.header = ROTATE_JOURNAL_HEADER,
+	.what = "a rotation journal of akcred rotate",
+	.older = older_headers,
+};
 
 /* What rotate keeps of a device beside its public part. */
 struct dev_priv {
@@ -167,12 +179,15 @@ record(struct rotate_batch *b, struct rotate_device *d, enum rotate_step step)
 	const char *f[NFIELDS] = {d->device_id,     rotate_step_name(step),
 				  d->akenza_id,     d->credential_id,
 				  d->old_fp,        d->new_fp,
-				  d->new_algorithm, timeutil_iso8601(time(NULL), when)};
+				  d->new_algorithm, timeutil_iso8601(time(NULL), when),
+				  d->old_cert_sha1, d->new_cert_sha1};
 	int n;
 
 	if (b->jerr.status != AK_OK)
 		return -1;
-	if ((n = journal_format_row(f, NFIELDS, row, sizeof(row))) < 0)
+	/* A journal keeps the form it was begun in: an older one gets rows without the SHA-1s. */
+	if ((n = journal_format_row(f, b->j.version == 0 ? NFIELDS : NFIELDS_1, row, sizeof(row))) <
+	    0)
 		return err_set(&b->jerr, AK_INTERNAL, "internal error: journal row does not fit");
 	if (journal_append(&b->j, row, (size_t)n, &b->jerr) != 0)
 		return -1;
@@ -187,15 +202,24 @@ dev_cmp(const void *a, const void *b)
 		      (*(struct rotate_device *const *)b)->device_id);
 }
 
-/* A journal row as rotate writes them; anything else is passed over. */
+/* "", or a certificate's SHA-1 as key_cert_sha1() spells it. */
 static int
-row_ok(const struct journal_record *r, int step)
+sha1_ok(const char *s)
+{
+	return s[0] == '\0' || (strlen(s) == 40 && strspn(s, "0123456789abcdef") == 40);
+}
+
+/* A journal row as rotate writes them (in the journal's version); anything else is passed over. */
+static int
+row_ok(const struct journal_record *r, int version, int step)
 {
 	const char *aid = r->f[2], *cid = r->f[3];
 
-	return !r->torn && r->syntax == NULL && !r->nul && r->nfields == NFIELDS && !r->toolong &&
-	       step > 0 && devid_check(r->f[0], NULL) == 0 &&
-	       (aid[0] == '\0' || akenza_plausible_id(aid)) &&
+	if (version == 0 ? r->nfields != NFIELDS || !sha1_ok(r->f[8]) || !sha1_ok(r->f[9])
+			 : r->nfields != NFIELDS_1)
+		return 0;
+	return !r->torn && r->syntax == NULL && !r->nul && !r->toolong && step > 0 &&
+	       devid_check(r->f[0], NULL) == 0 && (aid[0] == '\0' || akenza_plausible_id(aid)) &&
 	       (cid[0] == '\0' || akenza_plausible_id(cid)) && key_fingerprint_ok(r->f[4]) &&
 	       key_fingerprint_ok(r->f[5]) && key_credential_index(r->f[6]) >= 0 &&
 	       (step < ROTATE_UPLOADED || (aid[0] != '\0' && cid[0] != '\0'));
@@ -208,18 +232,18 @@ journal_apply(struct rotate_batch *b, struct journal_reader *jr, struct rotate_d
 {
 	char id[DEVID_MAX + 1], step[16], aid[AKENZA_ID_MAX], cid[AKENZA_ID_MAX];
 	char ofp[KEY_FINGERPRINT_HEX + 1], nfp[KEY_FINGERPRINT_HEX + 1];
-	char alg[MANIFEST_ALG_MAX + 1];
+	char alg[MANIFEST_ALG_MAX + 1], osha1[41], nsha1[41];
 	struct journal_record r = {
-		.f = {id, step, aid, cid, ofp, nfp, alg, NULL},
+		.f = {id, step, aid, cid, ofp, nfp, alg, NULL, osha1, nsha1},
 		.cap = {sizeof(id), sizeof(step), sizeof(aid), sizeof(cid), sizeof(ofp),
-			sizeof(nfp), sizeof(alg), 0},
+			sizeof(nfp), sizeof(alg), 0, sizeof(osha1), sizeof(nsha1)},
 	};
 	struct rotate_device key, *kp = &key, **hit, *d;
 	int rc, s;
 
 	while ((rc = journal_next(jr, &r, e)) == 1) {
 		s = step_of(step);
-		if (!row_ok(&r, s))
+		if (!row_ok(&r, jr->version, s))
 			continue;
 		snprintf(key.device_id, sizeof(key.device_id), "%s", id);
 		if ((hit = bsearch(&kp, sorted, b->n, sizeof(*sorted), dev_cmp)) == NULL)
@@ -231,6 +255,8 @@ journal_apply(struct rotate_batch *b, struct journal_reader *jr, struct rotate_d
 		snprintf(d->old_fp, sizeof(d->old_fp), "%s", ofp);
 		snprintf(d->new_fp, sizeof(d->new_fp), "%s", nfp);
 		snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", alg);
+		snprintf(d->old_cert_sha1, sizeof(d->old_cert_sha1), "%s", osha1);
+		snprintf(d->new_cert_sha1, sizeof(d->new_cert_sha1), "%s", nsha1);
 	}
 	return rc < 0 ? -1 : 0;
 }
@@ -511,6 +537,49 @@ new_key_in(const struct rotate_batch *b, const struct rotate_device *d, const ch
 	return err_set(e, AK_INPUT, "'%s' is not the new key of the journal (%s)", path, d->new_fp);
 }
 
+/* The certificate's SHA-1 (what akenza may list it by) into hex; name is for messages. */
+static int
+cert_sha1(const struct key *k, const char *name, char hex[41], struct err *e)
+{
+	if (key_cert_sha1(k, hex) != 0)
+		return err_set(e, AK_CRYPTO, "cannot hash the certificate '%s'", name);
+	return 0;
+}
+
+/* The current certificate: of the manifest's key; its SHA-1 kept (after f it is gone). */
+static int
+old_cert(struct rotate_device *d, struct err *e)
+{
+	struct key k = KEY_INIT;
+	char fp[KEY_FINGERPRINT_HEX + 1];
+	int rc = -1;
+
+	if (file_fingerprint(d->cert_path, 0, NULL, fp, &k, e) != 0)
+		return -1;
+	if (strcmp(fp, d->old_fp) != 0)
+		err_set(e, AK_INPUT, "its certificate '%s' is not of the manifest's key (%s)",
+			d->cert_path, d->old_fp);
+	else
+		rc = cert_sha1(&k, d->cert_path, d->old_cert_sha1, e);
+	key_clear(&k);
+	return rc;
+}
+
+/* The SHA-1 of the new certificate, made as PEM. */
+static int
+new_cert(struct rotate_device *d, const char *pem, size_t len, struct err *e)
+{
+	struct dev_priv *p = d->priv;
+	struct key k = KEY_INIT;
+	int rc;
+
+	if (key_load(&k, (const unsigned char *)pem, len, p->next_cert, NULL, e) != 0)
+		return -1;
+	rc = cert_sha1(&k, p->next_cert, d->new_cert_sha1, e);
+	key_clear(&k);
+	return rc;
+}
+
 /* a, b: a new pair (and certificate) beside the current files, durable, then its row. */
 static int
 make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
@@ -548,12 +617,9 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 			       d->private_path);
 	}
 	key_clear(&cur);
-	if (x509 && file_fingerprint(d->cert_path, 0, NULL, fp, NULL, e) != 0)
+	d->old_cert_sha1[0] = d->new_cert_sha1[0] = '\0';
+	if (x509 && old_cert(d, e) != 0)
 		return -1;
-	if (x509 && strcmp(fp, d->old_fp) != 0)
-		return err_set(e, AK_INPUT,
-			       "its certificate '%s' is not of the manifest's key (%s)",
-			       d->cert_path, d->old_fp);
 	/* Leftovers of a run killed before its "made" row: a key nobody has seen. */
 	if (fileio_remove(p->next_private, e) != 0 || fileio_remove(p->next_public, e) != 0 ||
 	    (x509 && fileio_remove(p->next_cert, e) != 0))
@@ -563,7 +629,8 @@ make_pair(struct rotate_batch *b, struct rotate_device *d, struct err *e)
 			    &priv_pem, &priv_len, e) != 0 ||
 	    key_public_pem(&k, &pub_pem, &pub_len, e) != 0 ||
 	    (x509 &&
-	     key_self_signed_pem(&k, d->device_id, b->o->days, &cert_pem, &cert_len, e) != 0))
+	     (key_self_signed_pem(&k, d->device_id, b->o->days, &cert_pem, &cert_len, e) != 0 ||
+	      new_cert(d, cert_pem, cert_len, e) != 0)))
 		goto out;
 	snprintf(d->new_algorithm, sizeof(d->new_algorithm), "%s", key_akenza_credential(&k, x509));
 	if (fileio_batch_add(&fb, p->next_private, priv_pem, priv_len, 0600, e) != 0 ||
@@ -617,10 +684,8 @@ load_pair(const struct rotate_batch *b, struct rotate_device *d, struct err *e)
 	p->sha1[0] = '\0';
 	if (akenza_credential_pem(&k, &p->pem, &alg, e) != 0)
 		goto out;
-	if (k.cert != NULL && key_cert_sha1(&k, p->sha1) != 0) {
-		err_set(e, AK_CRYPTO, "cannot hash the certificate '%s'", p->next_cert);
+	if (k.cert != NULL && cert_sha1(&k, p->next_cert, p->sha1, e) != 0)
 		goto out;
-	}
 	if (strcmp(alg, d->new_algorithm) != 0) {
 		err_set(e, AK_INPUT, "the journal's new key is %s, its files make it %s",
 			d->new_algorithm, alg);
@@ -910,12 +975,19 @@ static int
 prepare_delete(struct rotate_batch *b, struct rotate_device *d, struct dev_priv *p)
 {
 	(void)b;
+	/*
+	 * Each by its kid, and a certificate also by its SHA-1: a listing that
+	 * shows only that (no publicKey to compute a kid from) must not pass
+	 * the old credential for gone, nor the new one for missing.
+	 */
 	p->ad = (struct akenza_device){
 		.device_id = d->device_id,
 		.fingerprint = d->old_fp,
+		.cert_sha1 = d->old_cert_sha1[0] != '\0' ? d->old_cert_sha1 : NULL,
 		.op = AKENZA_OP_DELETE,
 		/* The old key goes only while akenza holds the new one, which K now is. */
 		.keep_fingerprint = d->new_fp,
+		.keep_cert_sha1 = d->new_cert_sha1[0] != '\0' ? d->new_cert_sha1 : NULL,
 	};
 	return 0;
 }

@@ -13,7 +13,7 @@
 #define SPOOL_HEADER "op,seq,payload"
 #define SEQ_LEN 24 /* a decimal unsigned long long and a NUL */
 
-static const struct journal_format spool_format = {SPOOL_HEADER, "a spool"};
+static const struct journal_format spool_format = {SPOOL_HEADER, "a spool", NULL};
 
 /* What the previous runs left: messages put and not acknowledged, oldest first. */
 struct pending {

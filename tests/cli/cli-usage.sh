@@ -99,6 +99,17 @@ akcred 0 version --json
 "$PYTHON" -c 'import json; d = json.load(open("out")); assert d["akcred"] and d["openssl"].startswith("OpenSSL 3"), d'
 akcred 2 version extra
 
+# --days is one row (CMD_CERT_DAYS_OPTION) for every command that makes
+# certificates: the same help, range and default everywhere.
+for c in keygen provision rotate; do
+	akcred 0 $c --help
+	grep -- '^ *--days N ' out >"days-$c" || fail "$c --help: no --days"
+done
+cmp -s days-keygen days-provision && cmp -s days-keygen days-rotate ||
+	fail "--days differs between keygen, provision and rotate: $(cat days-*)"
+akcred 2 rotate --manifest m.csv --days 36501
+assert_grep "^akcred: rotate: --days must be from 1 to 36500, not .36501.$" err
+
 # Output that cannot be written is an error, not a silent success.
 if [ -w /dev/full ]; then
 	set +e; "$AKCRED" help --completion bash > /dev/full 2> err2; st=$?; set -e

@@ -27,6 +27,8 @@ checks the x-api-key header (401 otherwise) and every request body (400 and a
   --unauthorized-after N   requests from the Nth on: 401 (a revoked key)
   --duplicates reject|allow   a credential with a key the device has: 409 (default) or stored again
   --fingerprint kid|sha1|none  what "fingerprint" holds (sha1: of the certificate, for certificates)
+  --no-public-key       credentials are shown without their "publicKey" (with --fingerprint
+                        sha1, a certificate's only trace is then its SHA-1)
   --stale-listings N    the first N credential listings of each device show none (a
                         replica lagging behind), so that a POST meets a duplicate
   --latency MS          every answer waits MS milliseconds (a network far away)
@@ -332,7 +334,9 @@ class Handler(BaseHTTPRequestHandler):
         return 404, {"message": "No route %s %s" % (method, url.path)}
 
     def shown(self, c):
-        out = {k: v for k, v in c.items() if k not in ("kid", "sha1")}
+        hidden = ("kid", "sha1", "publicKey") if self.server.state.args.no_public_key \
+            else ("kid", "sha1")
+        out = {k: v for k, v in c.items() if k not in hidden}
         kind = self.server.state.args.fingerprint
         if kind == "kid" or (kind == "sha1" and c["sha1"] is None):
             out["fingerprint"] = c["kid"]
@@ -435,6 +439,7 @@ def main():
     s.add_argument("--stale-listings", type=int, default=0)
     s.add_argument("--duplicates", choices=("reject", "allow"), default="reject")
     s.add_argument("--fingerprint", choices=("kid", "sha1", "none"), default="kid")
+    s.add_argument("--no-public-key", action="store_true")
     s.add_argument("--existing")
     s.add_argument("--echo-key", action="store_true")
     s.add_argument("--echo-key-at", type=int)

@@ -12,7 +12,7 @@
 #include "journal.h"
 #include "unit-tmpdir.h"
 
-static const struct journal_format fmt = {"id,value,when", "a test journal"};
+static const struct journal_format fmt = {"id,value,when", "a test journal", NULL};
 #define HDR "id,value,when\n"
 
 /* A record bound to three buffers of 16 bytes. */
@@ -475,4 +475,31 @@ Test(journal_file, writer_and_reader_agree_on_the_header)
 		cr_assert_eq(w, r, "file %zu: writer %d, reader %d", i, w, r);
 		cr_assert_eq(w, i < 2 ? 0 : -1, "file %zu", i);
 	}
+}
+
+/* A format that grew a field: its older header is still read, and says which it is. */
+static const char *const older_headers[] = {"id,value", NULL};
+static const struct journal_format grown = {"id,value,when", "a test journal", older_headers};
+
+Test(journal_file, reads_and_opens_an_older_header_as_its_version)
+{
+	struct journal j = JOURNAL_INIT;
+	struct journal_reader jr;
+	struct err e = ERR_INIT;
+
+	put(tmp("old.csv"), "id,value\na,1\n", 13);
+	cr_assert_eq(journal_reader_open(&jr, tmp("old.csv"), &grown, &e), 0, "%s", e.msg);
+	cr_assert_eq(jr.version, 1);
+	journal_reader_close(&jr);
+	cr_assert_eq(journal_open(&j, tmp("old.csv"), &grown, &e), 0, "%s", e.msg);
+	cr_assert_eq(j.version, 1);
+	journal_close(&j);
+	/* A new file gets the current header, version 0. */
+	cr_assert_eq(journal_open(&j, tmp("new.csv"), &grown, &e), 0, "%s", e.msg);
+	cr_assert_eq(j.version, 0);
+	journal_close(&j);
+	cr_assert_str_eq(slurp(tmp("new.csv"), NULL), HDR);
+	/* The older header is the grown format's only: a format without it refuses it. */
+	cr_assert_eq(journal_reader_open(&jr, tmp("old.csv"), &fmt, &e), -1);
+	cr_assert(strstr(e.msg, "its first line is not 'id,value,when'") != NULL, "%s", e.msg);
 }
