@@ -817,6 +817,15 @@ on_refused(const struct run *run, struct akenza_device *d, const struct http_req
 
 /* A listing for AKENZA_OP_LIST (the outcome) or AKENZA_OP_DELETE (what to delete). */
 
+/* Can c be told to be, or not to be, a given key's (with cert_sha1: or certificate's)? */
+static int
+credential_comparable(const struct akenza_credential *c, const char *cert_sha1)
+{
+	enum akenza_fp_match m = akenza_compare_fingerprint(c->fingerprint, "", cert_sha1);
+
+	return c->kid[0] != '\0' || (m != AKENZA_FP_ABSENT && m != AKENZA_FP_OTHER_KIND);
+}
+
 /* Does d keep, beside target, a credential it can log in with (of keep_fingerprint, if set)? */
 static int
 another_kept(const struct akenza_device *d, const struct akenza_credential *target)
@@ -854,6 +863,16 @@ listed(const struct run *run, struct akenza_device *d, const struct http_request
 			    ? strcmp(d->creds[i].id, d->delete_id) == 0
 			    : akenza_credential_matches(&d->creds[i], d->fingerprint, d->cert_sha1))
 			target = &d->creds[i];
+	/* Not listed is proof of gone only if every credential listed could be compared. */
+	for (i = 0; target == NULL && d->delete_id == NULL && i < d->ncreds; i++)
+		if (!credential_comparable(&d->creds[i], d->cert_sha1)) {
+			fail(d, AK_NEGATIVE, r->status,
+			     "cannot tell from akenza's listing whether the credential is gone: "
+			     "credential '%s' shows neither a fingerprint akcred can compare nor "
+			     "its public key",
+			     d->creds[i].id);
+			return;
+		}
 	if (target == NULL) {
 		d->outcome = AKENZA_GONE;
 		return;

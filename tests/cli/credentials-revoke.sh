@@ -1,6 +1,7 @@
 # credentials revoke: one credential by fingerprint or by id; a device's last
 # credential is refused (it could no longer connect) unless --force; --dry-run
-# shows the requests and sends none; a credential already gone is done.
+# shows the requests and sends none; a credential already gone is done,
+# but only when the listing can tell.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/tools/mockakenza.sh"
 
@@ -90,3 +91,18 @@ akcred 2 credentials revoke --device-id dev-0001 --fingerprint abc $api
 assert_grep "^akcred: credentials revoke: --fingerprint 'abc' is not a kid \(64 hex digits\)$" "$T/err"
 akcred 2 credentials revoke --device-id dev-0001 --fingerprint "$fpa" --credential-id x $api
 akcred 2 credentials revoke --manifest dev/manifest.csv $api
+
+# A listing that shows no comparable fingerprint and no public key: not
+# finding the key in it proves nothing, so the revoke fails (exit 1) and
+# deletes nothing -- it said "gone" before; by id it still works.
+mock_stop
+mock_start --fingerprint none --no-public-key
+api="--workspace-id ws --api-url $MOCK_URL --ca-file $MOCK_CA"
+akcred 0 register --device-id dev-0001 --public a.pub --create-devices --data-flow-id df $api
+akcred 0 register --device-id dev-0001 --public b.pub $api
+akcred 1 credentials revoke --device-id dev-0001 --fingerprint "$fpa" $api
+assert_grep "^akcred: credentials revoke: device 'dev-0001': cannot tell from akenza's listing whether the credential is gone: credential '[0-9a-f]+' shows neither a fingerprint akcred can compare nor its public key$" "$T/err"
+assert_eq "$(mock_stat credentials_deleted)" 0 "credentials deleted"
+assert_eq "$(held)" "$(printf '%s\n' "$fpa" "$fpb" | sort | tr '\n' ' ' | sed 's/ $//')" "after a listing that tells nothing"
+akcred 0 credentials revoke --device-id dev-0001 --credential-id "$(cred_id "$fpa")" $api
+assert_eq "$(held)" "$fpb" "after revoking by id"
