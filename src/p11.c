@@ -590,15 +590,19 @@ out:
 static int
 public_of(CK_OBJECT_HANDLE h, CK_KEY_TYPE t, EVP_PKEY **pkey, struct err *e)
 {
+	struct err ignored = ERR_INIT;
 	unsigned char *spki = NULL;
 	const unsigned char *p;
 	CK_ULONG len;
 	int spki_rc, rc;
 
 	*pkey = NULL;
-	/* PKCS#11 2.40's CKA_PUBLIC_KEY_INFO, where the module has it, says it all. */
-	if ((spki_rc = get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &len, e)) < 0)
-		return -1;
+	/*
+	 * PKCS#11 2.40's CKA_PUBLIC_KEY_INFO, where the module has it, says it all.  It is
+	 * optional: a module older than it may answer anything for it (CKR_FUNCTION_FAILED,
+	 * ...), so every failure is its absence, and the attributes below decide.
+	 */
+	spki_rc = get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &len, &ignored);
 	if (spki_rc == 0) {
 		p = spki;
 		*pkey = d2i_PUBKEY(NULL, &p, (long)len);

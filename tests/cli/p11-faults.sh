@@ -56,6 +56,14 @@ akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-2'
 assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's key after the failed run"
 akcred 0 provision -o b --ids ids "$@"
 assert_eq "$(py_fingerprint b/dev-2/public.pem)" "$(py_fingerprint two.pem)" "dev-2 reused the key"
+# The optional CKA_PUBLIC_KEY_INFO (0x129) failing, as a module older than it may: the
+# key's other attributes give its public half.
+FAKEP11_ATTR_FAIL=0x129 akcred 0 fingerprint --pin-file pin.txt --pkcs11-module "$FAKE" \
+	'pkcs11:token=factory;object=dev-2'
+assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's key without CKA_PUBLIC_KEY_INFO"
+FAKEP11_ATTR_FAIL=0x129 akcred 0 fingerprint --pin-file pin.txt --pkcs11-module "$FAKE" \
+	'pkcs11:token=factory;object=dev-2;type=public'
+assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's public key without CKA_PUBLIC_KEY_INFO"
 
 # Half a pair (a public key alone) that will not go: the run stops naming it, the new
 # pair stays, and the rerun takes that pair.
