@@ -1063,13 +1063,40 @@ destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJE
 }
 
 /*
+ * A private key h labelled name, alone, whose public half the token shows
+ * not to have (st.lock held): 0 if it has no CKA_ID -- what a run killed
+ * inside C_GenerateKeyPair leaves, since set_id() comes after, so nobody can
+ * have registered it; -1 with e if it has one: someone finished that key, it
+ * may be registered at akenza, and it cannot be copied out, so destroying it
+ * could never be undone.
+ */
+static int
+lone_private(CK_OBJECT_HANDLE h, int len, const char *name, struct err *e)
+{
+	unsigned char *id = NULL;
+	CK_ULONG idlen;
+	int rc = get_attr(h, CKA_ID, &id, &idlen, e);
+
+	free(id);
+	if (rc == ABSENT)
+		return 0;
+	if (rc < 0)
+		return -1;
+	return err_set(e, AK_INPUT,
+		       "token '%s' has a private key labelled '%.*s' with an id and without its "
+		       "public half: not replacing it",
+		       st.label, len, name);
+}
+
+/*
  * P11_GEN_REUSE on a label the token has objects of (st.lock held): 1 with
  * k the label's private key, whole, taken as it is; 0 if the one object is
  * half a pair -- a public key with no private key of the label, or a private
- * key whose public half the token shows not to have: left by a run killed
- * inside C_GenerateKeyPair, nobody can have registered it, and it is
- * replaced; -1 with e for anything else (a token that fails, two private
- * keys, an object that is no key's half), which must never cost a key.
+ * key with no id whose public half the token shows not to have: left by a
+ * run killed inside C_GenerateKeyPair, nobody can have registered it, and it
+ * is replaced; -1 with e for anything else (a token that fails, two private
+ * keys, a lone private key with an id, an object that is no key's half),
+ * which must never cost a key.
  */
 static int
 reuse_pair(struct key *k, const CK_ATTRIBUTE *label, const CK_OBJECT_HANDLE *old, CK_ULONG nold,
@@ -1092,7 +1119,7 @@ reuse_pair(struct key *k, const CK_ATTRIBUTE *label, const CK_OBJECT_HANDLE *old
 	if (n == 1 && (rc = load_object(k, h[0], CKO_PRIVATE_KEY, e)) != ABSENT)
 		return rc == 0 ? 1 : -1;
 	if (n == 1 && nold == 1)
-		return 0;
+		return lone_private(h[0], len, name, e);
 	if (n == 1)
 		return err_prefix(e, "not replacing the objects labelled '%.*s' on token '%s'", len,
 				  name, st.label);
