@@ -1030,24 +1030,30 @@ object_shown(const char *uri, CK_OBJECT_HANDLE h, char *buf, size_t size)
 /*
  * Destroy the old objects of a label now that the new pair, whose private
  * half is priv, is whole (st.lock held): every one is tried.  0 if all are
- * gone; else P11_GEN_OLD_LEFT with e naming one that remains.  The new pair
- * stays whatever happens: it is the only key the caller holds now.
+ * gone; else P11_GEN_OLD_LEFT with e naming one that remains, and info (if
+ * not NULL) every one.  The new pair stays whatever happens: it is the only
+ * key the caller holds now.
  */
 static int
 destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJECT_HANDLE priv,
-	    struct err *e)
+	    struct p11_gen_info *info, struct err *e)
 {
 	CK_OBJECT_HANDLE left = CK_INVALID_HANDLE;
 	CK_ULONG i, nleft = 0;
 	CK_RV rv, why = CKR_OK;
-	char was[384], now[384], rvbuf[32], more[48] = "";
+	char was[P11_OBJECT_URI_MAX], now[P11_OBJECT_URI_MAX], rvbuf[32], more[48] = "";
 	const char *noun;
 
-	for (i = 0; i < nold; i++)
-		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK && nleft++ == 0) {
+	for (i = 0; i < nold; i++) {
+		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) == CKR_OK)
+			continue;
+		if (nleft++ == 0) {
 			left = old[i];
 			why = rv;
 		}
+		if (info != NULL && info->nleft < P11_GEN_OLD_MAX)
+			object_shown(uri, old[i], info->left[info->nleft++], sizeof(info->left[0]));
+	}
 	if (nleft == 0)
 		return 0;
 	noun = object_shown(uri, left, was, sizeof(was));
@@ -1162,20 +1168,24 @@ new_label(P11KitUri *u, const char *uri, CK_ATTRIBUTE **label, struct err *e)
 }
 
 int
-p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how, struct err *e)
+p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how,
+	     struct p11_gen_info *info, struct err *e)
 {
-	CK_OBJECT_HANDLE old[16], pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	CK_OBJECT_HANDLE old[P11_GEN_OLD_MAX + 1], pub = CK_INVALID_HANDLE,
+						   priv = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE *label;
 	CK_ULONG nold = 0;
 	P11KitUri *u;
 	int rc = -1;
 
 	key_clear(k);
+	if (info != NULL)
+		*info = (struct p11_gen_info){.nleft = 0};
 	if (key_init(e) != 0 || uri_parse(uri, &u, e) != 0)
 		return -1;
 	pthread_mutex_lock(&st.lock);
 	if (new_label(u, uri, &label, e) != 0 || open_session(u, uri, e) != 0 || login(u, e) != 0 ||
-	    find(label, 1, old, 16, &nold, e) != 0)
+	    find(label, 1, old, P11_GEN_OLD_MAX + 1, &nold, e) != 0)
 		goto out;
 	if (nold > 0 && how == P11_GEN_REUSE) {
 		if ((rc = reuse_pair(k, label, old, nold, e)) != 0) {
@@ -1192,18 +1202,21 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 			st.label, (int)label->ulValueLen, (const char *)label->pValue);
 		goto out;
 	}
-	if (nold == 16) {
-		err_set(e, AK_INPUT, "token '%s' has 16 or more objects labelled '%.*s'", st.label,
-			(int)label->ulValueLen, (const char *)label->pValue);
+	if (nold > P11_GEN_OLD_MAX) {
+		err_set(e, AK_INPUT, "token '%s' has more than %d objects labelled '%.*s'",
+			st.label, P11_GEN_OLD_MAX, (int)label->ulValueLen,
+			(const char *)label->pValue);
 		goto out;
 	}
 	if (make_pair(label, type, bits, &pub, &priv, e) != 0 ||
 	    adopt_pair(k, pub, priv, type, e) != 0)
 		goto out;
 	/* Replaced only now that the new pair is whole: a failure above leaves the old one. */
-	rc = destroy_old(uri, old, nold, priv, e);
+	rc = destroy_old(uri, old, nold, priv, info, e);
 	pub = priv = CK_INVALID_HANDLE;
 out:
+	if (rc >= 0 && info != NULL)
+		object_shown(uri, k->p11->handle, info->uri, sizeof(info->uri));
 	/* A pair made but not finished is not left on the token. */
 	if (rc < 0 && st.open) {
 		if (priv != CK_INVALID_HANDLE)
