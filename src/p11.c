@@ -1193,6 +1193,7 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 			goto out;
 		}
 		key_clear(k);
+		*e = (struct err)ERR_INIT; /* why it is half a pair: no error of this call */
 		rc = -1;
 		how = P11_GEN_REPLACE; /* half a pair: replaced by a whole one */
 	}
