@@ -88,8 +88,22 @@ int p11_sign_cert(const struct p11_key *pk, X509 *cert, struct err *e);
  */
 enum p11_gen { P11_GEN_NEW, P11_GEN_REPLACE, P11_GEN_REUSE };
 enum p11_gen_result { P11_GEN_MADE, P11_GEN_REUSED, P11_GEN_OLD_LEFT };
+/* The most objects of one label p11_generate() replaces (one more refuses). */
+#define P11_GEN_OLD_MAX 15
+#define P11_OBJECT_URI_MAX 384
+/*
+ * What p11_generate() made, for outputs: the URI that names the key's private
+ * half alone (its type= and id= added), and the old objects that remain
+ * (P11_GEN_OLD_LEFT), by URIs of the same kind; none of them with a PIN.
+ */
+struct p11_gen_info {
+	char uri[P11_OBJECT_URI_MAX];
+	char left[P11_GEN_OLD_MAX][P11_OBJECT_URI_MAX];
+	size_t nleft;
+};
+/* info may be NULL; it is filled when a key is returned. */
 int p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how,
-		 struct err *e);
+		 struct p11_gen_info *info, struct err *e);
 
 /*
  * Open the session on the token uri names and log in now (provision: before

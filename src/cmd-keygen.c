@@ -55,11 +55,13 @@ static const struct cmd_option options[] = {
 };
 
 static void
-print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
+print_result(const struct keygen_opts *o, const struct key *k, const struct p11_gen_info *made,
+	     const char *fp)
 {
 	char desc[64], shown[1024];
 	const char *priv = p11_name_shown(o->private_path, shown, sizeof(shown));
-	json_t *j;
+	json_t *j, *left;
+	size_t i;
 
 	if (o->json) {
 		j = json_pack("{ss}", "type", key_type_name(o->type));
@@ -75,6 +77,13 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 		}
 		json_object_set_new(j, "encrypted", json_boolean(o->encrypt));
 		json_object_set_new(j, "token", json_boolean(k->p11 != NULL));
+		/* For scripts, what the message on stderr names: the new key, the old left. */
+		json_object_set_new(j, "uri",
+				    k->p11 != NULL ? json_string(made->uri) : json_null());
+		left = json_array();
+		for (i = 0; k->p11 != NULL && i < made->nleft; i++)
+			json_array_append_new(left, json_string(made->left[i]));
+		json_object_set_new(j, "old_left", left);
 		json_object_set_new(j, "fingerprint", json_string(fp));
 		cmd_print_json(j, JSON_INDENT(2));
 		json_decref(j);
@@ -96,18 +105,20 @@ print_result(const struct keygen_opts *o, const struct key *k, const char *fp)
 }
 
 /*
- * The new key, made here or on the token; left says what remains of the old
- * objects of its label on the token, if any: the key is made all the same.
+ * The new key, made here or on the token (made: its URI, and the old objects
+ * left); left says what remains of the old objects of its label on the
+ * token, if any: the key is made all the same.
  */
 static int
-generate(const struct keygen_opts *o, int token, struct key *k, struct err *left, struct err *e)
+generate(const struct keygen_opts *o, int token, struct key *k, struct p11_gen_info *made,
+	 struct err *left, struct err *e)
 {
 	int rc;
 
 	if (!token)
 		return key_generate(k, o->type, (int)o->bits, e);
 	rc = p11_generate(k, o->private_path, o->type, (int)o->bits,
-			  o->force ? P11_GEN_REPLACE : P11_GEN_NEW, e);
+			  o->force ? P11_GEN_REPLACE : P11_GEN_NEW, made, e);
 	if (rc == P11_GEN_OLD_LEFT) {
 		*left = *e;
 		*e = (struct err)ERR_INIT;
@@ -121,6 +132,7 @@ make_key_files(struct keygen_opts *o)
 {
 	struct err e = ERR_INIT, left = ERR_INIT;
 	struct key k = KEY_INIT;
+	struct p11_gen_info made;
 	struct fileio_batch batch = FILEIO_BATCH_INIT;
 	char *priv = NULL, *pub = NULL, *cert = NULL, fp[KEY_FINGERPRINT_HEX + 1];
 	size_t priv_len, pub_len, cert_len;
@@ -133,7 +145,7 @@ make_key_files(struct keygen_opts *o)
 		return cmd_fail(&e);
 	if (o->encrypt && passphrase_get(&o->pp, "the new private key", &e) != 0)
 		return cmd_fail(&e);
-	if (generate(o, token, &k, &left, &e) != 0 ||
+	if (generate(o, token, &k, &made, &left, &e) != 0 ||
 	    (!token && key_private_pem(&k, o->encrypt ? o->pp.value : NULL, o->pp.len, &priv,
 				       &priv_len, &e) != 0) ||
 	    key_public_pem(&k, &pub, &pub_len, &e) != 0 || key_fingerprint(&k, fp, &e) != 0 ||
@@ -146,7 +158,7 @@ make_key_files(struct keygen_opts *o)
 	    fileio_batch_commit(&batch, o->force, &e) != 0)
 		status = cmd_fail(&e);
 	else
-		print_result(o, &k, fp);
+		print_result(o, &k, &made, fp);
 	/* The new key works (its files are written): the old object is a negative answer. */
 	if (left.msg[0] != '\0') {
 		cmd_error(AK_NEGATIVE, "%s", left.msg);

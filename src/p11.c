@@ -590,15 +590,19 @@ out:
 static int
 public_of(CK_OBJECT_HANDLE h, CK_KEY_TYPE t, EVP_PKEY **pkey, struct err *e)
 {
+	struct err ignored = ERR_INIT;
 	unsigned char *spki = NULL;
 	const unsigned char *p;
 	CK_ULONG len;
 	int spki_rc, rc;
 
 	*pkey = NULL;
-	/* PKCS#11 2.40's CKA_PUBLIC_KEY_INFO, where the module has it, says it all. */
-	if ((spki_rc = get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &len, e)) < 0)
-		return -1;
+	/*
+	 * PKCS#11 2.40's CKA_PUBLIC_KEY_INFO, where the module has it, says it all.  It is
+	 * optional: a module older than it may answer anything for it (CKR_FUNCTION_FAILED,
+	 * ...), so every failure is its absence, and the attributes below decide.
+	 */
+	spki_rc = get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &len, &ignored);
 	if (spki_rc == 0) {
 		p = spki;
 		*pkey = d2i_PUBKEY(NULL, &p, (long)len);
@@ -1026,24 +1030,30 @@ object_shown(const char *uri, CK_OBJECT_HANDLE h, char *buf, size_t size)
 /*
  * Destroy the old objects of a label now that the new pair, whose private
  * half is priv, is whole (st.lock held): every one is tried.  0 if all are
- * gone; else P11_GEN_OLD_LEFT with e naming one that remains.  The new pair
- * stays whatever happens: it is the only key the caller holds now.
+ * gone; else P11_GEN_OLD_LEFT with e naming one that remains, and info (if
+ * not NULL) every one.  The new pair stays whatever happens: it is the only
+ * key the caller holds now.
  */
 static int
 destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJECT_HANDLE priv,
-	    struct err *e)
+	    struct p11_gen_info *info, struct err *e)
 {
 	CK_OBJECT_HANDLE left = CK_INVALID_HANDLE;
 	CK_ULONG i, nleft = 0;
 	CK_RV rv, why = CKR_OK;
-	char was[384], now[384], rvbuf[32], more[48] = "";
+	char was[P11_OBJECT_URI_MAX], now[P11_OBJECT_URI_MAX], rvbuf[32], more[48] = "";
 	const char *noun;
 
-	for (i = 0; i < nold; i++)
-		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) != CKR_OK && nleft++ == 0) {
+	for (i = 0; i < nold; i++) {
+		if ((rv = st.mod->C_DestroyObject(st.session, old[i])) == CKR_OK)
+			continue;
+		if (nleft++ == 0) {
 			left = old[i];
 			why = rv;
 		}
+		if (info != NULL && info->nleft < P11_GEN_OLD_MAX)
+			object_shown(uri, old[i], info->left[info->nleft++], sizeof(info->left[0]));
+	}
 	if (nleft == 0)
 		return 0;
 	noun = object_shown(uri, left, was, sizeof(was));
@@ -1059,13 +1069,40 @@ destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJE
 }
 
 /*
+ * A private key h labelled name, alone, whose public half the token shows
+ * not to have (st.lock held): 0 if it has no CKA_ID -- what a run killed
+ * inside C_GenerateKeyPair leaves, since set_id() comes after, so nobody can
+ * have registered it; -1 with e if it has one: someone finished that key, it
+ * may be registered at akenza, and it cannot be copied out, so destroying it
+ * could never be undone.
+ */
+static int
+lone_private(CK_OBJECT_HANDLE h, int len, const char *name, struct err *e)
+{
+	unsigned char *id = NULL;
+	CK_ULONG idlen;
+	int rc = get_attr(h, CKA_ID, &id, &idlen, e);
+
+	free(id);
+	if (rc == ABSENT)
+		return 0;
+	if (rc < 0)
+		return -1;
+	return err_set(e, AK_INPUT,
+		       "token '%s' has a private key labelled '%.*s' with an id and without its "
+		       "public half: not replacing it",
+		       st.label, len, name);
+}
+
+/*
  * P11_GEN_REUSE on a label the token has objects of (st.lock held): 1 with
  * k the label's private key, whole, taken as it is; 0 if the one object is
  * half a pair -- a public key with no private key of the label, or a private
- * key whose public half the token shows not to have: left by a run killed
- * inside C_GenerateKeyPair, nobody can have registered it, and it is
- * replaced; -1 with e for anything else (a token that fails, two private
- * keys, an object that is no key's half), which must never cost a key.
+ * key with no id whose public half the token shows not to have: left by a
+ * run killed inside C_GenerateKeyPair, nobody can have registered it, and it
+ * is replaced; -1 with e for anything else (a token that fails, two private
+ * keys, a lone private key with an id, an object that is no key's half),
+ * which must never cost a key.
  */
 static int
 reuse_pair(struct key *k, const CK_ATTRIBUTE *label, const CK_OBJECT_HANDLE *old, CK_ULONG nold,
@@ -1088,7 +1125,7 @@ reuse_pair(struct key *k, const CK_ATTRIBUTE *label, const CK_OBJECT_HANDLE *old
 	if (n == 1 && (rc = load_object(k, h[0], CKO_PRIVATE_KEY, e)) != ABSENT)
 		return rc == 0 ? 1 : -1;
 	if (n == 1 && nold == 1)
-		return 0;
+		return lone_private(h[0], len, name, e);
 	if (n == 1)
 		return err_prefix(e, "not replacing the objects labelled '%.*s' on token '%s'", len,
 				  name, st.label);
@@ -1131,20 +1168,24 @@ new_label(P11KitUri *u, const char *uri, CK_ATTRIBUTE **label, struct err *e)
 }
 
 int
-p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how, struct err *e)
+p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen how,
+	     struct p11_gen_info *info, struct err *e)
 {
-	CK_OBJECT_HANDLE old[16], pub = CK_INVALID_HANDLE, priv = CK_INVALID_HANDLE;
+	CK_OBJECT_HANDLE old[P11_GEN_OLD_MAX + 1], pub = CK_INVALID_HANDLE,
+						   priv = CK_INVALID_HANDLE;
 	CK_ATTRIBUTE *label;
 	CK_ULONG nold = 0;
 	P11KitUri *u;
 	int rc = -1;
 
 	key_clear(k);
+	if (info != NULL)
+		*info = (struct p11_gen_info){.nleft = 0};
 	if (key_init(e) != 0 || uri_parse(uri, &u, e) != 0)
 		return -1;
 	pthread_mutex_lock(&st.lock);
 	if (new_label(u, uri, &label, e) != 0 || open_session(u, uri, e) != 0 || login(u, e) != 0 ||
-	    find(label, 1, old, 16, &nold, e) != 0)
+	    find(label, 1, old, P11_GEN_OLD_MAX + 1, &nold, e) != 0)
 		goto out;
 	if (nold > 0 && how == P11_GEN_REUSE) {
 		if ((rc = reuse_pair(k, label, old, nold, e)) != 0) {
@@ -1152,6 +1193,7 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 			goto out;
 		}
 		key_clear(k);
+		*e = (struct err)ERR_INIT; /* why it is half a pair: no error of this call */
 		rc = -1;
 		how = P11_GEN_REPLACE; /* half a pair: replaced by a whole one */
 	}
@@ -1161,18 +1203,21 @@ p11_generate(struct key *k, const char *uri, int type, int bits, enum p11_gen ho
 			st.label, (int)label->ulValueLen, (const char *)label->pValue);
 		goto out;
 	}
-	if (nold == 16) {
-		err_set(e, AK_INPUT, "token '%s' has 16 or more objects labelled '%.*s'", st.label,
-			(int)label->ulValueLen, (const char *)label->pValue);
+	if (nold > P11_GEN_OLD_MAX) {
+		err_set(e, AK_INPUT, "token '%s' has more than %d objects labelled '%.*s'",
+			st.label, P11_GEN_OLD_MAX, (int)label->ulValueLen,
+			(const char *)label->pValue);
 		goto out;
 	}
 	if (make_pair(label, type, bits, &pub, &priv, e) != 0 ||
 	    adopt_pair(k, pub, priv, type, e) != 0)
 		goto out;
 	/* Replaced only now that the new pair is whole: a failure above leaves the old one. */
-	rc = destroy_old(uri, old, nold, priv, e);
+	rc = destroy_old(uri, old, nold, priv, info, e);
 	pub = priv = CK_INVALID_HANDLE;
 out:
+	if (rc >= 0 && info != NULL)
+		object_shown(uri, k->p11->handle, info->uri, sizeof(info->uri));
 	/* A pair made but not finished is not left on the token. */
 	if (rc < 0 && st.open) {
 		if (priv != CK_INVALID_HANDLE)

@@ -475,7 +475,7 @@ make_device(struct provisioner *c, const struct job *j, struct manifest_row *row
 		 * token, and the rerun takes it (or says why it cannot).
 		 */
 		if (p11_object_uri(o->token, j->id, uri, sizeof(uri), e) != 0 ||
-		    (gen = p11_generate(&k, uri, o->type, o->bits, P11_GEN_REUSE, e)) < 0 ||
+		    (gen = p11_generate(&k, uri, o->type, o->bits, P11_GEN_REUSE, NULL, e)) < 0 ||
 		    gen == P11_GEN_OLD_LEFT)
 			goto unlock;
 		if (key_type(&k) != o->type || (o->type == KEY_RSA && key_bits(&k) != o->bits)) {

@@ -21,7 +21,7 @@ import json, sys
 d = json.load(open("out"))
 assert d == {"type": "rsa", "bits": 3072, "private": "rsa_private.pem",
              "public": "rsa_public.pem", "encrypted": False, "token": False,
-             "fingerprint": sys.argv[1]}, d
+             "uri": None, "old_left": [], "fingerprint": sys.argv[1]}, d
 PY
 openssl pkey -in rsa_private.pem -noout -text | grep -q 'Private-Key: (3072 bit' || fail "not 3072 bits"
 

@@ -37,6 +37,22 @@ akcred 0 jwt mint --pin-file pin.txt --device-id dev-1 \
 	--key "pkcs11:token=factory;object=dev-1;id=$(uri_id "$new")" --public new.pem
 cp out t.jwt
 akcred 0 jwt verify --key new.pem --device-id dev-1 @t.jwt
+# --json names them too, for scripts: the new key's URI and every old object left.
+FAKEP11_DESTROY_FAIL=2 akcred 1 keygen --force --json --pkcs11-module "$FAKE" \
+	--private 'pkcs11:token=factory;object=dev-1;pin-value=1234' --public new.pem
+assert_no_grep 1234 out
+left=$(sed -n "s/.*the old [a-z]* key '\([^']*\)'.*/\1/p" err)
+[ -n "$left" ] || fail "no old object named on stderr"
+"$PYTHON" - "$left" "$(py_fingerprint new.pem)" <<'PY'
+import json, sys
+j = json.load(open("out"))
+kid = "".join("%" + sys.argv[2][i:i + 2].upper() for i in range(0, 64, 2))
+assert j["fingerprint"] == sys.argv[2], j
+assert j["uri"] == "pkcs11:token=factory;object=dev-1;type=private;id=" + kid, j
+assert j["old_left"] == [sys.argv[1]], j
+PY
+akcred 0 keygen --json --public file.pem --private file.key
+"$PYTHON" -c 'import json; j=json.load(open("out")); assert j["uri"] is None and j["old_left"] == [], j'
 # A rerun that can destroy them replaces all of them: one pair of the label again.
 akcred 0 keygen --force --pin-file pin.txt --private 'pkcs11:token=factory;object=dev-1' \
 	--public new.pem
@@ -56,6 +72,14 @@ akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=dev-2'
 assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's key after the failed run"
 akcred 0 provision -o b --ids ids "$@"
 assert_eq "$(py_fingerprint b/dev-2/public.pem)" "$(py_fingerprint two.pem)" "dev-2 reused the key"
+# The optional CKA_PUBLIC_KEY_INFO (0x129) failing, as a module older than it may: the
+# key's other attributes give its public half.
+FAKEP11_ATTR_FAIL=0x129 akcred 0 fingerprint --pin-file pin.txt --pkcs11-module "$FAKE" \
+	'pkcs11:token=factory;object=dev-2'
+assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's key without CKA_PUBLIC_KEY_INFO"
+FAKEP11_ATTR_FAIL=0x129 akcred 0 fingerprint --pin-file pin.txt --pkcs11-module "$FAKE" \
+	'pkcs11:token=factory;object=dev-2;type=public'
+assert_eq "$(cat out)" "$(py_fingerprint two.pem)" "dev-2's public key without CKA_PUBLIC_KEY_INFO"
 
 # Half a pair (a public key alone) that will not go: the run stops naming it, the new
 # pair stays, and the rerun takes that pair.

@@ -71,19 +71,32 @@ akcred 1 provision -o b --count 5 --prefix dev- --cert "$@"
 assert_grep "device 'dev-3': no object matches 'pkcs11:token=factory;object=dev-3'" err
 
 # Only a half proven missing is half a pair: a private key alone (no public key of
-# its id or label) is replaced too; an object of the label that is no half of a key
-# pair is an error, and stays.
-p11_keypair factory alone 06 EC:prime256v1
+# its id or label) with no id -- what a run killed inside the generation leaves -- is
+# replaced too; one with an id was finished by someone, may be registered, and cannot
+# be copied out: an error, and it stays, as does an object of the label that is no
+# half of a key pair.
+p11tool --token-label factory --login --pin 1234 --keypairgen --key-type EC:prime256v1 \
+	--label alone >/dev/null 2>&1 || fail "pkcs11-tool could not make alone"
 p11tool --token-label factory --login --pin 1234 --delete-object --type pubkey --label alone \
 	>/dev/null 2>&1 || fail "pkcs11-tool could not delete alone's public key"
 echo alone >ids
 akcred 0 provision -o h --ids ids "$@"
 assert_eq "$(labels_of alone)" 2 "objects labelled alone after"
-"$AKCRED" fingerprint alone.der >fp.old || fail "no fingerprint of alone.der"
-[ "$(py_fingerprint h/alone/public.pem)" != "$(cat fp.old)" ] || fail "alone took half a pair"
+akcred 0 fingerprint --pin-file pin.txt 'pkcs11:token=factory;object=alone'
+assert_eq "$(cat out)" "$(py_fingerprint h/alone/public.pem)" "alone's new pair"
+p11_keypair factory finished 06 EC:prime256v1
+p11tool --token-label factory --login --pin 1234 --delete-object --type pubkey --label finished \
+	>/dev/null 2>&1 || fail "pkcs11-tool could not delete finished's public key"
+echo finished >>ids
+akcred 3 provision -o h --ids ids "$@"
+assert_grep "token 'factory' has a private key labelled 'finished' with an id and without its public half: not replacing it$" err
+[ ! -e h/finished ] || fail "finished was made"
+assert_eq "$(labels_of finished)" 1 "objects labelled finished"
+p11tool --token-label factory --login --pin 1234 --list-objects --type privkey 2>/dev/null |
+	grep -A3 "label: *finished$" | grep -q "ID: *06$" || fail "the private key of id 06 is gone"
 p11tool --token-label factory --login --pin 1234 --keygen --key-type AES:16 --label secret \
 	>/dev/null 2>&1 || fail "pkcs11-tool could not make a secret key"
-echo secret >>ids
+echo secret >ids
 akcred 3 provision -o h --ids ids "$@"
 assert_grep "device 'secret'|'secret'" err
 assert_grep "token 'factory' has a secret key labelled 'secret', and no private key of that label: not replacing it$" err
