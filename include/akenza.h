@@ -187,7 +187,8 @@ enum akenza_fp_match {
 	AKENZA_FP_ABSENT,     /* no fingerprint in the response */
 	AKENZA_FP_SAME_KID,   /* the SHA-256 kid, equal */
 	AKENZA_FP_SAME_SHA1,  /* the certificate's SHA-1, equal */
-	AKENZA_FP_DIFFERENT,  /* a comparable hash, different */
+	AKENZA_FP_DIFFERENT,  /* another kid: another key */
+	AKENZA_FP_OTHER_CERT, /* another certificate's SHA-1: of the key or not (a renewal) */
 	AKENZA_FP_OTHER_KIND, /* a hash akcred cannot compare */
 };
 enum akenza_fp_match akenza_compare_fingerprint(const char *remote, const char *kid,

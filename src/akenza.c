@@ -123,7 +123,8 @@ akenza_compare_fingerprint(const char *remote, const char *kid, const char *cert
 	if (n == 64)
 		return strcmp(norm, kid) == 0 ? AKENZA_FP_SAME_KID : AKENZA_FP_DIFFERENT;
 	if (n == 40 && cert_sha1 != NULL)
-		return strcasecmp(norm, cert_sha1) == 0 ? AKENZA_FP_SAME_SHA1 : AKENZA_FP_DIFFERENT;
+		return strcasecmp(norm, cert_sha1) == 0 ? AKENZA_FP_SAME_SHA1
+							: AKENZA_FP_OTHER_CERT;
 	return AKENZA_FP_OTHER_KIND;
 }
 
@@ -158,7 +159,7 @@ item_matches(const json_t *it, const char *kid, const char *cert_sha1, enum aken
 	*m = akenza_compare_fingerprint(json_string_value(json_object_get(it, "fingerprint")), kid,
 					cert_sha1);
 	return *m == AKENZA_FP_SAME_KID || *m == AKENZA_FP_SAME_SHA1 ||
-	       ((*m == AKENZA_FP_OTHER_KIND || *m == AKENZA_FP_ABSENT) && json_is_string(pk) &&
+	       (*m != AKENZA_FP_DIFFERENT && json_is_string(pk) &&
 		same_public_key(json_string_value(pk), kid));
 }
 
@@ -199,8 +200,8 @@ akenza_credential_matches(const struct akenza_credential *c, const char *kid, co
 
 	if (m == AKENZA_FP_SAME_KID || m == AKENZA_FP_SAME_SHA1)
 		return 1;
-	return (m == AKENZA_FP_OTHER_KIND || m == AKENZA_FP_ABSENT) && c->kid[0] != '\0' &&
-	       strcmp(c->kid, kid) == 0;
+	/* Only a kid tells another key; another certificate may be of this one. */
+	return m != AKENZA_FP_DIFFERENT && c->kid[0] != '\0' && strcmp(c->kid, kid) == 0;
 }
 
 /*
@@ -748,6 +749,7 @@ added(struct akenza_device *d, const struct http_request *r, const char *api_key
 		snprintf(d->note, sizeof(d->note), "%s", note_same_sha1);
 		break;
 	case AKENZA_FP_DIFFERENT:
+	case AKENZA_FP_OTHER_CERT: /* not the certificate just uploaded */
 		fail(d, AK_NEGATIVE, r->status,
 		     "akenza reports fingerprint '%s' for credential %s, not %s", shown,
 		     d->credential_id, d->fingerprint);
@@ -817,13 +819,19 @@ on_refused(const struct run *run, struct akenza_device *d, const struct http_req
 
 /* A listing for AKENZA_OP_LIST (the outcome) or AKENZA_OP_DELETE (what to delete). */
 
-/* Can c be told to be, or not to be, a given key's (with cert_sha1: or certificate's)? */
+/*
+ * Can c be told not to be the key d deletes?  By a kid (akenza's, or of the
+ * public key it shows), or as the certificate d keeps (of the new key); the
+ * SHA-1 of any other certificate says nothing of its key.
+ */
 static int
-credential_comparable(const struct akenza_credential *c, const char *cert_sha1)
+credential_comparable(const struct akenza_device *d, const struct akenza_credential *c)
 {
-	enum akenza_fp_match m = akenza_compare_fingerprint(c->fingerprint, "", cert_sha1);
-
-	return c->kid[0] != '\0' || (m != AKENZA_FP_ABSENT && m != AKENZA_FP_OTHER_KIND);
+	return c->kid[0] != '\0' ||
+	       akenza_compare_fingerprint(c->fingerprint, "", NULL) == AKENZA_FP_DIFFERENT ||
+	       (d->keep_cert_sha1 != NULL &&
+		akenza_compare_fingerprint(c->fingerprint, "", d->keep_cert_sha1) ==
+			AKENZA_FP_SAME_SHA1);
 }
 
 /* Does d keep, beside target, a credential it can log in with (of keep_fingerprint, if set)? */
@@ -865,11 +873,11 @@ listed(const struct run *run, struct akenza_device *d, const struct http_request
 			target = &d->creds[i];
 	/* Not listed is proof of gone only if every credential listed could be compared. */
 	for (i = 0; target == NULL && d->delete_id == NULL && i < d->ncreds; i++)
-		if (!credential_comparable(&d->creds[i], d->cert_sha1)) {
+		if (!credential_comparable(d, &d->creds[i])) {
 			fail(d, AK_NEGATIVE, r->status,
 			     "cannot tell from akenza's listing whether the credential is gone: "
-			     "credential '%s' shows neither a fingerprint akcred can compare nor "
-			     "its public key",
+			     "credential '%s' shows no kid, no public key and no certificate "
+			     "fingerprint akcred knows",
 			     d->creds[i].id);
 			return;
 		}

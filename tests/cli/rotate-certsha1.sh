@@ -4,7 +4,9 @@
 # "made" row on, so the old credential is found and deleted, and the new
 # one is seen to stay -- also by a rerun after a run stopped between the
 # swap and the delete, when the old certificate file is gone.  A journal
-# begun before those fields (ROTATE_JOURNAL_HEADER_1) is still read.
+# begun before those fields (ROTATE_JOURNAL_HEADER_1) is still read.  A
+# certificate renewed with the same key is found by its key, never taken
+# for gone.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/tools/mockakenza.sh"
 . "$TESTS/cli/rotate.lib"
@@ -65,3 +67,33 @@ head -n 1 dev/rotation-old.csv | grep -q ',algorithm,at$' || fail "the old journ
 akcred 0 $ROT --journal dev/rotation-old.csv
 assert_grep '^2 devices: 0 rotated, .* 0 failed$' "$T/out"
 assert_grep 'hint: this journal.s rotation is done for every device' "$T/out"
+
+# A certificate renewed locally with the same key (logins go on: the token is
+# checked against the key): akenza's SHA-1 is then of the old certificate,
+# which says nothing against the key.  Shown its public key, the credential
+# is found by that and deleted; shown nothing but the SHA-1, the device
+# fails ("cannot tell") instead of counting the old credential as gone.
+renew() { # DEVICE: a new self-signed certificate of its key
+	openssl req -x509 -new -key "dev/$1/private.pem" -subj "/CN=$1" -days 30 \
+		-out "dev/$1/cert.pem" 2>/dev/null || fail "openssl req"
+}
+for listing in with-key sha1-only; do
+	mock_stop
+	rm -rf dev
+	if [ $listing = with-key ]; then
+		rotate_setup 1 cert --fingerprint sha1
+	else
+		rotate_setup 1 cert --fingerprint sha1 --no-public-key
+	fi
+	renew dev-0001
+	if [ $listing = with-key ]; then
+		akcred 0 $ROT
+		assert_grep '^1 device: 1 rotated, .* 0 failed$' "$T/out"
+		rotate_check --final
+	else
+		akcred 1 $ROT
+		assert_grep "^akcred: rotate: device 'dev-0001': cannot tell from akenza's listing whether the credential is gone" "$T/err"
+		assert_eq "$(mock_stat credentials_deleted)" 0 "credentials deleted"
+		rotate_check
+	fi
+done

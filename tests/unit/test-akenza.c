@@ -101,9 +101,10 @@ Test(akenza, compares_fingerprints)
 			     KID, NULL),
 		     AKENZA_FP_DIFFERENT);
 	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID, SHA1), AKENZA_FP_SAME_SHA1);
+	/* Another certificate's SHA-1 says nothing of its key (a renewal keeps the key). */
 	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID,
 						"0000000000000000000000000000000000000000"),
-		     AKENZA_FP_DIFFERENT);
+		     AKENZA_FP_OTHER_CERT);
 	/* A SHA-1 with nothing to compare it with, and other things: not comparable. */
 	cr_assert_eq(akenza_compare_fingerprint(SHA1, KID, NULL), AKENZA_FP_OTHER_KIND);
 	cr_assert_eq(akenza_compare_fingerprint("SHA256:abc", KID, NULL), AKENZA_FP_OTHER_KIND);
@@ -287,6 +288,12 @@ Test(akenza, lists_credentials_with_their_times)
 	cr_assert(akenza_credential_matches(&c[0], KID, NULL));
 	cr_assert_not(akenza_credential_matches(&c[1], KID, NULL));
 	cr_assert(akenza_credential_matches(&c[1], KID, SHA1));
+	/* Listed by another certificate's SHA-1: the key it shows decides. */
+	cr_assert_not(
+		akenza_credential_matches(&c[1], KID, "0000000000000000000000000000000000000000"));
+	snprintf(c[1].kid, sizeof(c[1].kid), "%s", KID);
+	cr_assert(akenza_credential_matches(&c[1], KID, "0000000000000000000000000000000000000000"),
+		  "a renewed certificate of the same key");
 	free(c);
 }
 
