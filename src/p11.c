@@ -1079,10 +1079,15 @@ destroy_old(const char *uri, const CK_OBJECT_HANDLE *old, CK_ULONG nold, CK_OBJE
 static int
 lone_private(CK_OBJECT_HANDLE h, int len, const char *name, struct err *e)
 {
-	unsigned char *id = NULL;
-	CK_ULONG idlen;
-	int rc = get_attr(h, CKA_ID, &id, &idlen, e);
+	unsigned char *id = NULL, *spki = NULL;
+	CK_ULONG idlen, spkilen;
+	int rc = get_attr(h, CKA_PUBLIC_KEY_INFO, &spki, &spkilen, e);
 
+	free(spki);
+	/* public_of() takes a failure of that optional attribute for its absence: not here. */
+	if (rc < 0)
+		return err_prefix(e, "not replacing what may be half a pair");
+	rc = get_attr(h, CKA_ID, &id, &idlen, e);
 	free(id);
 	if (rc == ABSENT)
 		return 0;
