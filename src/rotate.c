@@ -556,7 +556,9 @@ old_cert(struct rotate_device *d, struct err *e)
 
 	if (file_fingerprint(d->cert_path, 0, NULL, fp, &k, e) != 0)
 		return -1;
-	if (strcmp(fp, d->old_fp) != 0)
+	if (k.cert == NULL)
+		err_set(e, AK_INPUT, "'%s' is not a certificate", d->cert_path);
+	else if (strcmp(fp, d->old_fp) != 0)
 		err_set(e, AK_INPUT, "its certificate '%s' is not of the manifest's key (%s)",
 			d->cert_path, d->old_fp);
 	else

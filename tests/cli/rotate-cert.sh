@@ -51,6 +51,10 @@ akcred 1 $ROT --journal dev/rotation-3.csv
 assert_grep "^akcred: rotate: device 'dev-0002': its certificate 'dev/dev-0002/cert.pem' is not of the manifest's key" "$T/err"
 cmp -s other.crt dev/dev-0002/cert.pem || fail "the mismatched certificate was touched"
 [ ! -e dev/dev-0002/private.pem.next ] || fail "a new pair for a device that failed"
+# One that is no certificate at all (a bare public key): an input error, as above.
+openssl pkey -in dev/dev-0002/private.pem -pubout -out dev/dev-0002/cert.pem
+akcred 1 $ROT --journal dev/rotation-4.csv
+assert_grep "^akcred: rotate: device 'dev-0002': 'dev/dev-0002/cert.pem' is not a certificate$" "$T/err"
 
 akcred 2 $ROT --finish --days 5
 assert_grep "days" "$T/err"
