@@ -103,11 +103,25 @@ cmd_println_safe(FILE *f, const char *fmt, ...)
 	free(big);
 }
 
+/*
+ * A message as a JSON string: Jansson refuses bytes that are not UTF-8 (a
+ * path, or a message cut inside a character), which would drop the member;
+ * then the message as safetext shows it.
+ */
+static json_t *
+message_json(const char *msg)
+{
+	char buf[ERR_MSG_MAX * 4 + 8];
+	json_t *j = json_string(msg);
+
+	return j != NULL ? j : json_string(safetext_escape(msg, sizeof(buf) - 8, buf, sizeof(buf)));
+}
+
 void
 cmd_json_error(json_t *j, const struct err *e, long http_status)
 {
 	json_object_set_new(j, "status", json_string(err_status_name(e->status)));
-	json_object_set_new(j, "error", json_string(e->msg));
+	json_object_set_new(j, "error", message_json(e->msg));
 	if (http_status > 0)
 		json_object_set_new(j, "http_status", json_integer(http_status));
 }
@@ -117,7 +131,7 @@ cmd_json_run(json_t *j, int status, const char *error)
 {
 	json_object_set_new(j, "status", json_string(err_status_name((enum ak_status)status)));
 	if (error != NULL)
-		json_object_set_new(j, "error", json_string(error));
+		json_object_set_new(j, "error", message_json(error));
 }
 
 int

@@ -583,6 +583,10 @@ Test(cmd, json_run_names_the_status_and_what_stopped_the_run)
 	cr_assert_str_eq(json_string_value(json_object_get(stopped, "status")), "refused");
 	cr_assert_str_eq(json_string_value(json_object_get(stopped, "error")),
 			 "akenza refused the API key (HTTP 401)");
+	/* Not UTF-8 (a path, a message cut inside a character): still there, escaped. */
+	cmd_json_run(done, AK_INPUT, "cannot read 'caf\xe9.csv'");
+	cr_assert_str_eq(json_string_value(json_object_get(done, "error")),
+			 "cannot read 'caf\\xe9.csv'");
 	json_decref(done);
 	json_decref(stopped);
 }
