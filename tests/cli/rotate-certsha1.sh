@@ -97,3 +97,17 @@ for listing in with-key sha1-only; do
 		rotate_check
 	fi
 done
+
+# An older akcred's journal continued mid-rotation (every device swapped,
+# its old credential kept): the rerun writes its rows in the journal's own
+# 8-field form and deletes the old credentials, found by their kids.
+mock_stop
+rm -rf dev
+rotate_setup 2 cert
+akcred 0 $ROT --keep-old
+cut -d, -f1-8 dev/rotation.csv >dev/rotation.old && mv dev/rotation.old dev/rotation.csv
+akcred 0 $ROT
+assert_grep '^2 devices: 2 rotated, .* 0 failed$' "$T/out"
+rotate_check --final
+awk -F, 'NF != 8 { exit 1 }' dev/rotation.csv || fail "a row of another width in an 8-field journal"
+assert_eq "$(grep -c ',done,' dev/rotation.csv)" 2 "done rows"
